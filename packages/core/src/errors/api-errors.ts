@@ -1,0 +1,90 @@
+import { Data } from "effect"
+
+/**
+ * The typed failures of talking to the Research API. Each carries what a user needs to act and
+ * nothing secret: never a token, a client secret or a request body holding one.
+ */
+
+/** 400 `invalid_params` and friends: the request itself is wrong. Never retried. */
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<{
+  readonly endpoint: string
+  readonly code: string
+  readonly message: string
+  readonly logId?: string | undefined
+}> {}
+
+/** The API no longer knows the `search_id` of a paged video query ("invalid or expired"). */
+export class SearchIdExpiredError extends Data.TaggedError("SearchIdExpiredError")<{
+  readonly endpoint: string
+  readonly searchId: string
+  readonly message: string
+}> {}
+
+/** Credentials refused, token invalid after a refresh, or a scope the client lacks. Not retried. */
+export class AuthError extends Data.TaggedError("AuthError")<{
+  readonly reason: "missing_credentials" | "invalid_client" | "access_token_invalid" | "scope_not_authorized"
+  readonly message: string
+  readonly logId?: string | undefined
+}> {}
+
+/** 429: back off, honouring `Retry-After` when the API sends it. */
+export class RateLimitedError extends Data.TaggedError("RateLimitedError")<{
+  readonly endpoint: string
+  readonly retryAfterMs?: number | undefined
+  readonly message: string
+}> {}
+
+/** 5xx, including gateway errors that answer with HTML instead of JSON. Retried with backoff. */
+export class ServerError extends Data.TaggedError("ServerError")<{
+  readonly endpoint: string
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly logId?: string | undefined
+}> {}
+
+/** Connection refused or reset, or a connect/headers/body timeout. Retried with backoff. */
+export class NetworkError extends Data.TaggedError("NetworkError")<{
+  readonly endpoint: string
+  readonly kind: "connect" | "reset" | "timeout" | "other"
+  readonly message: string
+}> {}
+
+/** A response that is not the JSON the endpoint promises (truncated, malformed, wrong types). */
+export class DecodeError extends Data.TaggedError("DecodeError")<{
+  readonly endpoint: string
+  /** Where in the payload decoding failed, e.g. `data.videos[3].create_time`. */
+  readonly path: string
+  readonly message: string
+}> {}
+
+/** The local daily quota ledger is spent: the run stops resumably or waits for the reset. */
+export class QuotaExhaustedError extends Data.TaggedError("QuotaExhaustedError")<{
+  readonly used: number
+  readonly limit: number
+  /** ISO-8601 time of the next reset (00:00 UTC). */
+  readonly resetAt: string
+  readonly message: string
+}> {}
+
+export type ApiError =
+  | InvalidRequestError
+  | SearchIdExpiredError
+  | AuthError
+  | RateLimitedError
+  | ServerError
+  | NetworkError
+  | DecodeError
+
+/** Everything a source's stream can fail with. */
+export type SourceError = ApiError | QuotaExhaustedError
+
+export type ApiErrorTag = ApiError["_tag"]
+
+/** Errors worth another attempt: the same request may succeed later. */
+export const isTransient = (error: { readonly _tag: string }): boolean =>
+  error._tag === "RateLimitedError" ||
+  error._tag === "ServerError" ||
+  error._tag === "NetworkError" ||
+  error._tag === "DecodeError" ||
+  error._tag === "SearchIdExpiredError"

@@ -1,0 +1,16 @@
+import { Data } from "effect"
+
+/** A sink failed to accept, flush or close a batch. `sink` is the plugin name and target URI. */
+export class SinkError extends Data.TaggedError("SinkError")<{
+  readonly sink: string
+  readonly operation: "open" | "write" | "flush" | "close" | "checkpoint"
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/** The checkpoint store could not load or save a harvest's progress. */
+export class CheckpointError extends Data.TaggedError("CheckpointError")<{
+  readonly harvestId: string
+  readonly operation: "load" | "save" | "clear"
+  readonly message: string
+}> {}

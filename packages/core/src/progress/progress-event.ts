@@ -1,0 +1,30 @@
+/** What a running harvest reports, for progress displays, logs and users' own subscribers. */
+export type ProgressEvent =
+  | { readonly type: "request"; readonly endpoint: string; readonly status: number; readonly durationMs: number }
+  | {
+    readonly type: "page"
+    readonly endpoint: string
+    readonly records: number
+    readonly window?: string | undefined
+    readonly hasMore: boolean
+  }
+  | {
+    readonly type: "retry"
+    readonly endpoint: string
+    readonly kind: string
+    readonly attempt: number
+    readonly delayMs: number
+  }
+  | { readonly type: "quota"; readonly used: number; readonly limit: number; readonly resetAt: string }
+  | {
+    readonly type: "window"
+    readonly window: string
+    readonly state: "start" | "done" | "split" | "resumed"
+  }
+  | { readonly type: "token"; readonly action: "fetched" | "refreshed" | "rejected" }
+  | { readonly type: "user-error"; readonly endpoint: string; readonly username: string; readonly code: string }
+  | { readonly type: "records-out"; readonly stage: string; readonly records: number }
+  | { readonly type: "checkpoint"; readonly harvestId: string; readonly epoch: number }
+
+/** A subscriber to progress events. Must not throw; it runs on the harvest's hot path. */
+export type ProgressListener = (event: ProgressEvent) => void

@@ -1,0 +1,99 @@
+import type { RecordBatch, Schema as ArrowSchema } from "apache-arrow"
+import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
+import type { AnyRecord, RecordKind } from "../records/record-kind.js"
+
+/**
+ * The sink plugin contract, version 1. A plugin is a plain object; its author needs neither Effect
+ * nor anything else of tikflow but these types. Built-in sinks implement exactly this contract.
+ */
+export const SINK_CONTRACT_VERSION = 1 as const
+
+/** Turns raw config (from a URI's query string or a pipeline file's `options`) into typed config. */
+export interface SinkConfigValidator<Config> {
+  /**
+   * Returns the config or throws an `Error` whose message names the field and what was expected,
+   * e.g. `compression: expected one of zstd, snappy, none, got "lz4"`.
+   */
+  parse(input: SinkTarget): Config
+}
+
+/** Where a sink writes: `scheme:location?key=value&…`, e.g. `parquet:./out?partition=create_date`. */
+export interface SinkTarget {
+  readonly uri: string
+  readonly scheme: string
+  /** The part after `scheme:` without the query string (a path, a URL, `-` for stdout, …). */
+  readonly location: string
+  readonly options: Readonly<Record<string, string | number | boolean>>
+}
+
+export interface SinkLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+export interface SinkContext<Config = unknown> {
+  readonly target: SinkTarget
+  readonly config: Config
+  readonly harvestId: string
+  readonly recordKind: RecordKind
+  /** The logical table: `videos`, `comments`, `user_info`, `followers`, `liked_videos`, … */
+  readonly stream: string
+  readonly primaryKey: ReadonlyArray<string>
+  /** The stable Arrow schema of `recordKind`. */
+  readonly arrowSchema: ArrowSchema
+  readonly logger: SinkLogger
+  /** Aborted when the run is cancelled; long writes should stop early. */
+  readonly signal: AbortSignal
+  /**
+   * Set when resuming: the last epoch whose checkpoint was committed. Anything this sink wrote for
+   * a later epoch was never acknowledged and will be delivered again: discard it (or rely on
+   * upserts) so the final data holds each record once.
+   */
+  readonly resume: { readonly epoch: number } | undefined
+}
+
+export interface SinkBatch<R = AnyRecord> {
+  readonly records: ReadonlyArray<R>
+  /** Present when the plugin asked for `batchFormat: "arrow"`. */
+  readonly arrow?: RecordBatch | undefined
+  /** The epoch these records belong to; it is committed by a later `flush`. */
+  readonly epoch: number
+}
+
+export interface SinkCommit {
+  readonly epoch: number
+  /** The harvest's checkpoint after this epoch, for sinks that store checkpoints with their data. */
+  readonly checkpoint: Checkpoint
+}
+
+export interface SinkWriter<R = AnyRecord> {
+  write(batch: SinkBatch<R>): Promise<void>
+  /**
+   * Make everything written so far durable. Resolving means the records of every epoch ≤
+   * `commit.epoch` survive a crash; only then does the runner commit the checkpoint.
+   */
+  flush(commit: SinkCommit): Promise<void>
+  close(): Promise<void>
+  /** A sink that stores checkpoints atomically with its data offers them here (e.g. DuckDB). */
+  readonly checkpoints?: CheckpointStore | undefined
+}
+
+export interface SinkPlugin<Config = unknown> {
+  /** The contract version this plugin implements; checked on load. */
+  readonly contract: typeof SINK_CONTRACT_VERSION
+  readonly name: string
+  /** URI schemes this plugin answers, without the colon: `["parquet"]`. */
+  readonly schemes: ReadonlyArray<string>
+  readonly description?: string
+  /** One line per option, for `tikflow plugins`. */
+  readonly options?: Readonly<Record<string, string>>
+  readonly config: SinkConfigValidator<Config>
+  /** `records` (default) or `arrow` to also receive each batch as an Arrow `RecordBatch`. */
+  readonly batchFormat?: "records" | "arrow"
+  open(context: SinkContext<Config>): Promise<SinkWriter>
+}
+
+/** Identity function that type-checks a plugin object: `export default defineSink({ … })`. */
+export const defineSink = <Config>(plugin: SinkPlugin<Config>): SinkPlugin<Config> => plugin

@@ -10,3 +10,9 @@ export * from "./checkpoint/checkpoint-store.js"
 export * from "./progress/progress-event.js"
 export * from "./source/source.js"
 export * from "./sink/sink-plugin.js"
+// Areas filled by separate modules: the API model (schemas, lossless JSON, query), the runtime
+// (retry policies, rate and quota control, checkpoint stores), and the flow (transforms, interop,
+// pipelines).
+export * from "./model.js"
+export * from "./runtime.js"
+export * from "./flow.js"

@@ -33,16 +33,13 @@ export interface SinkLogger {
   error(message: string): void
 }
 
-export interface SinkContext<Config = unknown> {
-  readonly target: SinkTarget
-  readonly config: Config
+/** What the runner knows when it opens a sink for one stream of one harvest. */
+export interface StreamContext {
   readonly harvestId: string
   readonly recordKind: RecordKind
   /** The logical table: `videos`, `comments`, `user_info`, `followers`, `liked_videos`, … */
   readonly stream: string
   readonly primaryKey: ReadonlyArray<string>
-  /** The stable Arrow schema of `recordKind`. */
-  readonly arrowSchema: ArrowSchema
   readonly logger: SinkLogger
   /** Aborted when the run is cancelled; long writes should stop early. */
   readonly signal: AbortSignal
@@ -52,6 +49,14 @@ export interface SinkContext<Config = unknown> {
    * upserts) so the final data holds each record once.
    */
   readonly resume: { readonly epoch: number } | undefined
+}
+
+/** What a plugin's `open` receives: the stream context plus its target, config and Arrow schema. */
+export interface SinkContext<Config = unknown> extends StreamContext {
+  readonly target: SinkTarget
+  readonly config: Config
+  /** The stable Arrow schema of `recordKind`. */
+  readonly arrowSchema: ArrowSchema
 }
 
 export interface SinkBatch<R = AnyRecord> {
@@ -97,3 +102,13 @@ export interface SinkPlugin<Config = unknown> {
 
 /** Identity function that type-checks a plugin object: `export default defineSink({ … })`. */
 export const defineSink = <Config>(plugin: SinkPlugin<Config>): SinkPlugin<Config> => plugin
+
+/**
+ * A plugin bound to its target and validated config (made by `@tikflow/sinks`' registry): what the
+ * pipeline runner opens, once per stream, without knowing about URIs or Arrow schemas.
+ */
+export interface BoundSink {
+  /** For messages and summaries, e.g. `parquet:./out`. Never contains a secret. */
+  readonly name: string
+  open(context: StreamContext): Promise<SinkWriter>
+}

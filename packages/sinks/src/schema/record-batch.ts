@@ -11,7 +11,7 @@ import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
  */
 export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>): RecordBatch => {
   const schema = arrowSchemaFor(kind)
-  const rows = records as ReadonlyArray<Readonly<Record<string, unknown>>>
+  const rows = records as unknown as ReadonlyArray<Readonly<Record<string, unknown>>>
   const children: Array<Data> = columnsOf(kind).map((column, index) => {
     const values = rows.map((row) => row[column.name] ?? null)
     switch (column.type) {

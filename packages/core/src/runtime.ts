@@ -1,1 +1,5 @@
-export {}
+export * from "./retry/retry-policy.js"
+export * from "./rate/rate-limiter.js"
+export * from "./quota/quota-ledger.js"
+export * from "./quota/quota-gate.js"
+export * from "./checkpoint/file-checkpoint-store.js"

@@ -1,0 +1,49 @@
+import { createHash } from "node:crypto"
+import { readFile, unlink } from "node:fs/promises"
+import { join } from "node:path"
+import { writeJsonAtomic } from "../quota/write-json-atomic.js"
+import type { Checkpoint, CheckpointStore } from "./checkpoint-store.js"
+
+const safeName = (harvestId: string): string =>
+  /^[A-Za-z0-9._-]{1,100}$/.test(harvestId) && !harvestId.startsWith(".")
+    ? harvestId
+    : createHash("sha256").update(harvestId).digest("hex").slice(0, 32)
+
+/**
+ * Checkpoints as one JSON file per harvest in `stateDir` (`<harvestId>.checkpoint.json`), each
+ * save written to a temp file, fsynced and renamed over the old one: a crash leaves either the
+ * previous or the new checkpoint, never a torn one.
+ */
+export class FileCheckpointStore implements CheckpointStore {
+  readonly name = "file"
+  constructor(readonly stateDir: string) {}
+
+  pathOf(harvestId: string): string {
+    return join(this.stateDir, `${safeName(harvestId)}.checkpoint.json`)
+  }
+
+  async load(harvestId: string): Promise<Checkpoint | undefined> {
+    let text: string
+    try {
+      text = await readFile(this.pathOf(harvestId), "utf8")
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+      throw error
+    }
+    const parsed = JSON.parse(text) as Checkpoint
+    if (parsed?.version !== 1 || parsed.harvestId !== harvestId || typeof parsed.epoch !== "number") {
+      throw new Error(`checkpoint ${this.pathOf(harvestId)}: expected a version 1 checkpoint of harvest ${harvestId}`)
+    }
+    return parsed
+  }
+
+  save(checkpoint: Checkpoint): Promise<void> {
+    return writeJsonAtomic(this.pathOf(checkpoint.harvestId), checkpoint)
+  }
+
+  async clear(harvestId: string): Promise<void> {
+    await unlink(this.pathOf(harvestId)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error
+    })
+  }
+}

@@ -1,0 +1,38 @@
+import { Clock, Duration, Effect } from "effect"
+
+/**
+ * A client-wide request rate limit shared by every source of one client. `acquire` waits (on the
+ * Effect `Clock`, so `TestClock` drives it in tests) until the next request may start.
+ */
+export interface RateLimiter {
+  readonly requestsPerSecond: number
+  readonly burst: number
+  readonly acquire: Effect.Effect<void>
+}
+
+/**
+ * A GCRA token bucket: every caller reserves the next slot synchronously (no lock needed on one
+ * thread), so for any two requests i < j, start(j) − start(i) ≥ (j − i − (burst − 1)) / rate.
+ * With the default burst of 1, no window of one second ever sees more than `requestsPerSecond`
+ * starts. An interrupted wait forfeits its slot: conservative, never over the rate.
+ */
+export const makeRateLimiter = (options: { readonly requestsPerSecond: number; readonly burst?: number }): RateLimiter => {
+  const { requestsPerSecond } = options
+  const burst = options.burst ?? 1
+  if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
+    throw new RangeError(`rate: expected a positive number of requests per second, got ${requestsPerSecond}`)
+  }
+  if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`rate.burst: expected an integer ≥ 1, got ${burst}`)
+  const interval = 1000 / requestsPerSecond
+  let theoreticalArrival = Number.NEGATIVE_INFINITY
+  const acquire = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const slot = Math.max(theoreticalArrival, now)
+    theoreticalArrival = slot + interval
+    const wait = slot - (burst - 1) * interval - now
+    return wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.void
+  })
+  return { requestsPerSecond, burst, acquire }
+}
+
+/** No limit at all (tests, or a proxy that limits for us). */
+export const unlimitedRate: RateLimiter = { requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1, acquire: Effect.void }

@@ -1,0 +1,16 @@
+import type { OptionSpecs } from "./option-spec.js"
+
+/** Options every command accepts. */
+export const globalOptions: OptionSpecs = {
+  "base-url": { type: "string", value: "URL", description: "API base URL (default $TIKFLOW_BASE_URL or https://open.tiktokapis.com)" },
+  credentials: { type: "string", value: "FILE", description: "JSON file {\"client_key\",\"client_secret\"} (default: $TIKTOK_CLIENT_KEY / $TIKTOK_CLIENT_SECRET)" },
+  state: { type: "string", value: "DIR", description: "checkpoints and the quota ledger (default ./.tikflow)" },
+  fresh: { type: "boolean", description: "forget this harvest's checkpoint and start over" },
+  rate: { type: "string", value: "N", description: "at most N requests per second (default 10)" },
+  concurrency: { type: "string", value: "N", description: "windows or users harvested at once (default 4)" },
+  "daily-quota": { type: "string", value: "N", description: "requests per UTC day the ledger allows (default 1000, the API's quota)" },
+  "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
+  "log-format": { type: "string", value: "text|json", description: "progress as text (live on a TTY) or JSON events" },
+  quiet: { type: "boolean", short: "q", description: "print nothing but errors" },
+  help: { type: "boolean", short: "h", description: "show this help" }
+}

@@ -1,0 +1,65 @@
+import { join, resolve } from "node:path"
+import { usageError } from "../cli-error.js"
+import type { LogFormat } from "../output/output.js"
+import { parseIntegerIn, parsePositiveNumber } from "./numbers.js"
+import type { OptionValues } from "./option-spec.js"
+
+export const DEFAULT_BASE_URL = "https://open.tiktokapis.com"
+
+/** The global options, resolved and checked. */
+export interface GlobalSettings {
+  readonly baseUrl: string
+  readonly credentialsFile: string | undefined
+  readonly stateDir: string
+  readonly fresh: boolean
+  readonly rate: number
+  readonly concurrency: number
+  readonly dailyQuota: number
+  readonly onQuota: "stop" | "wait"
+  /** The quota ledger file, shared by every run using this state directory. */
+  readonly quotaLedgerPath: string
+  /** The CLI's clock (epoch ms); `TIKFLOW_CLOCK_OFFSET_MS` shifts it, for tests of the daily reset. */
+  readonly now: () => number
+  readonly logFormat: LogFormat
+  readonly quiet: boolean
+}
+
+export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessEnv): GlobalSettings => {
+  const baseUrl = (values["base-url"] as string | undefined) ?? env.TIKFLOW_BASE_URL ?? DEFAULT_BASE_URL
+  const flag = values["base-url"] !== undefined ? "--base-url" : "TIKFLOW_BASE_URL"
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw usageError(`${flag}: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`)
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw usageError(`${flag}: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`)
+  }
+  const logFormat = (values["log-format"] as string | undefined) ?? "text"
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw usageError(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`)
+  }
+  const onQuota = (values["on-quota"] as string | undefined) ?? "stop"
+  if (onQuota !== "stop" && onQuota !== "wait") {
+    throw usageError(`--on-quota: expected stop or wait, got ${JSON.stringify(onQuota)}`)
+  }
+  const offsetText = env.TIKFLOW_CLOCK_OFFSET_MS
+  const offset = offsetText === undefined || offsetText === "" ? 0 : Number(offsetText)
+  if (!Number.isFinite(offset)) throw usageError(`TIKFLOW_CLOCK_OFFSET_MS: expected milliseconds, got ${JSON.stringify(offsetText)}`)
+  const stateDir = resolve((values.state as string | undefined) ?? ".tikflow")
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    credentialsFile: values.credentials as string | undefined,
+    stateDir,
+    fresh: values.fresh === true,
+    rate: parsePositiveNumber("--rate", values.rate as string | undefined, 10),
+    concurrency: parseIntegerIn("--concurrency", values.concurrency as string | undefined, 4, 1, 64),
+    dailyQuota: parseIntegerIn("--daily-quota", values["daily-quota"] as string | undefined, 1000, 1, 10_000_000),
+    onQuota,
+    quotaLedgerPath: join(stateDir, "quota.json"),
+    now: () => Date.now() + offset,
+    logFormat,
+    quiet: values.quiet === true
+  }
+}

@@ -1,0 +1,117 @@
+import { readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { usageError } from "../cli-error.js"
+import { queryDuckDb, sqlIdentifier, sqlString } from "./duckdb-query.js"
+
+/** What a list holds: usernames, or video ids (decimal strings). */
+export type IdListKind = "username" | "video_id"
+
+const columnsFor: Record<IdListKind, ReadonlyArray<string>> = {
+  username: ["username"],
+  video_id: ["video_id", "id"]
+}
+
+const validFor: Record<IdListKind, (value: string) => boolean> = {
+  username: (value) => /^[^\s,]{1,100}$/.test(value),
+  video_id: (value) => /^\d{1,20}$/.test(value)
+}
+
+const expectedFor: Record<IdListKind, string> = {
+  username: "a username",
+  video_id: "a numeric video id"
+}
+
+/**
+ * Reads the input list of `--usernames-from` / `--video-ids-from`: a text file (one per line,
+ * blank lines and `#` comments skipped), a Parquet file or directory (column `username`, or
+ * `video_id`/`id`), or `duckdb:path.duckdb#table`. Distinct values, in first-seen order.
+ */
+export const readIdList = async (flag: string, source: string, kind: IdListKind): Promise<ReadonlyArray<string>> => {
+  const values = source.startsWith("duckdb:")
+    ? await readDuckDbTable(flag, source, kind)
+    : await isParquet(source)
+      ? await readParquet(flag, source, kind)
+      : await readTextFile(flag, source, kind)
+  const distinct = [...new Set(values)]
+  if (distinct.length === 0) throw usageError(`${flag}: ${source} holds no ${kind === "username" ? "usernames" : "video ids"}`)
+  return distinct
+}
+
+const readTextFile = async (flag: string, path: string, kind: IdListKind): Promise<Array<string>> => {
+  let text: string
+  try {
+    text = await readFile(path, "utf8")
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
+  }
+  const values: Array<string> = []
+  text.split(/\r?\n/).forEach((line, index) => {
+    const value = line.trim()
+    if (value === "" || value.startsWith("#")) return
+    if (!validFor[kind](value)) {
+      throw usageError(`${flag}: ${path}:${index + 1}: expected ${expectedFor[kind]} per line, got ${JSON.stringify(value.slice(0, 60))}`)
+    }
+    values.push(value)
+  })
+  return values
+}
+
+const isParquet = async (path: string): Promise<boolean> => {
+  if (/\.parquet$/i.test(path)) return true
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+const readParquet = async (flag: string, path: string, kind: IdListKind): Promise<Array<string>> => {
+  let glob = path
+  try {
+    if ((await stat(path)).isDirectory()) glob = join(path, "**", "*.parquet")
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
+  }
+  const relation = `read_parquet(${sqlString(glob)}, hive_partitioning = true)`
+  return readColumn(flag, path, ":memory:", relation, kind)
+}
+
+const readDuckDbTable = async (flag: string, source: string, kind: IdListKind): Promise<Array<string>> => {
+  const match = /^duckdb:(.+)#([A-Za-z_][A-Za-z0-9_]*)$/.exec(source)
+  if (!match) throw usageError(`${flag}: expected duckdb:<file.duckdb>#<table>, got ${JSON.stringify(source)}`)
+  const [, database, table] = match
+  try {
+    await stat(database)
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${database} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
+  }
+  return readColumn(flag, `${database}#${table}`, database, sqlIdentifier(table), kind)
+}
+
+const readColumn = async (
+  flag: string,
+  shown: string,
+  database: string,
+  relation: string,
+  kind: IdListKind
+): Promise<Array<string>> => {
+  let columns: ReadonlyArray<string>
+  try {
+    columns = (await queryDuckDb(database, [`SELECT * FROM ${relation} LIMIT 0`])).columns
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${shown}: ${firstLine(error)}`)
+  }
+  const column = columnsFor[kind].find((candidate) => columns.includes(candidate))
+  if (!column) {
+    throw usageError(`${flag}: ${shown} has no column ${columnsFor[kind].join(" or ")} (columns: ${columns.join(", ")})`)
+  }
+  const { rows } = await queryDuckDb(database, [
+    `SELECT DISTINCT CAST(${sqlIdentifier(column)} AS VARCHAR) AS v FROM ${relation} WHERE ${sqlIdentifier(column)} IS NOT NULL`
+  ])
+  const values = rows.map((row) => String(row[0]))
+  const bad = values.find((value) => !validFor[kind](value))
+  if (bad !== undefined) throw usageError(`${flag}: ${shown}: column ${column} holds ${JSON.stringify(bad)}, expected ${expectedFor[kind]}`)
+  return values
+}
+
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]

@@ -1,0 +1,210 @@
+import { readFile } from "node:fs/promises"
+import { basename } from "node:path"
+import { LineCounter, parseDocument } from "yaml"
+import { parseDate } from "../args/dates.js"
+import { CliError, usageError } from "../cli-error.js"
+import {
+  type Endpoint,
+  endpoints,
+  isUserEndpoint,
+  type JobSpec,
+  type ListInput,
+  MAX_WINDOW_DAYS,
+  type RunSpec,
+  type SinkSpec,
+  type SourceSpec,
+  type TransformSpec
+} from "../harvest/job-spec.js"
+import { type FieldPath, formatFieldPath } from "./field-path.js"
+import { SpecError } from "./spec-error.js"
+import { asBoolean, asList, asMapping, asString, asStringList, fail, required } from "./value-reader.js"
+
+/** A validated pipeline file, able to point at the line of any field for later (async) checks. */
+export interface PipelineFile {
+  readonly path: string
+  readonly spec: RunSpec
+  /** `pipeline.yaml:7` for a field path, the nearest existing node when the field is absent. */
+  locate(path: FieldPath): string
+}
+
+/**
+ * Reads a pipeline file (YAML or JSON — JSON is read as YAML) and validates it. Every problem is
+ * one line: `pipeline.yaml:7: jobs[0].source.from: expected a date YYYY-MM-DD, got "2024-13-01"`.
+ */
+export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
+  let text: string
+  try {
+    text = await readFile(path, "utf8")
+  } catch (error) {
+    throw usageError(`${path}: cannot read the pipeline file (${(error as NodeJS.ErrnoException).code ?? "error"})`)
+  }
+  const lineCounter = new LineCounter()
+  // intAsBigInt: video ids exceed 2^53 and must not be rounded.
+  const document = parseDocument(text, { lineCounter, intAsBigInt: true, prettyErrors: false, uniqueKeys: true })
+  const name = basename(path)
+  if (document.errors.length > 0) {
+    const error = document.errors[0]
+    const line = error.linePos?.[0].line ?? 1
+    throw usageError(`${name}:${line}: not valid YAML or JSON: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`)
+  }
+  const locate = (field: FieldPath): string => {
+    for (let length = field.length; length >= 0; length--) {
+      const node = document.getIn(field.slice(0, length), true) as { range?: [number, number, number] } | undefined
+      if (node?.range) return `${name}:${lineCounter.linePos(node.range[0]).line}`
+    }
+    return `${name}:1`
+  }
+  try {
+    const spec = validatePipeline(document.toJS(), name)
+    return { path, spec, locate }
+  } catch (error) {
+    if (error instanceof SpecError) throw usageError(`${locate(error.path)}: ${error.message}`)
+    if (error instanceof CliError) throw error
+    throw error
+  }
+}
+
+const topFields = ["version", "sinks", "jobs"]
+const jobFields = ["name", "source", "transforms", "sinks"]
+
+export const validatePipeline = (value: unknown, label: string): RunSpec => {
+  const top = asMapping(value ?? {}, [], topFields)
+  if (top.version !== undefined && Number(top.version) !== 1) fail(["version"], "1", top.version)
+  const defaultSinks = top.sinks === undefined ? [] : validateSinks(top.sinks, ["sinks"])
+  const jobsValue = asList(required(top, "jobs", [], "a list of jobs"), ["jobs"])
+  if (jobsValue.length === 0) fail(["jobs"], "at least one job")
+  const jobs: Array<JobSpec> = []
+  jobsValue.forEach((jobValue, index) => {
+    const path = ["jobs", index]
+    const job = asMapping(jobValue, path, jobFields)
+    const name = job.name === undefined ? `job${index + 1}` : asString(job.name, [...path, "name"])
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) fail([...path, "name"], "a name of letters, digits, - and _", name)
+    if (jobs.some((earlier) => earlier.name === name)) fail([...path, "name"], "a name no other job has", name)
+    const source = validateSource(required(job, "source", path, "a source mapping"), [...path, "source"], jobs)
+    const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"])
+    const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"])
+    if (sinks.length === 0) fail([...path, "sinks"], "at least one sink (here or in the top-level sinks)")
+    jobs.push({ name, source, transforms, sinks })
+  })
+  return { label, jobs }
+}
+
+const defaultTransforms: ReadonlyArray<TransformSpec> = [{ kind: "dedupe", keep: "first" }]
+
+const validateSinks = (value: unknown, path: FieldPath): ReadonlyArray<SinkSpec> =>
+  asList(value, path).map((item, index) => {
+    const at = [...path, index]
+    if (typeof item === "string") return { uri: asString(item, at, "a sink URI"), options: {}, field: formatFieldPath(at) }
+    const sink = asMapping(item, at, ["uri", "options"])
+    const uri = asString(required(sink, "uri", at, "a sink URI"), [...at, "uri"], "a sink URI")
+    const options: Record<string, string | number | boolean> = {}
+    if (sink.options !== undefined) {
+      const raw = asMapping(sink.options, [...at, "options"], Object.keys(sink.options ?? {}))
+      for (const [key, option] of Object.entries(raw)) {
+        if (typeof option === "bigint") options[key] = Number(option)
+        else if (typeof option === "string" || typeof option === "number" || typeof option === "boolean") options[key] = option
+        else fail([...at, "options", key], "a string, number or boolean", option)
+      }
+    }
+    return { uri, options, field: formatFieldPath([...at, "uri"]) }
+  })
+
+const validateTransforms = (value: unknown, path: FieldPath): ReadonlyArray<TransformSpec> =>
+  asList(value, path).map((item, index) => {
+    const at = [...path, index]
+    if (item === "dedupe") return { kind: "dedupe", keep: "first" } as const
+    if (typeof item === "string") return fail(at, "a transform: dedupe", item)
+    const transform = asMapping(item, at, ["dedupe"])
+    if (transform.dedupe === null || transform.dedupe === true) return { kind: "dedupe", keep: "first" } as const
+    const options = asMapping(transform.dedupe, [...at, "dedupe"], ["keep"])
+    const keep = options.keep ?? "first"
+    if (keep !== "first" && keep !== "last") return fail([...at, "dedupe", "keep"], "first or last", keep)
+    return { kind: "dedupe", keep }
+  })
+
+const sourceFields: Record<string, ReadonlyArray<string>> = {
+  videos: ["endpoint", "query", "from", "to", "window_days", "fields", "random"],
+  comments: ["endpoint", "video_ids", "video_ids_from"],
+  user: ["endpoint", "usernames", "usernames_from"]
+}
+
+const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<JobSpec>): SourceSpec => {
+  const endpointValue = asMapping(value, path, ["endpoint", ...new Set(Object.values(sourceFields).flat())]).endpoint
+  const endpoint = asString(endpointValue, [...path, "endpoint"], `an endpoint (${endpoints.join(", ")})`)
+  if (!(endpoints as ReadonlyArray<string>).includes(endpoint)) {
+    fail([...path, "endpoint"], `one of ${endpoints.join(", ")}`, endpoint)
+  }
+  const typed = endpoint as Endpoint
+  if (typed === "videos") {
+    const source = asMapping(value, path, sourceFields.videos)
+    const query = required(source, "query", path, "a query expression or the API's query object")
+    if (typeof query !== "string" && (typeof query !== "object" || Array.isArray(query))) {
+      fail([...path, "query"], "a query expression or the API's query object", query)
+    }
+    const from = dateField(source, "from", path)
+    const to = dateField(source, "to", path)
+    if (from > to) fail([...path, "from"], `a date ≤ to (${to})`, from)
+    const windowDays = source.window_days === undefined ? MAX_WINDOW_DAYS : Number(source.window_days)
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > MAX_WINDOW_DAYS) {
+      fail([...path, "window_days"], `a whole number from 1 to ${MAX_WINDOW_DAYS} (the API's longest window)`, source.window_days)
+    }
+    return {
+      endpoint: "videos",
+      query: query as string | object,
+      from,
+      to,
+      windowDays,
+      fields: source.fields === undefined ? undefined : asStringList(source.fields, [...path, "fields"], "field names"),
+      random: source.random === undefined ? false : asBoolean(source.random, [...path, "random"])
+    }
+  }
+  if (typed === "comments") {
+    const source = asMapping(value, path, sourceFields.comments)
+    return { endpoint: "comments", videoIds: listInput(source, "video_ids", path, earlier) }
+  }
+  if (!isUserEndpoint(typed)) return fail([...path, "endpoint"], "a known endpoint", endpoint)
+  const source = asMapping(value, path, sourceFields.user)
+  return { endpoint: typed, usernames: listInput(source, "usernames", path, earlier) }
+}
+
+const dateField = (source: Record<string, unknown>, key: string, path: FieldPath): string => {
+  const raw = required(source, key, path, "a date YYYY-MM-DD")
+  const text = asString(raw, [...path, key], "a date YYYY-MM-DD")
+  try {
+    return parseDate(formatFieldPath([...path, key]), text)
+  } catch (error) {
+    throw new SpecError([...path, key], (error as Error).message)
+  }
+}
+
+/** `usernames: [a, b]` or `usernames_from: <earlier job | file | duckdb:file#table>`, exactly one. */
+const listInput = (
+  source: Record<string, unknown>,
+  key: "usernames" | "video_ids",
+  path: FieldPath,
+  earlier: ReadonlyArray<JobSpec>
+): ListInput => {
+  const fromKey = `${key}_from`
+  const field = key === "usernames" ? "username" : "video_id"
+  if (source[key] !== undefined && source[fromKey] !== undefined) fail([...path, fromKey], `either ${key} or ${fromKey}, not both`)
+  if (source[key] !== undefined) {
+    const values = asStringList(source[key], [...path, key], key === "usernames" ? "usernames" : "video ids")
+    if (key === "video_ids") {
+      values.forEach((id, index) => /^\d{1,20}$/.test(id) || fail([...path, key, index], "a numeric video id", id))
+    }
+    return { kind: "values", values }
+  }
+  if (source[fromKey] === undefined) return fail([...path, key], `${key} or ${fromKey} (required)`)
+  const from = asString(source[fromKey], [...path, fromKey], "an earlier job's name, a file or duckdb:file#table")
+  const job = earlier.find((candidate) => candidate.name === from)
+  if (job) {
+    if (key === "video_ids" && !yieldsVideoIds(job.source.endpoint)) {
+      fail([...path, fromKey], `a job that yields video ids (videos, comments, liked/pinned/reposted-videos); job ${from} is ${job.source.endpoint}`)
+    }
+    return { kind: "job", job: from, field }
+  }
+  return { kind: "file", path: from, field }
+}
+
+const yieldsVideoIds = (endpoint: Endpoint): boolean =>
+  endpoint === "videos" || endpoint === "comments" || endpoint.endsWith("-videos")

@@ -1,1 +1,6 @@
-export {}
+export * from "./auth/credentials.js"
+export { TokenProvider } from "./auth/token-provider.js"
+export * from "./http/http-transport.js"
+export { classifyResponse, retryAfterMs } from "./http/classify-response.js"
+export * from "./client/client-config.js"
+export * from "./client/tiktok-client.js"

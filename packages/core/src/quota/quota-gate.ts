@@ -10,6 +10,13 @@ const ledgerEffect = <A>(f: () => Promise<A>): Effect.Effect<A> =>
   // The ledger file is local state we own: failing to read or write it is a defect, not an API error.
   Effect.tryPromise({ try: f, catch: (error) => error }).pipe(Effect.orDie)
 
+export interface QuotaGateOptions {
+  readonly onExhausted: OnQuotaExhausted
+  readonly onProgress?: ProgressListener | undefined
+  /** The wall clock deciding the UTC day (epoch ms); default the Effect `Clock`. */
+  readonly now?: Effect.Effect<number> | undefined
+}
+
 const exhausted = (snapshot: QuotaSnapshot): QuotaExhaustedError =>
   new QuotaExhaustedError({
     used: snapshot.used,
@@ -24,11 +31,11 @@ const exhausted = (snapshot: QuotaSnapshot): QuotaExhaustedError =>
  */
 export const takeQuota = (
   ledger: QuotaLedger,
-  options: { readonly onExhausted: OnQuotaExhausted; readonly onProgress?: ProgressListener | undefined }
+  options: QuotaGateOptions
 ): Effect.Effect<QuotaSnapshot, QuotaExhaustedError> =>
   Effect.gen(function*() {
     while (true) {
-      const now = yield* Clock.currentTimeMillis
+      const now = yield* (options.now ?? Clock.currentTimeMillis)
       const { granted, snapshot } = yield* ledgerEffect(() => ledger.consume(now))
       options.onProgress?.({ type: "quota", used: snapshot.used, limit: snapshot.limit, resetAt: snapshot.resetAt })
       if (granted) return snapshot
@@ -43,10 +50,10 @@ export const takeQuota = (
  */
 export const quotaSpentByApi = (
   ledger: QuotaLedger,
-  options: { readonly onExhausted: OnQuotaExhausted; readonly onProgress?: ProgressListener | undefined }
+  options: QuotaGateOptions
 ): Effect.Effect<void, QuotaExhaustedError> =>
   Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
+    const now = yield* (options.now ?? Clock.currentTimeMillis)
     const snapshot = yield* ledgerEffect(() => ledger.exhaust(now))
     options.onProgress?.({ type: "quota", used: snapshot.used, limit: snapshot.limit, resetAt: snapshot.resetAt })
     if (options.onExhausted === "stop") return yield* Effect.fail(exhausted(snapshot))

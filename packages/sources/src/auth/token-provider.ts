@@ -1,0 +1,139 @@
+import { Data, Effect } from "effect"
+import { AuthError, DecodeError, NetworkError, RateLimitedError, ServerError } from "@tikflow/core"
+import type { ProgressListener } from "@tikflow/core"
+import type { HttpTransport } from "../http/http-transport.js"
+import { TransportFailure } from "../http/http-transport.js"
+import type { ClientCredentials } from "./credentials.js"
+
+export const TOKEN_PATH = "/v2/oauth/token/"
+
+export type TokenError = AuthError | NetworkError | ServerError | DecodeError | RateLimitedError
+
+/** Internal: the API refused this token (401 `access_token_invalid`); refresh once and resend. */
+export class TokenRejected extends Data.TaggedError("TokenRejected")<{ readonly token: string; readonly error: AuthError }> {
+  // The token must not show up if this ever gets printed.
+  override toString(): string {
+    return "TokenRejected(<redacted>)"
+  }
+  override toJSON(): unknown {
+    return { _tag: "TokenRejected", error: this.error }
+  }
+}
+
+interface Token {
+  readonly value: string
+  readonly refreshAt: number
+  readonly expiresAt: number
+}
+
+/**
+ * Client-credentials access tokens: cached, refreshed once `refreshFraction` of their lifetime has
+ * passed (before the API would refuse them), single-flight (every caller waiting for a refresh
+ * shares one token request), and dropped when the API says `access_token_invalid`. The token value
+ * never leaves this object except as the `Authorization` header.
+ */
+export class TokenProvider {
+  #token: Token | undefined
+  #inflight: Promise<Token | TokenError> | undefined
+  #fetched = 0
+  readonly #abort = new AbortController()
+
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly credentials: ClientCredentials,
+    private readonly options: {
+      readonly now: () => number
+      readonly refreshFraction: number
+      readonly onProgress?: ProgressListener | undefined
+    }
+  ) {}
+
+  /** A valid token, fetching or refreshing it first when needed. */
+  readonly get: Effect.Effect<string, TokenError> = Effect.suspend(() => {
+    const token = this.#token
+    if (token !== undefined && this.options.now() < token.refreshAt) return Effect.succeed(token.value)
+    return Effect.flatMap(Effect.promise(() => this.refresh()), (result) =>
+      "value" in result ? Effect.succeed(result.value) : Effect.fail(result))
+  })
+
+  /** The API refused `token`: forget it (unless a newer one already replaced it). */
+  invalidate(token: string): void {
+    if (this.#token?.value === token) {
+      this.#token = undefined
+      this.options.onProgress?.({ type: "token", action: "rejected" })
+    }
+  }
+
+  close(): void {
+    this.#abort.abort()
+  }
+
+  private refresh(): Promise<Token | TokenError> {
+    if (this.#inflight === undefined) {
+      this.#inflight = this.request().then((result) => {
+        this.#inflight = undefined
+        if ("value" in result) {
+          this.#token = result
+          this.options.onProgress?.({ type: "token", action: this.#fetched++ === 0 ? "fetched" : "refreshed" })
+        }
+        return result
+      })
+    }
+    return this.#inflight
+  }
+
+  private async request(): Promise<Token | TokenError> {
+    const form = new URLSearchParams({
+      client_key: this.credentials.clientKey,
+      client_secret: this.credentials.revealSecret(),
+      grant_type: "client_credentials"
+    })
+    const sentAt = this.options.now()
+    let response
+    try {
+      response = await this.transport.post(
+        TOKEN_PATH,
+        { headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() },
+        this.#abort.signal
+      )
+    } catch (error) {
+      return new NetworkError({
+        endpoint: TOKEN_PATH,
+        kind: error instanceof TransportFailure ? error.kind : "other",
+        // Transport messages never include the request body, so the secret cannot leak here.
+        message: error instanceof Error ? error.message : "token request failed"
+      })
+    }
+    let body: Record<string, unknown> | undefined
+    try {
+      const parsed: unknown = JSON.parse(response.text)
+      body = typeof parsed === "object" && parsed !== null ? parsed as Record<string, unknown> : undefined
+    } catch {
+      body = undefined
+    }
+    if (response.status === 429) {
+      return new RateLimitedError({ endpoint: TOKEN_PATH, message: "token endpoint: HTTP 429" })
+    }
+    if (response.status >= 500) {
+      return new ServerError({ endpoint: TOKEN_PATH, status: response.status, code: String(body?.error ?? "server_error"), message: `token endpoint: HTTP ${response.status}` })
+    }
+    if (body === undefined) {
+      return new DecodeError({ endpoint: TOKEN_PATH, path: "", message: "token response is not JSON" })
+    }
+    if (typeof body.access_token !== "string" || typeof body.expires_in !== "number") {
+      const code = typeof body.error === "string" ? body.error : `http_${response.status}`
+      const description = typeof body.error_description === "string" ? body.error_description : "token request refused"
+      const logId = typeof body.log_id === "string" ? body.log_id : undefined
+      if (response.status < 300 && code === `http_${response.status}`) {
+        return new DecodeError({ endpoint: TOKEN_PATH, path: "access_token", message: "expected access_token (string) and expires_in (number)" })
+      }
+      return new AuthError({ reason: "invalid_client", message: `${code}: ${description}`, logId })
+    }
+    const lifetimeMs = body.expires_in * 1000
+    return {
+      value: body.access_token,
+      refreshAt: sentAt + lifetimeMs * this.options.refreshFraction,
+      expiresAt: sentAt + lifetimeMs
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { OnQuotaExhausted, ProgressListener, RetryPolicy } from "@tikflow/core"
+import type { ClientCredentialsInput } from "../auth/credentials.js"
+
+/** Everything a `TikTokClient` can be configured with; every field has a default. */
+export interface TikTokClientConfig {
+  /** Default `https://open.tiktokapis.com`; point it at the sandbox or a proxy. */
+  readonly baseUrl?: string
+  /** Else `TIKTOK_CLIENT_KEY` / `TIKTOK_CLIENT_SECRET` from `env`. */
+  readonly credentials?: ClientCredentialsInput
+  /** Where credentials are looked up when not configured (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Client-wide request rate shared by all sources: requests per second (default 5), or with a burst. */
+  readonly rate?: number | { readonly requestsPerSecond: number; readonly burst?: number }
+  readonly quota?: {
+    /** Requests per UTC day (default 1,000). */
+    readonly limit?: number
+    /** The ledger file; default `<stateDir>/quota.json`, or in memory when neither is given. */
+    readonly ledgerPath?: string
+    readonly stateDir?: string
+    /** Default `"stop"`: fail with a resumable `QuotaExhaustedError`. */
+    readonly onExhausted?: OnQuotaExhausted
+  }
+  /** Per-kind retry schedules and the retry cap; sources may override again. */
+  readonly retry?: { readonly schedules?: Partial<RetryPolicy["schedules"]>; readonly maxRetries?: number }
+  /** Upper bound on open connections (default 8). */
+  readonly connections?: number
+  readonly timeouts?: { readonly connectMs?: number; readonly headersMs?: number; readonly bodyMs?: number }
+  /** Refresh the token once this fraction of its lifetime has passed (default 0.9). */
+  readonly tokenRefreshFraction?: number
+  /** Receives every progress event of every source run on this client. */
+  readonly onProgress?: ProgressListener
+  /** Wall clock for token expiry and the quota day (epoch ms); default the Effect `Clock`/`Date.now`. */
+  readonly clock?: () => number
+}
+
+export const DEFAULT_BASE_URL = "https://open.tiktokapis.com"

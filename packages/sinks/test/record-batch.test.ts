@@ -17,7 +17,7 @@ const fromArrow = (value: unknown): unknown => {
 describe("toRecordBatch", () => {
   for (const kind of Object.keys(recordKinds) as Array<RecordKind>) {
     test.prop([uniqueRecords(kind, recordKinds[kind].keyOf as never)])(`${kind}: round-trips through Arrow IPC`, (records) => {
-      const batch = toRecordBatch(kind, records)
+      const batch = toRecordBatch(kind, records as never)
       expect(batch.numRows).toBe(records.length)
       expect(batch.schema.fields.map(String)).toEqual(arrowSchemaFor(kind).fields.map(String))
       const table = tableFromIPC(tableToIPC(new Table([batch]), "stream"))

@@ -10,6 +10,7 @@ export const globalOptions: OptionSpecs = {
   concurrency: { type: "string", value: "N", description: "windows or users harvested at once (default 4)" },
   "daily-quota": { type: "string", value: "N", description: "requests per UTC day the ledger allows (default 1000, the API's quota)" },
   "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
+  plugin: { type: "string", multiple: true, value: "NAME|PATH", description: "load a sink plugin (tikflow-sink-<name> package or a path); repeatable" },
   "log-format": { type: "string", value: "text|json", description: "progress as text (live on a TTY) or JSON events" },
   quiet: { type: "boolean", short: "q", description: "print nothing but errors" },
   help: { type: "boolean", short: "h", description: "show this help" }

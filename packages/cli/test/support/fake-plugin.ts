@@ -1,0 +1,37 @@
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+/**
+ * Writes a third-party sink plugin package `tikflow-sink-<name>` into `<dir>/node_modules`: it
+ * appends each flushed batch's records as JSON lines to the file its URI names, so a test can
+ * check exactly what was delivered. `contract` lets a test install a plugin of another version.
+ */
+export const installFakePlugin = (dir: string, name: string, options: { readonly contract?: number } = {}): void => {
+  const root = join(dir, "node_modules", `tikflow-sink-${name}`)
+  mkdirSync(root, { recursive: true })
+  writeFileSync(join(root, "package.json"), JSON.stringify({ name: `tikflow-sink-${name}`, version: "1.0.0", type: "module", exports: "./index.js" }))
+  writeFileSync(join(root, "index.js"), `
+import { appendFileSync } from "node:fs"
+export default {
+  contract: ${options.contract ?? 1},
+  name: ${JSON.stringify(name)},
+  schemes: [${JSON.stringify(name)}],
+  description: "test sink: JSON lines per stream",
+  options: { label: "a label written with every record (required)" },
+  config: {
+    parse(target) {
+      if (typeof target.options.label !== "string" || target.options.label === "") throw new Error("label: expected a non-empty string")
+      return { path: target.location, label: target.options.label }
+    }
+  },
+  async open(context) {
+    let pending = []
+    return {
+      async write(batch) { pending.push(...batch.records.map((r) => ({ stream: context.stream, label: context.config.label, epoch: batch.epoch, record: r }))) },
+      async flush() { if (pending.length) appendFileSync(context.config.path, pending.map((p) => JSON.stringify(p) + "\\n").join("")); pending = [] },
+      async close() {}
+    }
+  }
+}
+`)
+}

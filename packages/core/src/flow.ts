@@ -1,1 +1,22 @@
-export {}
+// The flow area: transforms (each a Stream combinator and an RxJS operator over one shared
+// stage), Effect ⇄ RxJS interop, and the pipeline runner.
+export * from "./transform/transform.js"
+export * from "./transform/as-stream.js"
+export * from "./transform/as-operator.js"
+export * from "./transform/dedupe/dedupe.js"
+export * from "./transform/dedupe/dedupe-errors.js"
+export * from "./transform/dedupe/key-store.js"
+export * from "./transform/join/join-errors.js"
+export * from "./transform/join/lookup.js"
+export * from "./transform/join/lookup-join.js"
+export * from "./transform/join/stream-join-state.js"
+export * from "./transform/join/stream-join.js"
+export * from "./transform/batch/batch.js"
+export * from "./interop/to-observable.js"
+export * from "./interop/from-observable.js"
+export * from "./interop/buffer-overflow-error.js"
+export * from "./interop/stream-interrupted-error.js"
+export * from "./pipeline/pipeline.js"
+export * from "./pipeline/pipeline-summary.js"
+export * from "./pipeline/run-options.js"
+export { type PipelineError, type PipelineSpec, runPipelineSpec } from "./pipeline/run-pipeline.js"

@@ -1,0 +1,41 @@
+import { Effect } from "effect"
+import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
+import { CheckpointError } from "../errors/sink-error.js"
+
+const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+export const loadFrom = (store: CheckpointStore, harvestId: string): Effect.Effect<Checkpoint | undefined, CheckpointError> =>
+  Effect.tryPromise({
+    try: () => store.load(harvestId),
+    catch: (cause) =>
+      new CheckpointError({ harvestId, operation: "load", message: `${store.name}: loading the checkpoint failed: ${message(cause)}` })
+  })
+
+export const saveTo = (store: CheckpointStore, checkpoint: Checkpoint): Effect.Effect<void, CheckpointError> =>
+  Effect.tryPromise({
+    try: () => store.save(checkpoint),
+    catch: (cause) =>
+      new CheckpointError({
+        harvestId: checkpoint.harvestId,
+        operation: "save",
+        message: `${store.name}: saving the checkpoint failed: ${message(cause)}`
+      })
+  })
+
+/**
+ * Which checkpoint a run resumes from when several stores hold one (the runner's store and the
+ * transactional stores some sinks offer). Every store is written only after all sinks flushed,
+ * so each is at or behind the truth; a sink's own store can be one epoch ahead of the runner's
+ * (a crash between its flush and the runner's save). Resuming from the *lowest* epoch is always
+ * safe: sinks opened with that `resume.epoch` drop what they hold of later epochs, and those
+ * records come again. A store with no checkpoint at all is the lowest: the run starts over.
+ */
+export const reconcile = (loaded: ReadonlyArray<Checkpoint | undefined>): Checkpoint | undefined => {
+  if (loaded.length === 0) return undefined
+  let lowest: Checkpoint | undefined
+  for (const checkpoint of loaded) {
+    if (checkpoint === undefined) return undefined
+    if (lowest === undefined || checkpoint.epoch < lowest.epoch) lowest = checkpoint
+  }
+  return lowest
+}

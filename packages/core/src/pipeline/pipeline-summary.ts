@@ -1,0 +1,37 @@
+import type { RecordKind } from "../records/record-kind.js"
+import type { StageStats } from "../transform/transform.js"
+
+export interface StageSummary extends StageStats {
+  readonly name: string
+}
+
+export interface SinkSummary {
+  readonly name: string
+  readonly recordsWritten: number
+}
+
+/** What a pipeline run did. An `interrupted` run committed what it had and can be resumed. */
+export interface PipelineSummary {
+  readonly harvestId: string
+  readonly stream: string
+  readonly recordKind: RecordKind
+  readonly status: "completed" | "interrupted"
+  /** Whether the run started from a saved checkpoint, and from which epoch. */
+  readonly resumed: boolean
+  readonly resumedFromEpoch: number | undefined
+  readonly pages: number
+  /** Records the source delivered (before any stage). */
+  readonly recordsIn: number
+  /** Records written to each sink (after every stage). */
+  readonly recordsOut: number
+  readonly stages: ReadonlyArray<StageSummary>
+  readonly sinks: ReadonlyArray<SinkSummary>
+  /** Sum of the stages' `duplicates`. */
+  readonly duplicatesDropped: number
+  /** `retry` progress events the source reported. */
+  readonly retries: number
+  readonly epochsCommitted: number
+  /** The last committed epoch (0 when nothing was ever committed). */
+  readonly lastEpoch: number
+  readonly durationMs: number
+}

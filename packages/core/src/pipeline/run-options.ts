@@ -1,0 +1,22 @@
+import type { CheckpointStore } from "../checkpoint/checkpoint-store.js"
+import type { ProgressListener } from "../progress/progress-event.js"
+import type { SinkLogger } from "../sink/sink-plugin.js"
+
+export interface PipelineRunOptions {
+  /**
+   * Where the runner saves checkpoints (e.g. the runtime's file store). A sink that offers
+   * `writer.checkpoints` is consulted too; the run resumes from the lowest epoch among them.
+   * With no store at all the run cannot resume.
+   */
+  readonly checkpoints?: CheckpointStore | undefined
+  /** Aborting stops reading, commits what was written, closes sinks: status `interrupted`. */
+  readonly signal?: AbortSignal | undefined
+  readonly onProgress?: ProgressListener | undefined
+  /** An epoch is committed once it holds this many output records. Default 50,000. */
+  readonly epochMaxRecords?: number | undefined
+  /** …or once this long has passed since its first page (checked as pages arrive). Default 10 s. */
+  readonly epochMaxMs?: number | undefined
+  /** Ignore any saved checkpoint and start over. */
+  readonly fresh?: boolean | undefined
+  readonly logger?: SinkLogger | undefined
+}

@@ -1,0 +1,252 @@
+import { Cause, Clock, Effect, Exit, Pull, Stream } from "effect"
+import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
+import type { SourceError } from "../errors/api-errors.js"
+import type { CheckpointError, SinkError } from "../errors/sink-error.js"
+import type { ProgressEvent, ProgressListener } from "../progress/progress-event.js"
+import type { RecordKind } from "../records/record-kind.js"
+import { recordKinds } from "../records/record-kind.js"
+import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
+import type { Source } from "../source/source.js"
+import type { Transform, TransformStep } from "../transform/transform.js"
+import { loadFrom, reconcile, saveTo } from "./checkpoint-stores.js"
+import type { PipelineSummary } from "./pipeline-summary.js"
+import type { PipelineRunOptions } from "./run-options.js"
+import type { OpenSink } from "./sink-set.js"
+import { closeAll, flushAll, openSinks, writeAll } from "./sink-set.js"
+
+export type PipelineError = SourceError | SinkError | CheckpointError
+
+/** Everything the runner needs; built by `pipeline(source).pipe(…).to(…)`. */
+export interface PipelineSpec<Env> {
+  readonly source: Source<RecordKind, Env>
+  readonly stages: ReadonlyArray<Transform<any, any, any, any>>
+  readonly sinks: ReadonlyArray<BoundSink>
+}
+
+const silentLogger: SinkLogger = { debug() {}, info() {}, warn() {}, error() {} }
+const ABORTED = Symbol("aborted")
+
+/**
+ * Runs a pipeline: source pages → stages (page by page) → every sink, in epochs. An epoch ends
+ * when it holds `epochMaxRecords` output records or is `epochMaxMs` old (checked per page) and no
+ * stage holds records back; then every stage commits its state, every sink flushes, and only
+ * then is the checkpoint (the state after the epoch's last page) saved. A crash at any point
+ * resumes from the last saved checkpoint with sinks told to drop later epochs: exactly once.
+ *
+ * Aborting `options.signal` stops reading (a page in flight is abandoned), commits the pages
+ * already written, closes the sinks and returns status `interrupted`. Interrupting the fiber does
+ * the same commit, uninterruptibly, before closing (no summary, since the fiber is interrupted).
+ */
+export const runPipelineSpec = <E, R>(
+  spec: PipelineSpec<R>,
+  options: PipelineRunOptions = {}
+): Effect.Effect<PipelineSummary, PipelineError | E, R> =>
+  Effect.scoped(Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeMillis
+    const { source } = spec
+    const harvestId = source.harvestId
+    const kind = source.kind
+    const epochMaxRecords = Math.max(1, options.epochMaxRecords ?? 50_000)
+    const epochMaxMs = Math.max(0, options.epochMaxMs ?? 10_000)
+
+    // One controller for the sinks' context and for stopping the read loop.
+    const abort = new AbortController()
+    const external = options.signal
+    const forward = () => abort.abort()
+    if (external !== undefined) {
+      if (external.aborted) abort.abort()
+      else external.addEventListener("abort", forward, { once: true })
+    }
+    yield* Effect.addFinalizer(() => Effect.sync(() => external?.removeEventListener("abort", forward)))
+
+    const streamContext = (checkpoint: Checkpoint | undefined): StreamContext => ({
+      harvestId,
+      recordKind: kind,
+      stream: source.stream,
+      primaryKey: recordKinds[kind].primaryKey,
+      logger: options.logger ?? silentLogger,
+      signal: abort.signal,
+      resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch }
+    })
+
+    // --- resume point -------------------------------------------------------------------------
+    const external0 = options.checkpoints !== undefined && options.fresh !== true
+      ? yield* loadFrom(options.checkpoints, harvestId)
+      : undefined
+    let sinks: Array<OpenSink> = []
+    yield* Effect.addFinalizer(() => Effect.ignore(closeAll(sinks)))
+    sinks = yield* openSinks(spec.sinks, streamContext(external0))
+    let resumeFrom: Checkpoint | undefined = undefined
+    if (options.fresh !== true) {
+      const loaded: Array<Checkpoint | undefined> = options.checkpoints !== undefined ? [external0] : []
+      for (const entry of sinks) {
+        if (entry.writer.checkpoints !== undefined) loaded.push(yield* loadFrom(entry.writer.checkpoints, harvestId))
+      }
+      resumeFrom = reconcile(loaded)
+    }
+    if (resumeFrom?.epoch !== external0?.epoch) {
+      // A sink's own store is behind the runner's: reopen every sink at the lower epoch.
+      yield* closeAll(sinks)
+      sinks = yield* openSinks(spec.sinks, streamContext(resumeFrom))
+    }
+
+    // --- stages -------------------------------------------------------------------------------
+    const steps: Array<TransformStep<any, any, E, R>> = []
+    for (const stage of spec.stages) {
+      steps.push(
+        yield* (stage as Transform<unknown, unknown, E, R>).open({
+          recordKind: kind,
+          harvestId,
+          resume: resumeFrom === undefined ? undefined : { epoch: resumeFrom.epoch },
+          epochs: true
+        })
+      )
+    }
+    const runStages = (records: ReadonlyArray<unknown>) =>
+      Effect.gen(function*() {
+        let current = records
+        for (const step of steps) {
+          if (current.length === 0) break
+          current = yield* step.process(current)
+        }
+        return current
+      })
+    /** Input ended: each stage's held records go through the stages after it. */
+    const endStages = Effect.gen(function*() {
+      let carry: ReadonlyArray<unknown> = []
+      for (const step of steps) {
+        const processed = carry.length === 0 ? [] : yield* step.process(carry)
+        const ended = yield* step.end
+        carry = processed.length === 0 ? ended : [...processed, ...ended]
+      }
+      return carry
+    })
+    const held = () => steps.some((step) => step.held() > 0)
+
+    // --- progress -----------------------------------------------------------------------------
+    let retries = 0
+    const userListener = options.onProgress
+    const emit: ProgressListener = (event: ProgressEvent) => {
+      if (event.type === "retry") retries++
+      if (userListener === undefined) return
+      try {
+        userListener(event)
+      } catch {
+        // A listener must not break the harvest.
+      }
+    }
+
+    // --- epochs -------------------------------------------------------------------------------
+    let lastEpoch = resumeFrom?.epoch ?? 0
+    let state: unknown = resumeFrom?.state
+    let epochPages = 0
+    let epochRecords = 0
+    let epochStartedAt = 0
+    let epochsCommitted = 0
+    let pages = 0
+    let recordsIn = 0
+    let recordsOut = 0
+
+    const commit = Effect.gen(function*() {
+      if (epochPages === 0 || held()) return
+      const epoch = lastEpoch + 1
+      const checkpoint: Checkpoint = {
+        version: 1,
+        harvestId,
+        epoch,
+        state,
+        updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
+      }
+      for (const step of steps) yield* step.commit(epoch)
+      yield* flushAll(sinks, checkpoint)
+      if (options.checkpoints !== undefined) yield* saveTo(options.checkpoints, checkpoint)
+      lastEpoch = epoch
+      epochsCommitted++
+      epochPages = 0
+      epochRecords = 0
+      emit({ type: "checkpoint", harvestId, epoch })
+    })
+
+    const writePage = (records: ReadonlyArray<unknown>, pageState: unknown) =>
+      Effect.gen(function*() {
+        if (epochPages === 0) epochStartedAt = yield* Clock.currentTimeMillis
+        yield* writeAll(sinks, records, lastEpoch + 1)
+        state = pageState
+        epochPages++
+        epochRecords += records.length
+        recordsOut += records.length
+        if (records.length > 0) emit({ type: "records-out", stage: "sinks", records: records.length })
+      })
+
+    // --- the read loop ------------------------------------------------------------------------
+    const pull = yield* Stream.toPull(
+      source.pages(resumeFrom === undefined ? { onProgress: emit } : { resumeFrom: resumeFrom.state, onProgress: emit })
+    )
+    const aborted = Effect.callback<typeof ABORTED>((resume) => {
+      if (abort.signal.aborted) {
+        resume(Effect.succeed(ABORTED))
+        return
+      }
+      const onAbort = () => resume(Effect.succeed(ABORTED))
+      abort.signal.addEventListener("abort", onAbort, { once: true })
+      return Effect.sync(() => abort.signal.removeEventListener("abort", onAbort))
+    })
+
+    const loop = Effect.gen(function*() {
+      for (;;) {
+        if (abort.signal.aborted) return "interrupted" as const
+        const next = yield* Effect.raceFirst(
+          Pull.catchDone(pull, () => Effect.succeed(undefined)),
+          aborted
+        )
+        if (next === ABORTED) return "interrupted" as const
+        if (next === undefined) break
+        for (const page of next) {
+          pages++
+          recordsIn += page.records.length
+          const out = yield* runStages(page.records)
+          yield* writePage(out, page.state)
+          const now = yield* Clock.currentTimeMillis
+          if (epochRecords >= epochMaxRecords || now - epochStartedAt >= epochMaxMs) yield* commit
+        }
+      }
+      const rest = yield* endStages
+      if (rest.length > 0) yield* writePage(rest, state)
+      return "completed" as const
+    })
+
+    const status = yield* loop.pipe(
+      // Interrupted from outside: commit what every sink already has, then let finalizers close.
+      Effect.onInterrupt(() => Effect.ignore(commit))
+    )
+    yield* commit
+    yield* closeAll(sinks)
+
+    const stages = spec.stages.map((stage, i) => ({ name: stage.name, ...steps[i].stats() }))
+    const summary: PipelineSummary = {
+      harvestId,
+      stream: source.stream,
+      recordKind: kind,
+      status,
+      resumed: resumeFrom !== undefined,
+      resumedFromEpoch: resumeFrom?.epoch,
+      pages,
+      recordsIn,
+      recordsOut,
+      stages,
+      sinks: sinks.map((entry) => ({ name: entry.sink.name, recordsWritten: entry.recordsWritten })),
+      duplicatesDropped: stages.reduce((sum, stage) => sum + stage.duplicates, 0),
+      retries,
+      epochsCommitted,
+      lastEpoch,
+      durationMs: (yield* Clock.currentTimeMillis) - startedAt
+    }
+    return summary
+  }))
+
+/** Runs an Effect as a Promise that rejects with the typed error itself (not a wrapper). */
+export const toPromise = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
+  Effect.runPromiseExit(effect).then((exit) => {
+    if (Exit.isSuccess(exit)) return exit.value
+    throw Cause.squash(exit.cause)
+  })

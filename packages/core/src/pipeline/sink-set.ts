@@ -1,0 +1,69 @@
+import { Effect } from "effect"
+import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
+import { SinkError } from "../errors/sink-error.js"
+import type { BoundSink, SinkWriter, StreamContext } from "../sink/sink-plugin.js"
+
+/** One opened sink and what it has been given. */
+export interface OpenSink {
+  readonly sink: BoundSink
+  readonly writer: SinkWriter
+  recordsWritten: number
+  closed: boolean
+}
+
+const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
+
+const attempt = <A>(
+  sink: BoundSink,
+  operation: SinkError["operation"],
+  run: () => Promise<A>
+): Effect.Effect<A, SinkError> =>
+  Effect.tryPromise({
+    try: run,
+    catch: (cause) => new SinkError({ sink: sink.name, operation, message: `${sink.name}: ${operation} failed: ${message(cause)}`, cause })
+  })
+
+export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContext): Effect.Effect<Array<OpenSink>, SinkError> =>
+  Effect.forEach(sinks, (sink) =>
+    Effect.map(attempt(sink, "open", () => sink.open(context)), (writer): OpenSink => ({
+      sink,
+      writer,
+      recordsWritten: 0,
+      closed: false
+    })), { concurrency: "unbounded" })
+
+/**
+ * Writes one page's output to every sink. Uninterruptible: a page is either in every sink or in
+ * none, so an interruption can still commit the pages written before it.
+ */
+export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> =>
+  records.length === 0
+    ? Effect.void
+    : Effect.uninterruptible(
+      Effect.forEach(open, (entry) =>
+        Effect.map(
+          attempt(entry.sink, "write", () => entry.writer.write({ records: records as ReadonlyArray<never>, epoch })),
+          () => {
+            entry.recordsWritten += records.length
+          }
+        ), { concurrency: "unbounded", discard: true })
+    )
+
+export const flushAll = (open: ReadonlyArray<OpenSink>, checkpoint: Checkpoint): Effect.Effect<void, SinkError> =>
+  Effect.forEach(open, (entry) => attempt(entry.sink, "flush", () => entry.writer.flush({ epoch: checkpoint.epoch, checkpoint })), {
+    concurrency: "unbounded",
+    discard: true
+  })
+
+/** Closes every sink not yet closed; the first failure is reported after all were tried. */
+export const closeAll = (open: ReadonlyArray<OpenSink>): Effect.Effect<void, SinkError> =>
+  Effect.gen(function*() {
+    let failure: SinkError | undefined
+    for (const entry of open) {
+      if (entry.closed) continue
+      entry.closed = true
+      const result = yield* Effect.result(attempt(entry.sink, "close", () => entry.writer.close()))
+      if (result._tag === "Failure") failure ??= result.failure
+    }
+    if (failure !== undefined) return yield* failure
+  })

@@ -1,3 +1,12 @@
 // The API model: lossless JSON, effect/Schema codecs of every endpoint, and the video query.
 export * from "./json/lossless-json.js"
 export * from "./json/parse-json-body.js"
+export * from "./schema/research-endpoints.js"
+export * from "./schema/wire-values.js"
+export * from "./schema/decode-failure.js"
+export * from "./schema/error-envelope.js"
+export * from "./schema/list-page.js"
+export * from "./schema/video.js"
+export * from "./schema/comment.js"
+export * from "./schema/video-query.js"
+export * from "./schema/comment-list.js"

@@ -1,0 +1,35 @@
+import { Schema } from "effect"
+import type { Comment } from "../records/comment.js"
+import { makeFastDecoder } from "./fast-fields.js"
+import type { RecordOfTable } from "./fast-fields.js"
+import { assertTrue } from "./type-equality.js"
+import type { Equals } from "./type-equality.js"
+import { Count, DecimalId, orNull } from "./wire-values.js"
+
+/**
+ * A comment as the API sends it: ids as bare numbers or strings, empty `text` kept, zero counts
+ * omitted. `id` and `video_id` are the record's identity, so they are required.
+ */
+export const ApiComment = Schema.Struct({
+  id: DecimalId,
+  video_id: DecimalId,
+  text: orNull(Schema.String),
+  like_count: orNull(Count),
+  reply_count: orNull(Count),
+  parent_comment_id: orNull(DecimalId),
+  create_time: orNull(Count)
+})
+assertTrue<Equals<typeof ApiComment.Type, Comment>>()
+
+const commentTable = {
+  id: "id", video_id: "id", text: "string", like_count: "count", reply_count: "count",
+  parent_comment_id: "id", create_time: "count"
+} as const
+const fastWireComment = makeFastDecoder(commentTable)
+
+/** The fast path of {@link ApiComment}: the comment, or `undefined` to defer to the schema. */
+export const fastComment = (raw: unknown): Comment | undefined => {
+  const comment = fastWireComment(raw)
+  return comment === undefined || comment.id === null || comment.video_id === null ? undefined : (comment as Comment)
+}
+assertTrue<Equals<Omit<RecordOfTable<typeof commentTable>, "id" | "video_id">, Omit<Comment, "id" | "video_id">>>()

@@ -1,0 +1,20 @@
+import { Schema } from "effect"
+import type { SchemaError } from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import type { Result } from "effect/Result"
+import { toDecodeError } from "./decode-failure.js"
+
+type Decode = (input: unknown, options?: SchemaAST.ParseOptions) => Result<unknown, SchemaError>
+const decoders = new WeakMap<object, Decode>()
+
+/** Decodes `input` with `schema`, throwing the `DecodeError` (path and message) on failure. */
+export const decodeWith = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown, endpoint: string): S["Type"] => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownResult(schema) as Decode
+    decoders.set(schema, decode)
+  }
+  const result = decode(input, { reportInput: true })
+  if (result._tag === "Failure") throw toDecodeError(result.failure, endpoint)
+  return result.success as S["Type"]
+}

@@ -1,0 +1,59 @@
+import { Effect, Schema } from "effect"
+import type { DecodeError } from "../errors/api-errors.js"
+import { asObject } from "./fast-fields.js"
+import { decodeWith } from "./decode-with.js"
+import { orNull } from "./wire-values.js"
+
+/**
+ * The `error` object every research response carries: `code` is `"ok"` on success. Some responses
+ * say `msg` instead of `message`; both decode to `message`.
+ */
+export interface ApiErrorEnvelope {
+  readonly code: string
+  readonly message: string
+  readonly logId: string | null
+}
+
+export const WireErrorEnvelope = Schema.Struct({
+  code: Schema.String,
+  message: orNull(Schema.String),
+  msg: orNull(Schema.String),
+  log_id: orNull(Schema.String)
+})
+
+/** A body without an `error` object: treated as success, as the data decides. */
+export const okEnvelope: ApiErrorEnvelope = { code: "ok", message: "", logId: null }
+
+export const toEnvelope = (wire: typeof WireErrorEnvelope.Type | null): ApiErrorEnvelope =>
+  wire === null ? okEnvelope : { code: wire.code, message: wire.message ?? wire.msg ?? "", logId: wire.log_id }
+
+const optionalString = (value: unknown): string | null | undefined =>
+  value === undefined || value === null ? null : typeof value === "string" ? value : undefined
+
+/** Fast path of the envelope: `undefined` defers to the schema. */
+export const fastEnvelope = (raw: unknown): ApiErrorEnvelope | undefined => {
+  if (raw === undefined || raw === null) return okEnvelope
+  const wire = asObject(raw)
+  if (wire === undefined || typeof wire.code !== "string") return undefined
+  const message = optionalString(wire.message)
+  const msg = optionalString(wire.msg)
+  const logId = optionalString(wire.log_id)
+  if (message === undefined || msg === undefined || logId === undefined) return undefined
+  return { code: wire.code, message: message ?? msg ?? "", logId }
+}
+
+const ErrorBody = Schema.Struct({ error: WireErrorEnvelope })
+
+/**
+ * The error envelope of a non-ok response (`{error: {code, message|msg, log_id}}`), e.g. to map a
+ * 400 `invalid_params` or a 429 to its tagged error. Fails when the body has no envelope.
+ */
+export const decodeErrorEnvelopeSync = (body: unknown, endpoint: string): ApiErrorEnvelope => {
+  const fast = asObject(body)?.error
+  const envelope = fast === undefined || fast === null ? undefined : fastEnvelope(fast)
+  if (envelope !== undefined) return envelope
+  return toEnvelope(decodeWith(ErrorBody, body, endpoint).error)
+}
+
+export const decodeErrorEnvelope = (body: unknown, endpoint: string): Effect.Effect<ApiErrorEnvelope, DecodeError> =>
+  Effect.try({ try: () => decodeErrorEnvelopeSync(body, endpoint), catch: (error) => error as DecodeError })

@@ -1,0 +1,131 @@
+import { Schema, SchemaGetter } from "effect"
+import type { Video } from "../records/video.js"
+import { makeFastDecoder } from "./fast-fields.js"
+import type { RecordOfTable } from "./fast-fields.js"
+import { assertTrue } from "./type-equality.js"
+import type { Equals } from "./type-equality.js"
+import { Count, DecimalId, JsonText, orNull } from "./wire-values.js"
+
+/**
+ * A video as the API sends it: every field optional (omitted when zero or empty), the id under
+ * `id` (live responses) or `video_id` (TikTok's documentation examples), extra fields ignored.
+ */
+export const WireVideo = Schema.Struct({
+  id: orNull(DecimalId),
+  video_id: orNull(DecimalId),
+  create_time: orNull(Count),
+  username: orNull(Schema.String),
+  region_code: orNull(Schema.String),
+  video_description: orNull(Schema.String),
+  music_id: orNull(DecimalId),
+  like_count: orNull(Count),
+  comment_count: orNull(Count),
+  share_count: orNull(Count),
+  view_count: orNull(Count),
+  favorites_count: orNull(Count),
+  hashtag_names: orNull(Schema.Array(Schema.String)),
+  effect_ids: orNull(Schema.Array(DecimalId)),
+  playlist_id: orNull(DecimalId),
+  voice_to_text: orNull(Schema.String),
+  is_stem_verified: orNull(Schema.Boolean),
+  video_duration: orNull(Count),
+  video_mention_list: orNull(Schema.Array(Schema.String)),
+  video_label: orNull(JsonText),
+  video_tag: orNull(JsonText),
+  hashtag_info_list: orNull(JsonText),
+  sticker_info_list: orNull(JsonText),
+  effect_info_list: orNull(JsonText)
+}).check(
+  Schema.makeFilter((video) =>
+    video.id !== null || video.video_id !== null ? true : { path: ["id"], issue: "expected id or video_id" }
+  )
+)
+
+/** The same fields for the fast path (see fast-fields.ts). */
+const wireVideoTable = {
+  id: "id", video_id: "id", create_time: "count", username: "string", region_code: "string",
+  video_description: "string", music_id: "id", like_count: "count", comment_count: "count",
+  share_count: "count", view_count: "count", favorites_count: "count", hashtag_names: "strings",
+  effect_ids: "ids", playlist_id: "id", voice_to_text: "string", is_stem_verified: "boolean",
+  video_duration: "count", video_mention_list: "strings", video_label: "json", video_tag: "json",
+  hashtag_info_list: "json", sticker_info_list: "json", effect_info_list: "json"
+} as const
+
+type WireVideoType = typeof WireVideo.Type
+assertTrue<Equals<RecordOfTable<typeof wireVideoTable>, WireVideoType>>()
+
+const nullable = <S extends Schema.Top>(schema: S) => Schema.NullOr(schema)
+
+/** The decoded record: exactly {@link Video}. */
+export const VideoRecord = Schema.Struct({
+  id: Schema.String,
+  create_time: nullable(Schema.Number),
+  username: nullable(Schema.String),
+  region_code: nullable(Schema.String),
+  video_description: nullable(Schema.String),
+  music_id: nullable(Schema.String),
+  like_count: nullable(Schema.Number),
+  comment_count: nullable(Schema.Number),
+  share_count: nullable(Schema.Number),
+  view_count: nullable(Schema.Number),
+  favorites_count: nullable(Schema.Number),
+  hashtag_names: nullable(Schema.Array(Schema.String)),
+  effect_ids: nullable(Schema.Array(Schema.String)),
+  playlist_id: nullable(Schema.String),
+  voice_to_text: nullable(Schema.String),
+  is_stem_verified: nullable(Schema.Boolean),
+  video_duration: nullable(Schema.Number),
+  video_mention_list: nullable(Schema.Array(Schema.String)),
+  video_label: nullable(Schema.String),
+  video_tag: nullable(Schema.String),
+  hashtag_info_list: nullable(Schema.String),
+  sticker_info_list: nullable(Schema.String),
+  effect_info_list: nullable(Schema.String)
+})
+assertTrue<Equals<typeof VideoRecord.Type, Video>>()
+
+// Spelled out (no rest spread): this runs for every video of every page.
+const toVideo = (wire: WireVideoType): Video => ({
+  id: (wire.id ?? wire.video_id) as string,
+  create_time: wire.create_time,
+  username: wire.username,
+  region_code: wire.region_code,
+  video_description: wire.video_description,
+  music_id: wire.music_id,
+  like_count: wire.like_count,
+  comment_count: wire.comment_count,
+  share_count: wire.share_count,
+  view_count: wire.view_count,
+  favorites_count: wire.favorites_count,
+  hashtag_names: wire.hashtag_names,
+  effect_ids: wire.effect_ids,
+  playlist_id: wire.playlist_id,
+  voice_to_text: wire.voice_to_text,
+  is_stem_verified: wire.is_stem_verified,
+  video_duration: wire.video_duration,
+  video_mention_list: wire.video_mention_list,
+  video_label: wire.video_label,
+  video_tag: wire.video_tag,
+  hashtag_info_list: wire.hashtag_info_list,
+  sticker_info_list: wire.sticker_info_list,
+  effect_info_list: wire.effect_info_list
+})
+
+/** Wire video → {@link Video}. */
+export const ApiVideo = WireVideo.pipe(
+  Schema.decodeTo(VideoRecord, {
+    decode: SchemaGetter.transform(toVideo),
+    encode: SchemaGetter.transform((video: Video): WireVideoType => ({ ...video, video_id: null }))
+  })
+)
+assertTrue<Equals<typeof ApiVideo.Type, Video>>()
+
+const fastWireVideo = makeFastDecoder(wireVideoTable)
+
+/** The fast path of {@link ApiVideo}: the video, or `undefined` to defer to the schema. */
+export const fastVideo = (raw: unknown): Video | undefined => {
+  const wire = fastWireVideo(raw)
+  if (wire === undefined || (wire.id === null && wire.video_id === null)) return undefined
+  return toVideo(wire)
+}
+

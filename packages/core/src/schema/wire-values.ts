@@ -1,0 +1,75 @@
+import { Effect, Schema, SchemaGetter } from "effect"
+
+/**
+ * Codecs for the scalar shapes the Research API sends, as they arrive after the lossless JSON
+ * parser (unsafe integers already decimal strings) and as tikflow delivers them.
+ */
+
+const DECIMAL = /^-?\d+$/
+
+/**
+ * An id: a decimal string, or a JSON number that is a safe integer (the lossless parser has
+ * already turned unsafe ones into strings). Decodes to the decimal string; encodes as that string.
+ */
+export const DecimalId = Schema.Union([
+  Schema.String.check(Schema.isPattern(DECIMAL, { expected: "a decimal id" })),
+  Schema.Number.check(Schema.makeFilter((n: number) => Number.isSafeInteger(n) || "expected a safe integer id"))
+])
+  .annotate({ expected: "id (decimal string or integer)" })
+  .pipe(
+    Schema.decodeTo(Schema.String, {
+      decode: SchemaGetter.transform((id: string | number) => (typeof id === "number" ? String(id) : id)),
+      encode: SchemaGetter.transform((id: string) => id)
+    })
+  )
+
+/** A count or timestamp: a JSON number, or a numeric string, decoded to a number. */
+export const Count = Schema.Union([Schema.Number, Schema.String])
+  .annotate({ expected: "number" })
+  .pipe(
+    Schema.decodeTo(Schema.Number.check(Schema.makeFilter((n: number) => Number.isFinite(n) || "expected number")), {
+      decode: SchemaGetter.transform((n: number | string) => (typeof n === "string" && n.trim() !== "" ? Number(n) : typeof n === "string" ? Number.NaN : n)),
+      encode: SchemaGetter.transform((n: number) => n)
+    })
+  )
+
+/** Any JSON value, kept as its JSON text so flat sinks can store nested structures. */
+export const JsonText = Schema.Unknown.pipe(
+  Schema.decodeTo(Schema.String, {
+    decode: SchemaGetter.transform((value: unknown) => JSON.stringify(value)),
+    encode: SchemaGetter.transform((text: string) => JSON.parse(text) as unknown)
+  })
+)
+
+/**
+ * A field the API may omit (it drops zero and empty values) or send as null: decodes to `null`
+ * when absent, so every decoded record has every field of its interface.
+ */
+export const orNull = <S extends Schema.Top>(schema: S) =>
+  // Null first: `JsonText` accepts any value, null included.
+  Schema.Union([Schema.Null, schema]).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null)))
+
+/** A date as the API takes it: `YYYYMMDD`, a real calendar date. */
+export const YyyyMmDd = Schema.String.check(
+  Schema.makeFilter((text: string) => isYyyyMmDd(text) || `expected a date YYYYMMDD, got ${JSON.stringify(text)}`)
+)
+
+/** Whether `text` is a real calendar date written `YYYYMMDD`. */
+export const isYyyyMmDd = (text: string): boolean => {
+  if (!/^\d{8}$/.test(text)) return false
+  const year = Number(text.slice(0, 4))
+  const month = Number(text.slice(4, 6))
+  const day = Number(text.slice(6, 8))
+  const date = new Date(Date.UTC(year, month - 1, day))
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+}
+
+/** An opaque token the API may send as a string or a number (e.g. `search_id`): kept as text. */
+export const Token = Schema.Union([Schema.String, Schema.Number])
+  .annotate({ expected: "string" })
+  .pipe(
+    Schema.decodeTo(Schema.String, {
+      decode: SchemaGetter.transform((token: string | number) => String(token)),
+      encode: SchemaGetter.transform((token: string) => token)
+    })
+  )

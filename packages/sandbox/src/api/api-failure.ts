@@ -1,0 +1,12 @@
+/** A research-endpoint error answer: HTTP status, `error.code` and message. */
+export class ApiFailure extends Error {
+  override readonly name = "ApiFailure"
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {}
+  ) {
+    super(message)
+  }
+}

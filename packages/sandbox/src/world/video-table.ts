@@ -1,0 +1,202 @@
+import { hash3, mix32, unit3 } from "../random/hash.js"
+import { Prng } from "../random/prng.js"
+import { IndexScrambler, idDecimal, idParts } from "./big-id.js"
+import { usernameOf } from "./username.js"
+import type { SyntheticVideo } from "./video.js"
+import { videoLengthOf } from "./video.js"
+import type { ResolvedWorldOptions } from "./world-options.js"
+import {
+  effectNames, hashtagVocabulary, regionCodes, stickerNames, videoLabels, wordVocabulary
+} from "./vocabulary.js"
+
+const MUSIC_TRACKS = 3000
+const EFFECTS = 400
+const CACHE_LIMIT = 200_000
+
+/** A stable id per hashtag name (FNV-1a of its UTF-16 units, widened to look like a TikTok id). */
+const hashtagIdOf = (name: string): string => {
+  let h = 0x811c9dc5
+  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193)
+  return idDecimal(1_500_000_000 + (mix32(h) % 100_000_000), h >>> 0)
+}
+
+const pad2 = (n: number): string => (n < 10 ? "0" : "") + n
+
+/** `YYYYMMDD` of a UNIX time in seconds (UTC). */
+export const utcDate = (seconds: number): string => {
+  const d = new Date(seconds * 1000)
+  return String(d.getUTCFullYear()) + pad2(d.getUTCMonth() + 1) + pad2(d.getUTCDate())
+}
+
+/**
+ * All videos of the world, generated on demand from (seed, index). Index order is creation order:
+ * `createTime` never decreases with the index, so a date window is one contiguous index range.
+ */
+export class VideoTable {
+  readonly count: number
+  private readonly span: number
+  private readonly scrambler: IndexScrambler
+  private readonly rng = new Prng(0)
+  private readonly cache = new Map<number, SyntheticVideo>()
+  private readonly effectIdList: ReadonlyArray<string>
+
+  constructor(private readonly seed: number, private readonly options: ResolvedWorldOptions) {
+    this.count = options.videos
+    this.span = options.days * 86400
+    this.scrambler = new IndexScrambler(mix32(seed ^ 0x5bd1e995))
+    this.effectIdList = Array.from({ length: EFFECTS }, (_, k) => String(10_000_000 + (hash3(seed, k, 41) % 89_999_999)))
+  }
+
+  /** Creation time (UNIX seconds) of video `index`, without generating the rest of it. */
+  createTime(index: number): number {
+    const u = unit3(this.seed, index, 1)
+    return this.options.startTime + Math.floor(((index + u) * this.span) / this.count)
+  }
+
+  /** First index whose creation time is ≥ `seconds` (binary search over the monotone times). */
+  lowerBound(seconds: number): number {
+    let lo = 0
+    let hi = this.count
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.createTime(mid) < seconds) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Index range [from, to) of the videos created in [startSeconds, endSeconds). */
+  range(startSeconds: number, endSeconds: number): { readonly from: number; readonly to: number } {
+    return { from: this.lowerBound(startSeconds), to: this.lowerBound(endSeconds) }
+  }
+
+  isHidden(index: number): boolean {
+    return unit3(this.seed, index, 3) < this.options.hiddenVideoShare
+  }
+
+  /** The index of a video id, or -1 when no video of this world has that id. */
+  indexOfId(id: string): number {
+    const parts = idParts(id)
+    if (!parts) return -1
+    const index = this.scrambler.unscramble(parts.lo)
+    if (index >= this.count || this.createTime(index) !== parts.hi) return -1
+    return index
+  }
+
+  idOf(index: number): string {
+    return idDecimal(this.createTime(index), this.scrambler.scramble(index))
+  }
+
+  video(index: number): SyntheticVideo {
+    let video = this.cache.get(index)
+    if (video === undefined) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear()
+      video = this.generate(index)
+      this.cache.set(index, video)
+    }
+    return video
+  }
+
+  private generate(index: number): SyntheticVideo {
+    const seed = this.seed
+    const r = this.rng.reseed(hash3(seed, index, 7))
+    const users = this.options.users
+    const createTime = this.createTime(index)
+    const userIndex = Math.min(users - 1, Math.floor(users * r.next() ** 2))
+
+    const hashtagCount = Math.floor(r.next() * r.next() * 8)
+    const hashtags: Array<string> = []
+    for (let k = 0; k < hashtagCount; k++) {
+      const tag = hashtagVocabulary[Math.floor(hashtagVocabulary.length * r.next() ** 2)]
+      if (!hashtags.includes(tag)) hashtags.push(tag)
+    }
+
+    const wordCount = 1 + r.int(9)
+    let description = ""
+    for (let k = 0; k < wordCount; k++) description += (k === 0 ? "" : " ") + wordVocabulary[r.int(wordVocabulary.length)]
+    const mentions: Array<string> = []
+    if (r.next() < 0.1) {
+      const mentioned = usernameOf(r.int(users))
+      mentions.push(mentioned)
+      description = "#duet with @" + mentioned + " " + description
+    }
+    if (r.next() < 0.002) description += " \u0000"
+    for (const tag of hashtags) description += " #" + (r.next() < 0.1 ? tag.toUpperCase() : tag)
+    if (hashtags.length > 0) description += " "
+
+    const originalSound = r.next() < 0.3
+    const track = Math.floor(MUSIC_TRACKS * r.next() ** 3)
+    const musicId = originalSound
+      ? idDecimal(createTime, mix32(index ^ seed ^ 0x3c6ef372))
+      : idDecimal(1_650_000_000 + track * 9973, mix32(track ^ seed ^ 0x1b873593))
+
+    const huge = r.next() < 0.003
+    const viewCount = huge
+      ? 4_300_000_000 + Math.floor(r.next() * 30_000_000_000)
+      : Math.floor(Math.exp(r.next() ** 2 * Math.log(20_000_000))) - 1
+    const likeCount = Math.floor(viewCount * r.next() * 0.15)
+    const manyComments = unit3(seed, index, 11) < this.options.manyCommentsShare
+    const commentCount = manyComments
+      ? 1001 + r.int(4000)
+      : Math.min(400, Math.floor(Math.min(likeCount, 20_000) * r.next() * 0.05))
+    const shareCount = Math.floor(likeCount * r.next() * 0.1)
+    const favoritesCount = r.next() < 0.6 ? Math.floor(likeCount * r.next() * 0.2) : 0
+
+    const effectIds: Array<string> = []
+    if (r.next() < 0.15) {
+      const n = 1 + r.int(2)
+      for (let k = 0; k < n; k++) {
+        const effect = this.effectIdList[Math.floor(EFFECTS * r.next() ** 2)]
+        if (!effectIds.includes(effect)) effectIds.push(effect)
+      }
+    }
+    const duration = 3 + Math.floor(597 * r.next() ** 3)
+    const playlistId = r.next() < 0.05 ? idDecimal(createTime - 86400 * (1 + r.int(300)), r.uint32()) : null
+    const voiceToText = r.next() < 0.2 ? wordVocabulary[r.int(wordVocabulary.length)] + " " + wordVocabulary[r.int(wordVocabulary.length)] : null
+    const stemRoll = r.next()
+    const isStemVerified = stemRoll < 0.4 ? stemRoll < 0.05 : null
+    const label = r.next() < 0.03 ? videoLabels[r.int(videoLabels.length)] : null
+    const tag = r.next() < 0.04 ? { number: 1 + r.int(3), type: r.next() < 0.5 ? "Paid partnership" : "Promotional" } : null
+    const hashtagInfo = hashtags.length > 0 && r.next() < 0.3
+      ? hashtags.map((name) => ({ id: hashtagIdOf(name), name }))
+      : null
+    const stickers = r.next() < 0.05
+      ? [{ id: String(100_000 + r.int(900_000)), name: stickerNames[r.int(stickerNames.length)] }]
+      : null
+    const effectInfo = effectIds.length > 0 && r.next() < 0.5
+      ? effectIds.map((id) => ({ id, name: effectNames[Number(id) % effectNames.length] }))
+      : null
+
+    return {
+      index,
+      id: idDecimal(createTime, this.scrambler.scramble(index)),
+      createTime,
+      createDate: utcDate(createTime),
+      userIndex,
+      username: usernameOf(userIndex),
+      regionCode: regionCodes[r.int(regionCodes.length)],
+      description,
+      descriptionLower: description.toLowerCase(),
+      musicId,
+      viewCount,
+      likeCount,
+      commentCount,
+      shareCount,
+      favoritesCount,
+      hashtags,
+      effectIds,
+      playlistId,
+      voiceToText,
+      isStemVerified,
+      duration,
+      videoLength: videoLengthOf(duration),
+      mentions,
+      label,
+      tag,
+      hashtagInfo,
+      stickers,
+      effectInfo,
+      hidden: this.isHidden(index)
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { ConfigError } from "@tikflow/core"
+
+const DAY_MS = 86_400_000
+
+/** `YYYYMMDD` or `YYYY-MM-DD` (UTC) as a day number since the epoch; `field` names the option. */
+export const parseDay = (field: string, text: string): number => {
+  const match = typeof text === "string" ? /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text) : null
+  if (match === null) throw ConfigError.make(field, "a date YYYYMMDD or YYYY-MM-DD", text)
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const ms = Date.UTC(y, m - 1, d)
+  const check = new Date(ms)
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
+    throw ConfigError.make(field, "a calendar date", text)
+  }
+  return ms / DAY_MS
+}
+
+/** A day number as the API's `YYYYMMDD`. */
+export const formatDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
+
+/** Days of an inclusive `YYYYMMDD` range. */
+export const daysOf = (start: string, end: string): number => parseDay("start", end) - parseDay("end", start) + 1
+
+/** Inclusive [start, end] day ranges of at most `size` days covering [first, last]. */
+export const splitDays = (first: number, last: number, size: number): Array<readonly [number, number]> => {
+  const out: Array<readonly [number, number]> = []
+  for (let start = first; start <= last; start += size) out.push([start, Math.min(last, start + size - 1)])
+  return out
+}

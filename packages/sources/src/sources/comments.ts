@@ -1,0 +1,75 @@
+import { Effect, Stream } from "effect"
+import { commentFields, ConfigError } from "@tikflow/core"
+import type { Comment, ProgressListener, Source, SourceError } from "@tikflow/core"
+import { TikTokClient } from "../client/tiktok-client.js"
+import { booleanOf, cursorOf, dataOf, decodeOrError, decodeRecord, listOf } from "../decode/field-decoders.js"
+import { commentTable } from "../decode/record-tables.js"
+import { harvestIdOf } from "../harvest/harvest-id.js"
+import { keyedPages } from "../harvest/keyed-pages.js"
+import type { KeyPage } from "../harvest/keyed-pages.js"
+import { endpoints } from "./endpoints.js"
+import type { CommonSourceOptions } from "./source-options.js"
+import { maxCountOf, policyOf } from "./source-options.js"
+
+/** Only the first 1,000 comments of a video are reachable: cursor + max_count ≤ 1000. */
+export const COMMENT_CAP = 1000
+
+export interface CommentsOptions extends CommonSourceOptions {
+  /** Video ids as decimal strings. */
+  readonly videoIds: ReadonlyArray<string>
+}
+
+const endpoint = endpoints.comments
+
+/**
+ * The comments of each video, in order, offset cursor as the API returns it, stopping at the
+ * 1,000 cap. A video the API refuses (deleted, private) is skipped with a `user-error` event whose
+ * `username` field holds the video id.
+ */
+export const comments = (options: CommentsOptions): Source<"comment", TikTokClient> => {
+  const videoIds = options.videoIds
+  if (!Array.isArray(videoIds) || videoIds.length === 0 || videoIds.some((id) => typeof id !== "string" || !/^\d+$/.test(id))) {
+    throw ConfigError.make("videoIds", "a non-empty list of decimal video ids", videoIds)
+  }
+  const maxCount = maxCountOf(options)
+  return {
+    kind: "comment",
+    stream: "comments",
+    harvestId: harvestIdOf("comments", { endpoint, videoIds, maxCount }),
+    pages: (run = {}) =>
+      Stream.unwrap(Effect.map(TikTokClient, (client) => {
+        const retry = policyOf(options, client.retry)
+        const emit: ProgressListener = (event) => {
+          client.emit(event)
+          run.onProgress?.(event)
+        }
+        return keyedPages(videoIds, run.resumeFrom, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
+          const offset = cursor === null ? 0 : Number(cursor)
+          const count = Math.min(maxCount, COMMENT_CAP - offset)
+          if (count <= 0) return Effect.succeed({ records: [], next: null })
+          // The id goes out as a bare JSON number, as the API's int64 field expects.
+          const body = `{"video_id":${videoId},"max_count":${count},"cursor":${offset}}`
+          return client.call({ endpoint, fields: commentFields, body, retry, onProgress: run.onProgress }).pipe(
+            Effect.flatMap((response): Effect.Effect<KeyPage<Comment>, SourceError> => {
+              const page = decodeOrError(endpoint, () => {
+                const data = dataOf(response)
+                const { key, items } = listOf(data, ["comments"])
+                const records = items.map((item, i) =>
+                  decodeRecord<Comment>(commentTable, item, `data.${key}[${i}]`, { required: ["id"] }))
+                const next = cursorOf(data)
+                const more = booleanOf(data, "has_more") && next !== null && Number(next) > offset && Number(next) < COMMENT_CAP
+                return { records, next: more ? next : null }
+              })
+              if (page instanceof Error) return Effect.fail(page)
+              emit({ type: "page", endpoint, records: page.records.length, hasMore: page.next !== null })
+              return Effect.succeed(page)
+            }),
+            Effect.catchTag("InvalidRequestError", (error) => {
+              emit({ type: "user-error", endpoint, username: videoId, code: error.code })
+              return Effect.succeed({ records: [], next: null })
+            })
+          )
+        })
+      }))
+  }
+}

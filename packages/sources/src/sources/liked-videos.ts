@@ -1,0 +1,9 @@
+import type { Source } from "@tikflow/core"
+import type { TikTokClient } from "../client/tiktok-client.js"
+import { endpoints } from "./endpoints.js"
+import { userVideoList } from "./user-video-list.js"
+import type { UserVideoListOptions } from "./user-video-list.js"
+
+/** Videos each user liked; most accounts keep this list private (skipped with a `user-error` event). */
+export const likedVideos = (options: UserVideoListOptions): Source<"user_video", TikTokClient> =>
+  userVideoList("liked", endpoints.likedVideos, ["user_liked_videos", "liked_videos", "videos"], options)

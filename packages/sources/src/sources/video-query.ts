@@ -1,0 +1,237 @@
+import { Effect, Option, Stream } from "effect"
+import { ConfigError, DecodeError, videoFields } from "@tikflow/core"
+import type { ProgressListener, Source, SourceError, SourcePage, Video } from "@tikflow/core"
+import { TikTokClient } from "../client/tiktok-client.js"
+import { booleanOf, cursorOf, dataOf, decodeOrError, FieldError, listOf } from "../decode/field-decoders.js"
+import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
+import { harvestIdOf } from "../harvest/harvest-id.js"
+import { endpoints } from "./endpoints.js"
+import type { CommonSourceOptions } from "./source-options.js"
+import { maxCountOf, policyOf } from "./source-options.js"
+import { decodeVideo } from "./user-video-list.js"
+
+/** One condition of the API's boolean query. */
+export interface VideoQueryCondition {
+  readonly field_name: string
+  readonly operation: string
+  readonly field_values: ReadonlyArray<string>
+}
+
+/** The API's `query` object: all of `and`, at least one of `or`, none of `not`. */
+export interface VideoQueryFilter {
+  readonly and?: ReadonlyArray<VideoQueryCondition>
+  readonly or?: ReadonlyArray<VideoQueryCondition>
+  readonly not?: ReadonlyArray<VideoQueryCondition>
+}
+
+export interface VideoQueryOptions extends CommonSourceOptions {
+  readonly query: VideoQueryFilter
+  /** First day, `YYYYMMDD` or `YYYY-MM-DD` (UTC), inclusive. */
+  readonly startDate: string
+  /** Last day, inclusive. */
+  readonly endDate: string
+  /** Video fields to request (default: all). */
+  readonly fields?: ReadonlyArray<string>
+  /** Days per window, 1..30 (default 30). */
+  readonly windowDays?: number
+  /** `is_random: true`: one random page per window, no paging. */
+  readonly random?: boolean
+  /** Windows harvested at once (default 2). */
+  readonly concurrency?: number
+}
+
+/** Progress of one date window: the cursor and search_id to send next, exactly as the API gave them. */
+export interface WindowState {
+  readonly start: string
+  readonly end: string
+  readonly cursor: number | string | null
+  readonly searchId: string | null
+  readonly done: boolean
+}
+
+export interface VideoQueryState {
+  readonly version: 1
+  readonly windows: ReadonlyArray<WindowState>
+}
+
+type WindowUpdate =
+  | { readonly type: "page"; readonly key: string; readonly window: WindowState; readonly records: ReadonlyArray<Video> }
+  | { readonly type: "split"; readonly key: string; readonly halves: readonly [WindowState, WindowState] }
+
+const endpoint = endpoints.videoQuery
+/** A stale search_id that stays stale after the retry policy: new searches from the last good cursor. */
+const MAX_NEW_SEARCHES = 3
+/** Pages in a row that neither advance the cursor nor end the window before we call it broken. */
+const MAX_STALLS = 25
+
+const keyOf = (w: { readonly start: string; readonly end: string }) => `${w.start}-${w.end}`
+const freshWindow = (start: number, end: number): WindowState =>
+  ({ start: formatDay(start), end: formatDay(end), cursor: null, searchId: null, done: false })
+
+const readState = (resumeFrom: unknown): VideoQueryState => {
+  const state = resumeFrom as Partial<VideoQueryState> | null
+  const valid = state?.version === 1 && Array.isArray(state.windows) && state.windows.every((w) =>
+    typeof w?.start === "string" && typeof w.end === "string" && typeof w.done === "boolean" &&
+    (w.searchId === null || typeof w.searchId === "string") &&
+    (w.cursor === null || typeof w.cursor === "number" || typeof w.cursor === "string"))
+  if (!valid) throw ConfigError.make("resumeFrom", "a video query state {version: 1, windows: [...]} saved by this source", resumeFrom)
+  return state as VideoQueryState
+}
+
+/**
+ * The video query over any date range: split into windows of at most `windowDays`, harvested with
+ * bounded concurrency. Within a window it follows the API's cursor and search_id faithfully (short
+ * and empty pages with `has_more` are normal); a search_id that stays stale is replaced by a new
+ * search from the last good cursor; a window that keeps failing with 5xx is split in halves down
+ * to one day. Each page's state covers only pages already delivered, so a resume re-requests at
+ * most the page in flight per window. Videos already delivered in this run are not delivered again.
+ */
+export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokClient> => {
+  const first = parseDay("startDate", options.startDate)
+  const last = parseDay("endDate", options.endDate)
+  if (last < first) throw ConfigError.make("endDate", `a date on or after startDate (${options.startDate})`, options.endDate)
+  const windowDays = options.windowDays ?? 30
+  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 30) {
+    throw ConfigError.make("windowDays", "an integer from 1 to 30", windowDays)
+  }
+  const concurrency = options.concurrency ?? 2
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
+  if (typeof options.query !== "object" || options.query === null) {
+    throw ConfigError.make("query", "an object with and/or/not condition lists", options.query)
+  }
+  const maxCount = maxCountOf(options)
+  const fields = options.fields ?? videoFields
+  const random = options.random === true
+  const query = options.query
+
+  return {
+    kind: "video",
+    stream: "videos",
+    harvestId: harvestIdOf("videos", {
+      endpoint, query, startDate: formatDay(first), endDate: formatDay(last), fields, windowDays, random, maxCount
+    }),
+    pages: (run = {}) =>
+      Stream.unwrap(Effect.map(TikTokClient, (client) => {
+        const retry = policyOf(options, client.retry)
+        const emit: ProgressListener = (event) => {
+          client.emit(event)
+          run.onProgress?.(event)
+        }
+        const initial: VideoQueryState = run.resumeFrom === undefined || run.resumeFrom === null
+          ? { version: 1, windows: splitDays(first, last, windowDays).map(([s, e]) => freshWindow(s, e)) }
+          : readState(run.resumeFrom)
+        // The state as of the pages delivered so far, in window order.
+        let windows: ReadonlyArray<WindowState> = initial.windows
+        const seen = new Set<string>()
+
+        const requestBody = (w: WindowState): string => {
+          const parts = [
+            `"query":${JSON.stringify(query)}`,
+            `"start_date":"${w.start}"`,
+            `"end_date":"${w.end}"`,
+            `"max_count":${maxCount}`
+          ]
+          // The cursor goes back exactly as received (a bare number, even past 2^53).
+          if (w.cursor !== null) parts.push(`"cursor":${w.cursor}`)
+          if (w.searchId !== null) parts.push(`"search_id":${JSON.stringify(w.searchId)}`)
+          if (random) parts.push(`"is_random":true`)
+          return `{${parts.join(",")}}`
+        }
+
+        /** One page of window `w`, with a new search from the same cursor when its search_id stays stale. */
+        const fetchPage = (w: WindowState): Effect.Effect<{ records: ReadonlyArray<Video>; next: WindowState }, SourceError> =>
+          Effect.gen(function*() {
+            let current = w
+            for (let searches = 0;; searches++) {
+              const result = yield* Effect.result(client.call({
+                endpoint, fields, body: requestBody(current), searchId: current.searchId ?? undefined, retry, onProgress: run.onProgress
+              }))
+              if (result._tag === "Failure") {
+                if (result.failure._tag === "SearchIdExpiredError" && searches < MAX_NEW_SEARCHES) {
+                  current = { ...current, searchId: null }
+                  continue
+                }
+                return yield* Effect.fail(result.failure)
+              }
+              const decoded = decodeOrError(endpoint, () => {
+                const data = dataOf(result.success)
+                const { key, items } = listOf(data, ["videos"])
+                const records = items.map((item, i) => decodeVideo(item, `data.${key}[${i}]`))
+                const hasMore = booleanOf(data, "has_more")
+                const cursor = cursorOf(data)
+                const searchId = data.search_id
+                if (searchId !== undefined && searchId !== null && typeof searchId !== "string" && typeof searchId !== "number") {
+                  throw new FieldError("data.search_id", "expected a string")
+                }
+                const next: WindowState = {
+                  start: current.start,
+                  end: current.end,
+                  cursor: cursor ?? current.cursor,
+                  searchId: searchId === undefined || searchId === null ? current.searchId : String(searchId),
+                  done: random || !hasMore
+                }
+                return { records, next }
+              })
+              if (decoded instanceof Error) return yield* Effect.fail(decoded)
+              return decoded
+            }
+          })
+
+        const windowPages = (w: WindowState): Stream.Stream<WindowUpdate, SourceError> => {
+          const pages = Stream.paginate({ window: w, stalls: 0 }, ({ window, stalls }) =>
+            Effect.gen(function*() {
+              const { records, next } = yield* fetchPage(window)
+              const advanced = next.done || next.cursor !== window.cursor || records.length > 0
+              const nextStalls = advanced ? 0 : stalls + 1
+              if (nextStalls > MAX_STALLS) {
+                return yield* Effect.fail(new DecodeError({
+                  endpoint,
+                  path: "data.cursor",
+                  message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
+                }))
+              }
+              const update: WindowUpdate = { type: "page", key: keyOf(window), window: next, records }
+              return [[update], next.done ? Option.none() : Option.some({ window: next, stalls: nextStalls })] as const
+            }))
+          const days = daysOf(w.start, w.end)
+          return Stream.suspend(() => {
+            emit({ type: "window", window: keyOf(w), state: w.cursor === null ? "start" : "resumed" })
+            return pages
+          }).pipe(
+            Stream.catchTag("ServerError", (error) => {
+              if (days <= 1) return Stream.fail(error)
+              const s = parseDay("start", w.start)
+              const mid = s + Math.floor(days / 2) - 1
+              const halves = [freshWindow(s, mid), freshWindow(mid + 1, s + days - 1)] as const
+              const split: WindowUpdate = { type: "split", key: keyOf(w), halves }
+              return Stream.concat(Stream.succeed(split), Stream.concat(windowPages(halves[0]), windowPages(halves[1])))
+            })
+          )
+        }
+
+        /** Applies one update to the delivered state, in delivery order. */
+        const deliver = (update: WindowUpdate): SourcePage<Video> => {
+          if (update.type === "split") {
+            windows = windows.flatMap((w) => keyOf(w) === update.key ? [...update.halves] : [w])
+            emit({ type: "window", window: update.key, state: "split" })
+            return { records: [], state: { version: 1, windows } satisfies VideoQueryState }
+          }
+          windows = windows.map((w) => keyOf(w) === update.key ? update.window : w)
+          const records = update.records.filter((video) => {
+            if (seen.has(video.id)) return false
+            seen.add(video.id)
+            return true
+          })
+          emit({ type: "page", endpoint, records: records.length, window: update.key, hasMore: !update.window.done })
+          if (update.window.done) emit({ type: "window", window: update.key, state: "done" })
+          return { records, state: { version: 1, windows } satisfies VideoQueryState }
+        }
+
+        const pending = initial.windows.filter((w) => !w.done)
+        return Stream.fromIterable(pending).pipe(
+          Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
+          Stream.map(deliver)
+        )
+      }))
+  }
+}

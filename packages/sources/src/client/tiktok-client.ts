@@ -114,7 +114,10 @@ export const makeTikTokClient = (
             kind: error instanceof TransportFailure ? error.kind : "other",
             message: error instanceof Error ? error.message : "request failed"
           })
-      })
+      }).pipe(
+        // Status 0: the request went out but no HTTP answer came back (reset, timeout, truncated).
+        Effect.tapError(() => Effect.map(now, (t) => onProgress({ type: "request", endpoint: request.endpoint, status: 0, durationMs: t - startedAt })))
+      )
       const finishedAt = yield* now
       onProgress({ type: "request", endpoint: request.endpoint, status: response.status, durationMs: finishedAt - startedAt })
       return yield* classifyResponse(request.endpoint, response, { now: finishedAt, searchId: request.searchId }).pipe(

@@ -45,7 +45,7 @@ describe("webhook sink", () => {
       expect(r.headers["idempotency-key"]).toBe(idempotencyKey("harvest-1", "videos", p.epoch, p.batch_seq))
     }
     expect(payloads.map((p) => [p.epoch, p.batch_seq, p.records.length]).sort()).toEqual([[1, 0, 10], [1, 1, 10], [1, 2, 5], [2, 0, 5]])
-    expect(payloads.flatMap((p) => p.records.map((r) => r.id)).sort()).toEqual(videos(30).map((v) => v.id).sort())
+    expect(payloads.flatMap((p) => p.records.map((r) => (r as Video).id)).sort()).toEqual(videos(30).map((v) => v.id).sort())
     expect(verifySignature("wrong", server.received[0].body, server.received[0].headers["x-tikflow-signature"] as string)).toBe(false)
   })
 
@@ -64,7 +64,7 @@ describe("webhook sink", () => {
     }
     expect(byKey.size).toBe(5 + 3)
     for (const bodies of byKey.values()) expect(bodies.size).toBe(1)
-    const delivered = new Set([...byKey.values()].flatMap((b) => [...b].flatMap((body) => (JSON.parse(body) as WebhookPayload).records.map((v) => v.id))))
+    const delivered = new Set([...byKey.values()].flatMap((b) => [...b].flatMap((body) => (JSON.parse(body) as WebhookPayload).records.map((v) => (v as Video).id))))
     expect(delivered).toEqual(new Set(videos(32).map((v) => v.id)))
     expect(server.maxInFlight).toBeLessThanOrEqual(3)
   })
@@ -91,7 +91,7 @@ describe("webhook sink", () => {
     expect(String(error)).toMatch(/2 batch\(es\) to http:\/\/127\.0\.0\.1:\d+\/hook never got a 2xx and were dead-lettered/)
     const letters = (await readFile(deadLetter, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { payload: WebhookPayload; attempts: number; error: string; idempotency_key: string })
     expect(letters.map((l) => [l.payload.batch_seq, l.attempts, l.error]).sort()).toEqual([[0, 4, "HTTP 500"], [1, 1, "HTTP 400"]])
-    expect(letters.flatMap((l) => l.payload.records.map((v) => v.id)).sort()).toEqual(videos(10).map((v) => v.id).sort())
+    expect(letters.flatMap((l) => l.payload.records.map((v) => (v as Video).id)).sort()).toEqual(videos(10).map((v) => v.id).sort())
     expect(server.received.filter((r) => (JSON.parse(r.body) as WebhookPayload).batch_seq === 2)).toHaveLength(1)
     for (const text of [await readFile(deadLetter, "utf8"), String(error), (error as Error).message, context.logger.lines.join("\n")]) {
       expect(text).not.toContain(SECRET)

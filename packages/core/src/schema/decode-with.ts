@@ -7,14 +7,22 @@ import { toDecodeError } from "./decode-failure.js"
 type Decode = (input: unknown, options?: SchemaAST.ParseOptions) => Result<unknown, SchemaError>
 const decoders = new WeakMap<object, Decode>()
 
-/** Decodes `input` with `schema`, throwing the `DecodeError` (path and message) on failure. */
-export const decodeWith = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown, endpoint: string): S["Type"] => {
+/**
+ * Decodes `input` with `schema`, throwing the `DecodeError` (path and message) on failure. The
+ * message quotes the rejected value unless `reportInput` is false (bodies holding secrets).
+ */
+export const decodeWith = <S extends Schema.Decoder<unknown>>(
+  schema: S,
+  input: unknown,
+  endpoint: string,
+  reportInput = true
+): S["Type"] => {
   let decode = decoders.get(schema)
   if (decode === undefined) {
     decode = Schema.decodeUnknownResult(schema) as Decode
     decoders.set(schema, decode)
   }
-  const result = decode(input, { reportInput: true })
+  const result = decode(input, { reportInput })
   if (result._tag === "Failure") throw toDecodeError(result.failure, endpoint)
   return result.success as S["Type"]
 }

@@ -1,0 +1,63 @@
+import { Effect, Schema } from "effect"
+import type { DecodeError } from "../errors/api-errors.js"
+import type { SocialUser } from "../records/social-user.js"
+import { makeFastDecoder } from "./fast-fields.js"
+import { makeListPageDecoder, withEdge } from "./list-page.js"
+import type { DecodedPage } from "./list-page.js"
+import { researchEndpoints } from "./research-endpoints.js"
+import { assertTrue } from "./type-equality.js"
+import type { Equals } from "./type-equality.js"
+import { orNull } from "./wire-values.js"
+
+/** One account of a followers/following list as the API sends it. */
+export const ApiSocialUser = Schema.Struct({
+  username: Schema.String,
+  display_name: orNull(Schema.String)
+})
+assertTrue<Equals<typeof ApiSocialUser.Type, Omit<SocialUser, "of_username" | "relation">>>()
+
+const fastWireSocialUser = makeFastDecoder({ username: "string", display_name: "string" } as const)
+
+/** Fast path of {@link ApiSocialUser}. */
+export const fastSocialUser = (raw: unknown): typeof ApiSocialUser.Type | undefined => {
+  const user = fastWireSocialUser(raw)
+  return user === undefined || user.username === null ? undefined : { username: user.username, display_name: user.display_name }
+}
+
+export type SocialRelation = SocialUser["relation"]
+
+/**
+ * Where each list is: real responses say `user_followers` and `user_following`; the spec says
+ * `user_followers` for both, so following accepts that too.
+ */
+const socialPages = {
+  follower: makeListPageDecoder({ listKeys: ["user_followers"], item: ApiSocialUser, fastItem: fastSocialUser }),
+  following: makeListPageDecoder({ listKeys: ["user_following", "user_followers"], item: ApiSocialUser, fastItem: fastSocialUser })
+}
+
+/** The response schemas of `/v2/research/user/followers/` and `/v2/research/user/following/`. */
+export const FollowersResponse = socialPages.follower.schema
+export const FollowingResponse = socialPages.following.schema
+
+const socialEndpoint = (relation: SocialRelation): string =>
+  relation === "follower" ? researchEndpoints.followers : researchEndpoints.following
+
+/** A followers or following page of `ofUsername`: each record is the edge to one account. */
+export const decodeSocialListResponseSync = (
+  body: unknown,
+  relation: SocialRelation,
+  ofUsername: string,
+  endpoint: string = socialEndpoint(relation)
+): DecodedPage<SocialUser> =>
+  withEdge(socialPages[relation].decodeSync(body, endpoint), { of_username: ofUsername, relation })
+
+export const decodeSocialListResponse = (
+  body: unknown,
+  relation: SocialRelation,
+  ofUsername: string,
+  endpoint: string = socialEndpoint(relation)
+): Effect.Effect<DecodedPage<SocialUser>, DecodeError> =>
+  Effect.try({
+    try: () => decodeSocialListResponseSync(body, relation, ofUsername, endpoint),
+    catch: (error) => error as DecodeError
+  })

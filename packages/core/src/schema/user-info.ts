@@ -1,0 +1,82 @@
+import { Effect, Schema } from "effect"
+import type { DecodeError } from "../errors/api-errors.js"
+import type { UserInfo } from "../records/user-info.js"
+import { decodeWith } from "./decode-with.js"
+import { fastEnvelope, WireErrorEnvelope } from "./error-envelope.js"
+import { asObject, makeFastDecoder } from "./fast-fields.js"
+import type { RecordOfTable } from "./fast-fields.js"
+import { researchEndpoints } from "./research-endpoints.js"
+import { assertTrue } from "./type-equality.js"
+import type { Equals } from "./type-equality.js"
+import { Count, orNull } from "./wire-values.js"
+
+/** `data` of `/v2/research/user/info/`: the spec's fields plus the real `bio_url`. */
+export const WireUserInfo = Schema.Struct({
+  display_name: orNull(Schema.String),
+  bio_description: orNull(Schema.String),
+  bio_url: orNull(Schema.String),
+  avatar_url: orNull(Schema.String),
+  is_verified: orNull(Schema.Boolean),
+  follower_count: orNull(Count),
+  following_count: orNull(Count),
+  likes_count: orNull(Count),
+  video_count: orNull(Count)
+})
+assertTrue<Equals<typeof WireUserInfo.Type, Omit<UserInfo, "username" | "lookup_error">>>()
+
+const userInfoTable = {
+  display_name: "string", bio_description: "string", bio_url: "string", avatar_url: "string",
+  is_verified: "boolean", follower_count: "count", following_count: "count", likes_count: "count",
+  video_count: "count"
+} as const
+assertTrue<Equals<RecordOfTable<typeof userInfoTable>, typeof WireUserInfo.Type>>()
+const fastWireUserInfo = makeFastDecoder(userInfoTable)
+
+/** The response schema of `/v2/research/user/info/`. */
+export const UserInfoResponse = Schema.Struct({ data: orNull(WireUserInfo), error: orNull(WireErrorEnvelope) })
+
+const toUserInfo = (username: string, wire: typeof WireUserInfo.Type): UserInfo => ({
+  username,
+  display_name: wire.display_name,
+  bio_description: wire.bio_description,
+  bio_url: wire.bio_url,
+  avatar_url: wire.avatar_url,
+  is_verified: wire.is_verified,
+  follower_count: wire.follower_count,
+  following_count: wire.following_count,
+  likes_count: wire.likes_count,
+  video_count: wire.video_count,
+  lookup_error: null
+})
+
+const emptyWire: typeof WireUserInfo.Type = fastWireUserInfo({}) as typeof WireUserInfo.Type
+
+/** The account `username` from a successful user info body (`lookup_error` null). */
+export const decodeUserInfoResponseSync = (
+  body: unknown,
+  username: string,
+  endpoint: string = researchEndpoints.userInfo
+): UserInfo => {
+  const root = asObject(body)
+  if (root !== undefined && fastEnvelope(root.error) !== undefined) {
+    const wire = root.data === undefined || root.data === null ? emptyWire : fastWireUserInfo(root.data)
+    if (wire !== undefined) return toUserInfo(username, wire)
+  }
+  return toUserInfo(username, decodeWith(UserInfoResponse, body, endpoint).data ?? emptyWire)
+}
+
+export const decodeUserInfoResponse = (
+  body: unknown,
+  username: string,
+  endpoint: string = researchEndpoints.userInfo
+): Effect.Effect<UserInfo, DecodeError> =>
+  Effect.try({ try: () => decodeUserInfoResponseSync(body, username, endpoint), catch: (error) => error as DecodeError })
+
+/**
+ * The record of a lookup the API refused for this user only (unknown or private account): every
+ * field null but `username`, and `lookup_error` the API's error code.
+ */
+export const userInfoLookupFailed = (username: string, code: string): UserInfo => ({
+  ...toUserInfo(username, emptyWire),
+  lookup_error: code
+})

@@ -54,6 +54,8 @@ export class TikTokClient extends Context.Service<TikTokClient, TikTokClientServ
   }
 }
 
+const MAX_REFRESHES_PER_CALL = 3
+
 type ExchangeError = SourceError | DailyQuotaSpent | TokenRejected
 
 const combine = (a: ProgressListener | undefined, b: ProgressListener | undefined): ProgressListener =>
@@ -127,16 +129,20 @@ export const makeTikTokClient = (
       )
     })
 
-    /** One attempt: a rejected token is refreshed once and the request sent again. */
+    /**
+     * One attempt: a rejected token is refreshed once and the request sent again. A fresh token
+     * that is rejected in turn (another early expiry) gets its own refresh, up to
+     * MAX_REFRESHES_PER_CALL; the same token rejected twice is an `AuthError` for the caller.
+     */
     const attempt: Effect.Effect<unknown, SourceError> = Effect.gen(function*() {
-      let refreshed = false
+      const rejected = new Set<string>()
       while (true) {
         const result = yield* Effect.result(exchange)
         if (result._tag === "Success") return result.success
         const failure = result.failure
         if (failure._tag === "TokenRejected") {
-          if (refreshed) return yield* Effect.fail(failure.error)
-          refreshed = true
+          if (rejected.has(failure.token) || rejected.size >= MAX_REFRESHES_PER_CALL) return yield* Effect.fail(failure.error)
+          rejected.add(failure.token)
           tokens.invalidate(failure.token)
           continue
         }

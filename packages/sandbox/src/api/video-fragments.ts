@@ -1,34 +1,42 @@
 import type { VideoTable } from "../world/video-table.js"
-import { jsonText } from "./json-text.js"
+import { cacheSlotsFor } from "../world/video-table.js"
 import type { VideoFieldName } from "./video-fields.js"
-import { apiVideo } from "./video-fields.js"
+import { videoJson } from "./video-json.js"
 
-const PER_SELECTION_LIMIT = 200_000
 const SELECTIONS_LIMIT = 16
+
+interface SlotCache {
+  readonly tags: Int32Array
+  readonly texts: Array<string | undefined>
+}
 
 /**
  * Cached JSON text of each video per (field selection, id style): serving a page is then mostly
- * joining strings. Bounded: a selection's cache is dropped when it outgrows its limit.
+ * joining strings. Bounded: direct-mapped slots, a newer video simply replaces an older one.
  */
 export class VideoFragments {
-  private readonly bySelection = new Map<string, Map<number, string>>()
+  private readonly bySelection = new Map<string, SlotCache>()
 
-  constructor(private readonly videos: VideoTable) {}
+  /** Direct-mapped slots per (selection, id style); see `cacheSlotsFor`. */
+  private readonly slots: number
+
+  constructor(private readonly videos: VideoTable) {
+    this.slots = cacheSlotsFor(videos.count, 1 << 16, 1 << 12)
+  }
 
   fragment(index: number, fields: ReadonlyArray<VideoFieldName>, selectionKey: string, bareIds: boolean): string {
     const key = (bareIds ? "b:" : "s:") + selectionKey
     let cache = this.bySelection.get(key)
     if (cache === undefined) {
       if (this.bySelection.size >= SELECTIONS_LIMIT) this.bySelection.clear()
-      cache = new Map()
+      cache = { tags: new Int32Array(this.slots).fill(-1), texts: new Array(this.slots).fill(undefined) }
       this.bySelection.set(key, cache)
     }
-    let text = cache.get(index)
-    if (text === undefined) {
-      if (cache.size >= PER_SELECTION_LIMIT) cache.clear()
-      text = jsonText(apiVideo(this.videos.video(index), fields), bareIds)
-      cache.set(index, text)
-    }
+    const slot = index & (this.slots - 1)
+    if (cache.tags[slot] === index) return cache.texts[slot]!
+    const text = videoJson(this.videos.video(index), fields, bareIds)
+    cache.tags[slot] = index
+    cache.texts[slot] = text
     return text
   }
 

@@ -100,7 +100,10 @@ const compileCondition = (c: QueryCondition): Predicate => {
     }
     case "keyword": {
       const words = values.map((x) => x.toLowerCase())
-      return (v) => words.some((w) => v.descriptionLower.includes(w))
+      return (v) => {
+        const text = v.description.toLowerCase()
+        return words.some((w) => text.includes(w))
+      }
     }
     case "music_id": {
       const set = new Set(values)

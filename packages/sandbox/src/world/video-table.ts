@@ -11,7 +11,17 @@ import {
 
 const MUSIC_TRACKS = 3000
 const EFFECTS = 400
-const CACHE_LIMIT = 200_000
+/**
+ * Direct-mapped cache slots (a power of two): no Map bookkeeping on the serving hot path. A world
+ * that fits is cached whole; a larger one gets a small cache, so streamed-through videos die young
+ * (a big cache of churning objects costs more in old-generation GC than regenerating them).
+ */
+export const cacheSlotsFor = (count: number, fullUpTo: number, small: number): number => {
+  if (count > fullUpTo) return small
+  let slots = 1
+  while (slots < count) slots <<= 1
+  return slots
+}
 
 /** A stable id per hashtag name (FNV-1a of its UTF-16 units, widened to look like a TikTok id). */
 const hashtagIdOf = (name: string): string => {
@@ -37,13 +47,22 @@ export class VideoTable {
   private readonly span: number
   private readonly scrambler: IndexScrambler
   private readonly rng = new Prng(0)
-  private readonly cache = new Map<number, SyntheticVideo>()
+  private readonly cache: Array<SyntheticVideo | undefined>
+  private readonly slotMask: number
   private readonly effectIdList: ReadonlyArray<string>
+  private readonly trackIds: Array<string | undefined> = new Array(MUSIC_TRACKS).fill(undefined)
+  private readonly dayDates: Array<string | undefined>
+  private readonly usernames: ReadonlyArray<string>
 
   constructor(private readonly seed: number, private readonly options: ResolvedWorldOptions) {
     this.count = options.videos
     this.span = options.days * 86400
     this.scrambler = new IndexScrambler(mix32(seed ^ 0x5bd1e995))
+    this.usernames = Array.from({ length: options.users }, (_, k) => usernameOf(k))
+    const slots = cacheSlotsFor(this.count, 1 << 17, 1 << 12)
+    this.cache = new Array(slots).fill(undefined)
+    this.slotMask = slots - 1
+    this.dayDates = new Array(options.days + 1).fill(undefined)
     this.effectIdList = Array.from({ length: EFFECTS }, (_, k) => String(10_000_000 + (hash3(seed, k, 41) % 89_999_999)))
   }
 
@@ -88,13 +107,32 @@ export class VideoTable {
   }
 
   video(index: number): SyntheticVideo {
-    let video = this.cache.get(index)
-    if (video === undefined) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear()
+    const slot = index & this.slotMask
+    let video = this.cache[slot]
+    if (video === undefined || video.index !== index) {
       video = this.generate(index)
-      this.cache.set(index, video)
+      this.cache[slot] = video
     }
     return video
+  }
+
+  private dateOf(seconds: number): string {
+    const day = Math.floor((seconds - this.options.startTime) / 86400)
+    let date = this.dayDates[day]
+    if (date === undefined) {
+      date = utcDate(seconds)
+      if (day >= 0 && day < this.dayDates.length) this.dayDates[day] = date
+    }
+    return date
+  }
+
+  private trackId(track: number): string {
+    let id = this.trackIds[track]
+    if (id === undefined) {
+      id = idDecimal(1_650_000_000 + track * 9973, mix32(track ^ this.seed ^ 0x1b873593))
+      this.trackIds[track] = id
+    }
+    return id
   }
 
   private generate(index: number): SyntheticVideo {
@@ -128,7 +166,7 @@ export class VideoTable {
     const track = Math.floor(MUSIC_TRACKS * r.next() ** 3)
     const musicId = originalSound
       ? idDecimal(createTime, mix32(index ^ seed ^ 0x3c6ef372))
-      : idDecimal(1_650_000_000 + track * 9973, mix32(track ^ seed ^ 0x1b873593))
+      : this.trackId(track)
 
     const huge = r.next() < 0.003
     const viewCount = huge
@@ -171,12 +209,11 @@ export class VideoTable {
       index,
       id: idDecimal(createTime, this.scrambler.scramble(index)),
       createTime,
-      createDate: utcDate(createTime),
+      createDate: this.dateOf(createTime),
       userIndex,
-      username: usernameOf(userIndex),
+      username: this.usernames[userIndex],
       regionCode: regionCodes[r.int(regionCodes.length)],
       description,
-      descriptionLower: description.toLowerCase(),
       musicId,
       viewCount,
       likeCount,

@@ -10,8 +10,6 @@ export interface SyntheticVideo {
   readonly username: string
   readonly regionCode: string
   readonly description: string
-  /** Lower-cased description, for case-insensitive keyword matching. */
-  readonly descriptionLower: string
   readonly musicId: string
   readonly viewCount: number
   readonly likeCount: number

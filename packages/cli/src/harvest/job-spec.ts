@@ -35,7 +35,8 @@ export type SourceSpec =
   | { readonly endpoint: "comments"; readonly videoIds: ListInput }
   | { readonly endpoint: UserEndpoint; readonly usernames: ListInput }
 
-export type TransformSpec = { readonly kind: "dedupe"; readonly keep: "first" | "last" }
+/** Dedupe by primary key, keeping the first occurrence or the one with the greatest `last` field. */
+export type TransformSpec = { readonly kind: "dedupe"; readonly keep: "first" | { readonly last: string } }
 
 export interface SinkSpec {
   readonly uri: string
@@ -47,6 +48,8 @@ export interface SinkSpec {
 
 export interface JobSpec {
   readonly name: string
+  /** How messages name this job's query and input list (`--query`, `pipeline.yaml:5: jobs[0].source.query`). */
+  readonly fieldNames?: { readonly query?: string; readonly list?: string }
   readonly source: SourceSpec
   readonly transforms: ReadonlyArray<TransformSpec>
   readonly sinks: ReadonlyArray<SinkSpec>

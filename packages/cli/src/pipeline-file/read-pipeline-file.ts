@@ -22,7 +22,7 @@ import { asBoolean, asList, asMapping, asString, asStringList, fail, required } 
 /** A validated pipeline file, able to point at the line of any field for later (async) checks. */
 export interface PipelineFile {
   readonly path: string
-  readonly spec: RunSpec
+  readonly spec: PipelineRunSpec
   /** `pipeline.yaml:7` for a field path, the nearest existing node when the field is absent. */
   locate(path: FieldPath): string
 }
@@ -55,7 +55,7 @@ export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
     return `${name}:1`
   }
   try {
-    const spec = validatePipeline(document.toJS(), name)
+    const spec = validatePipeline(document.toJS(), name, (field) => `${locate(field)}: ${formatFieldPath(field)}`)
     return { path, spec, locate }
   } catch (error) {
     if (error instanceof SpecError) throw usageError(`${locate(error.path)}: ${error.message}`)
@@ -64,13 +64,26 @@ export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
   }
 }
 
-const topFields = ["version", "sinks", "jobs"]
+const topFields = ["version", "plugins", "sinks", "jobs"]
 const jobFields = ["name", "source", "transforms", "sinks"]
 
-export const validatePipeline = (value: unknown, label: string): RunSpec => {
+/** Names a field in messages: `pipeline.yaml:7: sinks[1].uri`. */
+type Where = (path: FieldPath) => string
+
+export interface PipelineRunSpec extends RunSpec {
+  readonly plugins: ReadonlyArray<{ readonly specifier: string; readonly field: string }>
+}
+
+export const validatePipeline = (value: unknown, label: string, where: Where = formatFieldPath): PipelineRunSpec => {
   const top = asMapping(value ?? {}, [], topFields)
   if (top.version !== undefined && Number(top.version) !== 1) fail(["version"], "1", top.version)
-  const defaultSinks = top.sinks === undefined ? [] : validateSinks(top.sinks, ["sinks"])
+  const plugins = top.plugins === undefined
+    ? []
+    : asStringList(top.plugins, ["plugins"], "plugin package names or paths").map((specifier, index) => ({
+      specifier,
+      field: where(["plugins", index])
+    }))
+  const defaultSinks = top.sinks === undefined ? [] : validateSinks(top.sinks, ["sinks"], where)
   const jobsValue = asList(required(top, "jobs", [], "a list of jobs"), ["jobs"])
   if (jobsValue.length === 0) fail(["jobs"], "at least one job")
   const jobs: Array<JobSpec> = []
@@ -82,19 +95,30 @@ export const validatePipeline = (value: unknown, label: string): RunSpec => {
     if (jobs.some((earlier) => earlier.name === name)) fail([...path, "name"], "a name no other job has", name)
     const source = validateSource(required(job, "source", path, "a source mapping"), [...path, "source"], jobs)
     const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"])
-    const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"])
+    const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"], where)
     if (sinks.length === 0) fail([...path, "sinks"], "at least one sink (here or in the top-level sinks)")
-    jobs.push({ name, source, transforms, sinks })
+    const sourceMap = job.source as Record<string, unknown>
+    const listKey = ["usernames", "usernames_from", "video_ids", "video_ids_from"].find((key) => sourceMap[key] !== undefined)
+    jobs.push({
+      name,
+      source,
+      transforms,
+      sinks,
+      fieldNames: {
+        query: where([...path, "source", "query"]),
+        ...(listKey ? { list: where([...path, "source", listKey]) } : {})
+      }
+    })
   })
-  return { label, jobs }
+  return { label, jobs, plugins }
 }
 
 const defaultTransforms: ReadonlyArray<TransformSpec> = [{ kind: "dedupe", keep: "first" }]
 
-const validateSinks = (value: unknown, path: FieldPath): ReadonlyArray<SinkSpec> =>
+const validateSinks = (value: unknown, path: FieldPath, where: Where): ReadonlyArray<SinkSpec> =>
   asList(value, path).map((item, index) => {
     const at = [...path, index]
-    if (typeof item === "string") return { uri: asString(item, at, "a sink URI"), options: {}, field: formatFieldPath(at) }
+    if (typeof item === "string") return { uri: asString(item, at, "a sink URI"), options: {}, field: where(at) }
     const sink = asMapping(item, at, ["uri", "options"])
     const uri = asString(required(sink, "uri", at, "a sink URI"), [...at, "uri"], "a sink URI")
     const options: Record<string, string | number | boolean> = {}
@@ -106,7 +130,7 @@ const validateSinks = (value: unknown, path: FieldPath): ReadonlyArray<SinkSpec>
         else fail([...at, "options", key], "a string, number or boolean", option)
       }
     }
-    return { uri, options, field: formatFieldPath([...at, "uri"]) }
+    return { uri, options, field: where([...at, "uri"]) }
   })
 
 const validateTransforms = (value: unknown, path: FieldPath): ReadonlyArray<TransformSpec> =>
@@ -116,10 +140,15 @@ const validateTransforms = (value: unknown, path: FieldPath): ReadonlyArray<Tran
     if (typeof item === "string") return fail(at, "a transform: dedupe", item)
     const transform = asMapping(item, at, ["dedupe"])
     if (transform.dedupe === null || transform.dedupe === true) return { kind: "dedupe", keep: "first" } as const
-    const options = asMapping(transform.dedupe, [...at, "dedupe"], ["keep"])
+    const options = asMapping(transform.dedupe, [...at, "dedupe"], ["keep", "by"])
     const keep = options.keep ?? "first"
-    if (keep !== "first" && keep !== "last") return fail([...at, "dedupe", "keep"], "first or last", keep)
-    return { kind: "dedupe", keep }
+    if (keep === "first") {
+      if (options.by !== undefined) fail([...at, "dedupe", "by"], "no field with keep: first (by goes with keep: last)")
+      return { kind: "dedupe", keep: "first" } as const
+    }
+    if (keep !== "last") return fail([...at, "dedupe", "keep"], "first or last", keep)
+    const by = asString(required(options, "by", [...at, "dedupe"], "the field deciding which record is the last, e.g. create_time"), [...at, "dedupe", "by"])
+    return { kind: "dedupe", keep: { last: by } } as const
   })
 
 const sourceFields: Record<string, ReadonlyArray<string>> = {

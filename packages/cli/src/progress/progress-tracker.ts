@@ -20,9 +20,8 @@ export interface ProgressSnapshot {
 }
 
 /**
- * Folds progress events into counters. The work total is known for a video query (the days of the
- * date range: windows report the days they cover) and for per-user or per-video runs (the number
- * of inputs, each finished one reported with `unitDone`).
+ * Folds progress events into counters. The work done and its total come from the source's resume
+ * state (see `harvest/work-of-state.ts`), which is what makes an ETA knowable.
  */
 export class ProgressTracker {
   private records = 0
@@ -34,23 +33,24 @@ export class ProgressTracker {
   private window: string | undefined
   private totalUnits: number | undefined
   private doneUnits = 0
-  private readonly doneWindows = new Set<string>()
   private readonly startedAt: number
 
   constructor(private label: string, private readonly now: () => number = Date.now) {
     this.startedAt = now()
   }
 
-  /** Sets what the run is (e.g. `videos 2024-01-01..2024-02-29`) and, if known, its total units. */
-  begin(label: string, totalUnits?: number): void {
+  /** Sets what is running now (e.g. `videos 2024-01-01..2024-02-29`), resetting the work done. */
+  begin(label: string): void {
     this.label = label
-    this.totalUnits = totalUnits
+    this.window = undefined
+    this.totalUnits = undefined
     this.doneUnits = 0
-    this.doneWindows.clear()
   }
 
-  unitDone(units = 1): void {
-    this.doneUnits += units
+  /** Work done out of the total (days of a video query, users or videos of a keyed harvest). */
+  setWork(done: number, total: number): void {
+    this.doneUnits = done
+    this.totalUnits = total
   }
 
   readonly listener = (event: ProgressEvent): void => {
@@ -71,10 +71,6 @@ export class ProgressTracker {
         break
       case "window":
         this.window = event.window
-        if (event.state === "done" && !this.doneWindows.has(event.window)) {
-          this.doneWindows.add(event.window)
-          this.doneUnits += windowDays(event.window) ?? 0
-        }
         break
       case "user-error":
         this.userErrors++
@@ -103,11 +99,4 @@ export class ProgressTracker {
       done
     }
   }
-}
-
-/** Days covered by a window label holding two dates (`2024-01-01..2024-01-30`, `20240101-20240130`). */
-export const windowDays = (window: string): number | undefined => {
-  const dates = [...window.matchAll(/(\d{4})-?(\d{2})-?(\d{2})/g)].map((m) => Date.UTC(+m[1], +m[2] - 1, +m[3]))
-  if (dates.length < 2) return undefined
-  return Math.round((dates[1] - dates[0]) / 86_400_000) + 1
 }

@@ -1,0 +1,121 @@
+import { mkdir, rm } from "node:fs/promises"
+import { join, relative, resolve } from "node:path"
+import { backoff } from "@tikflow/core"
+import { startSandbox } from "@tikflow/sandbox"
+import { ExitCode } from "../exit-codes.js"
+import { harvest } from "../harvest/run-harvest.js"
+import type { RunSpec } from "../harvest/job-spec.js"
+import { queryDuckDb } from "../inputs/duckdb-query.js"
+import { formatDuration } from "../progress/format-progress.js"
+import type { Command } from "./command.js"
+
+/** The demo's world: small enough to harvest in seconds, big enough for several windows. */
+const world = { users: 200, videos: 3000, startDate: "2024-01-01", days: 90 }
+/** Mild faults, so the run shows retries being survived. */
+const faults = { serverError: 0.03, rateLimitNoRetryAfter: 0.02, reset: 0.01, shortPage: 0.05 }
+
+export const sampleQuery = `SELECT v.username,
+       any_value(u.follower_count)  AS followers,
+       count(DISTINCT v.id)         AS videos,
+       count(c.id)                  AS comments
+FROM videos v
+LEFT JOIN users u    ON u.username = v.username
+LEFT JOIN comments c ON c.video_id = v.id
+GROUP BY v.username
+ORDER BY comments DESC, v.username
+LIMIT 5`
+
+const demoSpec = (duckdb: string, parquet: string): RunSpec => {
+  const sinks = [
+    { uri: `duckdb:${duckdb}`, options: {}, field: "demo sinks[0]" },
+    { uri: `parquet:${parquet}`, options: {}, field: "demo sinks[1]" }
+  ]
+  const dedupe = [{ kind: "dedupe", keep: "first" }] as const
+  return {
+    label: "demo",
+    jobs: [
+      {
+        name: "videos",
+        source: { endpoint: "videos", query: "region_code = CA", from: "2024-01-01", to: "2024-02-29", windowDays: 15, fields: undefined, random: false },
+        transforms: dedupe,
+        sinks
+      },
+      { name: "comments", source: { endpoint: "comments", videoIds: { kind: "job", job: "videos", field: "video_id" } }, transforms: dedupe, sinks },
+      { name: "authors", source: { endpoint: "user-info", usernames: { kind: "job", job: "videos", field: "username" } }, transforms: dedupe, sinks }
+    ]
+  }
+}
+
+const table = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>): string => {
+  const cells = [columns, ...rows.map((row) => row.map((value) => (value === null ? "NULL" : String(value))))]
+  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)))
+  const line = (row: ReadonlyArray<string>) => "  " + row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()
+  return [line(cells[0]), "  " + widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")
+}
+
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "start a sandbox in-process and harvest videos, their comments and authors into DuckDB + Parquet",
+  usage: "[--dir DIR]",
+  details: [
+    "Starts the embedded sandbox (with mild faults, to show retries), harvests two months of videos",
+    "(several query windows), then their comments and their authors' user info into",
+    "DIR/research.duckdb and DIR/parquet/, prints a summary and runs a sample SQL query.",
+    "DIR (default ./tikflow-demo) is the demo's own: it is cleared first. Needs no credentials."
+  ].join("\n"),
+  options: {
+    dir: { type: "string", value: "DIR", description: "where the demo writes (default ./tikflow-demo)" }
+  },
+  examples: [{ description: "the quick start", command: "tikflow demo" }],
+  async run(input) {
+    const { output, settings } = input
+    const dir = resolve((input.values.dir as string | undefined) ?? "tikflow-demo")
+    const duckdb = join(dir, "research.duckdb")
+    const parquet = join(dir, "parquet")
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    const sandbox = await startSandbox({ seed: 7, world, faults })
+    try {
+      output.notice(`sandbox running at ${sandbox.url}; harvesting into ${relative(process.cwd(), dir) || "."}/`)
+      const result = await harvest(demoSpec(duckdb, parquet), {
+        ...input,
+        env: { ...input.env, TIKTOK_CLIENT_KEY: sandbox.credentials.clientKey, TIKTOK_CLIENT_SECRET: sandbox.credentials.clientSecret },
+        settings: {
+          ...settings,
+          baseUrl: sandbox.url,
+          credentialsFile: undefined,
+          stateDir: join(dir, "state"),
+          quotaLedgerPath: join(dir, "state", "quota.json"),
+          fresh: true,
+          rate: 100
+        }
+      }, { retry: { schedules: { RateLimitedError: backoff({ base: "100 millis", cap: "2 seconds", times: 8 }) } } })
+      if (result.exitCode !== ExitCode.Done) return result.exitCode
+      const counts = await queryDuckDb(duckdb, [
+        "SELECT 'videos' AS t, count(*) FROM videos UNION ALL SELECT 'comments', count(*) FROM comments UNION ALL SELECT 'users', count(*) FROM users"
+      ])
+      const sample = await queryDuckDb(duckdb, [sampleQuery])
+      const retries = Object.entries(result.retries)
+      const retryTotal = retries.reduce((sum, [, n]) => sum + n, 0)
+      output.result([
+        "",
+        `tikflow demo: done in ${formatDuration(result.durationMs)}`,
+        ...counts.rows.map(([name, count]) => `  ${String(name).padEnd(9)} ${String(count).padStart(6)} rows`),
+        `  ${result.requests} requests, ${retryTotal} retries survived${retries.length ? ` (${retries.map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`,
+        "",
+        `DuckDB:  ${relative(process.cwd(), duckdb)}   (tables videos, comments, users)`,
+        `Parquet: ${relative(process.cwd(), parquet)}/`,
+        "",
+        "A sample query (duckdb " + relative(process.cwd(), duckdb) + "):",
+        ...sampleQuery.split("\n").map((line) => "  " + line),
+        "",
+        table(sample.columns, sample.rows),
+        "",
+        "Next: tikflow sandbox (a sandbox to point your own commands at), tikflow videos --help"
+      ].join("\n"))
+      return ExitCode.Done
+    } finally {
+      await sandbox.stop()
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { OptionSpecs, OptionValues } from "../args/option-spec.js"
+import { usageError } from "../cli-error.js"
+import type { SinkSpec, TransformSpec } from "../harvest/job-spec.js"
+
+/** Options every harvest command takes besides its own. */
+export const sinkOptions: OptionSpecs = {
+  out: {
+    type: "string",
+    multiple: true,
+    short: "o",
+    value: "SINK-URI",
+    description: "where records go, repeatable: parquet:DIR, duckdb:FILE, ndjson:FILE|-, arrow:DIR, webhook:URL, <plugin>:…"
+  },
+  "no-dedupe": { type: "boolean", description: "keep records the API repeats (dedupe by primary key is on by default)" }
+}
+
+export const sinksFromFlags = (values: OptionValues): ReadonlyArray<SinkSpec> => {
+  const outs = (values.out as ReadonlyArray<string> | undefined) ?? []
+  if (outs.length === 0) throw usageError("--out: required, at least one sink URI (e.g. --out parquet:./out or --out duckdb:./research.duckdb)")
+  return outs.map((uri) => ({ uri, options: {}, field: "--out" }))
+}
+
+export const transformsFromFlags = (values: OptionValues): ReadonlyArray<TransformSpec> =>
+  values["no-dedupe"] === true ? [] : [{ kind: "dedupe", keep: "first" }]

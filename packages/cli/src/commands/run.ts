@@ -1,0 +1,65 @@
+import { dirname, isAbsolute, resolve } from "node:path"
+import { usageError } from "../cli-error.js"
+import { runHarvest } from "../harvest/run-harvest.js"
+import { readPipelineFile } from "../pipeline-file/read-pipeline-file.js"
+import type { Command } from "./command.js"
+
+export const examplePipeline = `# Videos of two weeks, their comments and their authors, into DuckDB and Parquet.
+sinks:
+  - duckdb:./pipeline.duckdb
+  - uri: parquet:./pipeline-parquet
+    options: { compression: snappy }
+jobs:
+  - name: videos
+    source:
+      endpoint: videos
+      query: region_code IN (US, CA)
+      from: 2024-01-01
+      to: 2024-01-14
+      window_days: 7
+    transforms: [dedupe]
+  - name: comments
+    source: { endpoint: comments, video_ids_from: videos }
+  - name: authors
+    source: { endpoint: user-info, usernames_from: videos }
+    sinks: [duckdb:./pipeline.duckdb]
+`
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a pipeline file: jobs in sequence, later jobs reading earlier jobs' output",
+  usage: "PIPELINE.yaml|PIPELINE.json",
+  details: [
+    "A pipeline file (YAML or JSON) has optional top-level `sinks` (every job's default) and `plugins`,",
+    "and a list of `jobs`, each with a `source` (endpoint + parameters), optional `transforms`",
+    "(dedupe is the default; `[]` turns it off; `{dedupe: {keep: last, by: create_time}}`) and optional",
+    "`sinks` (URIs, or {uri, options}). Endpoints and their parameters:",
+    "  videos: query, from, to, window_days, fields, random",
+    "  comments: video_ids | video_ids_from",
+    "  user-info, followers, following, liked-videos, pinned-videos, reposted-videos: usernames | usernames_from",
+    "A *_from names an earlier job (its video ids, or its authors' usernames), a text or Parquet file,",
+    "or duckdb:FILE#TABLE. Errors name the line and field: pipeline.yaml:7: sinks[1].uri: …",
+    "Re-running the same file resumes: finished jobs are skipped, the running one resumes."
+  ].join("\n"),
+  options: {},
+  maxPositionals: 1,
+  examples: [
+    {
+      description: "videos, their comments and their authors in one run",
+      command: "tikflow run pipeline.yaml",
+      files: { "pipeline.yaml": examplePipeline }
+    }
+  ],
+  async run(input) {
+    const file = input.positionals[0]
+    if (file === undefined) throw usageError("run: expected a pipeline file (tikflow run pipeline.yaml)")
+    const pipeline = await readPipelineFile(file)
+    // Plugin paths in a pipeline file are relative to the file, package names resolve as usual.
+    const base = dirname(resolve(file))
+    const plugins = pipeline.spec.plugins.map((plugin) => ({
+      field: plugin.field,
+      specifier: plugin.specifier.startsWith(".") && !isAbsolute(plugin.specifier) ? resolve(base, plugin.specifier) : plugin.specifier
+    }))
+    return runHarvest(pipeline.spec, input, { plugins, resumeCommand: `tikflow run ${file}` })
+  }
+}

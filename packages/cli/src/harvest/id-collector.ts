@@ -1,0 +1,72 @@
+import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core"
+
+/** Which value of a record feeds a later job: its video id, or its username (a video's author). */
+export type CollectedField = "video_id" | "username"
+
+const valueOf = (record: AnyRecord, field: CollectedField, kind: StreamContext["recordKind"]): string | null => {
+  const row = record as unknown as Record<string, unknown>
+  if (field === "video_id") {
+    const id = kind === "comment" ? row.video_id : kind === "video" || kind === "user_video" ? row.id : null
+    return typeof id === "string" ? id : null
+  }
+  if (kind === "user_info" && row.lookup_error !== null) return null
+  return typeof row.username === "string" ? row.username : null
+}
+
+/**
+ * A sink, internal to the CLI, that keeps the values a later job of the same run needs (the video
+ * ids or authors of a videos job) in the run's state directory, one file per harvest, each line
+ * tagged with its epoch. It follows the sink contract like any sink: values of epochs after the
+ * resumed one are dropped on open, so the list holds exactly what was committed.
+ */
+export const idCollector = (dir: string, job: string, fields: ReadonlyArray<CollectedField>): BoundSink => ({
+  name: `collector:${job}`,
+  async open(context: StreamContext): Promise<SinkWriter> {
+    const jobDir = join(dir, job)
+    await mkdir(jobDir, { recursive: true })
+    const file = join(jobDir, `${context.harvestId}.tsv`)
+    const resumeEpoch = context.resume?.epoch
+    const kept = resumeEpoch === undefined
+      ? ""
+      : (await readText(file)).split("\n").filter((line) => line !== "" && Number(line.split("\t", 1)[0]) <= resumeEpoch).map((l) => l + "\n").join("")
+    await writeFile(file, kept)
+    let pending: Array<string> = []
+    return {
+      async write(batch) {
+        for (const record of batch.records) {
+          for (const field of fields) {
+            const value = valueOf(record, field, context.recordKind)
+            if (value !== null) pending.push(`${batch.epoch}\t${field}\t${value}\n`)
+          }
+        }
+      },
+      async flush() {
+        if (pending.length > 0) await appendFile(file, pending.join(""))
+        pending = []
+      },
+      async close() {}
+    }
+  }
+})
+
+/** The distinct values a job collected, in first-seen order. */
+export const readCollected = async (dir: string, job: string, field: CollectedField): Promise<ReadonlyArray<string>> => {
+  const jobDir = join(dir, job)
+  const files = (await readdir(jobDir).catch(() => [] as Array<string>)).filter((name) => name.endsWith(".tsv")).sort()
+  const values = new Set<string>()
+  for (const name of files) {
+    for (const line of (await readText(join(jobDir, name))).split("\n")) {
+      const [, lineField, value] = line.split("\t")
+      if (lineField === field && value) values.add(value)
+    }
+  }
+  return [...values]
+}
+
+const readText = (file: string): Promise<string> =>
+  readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return ""
+    throw error
+  })

@@ -1,0 +1,59 @@
+import type { RecordKind, Source } from "@tikflow/core"
+import {
+  comments,
+  followers,
+  following,
+  likedVideos,
+  pinnedVideos,
+  repostedVideos,
+  type TikTokClient,
+  userInfo,
+  videoQuery,
+  type VideoQueryFilter
+} from "@tikflow/sources"
+import type { SourceSpec } from "./job-spec.js"
+
+/** What a job harvests, as a `@tikflow/sources` source. `keys` is the list length of a keyed harvest. */
+export interface JobSource {
+  readonly source: Source<RecordKind, TikTokClient>
+  readonly keys: number | undefined
+  /** For progress and messages: `videos 2024-01-01..2024-01-31`, `followers of 12 users`. */
+  readonly label: string
+}
+
+export const jobSource = (
+  spec: SourceSpec,
+  resolved: { readonly query?: VideoQueryFilter; readonly list?: ReadonlyArray<string> },
+  concurrency: number
+): JobSource => {
+  if (spec.endpoint === "videos") {
+    return {
+      source: videoQuery({
+        query: resolved.query!,
+        startDate: spec.from,
+        endDate: spec.to,
+        windowDays: spec.windowDays,
+        random: spec.random,
+        concurrency,
+        ...(spec.fields ? { fields: spec.fields } : {})
+      }),
+      keys: undefined,
+      label: `videos ${spec.from}..${spec.to}`
+    }
+  }
+  const list = resolved.list ?? []
+  const plural = (noun: string) => `${list.length} ${noun}${list.length === 1 ? "" : "s"}`
+  if (spec.endpoint === "comments") {
+    return { source: comments({ videoIds: list }), keys: list.length, label: `comments of ${plural("video")}` }
+  }
+  const options = { usernames: list }
+  const make: Record<typeof spec.endpoint, () => Source<RecordKind, TikTokClient>> = {
+    "user-info": () => userInfo(options),
+    followers: () => followers(options),
+    following: () => following(options),
+    "liked-videos": () => likedVideos(options),
+    "pinned-videos": () => pinnedVideos(options),
+    "reposted-videos": () => repostedVideos(options)
+  }
+  return { source: make[spec.endpoint](), keys: list.length, label: `${spec.endpoint} of ${plural("user")}` }
+}

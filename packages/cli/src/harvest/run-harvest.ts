@@ -1,0 +1,191 @@
+import { join } from "node:path"
+import { Effect } from "effect"
+import {
+  type BoundSink,
+  dedupe,
+  FileCheckpointStore,
+  pipeline,
+  type PipelineSummary,
+  type RetryPolicy,
+  type Transform
+} from "@tikflow/core"
+import { createTikTokClient, TikTokClient, type VideoQueryFilter } from "@tikflow/sources"
+import { loadCredentials } from "../args/credentials.js"
+import { CliError } from "../cli-error.js"
+import type { CommandInput } from "../commands/command.js"
+import { ExitCode } from "../exit-codes.js"
+import { describeFailure } from "../failure.js"
+import { startProgressDisplay } from "../progress/progress-display.js"
+import { exitCodeForSignal } from "../signals.js"
+import { SinkResolver } from "../sinks/sink-resolver.js"
+import { type CollectedField, idCollector } from "./id-collector.js"
+import { jobSource } from "./job-sources.js"
+import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
+import { resolveListInput } from "./list-inputs.js"
+import { withWorkProgress } from "./progress-source.js"
+import { runEffect } from "./run-effect.js"
+import { RunState } from "./run-state.js"
+import { printRunSummary } from "./run-summary.js"
+import { toApiQuery } from "./video-query-input.js"
+
+export interface HarvestOptions {
+  /** Plugins to load first (a pipeline file's `plugins`), besides `--plugin`. */
+  readonly plugins?: ReadonlyArray<{ readonly specifier: string; readonly field: string }>
+  /** The command that resumes this run, for the message after an interruption. */
+  readonly resumeCommand?: string
+  /** Retry schedule overrides (the demo's local sandbox needs no 2-second backoff on 429s). */
+  readonly retry?: { readonly schedules?: Partial<RetryPolicy["schedules"]>; readonly maxRetries?: number }
+}
+
+export interface HarvestResult {
+  readonly exitCode: ExitCode
+  readonly summaries: ReadonlyArray<PipelineSummary>
+  readonly requests: number
+  readonly retries: Readonly<Record<string, number>>
+  readonly durationMs: number
+}
+
+/**
+ * Runs the jobs of a run in order: checks everything first (credentials, sinks, queries, input
+ * files) so bad input fails before any request, then harvests each job's source through its
+ * transforms into its sinks with checkpoints in the state directory. Re-running resumes; SIGINT
+ * and SIGTERM commit what the sinks hold and exit 130/143; a spent quota exits 4, resumable.
+ */
+export const runHarvest = async (spec: RunSpec, input: CommandInput, options: HarvestOptions = {}): Promise<ExitCode> =>
+  (await harvest(spec, input, options)).exitCode
+
+export const harvest = async (spec: RunSpec, input: CommandInput, options: HarvestOptions = {}): Promise<HarvestResult> => {
+  const { settings, output, env, signal } = input
+  const startedAt = Date.now()
+  const credentials = loadCredentials(settings.credentialsFile, env)
+  output.redactor.add(credentials.clientSecret)
+  const plugins = [
+    ...(options.plugins ?? []),
+    ...((input.values.plugin as ReadonlyArray<string> | undefined) ?? []).map((specifier) => ({ specifier, field: "--plugin" }))
+  ]
+  const resolver = await SinkResolver.create(process.cwd(), plugins)
+  const sinks = new Map<string, ReadonlyArray<BoundSink>>()
+  const queries = new Map<string, VideoQueryFilter>()
+  for (const job of spec.jobs) {
+    const bound: Array<BoundSink> = []
+    for (const sink of job.sinks) bound.push(await resolver.resolve(sink))
+    sinks.set(job.name, bound)
+    if (job.source.endpoint === "videos") {
+      queries.set(job.name, toApiQuery(job.source.query, job.fieldNames?.query ?? "--query"))
+    }
+  }
+  const listField = (job: JobSpec) =>
+    job.fieldNames?.list ?? (job.source.endpoint === "comments" ? "--video-ids-from" : "--usernames-from")
+  // Input files are read now, so a missing file fails before the first request.
+  const preread = new Map<string, ReadonlyArray<string>>()
+  for (const job of spec.jobs) {
+    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
+    if (list && list.kind !== "job") preread.set(job.name, await resolveListInput(list, listField(job), ""))
+  }
+
+  const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
+  const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
+  const collect = collectedFields(spec)
+  const display = startProgressDisplay(output, { label: spec.label })
+  const client = createTikTokClient({
+    baseUrl: settings.baseUrl,
+    credentials,
+    rate: settings.rate,
+    quota: { limit: settings.dailyQuota, ledgerPath: settings.quotaLedgerPath, onExhausted: settings.onQuota },
+    ...(options.retry ? { retry: options.retry } : {}),
+    // Progress comes through each pipeline run's listener (the client's would repeat every event).
+    clock: settings.now
+  })
+  const summaries: Array<PipelineSummary> = []
+  const result = (exitCode: ExitCode): HarvestResult => {
+    const snapshot = display.tracker.snapshot()
+    return { exitCode, summaries, requests: snapshot.requests, retries: snapshot.retries, durationMs: Date.now() - startedAt }
+  }
+  if (runState.existed) {
+    output.notice(`resuming run ${runState.id} (${runState.harvestsDone.length} of ${spec.jobs.length} jobs done earlier)`)
+  }
+  try {
+    for (const job of spec.jobs) {
+      if (signal.aborted) break
+      const list = job.source.endpoint === "videos"
+        ? undefined
+        : preread.get(job.name) ?? await resolveListInput(
+          job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames,
+          listField(job),
+          runState.dir
+        )
+      if (list !== undefined && list.length === 0) {
+        output.notice(`job ${job.name}: nothing to harvest (its input list is empty)`)
+        await runState.jobDone(job.name)
+        continue
+      }
+      const { source, keys, label } = jobSource(job.source, { query: queries.get(job.name), list }, settings.concurrency)
+      if (runState.isHarvestDone(source.harvestId)) {
+        output.notice(`job ${job.name}: harvest ${source.harvestId} finished in an earlier run, skipped`)
+        continue
+      }
+      const saved = settings.fresh ? undefined : await checkpoints.load(source.harvestId)
+      if (saved !== undefined) output.notice(`resuming harvest ${source.harvestId} from epoch ${saved.epoch}`)
+      await runState.save()
+      display.tracker.begin(spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
+      const jobSinks = [...sinks.get(job.name)!]
+      const fields = collect.get(job.name)
+      if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
+      const tracked = withWorkProgress(source, display.tracker, keys)
+      const run = pipeline(tracked)
+        .pipe(...(stagesOf(job.transforms) as [Transform<unknown, unknown, unknown, never>]))
+        .to(...jobSinks)
+        .run({ checkpoints, signal, fresh: settings.fresh, onProgress: display.listener })
+      const summary = await runEffect(Effect.provideService(run, TikTokClient, client.service) as Effect.Effect<PipelineSummary, unknown>)
+      summaries.push(summary)
+      if (summary.status === "interrupted") {
+        display.stop()
+        output.notice(
+          `interrupted: ${summary.recordsOut} records of ${job.name} committed at epoch ${summary.lastEpoch}; ` +
+            `run the same command again to resume${options.resumeCommand ? `: ${options.resumeCommand}` : ""}`
+        )
+        return result(exitCodeForSignal(signal.reason))
+      }
+      await runState.harvestDone(source.harvestId)
+      await runState.jobDone(job.name)
+    }
+    if (signal.aborted) {
+      display.stop()
+      output.notice("interrupted before the next job started; run the same command again to resume")
+      return result(exitCodeForSignal(signal.reason))
+    }
+    for (const harvestId of runState.harvestsDone) await checkpoints.clear(harvestId)
+    await runState.remove()
+    display.stop()
+    const done = result(ExitCode.Done)
+    printRunSummary(output, done)
+    return done
+  } catch (error) {
+    display.stop()
+    const failure = describeFailure(error)
+    if (failure.exitCode === ExitCode.QuotaExhausted || failure.exitCode === ExitCode.Failure) {
+      output.error(`${failure.message}${failure.exitCode === ExitCode.Failure ? "; the checkpoint is kept, run the same command again to resume" : ""}`)
+      return result(failure.exitCode)
+    }
+    throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)
+  } finally {
+    await client.close()
+  }
+}
+
+/** Which values each job must keep for later jobs that read its output. */
+const collectedFields = (spec: RunSpec): Map<string, Array<CollectedField>> => {
+  const fields = new Map<string, Array<CollectedField>>()
+  for (const job of spec.jobs) {
+    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
+    if (list?.kind !== "job") continue
+    const field = list.field as CollectedField
+    const existing = fields.get(list.job) ?? []
+    if (!existing.includes(field)) existing.push(field)
+    fields.set(list.job, existing)
+  }
+  return fields
+}
+
+const stagesOf = (transforms: ReadonlyArray<TransformSpec>): Array<Transform<any, any, any, any>> =>
+  transforms.map((transform) => dedupe(transform.keep === "first" ? {} : { keep: { last: transform.keep.last } }))

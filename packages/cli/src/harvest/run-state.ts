@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto"
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import type { RunSpec } from "./job-spec.js"
+
+interface RunStateFile {
+  readonly version: 1
+  readonly label: string
+  readonly harvestsDone: ReadonlyArray<string>
+  readonly jobsDone: ReadonlyArray<string>
+}
+
+/** Canonical JSON (sorted keys) so the same request always hashes the same. */
+const canonical = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`
+  }
+  return JSON.stringify(value)
+}
+
+/**
+ * A run's progress across its jobs and harvests (one harvest per source: a date range, or a user),
+ * in `<state>/runs/<id>.json`. The id hashes what the run asks for, so re-running the same command
+ * or pipeline file finds it; finished harvests are skipped, the rest resume from their checkpoints.
+ * A completed run removes its state (and its checkpoints): running it again starts a new harvest.
+ */
+export class RunState {
+  private constructor(
+    readonly id: string,
+    readonly dir: string,
+    private state: RunStateFile,
+    readonly existed: boolean
+  ) {}
+
+  static idOf(spec: RunSpec): string {
+    const request = spec.jobs.map((job) => ({ name: job.name, source: job.source, transforms: job.transforms }))
+    return `${spec.label.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 40)}-${createHash("sha256").update(canonical(request)).digest("hex").slice(0, 12)}`
+  }
+
+  static async open(stateDir: string, spec: RunSpec, fresh: boolean): Promise<RunState> {
+    const id = RunState.idOf(spec)
+    const runsDir = join(stateDir, "runs")
+    const state = new RunState(id, join(runsDir, id), { version: 1, label: spec.label, harvestsDone: [], jobsDone: [] }, false)
+    if (fresh) {
+      await state.remove()
+      return state
+    }
+    try {
+      const saved = JSON.parse(await readFile(state.file, "utf8")) as RunStateFile
+      if (saved.version === 1) return new RunState(id, state.dir, saved, true)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    }
+    return state
+  }
+
+  private get file(): string {
+    return `${this.dir}.json`
+  }
+
+  get harvestsDone(): ReadonlyArray<string> {
+    return this.state.harvestsDone
+  }
+
+  isHarvestDone(harvestId: string): boolean {
+    return this.state.harvestsDone.includes(harvestId)
+  }
+
+  isJobDone(job: string): boolean {
+    return this.state.jobsDone.includes(job)
+  }
+
+  async harvestDone(harvestId: string): Promise<void> {
+    if (this.isHarvestDone(harvestId)) return
+    this.state = { ...this.state, harvestsDone: [...this.state.harvestsDone, harvestId] }
+    await this.save()
+  }
+
+  async jobDone(job: string): Promise<void> {
+    if (this.isJobDone(job)) return
+    this.state = { ...this.state, jobsDone: [...this.state.jobsDone, job] }
+    await this.save()
+  }
+
+  /** Saves after the first harvest starts, so an interrupted run is found again. */
+  async save(): Promise<void> {
+    await mkdir(this.dir, { recursive: true })
+    const temp = `${this.file}.${process.pid}.tmp`
+    await writeFile(temp, JSON.stringify(this.state))
+    await rename(temp, this.file)
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.file, { force: true })
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}

@@ -24,7 +24,7 @@ describe("tokens", () => {
         body: "client_key=sandbox-key&client_secret=sandbox-secret&grant_type=password"
       })
       expect(grant.status).toBe(400)
-      expect((await grant.json()).error).toBe("invalid_request")
+      expect(((await grant.json()) as any).error).toBe("invalid_request")
       expect(sandbox.stats.tokensIssued).toBe(1)
       expect(sandbox.stats.requests["oauth/token"]).toBe(3)
     } finally {

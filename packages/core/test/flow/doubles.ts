@@ -1,0 +1,129 @@
+import { Effect, Stream } from "effect"
+import { videoFields } from "../../src/index.js"
+import type { Video, BoundSink, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/index.js"
+
+/** A shared, ordered record of what sinks and stores did, to check commit ordering. */
+export type EventLog = Array<string>
+
+export type FakeVideo = Video
+
+/** A complete video record (every field present) with the given id; `like_count` = id. */
+export const fakeVideo = (id: number): Video => {
+  const base = Object.fromEntries(videoFields.map((field) => [field, null])) as unknown as Video
+  return { ...base, id: String(id), like_count: id }
+}
+
+export interface SourceFaults {
+  /** Die (as a crash would) when about to deliver this page index. */
+  readonly crashAtPage?: number | undefined
+  /** Call this when delivering this page index (e.g. to abort). */
+  readonly onPage?: ((index: number) => void) | undefined
+  /** Report this many retry events per page. */
+  readonly retriesPerPage?: number | undefined
+}
+
+/** An in-memory source: state = index of the next page. */
+export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, faults: SourceFaults = {}): Source<"video"> => ({
+  kind: "video",
+  stream: "videos",
+  harvestId: "memory-harvest",
+  pages: (options?: { readonly resumeFrom?: unknown; readonly onProgress?: ProgressListener }) => {
+    const start = typeof options?.resumeFrom === "number" ? options.resumeFrom : 0
+    return Stream.fromIterable(pages.map((records, index) => ({ records, index })).slice(start)).pipe(
+      Stream.rechunk(1),
+      Stream.mapEffect(({ records, index }) =>
+        Effect.gen(function*() {
+          if (faults.crashAtPage === index) return yield* Effect.die(new Error(`crash at page ${index}`))
+          for (let i = 0; i < (faults.retriesPerPage ?? 0); i++) {
+            options?.onProgress?.({ type: "retry", endpoint: "memory", kind: "ServerError", attempt: i + 1, delayMs: 0 })
+          }
+          faults.onPage?.(index)
+          return { records: records as ReadonlyArray<never>, state: index + 1 } satisfies SourcePage<never>
+        })
+      )
+    )
+  }
+})
+
+/**
+ * An in-memory sink with the durability rules of a real one: writes are pending until a flush
+ * makes them durable; opening with `resume` discards durable data of later epochs; closing or
+ * crashing loses pending writes. Optionally stores checkpoints with its data (transactional).
+ */
+export class MemorySink {
+  durable: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
+  checkpoint: Checkpoint | undefined
+  failFlushAt: number | undefined
+  private flushes = 0
+
+  constructor(readonly name: string, readonly log: EventLog, readonly transactional = false) {}
+
+  records(): Array<unknown> {
+    return this.durable.flatMap((batch) => batch.records)
+  }
+
+  bound(): BoundSink {
+    return {
+      name: this.name,
+      open: async (context: StreamContext): Promise<SinkWriter> => {
+        const resumeEpoch = context.resume?.epoch ?? 0
+        this.durable = this.durable.filter((batch) => batch.epoch <= resumeEpoch)
+        this.log.push(`open:${this.name}:${context.resume?.epoch ?? "-"}`)
+        let pending: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
+        const checkpoints: CheckpointStore | undefined = this.transactional
+          ? {
+            name: `${this.name}-checkpoints`,
+            load: async () => this.checkpoint,
+            save: async (checkpoint) => {
+              this.checkpoint = checkpoint
+            },
+            clear: async () => {
+              this.checkpoint = undefined
+            }
+          }
+          : undefined
+        return {
+          checkpoints,
+          write: async (batch) => {
+            pending.push({ epoch: batch.epoch, records: [...batch.records] })
+          },
+          flush: async (commit) => {
+            this.flushes++
+            if (this.failFlushAt === this.flushes) throw new Error("disk full")
+            this.durable.push(...pending.filter((batch) => batch.epoch <= commit.epoch))
+            pending = pending.filter((batch) => batch.epoch > commit.epoch)
+            if (this.transactional) this.checkpoint = commit.checkpoint
+            this.log.push(`flush:${this.name}:${commit.epoch}`)
+          },
+          close: async () => {
+            pending = []
+          }
+        }
+      }
+    }
+  }
+}
+
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly name = "memory-checkpoints"
+  saved: Checkpoint | undefined
+  failSaveAt: number | undefined
+  private saves = 0
+
+  constructor(readonly log: EventLog) {}
+
+  async load(): Promise<Checkpoint | undefined> {
+    return this.saved
+  }
+
+  async save(checkpoint: Checkpoint): Promise<void> {
+    this.saves++
+    if (this.failSaveAt === this.saves) throw new Error("store unavailable")
+    this.saved = checkpoint
+    this.log.push(`save:${checkpoint.epoch}`)
+  }
+
+  async clear(): Promise<void> {
+    this.saved = undefined
+  }
+}

@@ -1,0 +1,172 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fc, test } from "@fast-check/vitest"
+import { Effect, Fiber } from "effect"
+import { describe, expect } from "vitest"
+import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
+import { SinkError } from "../../src/index.js"
+import type { EventLog, FakeVideo } from "./doubles.js"
+import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
+
+const page = (...ids: Array<number>): Array<FakeVideo> => ids.map(fakeVideo)
+
+/** For every saved epoch, every sink flushed that epoch before the save. */
+const checkpointsFollowFlushes = (log: EventLog, sinkNames: ReadonlyArray<string>) => {
+  log.forEach((event, index) => {
+    if (!event.startsWith("save:")) return
+    const epoch = event.slice(5)
+    const before = log.slice(0, index)
+    for (const name of sinkNames) expect(before).toContain(`flush:${name}:${epoch}`)
+  })
+}
+
+describe("pipeline", () => {
+  test("runs source → stages → sinks and reports a summary", async () => {
+    const log: EventLog = []
+    const a = new MemorySink("a", log)
+    const b = new MemorySink("b", log)
+    const store = new MemoryCheckpointStore(log)
+    const progress: Array<string> = []
+    const summary = await runPipeline(
+      pipeline(memorySource([page(1, 2), page(2, 3), page(), page(3, 4, 1)], { retriesPerPage: 1 }))
+        .pipe(dedupe())
+        .to(a.bound(), b.bound()),
+      { checkpoints: store, epochMaxRecords: 2, onProgress: (e) => progress.push(e.type) }
+    )
+    expect(a.records()).toEqual(page(1, 2, 3, 4))
+    expect(b.records()).toEqual(page(1, 2, 3, 4))
+    expect(summary).toMatchObject({
+      status: "completed",
+      resumed: false,
+      pages: 4,
+      recordsIn: 7,
+      recordsOut: 4,
+      duplicatesDropped: 3,
+      retries: 4,
+      stages: [{ name: "dedupe", recordsIn: 7, recordsOut: 4, duplicates: 3, dropped: 0 }],
+      sinks: [{ name: "a", recordsWritten: 4 }, { name: "b", recordsWritten: 4 }]
+    })
+    expect(summary.epochsCommitted).toBe(summary.lastEpoch)
+    expect(store.saved?.state).toBe(4)
+    expect(progress.filter((t) => t === "checkpoint")).toHaveLength(summary.epochsCommitted)
+    checkpointsFollowFlushes(log, ["a", "b"])
+  })
+
+  test("an aborted run commits what it wrote, is resumable, and the resume finishes exactly once", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    const pages = [page(1), page(2), page(3), page(4), page(5)]
+    const controller = new AbortController()
+    const first = await runPipeline(
+      pipeline(memorySource(pages, { onPage: (i) => i === 2 && controller.abort() })).to(sink.bound()),
+      { checkpoints: store, signal: controller.signal, epochMaxRecords: 100 }
+    )
+    expect(first.status).toBe("interrupted")
+    expect(first.lastEpoch).toBe(1)
+    const second = await runPipeline(pipeline(memorySource(pages)).to(sink.bound()), { checkpoints: store })
+    expect(second).toMatchObject({ status: "completed", resumed: true, resumedFromEpoch: 1 })
+    expect(sink.records()).toEqual(pages.flat())
+  })
+
+  test("interrupting the run's fiber also commits the pages already written", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    let release: () => void = () => {}
+    const blockedOnPage3 = new Promise<void>((resolve) => (release = resolve))
+    // The lookup for page 3 never answers: the run is stuck there when it gets interrupted.
+    const lookup = lookupFrom(
+      (keys: ReadonlyArray<string>) =>
+        keys.includes("3") ? Effect.andThen(Effect.sync(release), Effect.never) : Effect.succeed([] as Array<{ id: string }>),
+      (x: { id: string }) => x.id
+    )
+    const fiber = Effect.runFork(
+      pipeline(memorySource([page(1), page(2), page(3)]))
+        .pipe(lookupJoin({ key: (v: FakeVideo) => v.id, lookup, combine: enrichAs("extra") }))
+        .to(sink.bound())
+        .run({ checkpoints: store, epochMaxRecords: 100 })
+    )
+    await blockedOnPage3
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(store.saved?.state).toBe(2)
+    expect(sink.records()).toHaveLength(2)
+  })
+
+  test("a failing sink flush fails the run with SinkError and saves no checkpoint", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    sink.failFlushAt = 1
+    const store = new MemoryCheckpointStore(log)
+    const error = await runPipeline(pipeline(memorySource([page(1), page(2)])).to(sink.bound()), { checkpoints: store }).catch((e) => e)
+    expect(error).toBeInstanceOf(SinkError)
+    expect((error as SinkError).operation).toBe("flush")
+    expect(store.saved).toBeUndefined()
+  })
+
+  test("keep-last dedupe holds records, so the only checkpoint is at the end", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    const summary = await runPipeline(
+      pipeline(memorySource([page(1, 2), page(1), page(3)])).pipe(dedupe({ keep: { last: "like_count" } })).to(sink.bound()),
+      { checkpoints: store, epochMaxRecords: 1 }
+    )
+    expect(summary.epochsCommitted).toBe(1)
+    expect(sink.records()).toEqual(page(1, 2, 3))
+  })
+
+  const failurePlan = fc.array(
+    fc.oneof(
+      fc.record({ kind: fc.constant("crash" as const), page: fc.nat({ max: 12 }) }),
+      fc.record({ kind: fc.constant("abort" as const), page: fc.nat({ max: 12 }) }),
+      fc.record({ kind: fc.constant("save-fails" as const), nth: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) })
+    ),
+    { maxLength: 6 }
+  )
+
+  test.prop([
+    fc.array(fc.array(fc.integer({ min: 0, max: 25 }), { maxLength: 5 }), { maxLength: 12 }),
+    failurePlan,
+    fc.integer({ min: 1, max: 6 }),
+    fc.boolean(),
+    fc.boolean()
+  ], { numRuns: 60 })(
+    "with random crashes and restarts on the same stores, sinks end with every record exactly once",
+    async (idPages, failures, epochMaxRecords, transactional, withDedupe) => {
+      const pages = idPages.map((ids) => page(...ids))
+      const log: EventLog = []
+      const sinks = [new MemorySink("a", log), new MemorySink("b", log, transactional)]
+      const store = new MemoryCheckpointStore(log)
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
+      try {
+        for (const failure of [...failures, undefined]) {
+          sinks.forEach((s) => (s.failFlushAt = undefined))
+          store.failSaveAt = undefined
+          const controller = new AbortController()
+          let source = memorySource(pages)
+          if (failure?.kind === "crash") source = memorySource(pages, { crashAtPage: failure.page })
+          if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
+          if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
+          if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth
+          const base = pipeline(source)
+          const runnable = withDedupe
+            ? base.pipe(dedupe({ store: persistentKeys(dir) })).to(...sinks.map((s) => s.bound()))
+            : base.to(...sinks.map((s) => s.bound()))
+          const result = await runPipeline(runnable, { checkpoints: store, signal: controller.signal, epochMaxRecords })
+            .catch((error: unknown) => error)
+          if (failure === undefined) expect(result).toMatchObject({ status: "completed" })
+        }
+        const all = pages.flat()
+        const expected = withDedupe ? all.filter((v, i) => all.findIndex((w) => w.id === v.id) === i) : all
+        expect(sinks[0].records()).toEqual(expected)
+        expect(sinks[1].records()).toEqual(expected)
+        checkpointsFollowFlushes(log, ["a", "b"])
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  )
+})

@@ -40,12 +40,14 @@ const firstProblem = (
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1)
 
 /** One line: `data.videos[3].create_time: expected number, got "x"`. */
-export const describeIssue = (issue: SchemaIssue.Issue): { readonly path: string; readonly message: string } => {
+export const describeIssue = (
+  issue: SchemaIssue.Issue
+): { readonly path: string; readonly detail: string; readonly message: string } => {
   const problem = firstProblem(issue, [])
   const path = formatPath(problem.path)
   // Every optional field is `null | T`: the null member is noise in the message.
   const detail = lowerFirst(formatLeaf(problem.issue).split("\n")[0]).replace(/^expected null \| /, "expected ")
-  return { path, message: path === "" ? detail : `${path}: ${detail}` }
+  return { path, detail, message: path === "" ? detail : `${path}: ${detail}` }
 }
 
 /** A schema failure as the `DecodeError` sources report for `endpoint`. */

@@ -1,0 +1,87 @@
+import { Schema } from "effect"
+import { ConfigError } from "../errors/config-error.js"
+import { VideoQuerySchema } from "../query/query-schema.js"
+import { describeIssue } from "./decode-failure.js"
+import { YyyyMmDd } from "./wire-values.js"
+
+/** The JSON bodies of the research endpoints, as effect/Schema, and their encoders. */
+
+const MaxCount = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 }))
+const Cursor = Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
+const Username = Schema.String.check(Schema.isPattern(/^[^\s@]\S*$/, { expected: "a username without @" }))
+const DAY_MS = 86_400_000
+const MAX_WINDOW_DAYS = 30
+
+const ymdToMs = (text: string): number =>
+  Date.UTC(Number(text.slice(0, 4)), Number(text.slice(4, 6)) - 1, Number(text.slice(6, 8)))
+
+/** `/v2/research/video/query/`: dates `YYYYMMDD` (UTC), end − start at most 30 days. */
+export const VideoQueryRequest = Schema.Struct({
+  query: VideoQuerySchema,
+  start_date: YyyyMmDd,
+  end_date: YyyyMmDd,
+  max_count: MaxCount,
+  cursor: Schema.optionalKey(Cursor),
+  search_id: Schema.optionalKey(Schema.String),
+  is_random: Schema.optionalKey(Schema.Boolean)
+}).check(
+  Schema.makeFilter((request) => {
+    const days = (ymdToMs(request.end_date) - ymdToMs(request.start_date)) / DAY_MS
+    if (days < 0) return { path: ["end_date"], issue: `expected a date on or after start_date ${request.start_date}` }
+    if (days > MAX_WINDOW_DAYS) {
+      return { path: ["end_date"], issue: `expected at most ${MAX_WINDOW_DAYS} days after start_date (got ${days})` }
+    }
+    return true
+  })
+)
+export type VideoQueryRequest = typeof VideoQueryRequest.Type
+
+/** `/v2/research/video/comment/list/`: only the first 1,000 comments are reachable. */
+export const CommentListRequest = Schema.Struct({
+  video_id: Schema.String.check(Schema.isPattern(/^\d+$/, { expected: "a numeric video id" })),
+  max_count: MaxCount,
+  cursor: Schema.optionalKey(Cursor)
+}).check(
+  Schema.makeFilter(
+    (request) =>
+      (request.cursor ?? 0) + request.max_count <= 1000 || {
+        path: ["cursor"],
+        issue: "expected cursor + max_count ≤ 1000 (the API serves only the first 1,000 comments)"
+      }
+  )
+)
+export type CommentListRequest = typeof CommentListRequest.Type
+
+/** `/v2/research/user/info/` */
+export const UserInfoRequest = Schema.Struct({ username: Username })
+export type UserInfoRequest = typeof UserInfoRequest.Type
+
+/**
+ * Followers, following, liked, pinned and reposted lists. For followers/following the cursor is
+ * a UNIX time (most recent first), elsewhere an offset.
+ */
+export const SocialListRequest = Schema.Struct({
+  username: Username,
+  max_count: MaxCount,
+  cursor: Schema.optionalKey(Cursor)
+})
+export type SocialListRequest = typeof SocialListRequest.Type
+
+const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string) => {
+  const validate = Schema.decodeUnknownResult(schema)
+  const encode = Schema.encodeSync(schema)
+  return (request: S["Type"]): string => {
+    const result = validate(request, { reportInput: true })
+    if (result._tag === "Failure") {
+      const { detail, message, path } = describeIssue(result.failure.issue)
+      throw new ConfigError({ field: path === "" ? name : path, expected: detail, message: `${name}: ${message}` })
+    }
+    return JSON.stringify(encode(result.success))
+  }
+}
+
+/** JSON body of a video query; throws a `ConfigError` naming the field when the request is invalid. */
+export const encodeVideoQueryRequest = encoder(VideoQueryRequest, "video query request")
+export const encodeCommentListRequest = encoder(CommentListRequest, "comment list request")
+export const encodeUserInfoRequest = encoder(UserInfoRequest, "user info request")
+export const encodeSocialListRequest = encoder(SocialListRequest, "list request")

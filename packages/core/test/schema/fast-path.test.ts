@@ -1,0 +1,122 @@
+import { Schema } from "effect"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { ApiComment, fastComment } from "../../src/schema/comment.js"
+import { ApiSocialUser, fastSocialUser } from "../../src/schema/social-user.js"
+import { ApiVideo, fastVideo } from "../../src/schema/video.js"
+import { decodeVideoQueryResponseSync, VideoQueryResponse } from "../../src/schema/video-query.js"
+
+// Values of every shape a field may meet: right ones, alternative ones the schema converts, wrong ones.
+// Mostly right values, sometimes wrong ones, so both outcomes are well covered.
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>) =>
+  fc.oneof({ arbitrary: good, weight: 12 }, { arbitrary: bad, weight: 1 })
+const idValue = mostly(
+  fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String), fc.integer({ min: 0 }), fc.constant(null)),
+  fc.constantFrom("abc", "", 1.5, -3, true, [], Number.MAX_SAFE_INTEGER + 2)
+)
+const countValue = mostly(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom("12", "1.5", null)), fc.constantFrom("x", "", true, {}, Infinity))
+const stringValue = mostly(fc.oneof(fc.string(), fc.constant(null)), fc.constantFrom(1, false))
+const stringsValue = mostly(fc.oneof(fc.array(fc.string(), { maxLength: 3 }), fc.constant(null)), fc.constantFrom([1], "x"))
+const idsValue = mostly(fc.oneof(fc.array(idValue, { maxLength: 3 }), fc.constant(null)), fc.constantFrom("1"))
+const jsonValue = fc.oneof(fc.jsonValue(), fc.constant(null))
+const booleanValue = mostly(fc.oneof(fc.boolean(), fc.constant(null)), fc.constantFrom("true", 1))
+
+const wireVideo = fc.record(
+  {
+    id: idValue, video_id: idValue, create_time: countValue, username: stringValue, region_code: stringValue,
+    video_description: stringValue, music_id: idValue, like_count: countValue, comment_count: countValue,
+    share_count: countValue, view_count: countValue, favorites_count: countValue, hashtag_names: stringsValue,
+    effect_ids: idsValue, playlist_id: idValue, voice_to_text: stringValue, is_stem_verified: booleanValue,
+    video_duration: countValue, video_mention_list: stringsValue, video_label: jsonValue, video_tag: jsonValue,
+    hashtag_info_list: jsonValue, sticker_info_list: jsonValue, effect_info_list: jsonValue, unknown_extra: fc.anything()
+  },
+  { requiredKeys: [] }
+)
+const wireComment = fc.record(
+  { id: idValue, video_id: idValue, text: stringValue, like_count: countValue, reply_count: countValue, parent_comment_id: idValue, create_time: countValue },
+  { requiredKeys: [] }
+)
+const wireSocialUser = fc.record({ username: stringValue, display_name: stringValue }, { requiredKeys: [] })
+
+/** The fast path never accepts what the schema refuses, and when it accepts, it agrees. */
+const agrees = <A>(schema: Schema.Decoder<A>, fast: (raw: unknown) => A | undefined) => (raw: unknown) => {
+  const slow = Schema.decodeUnknownResult(schema)(raw)
+  const quick = fast(raw)
+  if (quick !== undefined) {
+    expect(slow._tag).toBe("Success")
+    if (slow._tag === "Success") expect(quick).toEqual(slow.success)
+  }
+  return slow._tag === "Success"
+}
+
+describe("the fast decoding path", () => {
+  it("agrees with the video schema", () => {
+    let accepted = 0
+    let refused = 0
+    fc.assert(
+      fc.property(wireVideo, (raw) => {
+        if (agrees(ApiVideo, fastVideo)(raw)) accepted++
+        else refused++
+      }),
+      { numRuns: 1000 }
+    )
+    expect(accepted).toBeGreaterThan(50)
+    expect(refused).toBeGreaterThan(50)
+  })
+
+  it("handles the common shapes itself (ids as strings or safe integers, numeric counts)", () => {
+    const common = fc.record(
+      {
+        id: fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
+        create_time: fc.integer(),
+        hashtag_names: fc.array(fc.string()),
+        music_id: fc.integer({ min: 0 }),
+        video_label: fc.jsonValue()
+      },
+      { requiredKeys: ["id"] }
+    )
+    fc.assert(fc.property(common, (raw) => void expect(fastVideo(raw)).toBeDefined()))
+  })
+
+  it("agrees with the comment and social user schemas", () => {
+    fc.assert(fc.property(wireComment, (raw) => void agrees(ApiComment, fastComment)(raw)), { numRuns: 500 })
+    fc.assert(fc.property(wireSocialUser, (raw) => void agrees(ApiSocialUser, fastSocialUser)(raw)), { numRuns: 300 })
+  })
+
+  it("a page decodes exactly when the response schema accepts it", () => {
+    const page = fc.record(
+      {
+        data: fc.oneof(
+          fc.record(
+            {
+              videos: fc.oneof(fc.array(wireVideo, { maxLength: 3 }), fc.constantFrom(null, {})),
+              cursor: countValue,
+              has_more: booleanValue,
+              search_id: fc.oneof(fc.string(), fc.integer(), fc.constantFrom(null, []))
+            },
+            { requiredKeys: [] }
+          ),
+          fc.constantFrom(null, 5)
+        ),
+        error: fc.oneof(
+          fc.record({ code: fc.oneof(fc.constant("ok"), fc.constant(3)), message: stringValue, msg: stringValue, log_id: stringValue }, { requiredKeys: [] }),
+          fc.constant(null)
+        )
+      },
+      { requiredKeys: [] }
+    )
+    fc.assert(
+      fc.property(page, (body) => {
+        const accepted = Schema.decodeUnknownResult(VideoQueryResponse)(body)._tag === "Success"
+        let decoded = true
+        try {
+          decodeVideoQueryResponseSync(body)
+        } catch {
+          decoded = false
+        }
+        expect(decoded).toBe(accepted)
+      }),
+      { numRuns: 500 }
+    )
+  })
+})

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs"
+import { Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { ConfigError } from "../../src/errors/config-error.js"
+import { Query } from "../../src/query/query-builder.js"
+import { endpointFields, fieldsParameter, userInfoApiFields, videoApiFields } from "../../src/schema/endpoint-fields.js"
+import {
+  encodeCommentListRequest,
+  encodeSocialListRequest,
+  encodeUserInfoRequest,
+  encodeVideoQueryRequest,
+  VideoQueryRequest
+} from "../../src/schema/request-bodies.js"
+
+const refusal = (run: () => unknown): ConfigError => {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error as ConfigError
+  }
+  throw new Error("expected a ConfigError")
+}
+
+const query = Query.and(Query.field("region_code").eq("US"))
+
+describe("request bodies", () => {
+  it("accepts the documentation's example request and encodes it back", () => {
+    const example = JSON.parse(readFileSync("/work/shared/fixtures/docs-examples/example_request.json", "utf8")) as unknown
+    const request = Schema.decodeUnknownSync(VideoQueryRequest)(example)
+    expect(JSON.parse(encodeVideoQueryRequest(request))).toEqual(example)
+  })
+
+  it("encodes a video query with cursor, search_id and is_random", () => {
+    const body = encodeVideoQueryRequest({
+      query,
+      start_date: "20240101",
+      end_date: "20240131",
+      max_count: 100,
+      cursor: 200,
+      search_id: "7354367454467855403",
+      is_random: false
+    })
+    expect(JSON.parse(body)).toEqual({
+      query: { and: [{ field_name: "region_code", operation: "EQ", field_values: ["US"] }] },
+      start_date: "20240101",
+      end_date: "20240131",
+      max_count: 100,
+      cursor: 200,
+      search_id: "7354367454467855403",
+      is_random: false
+    })
+  })
+
+  it("refuses invalid requests, naming the field", () => {
+    const base = { query, start_date: "20240101", end_date: "20240107", max_count: 100 }
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, max_count: 101 })).field).toBe("max_count")
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, max_count: 0 })).message).toMatch(/^video query request: max_count: /)
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, start_date: "2024-01-01" })).message).toBe(
+      'video query request: start_date: expected a date YYYYMMDD, got "2024-01-01"'
+    )
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, end_date: "20240301" })).message).toBe(
+      "video query request: end_date: expected at most 30 days after start_date (got 60)"
+    )
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, end_date: "20231231" })).field).toBe("end_date")
+    expect(
+      refusal(() =>
+        encodeVideoQueryRequest({ ...base, query: { and: [{ field_name: "region_code", operation: "IN", field_values: [] }] } })
+      ).field
+    ).toBe("query.and[0].field_values")
+    expect(refusal(() => encodeVideoQueryRequest({ ...base, query: {} })).field).toBe("query")
+    expect(refusal(() => encodeCommentListRequest({ video_id: "123", max_count: 100, cursor: 950 })).field).toBe("cursor")
+    expect(refusal(() => encodeUserInfoRequest({ username: "@bob" })).message).toBe(
+      'user info request: username: expected a username without @, got "@bob"'
+    )
+  })
+
+  it("encodes the other endpoints' bodies", () => {
+    expect(encodeCommentListRequest({ video_id: "7320768196569599275", max_count: 100, cursor: 900 })).toBe(
+      `{"video_id":"7320768196569599275","max_count":100,"cursor":900}`
+    )
+    expect(encodeUserInfoRequest({ username: "bob" })).toBe(`{"username":"bob"}`)
+    expect(encodeSocialListRequest({ username: "bob", max_count: 100, cursor: 1706745600 })).toBe(
+      `{"username":"bob","max_count":100,"cursor":1706745600}`
+    )
+  })
+})
+
+describe("fields", () => {
+  it("lists each endpoint's fields, with the real extras", () => {
+    expect(videoApiFields).toContain("effect_info_list")
+    expect(videoApiFields).toContain("is_stem_verified")
+    expect(userInfoApiFields).toContain("bio_url")
+    expect(endpointFields.following).toEqual(["display_name", "username"])
+    expect(fieldsParameter("commentList")).toBe("id,video_id,text,like_count,reply_count,parent_comment_id,create_time")
+    expect(fieldsParameter("videoQuery", ["id", "username"])).toBe("id,username")
+  })
+
+  it("refuses unknown fields", () => {
+    expect(refusal(() => fieldsParameter("userInfo", ["display_name", "email"])).message).toBe(
+      'fields: expected one of display_name, bio_description, bio_url, avatar_url, is_verified, follower_count, following_count, likes_count, video_count, got "email"'
+    )
+  })
+})

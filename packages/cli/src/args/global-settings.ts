@@ -14,6 +14,9 @@ export interface GlobalSettings {
   readonly fresh: boolean
   readonly rate: number
   readonly concurrency: number
+  /** Records per epoch and seconds per epoch: how often sinks flush and the checkpoint is saved. */
+  readonly commitEvery: number
+  readonly commitSeconds: number
   readonly dailyQuota: number
   readonly onQuota: "stop" | "wait"
   /** The quota ledger file, shared by every run using this state directory. */
@@ -53,7 +56,11 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
     credentialsFile: values.credentials as string | undefined,
     stateDir,
     fresh: values.fresh === true,
-    rate: parsePositiveNumber("--rate", values.rate as string | undefined, 10),
+    rate: values.rate !== undefined || !env.TIKFLOW_RATE
+      ? parsePositiveNumber("--rate", values.rate as string | undefined, 10)
+      : parsePositiveNumber("TIKFLOW_RATE", env.TIKFLOW_RATE, 10),
+    commitEvery: parseIntegerIn("--commit-every", values["commit-every"] as string | undefined, 50_000, 1, 100_000_000),
+    commitSeconds: parsePositiveNumber("--commit-seconds", values["commit-seconds"] as string | undefined, 10),
     concurrency: parseIntegerIn("--concurrency", values.concurrency as string | undefined, 4, 1, 64),
     dailyQuota: parseIntegerIn("--daily-quota", values["daily-quota"] as string | undefined, 1000, 1, 10_000_000),
     onQuota,

@@ -135,7 +135,14 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       const run = pipeline(tracked)
         .pipe(...(stagesOf(job.transforms) as [Transform<unknown, unknown, unknown, never>]))
         .to(...jobSinks)
-        .run({ checkpoints, signal, fresh: settings.fresh, onProgress: display.listener })
+        .run({
+          checkpoints,
+          signal,
+          fresh: settings.fresh,
+          onProgress: display.listener,
+          epochMaxRecords: settings.commitEvery,
+          epochMaxMs: settings.commitSeconds * 1000
+        })
       const summary = await runEffect(Effect.provideService(run, TikTokClient, client.service) as Effect.Effect<PipelineSummary, unknown>)
       summaries.push(summary)
       if (summary.status === "interrupted") {

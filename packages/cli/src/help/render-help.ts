@@ -49,6 +49,8 @@ export const renderMainHelp = (commands: ReadonlyArray<Command>): string => {
     "Environment:",
     "  TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET   client credentials (or --credentials <file>; never a flag)",
     "  TIKFLOW_BASE_URL                          API base URL (e.g. a `tikflow sandbox`)",
+    "  TIKFLOW_RATE                              default for --rate",
+    "  TIKFLOW_CLOCK_OFFSET_MS                   shifts tikflow's clock (tests of the 00:00 UTC quota reset)",
     "",
     "Exit codes:",
     ...exitCodeMeanings.map(([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`),

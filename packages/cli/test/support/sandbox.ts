@@ -1,0 +1,58 @@
+import { parseQueryText } from "@tikflow/core"
+import { type FaultOptions, type Sandbox, type SandboxOptions, startSandbox } from "@tikflow/sandbox"
+import { afterAll, beforeAll } from "vitest"
+
+/** A small world: every harvest in the suite stays at a few dozen requests. */
+export const smallWorld = { users: 60, videos: 900, startDate: "2024-01-01", days: 90 }
+
+/** Faults on at mild rates, none with long backoffs (429s back off 2 s by default). */
+export const mildFaults: FaultOptions = { serverError: 0.05, reset: 0.03, shortPage: 0.1, emptyPage: 0.05, malformed: 0.02 }
+
+export interface SandboxFixture {
+  readonly sandbox: Sandbox
+  /** Environment for a CLI child: this sandbox, its credentials, a fast rate. */
+  env(extra?: Record<string, string | undefined>): Record<string, string | undefined>
+}
+
+/** Starts a sandbox (in this test process, so its clock and faults can be changed) for a file's tests. */
+export const useSandbox = (options: SandboxOptions = {}): SandboxFixture => {
+  let sandbox: Sandbox | undefined
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: 3, world: smallWorld, faults: mildFaults, ...options })
+  })
+  afterAll(async () => {
+    await sandbox?.stop()
+  })
+  return {
+    get sandbox() {
+      if (!sandbox) throw new Error("sandbox not started")
+      return sandbox
+    },
+    env(extra = {}) {
+      if (!sandbox) throw new Error("sandbox not started")
+      return {
+        TIKFLOW_BASE_URL: sandbox.url,
+        TIKTOK_CLIENT_KEY: sandbox.credentials.clientKey,
+        TIKTOK_CLIENT_SECRET: sandbox.credentials.clientSecret,
+        TIKFLOW_RATE: "200",
+        ...extra
+      }
+    }
+  }
+}
+
+const DAY = 86_400_000
+const compact = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll("-", "")
+
+/** The ids of every video a query yields over an inclusive date range of any length (windows of ≤ 30 days). */
+export const expectedVideoIds = (sandbox: Sandbox, queryText: string, from: string, to: string): Set<string> => {
+  const query = parseQueryText(queryText)
+  const ids = new Set<string>()
+  for (let start = Date.parse(`${from}T00:00:00Z`); start <= Date.parse(`${to}T00:00:00Z`); start += 30 * DAY) {
+    const end = Math.min(start + 29 * DAY, Date.parse(`${to}T00:00:00Z`))
+    for (const video of sandbox.groundTruth.videos({ query, start_date: compact(start), end_date: compact(end) })) {
+      ids.add(String(video.id))
+    }
+  }
+  return ids
+}

@@ -1,0 +1,161 @@
+import type { FaultKind } from "@tikflow/sandbox"
+import { faultKinds, startSandbox, videoFieldNames } from "@tikflow/sandbox"
+import { describe, expect, it } from "vitest"
+import { parseLossless } from "./support/lossless-json.js"
+import { token } from "./support/client.js"
+
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "FR", "JP"] }] }
+const window = { start_date: "20240101", end_date: "20240115" }
+
+type Observed = FaultKind | "ok" | "ambiguous"
+
+/** One raw request, classified by what the client can see. */
+const observe = async (url: string, accessToken: string, body: unknown): Promise<Observed> => {
+  let response: Response
+  try {
+    response = await fetch(`${url}/v2/research/video/query/?fields=id`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(2000)
+    })
+  } catch (cause) {
+    return (cause as Error).name === "TimeoutError" ? "timeout" : "reset"
+  }
+  let text: string
+  try {
+    text = await response.text()
+  } catch {
+    return "truncated"
+  }
+  if (response.status === 429) return response.headers.get("retry-after") ? "rateLimit" : "rateLimitNoRetryAfter"
+  if (response.status === 500) return "serverError"
+  if (response.status === 504) return response.headers.get("content-type")?.startsWith("text/html") ? "gatewayTimeout" : "ambiguous"
+  if (response.status === 401) return "tokenExpiry"
+  if (response.status === 400) return /search_id.*invalid or expired/.test(text) ? "searchIdInvalid" : "ambiguous"
+  try {
+    JSON.parse(text)
+  } catch {
+    return "malformed"
+  }
+  return response.status === 200 ? "ok" : "ambiguous"
+}
+
+describe("fault injection", () => {
+  it("injects every kind at its configured rate, reproducibly", async () => {
+    const rate = 0.06
+    const requests = 800
+    const counts = async () => {
+      const sandbox = await startSandbox({ seed: 5, quotaPerDay: 1_000_000, world: { videos: 5000 } })
+      try {
+        const accessToken = await token(sandbox)
+        const first = parseLossless(await (await fetch(`${sandbox.url}/v2/research/video/query/?fields=id`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ query, ...window, max_count: 50 })
+        })).text())
+        sandbox.setFaults({ ...Object.fromEntries(faultKinds.map((k) => [k, rate])), slowMs: 5, retryAfterSeconds: 2 })
+        // Every request gets its own token (a tokenExpiry fault revokes one) and the same applicable shape:
+        // a later page of a live search, so each draw of the fault PRNG lands on a request it applies to.
+        const tokens = await Promise.all(Array.from({ length: requests }, () => token(sandbox)))
+        const body = { query, ...window, max_count: 50, cursor: first.data.cursor, search_id: first.data.search_id }
+        const observed: Array<Observed> = []
+        for (let k = 0; k < requests; k += 200) {
+          observed.push(...(await Promise.all(tokens.slice(k, k + 200).map((t) => observe(sandbox.url, t, body)))))
+        }
+        return { injected: { ...sandbox.stats.faults }, observed }
+      } finally {
+        await sandbox.stop()
+      }
+    }
+    const { injected, observed } = await counts()
+    for (const kind of faultKinds) {
+      // Binomial(800, 0.06): mean 48, sd ≈ 6.7. The PRNG is seeded, so this never flakes.
+      expect(injected[kind], kind).toBeGreaterThanOrEqual(24)
+      expect(injected[kind], kind).toBeLessThanOrEqual(72)
+    }
+    // What the client saw matches what was injected. A loaded machine can make the client give up
+    // on an answer that was merely late (it then looks like a timeout), so bounds, not equality.
+    const seen = (kind: Observed) => observed.filter((o) => o === kind).length
+    const visible = ["rateLimit", "rateLimitNoRetryAfter", "serverError", "gatewayTimeout", "reset", "malformed", "truncated", "tokenExpiry", "searchIdInvalid"] as const
+    for (const kind of visible) {
+      expect(seen(kind), kind).toBeGreaterThan(0)
+      expect(seen(kind), kind).toBeLessThanOrEqual(injected[kind])
+    }
+    expect(seen("timeout")).toBeGreaterThanOrEqual(injected.timeout)
+    expect(seen("ambiguous")).toBe(0)
+    // Same seed, same request shapes: the same counts.
+    expect((await counts()).injected).toEqual(injected)
+  }, 120_000)
+
+  it("keeps the ground truth reachable: a faithful client that retries and dedupes gets exactly it", async () => {
+    const sandbox = await startSandbox({
+      seed: 9,
+      quotaPerDay: 1_000_000,
+      world: { videos: 8000 },
+      faults: {
+        shortPage: 0.15, emptyPage: 0.1, repeat: 0.15, searchIdInvalid: 0.1, serverError: 0.05, rateLimit: 0.05,
+        malformed: 0.05, retryAfterSeconds: 0
+      }
+    })
+    try {
+      const accessToken = await token(sandbox)
+      const request = { query, start_date: "20240101", end_date: "20240130" }
+      const received: Array<any> = []
+      let cursor = 0
+      let searchId: string | undefined
+      for (let attempts = 0; attempts < 10_000; attempts++) {
+        const response = await fetch(`${sandbox.url}/v2/research/video/query/?fields=${videoFieldNames.join(",")}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ ...request, max_count: 20, cursor, search_id: searchId })
+        })
+        const text = await response.text()
+        if (response.status !== 200) continue // retry the same page
+        let page
+        try {
+          page = parseLossless(text)
+        } catch {
+          continue
+        }
+        received.push(...page.data.videos)
+        if (!page.data.has_more) break
+        cursor = page.data.cursor
+        searchId = page.data.search_id
+      }
+      const truth = sandbox.groundTruth.videos(request)
+      const unique = new Map(received.map((v) => [v.id, v]))
+      expect([...unique.values()].sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([...truth].sort((a, b) => (a.id < b.id ? -1 : 1)))
+      expect(received.length - unique.size).toBe(sandbox.stats.faults.repeat)
+      for (const kind of ["shortPage", "emptyPage", "repeat", "searchIdInvalid", "serverError", "rateLimit", "malformed"] as const) {
+        expect(sandbox.stats.faults[kind], kind).toBeGreaterThan(0)
+      }
+    } finally {
+      await sandbox.stop()
+    }
+  })
+
+  it("stop() closes connections a timeout fault left hanging", async () => {
+    const sandbox = await startSandbox({ faults: { timeout: 1 } })
+    const accessToken = await token(sandbox)
+    const hanging = fetch(`${sandbox.url}/v2/research/user/info/?fields=display_name`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ username: "user_00001" })
+    }).then(() => "answered", () => "failed")
+    while (sandbox.stats.faults.timeout === 0) await new Promise((r) => setTimeout(r, 5))
+    await sandbox.stop()
+    expect(await hanging).toBe("failed")
+  })
+
+  it("refuses rates outside 0..1, unknown kinds, and rates summing above 1", async () => {
+    const sandbox = await startSandbox()
+    try {
+      expect(() => sandbox.setFaults({ serverError: 1.5 })).toThrow(/faults.serverError/)
+      expect(() => sandbox.setFaults({ nope: 0.1 } as never)).toThrow(/faults.nope/)
+      expect(() => sandbox.setFaults({ serverError: 0.6, rateLimit: 0.6 })).toThrow(/sum to at most 1/)
+    } finally {
+      await sandbox.stop()
+    }
+  })
+})

@@ -1,0 +1,54 @@
+import * as path from "node:path"
+import { Effect } from "effect"
+import type { PipelineSummary, UserInfo, Video } from "@tikflow/core"
+import { dedupe, enrichAs, FileCheckpointStore, lookupFromSource, lookupJoin, pipeline } from "@tikflow/core"
+import { resolveSink } from "@tikflow/sinks"
+import { layerTikTokClient, userInfo, videoQuery } from "@tikflow/sources"
+import type { ConnectionOptions } from "./connection.js"
+import { connect } from "./connection.js"
+import { runAsScript } from "./run-as-script.js"
+
+export interface VideosWithAuthorsOptions extends ConnectionOptions {
+  readonly outDir: string
+  readonly startDate?: string | undefined
+  readonly endDate?: string | undefined
+}
+
+/** A video with its author's public account info (`null` when the video names no author). */
+export type VideoWithAuthor = Video & { readonly author: UserInfo | null }
+
+/**
+ * A join: each video enriched with its author's user info, looked up in batches of 20 usernames,
+ * 4 lookups at a time, cached so each author is fetched once. Unknown or private authors come
+ * back as user info records with `lookup_error` set, so no video is lost.
+ */
+export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineSummary> => {
+  const connection = await connect(options)
+  try {
+    const source = videoQuery({
+      query: { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB"] }] },
+      startDate: options.startDate ?? "2024-01-01",
+      endDate: options.endDate ?? "2024-01-10"
+    })
+    const withAuthors = lookupJoin({
+      name: "authors",
+      key: (video: Video) => video.username,
+      lookup: lookupFromSource("user_info", (usernames) => userInfo({ usernames })),
+      combine: enrichAs("author"),
+      onMiss: "keep",
+      batchSize: 20,
+      concurrency: 4,
+      cacheSize: 10_000
+    })
+    const run = pipeline(source)
+      .pipe(dedupe(), withAuthors)
+      .to(resolveSink(`ndjson:${path.join(options.outDir, "videos_with_authors.ndjson")}`))
+      .run({ checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")) })
+    const client = layerTikTokClient({ baseUrl: connection.baseUrl, credentials: connection.credentials, rate: 1_000 })
+    return await Effect.runPromise(run.pipe(Effect.provide(client)))
+  } finally {
+    await connection.close()
+  }
+}
+
+runAsScript(import.meta.url, (outDir) => main({ outDir }))

@@ -1,0 +1,102 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { Sandbox } from "@tikflow/sandbox"
+import { GroundTruthRefusal, startSandbox } from "@tikflow/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { main as effectPipeline } from "../src/effect-pipeline.js"
+import { main as rxjsPipeline } from "../src/rxjs-pipeline.js"
+import type { VideoWithAuthor } from "../src/videos-with-authors.js"
+import { main as videosWithAuthors } from "../src/videos-with-authors.js"
+
+let sandbox: Sandbox
+const dirs: Array<string> = []
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-examples-"))
+  dirs.push(dir)
+  return dir
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 7, world: { users: 60, videos: 2_500, startDate: "2024-01-01", days: 30 } })
+})
+afterAll(async () => {
+  await sandbox?.stop()
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const readLines = <A>(file: string): Array<A> =>
+  fs.readFileSync(file, "utf8").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line) as A)
+
+const truthIds = (regions: ReadonlyArray<string>, start: string, end: string) =>
+  sandbox.groundTruth
+    .videos({ query: { and: [{ field_name: "region_code", operation: "IN", field_values: regions }] }, start_date: start, end_date: end })
+    .map((video) => video.id)
+
+const connection = () => ({ baseUrl: sandbox.url, credentials: sandbox.credentials })
+
+describe("example pipelines against the sandbox", () => {
+  it("Effect style: every video of the query once in NDJSON and Parquet, across an interruption and a resume", async () => {
+    const outDir = tmp()
+    const controller = new AbortController()
+    const first = await effectPipeline({
+      ...connection(),
+      outDir,
+      signal: controller.signal,
+      epochMaxRecords: 40,
+      onProgress: (event) => event.type === "checkpoint" && controller.abort()
+    })
+    expect(first.status).toBe("interrupted")
+    expect(first.epochsCommitted).toBeGreaterThanOrEqual(1)
+    const second = await effectPipeline({ ...connection(), outDir, epochMaxRecords: 40 })
+    expect(second).toMatchObject({ status: "completed", resumed: true })
+
+    const expected = truthIds(["US", "GB", "DE"], "20240101", "20240120")
+    expect(expected.length).toBeGreaterThan(50)
+    const written = readLines<{ id: string }>(path.join(outDir, "videos.ndjson")).map((video) => video.id)
+    expect(written.length).toBe(new Set(written).size)
+    expect(new Set(written)).toEqual(new Set(expected))
+    expect(fs.readdirSync(path.join(outDir, "parquet"), { recursive: true }).some((f) => String(f).endsWith(".parquet"))).toBe(true)
+  })
+
+  it("RxJS style: dedupe operator and batches write every video once", async () => {
+    const outDir = tmp()
+    const result = await rxjsPipeline({ ...connection(), outDir })
+    const expected = truthIds(["US", "JP", "BR"], "20240101", "20240120")
+    const written = readLines<{ id: string; region_code: string }>(result.file)
+    expect(result.records).toBe(expected.length)
+    expect(new Set(written.map((v) => v.id))).toEqual(new Set(expected))
+    expect(written.length).toBe(expected.length)
+    expect(result.batches).toBeGreaterThanOrEqual(Math.ceil(expected.length / 250))
+    expect(Object.values(result.byRegion).reduce((a, b) => a + b, 0)).toBe(expected.length)
+  })
+
+  it("join: every video carries its author's user info", async () => {
+    const outDir = tmp()
+    const summary = await videosWithAuthors({ ...connection(), outDir })
+    const expected = truthIds(["US", "GB"], "20240101", "20240110")
+    const rows = readLines<VideoWithAuthor>(path.join(outDir, "videos_with_authors.ndjson"))
+    expect(new Set(rows.map((row) => row.id))).toEqual(new Set(expected))
+    expect(rows.length).toBe(expected.length)
+    const authors = summary.stages.find((stage) => stage.name === "authors")
+    expect(authors).toMatchObject({ recordsIn: expected.length, recordsOut: expected.length, dropped: 0 })
+    for (const row of rows) {
+      if (row.username === null) {
+        expect(row.author).toBeNull()
+        continue
+      }
+      expect(row.author?.username).toBe(row.username)
+      let truth: Readonly<Record<string, unknown>> | undefined
+      try {
+        truth = sandbox.groundTruth.userInfo(row.username)
+      } catch (error) {
+        if (!(error instanceof GroundTruthRefusal)) throw error
+      }
+      if (truth === undefined) expect(row.author?.lookup_error).not.toBeNull()
+      else {
+        expect(row.author?.lookup_error).toBeNull()
+        expect(row.author?.display_name).toBe(truth.display_name ?? null)
+      }
+    }
+  })
+})

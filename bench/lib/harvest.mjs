@@ -59,7 +59,7 @@ export const baselineHarvest = async (params, onPage = () => undefined) => {
       let cursor = null
       let searchId = null
       for (;;) {
-        const body = { query: allVideos, start_date: start, end_date: end, max_count: 100 }
+        const body = { query: params.query ?? allVideos, start_date: start, end_date: end, max_count: 100 }
         if (cursor !== null) body.cursor = cursor
         if (searchId !== null) body.search_id = searchId
         const response = await pool.request({
@@ -79,7 +79,7 @@ export const baselineHarvest = async (params, onPage = () => undefined) => {
         if (!data.has_more) return
       }
     }
-    const queue = windowsOf(params.startDate, params.endDate)
+    const queue = windowsOf(params.startDate, params.endDate, params.windowDays)
     const workers = Array.from({ length: params.concurrency ?? 2 }, async () => {
       for (let w = queue.shift(); w !== undefined; w = queue.shift()) await harvestWindow(w)
     })

@@ -1,0 +1,80 @@
+import { DuckDBInstance } from "@duckdb/node-api"
+import { resolve } from "node:path"
+
+/**
+ * One DuckDB instance per database path in the process, shared by every writer that targets it
+ * (several streams → several tables in one file), with a lock that serializes their transactions
+ * so concurrent flushes never conflict.
+ */
+export interface SharedDuckDB {
+  readonly path: string
+  readonly instance: DuckDBInstance
+  /** Runs `task` while no other writer of this database is inside `exclusive`. */
+  exclusive<A>(task: () => Promise<A>): Promise<A>
+}
+
+interface Entry {
+  readonly db: Promise<SharedDuckDB>
+  references: number
+}
+
+const entries = new Map<string, Entry>()
+
+export const MEMORY = ":memory:"
+
+const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
+
+const make = async (path: string): Promise<SharedDuckDB> => {
+  const instance = await DuckDBInstance.create(path)
+  let tail: Promise<unknown> = Promise.resolve()
+  return {
+    path,
+    instance,
+    exclusive: <A>(task: () => Promise<A>) => {
+      const run = tail.then(task, task)
+      tail = run.catch(() => undefined)
+      return run
+    }
+  }
+}
+
+/** Takes a reference to the shared instance for `path`; `releaseDuckDB` gives it back. */
+export const acquireDuckDB = (path: string): Promise<SharedDuckDB> => {
+  const key = keyOf(path)
+  let entry = entries.get(key)
+  if (entry === undefined) {
+    const db = make(key)
+    entry = { db, references: 0 }
+    entries.set(key, entry)
+    db.catch(() => entries.delete(key))
+  }
+  entry.references++
+  return entry.db
+}
+
+/**
+ * Gives back a reference. A file database closes when its last writer is done, so other
+ * processes can open it; `:memory:` stays open for the process (closing it would lose the data),
+ * reachable through `sharedDuckDB(":memory:")`.
+ */
+export const releaseDuckDB = async (path: string): Promise<void> => {
+  const key = keyOf(path)
+  const entry = entries.get(key)
+  if (entry === undefined) return
+  entry.references--
+  if (entry.references <= 0 && key !== MEMORY) {
+    entries.delete(key)
+    ;(await entry.db).instance.closeSync()
+  }
+}
+
+/** The DuckDB instance the duckdb sink writes to for `path` (opened if needed), e.g. to query `:memory:` results. */
+export const sharedDuckDB = async (path: string): Promise<DuckDBInstance> => {
+  const key = keyOf(path)
+  const entry = entries.get(key)
+  if (entry !== undefined) return (await entry.db).instance
+  // Not held by a writer: open without a reference (a file path) or keep it (`:memory:`).
+  const db = await acquireDuckDB(path)
+  if (key !== MEMORY) entries.get(key)!.references--
+  return db.instance
+}

@@ -1,0 +1,118 @@
+import type { DuckDBConnection } from "@duckdb/node-api"
+import { DuckDBDataChunkWriter, JSToDuckDBValueConverter } from "@duckdb/node-api"
+import { defineSink } from "@tikflow/core"
+import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
+import { readLocation, readString, rejectUnknownOptions } from "../config/option-readers.js"
+import { columnsOf } from "../schema/columns.js"
+import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
+import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
+import { createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
+
+export interface DuckDBSinkConfig {
+  /** A database file, or `:memory:`. */
+  readonly path: string
+  /** Prepended to each stream's table name. */
+  readonly tablePrefix: string
+}
+
+const parseConfig = (target: SinkTarget): DuckDBSinkConfig => {
+  rejectUnknownOptions(target, ["table_prefix"])
+  const tablePrefix = readString(target, "table_prefix") ?? ""
+  if (!/^[A-Za-z0-9_]*$/.test(tablePrefix)) throw new Error(`table_prefix: expected letters, digits and _, got ${JSON.stringify(tablePrefix)}`)
+  return { path: readLocation(target, "a database file or :memory:"), tablePrefix }
+}
+
+const transaction = async (connection: DuckDBConnection, body: () => Promise<void>) => {
+  await connection.run("BEGIN TRANSACTION")
+  try {
+    await body()
+    await connection.run("COMMIT")
+  } catch (error) {
+    await connection.run("ROLLBACK").catch(() => undefined)
+    throw error
+  }
+}
+
+const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
+  const { path, tablePrefix } = context.config
+  const db = await acquireDuckDB(path)
+  let connection: DuckDBConnection
+  try {
+    connection = await db.instance.connect()
+  } catch (error) {
+    await releaseDuckDB(path)
+    throw error
+  }
+  const table = `${tablePrefix}${context.stream}`
+  const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
+  const kind = context.recordKind
+  const columns = columnsOf(kind).map((c) => c.name)
+  await db.exclusive(async () => {
+    await connection.run(createTableSql(table, kind))
+    await connection.run(createCheckpointTableSql)
+  })
+  await connection.run(createStagingSql(staging, table))
+  const upsertSql = upsertFromStagingSql(staging, table, kind)
+  let staged = 0
+  let closed = false
+
+  return {
+    async write(batch: SinkBatch) {
+      if (batch.records.length === 0) return
+      // Rows go to this connection's staging table now; they reach the target only with a checkpoint.
+      const appender = await connection.createAppender(staging, "main", "temp")
+      try {
+        const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter })
+        const row: Array<unknown> = new Array(columns.length)
+        for (const record of batch.records as unknown as ReadonlyArray<Readonly<Record<string, unknown>>>) {
+          for (let i = 0; i < columns.length; i++) row[i] = record[columns[i]] ?? null
+          writer.appendRow(row as never)
+        }
+        writer.flush()
+      } finally {
+        appender.closeSync()
+      }
+      staged += batch.records.length
+    },
+    async flush(commit: SinkCommit) {
+      // Data and checkpoint commit together or not at all: exactly-once across crashes.
+      await db.exclusive(() =>
+        transaction(connection, async () => {
+          if (staged > 0) {
+            await connection.run(upsertSql)
+            await connection.run(`DELETE FROM temp.main.${quoteIdent(staging)}`)
+          }
+          await saveCheckpointSql(connection, context.stream, commit.checkpoint)
+        })
+      )
+      staged = 0
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (staged > 0) context.logger.debug(`${table}: ${staged} staged row(s) of an unflushed epoch discarded on close`)
+      try {
+        await connection.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(staging)}`)
+      } finally {
+        connection.closeSync()
+        await releaseDuckDB(path)
+      }
+    },
+    checkpoints: duckdbCheckpointStore(`duckdb:${path}`, context.stream, (task) => db.exclusive(() => task(connection)))
+  }
+}
+
+/**
+ * `duckdb:<file.duckdb>` or `duckdb::memory:`: one typed table per stream with the record key as
+ * primary key. Batches are appended to a staging table; `flush` upserts them into the table and
+ * records the checkpoint in the same transaction. Re-delivered records replace, never duplicate.
+ */
+export const duckdbSink = defineSink<DuckDBSinkConfig>({
+  contract: 1,
+  name: "duckdb",
+  schemes: ["duckdb"],
+  description: "DuckDB tables per stream, upserted on the primary key, checkpoints in the same transaction",
+  options: { table_prefix: "prepended to each stream's table name (default none)" },
+  config: { parse: parseConfig },
+  open: openWriter
+})

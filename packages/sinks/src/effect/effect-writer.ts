@@ -1,0 +1,48 @@
+import type { AnyRecord, BoundSink, CheckpointStore, SinkBatch, SinkCommit, SinkWriter, StreamContext } from "@tikflow/core"
+import { SinkError } from "@tikflow/core"
+import { Effect, Sink } from "effect"
+import type { Scope } from "effect"
+
+/** A sink writer whose steps are Effects failing with `SinkError`. */
+export interface EffectSinkWriter<R = AnyRecord> {
+  readonly write: (batch: SinkBatch<R>) => Effect.Effect<void, SinkError>
+  readonly flush: (commit: SinkCommit) => Effect.Effect<void, SinkError>
+  readonly close: Effect.Effect<void, SinkError>
+  readonly checkpoints: CheckpointStore | undefined
+}
+
+const step = <A>(sink: string, operation: SinkError["operation"], run: () => Promise<A>): Effect.Effect<A, SinkError> =>
+  Effect.tryPromise({
+    try: run,
+    catch: (cause) =>
+      cause instanceof SinkError
+        ? cause
+        : new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
+  })
+
+/** Wraps a promise-based writer (any plugin's) so each step is an Effect failing with `SinkError`. */
+export const toEffectWriter = <R = AnyRecord>(writer: SinkWriter<R>, sink: string): EffectSinkWriter<R> => ({
+  write: (batch) => step(sink, "write", () => writer.write(batch)),
+  flush: (commit) => step(sink, "flush", () => writer.flush(commit)),
+  close: step(sink, "close", () => writer.close()),
+  checkpoints: writer.checkpoints
+})
+
+/**
+ * An effect `Sink` consuming batches into a writer. It does not flush: epochs and checkpoints are
+ * the runner's, so pair it with `flush` at each epoch boundary (or use `toEffectWriter`).
+ */
+export const toEffectSink = <R = AnyRecord>(writer: SinkWriter<R>, sink: string): Sink.Sink<void, SinkBatch<R>, never, SinkError> => {
+  const effectWriter = toEffectWriter(writer, sink)
+  return Sink.forEach((batch: SinkBatch<R>) => effectWriter.write(batch))
+}
+
+/** Opens a bound sink for one stream as a scoped resource: closed when the scope ends. */
+export const openEffectWriter = (
+  bound: BoundSink,
+  context: StreamContext
+): Effect.Effect<EffectSinkWriter, SinkError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.map(step(bound.name, "open", () => bound.open(context)), (writer) => toEffectWriter(writer, bound.name)),
+    (writer) => Effect.ignore(writer.close)
+  )

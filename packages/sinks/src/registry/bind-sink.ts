@@ -1,0 +1,56 @@
+import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core"
+import { ConfigError, SinkError } from "@tikflow/core"
+import { arrowSchemaFor } from "../schema/arrow-schema.js"
+import { toRecordBatch } from "../schema/record-batch.js"
+import { displayName } from "./sink-uri.js"
+
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/** Runs a writer step, turning any failure into a `SinkError` that names the sink and the step. */
+const guard = async <A>(sink: string, operation: SinkError["operation"], run: () => Promise<A>): Promise<A> => {
+  try {
+    return await run()
+  } catch (cause) {
+    if (cause instanceof SinkError) throw cause
+    throw new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${messageOf(cause)}`, cause })
+  }
+}
+
+/**
+ * Validates the target's config with the plugin's validator (now, so bad config fails before any
+ * harvesting) and returns what the runner opens once per stream. The writers it opens add Arrow
+ * batches for plugins that asked for them and report failures as `SinkError`s.
+ */
+export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): BoundSink => {
+  const name = displayName(target)
+  let config: unknown
+  try {
+    config = plugin.config.parse(target)
+  } catch (cause) {
+    const message = messageOf(cause)
+    const colon = message.indexOf(": ")
+    throw new ConfigError({
+      field: colon > 0 ? `${name} ${message.slice(0, colon)}` : name,
+      expected: colon > 0 ? message.slice(colon + 2) : message,
+      message: `sink ${name}: ${message}`
+    })
+  }
+  const wantsArrow = plugin.batchFormat === "arrow"
+  return {
+    name,
+    open: (context: StreamContext) =>
+      guard(name, "open", async () => {
+        const writer = await plugin.open({ ...context, target, config, arrowSchema: arrowSchemaFor(context.recordKind) })
+        const wrapped: SinkWriter = {
+          write: (batch: SinkBatch) =>
+            guard(name, "write", () =>
+              writer.write(wantsArrow && batch.arrow === undefined ? { ...batch, arrow: toRecordBatch(context.recordKind, batch.records) } : batch)
+            ),
+          flush: (commit) => guard(name, "flush", () => writer.flush(commit)),
+          close: () => guard(name, "close", () => writer.close()),
+          checkpoints: writer.checkpoints
+        }
+        return wrapped
+      })
+  }
+}

@@ -1,0 +1,25 @@
+import type { BoundSink, SinkPlugin, SinkWriter, StreamContext } from "@tikflow/core"
+import { arrowSink } from "../arrow/arrow-ipc-sink.js"
+import { duckdbSink } from "../duckdb/duckdb-sink.js"
+import { ndjsonSink } from "../ndjson/ndjson-sink.js"
+import { parquetSink } from "../parquet/parquet-sink.js"
+import { webhookSink } from "../webhook/webhook-sink.js"
+import type { SinkRegistry, SinkRegistryOptions } from "./sink-registry.js"
+import { makeSinkRegistry } from "./sink-registry.js"
+import type { SinkSpec } from "./sink-uri.js"
+
+/** The sinks tikflow ships, each a plugin on the public contract. */
+export const builtinSinks: ReadonlyArray<SinkPlugin<any>> = [parquetSink, arrowSink, duckdbSink, webhookSink, ndjsonSink]
+
+/** A registry with the built-in sinks plus `options.plugins`. */
+export const createSinkRegistry = (options: Omit<SinkRegistryOptions, "builtins"> = {}): SinkRegistry =>
+  makeSinkRegistry({ ...options, builtins: builtinSinks })
+
+let defaultRegistry: SinkRegistry | undefined
+const registry = () => (defaultRegistry ??= createSinkRegistry())
+
+/** Resolves a built-in sink URI (`parquet:./out?compression=snappy`) to a configured sink. */
+export const resolveSink = (spec: SinkSpec): BoundSink => registry().resolve(spec)
+
+/** Resolves a built-in sink URI and opens it for one stream. */
+export const openSink = (spec: SinkSpec, context: StreamContext): Promise<SinkWriter> => registry().open(spec, context)

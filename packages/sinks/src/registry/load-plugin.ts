@@ -1,0 +1,75 @@
+import type { SinkPlugin } from "@tikflow/core"
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, isAbsolute, join, resolve } from "node:path"
+import { pathToFileURL } from "node:url"
+import { checkSinkPlugin } from "./check-plugin.js"
+
+export interface LoadSinkPluginOptions {
+  /** Where relative paths and package names resolve from: the user's directory. Default `process.cwd()`. */
+  readonly cwd?: string
+}
+
+const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?tikflow-sink-[a-z0-9][a-z0-9._-]*$/
+const SHORT_NAME = /^[a-z0-9][a-z0-9._-]*$/
+
+const isPath = (specifier: string): boolean =>
+  specifier.startsWith(".") || specifier.startsWith("file:") || isAbsolute(specifier) || /[\\/]/.test(specifier) && !specifier.startsWith("@")
+
+/** `csv` → `tikflow-sink-csv`; full names and scoped names as given. */
+export const pluginPackageName = (specifier: string): string => {
+  if (PACKAGE_NAME.test(specifier)) return specifier
+  if (SHORT_NAME.test(specifier)) return `tikflow-sink-${specifier}`
+  throw new Error(
+    `sink plugin ${JSON.stringify(specifier)}: expected a package named tikflow-sink-<name> or @scope/tikflow-sink-<name>, or a path`
+  )
+}
+
+// Package exports conditions, in the order an ESM `import` on Node would pick them.
+const CONDITIONS = ["import", "node", "default"]
+
+const entryOf = (exports: unknown): string | undefined => {
+  if (typeof exports === "string") return exports
+  if (typeof exports !== "object" || exports === null) return undefined
+  const map = exports as Record<string, unknown>
+  if ("." in map) return entryOf(map["."])
+  for (const condition of CONDITIONS) if (condition in map) {
+    const entry = entryOf(map[condition])
+    if (entry !== undefined) return entry
+  }
+  return undefined
+}
+
+/** Finds `node_modules/<name>` from `cwd` upwards, like Node does, and returns its ESM entry file. */
+const resolvePackage = (name: string, cwd: string): string => {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const root = join(dir, "node_modules", name)
+    const manifest = join(root, "package.json")
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { exports?: unknown; module?: unknown; main?: unknown }
+      const entry = entryOf(pkg.exports) ?? (typeof pkg.module === "string" ? pkg.module : undefined) ??
+        (typeof pkg.main === "string" ? pkg.main : "index.js")
+      return join(root, entry)
+    }
+    if (dirname(dir) === dir) break
+  }
+  throw new Error(`sink plugin ${name}: package not found from ${cwd} (install it, e.g. \`pnpm add ${name}\`)`)
+}
+
+/**
+ * Loads a third-party sink plugin by package name (`tikflow-sink-csv`, `@acme/tikflow-sink-s3`,
+ * or the short `csv`) or by path, resolved from the user's directory, and checks its contract.
+ */
+export const loadSinkPlugin = async (specifier: string, options: LoadSinkPluginOptions = {}): Promise<SinkPlugin<unknown>> => {
+  const cwd = options.cwd ?? process.cwd()
+  const file = specifier.startsWith("file:")
+    ? new URL(specifier).pathname
+    : isPath(specifier) ? resolve(cwd, specifier) : resolvePackage(pluginPackageName(specifier), cwd)
+  if (isPath(specifier) && !existsSync(file)) throw new Error(`sink plugin ${specifier}: no file at ${file}`)
+  let module: Record<string, unknown>
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  } catch (cause) {
+    throw new Error(`sink plugin ${specifier}: import failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+  return checkSinkPlugin(module.default ?? module.sinkPlugin ?? module.plugin, specifier)
+}

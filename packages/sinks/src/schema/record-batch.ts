@@ -1,0 +1,26 @@
+import type { AnyRecord, RecordKind } from "@tikflow/core"
+import { makeData, RecordBatch, Struct } from "apache-arrow"
+import type { Data, List, Utf8 } from "apache-arrow"
+import { arrowSchemaFor } from "./arrow-schema.js"
+import { columnsOf } from "./columns.js"
+import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
+
+/**
+ * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
+ * A missing field counts as null.
+ */
+export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>): RecordBatch => {
+  const schema = arrowSchemaFor(kind)
+  const rows = records as unknown as ReadonlyArray<Readonly<Record<string, unknown>>>
+  const children: Array<Data> = columnsOf(kind).map((column, index) => {
+    const values = rows.map((row) => row[column.name] ?? null)
+    switch (column.type) {
+      case "utf8": return utf8Data(values as Array<string | null>)
+      case "int64": return int64Data(values as Array<number | null>)
+      case "bool": return boolData(values as Array<boolean | null>)
+      case "list_utf8": return listUtf8Data(values as Array<ReadonlyArray<string> | null>, schema.fields[index].type as List<Utf8>)
+    }
+  })
+  const data = makeData({ type: new Struct(schema.fields), length: records.length, nullCount: 0, children })
+  return new RecordBatch(schema, data)
+}

@@ -1,0 +1,105 @@
+import type { UserVideo, Video } from "@tikflow/core"
+import { recordKinds } from "@tikflow/core"
+import { fc, test } from "@fast-check/vitest"
+import { join } from "node:path"
+import { describe, expect } from "vitest"
+import { resolveSink, sharedDuckDB } from "../src/index.js"
+import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
+import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
+import { sampleVideo, uniqueRecords } from "./support/records.js"
+
+const attached = (file: string, sql: string) => duckdbQuery(`ATTACH ${sqlString(file)} AS db (READ_ONLY); USE db; ${sql}`)
+
+describe("duckdb sink", () => {
+  test.prop([uniqueRecords("user_video", recordKinds.user_video.keyOf as never, 50), fc.integer({ min: 1, max: 20 }), fc.array(fc.nat(), { maxLength: 4 })], {
+    numRuns: 10
+  })("the table holds each record once, re-delivered batches included (upsert on the composite key)", async (records, batchSize, redeliver) => {
+    const file = join(await tempDir(), "out.duckdb")
+    const writer = await resolveSink(`duckdb:${file}`).open(streamContext("user_video", { stream: "liked_videos" }))
+    const batches = chunk(records as Array<UserVideo>, batchSize)
+    let epoch = 1
+    for (const [i, batch] of batches.entries()) {
+      await writer.write({ records: batch, epoch })
+      // Re-deliver some batches, in the same epoch and in a later one.
+      if (redeliver.includes(i)) await writer.write({ records: batch, epoch })
+      await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+      epoch++
+      if (redeliver.includes(i)) {
+        await writer.write({ records: batch, epoch })
+        await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+        epoch++
+      }
+    }
+    await writer.close()
+    const [row] = await attached(file,
+      "select count(*)::bigint n, coalesce(sum(view_count), 0)::varchar total_views, count(distinct (list, of_username, id))::bigint ids, " +
+      "coalesce(sum(len(hashtag_names)), 0)::bigint tags from liked_videos")
+    const list = records as Array<UserVideo>
+    expect(row).toEqual({
+      n: BigInt(list.length),
+      total_views: String(list.reduce((s, v) => s + BigInt(v.view_count ?? 0), 0n)),
+      ids: BigInt(list.length),
+      tags: BigInt(list.reduce((s, v) => s + (v.hashtag_names?.length ?? 0), 0))
+    })
+    if (list.length > 0) {
+      const back = await attached(file, "select id, of_username, list, video_description, effect_ids from liked_videos order by id, of_username, list")
+      const want = [...list].map((v) => ({ id: v.id, of_username: v.of_username, list: v.list, video_description: v.video_description, effect_ids: v.effect_ids }))
+      const order = (a: { id: string; of_username: string; list: string }) => [a.id, a.of_username, a.list].join("\u0001")
+      expect(new Map(back.map((r) => [order(r as never), r]))).toEqual(new Map(want.map((r) => [order(r), r])))
+    }
+  })
+
+  test("a re-delivered record replaces the old version", async () => {
+    const writer = await resolveSink("duckdb::memory:?table_prefix=upsert_").open(streamContext("video", { stream: "videos" }))
+    await writer.write({ records: [sampleVideo(1), sampleVideo(2)], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.write({ records: [{ ...sampleVideo(1), like_count: 999 }], epoch: 2 })
+    await writer.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await writer.close()
+    const connection = await (await sharedDuckDB(":memory:")).connect()
+    const rows = (await connection.runAndReadAll("select id, like_count from upsert_videos order by id")).getRowObjectsJS()
+    connection.closeSync()
+    expect(rows).toEqual([{ id: sampleVideo(1).id, like_count: 999n }, { id: sampleVideo(2).id, like_count: 6n }])
+  })
+
+  test("data and checkpoint commit together: an unflushed epoch leaves neither", async () => {
+    const file = join(await tempDir(), "crash.duckdb")
+    const uri = `duckdb:${file}`
+    const videos = Array.from({ length: 60 }, (_, i) => sampleVideo(i))
+    const comments = videos.map((v, i) => ({ id: String(100 + i), video_id: v.id, text: "c", like_count: 1, reply_count: 0, parent_comment_id: v.id, create_time: 1 }))
+    // Two streams share one database: videos flushes epochs 1 and 2, comments only epoch 1 before the "crash".
+    const sink = resolveSink(uri)
+    const v = await sink.open(streamContext("video", { stream: "videos" }))
+    const c = await sink.open(streamContext("comment", { stream: "comments" }))
+    await v.write({ records: videos.slice(0, 20), epoch: 1 })
+    await c.write({ records: comments.slice(0, 20), epoch: 1 })
+    await Promise.all([v.flush({ epoch: 1, checkpoint: checkpoint(1) }), c.flush({ epoch: 1, checkpoint: checkpoint(1) })])
+    await v.write({ records: videos.slice(20, 40), epoch: 2 })
+    await c.write({ records: comments.slice(20, 40), epoch: 2 })
+    await v.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await v.write({ records: videos.slice(40), epoch: 3 })
+    expect(await v.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 1, state: { cursor: 1 } })
+    await Promise.all([v.close(), c.close()])
+    expect(await attached(file, "select (select count(*) from videos)::int v, (select count(*) from comments)::int c")).toEqual([{ v: 40, c: 20 }])
+
+    // Resume from the least advanced stream (epoch 1): epochs 2 and 3 are delivered again.
+    const v2 = await sink.open(streamContext("video", { stream: "videos", resume: { epoch: 1 } }))
+    const c2 = await sink.open(streamContext("comment", { stream: "comments", resume: { epoch: 1 } }))
+    for (const [i, [vs, cs]] of [[videos.slice(20, 40), comments.slice(20, 40)], [videos.slice(40), comments.slice(40)]].entries()) {
+      await v2.write({ records: vs as Array<Video>, epoch: i + 2 })
+      await c2.write({ records: cs as typeof comments, epoch: i + 2 })
+      await Promise.all([v2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) }), c2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) })])
+    }
+    expect(await c2.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 3 })
+    await c2.checkpoints!.clear("harvest-other")
+    await Promise.all([v2.close(), c2.close()])
+    expect(await attached(file,
+      "select (select count(*) from videos)::int v, (select count(distinct id) from videos)::int vd, (select count(*) from comments)::int c, " +
+      "(select count(*) from _tikflow_checkpoints)::int k")).toEqual([{ v: 60, vd: 60, c: 60, k: 2 }])
+  })
+
+  test("bad config names the option", () => {
+    expect(() => resolveSink("duckdb:")).toThrow(/location: expected a database file or :memory:/)
+    expect(() => resolveSink("duckdb:x.duckdb?table_prefix=a-b")).toThrow(/table_prefix: expected letters/)
+  })
+})

@@ -1,0 +1,151 @@
+import type { SinkPlugin } from "@tikflow/core"
+import { ConfigError, SinkError } from "@tikflow/core"
+import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import ts from "typescript"
+import { describe, expect, it } from "vitest"
+import { builtinSinks, createSinkRegistry, loadSinkPlugin, makeSinkRegistry, parseSinkUri, resolveSink } from "../src/index.js"
+import { checkpoint, streamContext, tempDir } from "./support/context.js"
+import { sampleVideo } from "./support/records.js"
+
+const exampleDir = fileURLToPath(new URL("../../../examples/sink-plugin-csv", import.meta.url))
+
+/** Installs the example plugin into `<dir>/node_modules/tikflow-sink-csv` as a built package would be. */
+const installExample = async (dir: string) => {
+  const root = join(dir, "node_modules", "tikflow-sink-csv")
+  await mkdir(join(root, "dist"), { recursive: true })
+  await cp(join(exampleDir, "package.json"), join(root, "package.json"))
+  for (const file of await readdir(join(exampleDir, "src"))) {
+    const source = await readFile(join(exampleDir, "src", file), "utf8")
+    const out = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+    await writeFile(join(root, "dist", file.replace(/\.ts$/, ".js")), out.outputText)
+  }
+}
+
+const fakePlugin = (name: string, contract: number, extra = "") => `export default {
+  contract: ${contract}, name: ${JSON.stringify(name)}, schemes: [${JSON.stringify(name)}],
+  config: { parse: (t) => { if (t.options.bad) throw new Error("bad: expected nothing, got " + JSON.stringify(t.options.bad)); return { location: t.location } } },
+  async open(context) { const seen = []; return { async write(b) { seen.push(b); ${extra} }, async flush() {}, async close() {}, seen } }
+}
+`
+
+describe("sink URIs", () => {
+  it("parses scheme, location and options", () => {
+    expect(parseSinkUri("duckdb::memory:")).toEqual({ uri: "duckdb::memory:", scheme: "duckdb", location: ":memory:", options: {} })
+    expect(parseSinkUri("parquet:./out?compression=snappy&partition=create_date")).toMatchObject({
+      scheme: "parquet", location: "./out", options: { compression: "snappy", partition: "create_date" }
+    })
+    expect(parseSinkUri("webhook:https://example.org/hook?concurrency=2")).toMatchObject({ location: "https://example.org/hook", options: { concurrency: "2" } })
+    expect(parseSinkUri({ uri: "ndjson:-?a=1", options: { a: 2, b: true } }).options).toEqual({ a: 2, b: true })
+  })
+
+  it("rejects a URI without a scheme and names unknown schemes with the known ones", () => {
+    expect(() => resolveSink("./out")).toThrow(/uri: expected "scheme:location"/)
+    let error: unknown
+    try {
+      resolveSink("sqlite:./x.db")
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toBe(
+      "sink \"sqlite:./x.db\": unknown scheme \"sqlite\", expected one of arrow, duckdb, jsonl, ndjson, parquet, webhook (third-party sinks: load the plugin, e.g. tikflow-sink-sqlite)"
+    )
+  })
+
+  it("bad config is a ConfigError naming the sink and the field", () => {
+    try {
+      resolveSink("parquet:/tmp/x?compression=lz4")
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError)
+      expect(e).toMatchObject({ field: "parquet:/tmp/x compression", message: "sink parquet:/tmp/x: compression: expected one of zstd, snappy, none, got \"lz4\"" })
+    }
+  })
+
+  it("every built-in is a valid contract-1 plugin", () => {
+    expect(builtinSinks.map((p) => p.name)).toEqual(["parquet", "arrow", "duckdb", "webhook", "ndjson"])
+    expect(createSinkRegistry().plugins).toHaveLength(5)
+  })
+})
+
+describe("third-party plugins", () => {
+  it("loads the example CSV plugin by path and writes through it", async () => {
+    const registry = createSinkRegistry()
+    const plugin = await registry.load(join(exampleDir, "src", "index.ts"))
+    expect(plugin.name).toBe("csv")
+    const out = await tempDir()
+    const writer = await registry.open(`csv:${out}?delimiter=;`, streamContext("video", { stream: "videos" }))
+    await writer.write({ records: [sampleVideo(1), { ...sampleVideo(2), video_description: "a;b \"c\"" }], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    const lines = (await readFile(join(out, "videos.csv"), "utf8")).split("\r\n")
+    expect(lines[0].startsWith("id;create_time;username;")).toBe(true)
+    expect(lines[2]).toContain(";\"a;b \"\"c\"\"\";")
+    expect(() => registry.resolve(`csv:${out}?delimiter=ab`)).toThrow(/delimiter: expected one character/)
+  })
+
+  it("loads by package name (full and short) from the user's directory", async () => {
+    const cwd = await tempDir()
+    await installExample(cwd)
+    expect((await loadSinkPlugin("tikflow-sink-csv", { cwd })).name).toBe("csv")
+    const registry = createSinkRegistry({ cwd })
+    await registry.load("csv")
+    expect(registry.lookup("csv")?.name).toBe("csv")
+  })
+
+  it("loads scoped packages; a missing package or a bad name gets a clear error", async () => {
+    const cwd = await tempDir()
+    const root = join(cwd, "node_modules", "@acme", "tikflow-sink-fake")
+    await mkdir(join(root, "lib"), { recursive: true })
+    await writeFile(join(root, "package.json"), JSON.stringify({ name: "@acme/tikflow-sink-fake", type: "module", exports: { ".": { import: "./lib/main.js" } } }))
+    await writeFile(join(root, "lib", "main.js"), fakePlugin("fake", 1))
+    expect((await loadSinkPlugin("@acme/tikflow-sink-fake", { cwd })).name).toBe("fake")
+    await expect(loadSinkPlugin("tikflow-sink-nope", { cwd })).rejects.toThrow(/sink plugin tikflow-sink-nope: package not found from/)
+    await expect(loadSinkPlugin("@acme/other", { cwd })).rejects.toThrow(/expected a package named tikflow-sink-<name> or @scope\/tikflow-sink-<name>, or a path/)
+    await expect(loadSinkPlugin("./missing.js", { cwd })).rejects.toThrow(/no file at/)
+  })
+
+  it("a plugin of another contract version is refused with a clear error", async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, "v2.mjs"), fakePlugin("future", 2))
+    await expect(loadSinkPlugin("./v2.mjs", { cwd: dir })).rejects.toThrow(
+      "sink plugin ./v2.mjs: contract: expected 1 (the sink contract this tikflow implements), got 2 — upgrade the plugin or tikflow so they agree"
+    )
+    await writeFile(join(dir, "broken.mjs"), "export default { contract: 1, name: 'x', schemes: ['x'] }\n")
+    await expect(loadSinkPlugin(join(dir, "broken.mjs"))).rejects.toThrow(/config: expected an object with a parse\(target\) function/)
+  })
+
+  it("plugin config errors name the field; scheme clashes are refused", async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, "p.mjs"), fakePlugin("parquetish", 1))
+    const registry = createSinkRegistry({ cwd: dir })
+    await registry.load("./p.mjs")
+    expect(() => registry.resolve("parquetish:x?bad=1")).toThrow("sink parquetish:x: bad: expected nothing, got \"1\"")
+    await writeFile(join(dir, "clash.mjs"), fakePlugin("parquet", 1))
+    await expect(registry.load("./clash.mjs")).rejects.toThrow(/scheme "parquet" is already registered by parquet/)
+  })
+
+  it("writers get Arrow batches when they ask, and failures become SinkErrors", async () => {
+    const seen: Array<unknown> = []
+    const plugin: SinkPlugin<null> = {
+      contract: 1, name: "probe", schemes: ["probe"], batchFormat: "arrow", config: { parse: () => null },
+      open: async () => ({
+        write: async (batch) => {
+          if (batch.epoch === 2) throw new Error("boom")
+          seen.push(batch.arrow?.numRows)
+        },
+        flush: async () => undefined,
+        close: async () => undefined
+      })
+    }
+    const registry = makeSinkRegistry({ plugins: [plugin] })
+    const writer = await registry.open("probe:x", streamContext("video"))
+    await writer.write({ records: [sampleVideo(1), sampleVideo(2)], epoch: 1 })
+    expect(seen).toEqual([2])
+    const error = await writer.write({ records: [sampleVideo(3)], epoch: 2 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SinkError)
+    expect(error).toMatchObject({ sink: "probe:x", operation: "write", message: "probe:x: write failed: boom" })
+  })
+})

@@ -1,0 +1,142 @@
+import type { Video } from "@tikflow/core"
+import { fc, test } from "@fast-check/vitest"
+import { readFile } from "node:fs/promises"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import type { WebhookPayload } from "../src/index.js"
+import { idempotencyKey, resolveSink, verifySignature } from "../src/index.js"
+import { checkpoint, streamContext, tempDir } from "./support/context.js"
+import { sampleVideo } from "./support/records.js"
+import type { Behaviour } from "./support/webhook-server.js"
+import { startWebhookServer } from "./support/webhook-server.js"
+
+const SECRET = "s3cr3t-never-shown"
+const fast = "backoff_ms=2&backoff_cap_ms=10"
+
+const videos = (n: number, from = 0): Array<Video> => Array.from({ length: n }, (_, i) => sampleVideo(from + i))
+
+const run = async (uri: string, epochs: ReadonlyArray<ReadonlyArray<Video>>, harvestId = "harvest-1") => {
+  const context = streamContext("video", { stream: "videos", harvestId })
+  const writer = await resolveSink(uri).open(context)
+  let error: unknown
+  try {
+    for (const [i, records] of epochs.entries()) {
+      await writer.write({ records, epoch: i + 1 })
+      await writer.flush({ epoch: i + 1, checkpoint: checkpoint(i + 1, harvestId) })
+    }
+  } catch (e) {
+    error = e
+  }
+  await writer.close()
+  return { context, error }
+}
+
+describe("webhook sink", () => {
+  it("POSTs signed batches with stable idempotency keys", async () => {
+    const server = await startWebhookServer(() => ({ status: 200 }))
+    const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=10`, [videos(25), videos(5, 25)])
+    await server.close()
+    expect(error).toBeUndefined()
+    expect(server.received).toHaveLength(4)
+    const payloads = server.received.map((r) => JSON.parse(r.body) as WebhookPayload)
+    for (const [i, r] of server.received.entries()) {
+      expect(verifySignature(SECRET, r.body, r.headers["x-tikflow-signature"] as string)).toBe(true)
+      const p = payloads[i]
+      expect(r.headers["idempotency-key"]).toBe(idempotencyKey("harvest-1", "videos", p.epoch, p.batch_seq))
+    }
+    expect(payloads.map((p) => [p.epoch, p.batch_seq, p.records.length]).sort()).toEqual([[1, 0, 10], [1, 1, 10], [1, 2, 5], [2, 0, 5]])
+    expect(payloads.flatMap((p) => p.records.map((r) => (r as Video).id)).sort()).toEqual(videos(30).map((v) => v.id).sort())
+    expect(verifySignature("wrong", server.received[0].body, server.received[0].headers["x-tikflow-signature"] as string)).toBe(false)
+  })
+
+  test.prop([fc.array(fc.constantFrom<Behaviour>({ status: 500 }, { status: 429 }, { status: 503 }, "reset", { status: 200 }, { status: 200, delayMs: 5 }), { minLength: 1, maxLength: 30 })], {
+    numRuns: 8
+  })("retries 5xx/429/resets: every batch delivered, duplicates carry the same key and body", async (script) => {
+    const server = await startWebhookServer((_, i) => script[i] ?? { status: 200 })
+    const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=4&concurrency=3&retries=40&${fast}`, [videos(20), videos(12, 20)])
+    await server.close()
+    expect(error).toBeUndefined()
+    const byKey = new Map<string, Set<string>>()
+    for (const r of server.received) {
+      const key = r.headers["idempotency-key"] as string
+      byKey.set(key, (byKey.get(key) ?? new Set()).add(r.body))
+      expect(verifySignature(SECRET, r.body, r.headers["x-tikflow-signature"] as string)).toBe(true)
+    }
+    expect(byKey.size).toBe(5 + 3)
+    for (const bodies of byKey.values()) expect(bodies.size).toBe(1)
+    const delivered = new Set([...byKey.values()].flatMap((b) => [...b].flatMap((body) => (JSON.parse(body) as WebhookPayload).records.map((v) => (v as Video).id))))
+    expect(delivered).toEqual(new Set(videos(32).map((v) => v.id)))
+    expect(server.maxInFlight).toBeLessThanOrEqual(3)
+  })
+
+  it("keeps at most `concurrency` POSTs in flight", async () => {
+    const server = await startWebhookServer(() => ({ status: 200, delayMs: 20 }))
+    const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=1&concurrency=2`, [videos(10)])
+    await server.close()
+    expect(error).toBeUndefined()
+    expect(server.received).toHaveLength(10)
+    expect(server.maxInFlight).toBe(2)
+  })
+
+  it("dead-letters what never got a 2xx and fails the run loudly, without the secret", async () => {
+    const dir = await tempDir()
+    const deadLetter = join(dir, "dead.ndjson")
+    // Batch 0 always fails with 500 (retries exhausted); batch 1 is refused with 400 (permanent); batch 2 succeeds.
+    const server = await startWebhookServer((r) => {
+      const p = JSON.parse(r.body) as WebhookPayload
+      return p.batch_seq === 0 ? { status: 500 } : p.batch_seq === 1 ? { status: 400 } : { status: 200 }
+    })
+    const { context, error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=5&retries=3&dead_letter=${deadLetter}&${fast}`, [videos(15)])
+    await server.close()
+    expect(String(error)).toMatch(/2 batch\(es\) to http:\/\/127\.0\.0\.1:\d+\/hook never got a 2xx and were dead-lettered/)
+    const letters = (await readFile(deadLetter, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { payload: WebhookPayload; attempts: number; error: string; idempotency_key: string })
+    expect(letters.map((l) => [l.payload.batch_seq, l.attempts, l.error]).sort()).toEqual([[0, 4, "HTTP 500"], [1, 1, "HTTP 400"]])
+    expect(letters.flatMap((l) => l.payload.records.map((v) => (v as Video).id)).sort()).toEqual(videos(10).map((v) => v.id).sort())
+    expect(server.received.filter((r) => (JSON.parse(r.body) as WebhookPayload).batch_seq === 2)).toHaveLength(1)
+    for (const text of [await readFile(deadLetter, "utf8"), String(error), (error as Error).message, context.logger.lines.join("\n")]) {
+      expect(text).not.toContain(SECRET)
+    }
+  })
+
+  it("dead_letter_ok lets the run finish, still writing the dead letters", async () => {
+    const dir = await tempDir()
+    const server = await startWebhookServer(() => ({ status: 422 }))
+    const { context, error } = await run(`webhook:${server.url}?secret=${SECRET}&dead_letter=${join(dir, "d.ndjson")}&dead_letter_ok=true`, [videos(3)])
+    await server.close()
+    expect(error).toBeUndefined()
+    expect((await readFile(join(dir, "d.ndjson"), "utf8")).trim().split("\n")).toHaveLength(1)
+    expect(context.logger.lines.some((l) => l.startsWith("warn") && l.includes("dead-lettered"))).toBe(true)
+  })
+
+  it("network errors (nothing listening) are retried, then dead-lettered", async () => {
+    const dir = await tempDir()
+    const server = await startWebhookServer(() => ({ status: 200 }))
+    await server.close()
+    const { error } = await run(`webhook:${server.url}?secret_env=HOOK_SECRET_TEST&unsigned=true&retries=2&dead_letter=${join(dir, "d.ndjson")}&${fast}`, [videos(2)])
+    expect(String(error)).toMatch(/1 batch\(es\).*dead-lettered/)
+    const [letter] = (await readFile(join(dir, "d.ndjson"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { attempts: number; error: string })
+    expect(letter.attempts).toBe(3)
+    expect(letter.error).toMatch(/^network error/)
+  })
+
+  it("config: a secret is required unless unsigned; the env variable works; bad values name the option", () => {
+    const previous = process.env.TIKFLOW_WEBHOOK_SECRET
+    delete process.env.TIKFLOW_WEBHOOK_SECRET
+    try {
+      expect(() => resolveSink("webhook:http://127.0.0.1:9/x")).toThrow(/secret: expected a shared secret/)
+      process.env.TIKFLOW_WEBHOOK_SECRET = SECRET
+      expect(resolveSink("webhook:http://127.0.0.1:9/x").name).toBe("webhook:http://127.0.0.1:9/x")
+    } finally {
+      if (previous === undefined) delete process.env.TIKFLOW_WEBHOOK_SECRET
+      else process.env.TIKFLOW_WEBHOOK_SECRET = previous
+    }
+    expect(() => resolveSink("webhook:ftp://x/y?unsigned=true")).toThrow(/location: expected an http\(s\) URL/)
+    expect(() => resolveSink("webhook:http://x/y?unsigned=true&concurrency=0")).toThrow(/concurrency: expected an integer from 1 to 256, got "0"/)
+    expect(() => resolveSink({ uri: "webhook:http://user:pw@x/y", options: { secret: SECRET, retries: -1 } })).toThrow(/retries: expected an integer/)
+    try {
+      resolveSink({ uri: "webhook:http://x/y", options: { secret: SECRET, retries: -1 } })
+    } catch (e) {
+      expect((e as Error).message).not.toContain(SECRET)
+    }
+  })
+})

@@ -53,70 +53,65 @@ export class UserTable {
   constructor(seed: number, options: ResolvedWorldOptions) {
     const n = options.users
     this.count = n
-    const r = new Prng(hash3(seed, 0, 101))
     this.users = Array.from({ length: n }, (_, index) => this.makeUser(seed, index, options))
 
-    // Followers of u: distinct accounts (u + k·step) mod n, so no list repeats an account.
+    // Follower counts: most accounts have a few dozen, one in twenty up to the cap.
     const counts = new Int32Array(n)
     let edges = 0
     const cap = Math.min(n - 1, options.maxFollowers)
     for (let u = 0; u < n; u++) {
-      counts[u] = Math.floor(cap * unit3(seed, u, 102) ** 12)
+      const star = unit3(seed, u, 101) < 0.05
+      const limit = star ? cap : Math.min(cap, 100)
+      counts[u] = Math.max(0, Math.min(limit, Math.floor(Math.exp(unit3(seed, u, 102) * Math.log(limit + 1))) - 1))
       edges += counts[u]
     }
-    // Unique times: edge e gets slot perm(e) of an affine permutation of [0, edges).
-    let a = 1 + Math.floor(r.next() * Math.max(1, edges - 1))
-    while (edges > 1 && gcd(a, edges) !== 1) a++
-    const b = Math.floor(r.next() * Math.max(1, edges))
-    const step = Math.max(1, Math.floor(FOLLOW_SPAN_SECONDS / Math.max(1, edges)))
+    // Edge e (in order of account, then rank) gets time base + e·step + jitter (jitter < step):
+    // strictly increasing in e, hence unique world-wide and already sorted within every list.
+    const step = Math.max(2, Math.floor(FOLLOW_SPAN_SECONDS / Math.max(1, edges)))
     const base = options.startTime - FOLLOW_SPAN_SECONDS
     const followingCounts = new Int32Array(n)
     this.followerLists = []
     this.followerTimes = []
     let e = 0
     for (let u = 0; u < n; u++) {
-      const list = new Int32Array(counts[u])
-      const times = new Float64Array(counts[u])
+      const m = counts[u]
+      const list = new Int32Array(m)
+      const times = new Float64Array(m)
+      // Followers of u: distinct accounts (offset + k·stride) mod n, stride coprime with n.
       const offset = hash3(seed, u, 103) % n
       let stride = 1 + (hash3(seed, u, 104) % Math.max(1, n - 1))
       while (gcd(stride, n) !== 1) stride++
       let k = 1
-      for (let i = 0; i < counts[u]; i++) {
+      for (let i = m - 1; i >= 0; i--) {
         let follower = (offset + k * stride) % n
         k++
         if (follower === u) {
           follower = (offset + k * stride) % n
           k++
         }
+        // Filled from the end so the list reads most recent first.
         list[i] = follower
-        times[i] = base + ((a * e + b) % edges) * step
+        times[i] = base + e * step + (hash3(seed, e, 105) % step)
         e++
         followingCounts[follower]++
       }
-      // Most recent first.
-      const order = Array.from(list.keys()).sort((x, y) => times[y] - times[x])
-      this.followerLists.push(Int32Array.from(order, (i) => list[i]))
-      this.followerTimes.push(Float64Array.from(order, (i) => times[i]))
+      this.followerLists.push(list)
+      this.followerTimes.push(times)
     }
+    // Following lists: the same edges grouped by follower. Visiting edges in increasing time and
+    // filling each list from its end leaves it most recent first.
     this.followingLists = Array.from({ length: n }, (_, u) => new Int32Array(followingCounts[u]))
     this.followingTimes = Array.from({ length: n }, (_, u) => new Float64Array(followingCounts[u]))
-    const fill = new Int32Array(n)
+    const fill = Int32Array.from(followingCounts)
     for (let u = 0; u < n; u++) {
       const list = this.followerLists[u]
       const times = this.followerTimes[u]
-      for (let i = 0; i < list.length; i++) {
+      for (let i = list.length - 1; i >= 0; i--) {
         const f = list[i]
-        this.followingLists[f][fill[f]] = u
-        this.followingTimes[f][fill[f]] = times[i]
-        fill[f]++
+        const at = --fill[f]
+        this.followingLists[f][at] = u
+        this.followingTimes[f][at] = times[i]
       }
-    }
-    for (let u = 0; u < n; u++) {
-      const list = this.followingLists[u]
-      const times = this.followingTimes[u]
-      const order = Array.from(list.keys()).sort((x, y) => times[y] - times[x])
-      this.followingLists[u] = Int32Array.from(order, (i) => list[i])
-      this.followingTimes[u] = Float64Array.from(order, (i) => times[i])
     }
   }
 

@@ -1,0 +1,255 @@
+// `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
+// variants interleaved run by run so machine noise hits baseline and subject alike. Writes
+// bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
+// BENCH_ONLY=source,e2e,scale,dedupe,sinks,webhook,quota picks scenarios; BENCH_RUNS=n (default 5).
+import { execSync, spawn } from "node:child_process"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import { runScenario, startSandboxProcess } from "./lib/processes.mjs"
+import { ratioOf, summarize, summarizeRuns } from "./lib/stats.mjs"
+import { renderBenchmarks } from "./render.mjs"
+
+const quick = process.env.BENCH_QUICK === "1"
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : undefined
+const wanted = (name) => only === undefined || only.has(name)
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const resultsPath = fileURLToPath(new URL("./results.json", import.meta.url))
+
+// The sandbox world: 10,000 videos per day, none hidden, so N records = N/10,000 days of range.
+const PER_DAY = 10_000
+const sizes = quick
+  ? { source: 20_000, e2e: 20_000, scale: [20_000, 50_000], dedupe: 500_000, sinks: 50_000, webhook: 10_000, quotaWorld: 30_000 }
+  : { source: 50_000, e2e: 50_000, scale: [500_000, 2_000_000], dedupe: 5_000_000, sinks: 200_000, webhook: 50_000, quotaWorld: 100_000 }
+const worldDays = Math.max(...sizes.scale) / PER_DAY
+const rangeOf = (records) => {
+  const days = Math.ceil(records / PER_DAY)
+  const end = new Date(Date.UTC(2024, 0, 1) + (days - 1) * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
+  return { startDate: "20240101", endDate: end }
+}
+
+const log = (...args) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args)
+const startedAt = Date.now()
+
+/** Runs each variant `runs` times, interleaved; returns the runs per variant. */
+const interleaved = async (label, variants, runs = RUNS) => {
+  const out = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
+  for (let r = 0; r < runs; r++) {
+    for (const [name, [script, params]] of Object.entries(variants)) {
+      const result = await runScenario(script, params)
+      out[name].push(result)
+      log(`${label} ${name} run ${r + 1}/${runs}: ${result.recordsPerSecond} rec/s, ${result.peakRssMB} MB`)
+    }
+  }
+  return out
+}
+const variantsOf = (runs, fields) => Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, summarizeRuns(v, fields)]))
+
+const machine = {
+  node: process.version,
+  cpu: (readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGB: Math.round(Number((readFileSync("/proc/meminfo", "utf8").match(/MemTotal:\s*(\d+)/) ?? [])[1] ?? 0) / 1024 / 1024),
+  loadAverageAtStart: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+  commit: (() => {
+    try {
+      return execSync("git rev-parse --short HEAD", { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    } catch {
+      return "unknown"
+    }
+  })()
+}
+
+// BENCH_ONLY merges into the previous results so one scenario can be re-run alone.
+const previous = only !== undefined && existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : undefined
+const results = {
+  command: `${quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_ONLY=${[...only].join(",")} ` : ""}pnpm bench`,
+  quick,
+  runsPerFigure: RUNS,
+  machine,
+  startedAt: new Date(startedAt).toISOString(),
+  notes: previous?.notes ?? [],
+  scenarios: previous?.scenarios ?? {}
+}
+const save = () => {
+  results.durationSeconds = Math.round((Date.now() - startedAt) / 1000)
+  writeFileSync(resultsPath, JSON.stringify(results, null, 2) + "\n")
+  writeFileSync(fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url)), renderBenchmarks(results))
+}
+
+if (wanted("source") || wanted("e2e") || wanted("scale")) {
+  const sandbox = await startSandboxProcess({
+    seed: 7,
+    world: { videos: worldDays * PER_DAY, days: worldDays, startDate: "2024-01-01", hiddenVideoShare: 0 },
+    quotaPerDay: 1e9
+  })
+  const base = { url: sandbox.url, credentials: sandbox.credentials, concurrency: 2 }
+  try {
+    if (wanted("source")) {
+      const params = { ...base, ...rangeOf(sizes.source) }
+      const runs = await interleaved("source", {
+        baseline: ["source.mjs", { ...params, mode: "baseline" }],
+        effect: ["source.mjs", { ...params, mode: "effect" }],
+        rxjs: ["source.mjs", { ...params, mode: "rxjs" }]
+      })
+      results.scenarios.source = {
+        records: runs.baseline[0].records,
+        target: ">= 0.8 of baseline records/s",
+        variants: variantsOf(runs),
+        ratios: { effect: ratioOf(runs.effect, runs.baseline), rxjs: ratioOf(runs.rxjs, runs.baseline) },
+        runs
+      }
+      save()
+    }
+    if (wanted("e2e")) {
+      const params = { ...base, ...rangeOf(sizes.e2e) }
+      const runs = await interleaved("e2e", Object.fromEntries(["baseline", "parquet", "duckdb", "ndjson"].map((sink) => [sink, ["end-to-end.mjs", { ...params, sink }]])))
+      results.scenarios.endToEnd = {
+        records: runs.baseline[0].records,
+        target: ">= 0.6 of baseline records/s into Parquet and DuckDB; peak RSS < 300 MB",
+        variants: variantsOf(runs),
+        ratios: Object.fromEntries(["parquet", "duckdb", "ndjson"].map((k) => [k, ratioOf(runs[k], runs.baseline)])),
+        runs
+      }
+      save()
+    }
+    if (wanted("scale")) {
+      // One run per size and sink: at 2M records a run takes minutes, five would not fit 15 minutes.
+      const scale = { runs: 1, sizes: sizes.scale, bySize: {} }
+      results.scenarios.scale = scale
+      const sinks = (process.env.BENCH_SCALE_SINKS ?? "baseline,parquet,duckdb,ndjson").split(",")
+      for (const size of sizes.scale) {
+        const params = { ...base, ...rangeOf(size) }
+        const runs = await interleaved(`scale ${size}`, Object.fromEntries(sinks.map((sink) => [sink, ["end-to-end.mjs", { ...params, sink }]])), 1)
+        scale.bySize[size] = Object.fromEntries(Object.entries(runs).map(([k, [run]]) => [k, {
+          ...run,
+          ratio: runs.baseline ? Math.round((run.recordsPerSecond / runs.baseline[0].recordsPerSecond) * 1000) / 1000 : null
+        }]))
+        save()
+      }
+    }
+  } finally {
+    await sandbox.stop()
+  }
+}
+
+if (wanted("dedupe")) {
+  const params = { keys: sizes.dedupe, duplicateShare: 0.05 }
+  const runs = await interleaved("dedupe", {
+    baseline: ["dedupe.mjs", { ...params, mode: "baseline" }],
+    persistent: ["dedupe.mjs", { ...params, mode: "persistent" }]
+  })
+  results.scenarios.dedupe = {
+    keys: sizes.dedupe,
+    records: runs.persistent[0].records,
+    duplicates: runs.persistent[0].duplicates,
+    variants: variantsOf(runs),
+    ratios: { persistent: ratioOf(runs.persistent, runs.baseline) },
+    runs
+  }
+  save()
+}
+
+if (wanted("sinks")) {
+  const params = { records: sizes.sinks }
+  const runs = await interleaved("sinks", {
+    floor: ["sinks.mjs", { ...params, mode: "floor" }],
+    parquet: ["sinks.mjs", { ...params, mode: "parquet" }],
+    duckdb: ["sinks.mjs", { ...params, mode: "duckdb" }]
+  })
+  results.scenarios.sinks = {
+    records: sizes.sinks,
+    variants: variantsOf(runs),
+    ratios: { parquet: ratioOf(runs.parquet, runs.floor), duckdb: ratioOf(runs.duckdb, runs.floor) },
+    runs
+  }
+  save()
+}
+
+if (wanted("webhook")) {
+  const receiverDelayMs = 5
+  const receiver = spawn(process.execPath, [fileURLToPath(new URL("./lib/webhook-receiver.mjs", import.meta.url)), String(receiverDelayMs)], { stdio: ["pipe", "pipe", "inherit"] })
+  const lines = createInterface({ input: receiver.stdout })[Symbol.asyncIterator]()
+  const { url } = JSON.parse((await lines.next()).value)
+  try {
+    const webhook = { records: sizes.webhook, batchSize: 500, receiverDelayMs, byConcurrency: {} }
+    results.scenarios.webhook = webhook
+    for (const concurrency of [1, 4, 16]) {
+      const params = { url, records: sizes.webhook, batchSize: 500, concurrency }
+      const runs = await interleaved(`webhook c=${concurrency}`, {
+        baseline: ["webhook.mjs", { ...params, mode: "baseline" }],
+        sink: ["webhook.mjs", { ...params, mode: "sink" }]
+      })
+      webhook.byConcurrency[concurrency] = {
+        variants: variantsOf(runs, ["batchesPerSecond", "recordsPerSecond", "peakRssMB"]),
+        ratio: ratioOf(runs.sink, runs.baseline, "batchesPerSecond"),
+        runs
+      }
+      save()
+    }
+  } finally {
+    receiver.stdin.end("stop\n")
+  }
+}
+
+if (wanted("quota")) {
+  // Default world shares (20% hidden videos the cursor still counts), a filtered query over four months.
+  const sandbox = await startSandboxProcess({ seed: 11, world: { videos: sizes.quotaWorld, days: 120, startDate: "2024-01-01" }, quotaPerDay: 1e9 })
+  const failedKinds = ["rateLimit", "rateLimitNoRetryAfter", "serverError", "gatewayTimeout", "timeout", "reset", "malformed", "truncated", "tokenExpiry", "searchIdInvalid"]
+  const rates = {
+    rateLimit: 0.02, rateLimitNoRetryAfter: 0.01, serverError: 0.02, gatewayTimeout: 0.01, slow: 0.01, timeout: 0.005, reset: 0.01,
+    malformed: 0.01, truncated: 0.01, tokenExpiry: 0.01, shortPage: 0.02, emptyPage: 0.02, repeat: 0.02, searchIdInvalid: 0.01
+  }
+  const timing = { slowMs: 50, retryAfterSeconds: 0 }
+  try {
+    const params = {
+      url: sandbox.url,
+      credentials: sandbox.credentials,
+      startDate: "20240101",
+      endDate: "20240429",
+      query: { or: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "FR", "JP"] }] }
+    }
+    const runs = []
+    for (let r = 0; r < RUNS; r++) {
+      await sandbox.setFaults({ ...Object.fromEntries(Object.keys(rates).map((k) => [k, 0])), ...timing })
+      const s0 = await sandbox.stats()
+      const minimum = await runScenario("source.mjs", { ...params, mode: "baseline" })
+      const s1 = await sandbox.stats()
+      await sandbox.setFaults({ ...rates, ...timing })
+      const harvest = await runScenario("quota.mjs", params)
+      const s2 = await sandbox.stats()
+      const used = s2.requests["video/query"] - s1.requests["video/query"]
+      const injected = Object.fromEntries(Object.keys(s2.faults).map((k) => [k, s2.faults[k] - s1.faults[k]]))
+      const failed = failedKinds.reduce((sum, k) => sum + injected[k], 0)
+      const forced = injected.shortPage + injected.emptyPage
+      const minimumRequests = s1.requests["video/query"] - s0.requests["video/query"]
+      if (harvest.records !== minimum.records) throw new Error(`quota: harvest got ${harvest.records} records, the fault-free baseline ${minimum.records}`)
+      runs.push({
+        records: harvest.records,
+        minimumRequests,
+        requestsUsed: used,
+        failedRequests: failed,
+        apiForcedExtraPages: forced,
+        ratioExcludingFailed: Math.round(((used - failed) / minimumRequests) * 1000) / 1000,
+        ratioExcludingFailedAndForced: Math.round(((used - failed - forced) / minimumRequests) * 1000) / 1000,
+        injected,
+        retries: harvest.retries
+      })
+      log(`quota run ${r + 1}/${RUNS}: used ${used}, failed ${failed}, forced ${forced}, minimum ${minimumRequests}`)
+    }
+    results.scenarios.quota = {
+      target: "<= 1.05x the minimum, excluding failed requests",
+      faults: rates,
+      ratioExcludingFailed: summarize(runs.map((r) => r.ratioExcludingFailed)),
+      ratioExcludingFailedAndForced: summarize(runs.map((r) => r.ratioExcludingFailedAndForced)),
+      runs
+    }
+    save()
+  } finally {
+    await sandbox.stop()
+  }
+}
+
+save()
+log(`done in ${results.durationSeconds} s: bench/results.json, BENCHMARKS.md`)

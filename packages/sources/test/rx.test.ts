@@ -120,7 +120,7 @@ describe("fan-out helpers", () => {
         Stream.runCollect(userInfoForAuthors(videos, { concurrency: 3 })),
         Stream.runCollect(videos)
       ]).pipe(Effect.provideService(TikTokClient, client.service)))
-      const [comments, users, vids] = collected.map((c) => Array.from(c)) as [any[], any[], any[]]
+      const [comments, users, vids] = [Array.from(collected[0]), Array.from(collected[1]), Array.from(collected[2])]
       const expected = vids.flatMap((v) => sandbox.groundTruth.comments(v.id).map((c) => c.id)).sort()
       expect(comments.map((c) => c.id).sort()).toEqual(expected)
       expect(users.map((u) => u.username).sort()).toEqual([...new Set(vids.map((v) => v.username))].sort())

@@ -228,8 +228,9 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
         }
 
         const pending = initial.windows.filter((w) => !w.done)
+        // One window at a time is a plain sequential pull: nothing is fetched before it is asked for.
         return Stream.fromIterable(pending).pipe(
-          Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
+          concurrency === 1 ? Stream.flatMap(windowPages) : Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
           Stream.map(deliver)
         )
       }))

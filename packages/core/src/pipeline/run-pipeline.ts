@@ -34,8 +34,9 @@ const ABORTED = Symbol("aborted")
  * resumes from the last saved checkpoint with sinks told to drop later epochs: exactly once.
  *
  * Aborting `options.signal` stops reading (a page in flight is abandoned), commits the pages
- * already written, closes the sinks and returns status `interrupted`. Interrupting the fiber does
- * the same commit, uninterruptibly, before closing (no summary, since the fiber is interrupted).
+ * already written, closes the sinks and returns status `interrupted`. Interrupting the fiber, or
+ * a typed failure of the source or a stage, does the same commit before closing and failing. A
+ * failed write, flush or save is never followed by a commit; neither is a defect.
  */
 export const runPipelineSpec = <E, R>(
   spec: PipelineSpec<R>,
@@ -147,8 +148,11 @@ export const runPipelineSpec = <E, R>(
     let recordsIn = 0
     let recordsOut = 0
 
+    // Set when a write, flush or save failed: what the sinks hold of the open epoch is unknown,
+    // so it must never be committed (resume re-delivers it).
+    let poisoned = false
     const commit = Effect.gen(function*() {
-      if (epochPages === 0 || held()) return
+      if (poisoned || epochPages === 0 || held()) return
       const epoch = lastEpoch + 1
       const checkpoint: Checkpoint = {
         version: 1,
@@ -157,9 +161,11 @@ export const runPipelineSpec = <E, R>(
         state,
         updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
       }
-      for (const step of steps) yield* step.commit(epoch)
-      yield* flushAll(sinks, checkpoint)
-      if (options.checkpoints !== undefined) yield* saveTo(options.checkpoints, checkpoint)
+      yield* Effect.gen(function*() {
+        for (const step of steps) yield* step.commit(epoch)
+        yield* flushAll(sinks, checkpoint)
+        if (options.checkpoints !== undefined) yield* saveTo(options.checkpoints, checkpoint)
+      }).pipe(Effect.onError(() => Effect.sync(() => (poisoned = true))))
       lastEpoch = epoch
       epochsCommitted++
       epochPages = 0
@@ -170,7 +176,7 @@ export const runPipelineSpec = <E, R>(
     const writePage = (records: ReadonlyArray<unknown>, pageState: unknown) =>
       Effect.gen(function*() {
         if (epochPages === 0) epochStartedAt = yield* Clock.currentTimeMillis
-        yield* writeAll(sinks, records, lastEpoch + 1)
+        yield* writeAll(sinks, records, lastEpoch + 1).pipe(Effect.onError(() => Effect.sync(() => (poisoned = true))))
         state = pageState
         epochPages++
         epochRecords += records.length
@@ -216,8 +222,10 @@ export const runPipelineSpec = <E, R>(
     })
 
     const status = yield* loop.pipe(
-      // Interrupted from outside: commit what every sink already has, then let finalizers close.
-      Effect.onInterrupt(() => Effect.ignore(commit))
+      // Interrupted from outside, or the source or a stage failed with a typed error (quota spent,
+      // API refusal…): commit the pages every sink already has, so a rerun resumes after them,
+      // then let finalizers close the sinks. A defect is a bug of unknown extent: no commit.
+      Effect.onError((cause) => (Cause.hasDies(cause) ? Effect.void : Effect.ignore(commit)))
     )
     yield* commit
     yield* closeAll(sinks)

@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect"
-import { videoFields } from "../../src/index.js"
+import { ServerError, videoFields } from "../../src/index.js"
 import type { Video, BoundSink, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/index.js"
 
 /** A shared, ordered record of what sinks and stores did, to check commit ordering. */
@@ -16,6 +16,8 @@ export const fakeVideo = (id: number): Video => {
 export interface SourceFaults {
   /** Die (as a crash would) when about to deliver this page index. */
   readonly crashAtPage?: number | undefined
+  /** Fail with a typed source error (as an API refusal would) when about to deliver this page. */
+  readonly failAtPage?: number | undefined
   /** Call this when delivering this page index (e.g. to abort). */
   readonly onPage?: ((index: number) => void) | undefined
   /** Report this many retry events per page. */
@@ -34,6 +36,9 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
       Stream.mapEffect(({ records, index }) =>
         Effect.gen(function*() {
           if (faults.crashAtPage === index) return yield* Effect.die(new Error(`crash at page ${index}`))
+          if (faults.failAtPage === index) {
+            return yield* new ServerError({ endpoint: "memory", status: 500, code: "internal_error", message: `failed at page ${index}` })
+          }
           for (let i = 0; i < (faults.retriesPerPage ?? 0); i++) {
             options?.onProgress?.({ type: "retry", endpoint: "memory", kind: "ServerError", attempt: i + 1, delayMs: 0 })
           }

@@ -5,7 +5,7 @@ import { fc, test } from "@fast-check/vitest"
 import { Effect, Fiber } from "effect"
 import { describe, expect } from "vitest"
 import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
-import { SinkError } from "../../src/index.js"
+import { ServerError, SinkError } from "../../src/index.js"
 import type { EventLog, FakeVideo } from "./doubles.js"
 import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
 
@@ -94,6 +94,22 @@ describe("pipeline", () => {
     expect(sink.records()).toHaveLength(2)
   })
 
+  test("a typed source failure commits the pages already written, then fails with that error", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    const pages = [page(1), page(2), page(3), page(4)]
+    const error = await runPipeline(pipeline(memorySource(pages, { failAtPage: 2 })).to(sink.bound()), {
+      checkpoints: store,
+      epochMaxRecords: 100
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ServerError)
+    expect(store.saved?.state).toBe(2)
+    expect(sink.records()).toEqual(page(1, 2))
+    await runPipeline(pipeline(memorySource(pages)).to(sink.bound()), { checkpoints: store })
+    expect(sink.records()).toEqual(pages.flat())
+  })
+
   test("a failing sink flush fails the run with SinkError and saves no checkpoint", async () => {
     const log: EventLog = []
     const sink = new MemorySink("s", log)
@@ -121,6 +137,7 @@ describe("pipeline", () => {
     fc.oneof(
       fc.record({ kind: fc.constant("crash" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("abort" as const), page: fc.nat({ max: 12 }) }),
+      fc.record({ kind: fc.constant("source-fails" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("save-fails" as const), nth: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) })
     ),
@@ -148,6 +165,7 @@ describe("pipeline", () => {
           const controller = new AbortController()
           let source = memorySource(pages)
           if (failure?.kind === "crash") source = memorySource(pages, { crashAtPage: failure.page })
+          if (failure?.kind === "source-fails") source = memorySource(pages, { failAtPage: failure.page })
           if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
           if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
           if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth

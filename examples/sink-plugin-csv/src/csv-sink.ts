@@ -16,29 +16,35 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
   const handle = await open(file, "r+").catch((error: NodeJS.ErrnoException) =>
     error.code === "ENOENT" ? open(file, "w+") : Promise.reject(error)
   )
-  let size = (await handle.stat()).size
-  const previous = await readEpochOffsets(file)
-  let offsets: EpochOffsets
-  if (previous?.harvestId === context.harvestId) {
-    const keep = context.resume === undefined ? previous.startBytes : bytesAtEpoch(previous, context.resume.epoch)
-    if (keep < size) {
-      await handle.truncate(keep)
-      context.logger.info(`${file}: removed ${size - keep} bytes written after epoch ${context.resume?.epoch ?? 0}`)
-      size = keep
-    }
-    offsets = { ...previous, epochs: previous.epochs.filter(([epoch]) => epoch <= (context.resume?.epoch ?? 0)) }
-  } else {
-    offsets = { harvestId: context.harvestId, startBytes: size, epochs: [] }
-  }
-  await writeEpochOffsets(file, offsets)
-
-  let position = size
+  // Cut back lazily, at the first write or flush: a runner may open a sink, learn a lower resume
+  // epoch elsewhere, and reopen it before writing anything.
+  let offsets: EpochOffsets = { harvestId: context.harvestId, startBytes: 0, epochs: [] }
+  let position = 0
   const append = async (text: string) => {
     const bytes = Buffer.from(text, "utf8")
     await handle.write(bytes, 0, bytes.length, position)
     position += bytes.length
   }
-  if (position === 0 && header) await append(csvRow(columns, delimiter, nullText))
+  let prepared: Promise<void> | undefined
+  const prepare = () =>
+    (prepared ??= (async () => {
+      let size = (await handle.stat()).size
+      const previous = await readEpochOffsets(file)
+      if (previous?.harvestId === context.harvestId) {
+        const keep = context.resume === undefined ? previous.startBytes : bytesAtEpoch(previous, context.resume.epoch)
+        if (keep < size) {
+          await handle.truncate(keep)
+          context.logger.info(`${file}: removed ${size - keep} bytes written after epoch ${context.resume?.epoch ?? 0}`)
+          size = keep
+        }
+        offsets = { ...previous, epochs: previous.epochs.filter(([epoch]) => epoch <= (context.resume?.epoch ?? 0)) }
+      } else {
+        offsets = { harvestId: context.harvestId, startBytes: size, epochs: [] }
+      }
+      await writeEpochOffsets(file, offsets)
+      position = size
+      if (position === 0 && header) await append(csvRow(columns, delimiter, nullText))
+    })())
 
   return {
     async write(batch) {
@@ -47,9 +53,11 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
         const row = record as unknown as Readonly<Record<string, unknown>>
         text += csvRow(columns.map((column) => row[column]), delimiter, nullText)
       }
+      await prepare()
       if (text !== "") await append(text)
     },
     async flush(commit) {
+      await prepare()
       await handle.sync()
       offsets = recordEpoch(offsets, commit.epoch, position)
       await writeEpochOffsets(file, offsets)

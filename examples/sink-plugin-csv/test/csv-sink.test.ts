@@ -101,6 +101,7 @@ describe("tikflow-sink-csv", () => {
     await first.flush({ epoch: 2, checkpoint: checkpoint(2) }) // flushed, but the runner never committed epoch 2
     await first.write({ records: [row(4)], epoch: 3 })
     await first.close()
+    await (await plugin.open(context(config))).close() // a probe open without resume point changes nothing
     const second = await plugin.open(context(config, 1))
     await second.write({ records: [row(3), row(4)], epoch: 2 })
     await second.flush({ epoch: 2, checkpoint: checkpoint(2) })

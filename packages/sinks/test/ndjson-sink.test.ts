@@ -45,6 +45,9 @@ describe("ndjson sink", () => {
     const target = file.replace("{stream}", "comments")
     expect(await lines(target)).toHaveLength(40)
 
+    // A runner's first open without a resume point (closed before writing) changes nothing.
+    await (await resolveSink(uri).open(streamContext("comment", { stream: "comments" }))).close()
+    expect(await lines(target)).toHaveLength(40)
     const context = streamContext("comment", { stream: "comments", resume: { epoch: 2 } })
     const second = await resolveSink(uri).open(context)
     for (let epoch = 3; epoch <= 5; epoch++) {

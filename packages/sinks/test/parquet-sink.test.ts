@@ -78,6 +78,10 @@ describe("parquet sink", () => {
       await writer.write({ records, epoch: i + 1 })
       if (i < 3) await writer.flush({ epoch: i + 1, checkpoint: checkpoint(i + 1) })
     }
+    // The runner may first open without a resume point, learn one from another sink's store, and
+    // reopen: the first open must not touch anything.
+    const probe = await resolveSink(uri).open(streamContext("video", { stream: "videos" }))
+    await probe.close()
     // Resume from epoch 2: epochs 3 and 4 are delivered again.
     const resumed = await writeEpochs(uri, videos.slice(40), 20, 2, 3)
     expect(resumed.logger.lines.some((l) => l.includes("removed"))).toBe(true)

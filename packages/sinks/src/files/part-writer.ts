@@ -36,10 +36,16 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   const streamDir = join(options.root, context.stream)
   const tag = harvestTag(context.harvestId)
   const partitionOf = options.partition === undefined ? undefined : partitionerFor(options.partition, context.recordKind)
-  const { removed, maxSeq } = await discardUnacknowledgedParts(streamDir, tag, context.resume?.epoch)
-  if (removed > 0) context.logger.info(`${context.stream}: removed ${removed} unacknowledged part file(s) from ${streamDir}`)
-
-  let seq = maxSeq + 1
+  // Unacknowledged parts are discarded lazily, before the first part is written or the first
+  // flush: a runner may open a sink, learn a lower resume epoch from another sink's checkpoint
+  // store, and reopen it — the first open must not have deleted anything yet.
+  let seq = 0
+  let prepared: Promise<void> | undefined
+  const prepare = () =>
+    (prepared ??= discardUnacknowledgedParts(streamDir, tag, context.resume?.epoch).then(({ removed, maxSeq }) => {
+      seq = maxSeq + 1
+      if (removed > 0) context.logger.info(`${context.stream}: removed ${removed} unacknowledged part file(s) from ${streamDir}`)
+    }))
   let pendingEpoch: number | undefined
   let pendingRows = 0
   const pending = new Map<string, Pending>()
@@ -54,6 +60,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
 
   const writePending = async () => {
     if (pendingEpoch === undefined || pendingRows === 0) return
+    await prepare()
     const epoch = pendingEpoch
     for (const [partition, entry] of pending) {
       const file = join(streamDir, partition, partFileName(tag, epoch, seq++, options.encoder.extension))
@@ -84,6 +91,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     },
     async flush(_commit: SinkCommit) {
       // Parts are fsynced and renamed as they are written, so writing what is pending is enough.
+      await prepare()
       await writePending()
     },
     async close() {

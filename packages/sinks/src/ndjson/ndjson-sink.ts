@@ -44,35 +44,46 @@ const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<S
     const handle = await open(file, "r+").catch((error: NodeJS.ErrnoException) =>
       error.code === "ENOENT" ? open(file, "w+") : Promise.reject(error)
     )
-    const size = (await handle.stat()).size
-    const previous = await readOffsets(file)
-    let offsets: Offsets
-    if (previous !== undefined && previous.harvestId === context.harvestId) {
-      // Same harvest: resumed (cut back to the committed epoch) or restarted (cut back to its start).
-      const keep = context.resume === undefined ? previous.startBytes : lengthAt(previous, context.resume.epoch)
-      if (keep < size) {
-        await handle.truncate(keep)
-        await handle.sync()
-        context.logger.info(`${file}: cut ${size - keep} byte(s) of unacknowledged epochs`)
-      }
-      offsets = { ...previous, epochs: previous.epochs.filter(([e]) => context.resume !== undefined && e <= context.resume.epoch) }
-    } else {
-      if (context.resume !== undefined) context.logger.warn(`${file}: no offsets for this harvest; appending without truncation`)
-      offsets = { version: 1, harvestId: context.harvestId, startBytes: size, epochs: [] }
-    }
-    await writeOffsets(file, offsets)
-    let position = (await handle.stat()).size
+    // Truncation happens lazily, at the first write or flush: a runner may open a sink, learn a
+    // lower resume epoch from another sink's checkpoint store, and reopen it.
+    let offsets: Offsets | undefined
+    let position = 0
+    let prepared: Promise<void> | undefined
+    const prepare = () =>
+      (prepared ??= (async () => {
+        const size = (await handle.stat()).size
+        const previous = await readOffsets(file)
+        let next: Offsets
+        if (previous !== undefined && previous.harvestId === context.harvestId) {
+          // Same harvest: resumed (cut back to the committed epoch) or restarted (cut back to its start).
+          const keep = context.resume === undefined ? previous.startBytes : lengthAt(previous, context.resume.epoch)
+          if (keep < size) {
+            await handle.truncate(keep)
+            await handle.sync()
+            context.logger.info(`${file}: cut ${size - keep} byte(s) of unacknowledged epochs`)
+          }
+          next = { ...previous, epochs: previous.epochs.filter(([e]) => context.resume !== undefined && e <= context.resume.epoch) }
+        } else {
+          if (context.resume !== undefined) context.logger.warn(`${file}: no offsets for this harvest; appending without truncation`)
+          next = { version: 1, harvestId: context.harvestId, startBytes: size, epochs: [] }
+        }
+        await writeOffsets(file, next)
+        position = (await handle.stat()).size
+        offsets = next
+      })())
     let closed = false
     return {
       async write(batch) {
         if (batch.records.length === 0) return
+        await prepare()
         const bytes = Buffer.from(encode(batch), "utf8")
         await handle.write(bytes, 0, bytes.length, position)
         position += bytes.length
       },
       async flush(commit) {
+        await prepare()
         await handle.sync()
-        offsets = withEpoch(offsets, commit.epoch, position)
+        offsets = withEpoch(offsets!, commit.epoch, position)
         await writeOffsets(file, offsets)
       },
       async close() {

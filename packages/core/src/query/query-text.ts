@@ -1,3 +1,5 @@
+import { Effect } from "effect"
+import type { ConfigError } from "../errors/config-error.js"
 import { conditionProblem, isQueryFieldName, queryFieldNames } from "./query-fields.js"
 import type { QueryOperation } from "./query-fields.js"
 import { isKeyword, queryTextError, quoteValue, tokenizeQuery } from "./query-lexer.js"
@@ -192,6 +194,10 @@ export const parseQueryText = (text: string): VideoQuery => {
   const root = new Parser(tokenizeQuery(text)).parse()
   return flatten(root)
 }
+
+/** {@link parseQueryText} as an Effect failing with the `ConfigError`. */
+export const parseQuery = (text: string): Effect.Effect<VideoQuery, ConfigError> =>
+  Effect.try({ try: () => parseQueryText(text), catch: (error) => error as ConfigError })
 
 const formatCondition = (condition: QueryCondition): string =>
   condition.operation === "IN"

@@ -4,7 +4,7 @@ import { makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"
 import { assertTrue } from "./type-equality.js"
 import type { Equals } from "./type-equality.js"
-import { Count, DecimalId, orNull } from "./wire-values.js"
+import { WireCount, DecimalId, optionalOrNull } from "./wire-values.js"
 
 /**
  * A comment as the API sends it: ids as bare numbers or strings, empty `text` kept, zero counts
@@ -13,11 +13,11 @@ import { Count, DecimalId, orNull } from "./wire-values.js"
 export const ApiComment = Schema.Struct({
   id: DecimalId,
   video_id: DecimalId,
-  text: orNull(Schema.String),
-  like_count: orNull(Count),
-  reply_count: orNull(Count),
-  parent_comment_id: orNull(DecimalId),
-  create_time: orNull(Count)
+  text: optionalOrNull(Schema.String),
+  like_count: optionalOrNull(WireCount),
+  reply_count: optionalOrNull(WireCount),
+  parent_comment_id: optionalOrNull(DecimalId),
+  create_time: optionalOrNull(WireCount)
 })
 assertTrue<Equals<typeof ApiComment.Type, Comment>>()
 

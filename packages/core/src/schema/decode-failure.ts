@@ -4,7 +4,7 @@ import { DecodeError } from "../errors/api-errors.js"
 const formatLeaf = SchemaIssue.makeFormatterDefault()
 
 /** `data.videos[3].create_time` from a list of keys and indices. */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+export const formatIssuePath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
     (text, key) =>
       typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`,
@@ -44,7 +44,7 @@ export const describeIssue = (
   issue: SchemaIssue.Issue
 ): { readonly path: string; readonly detail: string; readonly message: string } => {
   const problem = firstProblem(issue, [])
-  const path = formatPath(problem.path)
+  const path = formatIssuePath(problem.path)
   // Every optional field is `null | T`: the null member is noise in the message.
   const detail = lowerFirst(formatLeaf(problem.issue).split("\n")[0]).replace(/^expected null \| /, "expected ")
   return { path, detail, message: path === "" ? detail : `${path}: ${detail}` }

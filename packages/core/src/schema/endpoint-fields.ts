@@ -16,9 +16,9 @@ export const userInfoApiFields = [
 export const commentApiFields = commentFields
 export const socialUserApiFields = ["display_name", "username"] as const
 
-export type ListEndpoint = Exclude<ResearchEndpoint, "token">
+export type ResearchDataEndpoint = Exclude<ResearchEndpoint, "token">
 
-export const endpointFields: { readonly [E in ListEndpoint]: ReadonlyArray<string> } = {
+export const endpointFields: { readonly [E in ResearchDataEndpoint]: ReadonlyArray<string> } = {
   videoQuery: videoApiFields,
   userInfo: userInfoApiFields,
   commentList: commentApiFields,
@@ -33,7 +33,7 @@ export const endpointFields: { readonly [E in ListEndpoint]: ReadonlyArray<strin
  * The `fields` parameter for `endpoint` (all its fields when `fields` is omitted), refusing
  * unknown names with a `ConfigError` naming the first.
  */
-export const fieldsParameter = (endpoint: ListEndpoint, fields?: ReadonlyArray<string>): string => {
+export const fieldsParameter = (endpoint: ResearchDataEndpoint, fields?: ReadonlyArray<string>): string => {
   const allowed = endpointFields[endpoint]
   if (fields === undefined) return allowed.join(",")
   if (fields.length === 0) throw ConfigError.make("fields", `at least one of ${allowed.join(", ")}`)

@@ -2,7 +2,7 @@ import { Effect, Schema } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
 import { asObject } from "./fast-fields.js"
 import { decodeWith } from "./decode-with.js"
-import { orNull } from "./wire-values.js"
+import { optionalOrNull } from "./wire-values.js"
 
 /**
  * The `error` object every research response carries: `code` is `"ok"` on success. Some responses
@@ -16,9 +16,9 @@ export interface ApiErrorEnvelope {
 
 export const WireErrorEnvelope = Schema.Struct({
   code: Schema.String,
-  message: orNull(Schema.String),
-  msg: orNull(Schema.String),
-  log_id: orNull(Schema.String)
+  message: optionalOrNull(Schema.String),
+  msg: optionalOrNull(Schema.String),
+  log_id: optionalOrNull(Schema.String)
 })
 
 /** A body without an `error` object: treated as success, as the data decides. */

@@ -4,7 +4,7 @@ import { decodeWith } from "./decode-with.js"
 import { fastEnvelope, toEnvelope, WireErrorEnvelope } from "./error-envelope.js"
 import type { ApiErrorEnvelope } from "./error-envelope.js"
 import { asObject } from "./fast-fields.js"
-import { Count, orNull, Token } from "./wire-values.js"
+import { WireCount, optionalOrNull, WireToken } from "./wire-values.js"
 
 /** One decoded page of a list endpoint. `cursor` and `searchId` are what to send back, verbatim. */
 export interface DecodedPage<R> {
@@ -38,9 +38,14 @@ const emptyList: ReadonlyArray<never> = []
 
 /** The page schema of a spec, and its decoder: a fast path, then the schema for the rest. */
 export const makeListPageDecoder = <R>(spec: ListPageSpec<R>) => {
-  const listFields = Object.fromEntries(spec.listKeys.map((key) => [key, orNull(Schema.Array(spec.item))]))
-  const Data = Schema.Struct({ ...listFields, cursor: orNull(Count), has_more: orNull(Schema.Boolean), search_id: orNull(Token) })
-  const Page = Schema.Struct({ data: orNull(Data), error: orNull(WireErrorEnvelope) })
+  const listFields = Object.fromEntries(spec.listKeys.map((key) => [key, optionalOrNull(Schema.Array(spec.item))]))
+  const Data = Schema.Struct({
+    ...listFields,
+    cursor: optionalOrNull(WireCount),
+    has_more: optionalOrNull(Schema.Boolean),
+    search_id: optionalOrNull(WireToken)
+  })
+  const Page = Schema.Struct({ data: optionalOrNull(Data), error: optionalOrNull(WireErrorEnvelope) })
 
   const fromWire = (wire: WirePage<R>): DecodedPage<R> => {
     const error = toEnvelope(wire.error)

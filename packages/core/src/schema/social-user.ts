@@ -7,12 +7,12 @@ import type { DecodedPage } from "./list-page.js"
 import { researchEndpoints } from "./research-endpoints.js"
 import { assertTrue } from "./type-equality.js"
 import type { Equals } from "./type-equality.js"
-import { orNull } from "./wire-values.js"
+import { optionalOrNull } from "./wire-values.js"
 
 /** One account of a followers/following list as the API sends it. */
 export const ApiSocialUser = Schema.Struct({
   username: Schema.String,
-  display_name: orNull(Schema.String)
+  display_name: optionalOrNull(Schema.String)
 })
 assertTrue<Equals<typeof ApiSocialUser.Type, Omit<SocialUser, "of_username" | "relation">>>()
 

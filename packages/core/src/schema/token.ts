@@ -3,20 +3,20 @@ import type { DecodeError } from "../errors/api-errors.js"
 import { decodeWith } from "./decode-with.js"
 import { asObject } from "./fast-fields.js"
 import { researchEndpoints } from "./research-endpoints.js"
-import { Count, orNull } from "./wire-values.js"
+import { WireCount, optionalOrNull } from "./wire-values.js"
 
 /** `POST /v2/oauth/token/` success: `{access_token, expires_in, token_type}`. */
 export const TokenSuccess = Schema.Struct({
   access_token: Schema.String,
-  expires_in: Count,
-  token_type: orNull(Schema.String)
+  expires_in: WireCount,
+  token_type: optionalOrNull(Schema.String)
 })
 
 /** Token failure, flat (not the research envelope): `{error, error_description, log_id}`. */
 export const TokenFailure = Schema.Struct({
   error: Schema.String,
-  error_description: orNull(Schema.String),
-  log_id: orNull(Schema.String)
+  error_description: optionalOrNull(Schema.String),
+  log_id: optionalOrNull(Schema.String)
 })
 
 export type TokenResponse =

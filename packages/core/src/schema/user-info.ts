@@ -8,19 +8,19 @@ import type { RecordOfTable } from "./fast-fields.js"
 import { researchEndpoints } from "./research-endpoints.js"
 import { assertTrue } from "./type-equality.js"
 import type { Equals } from "./type-equality.js"
-import { Count, orNull } from "./wire-values.js"
+import { WireCount, optionalOrNull } from "./wire-values.js"
 
 /** `data` of `/v2/research/user/info/`: the spec's fields plus the real `bio_url`. */
 export const WireUserInfo = Schema.Struct({
-  display_name: orNull(Schema.String),
-  bio_description: orNull(Schema.String),
-  bio_url: orNull(Schema.String),
-  avatar_url: orNull(Schema.String),
-  is_verified: orNull(Schema.Boolean),
-  follower_count: orNull(Count),
-  following_count: orNull(Count),
-  likes_count: orNull(Count),
-  video_count: orNull(Count)
+  display_name: optionalOrNull(Schema.String),
+  bio_description: optionalOrNull(Schema.String),
+  bio_url: optionalOrNull(Schema.String),
+  avatar_url: optionalOrNull(Schema.String),
+  is_verified: optionalOrNull(Schema.Boolean),
+  follower_count: optionalOrNull(WireCount),
+  following_count: optionalOrNull(WireCount),
+  likes_count: optionalOrNull(WireCount),
+  video_count: optionalOrNull(WireCount)
 })
 assertTrue<Equals<typeof WireUserInfo.Type, Omit<UserInfo, "username" | "lookup_error">>>()
 
@@ -33,7 +33,7 @@ assertTrue<Equals<RecordOfTable<typeof userInfoTable>, typeof WireUserInfo.Type>
 const fastWireUserInfo = makeFastDecoder(userInfoTable)
 
 /** The response schema of `/v2/research/user/info/`. */
-export const UserInfoResponse = Schema.Struct({ data: orNull(WireUserInfo), error: orNull(WireErrorEnvelope) })
+export const UserInfoResponse = Schema.Struct({ data: optionalOrNull(WireUserInfo), error: optionalOrNull(WireErrorEnvelope) })
 
 const toUserInfo = (username: string, wire: typeof WireUserInfo.Type): UserInfo => ({
   username,
@@ -51,18 +51,25 @@ const toUserInfo = (username: string, wire: typeof WireUserInfo.Type): UserInfo 
 
 const emptyWire: typeof WireUserInfo.Type = fastWireUserInfo({}) as typeof WireUserInfo.Type
 
-/** The account `username` from a successful user info body (`lookup_error` null). */
+/**
+ * The account `username` from a user info body: `lookup_error` null on success; a body whose
+ * envelope is not `ok` gives the refused-lookup record ({@link userInfoLookupFailed}).
+ */
 export const decodeUserInfoResponseSync = (
   body: unknown,
   username: string,
   endpoint: string = researchEndpoints.userInfo
 ): UserInfo => {
   const root = asObject(body)
-  if (root !== undefined && fastEnvelope(root.error) !== undefined) {
+  const envelope = root === undefined ? undefined : fastEnvelope(root.error)
+  if (root !== undefined && envelope !== undefined) {
+    if (envelope.code !== "ok") return userInfoLookupFailed(username, envelope.code)
     const wire = root.data === undefined || root.data === null ? emptyWire : fastWireUserInfo(root.data)
     if (wire !== undefined) return toUserInfo(username, wire)
   }
-  return toUserInfo(username, decodeWith(UserInfoResponse, body, endpoint).data ?? emptyWire)
+  const response = decodeWith(UserInfoResponse, body, endpoint)
+  if (response.error !== null && response.error.code !== "ok") return userInfoLookupFailed(username, response.error.code)
+  return toUserInfo(username, response.data ?? emptyWire)
 }
 
 export const decodeUserInfoResponse = (

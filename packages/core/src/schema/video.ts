@@ -4,37 +4,37 @@ import { makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"
 import { assertTrue } from "./type-equality.js"
 import type { Equals } from "./type-equality.js"
-import { Count, DecimalId, JsonText, orNull } from "./wire-values.js"
+import { WireCount, DecimalId, WireJsonText, optionalOrNull } from "./wire-values.js"
 
 /**
  * A video as the API sends it: every field optional (omitted when zero or empty), the id under
  * `id` (live responses) or `video_id` (TikTok's documentation examples), extra fields ignored.
  */
 export const WireVideo = Schema.Struct({
-  id: orNull(DecimalId),
-  video_id: orNull(DecimalId),
-  create_time: orNull(Count),
-  username: orNull(Schema.String),
-  region_code: orNull(Schema.String),
-  video_description: orNull(Schema.String),
-  music_id: orNull(DecimalId),
-  like_count: orNull(Count),
-  comment_count: orNull(Count),
-  share_count: orNull(Count),
-  view_count: orNull(Count),
-  favorites_count: orNull(Count),
-  hashtag_names: orNull(Schema.Array(Schema.String)),
-  effect_ids: orNull(Schema.Array(DecimalId)),
-  playlist_id: orNull(DecimalId),
-  voice_to_text: orNull(Schema.String),
-  is_stem_verified: orNull(Schema.Boolean),
-  video_duration: orNull(Count),
-  video_mention_list: orNull(Schema.Array(Schema.String)),
-  video_label: orNull(JsonText),
-  video_tag: orNull(JsonText),
-  hashtag_info_list: orNull(JsonText),
-  sticker_info_list: orNull(JsonText),
-  effect_info_list: orNull(JsonText)
+  id: optionalOrNull(DecimalId),
+  video_id: optionalOrNull(DecimalId),
+  create_time: optionalOrNull(WireCount),
+  username: optionalOrNull(Schema.String),
+  region_code: optionalOrNull(Schema.String),
+  video_description: optionalOrNull(Schema.String),
+  music_id: optionalOrNull(DecimalId),
+  like_count: optionalOrNull(WireCount),
+  comment_count: optionalOrNull(WireCount),
+  share_count: optionalOrNull(WireCount),
+  view_count: optionalOrNull(WireCount),
+  favorites_count: optionalOrNull(WireCount),
+  hashtag_names: optionalOrNull(Schema.Array(Schema.String)),
+  effect_ids: optionalOrNull(Schema.Array(DecimalId)),
+  playlist_id: optionalOrNull(DecimalId),
+  voice_to_text: optionalOrNull(Schema.String),
+  is_stem_verified: optionalOrNull(Schema.Boolean),
+  video_duration: optionalOrNull(WireCount),
+  video_mention_list: optionalOrNull(Schema.Array(Schema.String)),
+  video_label: optionalOrNull(WireJsonText),
+  video_tag: optionalOrNull(WireJsonText),
+  hashtag_info_list: optionalOrNull(WireJsonText),
+  sticker_info_list: optionalOrNull(WireJsonText),
+  effect_info_list: optionalOrNull(WireJsonText)
 }).check(
   Schema.makeFilter((video) =>
     video.id !== null || video.video_id !== null ? true : { path: ["id"], issue: "expected id or video_id" }

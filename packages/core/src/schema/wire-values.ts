@@ -24,7 +24,7 @@ export const DecimalId = Schema.Union([
   )
 
 /** A count or timestamp: a JSON number, or a numeric string, decoded to a number. */
-export const Count = Schema.Union([Schema.Number, Schema.String])
+export const WireCount = Schema.Union([Schema.Number, Schema.String])
   .annotate({ expected: "number" })
   .pipe(
     Schema.decodeTo(Schema.Number.check(Schema.makeFilter((n: number) => Number.isFinite(n) || "expected number")), {
@@ -34,7 +34,7 @@ export const Count = Schema.Union([Schema.Number, Schema.String])
   )
 
 /** Any JSON value, kept as its JSON text so flat sinks can store nested structures. */
-export const JsonText = Schema.Unknown.pipe(
+export const WireJsonText = Schema.Unknown.pipe(
   Schema.decodeTo(Schema.String, {
     decode: SchemaGetter.transform((value: unknown) => JSON.stringify(value)),
     encode: SchemaGetter.transform((text: string) => JSON.parse(text) as unknown)
@@ -45,8 +45,8 @@ export const JsonText = Schema.Unknown.pipe(
  * A field the API may omit (it drops zero and empty values) or send as null: decodes to `null`
  * when absent, so every decoded record has every field of its interface.
  */
-export const orNull = <S extends Schema.Top>(schema: S) =>
-  // Null first: `JsonText` accepts any value, null included.
+export const optionalOrNull = <S extends Schema.Top>(schema: S) =>
+  // Null first: `WireJsonText` accepts any value, null included.
   Schema.Union([Schema.Null, schema]).pipe(Schema.withDecodingDefaultKey(Effect.succeed(null)))
 
 /** A date as the API takes it: `YYYYMMDD`, a real calendar date. */
@@ -65,7 +65,7 @@ export const isYyyyMmDd = (text: string): boolean => {
 }
 
 /** An opaque token the API may send as a string or a number (e.g. `search_id`): kept as text. */
-export const Token = Schema.Union([Schema.String, Schema.Number])
+export const WireToken = Schema.Union([Schema.String, Schema.Number])
   .annotate({ expected: "string" })
   .pipe(
     Schema.decodeTo(Schema.String, {

@@ -1,7 +1,8 @@
+import { Effect } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { ConfigError } from "../../src/errors/config-error.js"
-import { formatQuery, parseQueryText } from "../../src/query/query-text.js"
+import { formatQuery, parseQuery, parseQueryText } from "../../src/query/query-text.js"
 import { normalizeQuery } from "../../src/query/video-query.js"
 import { videoQuery } from "./arbitraries.js"
 
@@ -91,6 +92,13 @@ describe("parseQueryText", () => {
       expect(error.field).toBe("query")
       expect(error.message).not.toContain("\n")
     }
+  })
+
+  it("has an Effect form failing with the ConfigError", async () => {
+    expect(await Effect.runPromise(parseQuery("keyword = cats"))).toEqual({ and: [EQ("keyword", "cats")] })
+    const error = await Effect.runPromise(Effect.flip(parseQuery("keyword cats")))
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error.message).toBe(`query: expected an operator after keyword (=, IN, >, >=, <, <=) at position 8, got "cats"`)
   })
 
   it("round-trips: any valid query → formatQuery → parseQueryText gives its normal form", () => {

@@ -6,7 +6,7 @@ import { parseLosslessJson } from "../../src/json/lossless-json.js"
 import { parseQueryText } from "../../src/query/query-text.js"
 import { decodeCommentListResponseSync } from "../../src/schema/comment-list.js"
 import { fieldsParameter } from "../../src/schema/endpoint-fields.js"
-import type { ListEndpoint } from "../../src/schema/endpoint-fields.js"
+import type { ResearchDataEndpoint } from "../../src/schema/endpoint-fields.js"
 import { decodeErrorEnvelopeSync } from "../../src/schema/error-envelope.js"
 import type { DecodedPage } from "../../src/schema/list-page.js"
 import { encodeCommentListRequest, encodeSocialListRequest, encodeUserInfoRequest, encodeVideoQueryRequest } from "../../src/schema/request-bodies.js"
@@ -24,7 +24,7 @@ describe("decoders against the sandbox", () => {
   let sandbox: Sandbox
   let accessToken: string
 
-  const call = async (endpoint: ListEndpoint, body: string): Promise<{ status: number; json: unknown }> => {
+  const call = async (endpoint: ResearchDataEndpoint, body: string): Promise<{ status: number; json: unknown }> => {
     const response = await fetch(`${sandbox.url}${researchEndpoints[endpoint]}?fields=${fieldsParameter(endpoint)}`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
@@ -34,7 +34,7 @@ describe("decoders against the sandbox", () => {
   }
 
   const pageThrough = async <R>(
-    endpoint: ListEndpoint,
+    endpoint: ResearchDataEndpoint,
     body: (cursor: number | undefined, searchId: string | null) => string,
     decode: (json: unknown) => DecodedPage<R>
   ): Promise<Array<R>> => {
@@ -132,7 +132,7 @@ describe("decoders against the sandbox", () => {
         expect(users).toEqual(truth.map((user) => ({ username: user.username, display_name: user.display_name ?? null, of_username: username, relation })))
         checkedLists++
       }
-      const lists: ReadonlyArray<readonly [UserVideoList, ListEndpoint]> = [["liked", "likedVideos"], ["pinned", "pinnedVideos"], ["reposted", "repostedVideos"]]
+      const lists: ReadonlyArray<readonly [UserVideoList, ResearchDataEndpoint]> = [["liked", "likedVideos"], ["pinned", "pinnedVideos"], ["reposted", "repostedVideos"]]
       for (const [list, endpoint] of lists) {
         let truth
         try {

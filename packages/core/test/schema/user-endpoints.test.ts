@@ -50,6 +50,17 @@ describe("decodeUserInfoResponse", () => {
     expect(error.message).toBe("data.video_count: expected number")
   })
 
+  it("turns a body whose envelope is not ok into the refused-lookup record", () => {
+    expect(decodeUserInfoResponseSync({ error: { code: "invalid_params", message: "private account" } }, "shy")).toMatchObject({
+      username: "shy",
+      display_name: null,
+      lookup_error: "invalid_params"
+    })
+    expect(() => decodeUserInfoResponseSync({ data: {}, error: { code: "invalid_params", msg: 5 } }, "shy")).toThrow(
+      expect.objectContaining({ path: "error.msg" })
+    )
+  })
+
   it("makes the record of a refused lookup", () => {
     expect(userInfoLookupFailed("ghost", "invalid_params")).toEqual({
       username: "ghost", display_name: null, bio_description: null, bio_url: null, avatar_url: null, is_verified: null,

@@ -29,6 +29,10 @@ export const saveTo = (store: CheckpointStore, checkpoint: Checkpoint): Effect.E
  * (a crash between its flush and the runner's save). Resuming from the *lowest* epoch is always
  * safe: sinks opened with that `resume.epoch` drop what they hold of later epochs, and those
  * records come again. A store with no checkpoint at all is the lowest: the run starts over.
+ *
+ * Sink stores can only be read once the sinks are open, so sinks are first opened at the runner
+ * store's epoch and reopened at the reconciled one when it differs. A sink must therefore discard
+ * data lazily (at its first write or flush), never in `open` — the built-in sinks do.
  */
 export const reconcile = (loaded: ReadonlyArray<Checkpoint | undefined>): Checkpoint | undefined => {
   if (loaded.length === 0) return undefined

@@ -98,6 +98,11 @@ describe("dedupe", () => {
       expect(error && "error" in error ? error.error : undefined).toBeInstanceOf(DedupeCapacityError)
     }
   })
+
+  test("the RxJS form reports the same typed error", async () => {
+    const error = await runViaRx(dedupe<number>({ key: String, store: memoryKeys({ maxKeys: 2 }) }), [1, 2, 3]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DedupeCapacityError)
+  })
 })
 
 describe("dedupe with a persistent store", () => {

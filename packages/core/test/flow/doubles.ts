@@ -52,7 +52,7 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
 
 /**
  * An in-memory sink with the durability rules of a real one: writes are pending until a flush
- * makes them durable; opening with `resume` discards durable data of later epochs; closing or
+ * makes them durable; `resume` discards durable data of later epochs (lazily); closing or
  * crashing loses pending writes. Optionally stores checkpoints with its data (transactional).
  */
 export class MemorySink {
@@ -72,7 +72,14 @@ export class MemorySink {
       name: this.name,
       open: async (context: StreamContext): Promise<SinkWriter> => {
         const resumeEpoch = context.resume?.epoch ?? 0
-        this.durable = this.durable.filter((batch) => batch.epoch <= resumeEpoch)
+        // Discard lazily, at the first write or flush, as the built-in sinks do: the runner may
+        // reopen at a lower epoch once it has read every sink's checkpoint store.
+        let prepared = false
+        const prepare = () => {
+          if (prepared) return
+          prepared = true
+          this.durable = this.durable.filter((batch) => batch.epoch <= resumeEpoch)
+        }
         this.log.push(`open:${this.name}:${context.resume?.epoch ?? "-"}`)
         let pending: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
         const checkpoints: CheckpointStore | undefined = this.transactional
@@ -90,9 +97,11 @@ export class MemorySink {
         return {
           checkpoints,
           write: async (batch) => {
+            prepare()
             pending.push({ epoch: batch.epoch, records: [...batch.records] })
           },
           flush: async (commit) => {
+            prepare()
             this.flushes++
             if (this.failFlushAt === this.flushes) throw new Error("disk full")
             this.durable.push(...pending.filter((batch) => batch.epoch <= commit.epoch))

@@ -110,6 +110,34 @@ describe("pipeline", () => {
     expect(sink.records()).toEqual(pages.flat())
   })
 
+  test("a sink's own checkpoint store: resumes from it alone, and from the lowest epoch when stores disagree", async () => {
+    const log: EventLog = []
+    const transactional = new MemorySink("t", log, true)
+    const pages = [page(1), page(2), page(3)]
+    const controller = new AbortController()
+    await runPipeline(pipeline(memorySource(pages, { onPage: (i) => i === 1 && controller.abort() })).to(transactional.bound()), {
+      signal: controller.signal
+    })
+    expect(transactional.checkpoint?.epoch).toBe(1)
+    // No runner store: the sink's store alone says where to resume.
+    const resumed = await runPipeline(pipeline(memorySource(pages)).to(transactional.bound()), { epochMaxRecords: 1 })
+    expect(resumed).toMatchObject({ resumed: true, resumedFromEpoch: 1 })
+    expect(transactional.records()).toEqual(pages.flat())
+
+    // The runner's store is ahead of the sink's (say the sink's database was restored from a
+    // backup): resume from the lower one, reopening the sinks at that epoch.
+    const store = new MemoryCheckpointStore(log)
+    const plain = new MemorySink("p", log)
+    await runPipeline(pipeline(memorySource(pages)).to(plain.bound(), transactional.bound()), { checkpoints: store, fresh: true, epochMaxRecords: 1 })
+    expect(store.saved?.epoch).toBe(3)
+    transactional.checkpoint = { ...transactional.checkpoint!, epoch: 1, state: 1 }
+    log.length = 0
+    const again = await runPipeline(pipeline(memorySource(pages)).to(plain.bound(), transactional.bound()), { checkpoints: store })
+    expect(again).toMatchObject({ resumed: true, resumedFromEpoch: 1, pages: 2 })
+    expect(log.filter((e) => e.startsWith("open:"))).toEqual(["open:p:3", "open:t:3", "open:p:1", "open:t:1"])
+    expect(plain.records()).toEqual(pages.flat())
+  })
+
   test("a failing sink flush fails the run with SinkError and saves no checkpoint", async () => {
     const log: EventLog = []
     const sink = new MemorySink("s", log)

@@ -1,4 +1,5 @@
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { DecodeError } from "../errors/api-errors.js"
 import type { SchemaError } from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type { Result } from "effect/Result"
@@ -26,3 +27,16 @@ export const decodeWith = <S extends Schema.Decoder<unknown>>(
   if (result._tag === "Failure") throw toDecodeError(result.failure, endpoint)
   return result.success as S["Type"]
 }
+
+/**
+ * A synchronous decode as an Effect: its `DecodeError` becomes the failure; anything else thrown
+ * (a bug, not bad input) is still reported as a `DecodeError` of `endpoint` rather than lost.
+ */
+export const decodeEffect = <A>(run: () => A, endpoint: string): Effect.Effect<A, DecodeError> =>
+  Effect.try({
+    try: run,
+    catch: (error) =>
+      error instanceof DecodeError
+        ? error
+        : new DecodeError({ endpoint, path: "", message: error instanceof Error ? error.message : String(error) })
+  })

@@ -1,7 +1,8 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
 import { asObject } from "./fast-fields.js"
-import { decodeWith } from "./decode-with.js"
+import { decodeEffect, decodeWith } from "./decode-with.js"
 import { optionalOrNull } from "./wire-values.js"
 
 /**
@@ -56,4 +57,4 @@ export const decodeErrorEnvelopeSync = (body: unknown, endpoint: string): ApiErr
 }
 
 export const decodeErrorEnvelope = (body: unknown, endpoint: string): Effect.Effect<ApiErrorEnvelope, DecodeError> =>
-  Effect.try({ try: () => decodeErrorEnvelopeSync(body, endpoint), catch: (error) => error as DecodeError })
+  decodeEffect(() => decodeErrorEnvelopeSync(body, endpoint), endpoint)

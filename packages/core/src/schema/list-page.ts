@@ -1,6 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
-import { decodeWith } from "./decode-with.js"
+import { decodeEffect, decodeWith } from "./decode-with.js"
 import { fastEnvelope, toEnvelope, WireErrorEnvelope } from "./error-envelope.js"
 import type { ApiErrorEnvelope } from "./error-envelope.js"
 import { asObject } from "./fast-fields.js"
@@ -115,7 +116,7 @@ export const makeListPageDecoder = <R>(spec: ListPageSpec<R>) => {
     schema: Page,
     decodeSync,
     decode: (body: unknown, endpoint: string): Effect.Effect<DecodedPage<R>, DecodeError> =>
-      Effect.try({ try: () => decodeSync(body, endpoint), catch: (error) => error as DecodeError })
+      decodeEffect(() => decodeSync(body, endpoint), endpoint)
   }
 }
 

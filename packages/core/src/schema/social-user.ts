@@ -1,5 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
+import { decodeEffect } from "./decode-with.js"
 import type { SocialUser } from "../records/social-user.js"
 import { makeFastDecoder } from "./fast-fields.js"
 import { makeListPageDecoder, withEdge } from "./list-page.js"
@@ -57,7 +59,4 @@ export const decodeSocialListResponse = (
   ofUsername: string,
   endpoint: string = socialEndpoint(relation)
 ): Effect.Effect<DecodedPage<SocialUser>, DecodeError> =>
-  Effect.try({
-    try: () => decodeSocialListResponseSync(body, relation, ofUsername, endpoint),
-    catch: (error) => error as DecodeError
-  })
+  decodeEffect(() => decodeSocialListResponseSync(body, relation, ofUsername, endpoint), endpoint)

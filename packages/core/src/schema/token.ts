@@ -1,6 +1,7 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
-import { decodeWith } from "./decode-with.js"
+import { decodeEffect, decodeWith } from "./decode-with.js"
 import { asObject } from "./fast-fields.js"
 import { researchEndpoints } from "./research-endpoints.js"
 import { WireCount, optionalOrNull } from "./wire-values.js"
@@ -48,7 +49,7 @@ export const decodeTokenResponse = (
   body: unknown,
   endpoint: string = researchEndpoints.token
 ): Effect.Effect<TokenResponse, DecodeError> =>
-  Effect.try({ try: () => decodeTokenResponseSync(body, endpoint), catch: (error) => error as DecodeError })
+  decodeEffect(() => decodeTokenResponseSync(body, endpoint), endpoint)
 
 /** The form body of a client-credentials token request. */
 export const encodeTokenRequest = (credentials: { readonly clientKey: string; readonly clientSecret: string }): string =>

@@ -1,7 +1,8 @@
-import { Effect, Schema } from "effect"
+import { Schema } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
 import type { UserInfo } from "../records/user-info.js"
-import { decodeWith } from "./decode-with.js"
+import { decodeEffect, decodeWith } from "./decode-with.js"
 import { fastEnvelope, WireErrorEnvelope } from "./error-envelope.js"
 import { asObject, makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"
@@ -77,7 +78,7 @@ export const decodeUserInfoResponse = (
   username: string,
   endpoint: string = researchEndpoints.userInfo
 ): Effect.Effect<UserInfo, DecodeError> =>
-  Effect.try({ try: () => decodeUserInfoResponseSync(body, username, endpoint), catch: (error) => error as DecodeError })
+  decodeEffect(() => decodeUserInfoResponseSync(body, username, endpoint), endpoint)
 
 /**
  * The record of a lookup the API refused for this user only (unknown or private account): every

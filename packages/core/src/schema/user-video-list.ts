@@ -1,5 +1,6 @@
-import { Effect } from "effect"
+import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
+import { decodeEffect } from "./decode-with.js"
 import type { UserVideo, Video } from "../records/video.js"
 import { makeListPageDecoder, withEdge } from "./list-page.js"
 import type { DecodedPage } from "./list-page.js"
@@ -53,7 +54,4 @@ export const decodeUserVideoListResponse = (
   ofUsername: string,
   endpoint: string = listEndpoint(list)
 ): Effect.Effect<DecodedPage<UserVideo>, DecodeError> =>
-  Effect.try({
-    try: () => decodeUserVideoListResponseSync(body, list, ofUsername, endpoint),
-    catch: (error) => error as DecodeError
-  })
+  decodeEffect(() => decodeUserVideoListResponseSync(body, list, ofUsername, endpoint), endpoint)

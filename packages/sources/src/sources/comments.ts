@@ -1,9 +1,7 @@
 import { Effect, Stream } from "effect"
-import { commentFields, ConfigError } from "@tikflow/core"
+import { commentApiFields, ConfigError, decodeCommentListResponse } from "@tikflow/core"
 import type { Comment, ProgressListener, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
-import { booleanOf, cursorOf, dataOf, decodeOrError, decodeRecord, listOf } from "../decode/field-decoders.js"
-import { commentTable } from "../decode/record-tables.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
@@ -49,24 +47,17 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
           if (count <= 0) return Effect.succeed({ records: [], next: null })
           // The id goes out as a bare JSON number, as the API's int64 field expects.
           const body = `{"video_id":${videoId},"max_count":${count},"cursor":${offset}}`
-          return client.call({ endpoint, fields: commentFields, body, retry, onProgress: run.onProgress }).pipe(
-            Effect.flatMap((response): Effect.Effect<KeyPage<Comment>, SourceError> => {
-              const page = decodeOrError(endpoint, () => {
-                const data = dataOf(response)
-                const { key, items } = listOf(data, ["comments"])
-                const records = items.map((item, i) =>
-                  decodeRecord<Comment>(commentTable, item, `data.${key}[${i}]`, { required: ["id"] }))
-                const next = cursorOf(data)
-                const more = booleanOf(data, "has_more") && next !== null && Number(next) > offset && Number(next) < COMMENT_CAP
-                return { records, next: more ? next : null }
-              })
-              if (page instanceof Error) return Effect.fail(page)
-              emit({ type: "page", endpoint, records: page.records.length, hasMore: page.next !== null })
-              return Effect.succeed(page)
+          return client.call({ endpoint, fields: commentApiFields, body, retry, onProgress: run.onProgress }).pipe(
+            Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
+            Effect.map((decoded): KeyPage<Comment> => {
+              const next = decoded.cursor
+              const more = decoded.hasMore && next !== null && next > offset && next < COMMENT_CAP
+              emit({ type: "page", endpoint, records: decoded.records.length, hasMore: more })
+              return { records: decoded.records, next: more ? next : null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
               emit({ type: "user-error", endpoint, username: videoId, code: error.code })
-              return Effect.succeed({ records: [], next: null })
+              return Effect.succeed<KeyPage<Comment>>({ records: [], next: null })
             })
           )
         })

@@ -1,7 +1,6 @@
+import { decodeSocialListResponse, socialUserApiFields } from "@tikflow/core"
 import type { SocialUser, Source } from "@tikflow/core"
 import type { TikTokClient } from "../client/tiktok-client.js"
-import { decodeRecord } from "../decode/field-decoders.js"
-import { socialUserTable } from "../decode/record-tables.js"
 import { endpoints } from "./endpoints.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { userListSource } from "./user-list-source.js"
@@ -10,20 +9,16 @@ export interface SocialListOptions extends CommonSourceOptions {
   readonly usernames: ReadonlyArray<string>
 }
 
-/** A `SocialUser` edge: `username` is listed as `relation` of `of_username`. */
-export const decodeSocialUser = (relation: SocialUser["relation"]) => (item: unknown, path: string, ofUsername: string): SocialUser => ({
-  ...decodeRecord<{ username: string; display_name: string | null }>(socialUserTable, item, path, { required: ["username"] }),
-  of_username: ofUsername,
-  relation
-})
+/** The spec of a followers/following harvest: each record is the edge `of_username` —relation→ `username`. */
+export const socialList = (relation: SocialUser["relation"], stream: string, endpoint: string, options: SocialListOptions) =>
+  userListSource({
+    kind: "social_user",
+    stream,
+    endpoint,
+    fields: socialUserApiFields,
+    decodePage: (body, username) => decodeSocialListResponse(body, relation, username, endpoint)
+  }, options)
 
 /** The followers of each user (timestamp cursor, most recent first). */
 export const followers = (options: SocialListOptions): Source<"social_user", TikTokClient> =>
-  userListSource({
-    kind: "social_user",
-    stream: "followers",
-    endpoint: endpoints.followers,
-    fields: ["display_name", "username"],
-    listKeys: ["user_followers", "followers"],
-    decode: decodeSocialUser("follower")
-  }, options)
+  socialList("follower", "followers", endpoints.followers, options)

@@ -6,4 +6,4 @@ import type { UserVideoListOptions } from "./user-video-list.js"
 
 /** Videos each user liked; most accounts keep this list private (skipped with a `user-error` event). */
 export const likedVideos = (options: UserVideoListOptions): Source<"user_video", TikTokClient> =>
-  userVideoList("liked", endpoints.likedVideos, ["user_liked_videos", "liked_videos", "videos"], options)
+  userVideoList("liked", endpoints.likedVideos, options)

@@ -6,4 +6,4 @@ import type { UserVideoListOptions } from "./user-video-list.js"
 
 /** Videos each user pinned (real key `pinned_videos_list`; an older doc says `user_pinned_videos`). */
 export const pinnedVideos = (options: UserVideoListOptions): Source<"user_video", TikTokClient> =>
-  userVideoList("pinned", endpoints.pinnedVideos, ["pinned_videos_list", "user_pinned_videos", "videos"], options)
+  userVideoList("pinned", endpoints.pinnedVideos, options)

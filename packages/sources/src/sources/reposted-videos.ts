@@ -6,4 +6,4 @@ import type { UserVideoListOptions } from "./user-video-list.js"
 
 /** Videos each user reposted (TikTok's wrapper reads `reposted_videos`, its docs `user_reposted_videos`). */
 export const repostedVideos = (options: UserVideoListOptions): Source<"user_video", TikTokClient> =>
-  userVideoList("reposted", endpoints.repostedVideos, ["reposted_videos", "user_reposted_videos", "videos"], options)
+  userVideoList("reposted", endpoints.repostedVideos, options)

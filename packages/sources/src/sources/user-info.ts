@@ -1,8 +1,7 @@
 import { Effect, Stream } from "effect"
+import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from "@tikflow/core"
 import type { ProgressListener, Source, SourceError, UserInfo } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
-import { dataOf, decodeOrError, decodeRecord } from "../decode/field-decoders.js"
-import { userInfoTable } from "../decode/record-tables.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
@@ -15,15 +14,7 @@ export interface UserInfoOptions extends Omit<CommonSourceOptions, "maxCount"> {
 }
 
 const endpoint = endpoints.userInfo
-const fields = Object.keys(userInfoTable)
-
-/** The record for a user the API refused: every field null but `username` and `lookup_error`. */
-export const failedLookup = (username: string, code: string): UserInfo => ({
-  username,
-  display_name: null, bio_description: null, bio_url: null, avatar_url: null, is_verified: null,
-  follower_count: null, following_count: null, likes_count: null, video_count: null,
-  lookup_error: code
-})
+const fields = userInfoApiFields
 
 /**
  * Public account information, one request per user. An unknown or private account is still a
@@ -44,19 +35,14 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
         }
         return keyedPages(usernames, run.resumeFrom, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
           client.call({ endpoint, fields, body: { username }, retry, onProgress: run.onProgress }).pipe(
-            Effect.flatMap((response): Effect.Effect<KeyPage<UserInfo>, SourceError> => {
-              const record = decodeOrError(endpoint, (): UserInfo => ({
-                username,
-                ...decodeRecord<Omit<UserInfo, "username" | "lookup_error">>(userInfoTable, dataOf(response), "data"),
-                lookup_error: null
-              }))
-              if (record instanceof Error) return Effect.fail(record)
+            Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
+            Effect.map((record): KeyPage<UserInfo> => {
               emit({ type: "page", endpoint, records: 1, hasMore: false })
-              return Effect.succeed({ records: [record], next: null })
+              return { records: [record], next: null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
               emit({ type: "user-error", endpoint, username, code: error.code })
-              return Effect.succeed({ records: [failedLookup(username, error.code)], next: null })
+              return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
             })
           ))
       }))

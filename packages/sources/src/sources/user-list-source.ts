@@ -1,7 +1,6 @@
 import { Effect, Stream } from "effect"
-import type { ProgressListener, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
+import type { DecodedPage, DecodeError, ProgressListener, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
-import { booleanOf, cursorOf, dataOf, decodeOrError, listOf } from "../decode/field-decoders.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
@@ -14,9 +13,8 @@ export interface UserListSpec<K extends RecordKind> {
   readonly stream: string
   readonly endpoint: string
   readonly fields: ReadonlyArray<string>
-  /** Where the list sits in `data`; real responses and the spec disagree, so several keys. */
-  readonly listKeys: ReadonlyArray<string>
-  readonly decode: (item: unknown, path: string, username: string) => RecordKinds[K]
+  /** Core's decoder of one page of this list for `username` (it knows where each list sits). */
+  readonly decodePage: (body: unknown, username: string) => Effect.Effect<DecodedPage<RecordKinds[K]>, DecodeError>
 }
 
 /**
@@ -49,23 +47,16 @@ export const userListSource = <K extends RecordKind>(
             retry,
             onProgress: run.onProgress
           }).pipe(
-            Effect.flatMap((body): Effect.Effect<KeyPage<RecordKinds[K]>, SourceError> => {
-              const page = decodeOrError(spec.endpoint, () => {
-                const data = dataOf(body)
-                const { key, items } = listOf(data, spec.listKeys)
-                const records = items.map((item, i) => spec.decode(item, `data.${key}[${i}]`, username))
-                const hasMore = booleanOf(data, "has_more")
-                const next = cursorOf(data)
-                // No cursor to send back means nothing more can be asked for.
-                return { records, next: hasMore && next !== null && next !== cursor ? next : null }
-              })
-              if (page instanceof Error) return Effect.fail(page)
-              emit({ type: "page", endpoint: spec.endpoint, records: page.records.length, hasMore: page.next !== null })
-              return Effect.succeed(page)
+            Effect.flatMap((body) => spec.decodePage(body, username)),
+            Effect.map((decoded): KeyPage<RecordKinds[K]> => {
+              // No cursor to send back, or the same one again, means nothing more can be asked for.
+              const more = decoded.hasMore && decoded.cursor !== null && decoded.cursor !== cursor
+              emit({ type: "page", endpoint: spec.endpoint, records: decoded.records.length, hasMore: more })
+              return { records: decoded.records, next: more ? decoded.cursor : null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
               emit({ type: "user-error", endpoint: spec.endpoint, username, code: error.code })
-              return Effect.succeed({ records: [], next: null })
+              return Effect.succeed<KeyPage<RecordKinds[K]>>({ records: [], next: null })
             })
           )
         )

@@ -1,14 +1,12 @@
 import { Effect, Option, Stream } from "effect"
-import { ConfigError, DecodeError, videoFields } from "@tikflow/core"
+import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
 import type { ProgressListener, Source, SourceError, SourcePage, Video } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
-import { booleanOf, cursorOf, dataOf, decodeOrError, FieldError, listOf } from "../decode/field-decoders.js"
 import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { maxCountOf, policyOf } from "./source-options.js"
-import { decodeVideo } from "./user-video-list.js"
 
 /** One condition of the API's boolean query. */
 export interface VideoQueryCondition {
@@ -100,7 +98,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
     throw ConfigError.make("query", "an object with and/or/not condition lists", options.query)
   }
   const maxCount = maxCountOf(options)
-  const fields = options.fields ?? videoFields
+  const fields = options.fields ?? videoApiFields
   const random = options.random === true
   const query = options.query
 
@@ -153,27 +151,15 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
                 }
                 return yield* Effect.fail(result.failure)
               }
-              const decoded = decodeOrError(endpoint, () => {
-                const data = dataOf(result.success)
-                const { key, items } = listOf(data, ["videos"])
-                const records = items.map((item, i) => decodeVideo(item, `data.${key}[${i}]`))
-                const hasMore = booleanOf(data, "has_more")
-                const cursor = cursorOf(data)
-                const searchId = data.search_id
-                if (searchId !== undefined && searchId !== null && typeof searchId !== "string" && typeof searchId !== "number") {
-                  throw new FieldError("data.search_id", "expected a string")
-                }
-                const next: WindowState = {
-                  start: current.start,
-                  end: current.end,
-                  cursor: cursor ?? current.cursor,
-                  searchId: searchId === undefined || searchId === null ? current.searchId : String(searchId),
-                  done: random || !hasMore
-                }
-                return { records, next }
-              })
-              if (decoded instanceof Error) return yield* Effect.fail(decoded)
-              return decoded
+              const page = yield* decodeVideoQueryResponse(result.success, endpoint)
+              const next: WindowState = {
+                start: current.start,
+                end: current.end,
+                cursor: page.cursor ?? current.cursor,
+                searchId: page.searchId ?? current.searchId,
+                done: random || !page.hasMore
+              }
+              return { records: page.records, next }
             }
           })
 

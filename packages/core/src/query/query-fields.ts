@@ -99,5 +99,8 @@ export const checkCondition = (
   where: string
 ): void => {
   const problem = conditionProblem(field, operation, values)
-  if (problem !== undefined) throw ConfigError.make(where, problem.expected, problem.got)
+  if (problem === undefined) return
+  // "region_code: expected … for region_code" says the field twice.
+  const expected = where === field ? problem.expected.replace(new RegExp(` for ${field}$`), "") : problem.expected
+  throw ConfigError.make(where, expected, problem.got)
 }

@@ -126,6 +126,15 @@ describe("decodeVideoQueryResponse", () => {
     expect(decodeError("<html>").message).toMatch(/^expected object/)
   })
 
+  it("reports even an unexpected failure as a DecodeError of the endpoint", async () => {
+    // JSON text of a value holding a bigint cannot be written: not possible from a parsed body.
+    const failed = await Effect.runPromise(
+      Effect.flip(decodeVideoQueryResponse({ data: { videos: [{ id: "1", video_label: { n: 1n } }] } }))
+    )
+    expect(failed).toBeInstanceOf(DecodeError)
+    expect(failed.endpoint).toBe("/v2/research/video/query/")
+  })
+
   it("returns an Effect failing with the DecodeError, and succeeding with the page", async () => {
     const exit = await Effect.runPromiseExit(decodeVideoQueryResponse({ data: 1 }, "/custom/"))
     expect(Exit.isFailure(exit)).toBe(true)

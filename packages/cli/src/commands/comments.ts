@@ -1,4 +1,4 @@
-import { runHarvest } from "../harvest/run-harvest.js"
+import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import type { Command } from "./command.js"
 import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
 import { listInputFromFlags } from "./list-input-flags.js"

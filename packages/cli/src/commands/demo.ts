@@ -1,11 +1,7 @@
 import { mkdir, rm } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
-import { backoff } from "@tikflow/core"
-import { startSandbox } from "@tikflow/sandbox"
 import { ExitCode } from "../exit-codes.js"
-import { harvest } from "../harvest/run-harvest.js"
 import type { RunSpec } from "../harvest/job-spec.js"
-import { queryDuckDb } from "../inputs/duckdb-query.js"
 import { formatDuration } from "../progress/format-progress.js"
 import type { Command } from "./command.js"
 
@@ -61,7 +57,7 @@ export const demoCommand: Command = {
     "Starts the embedded sandbox (with mild faults, to show retries), harvests two months of videos",
     "(several query windows), then their comments and their authors' user info into",
     "DIR/research.duckdb and DIR/parquet/, prints a summary and runs a sample SQL query.",
-    "DIR (default ./tikflow-demo) is the demo's own: it is cleared first. Needs no credentials."
+    "A re-run replaces the demo's own outputs in DIR (default ./tikflow-demo). Needs no credentials."
   ].join("\n"),
   options: {
     dir: { type: "string", value: "DIR", description: "where the demo writes (default ./tikflow-demo)" }
@@ -72,7 +68,14 @@ export const demoCommand: Command = {
     const dir = resolve((input.values.dir as string | undefined) ?? "tikflow-demo")
     const duckdb = join(dir, "research.duckdb")
     const parquet = join(dir, "parquet")
-    await rm(dir, { recursive: true, force: true })
+    const [{ backoff }, { startSandbox }, { harvest }, { queryDuckDb }] = await Promise.all([
+      import("@tikflow/core"),
+      import("@tikflow/sandbox"),
+      import("../harvest/run-harvest.js"),
+      import("../inputs/duckdb-query.js")
+    ])
+    // Only the demo's own outputs are removed, never anything else in DIR.
+    for (const own of [duckdb, `${duckdb}.wal`, parquet, join(dir, "state")]) await rm(own, { recursive: true, force: true })
     await mkdir(dir, { recursive: true })
     const sandbox = await startSandbox({ seed: 7, world, faults })
     try {

@@ -1,5 +1,4 @@
 import type { SinkPlugin } from "@tikflow/core"
-import { builtinSinks, createSinkRegistry } from "@tikflow/sinks"
 import { ExitCode } from "../exit-codes.js"
 import { findInstalledPlugins } from "../sinks/installed-plugins.js"
 import type { Command } from "./command.js"
@@ -37,6 +36,7 @@ export const pluginsCommand: Command = {
     { description: "as JSON", command: "tikflow plugins --log-format json" }
   ],
   async run({ output, values, settings }) {
+    const { builtinSinks, createSinkRegistry } = await import("@tikflow/sinks")
     const cwd = process.cwd()
     const entries: Array<Listed> = builtinSinks.map((plugin) => listed(plugin, "built-in"))
     const registry = createSinkRegistry({ cwd })

@@ -1,4 +1,3 @@
-import { QuotaLedger } from "@tikflow/core"
 import { ExitCode } from "../exit-codes.js"
 import { formatDuration } from "../progress/format-progress.js"
 import type { Command } from "./command.js"
@@ -17,6 +16,7 @@ export const quotaCommand: Command = {
     { description: "as JSON, for scripts", command: "tikflow quota --log-format json" }
   ],
   async run({ settings, output }) {
+    const { QuotaLedger } = await import("@tikflow/core")
     const ledger = new QuotaLedger({ limit: settings.dailyQuota, path: settings.quotaLedgerPath })
     const now = settings.now()
     const snapshot = await ledger.snapshot(now)

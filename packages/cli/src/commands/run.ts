@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from "node:path"
 import { usageError } from "../cli-error.js"
-import { runHarvest } from "../harvest/run-harvest.js"
+import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import { readPipelineFile } from "../pipeline-file/read-pipeline-file.js"
 import type { Command } from "./command.js"
 

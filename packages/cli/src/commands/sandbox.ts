@@ -1,4 +1,4 @@
-import { faultKinds, startSandbox } from "@tikflow/sandbox"
+import { faultKinds } from "@tikflow/sandbox"
 import { parseFaultRates } from "../args/fault-rates.js"
 import { parseIntegerIn } from "../args/numbers.js"
 import { ExitCode } from "../exit-codes.js"
@@ -33,6 +33,7 @@ export const sandboxCommand: Command = {
   ],
   async run({ values, output, signal }) {
     const faults = values.faults === undefined ? {} : parseFaultRates("--faults", values.faults as string, faultKinds)
+    const { startSandbox } = await import("@tikflow/sandbox")
     const sandbox = await startSandbox({
       port: parseIntegerIn("--port", values.port as string | undefined, 0, 0, 65535),
       seed: parseIntegerIn("--seed", values.seed as string | undefined, 1, 0, 2 ** 32 - 1),

@@ -1,5 +1,5 @@
 import type { UserEndpoint } from "../harvest/job-spec.js"
-import { runHarvest } from "../harvest/run-harvest.js"
+import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import type { Command, Example } from "./command.js"
 import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
 import { listInputFromFlags } from "./list-input-flags.js"

@@ -4,7 +4,7 @@ import { parseList } from "../args/lists.js"
 import { parseIntegerIn } from "../args/numbers.js"
 import { usageError } from "../cli-error.js"
 import { MAX_WINDOW_DAYS, type RunSpec } from "../harvest/job-spec.js"
-import { runHarvest } from "../harvest/run-harvest.js"
+import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import type { Command } from "./command.js"
 import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
 

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { query, readNdjson } from "./support/read-outputs.js"
+import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { expectedVideoIds, useSandbox } from "./support/sandbox.js"
+import { tempDir } from "./support/temp-dir.js"
+
+const fixture = useSandbox()
+const QUERY = "region_code IN (US, GB, CA, DE, FR, JP)"
+const sorted = (values: Iterable<unknown>) => [...values].map(String).sort()
+
+/** A harvest long enough to stop in the middle: many small windows, frequent commits. */
+const args = (from: string, to: string) => [
+  "videos", "--query", QUERY, "--from", from, "--to", to, "--window-days", "3",
+  "--out", "ndjson:./videos.ndjson", "--out", "duckdb:./research.duckdb", "--out", "parquet:./parquet",
+  "--commit-every", "10", "--log-format", "json"
+]
+
+/** The interrupted run goes slowly (so it can be stopped mid-way), the resumed one at full speed. */
+const slow = () => fixture.env({ TIKFLOW_RATE: "12" })
+
+/** Starts the harvest and resolves once it has committed `epochs` checkpoints. */
+const startAndWaitForCommits = async (cwd: string, argv: ReadonlyArray<string>, epochs: number) => {
+  const child = spawnCli(argv, { cwd, env: slow() })
+  const done = collect(child)
+  await waitForOutput(child, new RegExp(`"type":"checkpoint"[^\\n]*"epoch":${epochs}\\b`))
+  return { child, done }
+}
+
+const checkExactlyGroundTruth = async (dir: string, from: string, to: string) => {
+  const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, from, to))
+  const ndjson = readNdjson(join(dir, "videos.ndjson")).map((video) => video.id)
+  expect(ndjson.length).toBe(expected.length)
+  expect(sorted(ndjson)).toEqual(expected)
+  const duck = await query(join(dir, "research.duckdb"), "SELECT id FROM videos")
+  expect(sorted(duck.map((row) => row.id))).toEqual(expected)
+  const parquet = await query(":memory:", `SELECT id FROM read_parquet('${join(dir, "parquet")}/**/*.parquet')`)
+  expect(parquet.length).toBe(expected.length)
+  expect(sorted(parquet.map((row) => row.id))).toEqual(expected)
+}
+
+describe("resume", () => {
+  it("after SIGKILL: the same command resumes from its checkpoint and delivers each record once", async () => {
+    const dir = tempDir()
+    const argv = args("2024-01-01", "2024-02-15")
+    const { child, done } = await startAndWaitForCommits(dir, argv, 3)
+    child.kill("SIGKILL")
+    const killed = await done
+    expect(killed.signal).toBe("SIGKILL")
+    const resumed = await collect(spawnCli(argv, { cwd: dir, env: fixture.env() }))
+    expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch \d+/)
+    expect(resumed.code).toBe(0)
+    await checkExactlyGroundTruth(dir, "2024-01-01", "2024-02-15")
+  })
+
+  it("after SIGINT: flushes, saves the checkpoint, says how to resume, exits 130; re-running completes", async () => {
+    const dir = tempDir()
+    const argv = args("2024-02-01", "2024-03-15")
+    const { child, done } = await startAndWaitForCommits(dir, argv, 2)
+    child.kill("SIGINT")
+    const interrupted = await done
+    expect(interrupted.code).toBe(130)
+    expect(interrupted.stderr).toMatch(/interrupted: \d+ records of videos committed at epoch \d+; run the same command again to resume/)
+    expect(readNdjson(join(dir, "videos.ndjson")).length).toBeGreaterThan(0)
+    const resumed = await collect(spawnCli(argv, { cwd: dir, env: fixture.env() }))
+    expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch [1-9]\d*/)
+    expect(resumed.code).toBe(0)
+    await checkExactlyGroundTruth(dir, "2024-02-01", "2024-03-15")
+  })
+
+  it("after SIGTERM: exits 143, resumable", async () => {
+    const dir = tempDir()
+    const argv = args("2024-01-10", "2024-02-20")
+    const { child, done } = await startAndWaitForCommits(dir, argv, 1)
+    child.kill("SIGTERM")
+    const terminated = await done
+    expect(terminated.code).toBe(143)
+    const resumed = await collect(spawnCli(argv, { cwd: dir, env: fixture.env() }))
+    expect(resumed.code).toBe(0)
+    await checkExactlyGroundTruth(dir, "2024-01-10", "2024-02-20")
+  })
+
+  it("--fresh forgets the checkpoint and starts over", async () => {
+    const dir = tempDir()
+    const argv = args("2024-03-01", "2024-03-30")
+    const { child, done } = await startAndWaitForCommits(dir, argv, 1)
+    child.kill("SIGKILL")
+    await done
+    const fresh = await collect(spawnCli([...argv, "--fresh"], { cwd: dir, env: fixture.env() }))
+    expect(fresh.code).toBe(0)
+    expect(fresh.stderr).not.toMatch(/resuming/)
+    expect(readFileSync(join(dir, "videos.ndjson"), "utf8")).not.toBe("")
+  })
+})

@@ -3,6 +3,7 @@
 export * from "./transform/transform.js"
 export * from "./transform/as-stream.js"
 export * from "./transform/as-operator.js"
+export * from "./transform/provide-transform.js"
 export * from "./transform/dedupe/dedupe.js"
 export * from "./transform/dedupe/dedupe-errors.js"
 export * from "./transform/dedupe/key-store.js"

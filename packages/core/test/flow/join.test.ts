@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest"
-import { Effect, Stream } from "effect"
+import { Context, Effect, Stream } from "effect"
 import { from, lastValueFrom, NEVER, toArray } from "rxjs"
 import { describe, expect } from "vitest"
 import type { JoinEvent } from "../../src/flow.js"
@@ -11,6 +11,7 @@ import {
   lookupFrom,
   lookupJoin,
   LookupMissError,
+  provideTransform,
   StreamJoinState
 } from "../../src/flow.js"
 import { chunked, runViaRx, runViaStream } from "./helpers.js"
@@ -198,5 +199,24 @@ describe("stream-stream join", () => {
     expect(JSON.stringify(exit)).toContain("JoinStateOverflowError")
     const rxError = await lastValueFrom(joinObservables(from(lefts), NEVER, options("inner", 2))).catch((e: unknown) => e)
     expect(rxError).toBeInstanceOf(JoinStateOverflowError)
+  })
+})
+
+describe("provideTransform", () => {
+  class Directory extends Context.Service<Directory, { readonly find: (keys: ReadonlyArray<string>) => ReadonlyArray<User> }>()("test/Directory") {}
+
+  test.prop([videos, users])("a lookup needing a service runs as an RxJS operator once provided", async (input, known) => {
+    const lookup = lookupFrom(
+      (keys: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          const directory = yield* Directory
+          return directory.find(keys)
+        }),
+      (u: User) => u.username
+    )
+    const stage = lookupJoin({ key: (v: Video) => v.author, lookup, combine: enrichAs("author_info"), onMiss: "keep" })
+    const provided = provideTransform(stage, Context.make(Directory, { find: (keys) => known.filter((u) => keys.includes(u.username)) }))
+    const expected = input.map((v) => ({ ...v, author_info: known.find((u) => u.username === v.author) ?? null }))
+    expect(await runViaRx(provided, input)).toEqual(expected)
   })
 })

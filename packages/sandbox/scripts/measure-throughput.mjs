@@ -24,7 +24,7 @@ if (isMainThread) {
   const t0 = performance.now()
   const sandbox = await startSandbox({ seed: 1, quotaPerDay: 1e9, msgKeyShare: 0, world: { videos, hiddenVideoShare: 0 } })
   const startMs = performance.now() - t0
-  const child = fork(new URL(import.meta.url), [], { stdio: "inherit" })
+  const child = fork(new URL(import.meta.url), [], { stdio: "inherit", execArgv: [] })
   const cpu0 = process.cpuUsage()
   child.send({ url: sandbox.url, key: sandbox.credentials.clientKey, secret: sandbox.credentials.clientSecret,
     seconds: arg("seconds", 10), concurrency: arg("concurrency", 8) })

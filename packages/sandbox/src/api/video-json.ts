@@ -24,7 +24,7 @@ export const videoJson = (video: SyntheticVideo, fields: ReadonlyArray<VideoFiel
       case "username": piece = '"username":"' + video.username + '"'; break
       case "region_code": piece = '"region_code":"' + video.regionCode + '"'; break
       case "video_description":
-        if (video.description !== "") piece = '"video_description":' + JSON.stringify(video.description)
+        if (video.description !== "") piece = '"video_description":' + video.descriptionJson
         break
       case "music_id": piece = bareIds ? '"music_id":' + video.musicId : '"music_id":"' + video.musicId + '"'; break
       case "like_count": if (video.likeCount !== 0) piece = '"like_count":' + video.likeCount; break
@@ -32,7 +32,7 @@ export const videoJson = (video: SyntheticVideo, fields: ReadonlyArray<VideoFiel
       case "share_count": if (video.shareCount !== 0 || !dropZeros) piece = '"share_count":' + video.shareCount; break
       case "view_count": if (video.viewCount !== 0 || !dropZeros) piece = '"view_count":' + video.viewCount; break
       case "favorites_count": if (video.favoritesCount !== 0) piece = '"favorites_count":' + video.favoritesCount; break
-      case "hashtag_names": piece = '"hashtag_names":' + JSON.stringify(video.hashtags); break
+      case "hashtag_names": piece = '"hashtag_names":' + video.hashtagsJson; break
       case "effect_ids": if (video.effectIds.length > 0) piece = '"effect_ids":' + JSON.stringify(video.effectIds); break
       case "playlist_id":
         if (video.playlistId !== null) piece = bareIds ? '"playlist_id":' + video.playlistId : '"playlist_id":"' + video.playlistId + '"'

@@ -22,7 +22,7 @@ const userVideos = (list: UserVideoList): Endpoint => (state, request) => {
   const all = state.world.userVideos.list(list, user.index)
   const end = Math.min(all.length, cursor + maxCount)
   const videos = state.fragments.list(all.slice(cursor, end), fields, request.bareIds)
-  return { data: `{"${userVideoListKeys[list]}":${videos},"cursor":${Math.max(cursor, end)},"has_more":${end < all.length}}` }
+  return { data: [`{"${userVideoListKeys[list]}":`, videos, `,"cursor":${Math.max(cursor, end)},"has_more":${end < all.length}}`] }
 }
 
 export const userLikedVideos = userVideos("liked")

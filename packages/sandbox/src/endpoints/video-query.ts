@@ -85,5 +85,5 @@ export const videoQuery: Endpoint = (state, request) => {
   return { data: page(state.fragments.list(records, fields, request.bareIds), nextCursor, hasMore, id), appliedFault: applied }
 }
 
-const page = (videos: string, cursor: number, hasMore: boolean, searchId: string): string =>
-  `{"videos":${videos},"cursor":${cursor},"has_more":${hasMore},"search_id":"${searchId}"}`
+const page = (videos: Buffer, cursor: number, hasMore: boolean, searchId: string) =>
+  ['{"videos":', videos, `,"cursor":${cursor},"has_more":${hasMore},"search_id":"${searchId}"}`]

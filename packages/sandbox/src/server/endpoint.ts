@@ -25,9 +25,11 @@ export interface EndpointRequest {
   readonly bareIds: boolean
 }
 
+/** JSON of `data`, possibly in pieces (UTF-8 buffers and strings) to avoid re-encoding. */
+export type JsonChunks = ReadonlyArray<string | Buffer>
+
 export interface EndpointResult {
-  /** JSON text of `data`. */
-  readonly data: string
+  readonly data: string | JsonChunks
   /** The page-level fault the handler applied, if any. */
   readonly appliedFault?: FaultKind
 }

@@ -43,9 +43,10 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
   const timers = new Set<NodeJS.Timeout>()
   let counter = 0
 
-  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, mangle?: FaultKind) => {
-    if (mangle === "malformed") body = body.slice(0, -1) + "]}"
-    const bytes = Buffer.from(body, "utf8")
+  const send = (res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}, mangle?: FaultKind) => {
+    let bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
+    // Malformed: the last `}` becomes `]}`, so the JSON no longer parses.
+    if (mangle === "malformed") bytes = Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from("]}")])
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length, ...headers })
     if (mangle === "truncated") {
       // Promise the whole body, deliver half, then drop the connection.
@@ -145,7 +146,8 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
       if (result.appliedFault) record(result.appliedFault)
       const id = logId(config.seed, ++counter, now())
       const envelope = `,"error":{"code":"ok",${useMsg ? '"msg"' : '"message"'}:"","log_id":"${id}"}}`
-      send(res, 200, `{"data":${result.data}${envelope}`, {}, mangle)
+      const chunks = typeof result.data === "string" ? ['{"data":', result.data, envelope] : ['{"data":', ...result.data, envelope]
+      send(res, 200, Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : c))), {}, mangle)
     } catch (cause) {
       if (cause instanceof InvalidParams) {
         if (cause.injected) record(cause.injected)

@@ -3,12 +3,23 @@
  * is the pair (hi, lo) and its decimal text is computed with doubles only: cheaper than BigInt on
  * the serving hot path, and exact because every intermediate stays below 2^53.
  */
+const PADDING = ["", "0", "00", "000", "0000", "00000", "000000"]
+
+/** Six decimal digits, zero-padded. */
+const six = (n: number): string => {
+  const text = "" + n
+  return PADDING[6 - text.length] + text
+}
+
 export const idDecimal = (hi: number, lo: number): string => {
-  // hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo)
+  // hi·2^32 + lo = hi·4294·10^6 + (hi·967296 + lo); then split into 10^6 digit groups so every
+  // number converted to text is a small integer (much faster than a 13-digit double).
   const rest = hi * 967296 + lo
   const high = hi * 4294 + Math.floor(rest / 1e6)
   const low = rest % 1e6
-  return String(high) + String(low).padStart(6, "0")
+  if (high === 0) return "" + low
+  const top = Math.floor(high / 1e6)
+  return top === 0 ? "" + high + six(low) : "" + top + six(high - top * 1e6) + six(low)
 }
 
 /** (hi, lo) of a decimal id, or undefined when the text is not an unsigned 64-bit integer. */

@@ -59,7 +59,7 @@ export class VideoTable {
     this.span = options.days * 86400
     this.scrambler = new IndexScrambler(mix32(seed ^ 0x5bd1e995))
     this.usernames = Array.from({ length: options.users }, (_, k) => usernameOf(k))
-    const slots = cacheSlotsFor(this.count, 1 << 17, 1 << 12)
+    const slots = cacheSlotsFor(this.count, 1 << 17, 1 << 9)
     this.cache = new Array(slots).fill(undefined)
     this.slotMask = slots - 1
     this.dayDates = new Array(options.days + 1).fill(undefined)
@@ -158,7 +158,8 @@ export class VideoTable {
       mentions.push(mentioned)
       description = "#duet with @" + mentioned + " " + description
     }
-    if (r.next() < 0.002) description += " \u0000"
+    const withNul = r.next() < 0.002
+    if (withNul) description += " \u0000"
     for (const tag of hashtags) description += " #" + (r.next() < 0.1 ? tag.toUpperCase() : tag)
     if (hashtags.length > 0) description += " "
 
@@ -214,6 +215,8 @@ export class VideoTable {
       username: this.usernames[userIndex],
       regionCode: regionCodes[r.int(regionCodes.length)],
       description,
+      // Vocabulary words, handles and hashtags hold no quote, backslash or control character.
+      descriptionJson: withNul ? JSON.stringify(description) : '"' + description + '"',
       musicId,
       viewCount,
       likeCount,
@@ -221,6 +224,7 @@ export class VideoTable {
       shareCount,
       favoritesCount,
       hashtags,
+      hashtagsJson: hashtags.length === 0 ? "[]" : '["' + hashtags.join('","') + '"]',
       effectIds,
       playlistId,
       voiceToText,

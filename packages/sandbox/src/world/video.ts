@@ -10,6 +10,8 @@ export interface SyntheticVideo {
   readonly username: string
   readonly regionCode: string
   readonly description: string
+  /** JSON text of `description` (built at generation: it rarely needs escaping). */
+  readonly descriptionJson: string
   readonly musicId: string
   readonly viewCount: number
   readonly likeCount: number
@@ -17,6 +19,8 @@ export interface SyntheticVideo {
   readonly shareCount: number
   readonly favoritesCount: number
   readonly hashtags: ReadonlyArray<string>
+  /** JSON text of `hashtags`. */
+  readonly hashtagsJson: string
   readonly effectIds: ReadonlyArray<string>
   readonly playlistId: string | null
   readonly voiceToText: string | null

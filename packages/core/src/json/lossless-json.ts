@@ -7,7 +7,7 @@
  *
  * Why a rewrite pass rather than a hand-written parser: the native parser is an order of
  * magnitude faster than any JS one, and the rewrite only has to find long digit runs outside
- * strings (one regex scan that jumps over each string with `indexOf`).
+ * strings (one scan that jumps over each string with `indexOf`).
  */
 
 import { jsonErrorPosition } from "./json-error-position.js"
@@ -23,20 +23,16 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-// A quote opens a string to skip; a run of 16+ digits may be an unsafe integer (2^53 has 16 digits).
-const INTERESTING = /"|\d{16,}/g
-const MAX_SAFE_DIGITS = "9007199254740991"
+const MAX_SAFE_DIGITS = "9007199254740991" // 2^53 − 1: 16 digits
 const QUOTE = 34
 const BACKSLASH = 92
 const MINUS = 45
+const PLUS = 43
 const DOT = 46
 const LOWER_E = 101
 const UPPER_E = 69
-const PLUS = 43
-
-/** Whether a run of decimal digits (no sign) exceeds Number.MAX_SAFE_INTEGER. */
-const isUnsafeDigits = (digits: string): boolean =>
-  digits.length > MAX_SAFE_DIGITS.length || (digits.length === MAX_SAFE_DIGITS.length && digits > MAX_SAFE_DIGITS)
+const ZERO = 48
+const NINE = 57
 
 /** Index of the quote closing the string whose content starts at `from`, or -1 if unterminated. */
 const endOfString = (text: string, from: number): number => {
@@ -52,44 +48,51 @@ const endOfString = (text: string, from: number): number => {
 
 /**
  * Rewrites `text` so every unsafe integer literal outside strings is a JSON string; returns the
- * text itself when there is none (the common case for bodies with string ids).
+ * text itself when there is none. One pass: strings are skipped with `indexOf` (most of a body's
+ * bytes), the rest is walked by char code, which measured ~2× faster than a regex scan.
  */
 export const quoteUnsafeIntegers = (text: string): string => {
-  const pattern = new RegExp(INTERESTING.source, "g")
+  const length = text.length
   let pieces: Array<string> | undefined
   let copied = 0
-  let match: RegExpExecArray | null
-  while ((match = pattern.exec(text)) !== null) {
-    const start = match.index
-    if (text.charCodeAt(start) === QUOTE) {
-      const end = endOfString(text, start + 1)
+  let at = 0
+  while (at < length) {
+    const char = text.charCodeAt(at)
+    if (char === QUOTE) {
+      const end = endOfString(text, at + 1)
       if (end === -1) break // unterminated: JSON.parse reports it
-      pattern.lastIndex = end + 1
+      at = end + 1
       continue
     }
-    const digits = match[0]
-    const end = start + digits.length
-    const before = text.charCodeAt(start - 1)
-    const after = text.charCodeAt(end)
+    if (char < ZERO || char > NINE) {
+      at++
+      continue
+    }
+    const start = at
+    do at++
+    while (at < length && text.charCodeAt(at) >= ZERO && text.charCodeAt(at) <= NINE)
+    const digits = at - start
+    if (digits < MAX_SAFE_DIGITS.length) continue
     // Fraction digits, exponent digits and non-integers are left to JSON.parse (they are not ids).
-    if (before === DOT || before === LOWER_E || before === UPPER_E || before === PLUS) continue
+    const after = text.charCodeAt(at)
     if (after === DOT || after === LOWER_E || after === UPPER_E) continue
+    const before = text.charCodeAt(start - 1)
+    if (before === DOT || before === LOWER_E || before === UPPER_E || before === PLUS) continue
     let tokenStart = start
     if (before === MINUS) {
       const sign = text.charCodeAt(start - 2)
       if (sign === LOWER_E || sign === UPPER_E) continue
       tokenStart = start - 1
     }
-    if (!isUnsafeDigits(digits)) continue
+    if (digits === MAX_SAFE_DIGITS.length && text.slice(start, at) <= MAX_SAFE_DIGITS) continue
     pieces ??= []
-    pieces.push(text.slice(copied, tokenStart), '"', text.slice(tokenStart, end), '"')
-    copied = end
+    pieces.push(text.slice(copied, tokenStart), '"', text.slice(tokenStart, at), '"')
+    copied = at
   }
   if (pieces === undefined) return text
   pieces.push(text.slice(copied))
   return pieces.join("")
 }
-
 
 /**
  * Parses a JSON text like `JSON.parse`, except that integer literals beyond ±(2^53 − 1) become

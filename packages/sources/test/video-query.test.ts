@@ -1,0 +1,60 @@
+import { Schedule } from "effect"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import type { Sandbox } from "@tikflow/sandbox"
+import { videoQuery } from "@tikflow/sources"
+import type { VideoQueryState } from "@tikflow/sources"
+import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
+
+let sandbox: Sandbox
+beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 23 }) })
+afterAll(() => sandbox.stop())
+
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP"] }] }
+const truthIds = (from: number, to: number) =>
+  sandbox.groundTruth.videos({ query, start_date: dayOf(from), end_date: dayOf(to) }).map((v) => v.id).sort()
+
+it("a search_id that stays stale is replaced by a new search from the last good cursor", async () => {
+  const { client, events } = clientFor(sandbox, {
+    retry: { schedules: { SearchIdExpiredError: Schedule.spaced("1 millis").pipe(Schedule.upTo({ times: 1 })) } }
+  })
+  sandbox.setFaults({ searchIdInvalid: 1 }) // every request that sends a search_id is told it expired
+  try {
+    const pages = await collectPages(videoQuery({ query, startDate: dayOf(0), endDate: dayOf(20), maxCount: 15 }), client)
+    expect(pages.length).toBeGreaterThan(3)
+    expect(recordsOfPages(pages).map((v) => v.id).sort()).toEqual(truthIds(0, 20))
+    // Per page after the first: the stale attempt, one retry, then the new search.
+    const retries = events.filter((e) => e.type === "retry" && e.kind === "SearchIdExpiredError").length
+    expect(retries).toBe(pages.length - 1)
+  } finally {
+    sandbox.setFaults({ searchIdInvalid: 0 })
+    await client.close()
+  }
+})
+
+it("short and empty pages with has_more are followed by the API's cursor", async () => {
+  const { client } = clientFor(sandbox)
+  sandbox.setFaults({ shortPage: 0.3, emptyPage: 0.4 })
+  const before = { short: sandbox.stats.faults.shortPage, empty: sandbox.stats.faults.emptyPage }
+  try {
+    const pages = await collectPages(videoQuery({ query, startDate: dayOf(0), endDate: dayOf(20), maxCount: 10 }), client)
+    expect(sandbox.stats.faults.emptyPage - before.empty).toBeGreaterThan(0)
+    expect(sandbox.stats.faults.shortPage - before.short).toBeGreaterThan(0)
+    expect(recordsOfPages(pages).map((v) => v.id).sort()).toEqual(truthIds(0, 20))
+  } finally {
+    sandbox.setFaults({ shortPage: 0, emptyPage: 0 })
+    await client.close()
+  }
+})
+
+it("random: one page per window, videos from the result set, every window done", async () => {
+  const { client } = clientFor(sandbox)
+  try {
+    const pages = await collectPages(videoQuery({ query, startDate: dayOf(0), endDate: dayOf(20), windowDays: 7, maxCount: 10, random: true }), client)
+    expect(pages).toHaveLength(3)
+    const truth = new Set([...truthIds(0, 20)])
+    for (const video of recordsOfPages(pages)) expect(truth.has(video.id)).toBe(true)
+    expect((pages.at(-1)!.state as VideoQueryState).windows.every((w) => w.done)).toBe(true)
+  } finally {
+    await client.close()
+  }
+})

@@ -82,7 +82,7 @@ const readState = (resumeFrom: unknown): VideoQueryState => {
  * and empty pages with `has_more` are normal); a search_id that stays stale is replaced by a new
  * search from the last good cursor; a window that keeps failing with 5xx is split in halves down
  * to one day. Each page's state covers only pages already delivered, so a resume re-requests at
- * most the page in flight per window. Videos already delivered in this run are not delivered again.
+ * most the page in flight per window. A video already delivered for a window in this run is not delivered again.
  */
 export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokClient> => {
   const first = parseDay("startDate", options.startDate)
@@ -120,7 +120,15 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           : readState(run.resumeFrom)
         // The state as of the pages delivered so far, in window order.
         let windows: ReadonlyArray<WindowState> = initial.windows
-        const seen = new Set<string>()
+        // Ids delivered per window in this run (the API repeats records within a search). Halves of a
+        // split window share their parent's set, so a split re-delivers nothing; a finished window's
+        // set is dropped, keeping memory bounded by the windows in progress.
+        const seen = new Map<string, Set<string>>()
+        const seenIn = (key: string): Set<string> => {
+          let set = seen.get(key)
+          if (set === undefined) seen.set(key, set = new Set())
+          return set
+        }
 
         const requestBody = (w: WindowState): string => {
           const parts = [
@@ -199,15 +207,20 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
         const deliver = (update: WindowUpdate): SourcePage<Video> => {
           if (update.type === "split") {
             windows = windows.flatMap((w) => keyOf(w) === update.key ? [...update.halves] : [w])
+            const parent = seenIn(update.key)
+            seen.delete(update.key)
+            for (const half of update.halves) seen.set(keyOf(half), parent)
             emit({ type: "window", window: update.key, state: "split" })
             return { records: [], state: { version: 1, windows } satisfies VideoQueryState }
           }
           windows = windows.map((w) => keyOf(w) === update.key ? update.window : w)
+          const delivered = seenIn(update.key)
           const records = update.records.filter((video) => {
-            if (seen.has(video.id)) return false
-            seen.add(video.id)
+            if (delivered.has(video.id)) return false
+            delivered.add(video.id)
             return true
           })
+          if (update.window.done) seen.delete(update.key)
           emit({ type: "page", endpoint, records: records.length, window: update.key, hasMore: !update.window.done })
           if (update.window.done) emit({ type: "window", window: update.key, state: "done" })
           return { records, state: { version: 1, windows } satisfies VideoQueryState }

@@ -1,12 +1,12 @@
 import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
 import type { Comment } from "../records/comment.js"
-import { ApiComment, fastComment } from "./comment.js"
+import { CommentFromWire, fastComment } from "./comment.js"
 import { makeListPageDecoder } from "./list-page.js"
 import type { DecodedPage } from "./list-page.js"
 import { researchEndpoints } from "./research-endpoints.js"
 
-const commentListPage = makeListPageDecoder<Comment>({ listKeys: ["comments"], item: ApiComment, fastItem: fastComment })
+const commentListPage = makeListPageDecoder<Comment>({ listKeys: ["comments"], item: CommentFromWire, fastItem: fastComment })
 
 /** The response schema of `/v2/research/video/comment/list/`. */
 export const CommentListResponse = commentListPage.schema

@@ -10,7 +10,7 @@ import { WireCount, DecimalId, optionalOrNull } from "./wire-values.js"
  * A comment as the API sends it: ids as bare numbers or strings, empty `text` kept, zero counts
  * omitted. `id` and `video_id` are the record's identity, so they are required.
  */
-export const ApiComment = Schema.Struct({
+export const CommentFromWire = Schema.Struct({
   id: DecimalId,
   video_id: DecimalId,
   text: optionalOrNull(Schema.String),
@@ -19,7 +19,7 @@ export const ApiComment = Schema.Struct({
   parent_comment_id: optionalOrNull(DecimalId),
   create_time: optionalOrNull(WireCount)
 })
-assertTrue<Equals<typeof ApiComment.Type, Comment>>()
+assertTrue<Equals<typeof CommentFromWire.Type, Comment>>()
 
 const commentTable = {
   id: "id", video_id: "id", text: "string", like_count: "count", reply_count: "count",
@@ -27,7 +27,7 @@ const commentTable = {
 } as const
 const fastWireComment = makeFastDecoder(commentTable)
 
-/** The fast path of {@link ApiComment}: the comment, or `undefined` to defer to the schema. */
+/** The fast path of {@link CommentFromWire}: the comment, or `undefined` to defer to the schema. */
 export const fastComment = (raw: unknown): Comment | undefined => {
   const comment = fastWireComment(raw)
   return comment === undefined || comment.id === null || comment.video_id === null ? undefined : (comment as Comment)

@@ -12,16 +12,16 @@ import type { Equals } from "./type-equality.js"
 import { optionalOrNull } from "./wire-values.js"
 
 /** One account of a followers/following list as the API sends it. */
-export const ApiSocialUser = Schema.Struct({
+export const SocialUserFromWire = Schema.Struct({
   username: Schema.String,
   display_name: optionalOrNull(Schema.String)
 })
-assertTrue<Equals<typeof ApiSocialUser.Type, Omit<SocialUser, "of_username" | "relation">>>()
+assertTrue<Equals<typeof SocialUserFromWire.Type, Omit<SocialUser, "of_username" | "relation">>>()
 
 const fastWireSocialUser = makeFastDecoder({ username: "string", display_name: "string" } as const)
 
-/** Fast path of {@link ApiSocialUser}. */
-export const fastSocialUser = (raw: unknown): typeof ApiSocialUser.Type | undefined => {
+/** Fast path of {@link SocialUserFromWire}. */
+export const fastSocialUser = (raw: unknown): typeof SocialUserFromWire.Type | undefined => {
   const user = fastWireSocialUser(raw)
   return user === undefined || user.username === null ? undefined : { username: user.username, display_name: user.display_name }
 }
@@ -33,8 +33,8 @@ export type SocialRelation = SocialUser["relation"]
  * `user_followers` for both, so following accepts that too.
  */
 const socialPages = {
-  follower: makeListPageDecoder({ listKeys: ["user_followers"], item: ApiSocialUser, fastItem: fastSocialUser }),
-  following: makeListPageDecoder({ listKeys: ["user_following", "user_followers"], item: ApiSocialUser, fastItem: fastSocialUser })
+  follower: makeListPageDecoder({ listKeys: ["user_followers"], item: SocialUserFromWire, fastItem: fastSocialUser }),
+  following: makeListPageDecoder({ listKeys: ["user_following", "user_followers"], item: SocialUserFromWire, fastItem: fastSocialUser })
 }
 
 /** The response schemas of `/v2/research/user/followers/` and `/v2/research/user/following/`. */

@@ -5,7 +5,7 @@ import type { UserVideo, Video } from "../records/video.js"
 import { makeListPageDecoder, withEdge } from "./list-page.js"
 import type { DecodedPage } from "./list-page.js"
 import { researchEndpoints } from "./research-endpoints.js"
-import { ApiVideo, fastVideo } from "./video.js"
+import { VideoFromWire, fastVideo } from "./video.js"
 
 export type UserVideoList = UserVideo["list"]
 
@@ -15,15 +15,15 @@ export type UserVideoList = UserVideo["list"]
  * `user_reposted_videos`; the spec says `videos` for all three.
  */
 const userVideoPages = {
-  liked: makeListPageDecoder<Video>({ listKeys: ["user_liked_videos", "videos"], item: ApiVideo, fastItem: fastVideo }),
+  liked: makeListPageDecoder<Video>({ listKeys: ["user_liked_videos", "videos"], item: VideoFromWire, fastItem: fastVideo }),
   pinned: makeListPageDecoder<Video>({
     listKeys: ["pinned_videos_list", "user_pinned_videos", "videos"],
-    item: ApiVideo,
+    item: VideoFromWire,
     fastItem: fastVideo
   }),
   reposted: makeListPageDecoder<Video>({
     listKeys: ["reposted_videos", "user_reposted_videos", "videos"],
-    item: ApiVideo,
+    item: VideoFromWire,
     fastItem: fastVideo
   })
 }

@@ -4,9 +4,9 @@ import type { Video } from "../records/video.js"
 import { makeListPageDecoder } from "./list-page.js"
 import type { DecodedPage } from "./list-page.js"
 import { researchEndpoints } from "./research-endpoints.js"
-import { ApiVideo, fastVideo } from "./video.js"
+import { VideoFromWire, fastVideo } from "./video.js"
 
-const videoQueryPage = makeListPageDecoder<Video>({ listKeys: ["videos"], item: ApiVideo, fastItem: fastVideo })
+const videoQueryPage = makeListPageDecoder<Video>({ listKeys: ["videos"], item: VideoFromWire, fastItem: fastVideo })
 
 /** The response schema of `/v2/research/video/query/` (videos, cursor, has_more, search_id, error). */
 export const VideoQueryResponse = videoQueryPage.schema

@@ -112,17 +112,17 @@ const toVideo = (wire: WireVideoType): Video => ({
 })
 
 /** Wire video → {@link Video}. */
-export const ApiVideo = WireVideo.pipe(
+export const VideoFromWire = WireVideo.pipe(
   Schema.decodeTo(VideoRecord, {
     decode: SchemaGetter.transform(toVideo),
     encode: SchemaGetter.transform((video: Video): WireVideoType => ({ ...video, video_id: null }))
   })
 )
-assertTrue<Equals<typeof ApiVideo.Type, Video>>()
+assertTrue<Equals<typeof VideoFromWire.Type, Video>>()
 
 const fastWireVideo = makeFastDecoder(wireVideoTable)
 
-/** The fast path of {@link ApiVideo}: the video, or `undefined` to defer to the schema. */
+/** The fast path of {@link VideoFromWire}: the video, or `undefined` to defer to the schema. */
 export const fastVideo = (raw: unknown): Video | undefined => {
   const wire = fastWireVideo(raw)
   if (wire === undefined || (wire.id === null && wire.video_id === null)) return undefined

@@ -1,9 +1,9 @@
 import { Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { ApiComment, fastComment } from "../../src/schema/comment.js"
-import { ApiSocialUser, fastSocialUser } from "../../src/schema/social-user.js"
-import { ApiVideo, fastVideo } from "../../src/schema/video.js"
+import { CommentFromWire, fastComment } from "../../src/schema/comment.js"
+import { SocialUserFromWire, fastSocialUser } from "../../src/schema/social-user.js"
+import { VideoFromWire, fastVideo } from "../../src/schema/video.js"
 import { decodeVideoQueryResponseSync, VideoQueryResponse } from "../../src/schema/video-query.js"
 
 // Values of every shape a field may meet: right ones, alternative ones the schema converts, wrong ones.
@@ -55,7 +55,7 @@ describe("the fast decoding path", () => {
     let refused = 0
     fc.assert(
       fc.property(wireVideo, (raw) => {
-        if (agrees(ApiVideo, fastVideo)(raw)) accepted++
+        if (agrees(VideoFromWire, fastVideo)(raw)) accepted++
         else refused++
       }),
       { numRuns: 1000 }
@@ -79,8 +79,8 @@ describe("the fast decoding path", () => {
   })
 
   it("agrees with the comment and social user schemas", () => {
-    fc.assert(fc.property(wireComment, (raw) => void agrees(ApiComment, fastComment)(raw)), { numRuns: 500 })
-    fc.assert(fc.property(wireSocialUser, (raw) => void agrees(ApiSocialUser, fastSocialUser)(raw)), { numRuns: 300 })
+    fc.assert(fc.property(wireComment, (raw) => void agrees(CommentFromWire, fastComment)(raw)), { numRuns: 500 })
+    fc.assert(fc.property(wireSocialUser, (raw) => void agrees(SocialUserFromWire, fastSocialUser)(raw)), { numRuns: 300 })
   })
 
   it("a page decodes exactly when the response schema accepts it", () => {

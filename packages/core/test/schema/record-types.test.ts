@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest"
 import type { Comment } from "../../src/records/comment.js"
 import type { Video } from "../../src/records/video.js"
-import type { ApiComment } from "../../src/schema/comment.js"
+import type { CommentFromWire } from "../../src/schema/comment.js"
 import { assertTrue } from "../../src/schema/type-equality.js"
 import type { Equals } from "../../src/schema/type-equality.js"
-import type { ApiVideo } from "../../src/schema/video.js"
+import type { VideoFromWire } from "../../src/schema/video.js"
 
 describe("decoded types", () => {
   it("are exactly the record interfaces, and the check can fail", () => {
-    assertTrue<Equals<typeof ApiVideo.Type, Video>>()
-    assertTrue<Equals<typeof ApiComment.Type, Comment>>()
+    assertTrue<Equals<typeof VideoFromWire.Type, Video>>()
+    assertTrue<Equals<typeof CommentFromWire.Type, Comment>>()
     // @ts-expect-error a field less is not the same type
     assertTrue<Equals<Omit<Video, "id">, Video>>()
     // @ts-expect-error nor is a mutable field

@@ -161,11 +161,13 @@ export const runPipelineSpec = <E, R>(
         state,
         updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
       }
+      // Uninterruptible: an interruption waits for the commit in progress rather than leaving
+      // some sinks flushed and the checkpoint unsaved.
       yield* Effect.gen(function*() {
         for (const step of steps) yield* step.commit(epoch)
         yield* flushAll(sinks, checkpoint)
         if (options.checkpoints !== undefined) yield* saveTo(options.checkpoints, checkpoint)
-      }).pipe(Effect.onError(() => Effect.sync(() => (poisoned = true))))
+      }).pipe(Effect.onError(() => Effect.sync(() => (poisoned = true))), Effect.uninterruptible)
       lastEpoch = epoch
       epochsCommitted++
       epochPages = 0

@@ -166,6 +166,7 @@ describe("pipeline", () => {
       fc.record({ kind: fc.constant("crash" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("abort" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("source-fails" as const), page: fc.nat({ max: 12 }) }),
+      fc.record({ kind: fc.constant("interrupt" as const), page: fc.nat({ max: 12 }), ticks: fc.nat({ max: 40 }) }),
       fc.record({ kind: fc.constant("save-fails" as const), nth: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) })
     ),
@@ -178,7 +179,7 @@ describe("pipeline", () => {
     fc.integer({ min: 1, max: 6 }),
     fc.boolean(),
     fc.boolean()
-  ], { numRuns: 60 })(
+  ], { numRuns: 80 })(
     "with random crashes and restarts on the same stores, sinks end with every record exactly once",
     async (idPages, failures, epochMaxRecords, transactional, withDedupe) => {
       const pages = idPages.map((ids) => page(...ids))
@@ -197,12 +198,27 @@ describe("pipeline", () => {
           if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
           if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
           if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth
-          const base = pipeline(source)
-          const runnable = withDedupe
-            ? base.pipe(dedupe({ store: persistentKeys(dir) })).to(...sinks.map((s) => s.bound()))
-            : base.to(...sinks.map((s) => s.bound()))
-          const result = await runPipeline(runnable, { checkpoints: store, signal: controller.signal, epochMaxRecords })
-            .catch((error: unknown) => error)
+          let interrupt: () => void = () => {}
+          if (failure?.kind === "interrupt") {
+            // Interrupt the run's fiber from outside, a few microtasks after page k is read: it
+            // lands anywhere — mid-stage, mid-write, mid-commit.
+            source = memorySource(pages, {
+              onPage: (i) => {
+                if (i !== failure.page) return
+                let ticks = failure.ticks
+                const later = () => (ticks-- > 0 ? queueMicrotask(later) : interrupt())
+                queueMicrotask(later)
+              }
+            })
+          }
+          const base0 = pipeline(source)
+          const runnable0 = withDedupe
+            ? base0.pipe(dedupe({ store: persistentKeys(dir) })).to(...sinks.map((s) => s.bound()))
+            : base0.to(...sinks.map((s) => s.bound()))
+          const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
+          interrupt = () => fiber.interruptUnsafe()
+          const exit = await Effect.runPromise(Fiber.await(fiber))
+          const result = exit._tag === "Success" ? exit.value : exit.cause
           if (failure === undefined) expect(result).toMatchObject({ status: "completed" })
         }
         const all = pages.flat()

@@ -52,6 +52,11 @@ export class VideoSearch {
     return Array.from(this.positions.subarray(0, this.length))
   }
 
+  /** Result positions held in memory (for the registry's memory bound). */
+  retained(): number {
+    return this.positions.length
+  }
+
   /** Position count, once known (scans the whole window). */
   size(): number {
     this.ensure(Number.MAX_SAFE_INTEGER)

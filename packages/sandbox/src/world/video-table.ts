@@ -23,11 +23,18 @@ export const cacheSlotsFor = (count: number, fullUpTo: number, small: number): n
   return slots
 }
 
+const hashtagIds = new Map<string, string>()
+
 /** A stable id per hashtag name (FNV-1a of its UTF-16 units, widened to look like a TikTok id). */
 const hashtagIdOf = (name: string): string => {
-  let h = 0x811c9dc5
-  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193)
-  return idDecimal(1_500_000_000 + (mix32(h) % 100_000_000), h >>> 0)
+  let id = hashtagIds.get(name)
+  if (id === undefined) {
+    let h = 0x811c9dc5
+    for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 0x01000193)
+    id = idDecimal(1_500_000_000 + (mix32(h) % 100_000_000), h >>> 0)
+    hashtagIds.set(name, id)
+  }
+  return id
 }
 
 const pad2 = (n: number): string => (n < 10 ? "0" : "") + n

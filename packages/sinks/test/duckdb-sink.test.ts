@@ -49,12 +49,17 @@ describe("duckdb sink", () => {
     }
   })
 
-  test("a re-delivered record replaces the old version", async () => {
+  test("a re-delivered record replaces the old version; within an epoch the last version wins", async () => {
     const writer = await resolveSink("duckdb::memory:?table_prefix=upsert_").open(streamContext("video", { stream: "videos" }))
     await writer.write({ records: [sampleVideo(1), sampleVideo(2)], epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
-    await writer.write({ records: [{ ...sampleVideo(1), like_count: 999 }], epoch: 2 })
+    await writer.write({ records: [{ ...sampleVideo(1), like_count: 5 }], epoch: 2 })
+    await writer.write({ records: [{ ...sampleVideo(1), like_count: 999 }, { ...sampleVideo(2), like_count: 7 }], epoch: 2 })
+    await writer.write({ records: [{ ...sampleVideo(2), like_count: 6 }], epoch: 2 })
     await writer.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await writer.write({ records: [{ ...sampleVideo(2), like_count: 8 }], epoch: 3 })
+    await writer.write({ records: [{ ...sampleVideo(2), like_count: 6 }], epoch: 3 })
+    await writer.flush({ epoch: 3, checkpoint: checkpoint(3) })
     await writer.close()
     const connection = await (await sharedDuckDB(":memory:")).connect()
     const rows = (await connection.runAndReadAll("select id, like_count from upsert_videos order by id")).getRowObjectsJS()

@@ -78,13 +78,12 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
       await db.exclusive(() =>
         transaction(connection, async () => {
-          if (staged > 0) {
-            await connection.run(upsertSql)
-            await connection.run(`DELETE FROM temp.main.${quoteIdent(staging)}`)
-          }
+          if (staged > 0) for (const statement of upsertSql) await connection.run(statement)
           await saveCheckpointSql(connection, context.stream, commit.checkpoint)
         })
       )
+      // A fresh staging table rather than DELETE keeps rowids in append order ("last version wins").
+      if (staged > 0) await connection.run(createStagingSql(staging, table))
       staged = 0
     },
     async close() {

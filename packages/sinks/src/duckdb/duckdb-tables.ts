@@ -27,15 +27,20 @@ export const createStagingSql = (staging: string, table: string): string =>
   `CREATE OR REPLACE TEMP TABLE ${quoteIdent(staging)} AS SELECT * FROM ${quoteIdent(table)} LIMIT 0`
 
 /**
- * Moves staged rows into the target, replacing rows with the same key. Within one epoch the last
- * staged version of a key wins (one statement may not touch a key twice).
+ * Moves staged rows into the target, replacing rows with the same key: delete the staged keys,
+ * then insert the last staged version of each key (DuckDB's `INSERT OR REPLACE` is about 4× slower
+ * when most keys already exist). Run both in one transaction.
  */
-export const upsertFromStagingSql = (staging: string, table: string, kind: RecordKind): string => {
+export const upsertFromStagingSql = (staging: string, table: string, kind: RecordKind): ReadonlyArray<string> => {
   const columns = columnsOf(kind).map((c) => quoteIdent(c.name)).join(", ")
-  const key = recordKinds[kind].primaryKey.map(quoteIdent).join(", ")
-  return `INSERT OR REPLACE INTO ${quoteIdent(table)} (${columns}) SELECT ${columns} FROM ` +
-    `(SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY rowid DESC) AS _tikflow_rank FROM temp.main.${quoteIdent(staging)}) ` +
-    "WHERE _tikflow_rank = 1"
+  const key = recordKinds[kind].primaryKey.map(quoteIdent)
+  const stage = `temp.main.${quoteIdent(staging)}`
+  return [
+    `DELETE FROM ${quoteIdent(table)} AS t USING ${stage} AS s WHERE ${key.map((k) => `t.${k} = s.${k}`).join(" AND ")}`,
+    `INSERT INTO ${quoteIdent(table)} (${columns}) SELECT ${columns} FROM ` +
+      `(SELECT *, row_number() OVER (PARTITION BY ${key.join(", ")} ORDER BY rowid DESC) AS _tikflow_rank FROM ${stage}) ` +
+      "WHERE _tikflow_rank = 1"
+  ]
 }
 
 export const CHECKPOINT_TABLE = "_tikflow_checkpoints"

@@ -14,7 +14,13 @@ export class SearchRegistry {
   private readonly searches = new Map<string, VideoSearch>()
   private counter = 0
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly limits: { readonly searches: number; readonly retained: number } = {
+      searches: MAX_SEARCHES,
+      retained: MAX_RETAINED
+    }
+  ) {}
 
   add(search: VideoSearch): string {
     this.counter++
@@ -35,7 +41,7 @@ export class SearchRegistry {
     let retained = 0
     for (const search of this.searches.values()) retained += search.retained()
     for (const [id, search] of this.searches) {
-      if (this.searches.size <= 1 || (this.searches.size <= MAX_SEARCHES && retained <= MAX_RETAINED)) break
+      if (this.searches.size <= 1 || (this.searches.size <= this.limits.searches && retained <= this.limits.retained)) break
       if (id === keep) continue
       retained -= search.retained()
       this.searches.delete(id)

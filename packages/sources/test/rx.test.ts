@@ -2,7 +2,7 @@ import { Effect, Stream } from "effect"
 import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
-import { commentsForVideos, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, videoQuery } from "@tikflow/sources"
+import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, startSmallSandbox } from "./support/harvest-kit.js"
 
 let sandbox: Sandbox
@@ -123,6 +123,20 @@ describe("fan-out helpers", () => {
       const [comments, users, vids] = [Array.from(collected[0]), Array.from(collected[1]), Array.from(collected[2])]
       const expected = vids.flatMap((v) => sandbox.groundTruth.comments(v.id).map((c) => c.id)).sort()
       expect(comments.map((c) => c.id).sort()).toEqual(expected)
+      expect(users.map((u) => u.username).sort()).toEqual([...new Set(vids.map((v) => v.username))].sort())
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("the RxJS fan-out helpers deliver the same comments and users", async () => {
+    const { client } = clientFor(sandbox)
+    try {
+      const videos = toObservable(videoQuery({ query, startDate: dayOf(0), endDate: dayOf(2), maxCount: 100 }), client).pipe(take(6))
+      const vids = await lastValueFrom(videos.pipe(toArray()))
+      const comments = await lastValueFrom(commentsForVideosObservable(videos, client, { concurrency: 3 }).pipe(toArray()))
+      const users = await lastValueFrom(userInfoForAuthorsObservable(videos, client, { concurrency: 3 }).pipe(toArray()))
+      expect(comments.map((c) => c.id).sort()).toEqual(vids.flatMap((v) => sandbox.groundTruth.comments(v.id).map((c) => c.id)).sort())
       expect(users.map((u) => u.username).sort()).toEqual([...new Set(vids.map((v) => v.username))].sort())
     } finally {
       await client.close()

@@ -28,7 +28,8 @@ export const WireCount = Schema.Union([Schema.Number, Schema.String])
   .annotate({ expected: "number" })
   .pipe(
     Schema.decodeTo(Schema.Number.check(Schema.makeFilter((n: number) => Number.isFinite(n) || "expected number")), {
-      decode: SchemaGetter.transform((n: number | string) => (typeof n === "string" && n.trim() !== "" ? Number(n) : typeof n === "string" ? Number.NaN : n)),
+      // A blank string is not zero: NaN, refused by the finite check.
+      decode: SchemaGetter.transform((n: number | string) => (typeof n === "number" ? n : n.trim() === "" ? Number.NaN : Number(n))),
       encode: SchemaGetter.transform((n: number) => n)
     })
   )

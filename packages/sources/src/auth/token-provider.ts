@@ -52,8 +52,12 @@ export class TokenProvider {
   readonly get: Effect.Effect<string, TokenError> = Effect.suspend(() => {
     const token = this.#token
     if (token !== undefined && this.options.now() < token.refreshAt) return Effect.succeed(token.value)
-    return Effect.flatMap(Effect.promise(() => this.refresh()), (result) =>
-      "value" in result ? Effect.succeed(result.value) : Effect.fail(result))
+    return Effect.flatMap(Effect.promise(() => this.refresh()), (result) => {
+      if ("value" in result) return Effect.succeed(result.value)
+      // A failed proactive refresh is no reason to stop while the old token still works.
+      const current = this.#token
+      return current !== undefined && this.options.now() < current.expiresAt ? Effect.succeed(current.value) : Effect.fail(result)
+    })
   })
 
   /** The API refused `token`: forget it (unless a newer one already replaced it). */

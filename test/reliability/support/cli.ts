@@ -1,0 +1,35 @@
+import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { repoRoot } from "./run-node.js"
+
+export const cliBin = `${repoRoot}packages/cli/dist/bin.js`
+
+export interface CliProcess {
+  readonly child: ChildProcess
+  /** Resolves when the CLI printed its first progress line (the harvest is under way). */
+  readonly started: Promise<void>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }>
+}
+
+/** Runs the built `tikflow` CLI with `args` in `cwd`. */
+export const startCli = (args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): CliProcess => {
+  const child = spawn(process.execPath, [cliBin, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  let markStarted: () => void = () => undefined
+  const started = new Promise<void>((resolve) => (markStarted = resolve))
+  const onData = (chunk: Buffer, into: "out" | "err") => {
+    const text = chunk.toString()
+    if (into === "out") stdout += text
+    else stderr += text
+    if (text.includes("progress")) markStarted()
+  }
+  child.stdout!.on("data", (d: Buffer) => onData(d, "out"))
+  child.stderr!.on("data", (d: Buffer) => onData(d, "err"))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code, signal) => {
+      markStarted()
+      resolve({ code, signal, stdout, stderr })
+    }))
+  return { child, started, exited }
+}

@@ -31,6 +31,19 @@ it("a search_id that stays stale is replaced by a new search from the last good 
   }
 })
 
+it("sends back the API's cursor, which counts hidden videos, not the records received", async () => {
+  const { client } = clientFor(sandbox)
+  try {
+    const pages = await collectPages(videoQuery({ query, startDate: dayOf(0), endDate: dayOf(20), maxCount: 10 }), client)
+    // Without faults the API's cursor advances by max_count per page, however many videos a page held.
+    const cursors = pages.slice(0, -1).map((p) => (p.state as VideoQueryState).windows[0].cursor)
+    expect(cursors).toEqual(cursors.map((_, i) => (i + 1) * 10))
+    expect(pages.some((p) => p.records.length < 10 && !(p.state as VideoQueryState).windows[0].done)).toBe(true)
+  } finally {
+    await client.close()
+  }
+})
+
 it("short and empty pages with has_more are followed by the API's cursor", async () => {
   const { client } = clientFor(sandbox)
   sandbox.setFaults({ shortPage: 0.3, emptyPage: 0.4 })

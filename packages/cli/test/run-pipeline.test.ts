@@ -1,0 +1,88 @@
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { installFakePlugin } from "./support/fake-plugin.js"
+import { query, readNdjson } from "./support/read-outputs.js"
+import { collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { expectedVideoIds, useSandbox } from "./support/sandbox.js"
+import { tempDir } from "./support/temp-dir.js"
+
+const fixture = useSandbox()
+const sorted = (values: Iterable<unknown>) => [...values].map(String).sort()
+
+const chained = (query: string, from: string, to: string) => `
+plugins: [./node_modules/tikflow-sink-memo/index.js]
+sinks:
+  - duckdb:./research.duckdb
+  - uri: memo:./memo.jsonl
+    options: { label: chained }
+jobs:
+  - name: videos
+    source: { endpoint: videos, query: "${query}", from: ${from}, to: ${to}, window_days: 5 }
+  - name: comments
+    source: { endpoint: comments, video_ids_from: videos }
+  - name: authors
+    source: { endpoint: user-info, usernames_from: videos }
+    transforms: []
+    sinks: [ndjson:./authors.ndjson]
+`
+
+const checkChain = async (dir: string, queryText: string, from: string, to: string) => {
+  const videoIds = sorted(expectedVideoIds(fixture.sandbox, queryText, from, to))
+  const db = join(dir, "research.duckdb")
+  expect(sorted((await query(db, "SELECT id FROM videos")).map((r) => r.id))).toEqual(videoIds)
+  const comments = videoIds.flatMap((id) => fixture.sandbox.groundTruth.comments(id).map((c) => c.id))
+  expect(sorted((await query(db, "SELECT id FROM comments")).map((r) => r.id))).toEqual(sorted(comments))
+  const authors = (await query(db, "SELECT DISTINCT username FROM videos WHERE username IS NOT NULL")).map((r) => r.username)
+  const users = readNdjson(join(dir, "authors.ndjson")).map((r) => r.username)
+  expect(sorted(users)).toEqual(sorted(authors))
+  // The plugin sink got the same videos and comments, each once.
+  const memo = readNdjson(join(dir, "memo.jsonl"))
+  expect(sorted(memo.filter((m) => m.stream === "videos").map((m) => (m.record as { id: string }).id))).toEqual(videoIds)
+  expect(memo.filter((m) => m.stream === "comments")).toHaveLength(comments.length)
+}
+
+describe("tikflow run", () => {
+  it("runs jobs in sequence, later jobs reading the earlier job's videos and authors", async () => {
+    const dir = tempDir()
+    installFakePlugin(dir, "memo")
+    const q = "region_code = GB"
+    writeFileSync(join(dir, "pipeline.yaml"), chained(q, "2024-01-01", "2024-01-31"))
+    const result = await runCli(["run", "pipeline.yaml"], { cwd: dir, env: fixture.env() })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/videos\s+\d+ records[\s\S]*comments\s+\d+ records[\s\S]*users\s+\d+ records/)
+    await checkChain(dir, q, "2024-01-01", "2024-01-31")
+  })
+
+  it("killed in its second job, the same run skips the finished job and resumes the second", async () => {
+    const dir = tempDir()
+    installFakePlugin(dir, "memo")
+    const q = "region_code IN (US, CA)"
+    writeFileSync(join(dir, "pipeline.yaml"), chained(q, "2024-02-01", "2024-02-20"))
+    const child = spawnCli(["run", "pipeline.yaml", "--log-format", "json", "--commit-every", "20"], {
+      cwd: dir,
+      env: fixture.env({ TIKFLOW_RATE: "15" })
+    })
+    const done = collect(child)
+    await waitForOutput(child, /"type":"checkpoint","harvestId":"comments-[0-9a-f]+","epoch":2\b/)
+    child.kill("SIGKILL")
+    await done
+    const resumed = await runCli(["run", "pipeline.yaml", "--log-format", "json", "--commit-every", "20"], { cwd: dir, env: fixture.env() })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toMatch(/job videos: harvest videos-[0-9a-f]+ finished in an earlier run, skipped/)
+    expect(resumed.stderr).toMatch(/resuming harvest comments-[0-9a-f]+ from epoch \d+/)
+    await checkChain(dir, q, "2024-02-01", "2024-02-20")
+  })
+
+  it("a finished run leaves nothing to resume: running it again starts a new harvest", async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, "p.json"), JSON.stringify({
+      jobs: [{ name: "users", source: { endpoint: "user-info", usernames: ["user_00001", "user_00002"] }, sinks: ["duckdb:./u.duckdb"] }]
+    }))
+    expect((await runCli(["run", "p.json"], { cwd: dir, env: fixture.env() })).code).toBe(0)
+    const again = await runCli(["run", "p.json"], { cwd: dir, env: fixture.env() })
+    expect(again.code).toBe(0)
+    expect(again.stderr).not.toMatch(/resuming|skipped/)
+    expect((await query(join(dir, "u.duckdb"), "SELECT count(*)::INTEGER AS n FROM users"))[0].n).toBe(2)
+  })
+})

@@ -1,3 +1,33 @@
+/**
+ * @tikflow/sandbox — an embedded TikTok Research API on loopback, over a synthetic world that is a
+ * pure function of a seed. What it answers, as the real API does (see shared/spec/README.md):
+ *
+ * - `POST /v2/oauth/token/` (form body, client credentials): `{access_token: "clt.…", expires_in,
+ *   token_type: "Bearer"}`; bad credentials → flat `{error: "invalid_client", error_description, log_id}`
+ *   (401; `invalid_request` 400 for a bad grant). Never faulted, never counted against the quota.
+ * - 8 research endpoints (`/v2/research/…/`), Bearer auth (401 `access_token_invalid` when missing,
+ *   unknown, expired or revoked), `?fields=` required (unknown field → 400 `invalid_params`), success
+ *   envelope `{data, error: {code: "ok", message|msg: "", log_id}}`. Lists: `videos`, `comments`,
+ *   `user_followers`, `user_following`, `user_liked_videos`, `pinned_videos_list`, `reposted_videos`.
+ * - Video query: and/or/not evaluated for real; window end − start ≤ 30 days; results newest first;
+ *   the cursor is an offset into the search's cached result set that counts hidden (deleted/private)
+ *   videos too, so pages can be short with `has_more: true`; an unknown or evicted `search_id` →
+ *   400 "search_id … is invalid or expired". Comments: offset cursor, first 1,000 only (cursor ≥ 1000 →
+ *   400). Followers/following: cursor = UNIX seconds (ms accepted), entries strictly older than it.
+ * - Refusals for one account: 400 `invalid_params` "User <name> is private or does not exist", and for
+ *   a private list "User <name>'s <followers|followings|liked videos|pinned videos|reposted videos> are
+ *   private". Daily quota spent → 429 `rate_limit_exceeded` "Daily quota of N requests exceeded; it
+ *   resets at 00:00 UTC." (no Retry-After).
+ * - Faults (each a rate; one seeded draw per authenticated research request): rateLimit (429 +
+ *   Retry-After), rateLimitNoRetryAfter, serverError (500 internal_error), gatewayTimeout (504 HTML),
+ *   slow (delay `slowMs`), timeout (no answer until the client gives up), reset (socket destroyed),
+ *   malformed (invalid JSON), truncated (Content-Length promised, half sent, connection closed),
+ *   tokenExpiry (the token is revoked → 401), and on video-query pages: shortPage (first half of the
+ *   page, cursor advanced by that half only), emptyPage (no records, cursor unchanged), repeat (one
+ *   video of an earlier page appended), searchIdInvalid (a live search_id refused once). A client that
+ *   follows the returned cursors (retrying failed requests) receives exactly the ground truth, plus
+ *   the repeats.
+ */
 export { startSandbox, sandboxCredentials } from "./sandbox.js"
 export type { Sandbox, SandboxOptions, SandboxCredentials } from "./sandbox.js"
 export type { SandboxStats } from "./server/sandbox-stats.js"

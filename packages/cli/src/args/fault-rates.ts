@@ -11,12 +11,12 @@ export const parseFaultRates = (
 ): Readonly<Record<string, number>> => {
   const rates: Record<string, number> = {}
   for (const item of raw.split(",")) {
-    const match = /^\s*([A-Za-z]+)\s*=\s*([0-9.]+)\s*$/.exec(item)
+    const match = /^\s*([A-Za-z]+)\s*=\s*(\S+)\s*$/.exec(item)
     if (!match) throw usageError(`${flag}: expected kind=rate[,kind=rate…], got ${JSON.stringify(item)}`)
     const [, kind, text] = match
     if (!kinds.includes(kind)) throw usageError(`${flag}: unknown fault kind ${JSON.stringify(kind)} (known: ${kinds.join(", ")})`)
     const rate = Number(text)
-    if (!(rate >= 0 && rate <= 1)) throw usageError(`${flag}: ${kind}: expected a rate from 0 to 1, got ${JSON.stringify(text)}`)
+    if (text.trim() === "" || !(rate >= 0 && rate <= 1)) throw usageError(`${flag}: ${kind}: expected a rate from 0 to 1, got ${JSON.stringify(text)}`)
     rates[kind] = rate
   }
   const total = Object.values(rates).reduce((sum, rate) => sum + rate, 0)

@@ -2,7 +2,7 @@ import { type FieldPath, formatFieldPath } from "./field-path.js"
 import { SpecError } from "./spec-error.js"
 
 const describe = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "a mapping" : JSON.stringify(value)
+  typeof value === "bigint" ? String(value) : value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "a mapping" : JSON.stringify(value)
 
 /** Typed access to a parsed document's values, failing with the path of the offending field. */
 export const fail = (path: FieldPath, expected: string, got?: unknown): never => {
@@ -38,7 +38,8 @@ export const asStringList = (value: unknown, path: FieldPath, expected: string):
   if (items.length === 0) return fail(path, `a non-empty list of ${expected}`)
   return items.map((item, index) => {
     const at = typeof value === "string" ? path : [...path, index]
-    if (typeof item === "number" && Number.isSafeInteger(item)) return String(item)
+    // Integers arrive as bigint (the YAML reader keeps every digit of ids beyond 2^53).
+    if (typeof item === "bigint" || (typeof item === "number" && Number.isSafeInteger(item))) return String(item)
     return asString(item, at, expected)
   })
 }

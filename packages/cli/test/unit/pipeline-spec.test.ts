@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest"
+import { validatePipeline } from "../../src/pipeline-file/read-pipeline-file.js"
+
+describe("pipeline file validation", () => {
+  it("builds jobs with default sinks, default dedupe and inputs from earlier jobs", () => {
+    const spec = validatePipeline({
+      sinks: ["duckdb:./db.duckdb", { uri: "parquet:./p", options: { compression: "snappy", part_rows: 10n } }],
+      jobs: [
+        { name: "v", source: { endpoint: "videos", query: "region_code = US", from: "2024-01-01", to: "2024-01-31", fields: "id,username" } },
+        { source: { endpoint: "comments", video_ids_from: "v" }, transforms: [{ dedupe: { keep: "last", by: "create_time" } }] },
+        { source: { endpoint: "followers", usernames: ["a", "b"] }, transforms: [], sinks: ["ndjson:-"] },
+        { source: { endpoint: "comments", video_ids: [7320768196569599275n] } }
+      ]
+    }, "p.yaml")
+    expect(spec.jobs.map((job) => job.name)).toEqual(["v", "job2", "job3", "job4"])
+    expect(spec.jobs[0].source).toMatchObject({ endpoint: "videos", windowDays: 30, fields: ["id", "username"], random: false })
+    expect(spec.jobs[0].transforms).toEqual([{ kind: "dedupe", keep: "first" }])
+    expect(spec.jobs[0].sinks.map((sink) => sink.uri)).toEqual(["duckdb:./db.duckdb", "parquet:./p"])
+    expect(spec.jobs[0].sinks[1].options).toEqual({ compression: "snappy", part_rows: 10 })
+    expect(spec.jobs[1].source).toEqual({ endpoint: "comments", videoIds: { kind: "job", job: "v", field: "video_id" } })
+    expect(spec.jobs[1].transforms).toEqual([{ kind: "dedupe", keep: { last: "create_time" } }])
+    expect(spec.jobs[2]).toMatchObject({ transforms: [], sinks: [{ uri: "ndjson:-" }] })
+    // A video id beyond 2^53 keeps every digit.
+    expect(spec.jobs[3].source).toEqual({ endpoint: "comments", videoIds: { kind: "values", values: ["7320768196569599275"] } })
+  })
+
+  it.each<[unknown, string]>([
+    [{ jobs: [] }, "jobs: expected at least one job"],
+    [{ jobs: [{ source: { endpoint: "video" } }] }, 'jobs[0].source.endpoint: expected one of videos, user-info'],
+    [{ jobs: [{ source: { endpoint: "videos", query: "x = 1", from: "2024-01-02", to: "2024-01-01" } }], sinks: ["ndjson:-"] }, "jobs[0].source.from: expected a date ≤ to (2024-01-01)"],
+    [{ jobs: [{ source: { endpoint: "videos", query: "x", from: "2024-01-01", to: "2024-01-02", window_days: 45n } }] }, "jobs[0].source.window_days: expected a whole number from 1 to 30"],
+    [{ jobs: [{ source: { endpoint: "user-info", usernames: ["a"], usernames_from: "f.txt" } }] }, "jobs[0].source.usernames_from: expected either usernames or usernames_from, not both"],
+    [{ jobs: [{ source: { endpoint: "comments", video_ids: ["12", "x1"] } }] }, "jobs[0].source.video_ids[1]: expected a numeric video id"],
+    [{ jobs: [{ source: { endpoint: "user-info", usernames: ["a"] } }] }, "jobs[0].sinks: expected at least one sink"],
+    [{ jobs: [{ source: { endpoint: "user-info", usernames: ["a"] }, transforms: ["join"] }], sinks: ["ndjson:-"] }, "jobs[0].transforms[0]: expected a transform: dedupe"],
+    [{ jobs: [{ name: "a", source: { endpoint: "user-info", usernames: ["a"] } }, { name: "a", source: { endpoint: "user-info", usernames: ["b"] } }], sinks: ["ndjson:-"] }, "jobs[1].name: expected a name no other job has"]
+  ])("bad pipeline %#", (value, message) => {
+    expect(() => validatePipeline(value, "p.yaml")).toThrow(message)
+  })
+})

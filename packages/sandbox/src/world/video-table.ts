@@ -10,6 +10,11 @@ import {
 } from "./vocabulary.js"
 
 const MUSIC_TRACKS = 3000
+const LOG_MAX_VIEWS = Math.log(20_000_000)
+
+// Plain products: `x ** n` on doubles goes through the generic power routine.
+const square = (x: number): number => x * x
+const cube = (x: number): number => x * x * x
 const EFFECTS = 400
 /**
  * Direct-mapped cache slots (a power of two): no Map bookkeeping on the serving hot path. A world
@@ -147,12 +152,12 @@ export class VideoTable {
     const r = this.rng.reseed(hash3(seed, index, 7))
     const users = this.options.users
     const createTime = this.createTime(index)
-    const userIndex = Math.min(users - 1, Math.floor(users * r.next() ** 2))
+    const userIndex = Math.min(users - 1, Math.floor(users * square(r.next())))
 
     const hashtagCount = Math.floor(r.next() * r.next() * 8)
     const hashtags: Array<string> = []
     for (let k = 0; k < hashtagCount; k++) {
-      const tag = hashtagVocabulary[Math.floor(hashtagVocabulary.length * r.next() ** 2)]
+      const tag = hashtagVocabulary[Math.floor(hashtagVocabulary.length * square(r.next()))]
       if (!hashtags.includes(tag)) hashtags.push(tag)
     }
 
@@ -171,7 +176,7 @@ export class VideoTable {
     if (hashtags.length > 0) description += " "
 
     const originalSound = r.next() < 0.3
-    const track = Math.floor(MUSIC_TRACKS * r.next() ** 3)
+    const track = Math.floor(MUSIC_TRACKS * cube(r.next()))
     const musicId = originalSound
       ? idDecimal(createTime, mix32(index ^ seed ^ 0x3c6ef372))
       : this.trackId(track)
@@ -179,7 +184,7 @@ export class VideoTable {
     const huge = r.next() < 0.003
     const viewCount = huge
       ? 4_300_000_000 + Math.floor(r.next() * 30_000_000_000)
-      : Math.floor(Math.exp(r.next() ** 2 * Math.log(20_000_000))) - 1
+      : Math.floor(Math.exp(square(r.next()) * LOG_MAX_VIEWS)) - 1
     const likeCount = Math.floor(viewCount * r.next() * 0.15)
     const manyComments = unit3(seed, index, 11) < this.options.manyCommentsShare
     const commentCount = manyComments
@@ -192,11 +197,11 @@ export class VideoTable {
     if (r.next() < 0.15) {
       const n = 1 + r.int(2)
       for (let k = 0; k < n; k++) {
-        const effect = this.effectIdList[Math.floor(EFFECTS * r.next() ** 2)]
+        const effect = this.effectIdList[Math.floor(EFFECTS * square(r.next()))]
         if (!effectIds.includes(effect)) effectIds.push(effect)
       }
     }
-    const duration = 3 + Math.floor(597 * r.next() ** 3)
+    const duration = 3 + Math.floor(597 * cube(r.next()))
     const playlistId = r.next() < 0.05 ? idDecimal(createTime - 86400 * (1 + r.int(300)), r.uint32()) : null
     const voiceToText = r.next() < 0.2 ? wordVocabulary[r.int(wordVocabulary.length)] + " " + wordVocabulary[r.int(wordVocabulary.length)] : null
     const stemRoll = r.next()

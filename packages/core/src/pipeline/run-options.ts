@@ -14,7 +14,7 @@ export interface PipelineRunOptions {
   readonly onProgress?: ProgressListener | undefined
   /** An epoch is committed once it holds this many output records. Default 50,000. */
   readonly epochMaxRecords?: number | undefined
-  /** …or once this long has passed since its first page (checked as pages arrive). Default 10 s. */
+  /** …or once this long has passed since its first page, even while waiting for the next. Default 10 s. */
   readonly epochMaxMs?: number | undefined
   /** Ignore any saved checkpoint and start over. */
   readonly fresh?: boolean | undefined

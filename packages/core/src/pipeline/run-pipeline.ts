@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit, Pull, Stream } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber, Pull, Stream } from "effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
@@ -6,7 +6,7 @@ import type { ProgressEvent, ProgressListener } from "../progress/progress-event
 import type { RecordKind } from "../records/record-kind.js"
 import { recordKinds } from "../records/record-kind.js"
 import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
-import type { Source } from "../source/source.js"
+import type { Source, SourcePage } from "../source/source.js"
 import type { Transform, TransformStep } from "../transform/transform.js"
 import { loadFrom, reconcile, saveTo } from "./checkpoint-stores.js"
 import type { PipelineSummary } from "./pipeline-summary.js"
@@ -28,8 +28,8 @@ const ABORTED = Symbol("aborted")
 
 /**
  * Runs a pipeline: source pages → stages (page by page) → every sink, in epochs. An epoch ends
- * when it holds `epochMaxRecords` output records or is `epochMaxMs` old (checked per page) and no
- * stage holds records back; then every stage commits its state, every sink flushes, and only
+ * when it holds `epochMaxRecords` output records or is `epochMaxMs` old (even while the source
+ * is waiting for its next page) and no stage holds records back; then every stage commits its state, every sink flushes, and only
  * then is the checkpoint (the state after the epoch's last page) saved. A crash at any point
  * resumes from the last saved checkpoint with sinks told to drop later epochs: exactly once.
  *
@@ -200,14 +200,30 @@ export const runPipelineSpec = <E, R>(
       return Effect.sync(() => abort.signal.removeEventListener("abort", onAbort))
     })
 
+    const DEADLINE = Symbol("deadline")
     const loop = Effect.gen(function*() {
+      // The next pull runs in its own fiber, so an epoch whose time is up can be committed while
+      // the source is still waiting (on a slow API, a rate limit, a retry back-off).
+      let inflight: Fiber.Fiber<ReadonlyArray<SourcePage<unknown>> | undefined, SourceError> | undefined
       for (;;) {
-        if (abort.signal.aborted) return "interrupted" as const
-        const next = yield* Effect.raceFirst(
-          Pull.catchDone(pull, () => Effect.succeed(undefined)),
-          aborted
-        )
-        if (next === ABORTED) return "interrupted" as const
+        if (abort.signal.aborted) {
+          if (inflight !== undefined) yield* Fiber.interrupt(inflight)
+          return "interrupted" as const
+        }
+        const fiber = inflight ??= yield* Effect.forkChild(Pull.catchDone(pull, () => Effect.succeed(undefined)))
+        let waiting: Effect.Effect<ReadonlyArray<SourcePage<unknown>> | undefined | typeof ABORTED | typeof DEADLINE, SourceError> =
+          Effect.raceFirst(Fiber.join(fiber), aborted)
+        if (epochPages > 0 && !held()) {
+          const remaining = epochStartedAt + epochMaxMs - (yield* Clock.currentTimeMillis)
+          waiting = Effect.raceFirst(waiting, Effect.as(Effect.sleep(Math.max(0, remaining)), DEADLINE))
+        }
+        const next = yield* waiting
+        if (next === DEADLINE) {
+          yield* commit
+          continue
+        }
+        if (next === ABORTED) continue
+        inflight = undefined
         if (next === undefined) break
         for (const page of next) {
           pages++

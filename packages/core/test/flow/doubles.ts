@@ -20,6 +20,8 @@ export interface SourceFaults {
   readonly failAtPage?: number | undefined
   /** Call this when delivering this page index (e.g. to abort). */
   readonly onPage?: ((index: number) => void) | undefined
+  /** Runs before delivering each page (e.g. to block until a test lets it through). */
+  readonly beforePage?: ((index: number) => Effect.Effect<void>) | undefined
   /** Report this many retry events per page. */
   readonly retriesPerPage?: number | undefined
 }
@@ -35,6 +37,7 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
       Stream.rechunk(1),
       Stream.mapEffect(({ records, index }) =>
         Effect.gen(function*() {
+          if (faults.beforePage !== undefined) yield* faults.beforePage(index)
           if (faults.crashAtPage === index) return yield* Effect.die(new Error(`crash at page ${index}`))
           if (faults.failAtPage === index) {
             return yield* new ServerError({ endpoint: "memory", status: 500, code: "internal_error", message: `failed at page ${index}` })

@@ -2,7 +2,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fc, test } from "@fast-check/vitest"
-import { Effect, Fiber } from "effect"
+import { Deferred, Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
 import { ServerError, SinkError } from "../../src/index.js"
@@ -136,6 +137,47 @@ describe("pipeline", () => {
     expect(again).toMatchObject({ resumed: true, resumedFromEpoch: 1, pages: 2 })
     expect(log.filter((e) => e.startsWith("open:"))).toEqual(["open:p:3", "open:t:3", "open:p:1", "open:t:1"])
     expect(plain.records()).toEqual(pages.flat())
+  })
+
+  test("an epoch past its time is committed while the source is still waiting (virtual time)", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    const program = Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      let waiting = false
+      const source = memorySource([page(1), page(2)], {
+        beforePage: (i) =>
+          i === 1
+            ? Effect.andThen(
+              Effect.sync(() => (waiting = true)),
+              Deferred.await(gate)
+            )
+            : Effect.void
+      })
+      const fiber = yield* Effect.forkChild(
+        pipeline(source).to(sink.bound()).run({ checkpoints: store, epochMaxMs: 1_000, epochMaxRecords: 100 })
+      )
+      // The run has written page 1 and waits for page 2.
+      while (!waiting) yield* Effect.yieldNow
+      const settle = Effect.gen(function*() {
+        for (let i = 0; i < 50 && store.saved === undefined; i++) yield* Effect.yieldNow
+      })
+      yield* settle
+      expect(store.saved).toBeUndefined()
+      yield* TestClock.adjust(999)
+      yield* settle
+      expect(store.saved).toBeUndefined()
+      yield* TestClock.adjust(1)
+      yield* settle
+      expect(store.saved?.state).toBe(1)
+      expect(sink.records()).toEqual(page(1))
+      yield* Deferred.succeed(gate, undefined)
+      return yield* Fiber.join(fiber)
+    })
+    const summary = await Effect.runPromise(program.pipe(Effect.provide(TestClock.layer())))
+    expect(summary).toMatchObject({ status: "completed", epochsCommitted: 2 })
+    expect(store.saved?.state).toBe(2)
   })
 
   test("a failing sink flush fails the run with SinkError and saves no checkpoint", async () => {

@@ -69,6 +69,16 @@ describe("webhook sink", () => {
     expect(server.maxInFlight).toBeLessThanOrEqual(3)
   })
 
+  it("a stalled request times out and is retried with the same key", async () => {
+    // The first answer comes long after timeout_ms: the client gives up and retries.
+    const server = await startWebhookServer((_, i) => (i === 0 ? { status: 200, delayMs: 1500 } : { status: 200 }))
+    const { error } = await run(`webhook:${server.url}?secret=${SECRET}&timeout_ms=100&${fast}`, [videos(3)])
+    await server.close()
+    expect(error).toBeUndefined()
+    expect(server.received.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(server.received.map((r) => r.headers["idempotency-key"])).size).toBe(1)
+  })
+
   it("keeps at most `concurrency` POSTs in flight", async () => {
     const server = await startWebhookServer(() => ({ status: 200, delayMs: 20 }))
     const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=1&concurrency=2`, [videos(10)])

@@ -21,7 +21,7 @@ const parseConfig = (target: SinkTarget): ArrowSinkConfig => {
     dir: readLocation(target, "a directory"),
     format: readEnum(target, "format", ["file", "stream"], "file"),
     partition: target.options.partition === undefined ? undefined : readEnum(target, "partition", partitionColumns, "create_date"),
-    partRows: readInt(target, "part_rows", { min: 1, max: 10_000_000 }, 250_000)
+    partRows: readInt(target, "part_rows", { min: 1, max: 10_000_000 }, 100_000)
   }
 }
 
@@ -45,10 +45,12 @@ export const arrowSink = defineSink<ArrowSinkConfig>({
   options: {
     format: "file (default, .arrow) or stream (.arrows)",
     partition: "create_date: Hive directories create_date=YYYY-MM-DD from create_time",
-    part_rows: "rows buffered before a part file is written (default 250000; bounds memory)"
+    part_rows: "rows buffered before a part file is written (default 100000; bounds memory)"
   },
   config: { parse: parseConfig },
-  batchFormat: "arrow",
+  // Records: the part writer converts them itself (per partition when partitioned), and uses a
+  // batch's Arrow form when the caller already has one.
+  batchFormat: "records",
   open: (context) =>
     openPartWriter(context, {
       root: context.config.dir,

@@ -18,7 +18,7 @@ export interface ParquetSinkConfig {
 const parseConfig = (target: SinkTarget): ParquetSinkConfig => {
   rejectUnknownOptions(target, ["compression", "partition", "part_rows", "row_group_rows"])
   const partition = target.options.partition === undefined ? undefined : readEnum(target, "partition", partitionColumns, "create_date")
-  const partRows = readInt(target, "part_rows", { min: 1, max: 10_000_000 }, 250_000)
+  const partRows = readInt(target, "part_rows", { min: 1, max: 10_000_000 }, 100_000)
   return {
     dir: readLocation(target, "a directory"),
     compression: readEnum(target, "compression", parquetCompressions, "zstd"),
@@ -40,11 +40,13 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
   options: {
     compression: "zstd (default), snappy or none",
     partition: "create_date: Hive directories create_date=YYYY-MM-DD from create_time",
-    part_rows: "rows buffered before a part file is written (default 250000; bounds memory)",
+    part_rows: "rows buffered before a part file is written (default 100000; bounds memory)",
     row_group_rows: "rows per Parquet row group (default min(part_rows, 122880))"
   },
   config: { parse: parseConfig },
-  batchFormat: "arrow",
+  // Records: the part writer converts them itself (per partition when partitioned), and uses a
+  // batch's Arrow form when the caller already has one.
+  batchFormat: "records",
   open: (context) =>
     openPartWriter(context, {
       root: context.config.dir,

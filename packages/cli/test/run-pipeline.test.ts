@@ -85,4 +85,32 @@ describe("tikflow run", () => {
     expect(again.stderr).not.toMatch(/resuming|skipped/)
     expect((await query(join(dir, "u.duckdb"), "SELECT count(*)::INTEGER AS n FROM users"))[0].n).toBe(2)
   })
+
+  it("a join transform adds each video's author info (to a sink that takes any record shape)", async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, "join.yaml"), [
+      "jobs:",
+      "  - name: videos",
+      "    source: { endpoint: videos, query: region_code = JP, from: 2024-01-01, to: 2024-01-31 }",
+      "    transforms: [dedupe, { join: { endpoint: user-info, on: username, as: author, miss: keep } }]",
+      "    sinks: [ndjson:./videos_with_authors.ndjson]",
+      ""
+    ].join("\n"))
+    const result = await runCli(["run", "join.yaml"], { cwd: dir, env: fixture.env() })
+    expect(result.code, result.stderr).toBe(0)
+    const videos = readNdjson(join(dir, "videos_with_authors.ndjson"))
+    expect(sorted(videos.map((v) => v.id))).toEqual(sorted(expectedVideoIds(fixture.sandbox, "region_code = JP", "2024-01-01", "2024-01-31")))
+    for (const video of videos) {
+      const author = video.author as { username: string; lookup_error: string | null; follower_count: number | null }
+      expect(author.username).toBe(video.username)
+      let truth: Record<string, unknown> | undefined
+      try {
+        truth = fixture.sandbox.groundTruth.userInfo(String(video.username))
+      } catch {
+        truth = undefined
+      }
+      if (truth === undefined) expect(author.lookup_error).not.toBeNull()
+      else expect(author.follower_count).toBe(truth.follower_count ?? null)
+    }
+  })
 })

@@ -32,8 +32,10 @@ export const runCommand: Command = {
   details: [
     "A pipeline file (YAML or JSON) has optional top-level `sinks` (every job's default) and `plugins`,",
     "and a list of `jobs`, each with a `source` (endpoint + parameters), optional `transforms`",
-    "(dedupe is the default; `[]` turns it off; `{dedupe: {keep: last, by: create_time}}`) and optional",
-    "`sinks` (URIs, or {uri, options}). Endpoints and their parameters:",
+    "(dedupe is the default; `[]` turns it off; `{dedupe: {keep: last, by: create_time}}`; a lookup join",
+    "`{join: {endpoint: user-info, on: username, as: author, miss: keep|drop|fail}}` adds each record's",
+    "user info, for ndjson:/webhook: sinks) and optional `sinks` (URIs, or {uri, options}).",
+    "Endpoints and their parameters:",
     "  videos: query, from, to, window_days, fields, random",
     "  comments: video_ids | video_ids_from",
     "  user-info, followers, following, liked-videos, pinned-videos, reposted-videos: usernames | usernames_from",

@@ -35,8 +35,23 @@ export type SourceSpec =
   | { readonly endpoint: "comments"; readonly videoIds: ListInput }
   | { readonly endpoint: UserEndpoint; readonly usernames: ListInput }
 
-/** Dedupe by primary key, keeping the first occurrence or the one with the greatest `last` field. */
-export type TransformSpec = { readonly kind: "dedupe"; readonly keep: "first" | { readonly last: string } }
+/**
+ * Dedupe by primary key, keeping the first occurrence or the one with the greatest `last` field;
+ * or a lookup join adding each record's user info (looked up by the username in field `on`) as
+ * field `as`, with a policy for users the API does not know.
+ */
+export type TransformSpec =
+  | { readonly kind: "dedupe"; readonly keep: "first" | { readonly last: string } }
+  | {
+    readonly kind: "join"
+    readonly endpoint: "user-info"
+    readonly on: string
+    readonly as: string
+    readonly miss: "drop" | "keep" | "fail"
+  }
+
+/** Sinks whose tables have a fixed schema per record kind cannot hold a join's added field. */
+export const schemaFreeSchemes = ["ndjson", "webhook"]
 
 export interface SinkSpec {
   readonly uri: string

@@ -3,13 +3,16 @@ import { Effect } from "effect"
 import {
   type BoundSink,
   dedupe,
+  enrichAs,
   FileCheckpointStore,
+  lookupFromSource,
+  lookupJoin,
   pipeline,
   type PipelineSummary,
   type RetryPolicy,
   type Transform
 } from "@tikflow/core"
-import { createTikTokClient, TikTokClient, type VideoQueryFilter } from "@tikflow/sources"
+import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
 import { loadCredentials } from "../args/credentials.js"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
@@ -195,4 +198,17 @@ const collectedFields = (spec: RunSpec): Map<string, Array<CollectedField>> => {
 }
 
 const stagesOf = (transforms: ReadonlyArray<TransformSpec>): Array<Transform<any, any, any, any>> =>
-  transforms.map((transform) => dedupe(transform.keep === "first" ? {} : { keep: { last: transform.keep.last } }))
+  transforms.map((transform) =>
+    transform.kind === "dedupe"
+      ? dedupe(transform.keep === "first" ? {} : { keep: { last: transform.keep.last } })
+      : lookupJoin({
+        name: `join-${transform.as}`,
+        key: (record: Record<string, unknown>) => {
+          const value = record[transform.on]
+          return typeof value === "string" && value !== "" ? value : null
+        },
+        lookup: lookupFromSource("user_info", (usernames) => userInfo({ usernames })),
+        combine: enrichAs(transform.as),
+        onMiss: transform.miss
+      })
+  )

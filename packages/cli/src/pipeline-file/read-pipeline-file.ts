@@ -13,6 +13,7 @@ import {
   type RunSpec,
   type SinkSpec,
   type SourceSpec,
+  schemaFreeSchemes,
   type TransformSpec
 } from "../harvest/job-spec.js"
 import { type FieldPath, formatFieldPath } from "./field-path.js"
@@ -94,9 +95,16 @@ export const validatePipeline = (value: unknown, label: string, where: Where = f
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) fail([...path, "name"], "a name of letters, digits, - and _", name)
     if (jobs.some((earlier) => earlier.name === name)) fail([...path, "name"], "a name no other job has", name)
     const source = validateSource(required(job, "source", path, "a source mapping"), [...path, "source"], jobs)
-    const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"])
+    const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"], source.endpoint)
     const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"], where)
     if (sinks.length === 0) fail([...path, "sinks"], "at least one sink (here or in the top-level sinks)")
+    const join = transforms.findIndex((transform) => transform.kind === "join")
+    if (join >= 0) {
+      const fixed = sinks.find((sink) => !schemaFreeSchemes.includes(sink.uri.split(":", 1)[0].toLowerCase()))
+      if (fixed !== undefined) {
+        fail([...path, "transforms", join, "join"], `sinks that take any record shape (${schemaFreeSchemes.map((s) => `${s}:`).join(", ")}) for joined records; ${fixed.uri} stores one table schema per record kind`)
+      }
+    }
     const sourceMap = job.source as Record<string, unknown>
     const listKey = ["usernames", "usernames_from", "video_ids", "video_ids_from"].find((key) => sourceMap[key] !== undefined)
     jobs.push({
@@ -133,12 +141,30 @@ const validateSinks = (value: unknown, path: FieldPath, where: Where): ReadonlyA
     return { uri, options, field: where([...at, "uri"]) }
   })
 
-const validateTransforms = (value: unknown, path: FieldPath): ReadonlyArray<TransformSpec> =>
-  asList(value, path).map((item, index) => {
+/** Endpoints whose records carry a `username` a join can look up. */
+const joinableEndpoints: ReadonlyArray<Endpoint> = ["videos", "followers", "following", "liked-videos", "pinned-videos", "reposted-videos"]
+
+const validateTransforms = (value: unknown, path: FieldPath, endpoint: Endpoint): ReadonlyArray<TransformSpec> =>
+  asList(value, path).map((item, index): TransformSpec => {
     const at = [...path, index]
     if (item === "dedupe") return { kind: "dedupe", keep: "first" } as const
-    if (typeof item === "string") return fail(at, "a transform: dedupe", item)
-    const transform = asMapping(item, at, ["dedupe"])
+    if (typeof item === "string") return fail(at, "a transform: dedupe, {dedupe: {…}} or {join: {…}}", item)
+    const transform = asMapping(item, at, ["dedupe", "join"])
+    if (transform.join !== undefined) {
+      const join = asMapping(transform.join, [...at, "join"], ["endpoint", "on", "as", "miss"])
+      const joinEndpoint = join.endpoint ?? "user-info"
+      if (joinEndpoint !== "user-info") fail([...at, "join", "endpoint"], "user-info (the lookup a join can make)", joinEndpoint)
+      if (!joinableEndpoints.includes(endpoint)) {
+        fail([...at, "join"], `a job whose records name a user (${joinableEndpoints.join(", ")}); ${endpoint} records do not`)
+      }
+      const on = join.on === undefined ? "username" : asString(join.on, [...at, "join", "on"])
+      if (on !== "username") fail([...at, "join", "on"], "username (the field holding the user to look up)", on)
+      const as = join.as === undefined ? "author" : asString(join.as, [...at, "join", "as"])
+      if (!/^[a-z_][a-z0-9_]*$/.test(as)) fail([...at, "join", "as"], "a field name of lower-case letters, digits and _", as)
+      const miss = join.miss ?? "keep"
+      if (miss !== "drop" && miss !== "keep" && miss !== "fail") return fail([...at, "join", "miss"], "drop, keep or fail", miss)
+      return { kind: "join", endpoint: "user-info", on, as, miss } as const
+    }
     if (transform.dedupe === null || transform.dedupe === true) return { kind: "dedupe", keep: "first" } as const
     const options = asMapping(transform.dedupe, [...at, "dedupe"], ["keep", "by"])
     const keep = options.keep ?? "first"

@@ -23,7 +23,9 @@ export const makeRateLimiter = (options: { readonly requestsPerSecond: number; r
     throw new RangeError(`rate: expected a positive number of requests per second, got ${requestsPerSecond}`)
   }
   if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`rate.burst: expected an integer ≥ 1, got ${burst}`)
-  const interval = 1000 / requestsPerSecond
+  // A microsecond of margin per slot absorbs floating-point rounding (3 × 333.33… can land just
+  // under 1000, and epoch-ms timestamps have ulps near 2.4e-4 ms), so the rate is never exceeded.
+  const interval = 1000 / requestsPerSecond + 0.001
   let theoreticalArrival = Number.NEGATIVE_INFINITY
   const acquire = Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const slot = Math.max(theoreticalArrival, now)

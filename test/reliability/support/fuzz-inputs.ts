@@ -23,11 +23,16 @@ const replaceSomewhere = (value: unknown, path: ReadonlyArray<number>, replaceme
   return { ...(value as object), [key]: next }
 }
 
-/** Values of the wrong type for any field: every JSON kind, huge and odd ones included. */
-export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
+/** Values of the wrong type for any field: every JSON kind and odd ones. */
+export const smallWrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.constantFrom(null, true, -1, 1e308, -0, "", "NaN", [], {}, "9".repeat(400), 2 ** 64),
-  fc.string({ unit: "binary", maxLength: 64 }),
+  fc.string({ unit: "binary", maxLength: 64 })
+)
+
+/** {@link smallWrongValue} or a string of megabytes. */
+export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
+  smallWrongValue,
   fc.integer({ min: 1, max: 3 }).map((mb) => "x".repeat(mb * 1024 * 1024))
 )
 

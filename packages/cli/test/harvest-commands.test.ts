@@ -47,6 +47,16 @@ describe("harvest commands against a sandbox with faults", () => {
     expect(sorted(got.map((row) => row.id))).toEqual(expected)
   })
 
+  it("user-info --usernames-from a Parquet directory: the authors of the harvested videos", async () => {
+    const result = await runCli(["user-info", "--usernames-from", "./parquet/videos", "--out", "ndjson:./authors.ndjson"], {
+      cwd: dir,
+      env: fixture.env()
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const authors = new Set(readNdjson(join(dir, "videos.ndjson")).map((video) => video.username).filter((name) => name !== null))
+    expect(sorted(readNdjson(join(dir, "authors.ndjson")).map((user) => user.username))).toEqual(sorted(authors))
+  })
+
   it("user-info: one record per user, refused accounts included with lookup_error", async () => {
     const names = Array.from({ length: 25 }, (_, i) => `user_${String(i + 1).padStart(5, "0")}`)
     const result = await runCli(["user-info", "--username", names.join(","), "--username", "user_99999", "--out", "ndjson:./users.ndjson"], {

@@ -73,6 +73,21 @@ describe("ndjson sink", () => {
     expect((await lines(file)).map((c) => c.text)).toEqual(comments(0, 8).map((c) => c.text))
   })
 
+  it("ndjson:- prints one object per line to stdout", async () => {
+    const printed: Array<string> = []
+    const original = process.stdout.write
+    process.stdout.write = ((chunk: string) => (printed.push(String(chunk)), true)) as typeof process.stdout.write
+    try {
+      const writer = await resolveSink("ndjson:-").open(streamContext("comment", { stream: "comments" }))
+      await writer.write({ records: comments(0, 3), epoch: 1 })
+      await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+      await writer.close()
+    } finally {
+      process.stdout.write = original
+    }
+    expect(printed.join("").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Comment)).toEqual(comments(0, 3))
+  })
+
   it("two streams cannot share one file", async () => {
     const file = join(await tempDir(), "one.ndjson")
     const a = await resolveSink(`ndjson:${file}`).open(streamContext("comment", { stream: "a" }))

@@ -79,6 +79,20 @@ describe("webhook sink", () => {
     expect(new Set(server.received.map((r) => r.headers["idempotency-key"])).size).toBe(1)
   })
 
+  it("cancelling the run fails the flush without dead-lettering (the epoch is sent again on resume)", async () => {
+    const dir = await tempDir()
+    const server = await startWebhookServer(() => ({ status: 200, delayMs: 2000 }))
+    const abort = new AbortController()
+    const context = streamContext("video", { stream: "videos", signal: abort.signal })
+    const writer = await resolveSink(`webhook:${server.url}?secret=${SECRET}&dead_letter=${join(dir, "d.ndjson")}`).open(context)
+    await writer.write({ records: videos(3), epoch: 1 })
+    setTimeout(() => abort.abort(), 50)
+    await expect(writer.flush({ epoch: 1, checkpoint: checkpoint(1) })).rejects.toThrow(/1 batch\(es\) .* not delivered before the run was cancelled/)
+    await writer.close()
+    await server.close()
+    await expect(readFile(join(dir, "d.ndjson"), "utf8")).rejects.toThrow(/ENOENT/)
+  })
+
   it("keeps at most `concurrency` POSTs in flight", async () => {
     const server = await startWebhookServer(() => ({ status: 200, delayMs: 20 }))
     const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=1&concurrency=2`, [videos(10)])

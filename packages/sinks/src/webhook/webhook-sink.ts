@@ -38,6 +38,7 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
   let epochOfSeq: number | undefined
   let seq = 0
   let deadLettered = 0
+  let cancelled = 0
   let fatal: Error | undefined
 
   const deliver = async (payload: WebhookPayload): Promise<void> => {
@@ -47,6 +48,12 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
     if (config.sign !== undefined) headers[SIGNATURE_HEADER] = config.sign(body)
     const outcome = await postWithRetries({ url: config.url, body, headers, dispatcher, timeoutMs: config.timeoutMs, signal: context.signal }, config.retry)
     if (outcome.failure === undefined) return
+    if (context.signal.aborted) {
+      // Cancelled, not refused: the batch is not durable, so the epoch is not committed and a
+      // resumed run sends it again (same idempotency key). Not a dead letter.
+      cancelled++
+      return
+    }
     const letter: DeadLetter = {
       failed_at: new Date().toISOString(),
       url,
@@ -69,6 +76,7 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
 
   const failIfUndelivered = () => {
     if (fatal !== undefined) throw fatal
+    if (cancelled > 0) throw new Error(`${cancelled} batch(es) to ${url} were not delivered before the run was cancelled; a resumed run sends them again`)
     if (deadLettered > 0 && !config.deadLetterOk) {
       throw new Error(
         `${deadLettered} batch(es) to ${url} never got a 2xx and were dead-lettered to ${deadLetters.path}` +

@@ -1,13 +1,18 @@
 import type { VideoTable } from "../world/video-table.js"
-import { cacheSlotsFor } from "../world/video-table.js"
+import { FragmentArena } from "./fragment-arena.js"
 import type { VideoFieldName } from "./video-fields.js"
 import { videoJson } from "./video-json.js"
 
-const SELECTIONS_LIMIT = 16
+/** Field selections (× id style) cached at once; a new one beyond this drops them all. */
+const SELECTIONS_LIMIT = 8
+/** Beyond this many videos the per-video index itself would be too big: no caching. */
+const MAX_INDEXED_VIDEOS = 20_000_000
 
-interface SlotCache {
-  readonly tags: Int32Array
-  readonly texts: Array<Buffer | undefined>
+/** Where each video's fragment sits in the arena, per (selection, id style). */
+interface SelectionIndex {
+  /** Global arena offset per video index, -1 when not cached. */
+  readonly at: Int32Array
+  readonly length: Uint16Array
 }
 
 const OPEN = 0x5b // [
@@ -15,56 +20,68 @@ const COMMA = 0x2c
 const CLOSE = 0x5d // ]
 
 /**
- * Cached UTF-8 JSON of each video per (field selection, id style): serving a page is then one
- * memcpy per video (no string flattening or re-encoding per page). Bounded: direct-mapped slots, a newer video simply replaces an older one.
+ * UTF-8 JSON of each video per (field selection, id style), generated once and kept in an
+ * off-heap arena (up to `budgetBytes`): serving a page is one memcpy per video, and a harvest that
+ * passes over the same videos again (another run, a resumed window) costs almost nothing.
+ * Past the budget, fragments are generated per page and not kept.
  */
 export class VideoFragments {
-  private readonly bySelection = new Map<string, SlotCache>()
+  private readonly bySelection = new Map<string, SelectionIndex>()
+  private arena: FragmentArena
 
-  /** Direct-mapped slots per (selection, id style); see `cacheSlotsFor`. */
-  private readonly slots: number
-
-  constructor(private readonly videos: VideoTable) {
-    this.slots = cacheSlotsFor(videos.count, 1 << 16, 1 << 9)
+  constructor(private readonly videos: VideoTable, private readonly budgetBytes = 256 * 1024 * 1024) {
+    this.arena = new FragmentArena(budgetBytes)
   }
 
-  private cacheFor(selectionKey: string, bareIds: boolean): SlotCache {
+  private indexFor(selectionKey: string, bareIds: boolean): SelectionIndex | undefined {
+    if (this.videos.count > MAX_INDEXED_VIDEOS) return undefined
     const key = (bareIds ? "b:" : "s:") + selectionKey
-    let cache = this.bySelection.get(key)
-    if (cache === undefined) {
-      if (this.bySelection.size >= SELECTIONS_LIMIT) this.bySelection.clear()
-      cache = { tags: new Int32Array(this.slots).fill(-1), texts: new Array(this.slots).fill(undefined) }
-      this.bySelection.set(key, cache)
+    let index = this.bySelection.get(key)
+    if (index === undefined) {
+      if (this.bySelection.size >= SELECTIONS_LIMIT) {
+        this.bySelection.clear()
+        this.arena = new FragmentArena(this.budgetBytes)
+      }
+      index = { at: new Int32Array(this.videos.count).fill(-1), length: new Uint16Array(this.videos.count) }
+      this.bySelection.set(key, index)
     }
-    return cache
-  }
-
-  private fragment(cache: SlotCache, index: number, fields: ReadonlyArray<VideoFieldName>, bareIds: boolean): Buffer {
-    const slot = index & (this.slots - 1)
-    if (cache.tags[slot] === index) return cache.texts[slot]!
-    const text = Buffer.from(videoJson(this.videos.video(index), fields, bareIds), "utf8")
-    cache.tags[slot] = index
-    cache.texts[slot] = text
-    return text
+    return index
   }
 
   /** UTF-8 `[…]` of the given videos. */
   list(indices: ReadonlyArray<number>, fields: ReadonlyArray<VideoFieldName>, bareIds: boolean): Buffer {
-    const cache = this.cacheFor(fields.join(","), bareIds)
-    const parts: Array<Buffer> = new Array(indices.length)
+    const index = this.indexFor(fields.join(","), bareIds)
+    // Uncached fragments (arena full) are carried as buffers for this page only.
+    let loose: Array<Buffer> | undefined
     let size = 2 + Math.max(0, indices.length - 1)
     for (let k = 0; k < indices.length; k++) {
-      parts[k] = this.fragment(cache, indices[k], fields, bareIds)
-      size += parts[k].length
+      const i = indices[k]
+      if (index !== undefined && index.at[i] >= 0) {
+        size += index.length[i]
+        continue
+      }
+      const text = videoJson(this.videos.video(i), fields, bareIds)
+      const stored = index !== undefined && text.length * 3 < 65536 ? this.arena.append(text) : undefined
+      if (index !== undefined && stored !== undefined) {
+        index.at[i] = stored.at
+        index.length[i] = stored.written
+        size += stored.written
+      } else {
+        loose ??= new Array(indices.length)
+        loose[k] = Buffer.from(text, "utf8")
+        size += loose[k].length
+      }
     }
     const out = Buffer.allocUnsafe(size)
-    let at = 0
-    out[at++] = OPEN
-    for (let k = 0; k < parts.length; k++) {
-      if (k > 0) out[at++] = COMMA
-      at += parts[k].copy(out, at)
+    let offset = 0
+    out[offset++] = OPEN
+    for (let k = 0; k < indices.length; k++) {
+      if (k > 0) out[offset++] = COMMA
+      const i = indices[k]
+      const part = loose?.[k]
+      offset += part !== undefined ? part.copy(out, offset) : this.arena.copy(index!.at[i], index!.length[i], out, offset)
     }
-    out[at++] = CLOSE
+    out[offset++] = CLOSE
     return out
   }
 }

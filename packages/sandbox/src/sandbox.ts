@@ -44,6 +44,8 @@ export interface SandboxOptions {
   /** The sandbox's notion of now, epoch ms (default `Date.now`): drives token expiry and the quota day. */
   readonly clock?: () => number
   readonly credentials?: SandboxCredentials
+  /** Memory for cached video JSON (off-heap), in bytes (default 256 MiB; 0 disables the cache). */
+  readonly cacheBytes?: number
 }
 
 export interface Sandbox {
@@ -96,7 +98,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       seed,
       state: {
         world,
-        fragments: new VideoFragments(world.videos),
+        fragments: new VideoFragments(world.videos, countOption("cacheBytes", options.cacheBytes ?? 256 * 1024 * 1024)),
         searches: new SearchRegistry(seed),
         faults,
         random: new Prng(hash3(seed, 0, 901))

@@ -1,4 +1,4 @@
-import { DuckDBInstance } from "@duckdb/node-api"
+import type { DuckDBInstance } from "@duckdb/node-api"
 import { resolve } from "node:path"
 
 /**
@@ -25,6 +25,8 @@ export const MEMORY = ":memory:"
 const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
 
 const make = async (path: string): Promise<SharedDuckDB> => {
+  // Loaded on first use: the native binding costs startup time for runs without DuckDB.
+  const { DuckDBInstance } = await import("@duckdb/node-api")
   const instance = await DuckDBInstance.create(path)
   let tail: Promise<unknown> = Promise.resolve()
   return {

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
-import { DuckDBDataChunkWriter, JSToDuckDBValueConverter } from "@duckdb/node-api"
 import { defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
 import { readLocation, readString, rejectUnknownOptions } from "../config/option-readers.js"
@@ -35,6 +34,7 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
 
 const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
   const { path, tablePrefix } = context.config
+  const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = await import("@duckdb/node-api")
   const db = await acquireDuckDB(path)
   let connection: DuckDBConnection
   try {

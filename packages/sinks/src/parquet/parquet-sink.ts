@@ -5,7 +5,7 @@ import { openPartWriter } from "../files/part-writer.js"
 import type { PartitionColumn } from "../files/partitioning.js"
 import { partitionColumns } from "../files/partitioning.js"
 import type { ParquetCompression } from "./parquet-encoder.js"
-import { parquetCompressions, parquetEncoder } from "./parquet-encoder.js"
+import { loadParquetWasm, parquetCompressions, parquetEncoder } from "./parquet-encoder.js"
 
 export interface ParquetSinkConfig {
   readonly dir: string
@@ -47,11 +47,11 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
   // Records: the part writer converts them itself (per partition when partitioned), and uses a
   // batch's Arrow form when the caller already has one.
   batchFormat: "records",
-  open: (context) =>
+  open: async (context) =>
     openPartWriter(context, {
       root: context.config.dir,
       partition: context.config.partition,
       partRows: context.config.partRows,
-      encoder: parquetEncoder(context.config)
+      encoder: parquetEncoder(await loadParquetWasm(), context.config)
     })
 })

@@ -1,7 +1,7 @@
 import type { SinkPlugin } from "@tikflow/core"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, isAbsolute, join, resolve } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { checkSinkPlugin } from "./check-plugin.js"
 
 export interface LoadSinkPluginOptions {
@@ -62,7 +62,7 @@ const resolvePackage = (name: string, cwd: string): string => {
 export const loadSinkPlugin = async (specifier: string, options: LoadSinkPluginOptions = {}): Promise<SinkPlugin<unknown>> => {
   const cwd = options.cwd ?? process.cwd()
   const file = specifier.startsWith("file:")
-    ? new URL(specifier).pathname
+    ? fileURLToPath(specifier)
     : isPath(specifier) ? resolve(cwd, specifier) : resolvePackage(pluginPackageName(specifier), cwd)
   if (isPath(specifier) && !existsSync(file)) throw new Error(`sink plugin ${specifier}: no file at ${file}`)
   let module: Record<string, unknown>

@@ -48,7 +48,9 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   }
   if (s.scale) {
     out.push("### Harvest size: rate and peak RSS", "")
-    out.push(`One run per size and sink (${s.scale.sizes.map(n).join(" and ")} videos): a run at the larger size takes minutes, so five would not fit the 15-minute budget.`, "")
+    out.push(`One run per size and sink (${s.scale.sizes.map(n).join(" and ")} videos): a run at the larger size takes minutes, so five would not fit the 15-minute budget. Same pipeline as above (persistent dedupe).`)
+    if (s.scale.scaledDown) out.push("", `**Scaled down:** ${n(s.scale.scaledDown.from)} videos did not fit the 15-minute budget on this machine (${s.scale.scaledDown.reason}), so the larger size is ${n(s.scale.scaledDown.to)}.`)
+    out.push("")
     const sinks = [...new Set(Object.values(s.scale.bySize).flatMap((x) => Object.keys(x)))]
     out.push(`| sink | ${s.scale.sizes.map((z) => `${n(z)}: records/s · ratio · peak RSS MB`).join(" | ")} |`, `| --- | ${s.scale.sizes.map(() => "---").join(" | ")} |`)
     for (const k of sinks) {
@@ -99,7 +101,8 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     out.push(`| used / minimum, excluding failed | ${ratio(q.ratioExcludingFailed)} — ${verdict(q.ratioExcludingFailed.median <= 1.05)} |`)
     out.push(`| used / minimum, excluding failed and API-forced pages | ${ratio(q.ratioExcludingFailedAndForced)} |`, "")
   }
-  if (results.notes?.length) out.push("## Findings", "", ...results.notes.map((x) => `- ${x}`), "")
+  const findings = fileURLToPath(new URL("./findings.md", import.meta.url))
+  if (existsSync(findings)) out.push(readFileSync(findings, "utf8").trim(), "")
   out.push(...renderReliability(reliability))
   return out.join("\n") + "\n"
 }

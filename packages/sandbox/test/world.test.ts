@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { videoFieldNames } from "../src/api/video-fields.js"
-import { videoJson, videoObject } from "../src/api/video-json.js"
+import { apiVideo, videoFieldNames } from "../src/api/video-fields.js"
+import { videoJson } from "../src/api/video-json.js"
 import { idDecimal, idParts } from "../src/world/big-id.js"
 import { World } from "../src/world/world.js"
 import { parseLossless } from "./support/lossless-json.js"
@@ -44,7 +44,7 @@ describe("synthetic world", () => {
     "the hot-path JSON writer says exactly what the object form says",
     (index, fields, bare) => {
       const video = world.videos.video(index)
-      expect(parseLossless(videoJson(video, fields, bare))).toEqual(videoObject(video, fields))
+      expect(parseLossless(videoJson(video, fields, bare))).toEqual(apiVideo(video, fields))
     }
   )
 

@@ -1,6 +1,6 @@
 import type { SyntheticVideo } from "../world/video.js"
 import { jsonText } from "./json-text.js"
-import type { ApiVideo, VideoFieldName } from "./video-fields.js"
+import type { VideoFieldName } from "./video-fields.js"
 import { apiVideo } from "./video-fields.js"
 
 const nested = (video: SyntheticVideo, field: VideoFieldName, bareIds: boolean): string | undefined => {
@@ -46,6 +46,3 @@ export const videoJson = (video: SyntheticVideo, fields: ReadonlyArray<VideoFiel
   }
   return out + "}"
 }
-
-/** For tests: the object form of the same video, to compare with `videoJson`. */
-export const videoObject = (video: SyntheticVideo, fields: ReadonlyArray<VideoFieldName>): ApiVideo => apiVideo(video, fields)

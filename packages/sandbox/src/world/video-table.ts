@@ -21,7 +21,7 @@ const EFFECTS = 400
  * that fits is cached whole; a larger one gets a small cache, so streamed-through videos die young
  * (a big cache of churning objects costs more in old-generation GC than regenerating them).
  */
-export const cacheSlotsFor = (count: number, fullUpTo: number, small: number): number => {
+const cacheSlotsFor = (count: number, fullUpTo: number, small: number): number => {
   if (count > fullUpTo) return small
   let slots = 1
   while (slots < count) slots <<= 1

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api"
 import { defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
 import { readLocation, readString, rejectUnknownOptions } from "../config/option-readers.js"
+import { rowValues } from "../schema/column-values.js"
 import { columnsOf } from "../schema/columns.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
@@ -47,6 +48,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
   const kind = context.recordKind
   const columns = columnsOf(kind).map((c) => c.name)
+  const fillRow = rowValues(columns)
   await db.exclusive(async () => {
     await connection.run(createTableSql(table, kind))
     await connection.run(createCheckpointTableSql)
@@ -64,8 +66,8 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       try {
         const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter })
         const row: Array<unknown> = new Array(columns.length)
-        for (const record of batch.records as unknown as ReadonlyArray<Readonly<Record<string, unknown>>>) {
-          for (let i = 0; i < columns.length; i++) row[i] = record[columns[i]] ?? null
+        for (const record of batch.records) {
+          fillRow(record, row)
           writer.appendRow(row as never)
         }
         writer.flush()

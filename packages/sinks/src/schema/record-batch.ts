@@ -4,6 +4,7 @@ import type { Data, List, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"
 import { columnsOf } from "./columns.js"
 import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
+import { columnValues } from "./column-values.js"
 
 /**
  * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
@@ -11,9 +12,8 @@ import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
  */
 export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>): RecordBatch => {
   const schema = arrowSchemaFor(kind)
-  const rows = records as unknown as ReadonlyArray<Readonly<Record<string, unknown>>>
   const children: Array<Data> = columnsOf(kind).map((column, index) => {
-    const values = rows.map((row) => row[column.name] ?? null)
+    const values = columnValues(column.name)(records)
     switch (column.type) {
       case "utf8": return utf8Data(values as Array<string | null>)
       case "int64": return int64Data(values as Array<number | null>)

@@ -11,6 +11,8 @@ import {
 
 const MUSIC_TRACKS = 3000
 const LOG_MAX_VIEWS = Math.log(20_000_000)
+/** The shared empty list (most videos mention no one and use no effect). */
+const NONE: ReadonlyArray<string> = Object.freeze([])
 
 // Plain products: `x ** n` on doubles goes through the generic power routine.
 const square = (x: number): number => x * x
@@ -161,19 +163,22 @@ export class VideoTable {
       if (!hashtags.includes(tag)) hashtags.push(tag)
     }
 
+    // One join instead of a chain of concatenations: fewer short-lived strings per video.
+    const parts: Array<string> = []
+    let mentions: ReadonlyArray<string> = NONE
     const wordCount = 1 + r.int(9)
-    let description = ""
-    for (let k = 0; k < wordCount; k++) description += (k === 0 ? "" : " ") + wordVocabulary[r.int(wordVocabulary.length)]
-    const mentions: Array<string> = []
-    if (r.next() < 0.1) {
-      const mentioned = usernameOf(r.int(users))
-      mentions.push(mentioned)
-      description = "#duet with @" + mentioned + " " + description
+    const mention = r.next() < 0.1
+    if (mention) {
+      const mentioned = this.usernames[r.int(users)]
+      mentions = [mentioned]
+      parts.push("#duet with @" + mentioned)
     }
+    for (let k = 0; k < wordCount; k++) parts.push(wordVocabulary[r.int(wordVocabulary.length)])
     const withNul = r.next() < 0.002
-    if (withNul) description += " \u0000"
-    for (const tag of hashtags) description += " #" + (r.next() < 0.1 ? tag.toUpperCase() : tag)
-    if (hashtags.length > 0) description += " "
+    if (withNul) parts.push("\u0000")
+    for (const tag of hashtags) parts.push("#" + (r.next() < 0.1 ? tag.toUpperCase() : tag))
+    if (hashtags.length > 0) parts.push("")
+    const description = parts.join(" ")
 
     const originalSound = r.next() < 0.3
     const track = Math.floor(MUSIC_TRACKS * cube(r.next()))
@@ -193,12 +198,13 @@ export class VideoTable {
     const shareCount = Math.floor(likeCount * r.next() * 0.1)
     const favoritesCount = r.next() < 0.6 ? Math.floor(likeCount * r.next() * 0.2) : 0
 
-    const effectIds: Array<string> = []
+    let effectIds: Array<string> | ReadonlyArray<string> = NONE
     if (r.next() < 0.15) {
+      effectIds = []
       const n = 1 + r.int(2)
       for (let k = 0; k < n; k++) {
         const effect = this.effectIdList[Math.floor(EFFECTS * square(r.next()))]
-        if (!effectIds.includes(effect)) effectIds.push(effect)
+        if (!effectIds.includes(effect)) (effectIds as Array<string>).push(effect)
       }
     }
     const duration = 3 + Math.floor(597 * cube(r.next()))

@@ -169,6 +169,26 @@ describe("stream-stream join", () => {
     expect(state.bufferedRecords).toBe(0)
   })
 
+  test.prop([joinInput, fc.integer({ min: 0, max: 12 })])(
+    "with a window: the pairs at most `window` arrivals apart, evicted lefts emitted unmatched",
+    ({ lefts, rights, type, interleave }, window) => {
+      const events = interleaving(lefts, rights, interleave)
+      const arrivalOf = new Map<unknown, number>()
+      let arrival = 0
+      for (const event of events) if (event.side === "left" || event.side === "right") arrivalOf.set(event.value, arrival++)
+      const expected = lefts.flatMap((l): Array<Pair> => {
+        const matches = rights.filter((r) => r.vid === l.video && Math.abs(arrivalOf.get(l)! - arrivalOf.get(r)!) <= window)
+        if (matches.length === 0) return type === "left" ? [[l, null]] : []
+        return matches.map((r): Pair => [l, r])
+      })
+      const state = new StreamJoinState<Comment, V, Pair>({ ...options(type), window })
+      const out = state.feed(events)
+      expect(Array.isArray(out)).toBe(true)
+      expect(canonical(out as Array<Pair>)).toEqual(canonical(expected))
+      expect(state.bufferedRecords).toBe(0)
+    }
+  )
+
   test.prop([joinInput])("Effect and RxJS forms agree with the nested-loop join", async ({ lefts, rights, type }) => {
     const expected = canonical(nestedLoop(lefts, rights, type))
     const viaEffect = await Effect.runPromise(

@@ -9,6 +9,8 @@ export type LogFormat = "text" | "json"
  */
 export class Output {
   readonly redactor = new Redactor()
+  /** Set by a live progress display: clears its line so other text does not land on it. */
+  clearLive: (() => void) | undefined
 
   constructor(
     readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
@@ -26,13 +28,19 @@ export class Output {
   notice(text: string, fields: Record<string, unknown> = {}): void {
     if (this.quiet) return
     if (this.format === "json") this.event({ type: "notice", message: text, ...fields })
-    else this.stderr.write(this.redactor.redact(text) + "\n")
+    else {
+      this.clearLive?.()
+      this.stderr.write(this.redactor.redact(text) + "\n")
+    }
   }
 
   /** An error line on stderr; never silenced. */
   error(text: string, fields: Record<string, unknown> = {}): void {
     if (this.format === "json") this.event({ type: "error", message: text, ...fields }, true)
-    else this.stderr.write(`tikflow: ${this.redactor.redact(text)}\n`)
+    else {
+      this.clearLive?.()
+      this.stderr.write(`tikflow: ${this.redactor.redact(text)}\n`)
+    }
   }
 
   /** One JSON line on stderr. */

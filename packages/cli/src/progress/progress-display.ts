@@ -40,15 +40,20 @@ export const startProgressDisplay = (
       output.raw(line + "\n")
     }
   }
+  const clear = () => {
+    if (live && shown) output.raw("\r\x1b[K")
+    shown = false
+  }
   const timer = setInterval(render, intervalMs)
   timer.unref()
+  output.clearLive = clear
   return {
     tracker,
     listener: tracker.listener,
     stop: () => {
       clearInterval(timer)
-      if (live && shown) output.raw("\r\x1b[K")
-      shown = false
+      clear()
+      if (output.clearLive === clear) output.clearLive = undefined
     }
   }
 }

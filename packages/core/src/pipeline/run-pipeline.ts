@@ -35,7 +35,8 @@ const ABORTED = Symbol("aborted")
  *
  * Aborting `options.signal` stops reading (a page in flight is abandoned), commits the pages
  * already written, closes the sinks and returns status `interrupted`. Interrupting the fiber, or
- * a typed failure of the source or a stage, does the same commit before closing and failing. A
+ * a typed failure of the source, does the same commit before closing and failing — unless it
+ * lands while a page is going through the stages, whose state may already include that page. A
  * failed write, flush or save is never followed by a commit; neither is a defect.
  */
 export const runPipelineSpec = <E, R>(
@@ -86,7 +87,8 @@ export const runPipelineSpec = <E, R>(
       resumeFrom = reconcile(loaded)
     }
     if (resumeFrom?.epoch !== external0?.epoch) {
-      // A sink's own store is behind the runner's: reopen every sink at the lower epoch.
+      // Sinks were opened at the runner store's epoch; a sink's own store says otherwise (it
+      // is behind, or the runner has no store): reopen every sink at the reconciled epoch.
       yield* closeAll(sinks)
       sinks = yield* openSinks(spec.sinks, streamContext(resumeFrom))
     }
@@ -151,6 +153,9 @@ export const runPipelineSpec = <E, R>(
     // Set when a write, flush or save failed: what the sinks hold of the open epoch is unknown,
     // so it must never be committed (resume re-delivers it).
     let poisoned = false
+    // Set while a page is between the source and the sinks: a stage may already have recorded it
+    // (a persistent dedupe its keys), so committing then would make a resumed run skip it.
+    let pageInFlight = false
     const commit = Effect.gen(function*() {
       if (poisoned || epochPages === 0 || held()) return
       const epoch = lastEpoch + 1
@@ -228,22 +233,27 @@ export const runPipelineSpec = <E, R>(
         for (const page of next) {
           pages++
           recordsIn += page.records.length
+          pageInFlight = true
           const out = yield* runStages(page.records)
           yield* writePage(out, page.state)
+          pageInFlight = false
           const now = yield* Clock.currentTimeMillis
           if (epochRecords >= epochMaxRecords || now - epochStartedAt >= epochMaxMs) yield* commit
         }
       }
+      pageInFlight = true
       const rest = yield* endStages
       if (rest.length > 0) yield* writePage(rest, state)
+      pageInFlight = false
       return "completed" as const
     })
 
     const status = yield* loop.pipe(
-      // Interrupted from outside, or the source or a stage failed with a typed error (quota spent,
-      // API refusal…): commit the pages every sink already has, so a rerun resumes after them,
-      // then let finalizers close the sinks. A defect is a bug of unknown extent: no commit.
-      Effect.onError((cause) => (Cause.hasDies(cause) ? Effect.void : Effect.ignore(commit)))
+      // Interrupted from outside, or the source failed with a typed error (quota spent, API
+      // refusal…): commit the pages every sink already has, so a rerun resumes after them, then
+      // let finalizers close the sinks. Not while a page is in flight through the stages (see
+      // `pageInFlight`), and not after a defect, a bug of unknown extent.
+      Effect.onError((cause) => (Cause.hasDies(cause) || pageInFlight ? Effect.void : Effect.ignore(commit)))
     )
     yield* commit
     yield* closeAll(sinks)

@@ -71,29 +71,62 @@ describe("pipeline", () => {
     expect(sink.records()).toEqual(pages.flat())
   })
 
-  test("interrupting the run's fiber also commits the pages already written", async () => {
+  test("interrupting the run's fiber while it waits for the source commits the pages already written", async () => {
     const log: EventLog = []
     const sink = new MemorySink("s", log)
     const store = new MemoryCheckpointStore(log)
     let release: () => void = () => {}
-    const blockedOnPage3 = new Promise<void>((resolve) => (release = resolve))
-    // The lookup for page 3 never answers: the run is stuck there when it gets interrupted.
-    const lookup = lookupFrom(
-      (keys: ReadonlyArray<string>) =>
-        keys.includes("3") ? Effect.andThen(Effect.sync(release), Effect.never) : Effect.succeed([] as Array<{ id: string }>),
-      (x: { id: string }) => x.id
-    )
-    const fiber = Effect.runFork(
-      pipeline(memorySource([page(1), page(2), page(3)]))
-        .pipe(lookupJoin({ key: (v: FakeVideo) => v.id, lookup, combine: enrichAs("extra") }))
-        .to(sink.bound())
-        .run({ checkpoints: store, epochMaxRecords: 100 })
-    )
-    await blockedOnPage3
+    const waiting = new Promise<void>((resolve) => (release = resolve))
+    const source = memorySource([page(1), page(2), page(3)], {
+      beforePage: (i) => (i === 2 ? Effect.andThen(Effect.sync(release), Effect.never) : Effect.void)
+    })
+    const fiber = Effect.runFork(pipeline(source).to(sink.bound()).run({ checkpoints: store, epochMaxRecords: 100 }))
+    await waiting
     await Effect.runPromise(Fiber.interrupt(fiber))
     expect(store.saved?.state).toBe(2)
-    expect(sink.records()).toHaveLength(2)
+    expect(sink.records()).toEqual(page(1, 2))
   })
+
+  const stuckAfterDedupe = (dir: string, mode: "block" | "fail" | "answer") => {
+    let release: () => void = () => {}
+    const reached = new Promise<void>((resolve) => (release = resolve))
+    // The lookup for page 3 never answers (or fails): page 3 is then past the persistent dedupe,
+    // whose key store already holds its keys, but not in any sink.
+    const lookup = lookupFrom(
+      (keys: ReadonlyArray<string>) =>
+        !keys.includes("3") || mode === "answer"
+          ? Effect.succeed(keys.map((id) => ({ id })))
+          : Effect.andThen(Effect.sync(release), mode === "block" ? Effect.never : Effect.fail("lookup down" as const)),
+      (x: { id: string }) => x.id
+    )
+    const runnable = pipeline(memorySource([page(1), page(2), page(3), page(4)]))
+      .pipe(dedupe({ store: persistentKeys(dir) }), lookupJoin({ key: (v: FakeVideo) => v.id, lookup, combine: enrichAs("extra") }))
+    return { runnable, reached }
+  }
+
+  test.each(["block", "fail"] as const)(
+    "interrupted or failed mid-stage (%s): no commit of a half-processed page; the rerun delivers it exactly once",
+    async (mode) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
+      try {
+        const log: EventLog = []
+        const sink = new MemorySink("s", log)
+        const store = new MemoryCheckpointStore(log)
+        const first = stuckAfterDedupe(dir, mode)
+        const fiber = Effect.runFork(first.runnable.to(sink.bound()).run({ checkpoints: store, epochMaxRecords: 100 }))
+        await first.reached
+        if (mode === "block") await Effect.runPromise(Fiber.interrupt(fiber))
+        const exit = await Effect.runPromise(Fiber.await(fiber))
+        expect(exit._tag).toBe("Failure")
+        expect(store.saved).toBeUndefined()
+        const second = stuckAfterDedupe(dir, "answer")
+        await runPipeline(second.runnable.to(sink.bound()), { checkpoints: store })
+        expect(sink.records().map((r) => (r as FakeVideo).id)).toEqual(["1", "2", "3", "4"])
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  )
 
   test("a typed source failure commits the pages already written, then fails with that error", async () => {
     const log: EventLog = []

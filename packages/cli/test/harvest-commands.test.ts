@@ -21,7 +21,7 @@ describe("harvest commands against a sandbox with faults", () => {
   it("videos: every sink holds exactly the ground truth of a two-month query", async () => {
     const result = await runCli([
       "videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-02-29", "--window-days", "10",
-      "--out", "ndjson:./videos.ndjson", "--out", "parquet:./parquet", "--out", "duckdb:./research.duckdb", "--out", "arrow:./arrow"
+      "--out", "ndjson:./videos.ndjson", "--out", "parquet:./parquet", "--out", "duckdb:./db/research.duckdb", "--out", "arrow:./arrow"
     ], { cwd: dir, env: fixture.env() })
     expect(result.stderr).toContain("done:")
     expect(result.code).toBe(0)
@@ -30,20 +30,20 @@ describe("harvest commands against a sandbox with faults", () => {
     expect(sorted(readNdjson(join(dir, "videos.ndjson")).map((video) => video.id))).toEqual(expected)
     const fromParquet = await query(":memory:", `SELECT id FROM read_parquet('${join(dir, "parquet")}/**/*.parquet')`)
     expect(sorted(fromParquet.map((row) => row.id))).toEqual(expected)
-    const fromDuckDb = await query(join(dir, "research.duckdb"), "SELECT id FROM videos")
+    const fromDuckDb = await query(join(dir, "db", "research.duckdb"), "SELECT id FROM videos")
     expect(sorted(fromDuckDb.map((row) => row.id))).toEqual(expected)
     expect(sorted(readArrowColumn(join(dir, "arrow"), "id"))).toEqual(expected)
   })
 
   it("comments: the comments of the videos in a DuckDB table", async () => {
-    const result = await runCli(["comments", "--video-ids-from", "duckdb:./research.duckdb#videos", "--out", "duckdb:./research.duckdb"], {
+    const result = await runCli(["comments", "--video-ids-from", "duckdb:./db/research.duckdb#videos", "--out", "duckdb:./db/research.duckdb"], {
       cwd: dir,
       env: fixture.env()
     })
     expect(result.code).toBe(0)
-    const videoIds = (await query(join(dir, "research.duckdb"), "SELECT id FROM videos")).map((row) => String(row.id))
+    const videoIds = (await query(join(dir, "db", "research.duckdb"), "SELECT id FROM videos")).map((row) => String(row.id))
     const expected = sorted(videoIds.flatMap((id) => fixture.sandbox.groundTruth.comments(id).map((comment) => comment.id)))
-    const got = await query(join(dir, "research.duckdb"), "SELECT id FROM comments")
+    const got = await query(join(dir, "db", "research.duckdb"), "SELECT id FROM comments")
     expect(sorted(got.map((row) => row.id))).toEqual(expected)
   })
 
@@ -77,6 +77,14 @@ describe("harvest commands against a sandbox with faults", () => {
       }
       expect(records.find((r) => r.username === name)?.lookup_error !== null).toBe(refused)
     }
+  })
+
+  it("--out ndjson:- owns stdout: records only, progress and summary on stderr", async () => {
+    const result = await runCli(["user-info", "--username", "user_00010,user_00011", "--out", "ndjson:-"], { cwd: dir, env: fixture.env() })
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { username: string })
+    expect(lines.map((user) => user.username).sort()).toEqual(["user_00010", "user_00011"])
+    expect(result.stderr).toContain("done:")
   })
 
   const lists = [

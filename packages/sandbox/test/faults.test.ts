@@ -44,7 +44,7 @@ const observe = async (url: string, accessToken: string, body: unknown): Promise
 describe("fault injection", () => {
   it("injects every kind at its configured rate, reproducibly", async () => {
     const rate = 0.06
-    const requests = 800
+    const requests = 600
     const counts = async () => {
       const sandbox = await startSandbox({ seed: 5, quotaPerDay: 1_000_000, world: { videos: 5000 } })
       try {
@@ -60,8 +60,8 @@ describe("fault injection", () => {
         const tokens = await Promise.all(Array.from({ length: requests }, () => token(sandbox)))
         const body = { query, ...window, max_count: 50, cursor: first.data.cursor, search_id: first.data.search_id }
         const observed: Array<Observed> = []
-        for (let k = 0; k < requests; k += 200) {
-          observed.push(...(await Promise.all(tokens.slice(k, k + 200).map((t) => observe(sandbox.url, t, body)))))
+        for (let k = 0; k < requests; k += 300) {
+          observed.push(...(await Promise.all(tokens.slice(k, k + 300).map((t) => observe(sandbox.url, t, body)))))
         }
         return { injected: { ...sandbox.stats.faults }, observed }
       } finally {
@@ -70,9 +70,9 @@ describe("fault injection", () => {
     }
     const { injected, observed } = await counts()
     for (const kind of faultKinds) {
-      // Binomial(800, 0.06): mean 48, sd ≈ 6.7. The PRNG is seeded, so this never flakes.
-      expect(injected[kind], kind).toBeGreaterThanOrEqual(24)
-      expect(injected[kind], kind).toBeLessThanOrEqual(72)
+      // Binomial(600, 0.06): mean 36, sd ≈ 5.8. The PRNG is seeded, so this never flakes.
+      expect(injected[kind], kind).toBeGreaterThanOrEqual(18)
+      expect(injected[kind], kind).toBeLessThanOrEqual(54)
     }
     // What the client saw matches what was injected. A loaded machine can make the client give up
     // on an answer that was merely late (it then looks like a timeout), so bounds, not equality.

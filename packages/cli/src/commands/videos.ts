@@ -14,7 +14,9 @@ export const videosCommand: Command = {
   usage: "--query EXPR | --query-file FILE --from YYYY-MM-DD --to YYYY-MM-DD --out SINK-URI [--out …]",
   details: [
     "Query expressions combine conditions with AND, OR, NOT and parentheses; a condition is",
-    "  field = value | field IN (v1, v2, …) | field > value | field < value   (see tikflow's query syntax)",
+    "  field = value | field IN (v1, v2, …) | field > value (also >=, <, <=)   values bare or \"quoted\"",
+    "AND binds tighter than OR. Only what the API can express is accepted: all of the AND conditions,",
+    "any of one OR group, none of the NOT conditions (e.g. a AND (b OR c) AND NOT d).",
     "Fields: id, create_date, username, region_code, hashtag_name, keyword, music_id, effect_id, video_length.",
     "--query-file takes the same expression, or the API's JSON query object ({\"and\": [...], \"or\": [...], \"not\": [...]}).",
     "Dates are UTC days, inclusive. Re-running the same command resumes where it stopped."

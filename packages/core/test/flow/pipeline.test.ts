@@ -5,12 +5,26 @@ import { fc, test } from "@fast-check/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
+import type { Transform } from "../../src/flow.js"
 import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
 import { ServerError, SinkError } from "../../src/index.js"
 import type { EventLog, FakeVideo } from "./doubles.js"
 import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
 
 const page = (...ids: Array<number>): Array<FakeVideo> => ids.map(fakeVideo)
+
+/** Passes records through; fails (typed) on the record with id `failOn`. */
+const failingStage = (failOn: string | undefined): Transform<FakeVideo, FakeVideo, "stage failed"> => ({
+  name: "failing",
+  open: () =>
+    Effect.succeed({
+      process: (records) => (records.some((r) => r.id === failOn) ? Effect.fail("stage failed" as const) : Effect.succeed(records)),
+      end: Effect.succeed([]),
+      held: () => 0,
+      commit: () => Effect.void,
+      stats: () => ({ recordsIn: 0, recordsOut: 0, duplicates: 0, dropped: 0 })
+    })
+})
 
 /** For every saved epoch, every sink flushed that epoch before the save. */
 const checkpointsFollowFlushes = (log: EventLog, sinkNames: ReadonlyArray<string>) => {
@@ -241,6 +255,7 @@ describe("pipeline", () => {
       fc.record({ kind: fc.constant("crash" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("abort" as const), page: fc.nat({ max: 12 }) }),
       fc.record({ kind: fc.constant("source-fails" as const), page: fc.nat({ max: 12 }) }),
+      fc.record({ kind: fc.constant("stage-fails" as const), id: fc.integer({ min: 0, max: 25 }).map(String) }),
       fc.record({ kind: fc.constant("interrupt" as const), page: fc.nat({ max: 12 }), ticks: fc.nat({ max: 40 }) }),
       fc.record({ kind: fc.constant("save-fails" as const), nth: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) })
@@ -286,10 +301,11 @@ describe("pipeline", () => {
               }
             })
           }
+          const failOn = failure?.kind === "stage-fails" ? failure.id : undefined
           const base0 = pipeline(source)
           const runnable0 = withDedupe
-            ? base0.pipe(dedupe({ store: persistentKeys(dir) })).to(...sinks.map((s) => s.bound()))
-            : base0.to(...sinks.map((s) => s.bound()))
+            ? base0.pipe(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
+            : base0.pipe(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
           const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
           interrupt = () => fiber.interruptUnsafe()
           const exit = await Effect.runPromise(Fiber.await(fiber))

@@ -18,6 +18,12 @@ export const startWebhookServer = async (behave: (request: Received, index: numb
   const server = createServer((req, res) => {
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
+    // A request stops counting when answered or when the client gives up (timeout, reset).
+    let counted = true
+    const finish = () => {
+      if (counted) (counted = false), inFlight--
+    }
+    res.on("close", finish)
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
@@ -25,12 +31,13 @@ export const startWebhookServer = async (behave: (request: Received, index: numb
       const behaviour = behave(request, received.length)
       received.push(request)
       if (behaviour === "reset") {
-        inFlight--
+        finish()
         req.socket.destroy()
         return
       }
       setTimeout(() => {
-        inFlight--
+        finish()
+        if (res.destroyed) return
         res.writeHead(behaviour.status, { "content-type": "text/plain" }).end("ok")
       }, behaviour.delayMs ?? 0)
     })

@@ -122,7 +122,7 @@ describe("webhook sink", () => {
   })
 
   it("keeps at most `concurrency` POSTs in flight", async () => {
-    const server = await startWebhookServer(() => ({ status: 200, delayMs: 20 }))
+    const server = await startWebhookServer(() => ({ status: 200, delayMs: 100 }))
     const { error } = await run(`webhook:${server.url}?secret=${SECRET}&batch_size=1&concurrency=2`, [videos(10)])
     await server.close()
     expect(error).toBeUndefined()

@@ -269,7 +269,7 @@ describe("pipeline", () => {
     fc.integer({ min: 1, max: 6 }),
     fc.boolean(),
     fc.boolean()
-  ], { numRuns: 80 })(
+  ], { numRuns: 150 })(
     "with random crashes and restarts on the same stores, sinks end with every record exactly once",
     async (idPages, failures, epochMaxRecords, transactional, withDedupe) => {
       const pages = idPages.map((ids) => page(...ids))

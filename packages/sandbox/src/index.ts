@@ -24,7 +24,8 @@
  *   malformed (invalid JSON), truncated (Content-Length promised, half sent, connection closed),
  *   tokenExpiry (the token is revoked → 401), and on video-query pages: shortPage (first half of the
  *   page, cursor advanced by that half only), emptyPage (no records, cursor unchanged), repeat (one
- *   video of an earlier page appended), searchIdInvalid (a live search_id refused once). A client that
+ *   video of an earlier page appended), searchIdInvalid (a live search_id refused once), busyWindow
+ *   (500 for windows wider than `busyWindowDays`, default 7, as long windows fail live). A client that
  *   follows the returned cursors (retrying failed requests) receives exactly the ground truth, plus
  *   the repeats.
  */

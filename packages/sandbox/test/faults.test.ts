@@ -78,9 +78,11 @@ describe("fault injection", () => {
     // on an answer that was merely late (it then looks like a timeout), so bounds, not equality.
     const seen = (kind: Observed) => observed.filter((o) => o === kind).length
     const visible = ["rateLimit", "rateLimitNoRetryAfter", "serverError", "gatewayTimeout", "reset", "malformed", "truncated", "tokenExpiry", "searchIdInvalid"] as const
+    // A 500 is either kind of server error (the window here spans 15 days: busy).
+    const injectedSeen = (kind: (typeof visible)[number]) => (kind === "serverError" ? injected.serverError + injected.busyWindow : injected[kind])
     for (const kind of visible) {
       expect(seen(kind), kind).toBeGreaterThan(0)
-      expect(seen(kind), kind).toBeLessThanOrEqual(injected[kind])
+      expect(seen(kind), kind).toBeLessThanOrEqual(injectedSeen(kind))
     }
     expect(seen("timeout")).toBeGreaterThanOrEqual(injected.timeout)
     expect(seen("ambiguous")).toBe(0)
@@ -130,6 +132,26 @@ describe("fault injection", () => {
       for (const kind of ["shortPage", "emptyPage", "repeat", "searchIdInvalid", "serverError", "rateLimit", "malformed"] as const) {
         expect(sandbox.stats.faults[kind], kind).toBeGreaterThan(0)
       }
+    } finally {
+      await sandbox.stop()
+    }
+  })
+
+  it("busyWindow fails video queries over windows wider than busyWindowDays only", async () => {
+    const sandbox = await startSandbox({ faults: { busyWindow: 1, busyWindowDays: 7 } })
+    try {
+      const accessToken = await token(sandbox)
+      const ask = (end_date: string) =>
+        fetch(`${sandbox.url}/v2/research/video/query/?fields=id`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ query, start_date: "20240101", end_date, max_count: 10 })
+        })
+      const wide = await ask("20240108")
+      expect(wide.status).toBe(500)
+      expect(((await wide.json()) as any).error.code).toBe("internal_error")
+      expect((await ask("20240107")).status).toBe(200)
+      expect(sandbox.stats.faults.busyWindow).toBe(1)
     } finally {
       await sandbox.stop()
     }

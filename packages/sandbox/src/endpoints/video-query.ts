@@ -19,6 +19,9 @@ export const videoQuery: Endpoint = (state, request) => {
   const searchId = optionalString(body, "search_id")
   const isRandom = optionalBoolean(body, "is_random")
   const videos = state.world.videos
+  if (request.fault === "busyWindow" && window.endSeconds - window.startSeconds > state.faults.busyWindowDays * 86400) {
+    throw new ApiFailure(500, "internal_error", "Something went wrong. Please try again later.", {}, "busyWindow")
+  }
 
   const fresh = () => {
     const range = videos.range(window.startSeconds, window.endSeconds)

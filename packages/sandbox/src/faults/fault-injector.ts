@@ -12,6 +12,7 @@ export class FaultInjector {
   private prng: Prng
   slowMs = 250
   retryAfterSeconds = 1
+  busyWindowDays = 7
   readonly injected: Record<FaultKind, number>
 
   constructor(seed: number, options: FaultOptions = {}) {
@@ -25,7 +26,7 @@ export class FaultInjector {
   set(options: FaultOptions): void {
     const next = { ...this.rates }
     for (const [key, value] of Object.entries(options)) {
-      if (key === "slowMs" || key === "retryAfterSeconds") {
+      if (key === "slowMs" || key === "retryAfterSeconds" || key === "busyWindowDays") {
         if (typeof value !== "number" || !(value >= 0)) throw new RangeError(`faults.${key}: expected a number ≥ 0, got ${value}`)
         continue
       }
@@ -42,6 +43,7 @@ export class FaultInjector {
     this.rates = next
     if (options.slowMs !== undefined) this.slowMs = options.slowMs
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds
+    if (options.busyWindowDays !== undefined) this.busyWindowDays = options.busyWindowDays
   }
 
   /** The fault drawn for the next request (not yet counted: see {@link record}). */

@@ -153,7 +153,10 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
         if (cause.injected) record(cause.injected)
         return send(res, 400, error("invalid_params", cause.message, useMsg), {}, mangle)
       }
-      if (cause instanceof ApiFailure) return send(res, cause.status, error(cause.code, cause.message, useMsg), cause.headers, mangle)
+      if (cause instanceof ApiFailure) {
+        if (cause.injected) record(cause.injected)
+        return send(res, cause.status, error(cause.code, cause.message, useMsg), cause.headers, mangle)
+      }
       return send(res, 500, error("internal_error", "Something went wrong. Please try again later.", useMsg))
     }
   }

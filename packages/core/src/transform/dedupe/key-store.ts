@@ -22,6 +22,11 @@ export interface MemoryKeyStoreSpec {
  * open-addressing table (8 bytes per slot, ≤ 0.7 load: ~12 bytes per key) plus an append-only
  * log of hashes per committed epoch, so a resumed run still knows every key. Exact up to 64-bit
  * hash collisions (probability ≈ n²/2⁶⁵: 1 in 15,000 at 50 million keys).
+ *
+ * Under the pipeline, keys are committed with each epoch and keys of uncommitted epochs are
+ * forgotten on resume, so a resumed harvest is exactly-once. Standalone (`asStream`/`asOperator`)
+ * the store saves every key it saw when the stream ends or closes, whatever happened downstream.
+ * Plain files and typed arrays: no DuckDB needed (a lookup per record would be far slower).
  */
 export interface PersistentKeyStoreSpec {
   readonly type: "persistent"

@@ -153,3 +153,24 @@ describe("per-user and per-video sources", () => {
     }
   })
 })
+
+it("comments stop at the 1,000 reachable per video, without asking past the cap", async () => {
+  const busy = await startSandbox({ seed: 4, world: { users: 20, videos: 40, startDate: "2024-01-01", days: 5, manyCommentsShare: 1 } })
+  const { client, events } = clientFor(busy)
+  try {
+    const ids = Array.from({ length: 40 }, (_, i) => busy.world.videos.video(i).id)
+      .filter((id) => busy.groundTruth.comments(id).length > 0)
+      .slice(0, 2)
+    const records = recordsOfPages(await collectPages(comments({ videoIds: ids }), client))
+    for (const id of ids) {
+      const truth = busy.groundTruth.comments(id)
+      expect(truth).toHaveLength(1000)
+      expect(records.filter((c) => c.video_id === id).map((c) => c.id)).toEqual(truth.map((c) => c.id))
+    }
+    expect(events.filter((e) => e.type === "user-error")).toEqual([])
+    expect(busy.stats.requests["video/comment/list"]).toBe(20)
+  } finally {
+    await client.close()
+    await busy.stop()
+  }
+})

@@ -71,3 +71,17 @@ it("random: one page per window, videos from the result set, every window done",
     await client.close()
   }
 })
+
+it("a source's retry override replaces the client's policy for that source only", async () => {
+  const { client } = clientFor(sandbox)
+  sandbox.setFaults({ serverError: 1 })
+  const before = sandbox.stats.requests["video/query"]
+  try {
+    const source = videoQuery({ query, startDate: dayOf(0), endDate: dayOf(0), retry: { schedules: { ServerError: null } } })
+    await expect(collectPages(source, client)).rejects.toMatchObject({ _tag: "ServerError", status: 500 })
+    expect(sandbox.stats.requests["video/query"] - before).toBe(1) // one-day window: nothing to split, no retry
+  } finally {
+    sandbox.setFaults({ serverError: 0 })
+    await client.close()
+  }
+})

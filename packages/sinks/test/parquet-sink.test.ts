@@ -67,6 +67,27 @@ describe("parquet sink", () => {
     expect((await readdir(join(dir, "videos"))).every((name) => name.startsWith("create_date="))).toBe(true)
   })
 
+  test("memory stays bounded: parts are written every part_rows rows, before any flush", async () => {
+    const dir = await tempDir()
+    const writer = await resolveSink(`parquet:${dir}?part_rows=100`).open(streamContext("video", { stream: "videos" }))
+    for (let i = 0; i < 10; i++) await writer.write({ records: Array.from({ length: 50 }, (_, j) => sampleVideo(i * 50 + j)), epoch: 1 })
+    // 500 rows written, none flushed: all but what fits in one buffer is already on disk.
+    expect((await readdir(join(dir, "videos"))).filter((f) => f.endsWith(".parquet"))).toHaveLength(5)
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    const [row] = await duckdbQuery(`select count(*)::int n from read_parquet(${sqlString(join(dir, "videos", "*.parquet"))})`)
+    expect(row).toEqual({ n: 500 })
+  })
+
+  test("records without create_time land in Hive's null partition and read back as NULL", async () => {
+    const dir = await tempDir()
+    await writeEpochs(`parquet:${dir}?partition=create_date`, [sampleVideo(1), { ...sampleVideo(2), create_time: null }], 2)
+    const rows = await duckdbQuery(
+      `select id, create_date::varchar d from read_parquet(${sqlString(join(dir, "videos", "**", "*.parquet"))}, hive_partitioning = true) order by id`
+    )
+    expect(rows).toEqual([{ id: sampleVideo(1).id, d: "2023-11-15" }, { id: sampleVideo(2).id, d: null }])
+  })
+
   test("a resumed run discards parts of unacknowledged epochs, keeps committed ones", async () => {
     const dir = await tempDir()
     const uri = `parquet:${dir}?part_rows=10`

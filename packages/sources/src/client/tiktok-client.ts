@@ -68,20 +68,6 @@ export const makeTikTokClient = (
   const credentials = resolveCredentials(config.credentials, config.env)
   if (credentials instanceof AuthError) return credentials
   const baseUrl = config.baseUrl ?? DEFAULT_BASE_URL
-  const transport = new HttpTransport({
-    baseUrl,
-    connections: config.connections,
-    connectTimeoutMs: config.timeouts?.connectMs,
-    headersTimeoutMs: config.timeouts?.headersMs,
-    bodyTimeoutMs: config.timeouts?.bodyMs
-  })
-  const emit = combine(config.onProgress, undefined)
-  const wallClock = config.clock ?? Date.now
-  const tokens = new TokenProvider(transport, credentials, {
-    now: wallClock,
-    refreshFraction: config.tokenRefreshFraction ?? 0.9,
-    onProgress: emit
-  })
   const rateOption = config.rate ?? 5
   const rate = makeRateLimiter(typeof rateOption === "number" ? { requestsPerSecond: rateOption } : rateOption)
   const ledgerPath = config.quota?.ledgerPath ??
@@ -90,6 +76,24 @@ export const makeTikTokClient = (
   const onExhausted = config.quota?.onExhausted ?? "stop"
   const policy = config.retry ? retryPolicy(config.retry) : defaultRetryPolicy
   const now = config.clock ? Effect.sync(config.clock) : Clock.currentTimeMillis
+  const emit: ProgressListener = config.onProgress ?? (() => undefined)
+  const refreshFraction = config.tokenRefreshFraction ?? 0.9
+  if (!(refreshFraction > 0 && refreshFraction <= 1)) {
+    throw new RangeError(`tokenRefreshFraction: expected a number in (0, 1], got ${refreshFraction}`)
+  }
+  // The pool last: every other option is validated before a socket can exist.
+  const transport = new HttpTransport({
+    baseUrl,
+    connections: config.connections,
+    connectTimeoutMs: config.timeouts?.connectMs,
+    headersTimeoutMs: config.timeouts?.headersMs,
+    bodyTimeoutMs: config.timeouts?.bodyMs
+  })
+  const tokens = new TokenProvider(transport, credentials, {
+    now: config.clock ?? Date.now,
+    refreshFraction,
+    onProgress: emit
+  })
 
   const call = (request: ApiRequest): Effect.Effect<unknown, SourceError> => {
     const onProgress = combine(emit, request.onProgress)

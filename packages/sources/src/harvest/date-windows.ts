@@ -19,7 +19,7 @@ export const parseDay = (field: string, text: string): number => {
 export const formatDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
 
 /** Days of an inclusive `YYYYMMDD` range. */
-export const daysOf = (start: string, end: string): number => parseDay("start", end) - parseDay("end", start) + 1
+export const daysOf = (start: string, end: string): number => parseDay("end", end) - parseDay("start", start) + 1
 
 /** Inclusive [start, end] day ranges of at most `size` days covering [first, last]. */
 export const splitDays = (first: number, last: number, size: number): Array<readonly [number, number]> => {

@@ -3,6 +3,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import type { Sandbox } from "@tikflow/sandbox"
 import { GroundTruthRefusal, startSandbox } from "@tikflow/sandbox"
+import { Effect } from "effect"
+import type { ProgressListener } from "@tikflow/core"
+import { dedupe, pipeline } from "@tikflow/core"
+import { resolveSink } from "@tikflow/sinks"
+import { layerTikTokClient, videoQuery } from "@tikflow/sources"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { main as effectPipeline } from "../src/effect-pipeline.js"
 import { main as rxjsPipeline } from "../src/rxjs-pipeline.js"
@@ -57,6 +62,34 @@ describe("example pipelines against the sandbox", () => {
     expect(written.length).toBe(new Set(written).size)
     expect(new Set(written)).toEqual(new Set(expected))
     expect(fs.readdirSync(path.join(outDir, "parquet"), { recursive: true }).some((f) => String(f).endsWith(".parquet"))).toBe(true)
+  })
+
+  it("a sink's own checkpoints (DuckDB) are enough to resume: no runner store, exactly once in NDJSON", async () => {
+    const outDir = tmp()
+    const client = layerTikTokClient({ baseUrl: sandbox.url, credentials: sandbox.credentials, rate: 1_000 })
+    const run = (signal?: AbortSignal, onProgress?: ProgressListener) =>
+      Effect.runPromise(
+        pipeline(
+          videoQuery({
+            query: { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE"] }] },
+            startDate: "2024-01-01",
+            endDate: "2024-01-20"
+          })
+        )
+          .pipe(dedupe())
+          .to(resolveSink(`duckdb:${path.join(outDir, "harvest.duckdb")}`), resolveSink(`ndjson:${outDir}`))
+          .run({ signal, onProgress, epochMaxRecords: 40 })
+          .pipe(Effect.provide(client))
+      )
+    const controller = new AbortController()
+    const first = await run(controller.signal, (event) => event.type === "checkpoint" && controller.abort())
+    expect(first.status).toBe("interrupted")
+    const second = await run()
+    expect(second).toMatchObject({ status: "completed", resumed: true, resumedFromEpoch: first.lastEpoch })
+    const expected = truthIds(["US", "GB", "DE"], "20240101", "20240120")
+    const written = readLines<{ id: string }>(path.join(outDir, "videos.ndjson")).map((video) => video.id)
+    expect(written.length).toBe(expected.length)
+    expect(new Set(written)).toEqual(new Set(expected))
   })
 
   it("RxJS style: dedupe operator and batches write every video once", async () => {

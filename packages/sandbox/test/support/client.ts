@@ -9,11 +9,15 @@ export interface Answer {
 }
 
 export const requestToken = async (sandbox: Sandbox, key = sandbox.credentials.clientKey, secret = sandbox.credentials.clientSecret) => {
-  const response = await fetch(`${sandbox.url}/v2/oauth/token/`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_key: key, client_secret: secret, grant_type: "client_credentials" }).toString()
-  })
+  const ask = () =>
+    fetch(`${sandbox.url}/v2/oauth/token/`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_key: key, client_secret: secret, grant_type: "client_credentials" }).toString()
+    })
+  // The token endpoint is never faulted, but fault tests destroy sockets of the shared fetch pool;
+  // a pooled socket reused just as it is reset fails once with ECONNRESET. One retry on a new one.
+  const response = await ask().catch(ask)
   return { status: response.status, json: (await response.json()) as any }
 }
 

@@ -1,5 +1,4 @@
-import type { OperatorFunction } from "rxjs"
-import type { Observable } from "rxjs"
+import type { Observable, OperatorFunction } from "rxjs"
 import { fromObservable } from "../interop/from-observable.js"
 import { toObservable } from "../interop/to-observable.js"
 import { asStream } from "./as-stream.js"

@@ -109,12 +109,18 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
 
 export const renderReliability = (r) => {
   const out = ["# Reliability", ""]
-  if (r === undefined) return [...out, "Not run yet: `pnpm test:reliability` (short) or `TIKFLOW_RELIABILITY=long pnpm test:reliability` writes test/reliability/last-run.json.", ""]
-  out.push(`From \`${r.command}\` (${r.mode} mode), last updated ${String(r.updatedAt ?? "").slice(0, 16).replace("T", " ")} UTC. Records lost: **0** in every test (each asserts it).`, "")
-  for (const [name, part] of Object.entries(r.parts ?? {})) {
-    out.push(`## ${part.title ?? name}`, "")
-    for (const line of part.lines ?? []) out.push(`- ${line}`)
-    out.push("")
+  const modes = r?.modes ?? {}
+  if (Object.keys(modes).length === 0) return [...out, "Not run yet: `pnpm test:reliability` (short) or `TIKFLOW_RELIABILITY=long pnpm test:reliability` writes test/reliability/last-run.json.", ""]
+  out.push("`pnpm test:reliability` runs the suite in its short mode (in CI via `.ci/run`); `TIKFLOW_RELIABILITY=long pnpm test:reliability` runs it longer." +
+    " Every test asserts that no record is lost: **records lost: 0** in all of them. Figures from test/reliability/last-run.json:", "")
+  for (const mode of ["long", "short"].filter((m) => modes[m])) {
+    const run = modes[mode]
+    out.push(`## ${mode === "long" ? "Long" : "Short"} mode (\`${run.command}\`, ${String(run.updatedAt).slice(0, 16).replace("T", " ")} UTC)`, "")
+    for (const [name, part] of Object.entries(run.parts ?? {})) {
+      out.push(`### ${part.title ?? name}`, "")
+      for (const line of part.lines ?? []) out.push(`- ${line}`)
+      out.push("")
+    }
   }
   return out
 }

@@ -51,8 +51,8 @@ export const runScenario = (script, params, { timeoutMs = 600_000 } = {}) =>
     })
     let out = ""
     let err = ""
-    child.stdout.on("data", (d) => (out += d))
-    child.stderr.on("data", (d) => (err += d))
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
     child.on("exit", (code, signal) => {
       clearTimeout(timer)

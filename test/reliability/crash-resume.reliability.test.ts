@@ -108,7 +108,7 @@ describe(`crash and resume (${mode})`, () => {
     recordPart("crashResume", {
       title: "Crash and resume: SIGKILL during a multi-window harvest by the CLI into Parquet and DuckDB",
       lines: [
-        `${kills} SIGKILLs at random points of the harvest (${mode} mode; long mode does 25), each followed by a resume with the same command; then a final run to completion`,
+        `${kills} SIGKILLs at random points of the harvest (${mode} mode; short mode does 6, long mode 25), each followed by a resume with the same command; then a final run to completion`,
         `${expected.length} videos over ${windowsOf(from.replaceAll("-", ""), to.replaceAll("-", ""), windowDays).length} windows: Parquet (${output.parquet.files} part files, all readable, no temp files counted) and DuckDB both hold exactly the ground truth — none lost, none twice`,
         `re-requests: ${used} video-query requests vs ${minimum} minimum, ${extra} extra for ${kills} kills (bound: ${2 * concurrency} per kill)`,
         "records lost: 0"

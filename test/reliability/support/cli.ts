@@ -18,14 +18,14 @@ export const startCli = (args: ReadonlyArray<string>, options: { readonly cwd: s
   let stderr = ""
   let markStarted: () => void = () => undefined
   const started = new Promise<void>((resolve) => (markStarted = resolve))
-  const onData = (chunk: Buffer, into: "out" | "err") => {
-    const text = chunk.toString()
+  const onData = (text: string, into: "out" | "err") => {
     if (into === "out") stdout += text
     else stderr += text
     if (text.includes("progress")) markStarted()
   }
-  child.stdout!.on("data", (d: Buffer) => onData(d, "out"))
-  child.stderr!.on("data", (d: Buffer) => onData(d, "err"))
+  // Decoded as a stream: a chunk boundary may split a multi-byte character.
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => onData(d, "out"))
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => onData(d, "err"))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on("exit", (code, signal) => {
       markStarted()

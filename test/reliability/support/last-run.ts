@@ -16,13 +16,14 @@ export interface ReliabilityPart {
  * printed too; `node bench/render.mjs` puts them in BENCHMARKS.md.
  */
 export const recordPart = (name: string, part: ReliabilityPart): void => {
+  // Short and long mode keep their own figures, so a CI run does not erase the long run's.
   const previous = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {}
-  const next = {
+  const modes = previous.modes ?? {}
+  modes[mode] = {
     command: mode === "long" ? "TIKFLOW_RELIABILITY=long pnpm test:reliability" : "pnpm test:reliability",
-    mode,
     updatedAt: new Date().toISOString(),
-    parts: { ...(previous.mode === mode ? previous.parts : {}), [name]: part }
+    parts: { ...modes[mode]?.parts, [name]: part }
   }
-  writeFileSync(path, JSON.stringify(next, null, 2) + "\n")
+  writeFileSync(path, JSON.stringify({ modes }, null, 2) + "\n")
   console.log(`[reliability] ${part.title}\n${part.lines.map((l) => `  ${l}`).join("\n")}`)
 }

@@ -22,15 +22,16 @@ export const runNode = (script: string, params: unknown, options: { readonly env
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    // Decoded as a whole: a chunk boundary may split a multi-byte character.
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    child.stdout.on("data", (d: Buffer) => out.push(d))
+    child.stderr.on("data", (d: Buffer) => err.push(d))
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000)
     child.on("error", reject)
     child.on("exit", (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
+      resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") })
     })
   })
 

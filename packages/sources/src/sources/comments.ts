@@ -1,13 +1,14 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { commentApiFields, ConfigError, decodeCommentListResponse } from "@tikflow/core"
-import type { Comment, ProgressListener, Source, SourceError } from "@tikflow/core"
+import type { Comment, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
+import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
-import { maxCountOf, policyOf } from "./source-options.js"
+import { maxCountOf } from "./source-options.js"
 
 /** Only the first 1,000 comments of a video are reachable: cursor + max_count ≤ 1000. */
 export const COMMENT_CAP = 1000
@@ -35,12 +36,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
     stream: "comments",
     harvestId: harvestIdOf("comments", { endpoint, videoIds, maxCount }),
     pages: (run = {}) =>
-      Stream.unwrap(Effect.map(TikTokClient, (client) => {
-        const retry = policyOf(options, client.retry)
-        const emit: ProgressListener = (event) => {
-          client.emit(event)
-          run.onProgress?.(event)
-        }
+      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(videoIds, run.resumeFrom, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
           const offset = cursor === null ? 0 : Number(cursor)
           const count = Math.min(maxCount, COMMENT_CAP - offset)
@@ -61,6 +57,6 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
             })
           )
         })
-      }))
+      })
   }
 }

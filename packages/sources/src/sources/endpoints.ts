@@ -1,11 +1,13 @@
-/** The research endpoints' paths. */
+import { researchEndpoints } from "@tikflow/core"
+
+/** The research endpoints' paths (core's table, under the names the sources use). */
 export const endpoints = {
-  videoQuery: "/v2/research/video/query/",
-  userInfo: "/v2/research/user/info/",
-  comments: "/v2/research/video/comment/list/",
-  followers: "/v2/research/user/followers/",
-  following: "/v2/research/user/following/",
-  likedVideos: "/v2/research/user/liked_videos/",
-  pinnedVideos: "/v2/research/user/pinned_videos/",
-  repostedVideos: "/v2/research/user/reposted_videos/"
+  videoQuery: researchEndpoints.videoQuery,
+  userInfo: researchEndpoints.userInfo,
+  comments: researchEndpoints.commentList,
+  followers: researchEndpoints.followers,
+  following: researchEndpoints.following,
+  likedVideos: researchEndpoints.likedVideos,
+  pinnedVideos: researchEndpoints.pinnedVideos,
+  repostedVideos: researchEndpoints.repostedVideos
 } as const

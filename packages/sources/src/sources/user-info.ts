@@ -1,13 +1,14 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from "@tikflow/core"
-import type { ProgressListener, Source, SourceError, UserInfo } from "@tikflow/core"
+import type { Source, SourceError, UserInfo } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
+import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
-import { nonEmptyNames, policyOf } from "./source-options.js"
+import { nonEmptyNames } from "./source-options.js"
 
 export interface UserInfoOptions extends Omit<CommonSourceOptions, "maxCount"> {
   readonly usernames: ReadonlyArray<string>
@@ -27,12 +28,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
     stream: "users",
     harvestId: harvestIdOf("users", { endpoint, usernames, fields }),
     pages: (run = {}) =>
-      Stream.unwrap(Effect.map(TikTokClient, (client) => {
-        const retry = policyOf(options, client.retry)
-        const emit: ProgressListener = (event) => {
-          client.emit(event)
-          run.onProgress?.(event)
-        }
+      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(usernames, run.resumeFrom, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
           client.call({ endpoint, fields, body: { username }, retry, onProgress: run.onProgress }).pipe(
             Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
@@ -45,6 +41,6 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
               return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
             })
           ))
-      }))
+      })
   }
 }

@@ -1,11 +1,12 @@
-import { Effect, Stream } from "effect"
-import type { DecodedPage, DecodeError, ProgressListener, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
+import { Effect } from "effect"
+import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages } from "../harvest/keyed-pages.js"
 import type { KeyPage } from "../harvest/keyed-pages.js"
 import type { CommonSourceOptions } from "./source-options.js"
-import { maxCountOf, nonEmptyNames, policyOf } from "./source-options.js"
+import { withSourceRun } from "./source-run.js"
+import { maxCountOf, nonEmptyNames } from "./source-options.js"
 
 /** How one per-user list endpoint (followers, liked videos, …) is called and read. */
 export interface UserListSpec<K extends RecordKind> {
@@ -33,12 +34,7 @@ export const userListSource = <K extends RecordKind>(
     stream: spec.stream,
     harvestId: harvestIdOf(spec.stream, { endpoint: spec.endpoint, usernames, fields: spec.fields, maxCount }),
     pages: (run = {}) =>
-      Stream.unwrap(Effect.map(TikTokClient, (client) => {
-        const retry = policyOf(options, client.retry)
-        const emit: ProgressListener = (event) => {
-          client.emit(event)
-          run.onProgress?.(event)
-        }
+      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(usernames, run.resumeFrom, (username, cursor) =>
           client.call({
             endpoint: spec.endpoint,
@@ -60,6 +56,6 @@ export const userListSource = <K extends RecordKind>(
             })
           )
         )
-      }))
+      })
   }
 }

@@ -1,12 +1,13 @@
 import { Effect, Option, Stream } from "effect"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
-import type { ProgressListener, Source, SourceError, SourcePage, Video } from "@tikflow/core"
+import type { Source, SourceError, SourcePage, Video } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
+import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
-import { maxCountOf, policyOf } from "./source-options.js"
+import { maxCountOf } from "./source-options.js"
 
 /** One condition of the API's boolean query. */
 export interface VideoQueryCondition {
@@ -109,12 +110,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
       endpoint, query, startDate: formatDay(first), endDate: formatDay(last), fields, windowDays, random, maxCount
     }),
     pages: (run = {}) =>
-      Stream.unwrap(Effect.map(TikTokClient, (client) => {
-        const retry = policyOf(options, client.retry)
-        const emit: ProgressListener = (event) => {
-          client.emit(event)
-          run.onProgress?.(event)
-        }
+      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         const initial: VideoQueryState = run.resumeFrom === undefined || run.resumeFrom === null
           ? { version: 1, windows: splitDays(first, last, windowDays).map(([s, e]) => freshWindow(s, e)) }
           : readState(run.resumeFrom)
@@ -232,6 +228,6 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           concurrency === 1 ? Stream.flatMap(windowPages) : Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
           Stream.map(deliver)
         )
-      }))
+      })
   }
 }

@@ -3,6 +3,7 @@
 // Lossless JSON: ids beyond 2^53 read as exact decimal strings.
 export * from "./json/lossless-json.js"
 export * from "./json/parse-json-body.js"
+export * from "./json/canonical-json.js"
 
 // Wire codecs and decoding machinery.
 export * from "./schema/research-endpoints.js"

@@ -2,22 +2,13 @@ import { createHash } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { RunSpec } from "./job-spec.js"
+import { canonicalJson } from "@tikflow/core"
 
 interface RunStateFile {
   readonly version: 1
   readonly label: string
   readonly harvestsDone: ReadonlyArray<string>
   readonly jobsDone: ReadonlyArray<string>
-}
-
-/** Canonical JSON (sorted keys) so the same request always hashes the same. */
-const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`
-  }
-  return JSON.stringify(value)
 }
 
 /**
@@ -36,7 +27,7 @@ export class RunState {
 
   static idOf(spec: RunSpec): string {
     const request = spec.jobs.map((job) => ({ name: job.name, source: job.source, transforms: job.transforms }))
-    return `${spec.label.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 40)}-${createHash("sha256").update(canonical(request)).digest("hex").slice(0, 12)}`
+    return `${spec.label.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 40)}-${createHash("sha256").update(canonicalJson(request)).digest("hex").slice(0, 12)}`
   }
 
   static async open(stateDir: string, spec: RunSpec, fresh: boolean): Promise<RunState> {

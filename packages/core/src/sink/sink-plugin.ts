@@ -46,7 +46,9 @@ export interface StreamContext {
   /**
    * Set when resuming: the last epoch whose checkpoint was committed. Anything this sink wrote for
    * a later epoch was never acknowledged and will be delivered again: discard it (or rely on
-   * upserts) so the final data holds each record once.
+   * upserts) so the final data holds each record once. Discard lazily, at the first `write` or
+   * `flush`, never in `open`: the runner may open a sink, learn a lower committed epoch from another
+   * checkpoint store, and reopen it with that epoch; data deleted in the first `open` would be lost.
    */
   readonly resume: { readonly epoch: number } | undefined
 }

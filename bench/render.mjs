@@ -74,7 +74,7 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   if (s.sinks) {
     const k = s.sinks
     out.push("## Sinks alone", "")
-    out.push(`${n(k.records)} synthetic videos as in-memory Arrow batches of 10,000 (built before the clock starts), written through the sink with a flush every 50,000 records. Floor: DuckDB's own \`CREATE TABLE … AS SELECT * FROM read_parquet(…)\` of the same rows (its RSS includes the untimed Parquet write before it).`, "")
+    out.push(`${n(k.records)} synthetic videos as in-memory Arrow batches of 10,000 (built before the clock starts), written through the sink with a flush every 50,000 records. Floor: DuckDB's own \`CREATE TABLE … AS SELECT * FROM read_parquet(…)\` of the same rows. Peak RSS here includes the input held in memory (records and their Arrow batches; for the floor, the untimed Parquet write before it), so it is not the sinks' own footprint.`, "")
     out.push("| variant | records/s | peak RSS MB | ratio to floor |", "| --- | --- | --- | --- |")
     for (const [name, v] of Object.entries(k.variants)) out.push(`| ${name} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${name === "floor" ? "1" : ratio(k.ratios[name])} |`)
     out.push("")

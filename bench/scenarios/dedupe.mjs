@@ -55,9 +55,10 @@ const persistent = async () => {
       kind: "video",
       stream: "videos",
       harvestId: "bench-dedupe",
+      // One page per chunk: the default chunking would pull thousands of pages (millions of keys) ahead.
       pages: () => Stream.fromIterable((function* () {
         for (const records of pages(params.keys, params.duplicateShare)) yield { records, state: ++state }
-      })())
+      })(), { chunkSize: 1 })
     }
     let written = 0
     const discard = {

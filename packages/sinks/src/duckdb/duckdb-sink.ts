@@ -2,8 +2,8 @@ import type { DuckDBConnection } from "@duckdb/node-api"
 import { defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
 import { readLocation, readString, rejectUnknownOptions } from "../config/option-readers.js"
-import { rowValues } from "../schema/column-values.js"
 import { columnsOf } from "../schema/columns.js"
+import { columnwiseAppend } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
 import { createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
@@ -35,7 +35,7 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
 
 const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
   const { path, tablePrefix } = context.config
-  const { DuckDBDataChunkWriter, JSToDuckDBValueConverter } = await import("@duckdb/node-api")
+  const api = await import("@duckdb/node-api")
   const db = await acquireDuckDB(path)
   let connection: DuckDBConnection
   try {
@@ -47,8 +47,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   const table = `${tablePrefix}${context.stream}`
   const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
   const kind = context.recordKind
-  const columns = columnsOf(kind).map((c) => c.name)
-  const fillRow = rowValues(columns)
+  const append = columnwiseAppend(columnsOf(kind), api)
   await db.exclusive(async () => {
     await connection.run(createTableSql(table, kind))
     await connection.run(createCheckpointTableSql)
@@ -64,13 +63,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       // Rows go to this connection's staging table now; they reach the target only with a checkpoint.
       const appender = await connection.createAppender(staging, "main", "temp")
       try {
-        const writer = DuckDBDataChunkWriter.forAppender(appender, { converter: JSToDuckDBValueConverter })
-        const row: Array<unknown> = new Array(columns.length)
-        for (const record of batch.records) {
-          fillRow(record, row)
-          writer.appendRow(row as never)
-        }
-        writer.flush()
+        append(appender, batch.records)
       } finally {
         appender.closeSync()
       }
@@ -104,9 +97,10 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
 }
 
 /**
- * `duckdb:<file.duckdb>` or `duckdb::memory:`: one typed table per stream with the record key as
- * primary key. Batches are appended to a staging table; `flush` upserts them into the table and
- * records the checkpoint in the same transaction. Re-delivered records replace, never duplicate.
+ * `duckdb:<file.duckdb>` or `duckdb::memory:`: one typed table per stream, one row per record key.
+ * Batches are appended to a staging table; `flush` merges them into the table by key (last
+ * version wins) and records the checkpoint in the same transaction. Re-delivered records
+ * replace, never duplicate.
  */
 export const duckdbSink = defineSink<DuckDBSinkConfig>({
   contract: 1,

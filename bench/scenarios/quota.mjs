@@ -5,6 +5,7 @@ import { benchClient, videoSource } from "../lib/harvest.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
 
 const params = paramsOf()
+const core = await load("core")
 const sources = await load("sources")
 const { Effect, Stream } = await dependencyOf("sources", "effect")
 
@@ -12,7 +13,13 @@ emit(await measure(async () => {
   const retries = {}
   let requests = 0
   const client = benchClient(params, {
-    retry: { maxRetries: 12 },
+    // Short waits: the figure counts requests, which do not depend on how long a retry waits
+    // (Retry-After is 0 here too); default waits would make five runs take minutes.
+    retry: {
+      maxRetries: 12,
+      schedules: Object.fromEntries(["ServerError", "NetworkError", "DecodeError", "RateLimitedError", "SearchIdExpiredError"]
+        .map((kind) => [kind, core.backoff({ base: "5 millis", cap: "50 millis", times: 12 })]))
+    },
     onProgress: (event) => {
       if (event.type === "retry") retries[event.kind] = (retries[event.kind] ?? 0) + 1
       if (event.type === "request") requests++

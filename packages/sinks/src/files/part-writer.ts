@@ -7,10 +7,22 @@ import { discardUnacknowledgedParts, harvestTag, partFileName } from "./part-fil
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
 
+/** One part file being encoded as its batches arrive. */
+export interface PartStream {
+  write(batch: RecordBatch): void
+  /** No more batches: the complete file's bytes. */
+  end(): Promise<ReadonlyArray<Uint8Array>>
+}
+
 /** Turns buffered batches into one complete file's bytes (a Parquet file, an Arrow IPC file, …). */
 export interface PartEncoder {
   readonly extension: string
   encode(batches: ReadonlyArray<RecordBatch>): ReadonlyArray<Uint8Array>
+  /**
+   * Optional: encodes a part batch by batch, so the encoding runs while the harvest waits on the
+   * network instead of all at flush, and no Arrow batches are held for the part.
+   */
+  open?(): PartStream
 }
 
 export interface PartWriterOptions {
@@ -24,12 +36,19 @@ export interface PartWriterOptions {
 
 interface Pending {
   batches: Array<RecordBatch>
+  stream: PartStream | undefined
+  // Records not yet converted: pages arrive ~100 records at a time, and Arrow conversion, IPC and
+  // Parquet encoding cost 2–10× more per row on many small batches than on a few large ones.
+  staged: Array<AnyRecord>
   rows: number
 }
 
+/** Rows converted to Arrow at once (the staged JS records this holds are the price). */
+const STAGE_ROWS = 8_192
+
 /**
- * A writer that buffers up to `partRows` rows (over all partitions), then writes each partition's
- * rows as one complete part file, atomically. Parts never mix epochs, so a resumed run can drop
+ * A writer that buffers up to `partRows` rows (over all partitions), converted to Arrow
+ * {@link STAGE_ROWS} at a time, then writes each partition's rows as one complete part file, atomically. Parts never mix epochs, so a resumed run can drop
  * exactly the unacknowledged ones.
  */
 export const openPartWriter = async (context: SinkContext<unknown>, options: PartWriterOptions): Promise<SinkWriter> => {
@@ -50,12 +69,33 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   let pendingRows = 0
   const pending = new Map<string, Pending>()
 
-  const add = (partition: string, batch: RecordBatch) => {
+  const entryOf = (partition: string): Pending => {
     let entry = pending.get(partition)
-    if (entry === undefined) pending.set(partition, (entry = { batches: [], rows: 0 }))
-    entry.batches.push(batch)
+    if (entry === undefined) pending.set(partition, (entry = { batches: [], stream: undefined, staged: [], rows: 0 }))
+    return entry
+  }
+  const push = (entry: Pending, batch: RecordBatch) => {
+    if (options.encoder.open === undefined) entry.batches.push(batch)
+    else (entry.stream ??= options.encoder.open()).write(batch)
+  }
+  const convertStaged = (entry: Pending) => {
+    if (entry.staged.length === 0) return
+    push(entry, toRecordBatch(context.recordKind, entry.staged))
+    entry.staged = []
+  }
+  const addBatch = (partition: string, batch: RecordBatch) => {
+    const entry = entryOf(partition)
+    convertStaged(entry) // keeps rows in write order
+    push(entry, batch)
     entry.rows += batch.numRows
     pendingRows += batch.numRows
+  }
+  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>) => {
+    const entry = entryOf(partition)
+    for (let i = 0; i < records.length; i++) entry.staged.push(records[i])
+    entry.rows += records.length
+    pendingRows += records.length
+    if (entry.staged.length >= STAGE_ROWS) convertStaged(entry)
   }
 
   const writePending = async () => {
@@ -63,8 +103,10 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     await prepare()
     const epoch = pendingEpoch
     for (const [partition, entry] of pending) {
+      convertStaged(entry)
       const file = join(streamDir, partition, partFileName(tag, epoch, seq++, options.encoder.extension))
-      await writeFileAtomic(file, options.encoder.encode(entry.batches))
+      const bytes = entry.stream === undefined ? options.encoder.encode(entry.batches) : await entry.stream.end()
+      await writeFileAtomic(file, bytes)
     }
     pending.clear()
     pendingRows = 0
@@ -76,7 +118,8 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
       if (partitionOf === undefined) {
-        add("", batch.arrow ?? toRecordBatch(context.recordKind, batch.records))
+        if (batch.arrow !== undefined) addBatch("", batch.arrow)
+        else addRecords("", batch.records)
       } else {
         const groups = new Map<string, Array<AnyRecord>>()
         for (const record of batch.records) {
@@ -85,7 +128,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
           if (group === undefined) groups.set(key, [record])
           else group.push(record)
         }
-        for (const [key, records] of groups) add(key, toRecordBatch(context.recordKind, records))
+        for (const [key, records] of groups) addRecords(key, records)
       }
       if (pendingRows >= options.partRows) await writePending()
     },

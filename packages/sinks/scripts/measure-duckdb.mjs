@@ -1,6 +1,6 @@
 // Where the DuckDB sink's time goes. Not a test: prints records/s per step.
 //   pnpm exec tsc -b packages/sinks && node packages/sinks/scripts/measure-duckdb.mjs [records] [only] [dist/index.js…]
-// `only`: "sink" (the sink end to end), "steps" (each step by hand), default both. Sinks are
+// `only`: "sink" (the sink end to end), "sink-file" (file databases only), "steps" (each step by hand), default both. Sinks are
 // loaded from this package's dist, or from each given dist entry (e.g. a copy of an older build,
 // to compare before/after in one run; the copy needs a node_modules link to this package's).
 // Records are the benchmark's synthetic videos, written in batches of 10,000 with a flush every
@@ -171,10 +171,10 @@ try {
   if (only !== "steps") {
     for (const [i, build] of builds.entries()) {
       await measureSink(build, join(dir, `sink${i}.duckdb`), "")
-      await measureSink(build, ":memory:", `b${i}_`)
+      if (only !== "sink-file") await measureSink(build, ":memory:", `b${i}_`)
     }
   }
-  if (only !== "sink") {
+  if (only === undefined || only === "steps") {
     await measureSteps(join(dir, "steps-pk.duckdb"), true)
     await measureSteps(join(dir, "steps-nopk.duckdb"), false)
   }

@@ -17,6 +17,8 @@ export interface PartStream {
 /** Turns buffered batches into one complete file's bytes (a Parquet file, an Arrow IPC file, …). */
 export interface PartEncoder {
   readonly extension: string
+  /** Optional: resolves once `encode`/`open` can be called (e.g. a wasm module still loading). */
+  ready?(): Promise<void>
   encode(batches: ReadonlyArray<RecordBatch>): ReadonlyArray<Uint8Array>
   /**
    * Optional: encodes a part batch by batch, so the encoding runs while the harvest waits on the
@@ -101,6 +103,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   const writePending = async () => {
     if (pendingEpoch === undefined || pendingRows === 0) return
     await prepare()
+    if (options.encoder.ready !== undefined) await options.encoder.ready()
     const epoch = pendingEpoch
     for (const [partition, entry] of pending) {
       convertStaged(entry)
@@ -115,6 +118,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   return {
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
+      if (options.encoder.ready !== undefined) await options.encoder.ready()
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
       if (partitionOf === undefined) {

@@ -1,22 +1,60 @@
 import type { RecordBatch } from "apache-arrow"
 import { Table, tableToIPC } from "apache-arrow"
-import type { Compression } from "parquet-wasm"
+import { readFile } from "node:fs/promises"
+import { createRequire } from "node:module"
+import type { Compression } from "parquet-wasm/esm"
 import type { PartEncoder, PartStream } from "../files/part-writer.js"
 
 export const parquetCompressions = ["zstd", "snappy", "none"] as const
 export type ParquetCompression = (typeof parquetCompressions)[number]
 
-type ParquetWasm = typeof import("parquet-wasm")
+type ParquetWasm = typeof import("parquet-wasm/esm")
 
 // Loaded on first use: instantiating the wasm module costs startup time for runs without Parquet.
+// The ESM build compiles the 5 MB module with WebAssembly.instantiate, off the main thread; the
+// node build compiles it synchronously, blocking the event loop (and the harvest's first
+// requests) for ~100 ms.
 let loading: Promise<ParquetWasm> | undefined
-export const loadParquetWasm = (): Promise<ParquetWasm> => (loading ??= import("parquet-wasm"))
+export const loadParquetWasm = (): Promise<ParquetWasm> =>
+  (loading ??= (async () => {
+    const wasmPath = createRequire(import.meta.url).resolve("parquet-wasm/esm/parquet_wasm_bg.wasm")
+    const [module, bytes] = await Promise.all([import("parquet-wasm/esm"), readFile(wasmPath)])
+    await module.default({ module_or_path: bytes })
+    return module
+  })())
 
-/** Encodes batches as one complete Parquet file via parquet-wasm (Arrow IPC is the hand-over format). */
+/**
+ * Encodes batches as one complete Parquet file via parquet-wasm (Arrow IPC is the hand-over
+ * format). Takes the module still loading: the sink opens at once and the load overlaps the
+ * harvest's first requests; `ready()` waits for it (and reports its failure) before the first part.
+ */
 export const parquetEncoder = (
-  { Compression, Table: WasmTable, transformParquetStream, writeParquet, WriterPropertiesBuilder }: ParquetWasm,
+  loading: Promise<ParquetWasm>,
   options: { compression: ParquetCompression; rowGroupRows: number }
 ): PartEncoder => {
+  // A failure is reported by ready(), not as an unhandled rejection.
+  loading.catch(() => undefined)
+  let encoder: LoadedEncoder | undefined
+  const loaded = (): LoadedEncoder => {
+    if (encoder === undefined) throw new Error("parquet-wasm used before ready()")
+    return encoder
+  }
+  return {
+    extension: "parquet",
+    ready: async () => {
+      encoder ??= encoderOf(await loading, options)
+    },
+    encode: (batches) => loaded().encode(batches),
+    open: () => loaded().open()
+  }
+}
+
+type LoadedEncoder = Required<Pick<PartEncoder, "encode" | "open">>
+
+const encoderOf = (
+  { Compression, Table: WasmTable, transformParquetStream, writeParquet, WriterPropertiesBuilder }: ParquetWasm,
+  options: { compression: ParquetCompression; rowGroupRows: number }
+): LoadedEncoder => {
   const codec: Compression = options.compression === "zstd"
     ? Compression.ZSTD
     : options.compression === "snappy" ? Compression.SNAPPY : Compression.UNCOMPRESSED
@@ -28,7 +66,6 @@ export const parquetEncoder = (
       .build()
   const toWasm = (batches: ReadonlyArray<RecordBatch>) => WasmTable.fromIPCStream(tableToIPC(new Table(batches as Array<RecordBatch>), "stream"))
   return {
-    extension: "parquet",
     encode(batches: ReadonlyArray<RecordBatch>) {
       // writeParquet consumes the wasm table and properties.
       return [writeParquet(toWasm(batches), properties())]

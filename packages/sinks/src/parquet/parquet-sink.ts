@@ -47,11 +47,11 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
   // Records: the part writer converts them itself (per partition when partitioned), and uses a
   // batch's Arrow form when the caller already has one.
   batchFormat: "records",
-  open: async (context) =>
+  open: (context) =>
     openPartWriter(context, {
       root: context.config.dir,
       partition: context.config.partition,
       partRows: context.config.partRows,
-      encoder: parquetEncoder(await loadParquetWasm(), context.config)
+      encoder: parquetEncoder(loadParquetWasm(), context.config)
     })
 })

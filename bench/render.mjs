@@ -22,6 +22,7 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   out.push(`Produced by \`${results.command}\` at ${results.startedAt.slice(0, 16).replace("T", " ")} UTC (commit ${m.commit}), ${results.durationSeconds ?? "?"} s in all.`)
   out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, Node ${m.node}; load average at start ${m.loadAverageAtStart}.` +
     " Ratios are taken run by run against a baseline measured in the same run, with variants interleaved, so load on the machine hits both alike.")
+  for (const p of results.partialRuns ?? []) out.push(`Re-run on its own: ${p.scenarios.join(", ")} by \`${p.command}\` at ${p.startedAt.slice(0, 16).replace("T", " ")} UTC, ${p.durationSeconds ?? "?"} s (load average at start ${p.loadAverageAtStart}).`)
   out.push("", `Every figure is the median of ${results.runsPerFigure} runs with (min–max) unless it says otherwise. Each run is its own process,` +
     " so peak RSS (`process.resourceUsage().maxRSS`) is per run; the sandbox runs in another process and is not counted. Raw runs: `bench/results.json`.", "")
 

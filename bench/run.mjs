@@ -66,17 +66,15 @@ const machine = {
 
 // BENCH_ONLY merges into the previous results so one scenario can be re-run alone.
 const previous = only !== undefined && existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : undefined
-const results = {
-  command: `${quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_ONLY=${[...only].join(",")} ` : ""}pnpm bench`,
-  quick,
-  runsPerFigure: RUNS,
-  machine,
-  startedAt: new Date(startedAt).toISOString(),
-  notes: previous?.notes ?? [],
-  scenarios: previous?.scenarios ?? {}
-}
+const command = `${quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_ONLY=${[...only].join(",")} ` : ""}pnpm bench`
+// A BENCH_ONLY run keeps the full run's header and is listed as a partial re-run.
+const results = previous
+  ? { ...previous, partialRuns: [...(previous.partialRuns ?? []), { command, startedAt: new Date(startedAt).toISOString(), loadAverageAtStart: machine.loadAverageAtStart, scenarios: [...only] }] }
+  : { command, quick, runsPerFigure: RUNS, machine, startedAt: new Date(startedAt).toISOString(), scenarios: {} }
 const save = () => {
-  results.durationSeconds = Math.round((Date.now() - startedAt) / 1000)
+  const seconds = Math.round((Date.now() - startedAt) / 1000)
+  if (previous) results.partialRuns.at(-1).durationSeconds = seconds
+  else results.durationSeconds = seconds
   writeFileSync(resultsPath, JSON.stringify(results, null, 2) + "\n")
   writeFileSync(fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url)), renderBenchmarks(results))
 }
@@ -250,9 +248,8 @@ if (wanted("scale")) {
   })
   const base = { url: sandbox.url, credentials: sandbox.credentials, concurrency: 2 }
   try {
-    // DuckDB at the largest size would take most of the budget on its own: the largest size runs
-    // the baseline and Parquet, the smaller one DuckDB too.
-    const sinksAt = (i) => (i === 0 ? process.env.BENCH_SCALE_SINKS ?? "baseline,parquet,duckdb" : process.env.BENCH_SCALE_SINKS_LARGE ?? "baseline,parquet").split(",")
+    // BENCH_SCALE_SINKS(_LARGE) pick the sinks at the smaller and the largest size.
+    const sinksAt = (i) => (i === 0 ? process.env.BENCH_SCALE_SINKS ?? "baseline,parquet,duckdb" : process.env.BENCH_SCALE_SINKS_LARGE ?? "baseline,parquet,duckdb").split(",")
     const scale = { runs: 1, sizes: [], requestedSizes: sizes.scale, bySize: {} }
     results.scenarios.scale = scale
     let rates

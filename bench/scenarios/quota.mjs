@@ -15,6 +15,8 @@ emit(await measure(async () => {
   const client = benchClient(params, {
     // Short waits: the figure counts requests, which do not depend on how long a retry waits
     // (Retry-After is 0 here too); default waits would make five runs take minutes.
+    // A `timeout` fault never answers: wait 2 s for headers, not the default 30 s.
+    timeouts: { connectMs: 2_000, headersMs: 2_000, bodyMs: 2_000 },
     retry: {
       maxRetries: 12,
       schedules: Object.fromEntries(["ServerError", "NetworkError", "DecodeError", "RateLimitedError", "SearchIdExpiredError"]

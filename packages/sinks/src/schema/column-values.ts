@@ -25,16 +25,3 @@ return out`
   }
   return read
 }
-
-/** Fills `out` with one record's fields in `names` order (`null` where absent); compiled like {@link columnValues}. */
-export type RowValues = (record: unknown, out: Array<unknown>) => void
-
-export const rowValues = (names: ReadonlyArray<string>): RowValues => {
-  if (!names.every((name) => IDENTIFIER.test(name))) {
-    return (record, out) => {
-      for (let i = 0; i < names.length; i++) out[i] = (record as Record<string, unknown>)[names[i]] ?? null
-    }
-  }
-  const body = names.map((name, i) => `v = record.${name}; out[${i}] = v === undefined ? null : v`).join("\n")
-  return new Function("record", "out", `let v\n${body}`) as RowValues
-}

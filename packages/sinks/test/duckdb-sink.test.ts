@@ -103,6 +103,15 @@ describe("duckdb sink", () => {
       "(select count(*) from _tikflow_checkpoints)::int k")).toEqual([{ v: 60, vd: 60, c: 60, k: 2 }])
   })
 
+  test("creates the database file's directory, as the file sinks create theirs", async () => {
+    const file = join(await tempDir(), "not", "yet", "there.duckdb")
+    const writer = await resolveSink(`duckdb:${file}`).open(streamContext("video"))
+    await writer.write({ records: [sampleVideo(1)], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    expect(await attached(file, "select count(*)::bigint n from videos")).toEqual([{ n: 1n }])
+  })
+
   test("bad config names the option", () => {
     expect(() => resolveSink("duckdb:")).toThrow(/location: expected a database file or :memory:/)
     expect(() => resolveSink("duckdb:x.duckdb?table_prefix=a-b")).toThrow(/table_prefix: expected letters/)

@@ -20,7 +20,6 @@ import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
 import { startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
-import { prepareSinkDirectories } from "../sinks/prepare-directories.js"
 import { SinkResolver } from "../sinks/sink-resolver.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { jobSource } from "./job-sources.js"
@@ -87,7 +86,6 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     if (list && list.kind !== "job") preread.set(job.name, await resolveListInput(list, listField(job), ""))
   }
 
-  await prepareSinkDirectories(spec.jobs.flatMap((job) => job.sinks))
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
   const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
   const collect = collectedFields(spec)

@@ -55,8 +55,15 @@ export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
     }
     return `${name}:1`
   }
+  let value: unknown
   try {
-    const spec = validatePipeline(document.toJS(), name, (field) => `${locate(field)}: ${formatFieldPath(field)}`)
+    value = document.toJS()
+  } catch (error) {
+    // yaml refuses documents whose aliases expand without bound (an "alias bomb").
+    throw usageError(`${name}: not a usable pipeline file: ${String((error as Error).message).split("\n")[0]}`)
+  }
+  try {
+    const spec = validatePipeline(value, name, (field) => `${locate(field)}: ${formatFieldPath(field)}`)
     return { path, spec, locate }
   } catch (error) {
     if (error instanceof SpecError) throw usageError(`${locate(error.path)}: ${error.message}`)

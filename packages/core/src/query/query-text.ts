@@ -30,6 +30,9 @@ const describe = (token: QueryToken): string =>
 
 const isWord = (token: QueryToken, word: string): boolean => token.kind === "word" && token.text.toUpperCase() === word
 
+/** How deep NOTs and parentheses may nest (the parser recurses per level). */
+const MAX_NESTING = 200
+
 class Parser {
   private at = 0
   constructor(private readonly tokens: ReadonlyArray<QueryToken>) {}
@@ -71,19 +74,30 @@ class Parser {
     return items.length === 1 ? first : { kind: "and", items, position: first.position }
   }
 
+  private depth = 0
+
   private factor(): Node {
     const token = this.next
-    if (isWord(token, "NOT")) {
-      this.at++
-      return { kind: "not", item: this.factor(), position: token.position }
+    // The parser recurses per NOT and per parenthesis: bound the nesting so absurd input is a
+    // one-line error rather than a stack overflow. No query the API takes nests anywhere near this.
+    if (++this.depth > MAX_NESTING) {
+      throw queryTextError(token.position, `at most ${MAX_NESTING} nested NOTs or parentheses`, "deeper nesting")
     }
-    if (token.kind === "(") {
-      this.at++
-      const inner = this.or()
-      this.expect(")", 'a closing ")"')
-      return inner
+    try {
+      if (isWord(token, "NOT")) {
+        this.at++
+        return { kind: "not", item: this.factor(), position: token.position }
+      }
+      if (token.kind === "(") {
+        this.at++
+        const inner = this.or()
+        this.expect(")", 'a closing ")"')
+        return inner
+      }
+      return this.condition()
+    } finally {
+      this.depth--
     }
-    return this.condition()
   }
 
   private value(field: string): { readonly text: string; readonly position: number } {

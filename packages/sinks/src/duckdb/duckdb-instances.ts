@@ -1,5 +1,6 @@
 import type { DuckDBInstance } from "@duckdb/node-api"
-import { resolve } from "node:path"
+import { mkdir } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 
 /**
  * One DuckDB instance per database path in the process, shared by every writer that targets it
@@ -27,6 +28,8 @@ const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
 const make = async (path: string): Promise<SharedDuckDB> => {
   // Loaded on first use: the native binding costs startup time for runs without DuckDB.
   const { DuckDBInstance } = await import("@duckdb/node-api")
+  // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
+  if (path !== MEMORY) await mkdir(dirname(path), { recursive: true })
   const instance = await DuckDBInstance.create(path)
   let tail: Promise<unknown> = Promise.resolve()
   return {

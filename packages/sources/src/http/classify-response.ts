@@ -29,8 +29,9 @@ const envelopeOf = (body: unknown): Envelope | undefined => {
   if (typeof error !== "object" || error === null) return undefined
   const e = error as { code?: unknown; message?: unknown; msg?: unknown; log_id?: unknown }
   if (typeof e.code !== "string") return undefined
-  const message = typeof e.message === "string" ? e.message : typeof e.msg === "string" ? e.msg : ""
-  return { code: e.code, message, logId: typeof e.log_id === "string" ? e.log_id : undefined }
+  const text = typeof e.message === "string" ? e.message : typeof e.msg === "string" ? e.msg : ""
+  // Errors are shown as one line: the API's own message may hold line breaks or be huge.
+  return { code: e.code, message: snippet(text), logId: typeof e.log_id === "string" ? e.log_id : undefined }
 }
 
 const header = (response: HttpResponse, name: string): string | undefined => {

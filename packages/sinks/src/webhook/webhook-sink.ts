@@ -1,5 +1,6 @@
 import { defineSink } from "@tikflow/core"
 import type { AnyRecord, SinkBatch, SinkContext, SinkWriter } from "@tikflow/core"
+import { setMaxListeners } from "node:events"
 import { resolve } from "node:path"
 import { Pool } from "undici"
 import type { DeadLetter } from "./dead-letter.js"
@@ -34,6 +35,9 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
     config.deadLetter ?? resolve(".tikflow", "dead-letter", `webhook-${context.stream.replace(/[^A-Za-z0-9_.-]/g, "_")}.ndjson`)
   )
   const dispatcher = new Pool(config.url.origin, { connections: config.concurrency })
+  // Every POST in flight listens on the run's signal (plus the retry's wait): up to `concurrency`
+  // at once is by design, not a leak, so raise Node's warning threshold to match.
+  setMaxListeners(Math.max(10, 2 * config.concurrency + 10), context.signal)
   const inFlight = new Set<Promise<void>>()
   let epochOfSeq: number | undefined
   let seq = 0

@@ -26,6 +26,20 @@ describe("HashSet64", () => {
     }
   )
 
+  test("the zero hash is a member like any other, distinct from (0, 1)", () => {
+    const set = new HashSet64(16)
+    expect(set.add(0, 0)).toBe(true)
+    expect(set.has(0, 1)).toBe(false)
+    expect(set.add(0, 1)).toBe(true)
+    expect(set.add(0, 0)).toBe(false)
+    for (let i = 1; i < 100; i++) set.add(i, 7) // through growth
+    expect(set.has(0, 0)).toBe(true)
+    expect(set.size).toBe(101)
+    const pairs = set.toPairs()
+    expect(pairs.length).toBe(202)
+    expect([pairs[0], pairs[1]]).toEqual([0, 0])
+  })
+
   test("distinct numeric ids hash to distinct 64-bit values", () => {
     const seen = new Set<string>()
     const out = new Uint32Array(2)

@@ -8,6 +8,7 @@ import type { SourcePage, Video } from "@tikflow/core"
 import type { Sandbox } from "@tikflow/sandbox"
 import { harvestIdOf, recordsOf, TikTokClient, videoQuery } from "@tikflow/sources"
 import { clientFor, dayOf, researchRequests, startSmallSandbox } from "./support/harvest-kit.js"
+import type { VideoQuery } from "@tikflow/core"
 
 let now = Date.UTC(2024, 6, 1, 20)
 let sandbox: Sandbox
@@ -21,7 +22,7 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true })
 })
 
-const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE"] }] }
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE"] }] } satisfies VideoQuery
 
 /** Runs pages until the stream ends or fails; returns the pages delivered and how it ended. */
 const runPages = async (source: ReturnType<typeof videoQuery>, client: ReturnType<typeof clientFor>["client"], resumeFrom?: unknown) => {

@@ -8,12 +8,13 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { followers, videoQuery } from "@tikflow/sources"
 import type { VideoQueryState } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
+import type { VideoQuery } from "@tikflow/core"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 13, world: { users: 40, videos: 1500, startDate: "2024-01-01", days: 60, maxFollowers: 120, privateUserShare: 0 } }) })
 afterAll(() => sandbox.stop())
 
-const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP", "BR"] }] }
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP", "BR"] }] } satisfies VideoQuery
 const truthIds = (from: number, to: number) => {
   const ids: Array<string> = []
   for (let s = from; s <= to; s += 30) {

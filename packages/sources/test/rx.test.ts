@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
 import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, startSmallSandbox } from "./support/harvest-kit.js"
+import type { VideoQuery } from "@tikflow/core"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 11 }) })
 afterAll(() => sandbox.stop())
 
-const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP"] }] }
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP"] }] } satisfies VideoQuery
 const harvest = () => videoQuery({ query, startDate: dayOf(0), endDate: dayOf(40), windowDays: 12, concurrency: 1, maxCount: 30 })
 
 /** Open sockets and timers now must not exceed `baseline` (other tests' sockets may still be closing). */
@@ -65,7 +66,9 @@ describe("RxJS face", () => {
   it("surfaces typed errors through `error`", async () => {
     const { client } = clientFor(sandbox)
     try {
-      const bad = videoQuery({ query: { and: [{ field_name: "nope", operation: "EQ", field_values: ["x"] }] }, startDate: dayOf(0), endDate: dayOf(3) })
+      // An unknown field, past the types, for the API to refuse.
+      const unknownField = { and: [{ field_name: "nope", operation: "EQ", field_values: ["x"] }] } as unknown as VideoQuery
+      const bad = videoQuery({ query: unknownField, startDate: dayOf(0), endDate: dayOf(3) })
       await expect(firstValueFrom(toObservable(bad, client))).rejects.toMatchObject({ _tag: "InvalidRequestError", code: "invalid_params" })
     } finally {
       await client.close()

@@ -5,12 +5,13 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { videoFieldNames } from "@tikflow/sandbox"
 import { videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, fastRetry, recordsOfPages, researchRequests, sameRecord, startSmallSandbox } from "./support/harvest-kit.js"
+import type { VideoQuery } from "@tikflow/core"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox() })
 afterAll(() => sandbox.stop())
 
-const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP", "BR", "FR"] }] }
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP", "BR", "FR"] }] } satisfies VideoQuery
 
 /** Ground truth of a long range, assembled from ≤ 30-day windows (windows are disjoint by day). */
 const truthOf = (from: number, to: number) => {

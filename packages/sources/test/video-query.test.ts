@@ -4,12 +4,13 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { videoQuery } from "@tikflow/sources"
 import type { VideoQueryState } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
+import type { VideoQuery } from "@tikflow/core"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 23 }) })
 afterAll(() => sandbox.stop())
 
-const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP"] }] }
+const query = { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE", "JP"] }] } satisfies VideoQuery
 const truthIds = (from: number, to: number) =>
   sandbox.groundTruth.videos({ query, start_date: dayOf(from), end_date: dayOf(to) }).map((v) => v.id).sort()
 

@@ -1,6 +1,6 @@
 import { Effect, Option, Stream } from "effect"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
-import type { Source, SourceError, SourcePage, Video } from "@tikflow/core"
+import type { QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
@@ -9,19 +9,11 @@ import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { maxCountOf } from "./source-options.js"
 
-/** One condition of the API's boolean query. */
-export interface VideoQueryCondition {
-  readonly field_name: string
-  readonly operation: string
-  readonly field_values: ReadonlyArray<string>
-}
+/** The API's `query` object (core's `VideoQuery`): all of `and`, at least one of `or`, none of `not`. */
+export type VideoQueryFilter = VideoQuery
 
-/** The API's `query` object: all of `and`, at least one of `or`, none of `not`. */
-export interface VideoQueryFilter {
-  readonly and?: ReadonlyArray<VideoQueryCondition>
-  readonly or?: ReadonlyArray<VideoQueryCondition>
-  readonly not?: ReadonlyArray<VideoQueryCondition>
-}
+/** One condition of the API's boolean query (core's `QueryCondition`). */
+export type VideoQueryCondition = QueryCondition
 
 export interface VideoQueryOptions extends CommonSourceOptions {
   readonly query: VideoQueryFilter

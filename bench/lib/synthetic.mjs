@@ -43,3 +43,14 @@ export function* videoBatches(from, to, size) {
     yield batch
   }
 }
+
+/** The stream context a sink is opened with for the synthetic videos (no resume, nothing logged). */
+export const videoStreamContext = (harvestId) => ({
+  harvestId,
+  recordKind: "video",
+  stream: "videos",
+  primaryKey: ["id"],
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  signal: new AbortController().signal,
+  resume: undefined
+})

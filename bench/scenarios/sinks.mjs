@@ -6,21 +6,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { dependencyOf, load } from "../lib/dist.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
-import { videoBatches } from "../lib/synthetic.mjs"
+import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
 
 const params = paramsOf()
 const sinks = await load("sinks")
 const BATCH = 10_000
 
-const context = {
-  harvestId: "bench-sinks",
-  recordKind: "video",
-  stream: "videos",
-  primaryKey: ["id"],
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  signal: new AbortController().signal,
-  resume: undefined
-}
+const context = videoStreamContext("bench-sinks")
 
 const checkpoint = (epoch) => ({ version: 1, harvestId: context.harvestId, epoch, state: { epoch }, updatedAt: new Date().toISOString() })
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { dependencyOf, load } from "../lib/dist.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
-import { videoBatches } from "../lib/synthetic.mjs"
+import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
 
 const params = paramsOf()
 const batches = [...videoBatches(0, params.records, params.batchSize)]
@@ -40,15 +40,7 @@ const sink = async () => {
   const dir = mkdtempSync(join(tmpdir(), "tikflow-bench-webhook-"))
   try {
     const uri = `${params.url}?secret=bench-secret&concurrency=${params.concurrency}&batch_size=${params.batchSize}&dead_letter=${join(dir, "dead")}`
-    const writer = await sinks.resolveSink(`webhook:${uri}`).open({
-      harvestId: "bench-webhook",
-      recordKind: "video",
-      stream: "videos",
-      primaryKey: ["id"],
-      logger: { debug() {}, info() {}, warn() {}, error() {} },
-      signal: new AbortController().signal,
-      resume: undefined
-    })
+    const writer = await sinks.resolveSink(`webhook:${uri}`).open(videoStreamContext("bench-webhook"))
     for (const records of batches) await writer.write({ records, epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: { version: 1, harvestId: "bench-webhook", epoch: 1, state: null, updatedAt: new Date().toISOString() } })
     await writer.close()

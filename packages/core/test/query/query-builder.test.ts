@@ -6,16 +6,8 @@ import { Query } from "../../src/query/query-builder.js"
 import { normalizeQuery, serializeQuery, validateQuery } from "../../src/query/video-query.js"
 import type { VideoQuery } from "../../src/query/video-query.js"
 import { videoQuery } from "./arbitraries.js"
+import { refusal } from "../support/config-refusal.js"
 
-const refusal = (run: () => unknown): ConfigError => {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError)
-    return error as ConfigError
-  }
-  throw new Error("expected a ConfigError")
-}
 
 describe("Query builder", () => {
   it("builds the documentation's example query", () => {

@@ -11,16 +11,8 @@ import {
   encodeVideoQueryRequest,
   VideoQueryRequest
 } from "../../src/schema/request-bodies.js"
+import { refusal } from "../support/config-refusal.js"
 
-const refusal = (run: () => unknown): ConfigError => {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError)
-    return error as ConfigError
-  }
-  throw new Error("expected a ConfigError")
-}
 
 const query = Query.and(Query.field("region_code").eq("US"))
 

@@ -1,7 +1,6 @@
 import fc from "fast-check"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { ConfigError } from "../../src/errors/config-error.js"
 import { Query } from "../../src/query/query-builder.js"
 import { normalizeQuery, serializeQuery, validateQuery } from "../../src/query/video-query.js"
 import type { VideoQuery } from "../../src/query/video-query.js"

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { ConfigError } from "../../src/errors/config-error.js"
 import { Query } from "../../src/query/query-builder.js"
 import { endpointFields, fieldsParameter, userInfoApiFields, videoApiFields } from "../../src/schema/endpoint-fields.js"
 import {

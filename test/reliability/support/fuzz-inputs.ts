@@ -1,16 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs"
 import fc from "fast-check"
-
-const fixtureDirs = ["/work/shared/fixtures/recorded", "/work/shared/fixtures/docs-examples"]
+import { apiFixturePaths, readApiFixture } from "../../fixtures/api-fixtures.js"
 
 /** Recorded API bodies (text), the seeds that mutations start from. */
-export const fixtureTexts: ReadonlyArray<string> = fixtureDirs.flatMap((dir) => {
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(`${dir}/${f}`, "utf8"))
-  } catch {
-    return []
-  }
-})
+export const fixtureTexts: ReadonlyArray<string> = [...apiFixturePaths("recorded"), ...apiFixturePaths("docs-examples")].map(
+  readApiFixture
+)
 
 /** A JSON value with one nested position replaced by `replacement`. */
 const replaceSomewhere = (value: unknown, path: ReadonlyArray<number>, replacement: unknown): unknown => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
 import { describe, expect, it } from "vitest"
 import fc from "fast-check"
 import { JsonSyntaxError, parseLosslessJson, quoteUnsafeIntegers } from "../../src/json/lossless-json.js"
@@ -109,7 +109,7 @@ describe("parseLosslessJson", () => {
 
   it("reads the recorded pages' ids exactly, including one that overflows int64", () => {
     const page = parseLosslessJson(
-      readFileSync("/work/shared/fixtures/recorded/video_query_last_page_edited.json", "utf8")
+      readApiFixture("recorded/video_query_last_page_edited.json")
     ) as { data: { videos: Array<{ id: string; music_id: string }> } }
     expect(page.data.videos[0].id).toBe("73207681965695992750")
     expect(page.data.videos[0].music_id).toBe("7159460238003800066")

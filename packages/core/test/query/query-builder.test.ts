@@ -1,10 +1,10 @@
 import fc from "fast-check"
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { Query } from "../../src/query/query-builder.js"
 import { normalizeQuery, serializeQuery, validateQuery } from "../../src/query/video-query.js"
 import type { VideoQuery } from "../../src/query/video-query.js"
 import { videoQuery } from "./arbitraries.js"
+import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
 import { refusal } from "../support/config-refusal.js"
 
 
@@ -14,7 +14,7 @@ describe("Query builder", () => {
       Query.and(Query.field("region_code").in(["JP", "US"]), Query.field("hashtag_name").eq("animal")),
       Query.not(Query.field("video_length").eq("SHORT"))
     )
-    const example = JSON.parse(readFileSync("/work/shared/fixtures/docs-examples/example_query.json", "utf8")) as unknown
+    const example = JSON.parse(readApiFixture("docs-examples/example_query.json")) as unknown
     expect(query).toEqual(example)
     expect(validateQuery(example)).toEqual(query)
   })

@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs"
+import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
 import { parseLosslessJson } from "../../src/json/lossless-json.js"
 
-const root = "/work/shared/fixtures"
-
 /** A shared fixture, parsed losslessly as sources do. */
-export const fixture = (path: string): unknown => parseLosslessJson(readFileSync(`${root}/${path}`, "utf8"))
+export const fixture = (path: string): unknown => parseLosslessJson(readApiFixture(path))

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Query } from "../../src/query/query-builder.js"
@@ -10,6 +9,7 @@ import {
   encodeVideoQueryRequest,
   VideoQueryRequest
 } from "../../src/schema/request-bodies.js"
+import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
 import { refusal } from "../support/config-refusal.js"
 
 
@@ -17,7 +17,7 @@ const query = Query.and(Query.field("region_code").eq("US"))
 
 describe("request bodies", () => {
   it("accepts the documentation's example request and encodes it back", () => {
-    const example = JSON.parse(readFileSync("/work/shared/fixtures/docs-examples/example_request.json", "utf8")) as unknown
+    const example = JSON.parse(readApiFixture("docs-examples/example_request.json")) as unknown
     const request = Schema.decodeUnknownSync(VideoQueryRequest)(example)
     expect(JSON.parse(encodeVideoQueryRequest(request))).toEqual(example)
   })

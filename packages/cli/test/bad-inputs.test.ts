@@ -42,6 +42,9 @@ const cases: ReadonlyArray<Case> = [
   { name: "missing --from", args: ["videos", "--query", "region_code = US", "--to", "2024-01-05", ...OUT], message: /--from: required/ },
   { name: "unparsable query", args: ["videos", "--query", "region_code IN (US,", "--from", "2024-01-01", "--to", "2024-01-05", ...OUT], message: /--query: expected a value for region_code .* at position 19, got the end of the text/ },
   { name: "unknown query field", args: ["videos", "--query", "colour = red", "--from", "2024-01-01", "--to", "2024-01-05", ...OUT], message: /--query: expected a field name \(one of id, .*\) at position 0, got "colour"/ },
+  // The API answers a region code it does not know with zero videos, not an error: refused here.
+  { name: "region code the API does not accept", args: ["videos", "--query", "region_code IN (XX)", "--from", "2024-01-01", "--to", "2024-01-05", ...OUT], message: /--query: expected a region code the API accepts \(ISO 3166-1 alpha-2, upper case, e\.g\. US\) for region_code at position 16, got "XX"$/m },
+  { name: "region code with a likely meaning", args: ["videos", "--query", "region_code IN (US, UK)", "--from", "2024-01-01", "--to", "2024-01-05", ...OUT], message: /--query: expected a region code the API accepts .* at position 20, got "UK" \(did you mean GB\?\)/ },
   { name: "query the API cannot express", args: ["videos", "--query", "region_code = US OR (hashtag_name = a AND keyword = b)", "--from", "2024-01-01", "--to", "2024-01-05", ...OUT], message: /--query: expected only conditions inside an OR group/ },
   { name: "no sink", args: V, message: /--out: required, at least one sink URI/ },
   { name: "unknown sink scheme", args: [...V, "--out", "parqet:./x"], message: /--out: "parqet:\.\/x": unknown scheme "parqet", expected one of .*parquet/ },

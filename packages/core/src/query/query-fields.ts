@@ -1,5 +1,7 @@
 import { ConfigError } from "../errors/config-error.js"
 import { isYyyyMmDd } from "../schema/wire-values.js"
+import { didYouMean } from "./query-lexer.js"
+import { isRegionCode, suggestRegionCode } from "./region-codes.js"
 
 /** The `field_name`s the video query accepts (`id` and `video_id` name the same thing). */
 export const queryFieldNames = [
@@ -37,6 +39,8 @@ interface FieldRule {
   /** What a value must be, in words, for error messages. */
   readonly expected: string
   readonly accepts: (value: string) => boolean
+  /** The value the user likely meant by a refused one, for a did-you-mean. */
+  readonly suggest?: (value: string) => string | undefined
 }
 
 const DECIMAL_ID = /^\d{1,20}$/
@@ -49,7 +53,11 @@ const fieldRules: { readonly [F in QueryFieldName]: FieldRule } = {
   music_id: id,
   effect_id: id,
   create_date: { expected: "a date YYYYMMDD", accepts: isYyyyMmDd },
-  region_code: { expected: "a two-letter uppercase region code (e.g. US)", accepts: (value) => /^[A-Z]{2}$/.test(value) },
+  region_code: {
+    expected: "a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US)",
+    accepts: isRegionCode,
+    suggest: suggestRegionCode
+  },
   video_length: { expected: videoLengths.join("|"), accepts: (value) => (videoLengths as ReadonlyArray<string>).includes(value) },
   username: { expected: "a username", accepts: (value) => /^[^\s@]\S*$/.test(value) },
   video_description: text,
@@ -74,7 +82,7 @@ export const conditionProblem = (
   field: QueryFieldName,
   operation: QueryOperation,
   values: ReadonlyArray<unknown>
-): { readonly expected: string; readonly got?: unknown } | undefined => {
+): { readonly expected: string; readonly got?: unknown; readonly suggestion?: string } | undefined => {
   if (operation !== "EQ" && operation !== "IN" && !isComparableField(field)) {
     return { expected: `EQ or IN for ${field} (${operation} compares only create_date and ids)`, got: operation }
   }
@@ -83,7 +91,10 @@ export const conditionProblem = (
   const rule = fieldRules[field]
   for (const value of values) {
     if (typeof value !== "string") return { expected: `${rule.expected} as a string for ${field}`, got: value }
-    if (!rule.accepts(value)) return { expected: `${rule.expected} for ${field}`, got: value }
+    if (!rule.accepts(value)) {
+      const suggestion = rule.suggest?.(value)
+      return { expected: `${rule.expected} for ${field}`, got: value, ...(suggestion === undefined ? {} : { suggestion }) }
+    }
   }
   return undefined
 }
@@ -102,5 +113,7 @@ export const checkCondition = (
   if (problem === undefined) return
   // "region_code: expected … for region_code" says the field twice.
   const expected = where === field ? problem.expected.replace(new RegExp(` for ${field}$`), "") : problem.expected
-  throw ConfigError.make(where, expected, problem.got)
+  const error = ConfigError.make(where, expected, problem.got)
+  if (problem.suggestion === undefined) throw error
+  throw new ConfigError({ field: where, expected, message: error.message + didYouMean(problem.suggestion) })
 }

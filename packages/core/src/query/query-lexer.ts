@@ -19,6 +19,9 @@ export const queryTextError = (position: number, expected: string, got?: string)
     message: `query: expected ${expected} at position ${position}${got === undefined ? "" : `, got ${got}`}`
   })
 
+/** The tail of a refusal that names the value the user likely meant. */
+export const didYouMean = (suggestion: string): string => ` (did you mean ${suggestion}?)`
+
 /** Splits query text into tokens; quoted strings take `\\"` and `\\\\` escapes. */
 export const tokenizeQuery = (text: string): ReadonlyArray<QueryToken> => {
   const tokens: Array<QueryToken> = []

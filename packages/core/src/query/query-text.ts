@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { ConfigError } from "../errors/config-error.js"
 import { conditionProblem, isQueryFieldName, queryFieldNames } from "./query-fields.js"
 import type { QueryOperation } from "./query-fields.js"
-import { isKeyword, queryTextError, quoteValue, tokenizeQuery } from "./query-lexer.js"
+import { didYouMean, isKeyword, queryTextError, quoteValue, tokenizeQuery } from "./query-lexer.js"
 import type { QueryToken } from "./query-lexer.js"
 import { normalizeQuery } from "./video-query.js"
 import type { QueryCondition, VideoQuery } from "./video-query.js"
@@ -149,7 +149,7 @@ class Parser {
       throw queryTextError(
         culprit?.position ?? opToken.position,
         problem.expected,
-        problem.got === undefined ? undefined : JSON.stringify(problem.got)
+        problem.got === undefined ? undefined : JSON.stringify(problem.got) + (problem.suggestion === undefined ? "" : didYouMean(problem.suggestion))
       )
     }
     return { kind: "condition", condition: { field_name: field, operation, field_values: fieldValues }, position: token.position }

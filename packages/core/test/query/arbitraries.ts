@@ -1,6 +1,7 @@
 import fc from "fast-check"
 import type { QueryFieldName, QueryOperation } from "../../src/query/query-fields.js"
 import { comparableFields, queryFieldNames, videoLengths } from "../../src/query/query-fields.js"
+import { regionCodes } from "../../src/query/region-codes.js"
 import type { QueryCondition, VideoQuery } from "../../src/query/video-query.js"
 
 const id = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String)
@@ -19,7 +20,7 @@ const valueOf: { readonly [F in QueryFieldName]: fc.Arbitrary<string> } = {
   music_id: id,
   effect_id: id,
   create_date: date,
-  region_code: fc.tuple(fc.integer({ min: 65, max: 90 }), fc.integer({ min: 65, max: 90 })).map(([a, b]) => String.fromCharCode(a, b)),
+  region_code: fc.constantFrom(...regionCodes),
   video_length: fc.constantFrom(...videoLengths),
   username: fc.stringMatching(/^[a-z0-9_.]{1,12}$/),
   keyword: tricky,

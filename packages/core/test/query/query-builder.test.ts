@@ -31,7 +31,14 @@ describe("Query builder", () => {
   it("refuses bad values, naming the field", () => {
     expect(refusal(() => Query.field("region_code").in([])).message).toBe("region_code: expected at least one value for region_code IN")
     expect(refusal(() => Query.field("region_code").eq("us")).message).toBe(
-      'region_code: expected a two-letter uppercase region code (e.g. US), got "us"'
+      'region_code: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US), got "us" (did you mean US?)'
+    )
+    // A well-formed code the API does not know matches nothing there: refused before any request.
+    expect(refusal(() => Query.field("region_code").in(["US", "XX"])).message).toBe(
+      'region_code: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US), got "XX"'
+    )
+    expect(refusal(() => Query.make({ and: [{ field_name: "region_code", operation: "EQ", field_values: ["UK"] }] })).message).toBe(
+      'query.and[0].field_values: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code, got "UK" (did you mean GB?)'
     )
     expect(refusal(() => Query.field("create_date").eq("20230229")).field).toBe("create_date")
     expect(refusal(() => Query.field("music_id").eq("12a")).message).toBe('music_id: expected a numeric id, got "12a"')

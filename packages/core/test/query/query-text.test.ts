@@ -66,8 +66,11 @@ describe("parseQueryText", () => {
     const cases: ReadonlyArray<readonly [string, string]> = [
       ["colour = red", `query: expected a field name (one of id, video_id, video_description, create_date, username, region_code, hashtag_name, keyword, music_id, effect_id, video_length) at position 0, got "colour"`],
       ["region_code ~ US", `query: expected an operator after region_code (=, IN, >, >=, <, <=) at position 12, got "~"`],
-      ["region_code = usa", `query: expected a two-letter uppercase region code (e.g. US) for region_code at position 14, got "usa"`],
-      ["region_code IN (US, ca)", `query: expected a two-letter uppercase region code (e.g. US) for region_code at position 20, got "ca"`],
+      ["region_code = usa", `query: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code at position 14, got "usa" (did you mean US?)`],
+      ["region_code IN (US, ca)", `query: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code at position 20, got "ca" (did you mean CA?)`],
+      ["region_code IN (XX)", `query: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code at position 16, got "XX"`],
+      ["region_code IN (US, UK)", `query: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code at position 20, got "UK" (did you mean GB?)`],
+      ["region_code = GBR", `query: expected a region code the API accepts (ISO 3166-1 alpha-2, upper case, e.g. US) for region_code at position 14, got "GBR" (did you mean GB?)`],
       ["region_code IN ()", `query: expected a value for region_code (quote values that are keywords) at position 16, got ")"`],
       ["region_code IN US", `query: expected "(" after IN, as in region_code IN (a, b) at position 15, got "US"`],
       ["region_code IN (US CA)", `query: expected "," or ")" in the IN list at position 19, got "CA"`],

@@ -8,12 +8,12 @@ export const commentsCommand: Command = {
   summary: "harvest the comments of videos (the API serves the first 1,000 per video)",
   usage: "--video-id ID[,ID…] | --video-ids-from FILE|PARQUET|duckdb:FILE#TABLE --out SINK-URI [--out …]",
   details: [
-    "--video-ids-from reads a text file (one id per line), a Parquet file or directory (column",
-    "video_id or id), or a DuckDB table (duckdb:research.duckdb#videos)."
+    "--video-ids-from reads a text file (one id per line; - for standard input), a Parquet file or",
+    "directory (column video_id or id), or a DuckDB table (duckdb:research.duckdb#videos)."
   ].join("\n"),
   options: {
     "video-id": { type: "string", multiple: true, value: "ID[,ID…]", description: "video ids, comma-separated or repeated" },
-    "video-ids-from": { type: "string", value: "SOURCE", description: "read video ids from a file, Parquet or duckdb:FILE#TABLE" },
+    "video-ids-from": { type: "string", value: "SOURCE", description: "read video ids from a file (- for stdin), Parquet or duckdb:FILE#TABLE" },
     ...sinkOptions
   },
   examples: [

@@ -11,7 +11,10 @@ export const sinkOptions: OptionSpecs = {
     value: "SINK-URI",
     description: "where records go, repeatable: parquet:DIR, duckdb:FILE, ndjson:FILE|-, arrow:DIR, webhook:URL, <plugin>:…"
   },
-  "no-dedupe": { type: "boolean", description: "keep records the API repeats (dedupe by primary key is on by default)" }
+  "no-dedupe": {
+    type: "boolean",
+    description: "deliver every record as the API sends it, repeats included (default: each record once, by primary key)"
+  }
 }
 
 export const sinksFromFlags = (values: OptionValues): ReadonlyArray<SinkSpec> => {

@@ -16,12 +16,12 @@ export const userListCommand = (
   usage: "--username NAME[,NAME…] | --usernames-from FILE|PARQUET|duckdb:FILE#TABLE --out SINK-URI [--out …]",
   details: [
     details,
-    "--usernames-from reads a text file (one username per line), a Parquet file or directory",
-    "(column username), or a DuckDB table (duckdb:research.duckdb#videos: its authors)."
+    "--usernames-from reads a text file (one username per line; - for standard input), a Parquet",
+    "file or directory (column username), or a DuckDB table (duckdb:research.duckdb#videos: its authors)."
   ].join("\n"),
   options: {
     username: { type: "string", multiple: true, short: "u", value: "NAME[,NAME…]", description: "usernames, comma-separated or repeated" },
-    "usernames-from": { type: "string", value: "SOURCE", description: "read usernames from a file, Parquet or duckdb:FILE#TABLE" },
+    "usernames-from": { type: "string", value: "SOURCE", description: "read usernames from a file (- for stdin), Parquet or duckdb:FILE#TABLE" },
     ...sinkOptions
   },
   examples,

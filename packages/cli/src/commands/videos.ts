@@ -62,7 +62,8 @@ export const videosCommand: Command = {
           to: range.to,
           windowDays: parseIntegerIn("--window-days", values["window-days"] as string | undefined, MAX_WINDOW_DAYS, 1, MAX_WINDOW_DAYS),
           fields: values.fields === undefined ? undefined : parseList("--fields", [values.fields as string]),
-          random: values.random === true
+          random: values.random === true,
+          keepRepeats: values["no-dedupe"] === true
         },
         transforms: transformsFromFlags(values),
         sinks: sinksFromFlags(values)

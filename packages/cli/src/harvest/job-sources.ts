@@ -34,6 +34,7 @@ export const jobSource = (
         endDate: spec.to,
         windowDays: spec.windowDays,
         random: spec.random,
+        ...(spec.keepRepeats === true ? { repeats: "keep" as const } : {}),
         concurrency,
         ...(spec.fields ? { fields: spec.fields } : {})
       }),

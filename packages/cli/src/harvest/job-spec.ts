@@ -31,6 +31,8 @@ export type SourceSpec =
     readonly windowDays: number
     readonly fields: ReadonlyArray<string> | undefined
     readonly random: boolean
+    /** Deliver a video the API repeats within a window again (`--no-dedupe`), rather than once. */
+    readonly keepRepeats?: boolean
   }
   | { readonly endpoint: "comments"; readonly videoIds: ListInput }
   | { readonly endpoint: UserEndpoint; readonly usernames: ListInput }

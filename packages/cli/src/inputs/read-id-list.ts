@@ -6,6 +6,9 @@ import { queryDuckDb, sqlIdentifier, sqlString } from "./duckdb-query.js"
 /** What a list holds: usernames, or video ids (decimal strings). */
 export type IdListKind = "username" | "video_id"
 
+/** `-` names standard input, as for `--out ndjson:-`. */
+const STDIN = "-"
+
 const columnsFor: Record<IdListKind, ReadonlyArray<string>> = {
   username: ["username"],
   video_id: ["video_id", "id"]
@@ -24,16 +27,19 @@ const expectedFor: Record<IdListKind, string> = {
 /**
  * Reads the input list of `--usernames-from` / `--video-ids-from`: a text file (one per line,
  * blank lines and `#` comments skipped), a Parquet file or directory (column `username`, or
- * `video_id`/`id`), or `duckdb:path.duckdb#table`. Distinct values, in first-seen order.
+ * `video_id`/`id`), `duckdb:path.duckdb#table`, or `-`: standard input, as text lines. Distinct
+ * values, in first-seen order.
  */
 export const readIdList = async (flag: string, source: string, kind: IdListKind): Promise<ReadonlyArray<string>> => {
-  const values = source.startsWith("duckdb:")
+  const values = source === STDIN
+    ? parseLines(flag, "standard input", await readStdin(), kind)
+    : source.startsWith("duckdb:")
     ? await readDuckDbTable(flag, source, kind)
     : await isParquet(source)
       ? await readParquet(flag, source, kind)
       : await readTextFile(flag, source, kind)
   const distinct = [...new Set(values)]
-  if (distinct.length === 0) throw usageError(`${flag}: ${source} holds no ${kind === "username" ? "usernames" : "video ids"}`)
+  if (distinct.length === 0) throw usageError(`${flag}: ${source === STDIN ? "standard input" : source} holds no ${kind === "username" ? "usernames" : "video ids"}`)
   return distinct
 }
 
@@ -44,12 +50,23 @@ const readTextFile = async (flag: string, path: string, kind: IdListKind): Promi
   } catch (error) {
     throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
   }
+  return parseLines(flag, path, text, kind)
+}
+
+const readStdin = async (): Promise<string> => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk as Buffer)
+  return Buffer.concat(chunks).toString("utf8")
+}
+
+/** One value per line; blank lines and `#` comments skipped; a bad line named by its number. */
+const parseLines = (flag: string, shown: string, text: string, kind: IdListKind): Array<string> => {
   const values: Array<string> = []
   text.split(/\r?\n/).forEach((line, index) => {
     const value = line.trim()
     if (value === "" || value.startsWith("#")) return
     if (!validFor[kind](value)) {
-      throw usageError(`${flag}: ${path}:${index + 1}: expected ${expectedFor[kind]} per line, got ${JSON.stringify(value.slice(0, 60))}`)
+      throw usageError(`${flag}: ${shown}:${index + 1}: expected ${expectedFor[kind]} per line, got ${JSON.stringify(value.slice(0, 60))}`)
     }
     values.push(value)
   })

@@ -185,7 +185,7 @@ const validateTransforms = (value: unknown, path: FieldPath, endpoint: Endpoint)
   })
 
 const sourceFields: Record<string, ReadonlyArray<string>> = {
-  videos: ["endpoint", "query", "from", "to", "window_days", "fields", "random"],
+  videos: ["endpoint", "query", "from", "to", "window_days", "fields", "random", "keep_repeats"],
   comments: ["endpoint", "video_ids", "video_ids_from"],
   user: ["endpoint", "usernames", "usernames_from"]
 }
@@ -217,7 +217,8 @@ const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<
       to,
       windowDays,
       fields: source.fields === undefined ? undefined : asStringList(source.fields, [...path, "fields"], "field names"),
-      random: source.random === undefined ? false : asBoolean(source.random, [...path, "random"])
+      random: source.random === undefined ? false : asBoolean(source.random, [...path, "random"]),
+      ...(source.keep_repeats !== undefined && asBoolean(source.keep_repeats, [...path, "keep_repeats"]) ? { keepRepeats: true } : {})
     }
   }
   if (typed === "comments") {

@@ -15,6 +15,8 @@ export interface CliResult {
 export interface CliOptions {
   readonly cwd?: string
   readonly env?: Record<string, string | undefined>
+  /** Written to the child's standard input, then closed (default: no standard input). */
+  readonly input?: string
 }
 
 /** Environment for a child: no inherited credentials or base URL unless the test gives them. */
@@ -32,11 +34,13 @@ const childEnv = (env: Record<string, string | undefined> = {}): NodeJS.ProcessE
 
 export const spawnCli = (args: ReadonlyArray<string>, options: CliOptions = {}): ChildProcess => {
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run pnpm exec tsc -b tsconfig.build.json`)
-  return spawn(process.execPath, [binPath, ...args], {
+  const child = spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd,
     env: childEnv(options.env),
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
   })
+  if (options.input !== undefined) child.stdin?.end(options.input)
+  return child
 }
 
 /** Collects a spawned CLI's output until it exits. */

@@ -9,11 +9,14 @@ describe("pipeline file validation", () => {
         { name: "v", source: { endpoint: "videos", query: "region_code = US", from: "2024-01-01", to: "2024-01-31", fields: "id,username" } },
         { source: { endpoint: "comments", video_ids_from: "v" }, transforms: [{ dedupe: { keep: "last", by: "create_time" } }] },
         { source: { endpoint: "followers", usernames: ["a", "b"] }, transforms: [], sinks: ["ndjson:-"] },
-        { source: { endpoint: "comments", video_ids: [7320768196569599275n] } }
+        { source: { endpoint: "comments", video_ids: [7320768196569599275n] } },
+        { source: { endpoint: "videos", query: "region_code = US", from: "2024-01-01", to: "2024-01-31", keep_repeats: true }, transforms: [] }
       ]
     }, "p.yaml")
-    expect(spec.jobs.map((job) => job.name)).toEqual(["v", "job2", "job3", "job4"])
+    expect(spec.jobs.map((job) => job.name)).toEqual(["v", "job2", "job3", "job4", "job5"])
     expect(spec.jobs[0].source).toMatchObject({ endpoint: "videos", windowDays: 30, fields: ["id", "username"], random: false })
+    expect(spec.jobs[0].source).not.toHaveProperty("keepRepeats")
+    expect(spec.jobs[4].source).toMatchObject({ endpoint: "videos", keepRepeats: true })
     expect(spec.jobs[0].transforms).toEqual([{ kind: "dedupe", keep: "first" }])
     expect(spec.jobs[0].sinks.map((sink) => sink.uri)).toEqual(["duckdb:./db.duckdb", "parquet:./p"])
     expect(spec.jobs[0].sinks[1].options).toEqual({ compression: "snappy", part_rows: 10 })

@@ -29,6 +29,11 @@ export interface VideoQueryOptions extends CommonSourceOptions {
   readonly random?: boolean
   /** Windows harvested at once (default 2). */
   readonly concurrency?: number
+  /**
+   * What to do with a video the API sends again within one window (it repeats records across the
+   * pages of a search): `"drop"` (default) delivers it once; `"keep"` delivers every record as sent.
+   */
+  readonly repeats?: "drop" | "keep"
 }
 
 /** Progress of one date window: the cursor and search_id to send next, exactly as the API gave them. */
@@ -75,7 +80,8 @@ const readState = (resumeFrom: unknown): VideoQueryState => {
  * and empty pages with `has_more` are normal); a search_id that stays stale is replaced by a new
  * search from the last good cursor; a window that keeps failing with 5xx is split in halves down
  * to one day. Each page's state covers only pages already delivered, so a resume re-requests at
- * most the page in flight per window. A video already delivered for a window in this run is not delivered again.
+ * most the page in flight per window. A video already delivered for a window in this run is not delivered
+ * again, unless `repeats: "keep"`.
  */
 export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokClient> => {
   const first = parseDay("startDate", options.startDate)
@@ -94,6 +100,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
   const fields = options.fields ?? videoApiFields
   const random = options.random === true
   const query = options.query
+  const keepRepeats = options.repeats === "keep"
 
   return {
     kind: "video",
@@ -203,7 +210,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           }
           windows = windows.map((w) => keyOf(w) === update.key ? update.window : w)
           const delivered = seenIn(update.key)
-          const records = update.records.filter((video) => {
+          const records = keepRepeats ? update.records : update.records.filter((video) => {
             if (delivered.has(video.id)) return false
             delivered.add(video.id)
             return true

@@ -28,6 +28,8 @@
  *   (500 for windows wider than `busyWindowDays`, default 7, as long windows fail live). A client that
  *   follows the returned cursors (retrying failed requests) receives exactly the ground truth, plus
  *   the repeats.
+ * - `latencyMs` delays every research answer like the real API's latency; `stats.peakInFlight` is the
+ *   most requests answered at once, so a test can see a client's real concurrency.
  */
 export { startSandbox, sandboxCredentials } from "./sandbox.js"
 export type { Sandbox, SandboxOptions, SandboxCredentials } from "./sandbox.js"

@@ -46,6 +46,8 @@ export interface SandboxOptions {
   readonly credentials?: SandboxCredentials
   /** Memory for cached video JSON (off-heap), in bytes (default 256 MiB; 0 disables the cache). */
   readonly cacheBytes?: number
+  /** Delay before every research request is answered, in ms (default 0): the real API's latency. */
+  readonly latencyMs?: number
 }
 
 export interface Sandbox {
@@ -61,6 +63,10 @@ export interface Sandbox {
   setFaults(faults: FaultOptions): void
   /** Replaces the clock. */
   setClock(clock: () => number): void
+  /** Changes the delay before every research request is answered, in ms. */
+  setLatency(ms: number): void
+  /** Starts counting `stats.peakInFlight` afresh (from the requests in flight now). */
+  resetPeakInFlight(): void
   /** The sandbox clock's current time (epoch ms). */
   now(): number
   /** Closes the server and every open connection, including ones a `timeout` fault left hanging. */
@@ -86,6 +92,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const tokenLifetimeSeconds = countOption("tokenLifetimeSeconds", options.tokenLifetimeSeconds ?? 7200)
   const credentials = options.credentials ?? sandboxCredentials
   let clock = options.clock ?? Date.now
+  let latencyMs = countOption("latencyMs", options.latencyMs ?? 0)
+  const inFlight = { current: 0, peak: 0 }
 
   const world = new World(seed, options.world)
   const faults = new FaultInjector(hash3(seed, 0, 900), options.faults)
@@ -113,7 +121,9 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       requests,
       onQuotaRejection: () => {
         quotaRejections++
-      }
+      },
+      latencyMs: () => latencyMs,
+      inFlight
     },
     options.host ?? "127.0.0.1",
     options.port ?? 0
@@ -127,6 +137,12 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     },
     get quotaRejections() {
       return quotaRejections
+    },
+    get inFlight() {
+      return inFlight.current
+    },
+    get peakInFlight() {
+      return inFlight.peak
     }
   }
 
@@ -141,6 +157,12 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     setFaults: (next) => faults.set(next),
     setClock: (next) => {
       clock = next
+    },
+    setLatency: (ms) => {
+      latencyMs = countOption("latencyMs", ms)
+    },
+    resetPeakInFlight: () => {
+      inFlight.peak = inFlight.current
     },
     now: () => clock(),
     stop: () => server.stop()

@@ -7,7 +7,7 @@ export const globalOptions: OptionSpecs = {
   state: { type: "string", value: "DIR", description: "checkpoints and the quota ledger (default ./.tikflow)" },
   fresh: { type: "boolean", description: "forget this harvest's checkpoint and start over" },
   rate: { type: "string", value: "N", description: "at most N requests per second (default $TIKFLOW_RATE or 10)" },
-  concurrency: { type: "string", value: "N", description: "video query windows harvested at once (default 4)" },
+  concurrency: { type: "string", value: "N", description: "requests at once: a video query's windows, or the videos/users of a fan-out (default 4)" },
   "commit-every": { type: "string", value: "N", description: "commit (flush sinks, save the checkpoint) every N records (default 50000)" },
   "commit-seconds": { type: "string", value: "S", description: "…or every S seconds, whichever comes first (default 10)" },
   "daily-quota": { type: "string", value: "N", description: "requests per UTC day the ledger allows (default 1000, the API's quota)" },

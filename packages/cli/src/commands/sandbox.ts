@@ -7,7 +7,7 @@ import type { Command } from "./command.js"
 export const sandboxCommand: Command = {
   name: "sandbox",
   summary: "run the embedded Research API (a seeded synthetic world) until Ctrl-C",
-  usage: "[--port N] [--seed N] [--faults KIND=RATE,…] [--users N] [--videos N] [--daily-requests N]",
+  usage: "[--port N] [--seed N] [--faults KIND=RATE,…] [--latency MS] [--users N] [--videos N] [--daily-requests N]",
   details: [
     "Everything tikflow does works offline against it: point TIKFLOW_BASE_URL at the printed URL and",
     "use the printed sandbox credentials. Its world starts on 2024-01-01 and spans --days days; accounts",
@@ -19,6 +19,7 @@ export const sandboxCommand: Command = {
     port: { type: "string", value: "N", description: "port on 127.0.0.1 (default: any free port)" },
     seed: { type: "string", value: "N", description: "seed of the world and of every random decision (default 1)" },
     faults: { type: "string", value: "KIND=RATE,…", description: "fault rates 0..1, e.g. serverError=0.05,rateLimit=0.02" },
+    latency: { type: "string", value: "MS", description: "delay before every research answer, like the real API's latency (default 0)" },
     users: { type: "string", value: "N", description: "accounts in the world (default 1000)" },
     videos: { type: "string", value: "N", description: "videos in the world (default 20000)" },
     days: { type: "string", value: "N", description: "days the world spans from 2024-01-01 (default 90)" },
@@ -38,6 +39,7 @@ export const sandboxCommand: Command = {
       port: parseIntegerIn("--port", values.port as string | undefined, 0, 0, 65535),
       seed: parseIntegerIn("--seed", values.seed as string | undefined, 1, 0, 2 ** 32 - 1),
       faults,
+      latencyMs: parseIntegerIn("--latency", values.latency as string | undefined, 0, 0, 60_000),
       world: {
         ...(values.users !== undefined ? { users: parseIntegerIn("--users", values.users as string, 1000, 1, 9_999_999) } : {}),
         ...(values.videos !== undefined ? { videos: parseIntegerIn("--videos", values.videos as string, 20000, 1, 1_000_000_000) } : {}),

@@ -45,9 +45,9 @@ export const jobSource = (
   const list = resolved.list ?? []
   const plural = (noun: string) => `${list.length} ${noun}${list.length === 1 ? "" : "s"}`
   if (spec.endpoint === "comments") {
-    return { source: comments({ videoIds: list }), keys: list.length, label: `comments of ${plural("video")}` }
+    return { source: comments({ videoIds: list, concurrency }), keys: list.length, label: `comments of ${plural("video")}` }
   }
-  const options = { usernames: list }
+  const options = { usernames: list, concurrency }
   const make: Record<typeof spec.endpoint, () => Source<RecordKind, TikTokClient>> = {
     "user-info": () => userInfo(options),
     followers: () => followers(options),

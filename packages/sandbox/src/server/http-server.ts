@@ -24,6 +24,10 @@ export interface HttpServerConfig {
   readonly msgKeyShare: () => number
   readonly requests: Record<EndpointName, number>
   readonly onQuotaRejection: () => void
+  /** Delay before every research request is handled, in ms: the API's latency (0: none). */
+  readonly latencyMs: () => number
+  /** Research requests being handled now, and the most seen at once. */
+  readonly inFlight: { current: number; peak: number }
 }
 
 const GATEWAY_TIMEOUT_HTML =
@@ -75,7 +79,21 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
     send(res, 200, JSON.stringify({ access_token: token, expires_in: lifetime, token_type: "Bearer" }))
   }
 
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+
   const research = async (req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => {
+    const latency = config.latencyMs()
+    if (latency > 0) {
+      await delay(latency)
+      if (res.destroyed) return
+    }
     const endpoint = researchEndpoints.get(url.pathname.endsWith("/") ? url.pathname : url.pathname + "/")!
     const bareIds = style.next() < config.bareNumberIdShare()
     const useMsg = style.next() < config.msgKeyShare()
@@ -116,13 +134,7 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
         return unauthorized()
       case "slow": {
         record(fault)
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer)
-            resolve()
-          }, state.faults.slowMs)
-          timers.add(timer)
-        })
+        await delay(state.faults.slowMs)
         if (res.destroyed) return
         break
       }
@@ -181,6 +193,9 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
         return send(res, 404, JSON.stringify({ error: { code: "not_found", message: `no endpoint ${req.method} ${url.pathname}`, log_id: "" } }))
       }
       if (isToken) return tokenEndpoint(res, raw)
+      const inFlight = config.inFlight
+      inFlight.peak = Math.max(inFlight.peak, ++inFlight.current)
+      res.once("close", () => inFlight.current--)
       research(req, res, url, raw).catch(() => res.destroy())
     })
   })

@@ -11,4 +11,8 @@ export interface SandboxStats {
   readonly tokensIssued: number
   /** Research requests refused because the daily quota was spent. */
   readonly quotaRejections: number
+  /** Research requests being answered right now. */
+  readonly inFlight: number
+  /** The most research requests answered at once since the start or `resetPeakInFlight()`: a client's real concurrency. */
+  readonly peakInFlight: number
 }

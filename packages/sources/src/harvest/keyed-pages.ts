@@ -1,4 +1,4 @@
-import { Effect, Option, Stream } from "effect"
+import { Effect, Option, Semaphore, Stream } from "effect"
 import { ConfigError } from "@tikflow/core"
 import type { SourceError, SourcePage } from "@tikflow/core"
 
@@ -17,6 +17,8 @@ export interface KeyPage<R> {
   readonly next: number | string | null
 }
 
+type Cursor = number | string | null
+
 export const initialKeyedState: KeyedState = { version: 1, index: 0, cursor: null }
 
 export const readKeyedState = (resumeFrom: unknown, keys: number): KeyedState => {
@@ -33,26 +35,78 @@ export const readKeyedState = (resumeFrom: unknown, keys: number): KeyedState =>
 }
 
 /**
- * Pages of a keyed harvest, one request per page, keys in order. Each page carries the state after
- * it, so a resume re-requests at most the page in flight.
+ * Pages a key fetches before its turn when keys run concurrently: every page of a video's comments
+ * (1,000 at 100 a page). A key with more pages goes on, in its turn, one page at a time.
+ */
+const PREFETCH_PAGES = 10
+
+/** A key's prefetched pages, and how it ended: finished, a cursor to go on from, or a failure. */
+interface Prefetched<R> {
+  readonly index: number
+  readonly pages: ReadonlyArray<SourcePage<R>>
+  readonly next: Cursor
+  readonly failure: Option.Option<SourceError>
+}
+
+/**
+ * Pages of a keyed harvest, one request per page. Up to `concurrency` requests run at once, for
+ * that many keys; pages come out in key order all the same (every page of key i before any of key
+ * i + 1), each carrying the state after it, so the output and every checkpoint equal a sequential
+ * harvest's. A resume re-requests at most the pages fetched ahead and not yet delivered (at most
+ * `concurrency` keys' first pages). A key's failure surfaces in its turn, after the keys before it.
  */
 export const keyedPages = <R, Env>(
   keys: ReadonlyArray<string>,
   resumeFrom: unknown,
-  fetchPage: (key: string, cursor: number | string | null) => Effect.Effect<KeyPage<R>, SourceError, Env>
+  fetchPage: (key: string, cursor: Cursor) => Effect.Effect<KeyPage<R>, SourceError, Env>,
+  concurrency = 1
 ): Stream.Stream<SourcePage<R>, SourceError, Env> =>
   Stream.unwrap(Effect.sync(() => {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
     const start = readKeyedState(resumeFrom, keys.length)
-    return Stream.paginate(start, (state: KeyedState) =>
+    const firstCursor = (index: number): Cursor => (index === start.index ? start.cursor : null)
+    const indices = Array.from({ length: keys.length - start.index }, (_, i) => start.index + i)
+    // Every request of this harvest holds one permit: keys fetched ahead and the key whose turn it
+    // is share `concurrency` requests in flight.
+    const permits = Semaphore.makeUnsafe(concurrency)
+    const fetch = (index: number, cursor: Cursor) => permits.withPermits(1)(fetchPage(keys[index], cursor))
+
+    /** The page as the harvest delivers it: with the state after it. */
+    const delivered = (index: number, page: KeyPage<R>): SourcePage<R> => ({
+      records: page.records,
+      state: (page.next === null
+        ? { version: 1, index: index + 1, cursor: null }
+        : { version: 1, index, cursor: page.next }) satisfies KeyedState
+    })
+
+    /** The rest of a key from `cursor`, one page at a time. */
+    const keyFrom = (index: number, cursor: Cursor): Stream.Stream<SourcePage<R>, SourceError, Env> =>
+      Stream.paginate(cursor, (at: Cursor) =>
+        Effect.map(fetch(index, at), (page) => [[delivered(index, page)], Option.fromNullishOr(page.next)] as const))
+
+    if (concurrency === 1) return Stream.fromIterable(indices).pipe(Stream.flatMap((index) => keyFrom(index, firstCursor(index))))
+
+    const prefetch = (index: number): Effect.Effect<Prefetched<R>, never, Env> =>
       Effect.gen(function*() {
-        if (state.index >= keys.length) {
-          return [[], Option.none()] as const
+        const pages: Array<SourcePage<R>> = []
+        let cursor = firstCursor(index)
+        while (pages.length < PREFETCH_PAGES) {
+          const result = yield* Effect.result(fetch(index, cursor))
+          if (result._tag === "Failure") return { index, pages, next: cursor, failure: Option.some(result.failure) }
+          pages.push(delivered(index, result.success))
+          cursor = result.success.next
+          if (cursor === null) break
         }
-        const page = yield* fetchPage(keys[state.index], state.cursor)
-        const next: KeyedState = page.next === null
-          ? { version: 1, index: state.index + 1, cursor: null }
-          : { version: 1, index: state.index, cursor: page.next }
-        const out: SourcePage<R> = { records: page.records, state: next }
-        return [[out], next.index >= keys.length ? Option.none() : Option.some(next)] as const
-      }))
+        return { index, pages, next: cursor, failure: Option.none() }
+      })
+
+    const inTurn = ({ index, pages, next, failure }: Prefetched<R>): Stream.Stream<SourcePage<R>, SourceError, Env> => {
+      const ready = Stream.fromIterable(pages)
+      if (Option.isSome(failure)) return Stream.concat(ready, Stream.fail(failure.value))
+      return next === null ? ready : Stream.concat(ready, keyFrom(index, next))
+    }
+
+    // mapEffect with concurrency keeps input order; failures are carried as values so that one
+    // key's error cannot overtake the pages of the keys before it.
+    return Stream.fromIterable(indices).pipe(Stream.mapEffect(prefetch, { concurrency }), Stream.flatMap(inTurn))
   }))

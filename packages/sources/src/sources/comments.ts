@@ -56,7 +56,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
               return Effect.succeed<KeyPage<Comment>>({ records: [], next: null })
             })
           )
-        })
+        }, options.concurrency)
       })
   }
 }

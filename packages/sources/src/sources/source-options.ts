@@ -5,6 +5,11 @@ import type { RetryPolicy } from "@tikflow/core"
 export interface CommonSourceOptions {
   /** Records per request, 1..100 (default 100). */
   readonly maxCount?: number
+  /**
+   * Requests at once: the users or videos of a keyed harvest fetched concurrently (default 1), or a
+   * video query's windows (default 2). The client's rate limit and quota ledger still govern them all.
+   */
+  readonly concurrency?: number
   /** Retry schedule overrides for this source only (merged over the client's policy). */
   readonly retry?: { readonly schedules?: Partial<RetryPolicy["schedules"]>; readonly maxRetries?: number }
 }

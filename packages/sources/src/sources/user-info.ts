@@ -40,7 +40,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
               emit({ type: "user-error", endpoint, username, code: error.code })
               return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
             })
-          ))
+          ), options.concurrency)
       })
   }
 }

@@ -54,7 +54,8 @@ export const userListSource = <K extends RecordKind>(
               emit({ type: "user-error", endpoint: spec.endpoint, username, code: error.code })
               return Effect.succeed<KeyPage<RecordKinds[K]>>({ records: [], next: null })
             })
-          )
+          ),
+          options.concurrency
         )
       })
   }

@@ -27,8 +27,6 @@ export interface VideoQueryOptions extends CommonSourceOptions {
   readonly windowDays?: number
   /** `is_random: true`: one random page per window, no paging. */
   readonly random?: boolean
-  /** Windows harvested at once (default 2). */
-  readonly concurrency?: number
   /**
    * What to do with a video the API sends again within one window (it repeats records across the
    * pages of a search): `"drop"` (default) delivers it once; `"keep"` delivers every record as sent.

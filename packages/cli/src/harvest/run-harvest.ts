@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
 import {
@@ -7,6 +8,7 @@ import {
   FileCheckpointStore,
   lookupFromSource,
   lookupJoin,
+  persistentKeys,
   pipeline,
   type PipelineSummary,
   type RetryPolicy,
@@ -136,7 +138,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
       const tracked = withWorkProgress(source, display.tracker, keys)
       const run = pipeline(tracked)
-        .pipe(...(stagesOf(job.transforms) as [Transform<unknown, unknown, unknown, never>]))
+        .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
         .to(...jobSinks)
         .run({
           checkpoints,
@@ -164,7 +166,10 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       output.notice("interrupted before the next job started; run the same command again to resume")
       return result(exitCodeForSignal(signal.reason))
     }
-    for (const harvestId of runState.harvestsDone) await checkpoints.clear(harvestId)
+    for (const harvestId of runState.harvestsDone) {
+      await checkpoints.clear(harvestId)
+      await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
+    }
     await runState.remove()
     display.stop()
     const done = result(ExitCode.Done)
@@ -197,10 +202,20 @@ const collectedFields = (spec: RunSpec): Map<string, Array<CollectedField>> => {
   return fields
 }
 
-const stagesOf = (transforms: ReadonlyArray<TransformSpec>): Array<Transform<any, any, any, any>> =>
+/** Where each harvest's delivered keys live: `<state>/dedupe/<harvestId>/dedupe/`. */
+const deliveredKeysDir = (stateDir: string): string => join(stateDir, "dedupe")
+
+/**
+ * The job's stages. `dedupe` (on by default) keeping the first occurrence keeps its keys under
+ * `--state`, committed with each epoch: the API repeats records across pages and a split window
+ * reads its pages again, and only keys committed with the checkpoint let a resumed run drop what
+ * an earlier run delivered, whatever the sink. Keeping the last occurrence holds every record
+ * until the end (one commit, nothing to resume from), so it needs no keys on disk.
+ */
+const stagesOf = (transforms: ReadonlyArray<TransformSpec>, keysDir: string): Array<Transform<any, any, any, any>> =>
   transforms.map((transform) =>
     transform.kind === "dedupe"
-      ? dedupe(transform.keep === "first" ? {} : { keep: { last: transform.keep.last } })
+      ? dedupe(transform.keep === "first" ? { store: persistentKeys(keysDir) } : { keep: { last: transform.keep.last } })
       : lookupJoin({
         name: `join-${transform.as}`,
         key: (record: Record<string, unknown>) => {

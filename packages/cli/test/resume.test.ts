@@ -81,6 +81,39 @@ describe("resume", () => {
     await checkExactlyGroundTruth(dir, "2024-01-10", "2024-02-20")
   })
 
+  it("a checkpoint belongs to its outputs: the same harvest into other outputs starts from the beginning, and says so", async () => {
+    const dir = tempDir()
+    const harvest = (out: ReadonlyArray<string>) => [
+      "videos", "--query", QUERY, "--from", "2024-01-05", "--to", "2024-02-20", "--window-days", "3",
+      ...out.flatMap((uri) => ["--out", uri]), "--commit-every", "10", "--log-format", "json"
+    ]
+    const { child, done } = await startAndWaitForCommits(dir, harvest(["ndjson:./a.ndjson"]), 2)
+    child.kill("SIGKILL")
+    await done
+
+    const other = await collect(spawnCli(harvest(["parquet:./b"]), { cwd: dir, env: fixture.env() }))
+    expect(other.code).toBe(0)
+    expect(other.stderr).toMatch(/starting harvest videos-[0-9a-f]+ from the beginning: outputs differ from the interrupted run into ndjson:\S*\/a\.ndjson/)
+    expect(other.stderr).not.toMatch(/resuming harvest/)
+    const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-05", "2024-02-20"))
+    const parquet = await query(":memory:", `SELECT id FROM read_parquet('${join(dir, "b")}/**/*.parquet')`)
+    expect(sorted(parquet.map((row) => row.id))).toEqual(expected)
+
+    // The interrupted run's checkpoint went with it: its command starts over too, and ends exact.
+    const again = await collect(spawnCli(harvest(["ndjson:./a.ndjson"]), { cwd: dir, env: fixture.env() }))
+    expect(again.code).toBe(0)
+    expect(again.stderr).not.toMatch(/resuming harvest/)
+    expect(sorted(readNdjson(join(dir, "a.ndjson")).map((video) => video.id))).toEqual(expected)
+
+    // Spelling the same outputs differently (another order, ./x vs x) is the same set: it resumes.
+    const { child: third, done: thirdDone } = await startAndWaitForCommits(dir, harvest(["ndjson:./c.ndjson", "parquet:./d"]), 2)
+    third.kill("SIGKILL")
+    await thirdDone
+    const resumed = await collect(spawnCli(harvest(["parquet:d", "ndjson:c.ndjson"]), { cwd: dir, env: fixture.env() }))
+    expect(resumed.code).toBe(0)
+    expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch [1-9]/)
+  })
+
   it("--fresh forgets the checkpoint and starts over", async () => {
     const dir = tempDir()
     const argv = args("2024-03-01", "2024-03-30")

@@ -24,9 +24,11 @@ import { startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
 import { SinkResolver } from "../sinks/sink-resolver.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
+import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import { resolveListInput } from "./list-inputs.js"
+import { outputSetOf } from "./output-set.js"
 import { withWorkProgress } from "./progress-source.js"
 import { runEffect } from "./run-effect.js"
 import { RunState } from "./run-state.js"
@@ -129,8 +131,10 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
         output.notice(`job ${job.name}: harvest ${source.harvestId} finished in an earlier run, skipped`)
         continue
       }
-      const saved = settings.fresh ? undefined : await checkpoints.load(source.harvestId)
-      if (saved !== undefined) output.notice(`resuming harvest ${source.harvestId} from epoch ${saved.epoch}`)
+      const jobCheckpoints = new JobCheckpoints(checkpoints, outputSetOf(job.sinks))
+      const start = settings.fresh ? undefined : await jobCheckpoints.start(source.harvestId)
+      if (start?.type === "resume") output.notice(`resuming harvest ${source.harvestId} from epoch ${start.checkpoint.epoch}`)
+      if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
       await runState.save()
       display.tracker.begin(spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
       const jobSinks = [...sinks.get(job.name)!]
@@ -141,7 +145,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
         .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
         .to(...jobSinks)
         .run({
-          checkpoints,
+          checkpoints: jobCheckpoints,
           signal,
           fresh: settings.fresh,
           onProgress: display.listener,

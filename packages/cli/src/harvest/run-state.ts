@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { RunSpec } from "./job-spec.js"
+import { outputSetOf } from "./output-set.js"
 import { canonicalJson } from "@tikflow/core"
 
 interface RunStateFile {
@@ -13,8 +14,8 @@ interface RunStateFile {
 
 /**
  * A run's progress across its jobs and harvests (one harvest per source: a date range, or a user),
- * in `<state>/runs/<id>.json`. The id hashes what the run asks for, so re-running the same command
- * or pipeline file finds it; finished harvests are skipped, the rest resume from their checkpoints.
+ * in `<state>/runs/<id>.json`. The id hashes what the run asks for and where it writes, so re-running
+ * the same command or pipeline file finds it; finished harvests are skipped, the rest resume from their checkpoints.
  * A completed run removes its state (and its checkpoints): running it again starts a new harvest.
  */
 export class RunState {
@@ -26,7 +27,8 @@ export class RunState {
   ) {}
 
   static idOf(spec: RunSpec): string {
-    const request = spec.jobs.map((job) => ({ name: job.name, source: job.source, transforms: job.transforms }))
+    // The outputs are part of it: a harvest finished into other outputs is not done for these.
+    const request = spec.jobs.map((job) => ({ name: job.name, source: job.source, transforms: job.transforms, outputs: outputSetOf(job.sinks) }))
     return `${spec.label.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 40)}-${createHash("sha256").update(canonicalJson(request)).digest("hex").slice(0, 12)}`
   }
 

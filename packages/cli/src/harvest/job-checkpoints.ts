@@ -1,0 +1,51 @@
+import type { Checkpoint, CheckpointStore, FileCheckpointStore } from "@tikflow/core"
+import { sameOutputs } from "./output-set.js"
+
+/** A checkpoint file as the CLI saves it: the runner's checkpoint plus the outputs it was saved for. */
+interface JobCheckpoint extends Checkpoint {
+  readonly outputs?: ReadonlyArray<string>
+}
+
+/** Where a job starts: from its checkpoint, from the beginning, or from the beginning because its outputs changed. */
+export type JobStart =
+  | { readonly type: "resume"; readonly checkpoint: Checkpoint }
+  | { readonly type: "beginning" }
+  | { readonly type: "outputs-differ"; readonly previous: ReadonlyArray<string> | undefined }
+
+/**
+ * The checkpoints of one job: a checkpoint belongs to its harvest AND the set of outputs it was
+ * saved for (sinks discard or keep data by the epoch it names, so it means nothing to other
+ * outputs). Saved with the outputs; a checkpoint of other outputs is removed before the job runs,
+ * so the job starts from the beginning and no later run resumes from it.
+ */
+export class JobCheckpoints implements CheckpointStore {
+  readonly name = "file"
+  constructor(private readonly files: FileCheckpointStore, readonly outputs: ReadonlyArray<string>) {}
+
+  /** Decides where the job starts; call before the pipeline opens its sinks. */
+  async start(harvestId: string): Promise<JobStart> {
+    const saved = (await this.files.load(harvestId)) as JobCheckpoint | undefined
+    if (saved === undefined) return { type: "beginning" }
+    if (saved.outputs !== undefined && sameOutputs(saved.outputs, this.outputs)) return { type: "resume", checkpoint: saved }
+    await this.files.clear(harvestId)
+    return { type: "outputs-differ", previous: saved.outputs }
+  }
+
+  async load(harvestId: string): Promise<Checkpoint | undefined> {
+    const saved = (await this.files.load(harvestId)) as JobCheckpoint | undefined
+    return saved?.outputs !== undefined && sameOutputs(saved.outputs, this.outputs) ? saved : undefined
+  }
+
+  save(checkpoint: Checkpoint): Promise<void> {
+    return this.files.save({ ...checkpoint, outputs: this.outputs } as JobCheckpoint)
+  }
+
+  clear(harvestId: string): Promise<void> {
+    return this.files.clear(harvestId)
+  }
+}
+
+/** The notice for a job that does not resume although an earlier run of it was interrupted. */
+export const outputsDifferNotice = (harvestId: string, previous: ReadonlyArray<string> | undefined): string =>
+  `starting harvest ${harvestId} from the beginning: outputs differ from the interrupted run into ` +
+  `${previous === undefined ? "outputs it did not record" : previous.join(", ")}`

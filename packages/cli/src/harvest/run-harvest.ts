@@ -31,6 +31,7 @@ import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
 import { withWorkProgress } from "./progress-source.js"
 import { runEffect } from "./run-effect.js"
+import { acquireRunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
 import { printRunSummary } from "./run-summary.js"
 import { toApiQuery } from "./video-query-input.js"
@@ -90,6 +91,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     if (list && list.kind !== "job") preread.set(job.name, await resolveListInput(list, listField(job), ""))
   }
 
+  const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec))
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
   const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
   const collect = collectedFields(spec)
@@ -189,6 +191,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)
   } finally {
     await client.close()
+    await lock.release()
   }
 }
 

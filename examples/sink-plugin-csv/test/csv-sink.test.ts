@@ -1,10 +1,11 @@
 import type { Comment, SinkContext, SinkTarget } from "@tikflow/core"
-import { commentFields } from "@tikflow/core"
+import { commentFields, decodeCommentListResponseSync, parseLosslessJson } from "@tikflow/core"
 import { fc, test } from "@fast-check/vitest"
 import { mkdtemp, readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { readApiFixture } from "../../../test/fixtures/api-fixtures.js"
 import type { CsvSinkConfig } from "../src/index.js"
 import plugin from "../src/index.js"
 
@@ -89,6 +90,43 @@ describe("tikflow-sink-csv", () => {
       expect(rows.slice(1)).toEqual(comments.map((c) => commentFields.map((f) => cell(c[f]))))
     }
   )
+
+  it("absent is not zero: recorded comments keep null (bare), 0 and \"\" (quoted) apart", async () => {
+    const dir = await tempDir()
+    const body = parseLosslessJson(readApiFixture("recorded/comment_list_page.json")) as { data: { comments: Array<Record<string, unknown>> } }
+    const comments = decodeCommentListResponseSync(body).records
+    const writer = await plugin.open(context(plugin.config.parse(target(dir))))
+    await writer.write({ records: comments, epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    const lines = (await readFile(join(dir, "comments.csv"), "utf8")).split("\r\n").slice(1, -1)
+    expect(lines).toHaveLength(body.data.comments.length)
+    body.data.comments.forEach((wire, i) => {
+      const cells = lines[i].split(",")
+      commentFields.forEach((field, column) => {
+        const sent = wire[field]
+        // Absent: the null text (empty, unquoted). Sent "": quoted. Sent 0: "0".
+        const want = sent === undefined ? "" : sent === "" ? "\"\"" : String(sent)
+        expect(cells[column], `${field} of comment ${i}`).toBe(want)
+      })
+    })
+    expect(body.data.comments.some((c) => c.text === "")).toBe(true)
+    expect(body.data.comments.some((c) => c.reply_count === undefined)).toBe(true)
+  })
+
+  it("a field a join added (an object) is written as JSON, not [object Object]", async () => {
+    const dir = await tempDir()
+    const config = plugin.config.parse(target(dir))
+    const base = context(config)
+    const withAuthor = { ...base, arrowSchema: { fields: [...commentFields, "author"].map((name) => ({ name })) } as unknown as SinkContext["arrowSchema"] }
+    const writer = await plugin.open(withAuthor)
+    const row: Comment = { id: "1", video_id: "2", text: "t", like_count: 0, reply_count: null, parent_comment_id: null, create_time: 1 }
+    await writer.write({ records: [{ ...row, author: { username: "u", follower_count: 0 } } as unknown as Comment], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    const rows = parseCsv(await readFile(join(dir, "comments.csv"), "utf8"))
+    expect(rows[1].at(-1)).toBe(JSON.stringify({ username: "u", follower_count: 0 }))
+  })
 
   it("a resumed run removes rows of unacknowledged epochs", async () => {
     const dir = await tempDir()

@@ -1,6 +1,6 @@
 /**
  * A research video as tikflow delivers it: every known field present, `null` where the API
- * omitted it (the API drops zero and empty fields). Ids are decimal strings (they exceed 2^53).
+ * omitted it (it sends zeros and empties, so null means withheld or unknown, never 0). Ids are decimal strings (they exceed 2^53).
  * Nested structures the API returns as objects/arrays of objects are kept as JSON text so every
  * sink can store them in a flat column.
  */

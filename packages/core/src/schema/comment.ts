@@ -7,8 +7,8 @@ import type { Equals } from "./type-equality.js"
 import { WireCount, DecimalId, optionalOrNull } from "./wire-values.js"
 
 /**
- * A comment as the API sends it: ids as bare numbers or strings, empty `text` kept, zero counts
- * omitted. `id` and `video_id` are the record's identity, so they are required.
+ * A comment as the API sends it: ids as bare numbers or strings, empty `text` and zero counts
+ * kept as sent, absent fields null. `id` and `video_id` are the record's identity, so they are required.
  */
 export const CommentFromWire = Schema.Struct({
   id: DecimalId,

@@ -7,7 +7,7 @@ import type { Equals } from "./type-equality.js"
 import { WireCount, DecimalId, WireJsonText, optionalOrNull } from "./wire-values.js"
 
 /**
- * A video as the API sends it: every field optional (omitted when zero or empty), the id under
+ * A video as the API sends it: every field optional (a creator can hide a count), the id under
  * `id` (live responses) or `video_id` (TikTok's documentation examples), extra fields ignored.
  */
 export const WireVideo = Schema.Struct({

@@ -43,8 +43,9 @@ export const WireJsonText = Schema.Unknown.pipe(
 )
 
 /**
- * A field the API may omit (it drops zero and empty values) or send as null: decodes to `null`
- * when absent, so every decoded record has every field of its interface.
+ * A field the API may omit or send as null: decodes to `null` when absent, never to a zero or an
+ * empty value (the API sends those explicitly; absent means withheld or unknown), so every decoded
+ * record has every field of its interface.
  */
 export const optionalOrNull = <S extends Schema.Top>(schema: S) =>
   // Null first: `WireJsonText` accepts any value, null included.

@@ -7,7 +7,7 @@ export type ColumnType = "utf8" | "int64" | "bool" | "list_utf8"
 export interface Column {
   readonly name: string
   readonly type: ColumnType
-  /** Key columns are never null; every other field may be (the API omits zero and empty fields). */
+  /** Key columns are never null; every other field may be (null: the API withheld it, never 0). */
   readonly nullable: boolean
 }
 

@@ -20,7 +20,8 @@ export type VideoWithAuthor = Video & { readonly author: UserInfo | null }
 /**
  * A join: each video enriched with its author's user info, looked up in batches of 20 usernames,
  * 4 lookups at a time, cached so each author is fetched once. Unknown or private authors come
- * back as user info records with `lookup_error` set, so no video is lost.
+ * back as user info records with `lookup_error` set, so no video is lost. NDJSON keeps `author` as
+ * an object; DuckDB and Parquet as a column of JSON text (`json_extract(author, '$.follower_count')`).
  */
 export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineSummary> => {
   const connection = await connect(options)
@@ -42,7 +43,12 @@ export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineS
     })
     const run = pipeline(source)
       .pipe(dedupe(), withAuthors)
-      .to(resolveSink(`ndjson:${path.join(options.outDir, "videos_with_authors.ndjson")}`))
+      .to(
+        resolveSink(`ndjson:${path.join(options.outDir, "videos_with_authors.ndjson")}`),
+        // Fixed-column sinks store the added `author` field as a column of JSON text.
+        resolveSink(`duckdb:${path.join(options.outDir, "research.duckdb")}`),
+        resolveSink(`parquet:${path.join(options.outDir, "parquet")}`)
+      )
       .run({ checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")) })
     const client = layerTikTokClient({ baseUrl: connection.baseUrl, credentials: connection.credentials, rate: 1_000 })
     return await Effect.runPromise(run.pipe(Effect.provide(client)))

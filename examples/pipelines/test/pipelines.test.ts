@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { Sandbox } from "@tikflow/sandbox"
@@ -39,6 +40,21 @@ const truthIds = (regions: ReadonlyArray<string>, start: string, end: string) =>
     .map((video) => video.id)
 
 const connection = () => ({ baseUrl: sandbox.url, credentials: sandbox.credentials })
+
+/** DuckDB as the sinks package resolves it (this example does not depend on it): an independent reader. */
+const duckdb = createRequire(new URL("../../../packages/sinks/package.json", import.meta.url))("@duckdb/node-api") as {
+  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<{ runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Array<Record<string, unknown>> }>; closeSync(): void }>; closeSync(): void }> }
+}
+const duckdbRows = async (sql: string, database = ":memory:") => {
+  const instance = await duckdb.DuckDBInstance.create(database)
+  const connection = await instance.connect()
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJS()
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
 
 describe("example pipelines against the sandbox", () => {
   it("Effect style: every video of the query once in NDJSON and Parquet, across an interruption and a resume", async () => {
@@ -131,5 +147,20 @@ describe("example pipelines against the sandbox", () => {
         expect(row.author?.display_name).toBe(truth.display_name ?? null)
       }
     }
+    expect(rows.filter((row) => row.author !== null && row.author.lookup_error === null).length).toBeGreaterThan(10)
+
+    // DuckDB and Parquet hold the same authors, as JSON text in an `author` column: nothing dropped.
+    const byId = new Map(rows.map((row) => [row.id, row.author === null ? null : JSON.stringify(row.author)]))
+    const fromDuckdb = await duckdbRows(`SELECT id, author FROM videos`, path.join(outDir, "research.duckdb"))
+    const fromParquet = await duckdbRows(`SELECT id, author FROM read_parquet('${path.join(outDir, "parquet", "videos", "**", "*.parquet")}')`)
+    for (const [name, stored] of [["duckdb", fromDuckdb], ["parquet", fromParquet]] as const) {
+      expect(stored.length, name).toBe(expected.length)
+      for (const row of stored) expect(row.author, `${name}: author of ${String(row.id)}`).toBe(byId.get(String(row.id)))
+    }
+    const [followers] = await duckdbRows(
+      `SELECT count(*)::INT n FROM videos WHERE json_extract(author, '$.follower_count') IS NOT NULL`,
+      path.join(outDir, "research.duckdb")
+    )
+    expect(followers.n).toBeGreaterThan(0)
   })
 })

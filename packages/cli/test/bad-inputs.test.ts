@@ -98,9 +98,9 @@ const cases: ReadonlyArray<Case> = [
     message: /^tikflow: p6\.json:\d+: jobs\[0\]\.source\.query: expected a value for region_code/m
   },
   {
-    name: "pipeline: a join into a sink with fixed tables",
-    args: ["run", pipeline("p7.yaml", "jobs:\n  - source: { endpoint: videos, query: region_code = US, from: 2024-01-01, to: 2024-01-02 }\n    transforms: [{ join: { as: author } }]\n    sinks: [duckdb:./out/j.duckdb]\n")],
-    message: /^tikflow: p7\.yaml:3: jobs\[0\]\.transforms\[0\]\.join: expected sinks that take any record shape \(ndjson:, webhook:\) for joined records; duckdb:\.\/out\/j\.duckdb stores one table schema per record kind/m
+    name: "pipeline: a join whose field would replace one the records have",
+    args: ["run", pipeline("p7.yaml", "jobs:\n  - source: { endpoint: videos, query: region_code = US, from: 2024-01-01, to: 2024-01-02 }\n    transforms: [{ join: { as: username } }]\n    sinks: [duckdb:./out/j.duckdb]\n")],
+    message: /^tikflow: p7\.yaml:3: jobs\[0\]\.transforms\[0\]\.join\.as: expected a field name videos records do not already have, got "?username"?/m
   },
   { name: "refused credentials", args: [...V, ...OUT], message: /auth error \(invalid_client\)/, code: 3, env: { TIKTOK_CLIENT_SECRET: "wrong-secret-value" } }
 ]

@@ -86,14 +86,14 @@ describe("tikflow run", () => {
     expect((await query(join(dir, "u.duckdb"), "SELECT count(*)::INTEGER AS n FROM users"))[0].n).toBe(2)
   })
 
-  it("a join transform adds each video's author info (to a sink that takes any record shape)", async () => {
+  it("a join transform adds each video's author info, stored by every sink (JSON text in DuckDB and Parquet)", async () => {
     const dir = tempDir()
     writeFileSync(join(dir, "join.yaml"), [
       "jobs:",
       "  - name: videos",
       "    source: { endpoint: videos, query: region_code = JP, from: 2024-01-01, to: 2024-01-31 }",
       "    transforms: [dedupe, { join: { endpoint: user-info, on: username, as: author, miss: keep } }]",
-      "    sinks: [ndjson:./videos_with_authors.ndjson]",
+      "    sinks: [ndjson:./videos_with_authors.ndjson, duckdb:./research.duckdb, parquet:./parquet]",
       ""
     ].join("\n"))
     const result = await runCli(["run", "join.yaml"], { cwd: dir, env: fixture.env() })
@@ -111,6 +111,14 @@ describe("tikflow run", () => {
       }
       if (truth === undefined) expect(author.lookup_error).not.toBeNull()
       else expect(author.follower_count).toBe(truth.follower_count ?? null)
+    }
+    // The same authors in DuckDB and Parquet, as the CLI's library pipeline stores them.
+    const want = new Map(videos.map((v) => [String(v.id), JSON.stringify(v.author)]))
+    const fromDuckdb = await query(join(dir, "research.duckdb"), "SELECT id, author FROM videos")
+    const fromParquet = await query(":memory:", `SELECT id, author FROM read_parquet('${join(dir, "parquet")}/**/*.parquet')`)
+    for (const rows of [fromDuckdb, fromParquet]) {
+      expect(rows).toHaveLength(videos.length)
+      for (const row of rows) expect(row.author).toBe(want.get(String(row.id)))
     }
   })
 })

@@ -52,9 +52,6 @@ export type TransformSpec =
     readonly miss: "drop" | "keep" | "fail"
   }
 
-/** Sinks whose tables have a fixed schema per record kind cannot hold a join's added field. */
-export const schemaFreeSchemes = ["ndjson", "webhook"]
-
 export interface SinkSpec {
   readonly uri: string
   /** Extra options (a pipeline file's `{uri, options}`), merged over the URI's query string. */

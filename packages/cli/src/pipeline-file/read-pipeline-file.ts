@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
 import { LineCounter, parseDocument } from "yaml"
+import { type RecordKind, recordKinds } from "@tikflow/core"
 import { parseDate } from "../args/dates.js"
 import { CliError, usageError } from "../cli-error.js"
 import {
@@ -13,7 +14,6 @@ import {
   type RunSpec,
   type SinkSpec,
   type SourceSpec,
-  schemaFreeSchemes,
   type TransformSpec
 } from "../harvest/job-spec.js"
 import { type FieldPath, formatFieldPath } from "./field-path.js"
@@ -105,13 +105,6 @@ export const validatePipeline = (value: unknown, label: string, where: Where = f
     const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"], source.endpoint)
     const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"], where)
     if (sinks.length === 0) fail([...path, "sinks"], "at least one sink (here or in the top-level sinks)")
-    const join = transforms.findIndex((transform) => transform.kind === "join")
-    if (join >= 0) {
-      const fixed = sinks.find((sink) => !schemaFreeSchemes.includes(sink.uri.split(":", 1)[0].toLowerCase()))
-      if (fixed !== undefined) {
-        fail([...path, "transforms", join, "join"], `sinks that take any record shape (${schemaFreeSchemes.map((s) => `${s}:`).join(", ")}) for joined records; ${fixed.uri} stores one table schema per record kind`)
-      }
-    }
     const sourceMap = job.source as Record<string, unknown>
     const listKey = ["usernames", "usernames_from", "video_ids", "video_ids_from"].find((key) => sourceMap[key] !== undefined)
     jobs.push({
@@ -148,8 +141,16 @@ const validateSinks = (value: unknown, path: FieldPath, where: Where): ReadonlyA
     return { uri, options, field: where([...at, "uri"]) }
   })
 
-/** Endpoints whose records carry a `username` a join can look up. */
-const joinableEndpoints: ReadonlyArray<Endpoint> = ["videos", "followers", "following", "liked-videos", "pinned-videos", "reposted-videos"]
+/** Endpoints whose records carry a `username` a join can look up, and their record kinds. */
+const joinableKinds: Partial<Record<Endpoint, RecordKind>> = {
+  videos: "video",
+  followers: "social_user",
+  following: "social_user",
+  "liked-videos": "user_video",
+  "pinned-videos": "user_video",
+  "reposted-videos": "user_video"
+}
+const joinableEndpoints = Object.keys(joinableKinds)
 
 const validateTransforms = (value: unknown, path: FieldPath, endpoint: Endpoint): ReadonlyArray<TransformSpec> =>
   asList(value, path).map((item, index): TransformSpec => {
@@ -168,6 +169,11 @@ const validateTransforms = (value: unknown, path: FieldPath, endpoint: Endpoint)
       if (on !== "username") fail([...at, "join", "on"], "username (the field holding the user to look up)", on)
       const as = join.as === undefined ? "author" : asString(join.as, [...at, "join", "as"])
       if (!/^[a-z_][a-z0-9_]*$/.test(as)) fail([...at, "join", "as"], "a field name of lower-case letters, digits and _", as)
+      // Every sink stores the added field (a JSON text column in DuckDB, Parquet, Arrow): it must be new.
+      const kind = joinableKinds[endpoint]!
+      if ((recordKinds[kind].fields as ReadonlyArray<string>).includes(as)) {
+        fail([...at, "join", "as"], `a field name ${endpoint} records do not already have`, as)
+      }
       const miss = join.miss ?? "keep"
       if (miss !== "drop" && miss !== "keep" && miss !== "fail") return fail([...at, "join", "miss"], "drop, keep or fail", miss)
       return { kind: "join", endpoint: "user-info", on, as, miss } as const

@@ -24,6 +24,11 @@ export interface PipelineSpec<Env> {
 }
 
 const silentLogger: SinkLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** The fields the stages add to every record, in order, each once: what sinks must store besides the kind's. */
+const addedFieldsOf = (stages: ReadonlyArray<Transform<any, any, any, any>>): ReadonlyArray<string> => [
+  ...new Set(stages.flatMap((stage) => stage.addsFields ?? []))
+]
 const ABORTED = Symbol("aborted")
 
 /**
@@ -66,6 +71,7 @@ export const runPipelineSpec = <E, R>(
       recordKind: kind,
       stream: source.stream,
       primaryKey: recordKinds[kind].primaryKey,
+      addedFields: addedFieldsOf(spec.stages),
       logger: options.logger ?? silentLogger,
       signal: abort.signal,
       resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch }

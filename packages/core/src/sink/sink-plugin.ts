@@ -40,6 +40,12 @@ export interface StreamContext {
   /** The logical table: `videos`, `comments`, `user_info`, `followers`, `liked_videos`, … */
   readonly stream: string
   readonly primaryKey: ReadonlyArray<string>
+  /**
+   * Fields the pipeline's transforms add to every record beyond the record kind's (a join's
+   * `author`), in order. Sinks with fixed columns must store them (the built-in ones: one JSON text
+   * column each, also in `arrowSchema`) or fail; never drop them.
+   */
+  readonly addedFields?: ReadonlyArray<string> | undefined
   readonly logger: SinkLogger
   /** Aborted when the run is cancelled; long writes should stop early. */
   readonly signal: AbortSignal
@@ -57,7 +63,7 @@ export interface StreamContext {
 export interface SinkContext<Config = unknown> extends StreamContext {
   readonly target: SinkTarget
   readonly config: Config
-  /** The stable Arrow schema of `recordKind`. */
+  /** The stable Arrow schema of `recordKind`, plus a utf8 (JSON text) column per added field. */
   readonly arrowSchema: ArrowSchema
 }
 

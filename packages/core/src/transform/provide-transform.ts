@@ -9,6 +9,7 @@ import type { Transform, TransformStep } from "./transform.js"
  */
 export const provideTransform = <A, B, E, R>(transform: Transform<A, B, E, R>, context: Context.Context<R>): Transform<A, B, E> => ({
   name: transform.name,
+  addsFields: transform.addsFields,
   open: (transformContext) =>
     Effect.map(Effect.provideContext(transform.open(transformContext), context), (step): TransformStep<A, B, E> => ({
       process: (records) => Effect.provideContext(step.process(records), context),

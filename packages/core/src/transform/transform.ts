@@ -58,6 +58,12 @@ export interface TransformStep<A, B, E = never, R = never> {
  */
 export interface Transform<in A, out B, out E = never, out R = never> {
   readonly name: string
+  /**
+   * Fields this transform adds to every record it passes on (a lookup join's `enrichAs("author")`
+   * adds `author`). Sinks with fixed columns (DuckDB, Parquet, Arrow) store each as a JSON text
+   * column; undeclared extra fields make those sinks fail rather than drop them.
+   */
+  readonly addsFields?: ReadonlyArray<string> | undefined
   /** Starts a run with fresh state; resources (files) are released when the scope closes. */
   readonly open: (context: TransformContext) => Effect.Effect<TransformStep<A, B, E, R>, E, R | Scope.Scope>
 }

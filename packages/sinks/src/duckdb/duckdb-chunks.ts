@@ -1,6 +1,7 @@
 import type { DuckDBAppender, DuckDBListValue, DuckDBValue, DuckDBVector } from "@duckdb/node-api"
 import type { Column, ColumnType } from "../schema/columns.js"
 import { columnValues } from "../schema/column-values.js"
+import { assertColumnsHoldFields, jsonText } from "../schema/columns.js"
 
 /** DuckDB's standard vector size: the most rows one data chunk holds (the chunk refuses more). */
 const ROWS_PER_CHUNK = 2048
@@ -11,6 +12,11 @@ type FillColumn = (vector: DuckDBVector, values: ReadonlyArray<unknown>, from: n
 // a single vector class and stays monomorphic.
 const fillerOf = (type: ColumnType, listValue: (items: ReadonlyArray<DuckDBValue>) => DuckDBListValue): FillColumn => {
   switch (type) {
+    case "json":
+      return (vector, values, from, count) => {
+        for (let row = 0; row < count; row++) vector.setItem(row, jsonText(values[from + row]))
+        vector.flush()
+      }
     case "utf8":
       return (vector, values, from, count) => {
         for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as string | null)
@@ -53,6 +59,7 @@ export const columnwiseAppend = (
   const readers = columns.map((column) => columnValues(column.name))
   const fillers = columns.map((column) => fillerOf(column.type, api.listValue))
   return (appender: DuckDBAppender, records: ReadonlyArray<unknown>): void => {
+    assertColumnsHoldFields(columns, records)
     if (appender.columnCount !== columns.length) {
       throw new Error(`duckdb table: expected ${columns.length} columns, the table has ${appender.columnCount}`)
     }

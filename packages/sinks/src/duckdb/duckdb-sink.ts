@@ -6,7 +6,7 @@ import { columnsOf } from "../schema/columns.js"
 import { columnwiseAppend } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
-import { createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
+import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
 
 export interface DuckDBSinkConfig {
   /** A database file, or `:memory:`. */
@@ -47,13 +47,15 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   const table = `${tablePrefix}${context.stream}`
   const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
   const kind = context.recordKind
-  const append = columnwiseAppend(columnsOf(kind), api)
+  const columns = columnsOf(kind, context.addedFields)
+  const append = columnwiseAppend(columns, api)
   await db.exclusive(async () => {
-    await connection.run(createTableSql(table, kind))
+    await connection.run(createTableSql(table, columns))
+    for (const statement of addAddedColumnsSql(table, columns)) await connection.run(statement)
     await connection.run(createCheckpointTableSql)
   })
-  await connection.run(createStagingSql(staging, table))
-  const upsertSql = upsertFromStagingSql(staging, table, kind)
+  await connection.run(createStagingSql(staging, table, columns))
+  const upsertSql = upsertFromStagingSql(staging, table, kind, columns)
   let staged = 0
   let closed = false
 
@@ -78,7 +80,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
         })
       )
       // A fresh staging table rather than DELETE keeps rowids in append order ("last version wins").
-      if (staged > 0) await connection.run(createStagingSql(staging, table))
+      if (staged > 0) await connection.run(createStagingSql(staging, table, columns))
       staged = 0
     },
     async close() {

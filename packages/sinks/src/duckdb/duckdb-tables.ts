@@ -1,7 +1,6 @@
 import type { RecordKind } from "@tikflow/core"
 import { recordKinds } from "@tikflow/core"
-import type { ColumnType } from "../schema/columns.js"
-import { columnsOf } from "../schema/columns.js"
+import type { Column, ColumnType } from "../schema/columns.js"
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
 export const quoteString = (value: string): string => `'${value.replaceAll("'", "''")}'`
@@ -12,6 +11,7 @@ const sqlType = (type: ColumnType): string => {
     case "int64": return "BIGINT"
     case "bool": return "BOOLEAN"
     case "list_utf8": return "VARCHAR[]"
+    case "json": return "VARCHAR"
   }
 }
 
@@ -22,14 +22,27 @@ const sqlType = (type: ColumnType): string => {
  * the table's only writer and its merges are serialized per database. Tables an older version
  * created with a primary key keep it and still work.
  */
-export const createTableSql = (table: string, kind: RecordKind): string => {
-  const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}${c.nullable ? "" : " NOT NULL"}`)
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${columns.join(", ")})`
+export const createTableSql = (table: string, columns: ReadonlyArray<Column>): string => {
+  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}${c.nullable ? "" : " NOT NULL"}`)
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${definitions.join(", ")})`
 }
 
-/** A connection-private staging table shaped like the target (temp tables vanish with the connection). */
-export const createStagingSql = (staging: string, table: string): string =>
-  `CREATE OR REPLACE TEMP TABLE ${quoteIdent(staging)} AS SELECT * FROM ${quoteIdent(table)} LIMIT 0`
+/**
+ * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for the columns of fields a transform added: a table
+ * created by a run without the join gains them (null in its earlier rows).
+ */
+export const addAddedColumnsSql = (table: string, columns: ReadonlyArray<Column>): ReadonlyArray<string> =>
+  columns
+    .filter((c) => c.type === "json")
+    .map((c) => `ALTER TABLE ${quoteIdent(table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlType(c.type)}`)
+
+/**
+ * A connection-private staging table with this writer's columns, typed as the target's (temp tables
+ * vanish with the connection). Target columns this run does not write (a join's, from an earlier
+ * run) get NULL on insert.
+ */
+export const createStagingSql = (staging: string, table: string, columns: ReadonlyArray<Column>): string =>
+  `CREATE OR REPLACE TEMP TABLE ${quoteIdent(staging)} AS SELECT ${columns.map((c) => quoteIdent(c.name)).join(", ")} FROM ${quoteIdent(table)} LIMIT 0`
 
 /**
  * Moves staged rows into the target, one row per key: delete the target rows whose key is staged,
@@ -38,8 +51,8 @@ export const createStagingSql = (staging: string, table: string): string =>
  * `INSERT OR REPLACE` / `ON CONFLICT DO UPDATE` need a primary key and were 5× slower still.
  * Run both in one transaction.
  */
-export const upsertFromStagingSql = (staging: string, table: string, kind: RecordKind): ReadonlyArray<string> => {
-  const columns = columnsOf(kind).map((c) => quoteIdent(c.name)).join(", ")
+export const upsertFromStagingSql = (staging: string, table: string, kind: RecordKind, writerColumns: ReadonlyArray<Column>): ReadonlyArray<string> => {
+  const columns = writerColumns.map((c) => quoteIdent(c.name)).join(", ")
   const key = recordKinds[kind].primaryKey.map(quoteIdent)
   const stage = `temp.main.${quoteIdent(staging)}`
   return [

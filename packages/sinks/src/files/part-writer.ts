@@ -82,7 +82,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   }
   const convertStaged = (entry: Pending) => {
     if (entry.staged.length === 0) return
-    push(entry, toRecordBatch(context.recordKind, entry.staged))
+    push(entry, toRecordBatch(context.recordKind, entry.staged, context.addedFields))
     entry.staged = []
   }
   const addBatch = (partition: string, batch: RecordBatch) => {

@@ -40,11 +40,11 @@ export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): Bound
     name,
     open: (context: StreamContext) =>
       guard(name, "open", async () => {
-        const writer = await plugin.open({ ...context, target, config, arrowSchema: arrowSchemaFor(context.recordKind) })
+        const writer = await plugin.open({ ...context, target, config, arrowSchema: arrowSchemaFor(context.recordKind, context.addedFields) })
         const wrapped: SinkWriter = {
           write: (batch: SinkBatch) =>
             guard(name, "write", () =>
-              writer.write(wantsArrow && batch.arrow === undefined ? { ...batch, arrow: toRecordBatch(context.recordKind, batch.records) } : batch)
+              writer.write(wantsArrow && batch.arrow === undefined ? { ...batch, arrow: toRecordBatch(context.recordKind, batch.records, context.addedFields) } : batch)
             ),
           flush: (commit) => guard(name, "flush", () => writer.flush(commit)),
           close: () => guard(name, "close", () => writer.close()),

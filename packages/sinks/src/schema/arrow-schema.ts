@@ -1,7 +1,7 @@
 import type { RecordKind } from "@tikflow/core"
 import { Bool, Field, Int64, List, Schema, Utf8 } from "apache-arrow"
 import type { DataType } from "apache-arrow"
-import type { ColumnType } from "./columns.js"
+import type { Column, ColumnType } from "./columns.js"
 import { columnsOf } from "./columns.js"
 
 export const arrowTypeOf = (type: ColumnType): DataType => {
@@ -10,23 +10,29 @@ export const arrowTypeOf = (type: ColumnType): DataType => {
     case "int64": return new Int64()
     case "bool": return new Bool()
     case "list_utf8": return new List(new Field("item", new Utf8(), true))
+    case "json": return new Utf8()
   }
 }
 
-const cache = new Map<RecordKind, Schema>()
+const cache = new Map<ReadonlyArray<Column>, Schema>()
+
+// A field a transform added carries its encoding, so readers know to parse the text.
+const fieldMetadata = (column: Column) => (column.type === "json" ? new Map([["tikflow.encoding", "json"]]) : null)
 
 /**
  * The stable Arrow schema of a record kind: utf8 ids and text, int64 counts and times (unix
  * seconds), bool flags, list<utf8> for hashtags, effect ids and mentions; nullable but the keys.
+ * Fields a transform added follow as utf8 columns of JSON text.
  */
-export const arrowSchemaFor = (kind: RecordKind): Schema => {
-  let schema = cache.get(kind)
+export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = []): Schema => {
+  const columns = columnsOf(kind, addedFields)
+  let schema = cache.get(columns)
   if (schema === undefined) {
     schema = new Schema(
-      columnsOf(kind).map((column) => new Field(column.name, arrowTypeOf(column.type), column.nullable)),
+      columns.map((column) => new Field(column.name, arrowTypeOf(column.type), column.nullable, fieldMetadata(column))),
       new Map([["tikflow.record_kind", kind]])
     )
-    cache.set(kind, schema)
+    cache.set(columns, schema)
   }
   return schema
 }

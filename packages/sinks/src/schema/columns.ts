@@ -1,8 +1,11 @@
 import type { RecordKind } from "@tikflow/core"
 import { recordKinds } from "@tikflow/core"
 
-/** The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. */
-export type ColumnType = "utf8" | "int64" | "bool" | "list_utf8"
+/**
+ * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a
+ * field a transform added (a join's `author`): any value, stored as its JSON text (utf8/VARCHAR).
+ */
+export type ColumnType = "utf8" | "int64" | "bool" | "list_utf8" | "json"
 
 export interface Column {
   readonly name: string
@@ -22,17 +25,51 @@ const listFields = new Set(["hashtag_names", "effect_ids", "video_mention_list"]
 const typeOf = (field: string): ColumnType =>
   int64Fields.has(field) ? "int64" : boolFields.has(field) ? "bool" : listFields.has(field) ? "list_utf8" : "utf8"
 
-const cache = new Map<RecordKind, ReadonlyArray<Column>>()
+const cache = new Map<string, ReadonlyArray<Column>>()
 
-/** The columns of a record kind, in the record's field order. */
-export const columnsOf = (kind: RecordKind): ReadonlyArray<Column> => {
-  let columns = cache.get(kind)
+/**
+ * The columns of a record kind, in the record's field order, then one nullable `json` column per
+ * field the pipeline's transforms add (`StreamContext.addedFields`).
+ */
+export const columnsOf = (kind: RecordKind, addedFields: ReadonlyArray<string> = []): ReadonlyArray<Column> => {
+  const cacheKey = addedFields.length === 0 ? kind : `${kind}\u0000${addedFields.join("\u0000")}`
+  let columns = cache.get(cacheKey)
   if (columns === undefined) {
     const info = recordKinds[kind]
     if (info === undefined) throw new Error(`recordKind: expected one of ${Object.keys(recordKinds).join(", ")}, got ${JSON.stringify(kind)}`)
     const keys = new Set<string>(info.primaryKey)
-    columns = info.fields.map((name) => ({ name, type: typeOf(name), nullable: !keys.has(name) }))
-    cache.set(kind, columns)
+    const fields = new Set<string>(info.fields)
+    for (const field of addedFields) {
+      if (fields.has(field)) throw new Error(`${field}: a transform adds this field, but ${kind} records already have it; add it under another name`)
+    }
+    columns = [
+      ...info.fields.map((name): Column => ({ name, type: typeOf(name), nullable: !keys.has(name) })),
+      ...addedFields.map((name): Column => ({ name, type: "json", nullable: true }))
+    ]
+    cache.set(cacheKey, columns)
   }
   return columns
 }
+
+/**
+ * Fails when records carry a field no column holds (a transform added it without declaring it in
+ * `addsFields`), rather than dropping it. Checks each batch's first record: batches of one stage
+ * share one shape, and a check per record would cost the hot path.
+ */
+export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records: ReadonlyArray<unknown>): void => {
+  const first = records[0]
+  if (first === null || typeof first !== "object") return
+  const keys = Object.keys(first)
+  if (keys.length <= columns.length && keys.every((key, i) => columns[i]?.name === key)) return
+  const names = new Set(columns.map((column) => column.name))
+  const extra = keys.find((key) => !names.has(key))
+  if (extra !== undefined) {
+    throw new Error(
+      `${extra}: records carry a field no column holds; a transform that adds fields must declare them ` +
+        `(addsFields, or lookupJoin with enrichAs) so this sink stores them`
+    )
+  }
+}
+
+/** How a `json` column stores a value: its JSON text, null for null. */
+export const jsonText = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value))

@@ -2,19 +2,22 @@ import type { AnyRecord, RecordKind } from "@tikflow/core"
 import { makeData, RecordBatch, Struct } from "apache-arrow"
 import type { Data, List, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"
-import { columnsOf } from "./columns.js"
+import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
 import { columnValues } from "./column-values.js"
 
 /**
  * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
- * A missing field counts as null.
+ * A missing field counts as null; a field no column holds is an error (see `assertColumnsHoldFields`).
  */
-export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>): RecordBatch => {
-  const schema = arrowSchemaFor(kind)
-  const children: Array<Data> = columnsOf(kind).map((column, index) => {
+export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>, addedFields: ReadonlyArray<string> = []): RecordBatch => {
+  const schema = arrowSchemaFor(kind, addedFields)
+  const columns = columnsOf(kind, addedFields)
+  assertColumnsHoldFields(columns, records)
+  const children: Array<Data> = columns.map((column, index) => {
     const values = columnValues(column.name)(records)
     switch (column.type) {
+      case "json": return utf8Data(values.map(jsonText))
       case "utf8": return utf8Data(values as Array<string | null>)
       case "int64": return int64Data(values as Array<number | null>)
       case "bool": return boolData(values as Array<boolean | null>)

@@ -19,6 +19,11 @@ export interface LookupJoinOptions<A, L, Out, E, R> {
   readonly lookup: Lookup<L, E, R>
   /** Builds the output from a record and its match (`null` on a kept miss). See `enrichAs`. */
   readonly combine: (record: A, match: L | null) => Out
+  /**
+   * The fields `combine` adds to each record, so sinks with fixed columns store them. Default: what
+   * `enrichAs` declares; a custom `combine` that adds fields must list them here.
+   */
+  readonly addsFields?: ReadonlyArray<string> | undefined
   /** Default `keep`. */
   readonly onMiss?: MissPolicy | undefined
   /** Most keys per `fetch`. Default 100. */
@@ -29,10 +34,19 @@ export interface LookupJoinOptions<A, L, Out, E, R> {
   readonly cacheSize?: number | undefined
 }
 
-/** A `combine` that adds the match as one field: `enrichAs("author")` → `{ ...video, author }`. */
+/**
+ * A `combine` that adds the match as one field: `enrichAs("author")` → `{ ...video, author }`. It
+ * declares the field (`addsFields`), so `lookupJoin` tells the sinks about it.
+ */
 export const enrichAs = <const F extends string>(field: F) =>
-<A, L>(record: A, match: L | null): A & { readonly [P in F]: L | null } =>
-  ({ ...record, [field]: match }) as A & { readonly [P in F]: L | null }
+  Object.assign(
+    <A, L>(record: A, match: L | null): A & { readonly [P in F]: L | null } =>
+      ({ ...record, [field]: match }) as A & { readonly [P in F]: L | null },
+    { addsFields: [field] as ReadonlyArray<string> }
+  )
+
+const declaredFields = (combine: unknown): ReadonlyArray<string> | undefined =>
+  (combine as { readonly addsFields?: ReadonlyArray<string> }).addsFields
 
 /**
  * Enriches each record with a value looked up by its key. Per batch, the distinct keys not in the
@@ -48,6 +62,7 @@ export const lookupJoin = <A, L, Out, E = never, R = never>(
   const concurrency = Math.max(1, options.concurrency ?? 4)
   return {
     name,
+    addsFields: options.addsFields ?? declaredFields(options.combine),
     open: () =>
       Effect.sync(() => {
         const counter = new StageCounter()

@@ -1,10 +1,15 @@
-import { mkdir, open, readFile, stat, unlink } from "node:fs/promises"
-import { dirname } from "node:path"
-import { writeJsonAtomic } from "./write-json-atomic.js"
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
+import { FileQuotaStore } from "./file-quota-store.js"
+import { MemoryQuotaStore } from "./memory-quota-store.js"
+import { nextUtcMidnight, type QuotaHolder, type QuotaStore, type QuotaUsage, utcDay } from "./quota-store.js"
 
-/** The quota of one UTC day as the ledger sees it. */
+/** The quota of one UTC day as this ledger sees it. */
 export interface QuotaSnapshot {
+  /** Requests counted as sent today: committed by every holder, plus this ledger's not yet committed. */
   readonly used: number
+  /** Units other running harvests hold in their blocks (or crashed ones stranded): not free to us. */
+  readonly reserved: number
   readonly limit: number
   /** ISO-8601 time of the next reset (the next 00:00 UTC). */
   readonly resetAt: string
@@ -14,123 +19,211 @@ export interface QuotaSnapshot {
 export interface QuotaLedgerOptions {
   /** Requests per UTC day (the API's default is 1,000). */
   readonly limit?: number
-  /** JSON file shared by every run and process; in memory when absent. */
+  /** A JSON file shared by every process (a `FileQuotaStore`); ignored when `store` is given. */
   readonly path?: string
+  /** Where the day is counted; default the file at `path`, else this process's memory. */
+  readonly store?: QuotaStore
+  /** The largest block reserved at once (default 10); near the end of the budget blocks shrink to 1. */
+  readonly maxBlock?: number
 }
-
-interface LedgerFile {
-  readonly version: 1
-  readonly day: string
-  readonly used: number
-}
-
-const DAY_MS = 86_400_000
-const utcDay = (now: number): string => new Date(now).toISOString().slice(0, 10)
-const nextReset = (now: number): number => (Math.floor(now / DAY_MS) + 1) * DAY_MS
 
 /**
- * The daily request budget, persisted so separate runs and processes share it. Each update
- * re-reads the file under an exclusive lock file (`<path>.lock`, created with O_EXCL) and replaces
- * it atomically (temp file + fsync + rename), so concurrent processes never lose a count.
+ * A unit of quota handed out for one request. `charge()` once the request was sent (see
+ * `docs/architecture.md`, "Quota": it reached the server), `refund()` when it provably never left
+ * (connection refused, DNS failure, connect timeout): the unit goes back to the block.
+ */
+export interface QuotaTicket {
+  charge(): void
+  refund(): void
+}
+
+export type QuotaTake =
+  | { readonly granted: true; readonly ticket: QuotaTicket; readonly snapshot: QuotaSnapshot }
+  /** `mayFree`: units are held by running holders (or our own requests in flight) that may still come back. */
+  | { readonly granted: false; readonly snapshot: QuotaSnapshot; readonly mayFree: boolean }
+
+/**
+ * One process's view of the daily request budget. It reserves a block of units in the shared
+ * store under the store's lock, hands them out locally (no I/O per request), and settles with the
+ * store when the block runs out (committing what was sent in the same locked write) and on
+ * `close()` (giving back what was not sent). Concurrent processes therefore never exceed the day's
+ * budget together: a unit is reserved in the store before any request may spend it. A process
+ * killed with SIGKILL strands at most its current block (at most `maxBlock` units), counted as used.
  * The caller passes `now` (epoch ms): the ledger has no clock of its own.
  */
 export class QuotaLedger {
   readonly limit: number
-  readonly path: string | undefined
-  private memory: LedgerFile = { version: 1, day: "", used: 0 }
+  readonly store: QuotaStore
+  private readonly maxBlock: number
+  private readonly holder: QuotaHolder = { id: randomBytes(6).toString("hex"), pid: process.pid, host: hostname() }
+  private day = ""
+  /** Units the store counts as ours: reserved, spent or not, not yet committed. */
+  private held = 0
+  /** Of `held`: spent (charged) since the last commit. */
+  private spent = 0
+  /** Of `held`: handed out, neither charged nor refunded yet. */
+  private inFlight = 0
+  private usage: QuotaUsage | undefined
+  /** Bumped when the day rolls over or the ledger closes: older tickets no longer count. */
+  private generation = 0
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(options: QuotaLedgerOptions = {}) {
     const limit = options.limit ?? 1000
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`quota.limit: expected an integer ≥ 1, got ${limit}`)
+    const maxBlock = options.maxBlock ?? 10
+    if (!Number.isInteger(maxBlock) || maxBlock < 1) throw new RangeError(`quota.maxBlock: expected an integer ≥ 1, got ${maxBlock}`)
     this.limit = limit
-    this.path = options.path
+    this.maxBlock = maxBlock
+    this.store = options.store ?? (options.path !== undefined ? new FileQuotaStore(options.path) : new MemoryQuotaStore())
   }
 
-  /** Counts one request if the day's budget allows it. */
-  consume(now: number): Promise<{ readonly granted: boolean; readonly snapshot: QuotaSnapshot }> {
-    return this.update(now, (used) => used < this.limit ? used + 1 : used).then(([before, after]) => ({
-      granted: after > before,
-      snapshot: this.snapshotOf(after, now)
-    }))
+  /** Where the ledger lives (a file path, `memory`, …), for messages. */
+  get location(): string {
+    return this.store.location
+  }
+
+  /** Hands out one unit for a request, reserving a new block from the store when ours is used up. */
+  async take(now: number): Promise<QuotaTake> {
+    for (;;) {
+      this.rollOver(now)
+      if (this.available() > 0) return { granted: true, ticket: this.ticket(), snapshot: this.snapshotAt(now) }
+      const granted = await this.serialized(() => this.refill(now))
+      if (granted === 0 && this.available() === 0) {
+        const usage = this.usage
+        const othersHold = usage === undefined ? 0 : usage.reserved - usage.held
+        return { granted: false, snapshot: this.snapshotAt(now), mayFree: othersHold > 0 || this.inFlight > 0 }
+      }
+    }
+  }
+
+  /** Takes one unit and charges it at once (a request counted without a transport in between). */
+  async consume(now: number): Promise<{ readonly granted: boolean; readonly snapshot: QuotaSnapshot }> {
+    const taken = await this.take(now)
+    if (!taken.granted) return { granted: false, snapshot: taken.snapshot }
+    taken.ticket.charge()
+    return { granted: true, snapshot: this.snapshotAt(now) }
   }
 
   /** Marks today's budget spent (the API said so with a daily-quota 429, whatever our count was). */
   exhaust(now: number): Promise<QuotaSnapshot> {
-    return this.update(now, (used) => Math.max(used, this.limit)).then(([, after]) => this.snapshotOf(after, now))
+    return this.serialized(async () => {
+      this.rollOver(now)
+      await this.settle(this.spent, this.held - this.spent - this.inFlight)
+      this.usage = { ...await this.store.exhaust(this.day, this.limit), held: this.held }
+      return this.snapshotAt(now)
+    })
   }
 
+  /** The day's counts from the store (what other processes committed included). */
   snapshot(now: number): Promise<QuotaSnapshot> {
-    return this.update(now, (used) => used).then(([, after]) => this.snapshotOf(after, now))
+    return this.serialized(async () => {
+      this.rollOver(now)
+      const usage = await this.store.read(this.day)
+      this.usage = { ...usage, held: this.held }
+      return this.snapshotAt(now)
+    })
   }
 
-  private snapshotOf(used: number, now: number): QuotaSnapshot {
-    const resetAtMs = nextReset(now)
-    return { used, limit: this.limit, resetAt: new Date(resetAtMs).toISOString(), resetAtMs }
+  /**
+   * Commits what was sent and gives the rest of the block back. Units still in flight are counted
+   * as sent (their requests may have left). Waits for any store update in progress, so a process
+   * that exits after `close()` leaves neither a lock file nor a stranded block.
+   */
+  close(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.day === "") return
+      await this.settle(this.spent + this.inFlight, this.held - this.spent - this.inFlight)
+      this.inFlight = 0
+      this.generation++
+    })
   }
 
-  /** Serializes updates within this process, and locks the file against other processes. */
-  private update(now: number, f: (used: number) => number): Promise<[number, number]> {
-    const run = async (): Promise<[number, number]> => {
-      const day = utcDay(now)
-      if (this.path === undefined) {
-        const before = this.memory.day === day ? this.memory.used : 0
-        const after = f(before)
-        this.memory = { version: 1, day, used: after }
-        return [before, after]
-      }
-      const path = this.path
-      return withLock(path + ".lock", async () => {
-        const current = await readLedger(path)
-        const before = current !== undefined && current.day === day ? current.used : 0
-        const after = f(before)
-        if (after !== before || current?.day !== day) await writeJsonAtomic(path, { version: 1, day, used: after })
-        return [before, after]
-      })
+  private available(): number {
+    return this.held - this.spent - this.inFlight
+  }
+
+  /** A new UTC day: the old day's block belongs to a reset budget, its tickets no longer count. */
+  private rollOver(now: number): void {
+    const day = utcDay(now)
+    if (day === this.day) return
+    this.day = day
+    this.generation++
+    this.held = 0
+    this.spent = 0
+    this.inFlight = 0
+    this.usage = undefined
+  }
+
+  private ticket(): QuotaTicket {
+    this.inFlight++
+    const generation = this.generation
+    let settled = false
+    const finish = (spent: boolean) => {
+      if (settled || generation !== this.generation) return
+      settled = true
+      this.inFlight--
+      if (spent) this.spent++
     }
-    const next = this.queue.then(run, run)
+    return { charge: () => finish(true), refund: () => finish(false) }
+  }
+
+  /** Commits the spent units and reserves the next block; its size shrinks as the day's free units do. */
+  private async refill(now: number): Promise<number> {
+    this.rollOver(now)
+    if (this.available() > 0) return this.available()
+    const commit = this.spent
+    const { granted, usage } = await this.store.reserve({
+      day: this.day,
+      holder: this.holder,
+      limit: this.limit,
+      units: this.blockSize(),
+      commit
+    })
+    this.applyCommit(commit)
+    this.held += granted
+    this.usage = usage
+    return granted
+  }
+
+  private blockSize(): number {
+    const usage = this.usage
+    const free = usage === undefined ? this.limit : this.limit - usage.used - usage.reserved
+    // An eighth of what is free: several processes share the end of the budget instead of one holding it.
+    return Math.max(1, Math.min(this.maxBlock, Math.ceil(free / 8)))
+  }
+
+  private async settle(commit: number, release: number): Promise<void> {
+    if (commit === 0 && release <= 0) return
+    this.usage = await this.store.settle({ day: this.day, holder: this.holder, commit, release: Math.max(0, release) })
+    this.applyCommit(commit)
+    this.held -= Math.max(0, release)
+  }
+
+  /** `commit` units were counted as used in the store: they leave our holding. */
+  private applyCommit(commit: number): void {
+    const fromSpent = Math.min(commit, this.spent)
+    this.spent -= fromSpent
+    this.inFlight = Math.max(0, this.inFlight - (commit - fromSpent))
+    this.held -= commit
+  }
+
+  private snapshotAt(now: number): QuotaSnapshot {
+    const usage = this.usage
+    const resetAtMs = nextUtcMidnight(now)
+    return {
+      used: (usage?.used ?? 0) + this.spent,
+      reserved: usage === undefined ? 0 : Math.max(0, usage.reserved - usage.held),
+      limit: this.limit,
+      resetAt: new Date(resetAtMs).toISOString(),
+      resetAtMs
+    }
+  }
+
+  /** Store updates run one at a time per ledger (the store's lock orders them across processes). */
+  private serialized<A>(f: () => Promise<A>): Promise<A> {
+    const next = this.queue.then(f, f)
     this.queue = next.catch(() => undefined)
     return next
-  }
-}
-
-const readLedger = async (path: string): Promise<LedgerFile | undefined> => {
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<LedgerFile>
-    if (typeof parsed.day === "string" && typeof parsed.used === "number") return parsed as LedgerFile
-  } catch {
-    // fall through: a ledger we cannot read must not silently reset the count
-  }
-  throw new Error(`quota ledger ${path}: expected {"version":1,"day":"YYYY-MM-DD","used":n}, file is corrupt`)
-}
-
-const STALE_LOCK_MS = 10_000
-
-/** An exclusive lock file; a lock older than 10 s is taken to belong to a killed process. */
-const withLock = async <A>(lockPath: string, body: () => Promise<A>): Promise<A> => {
-  await mkdir(dirname(lockPath), { recursive: true })
-  for (let attempt = 0;; attempt++) {
-    try {
-      const handle = await open(lockPath, "wx")
-      await handle.close()
-      break
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0)
-      if (age > STALE_LOCK_MS) await unlink(lockPath).catch(() => undefined)
-      else await new Promise((resolve) => setTimeout(resolve, Math.min(2 + attempt, 25)))
-    }
-  }
-  try {
-    return await body()
-  } finally {
-    await unlink(lockPath).catch(() => undefined)
   }
 }

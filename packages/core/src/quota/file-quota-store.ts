@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises"
+import { hostname } from "node:os"
+import { isProcessAlive, withLockFile } from "./lock-file.js"
+import { applyExhaust, applyReserve, applySettle, changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
+import type { QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "./quota-store.js"
+import { writeJsonAtomic } from "./write-json-atomic.js"
+
+/**
+ * The ledger as a JSON file shared by every process of the machine:
+ * `{"version":2,"day":"YYYY-MM-DD","used":n,"holders":{"<id>":{"pid":p,"host":"h","units":n}}}`.
+ * Each change re-reads the file under `<path>.lock` and replaces it atomically (temp file, fsync,
+ * rename); the blocks of `QuotaLedger` make that one locked write per block of requests, not per
+ * request. A version-1 file (`{"version":1,"day","used"}`) is read as having no holders.
+ */
+export class FileQuotaStore implements QuotaStore {
+  constructor(readonly location: string) {}
+
+  reserve(request: ReserveRequest): Promise<ReserveResult> {
+    return this.change(request.day, (record) => {
+      const { record: next, result } = applyReserve(record, request)
+      return [next, result]
+    })
+  }
+
+  settle(request: SettleRequest): Promise<QuotaUsage> {
+    if (request.commit === 0 && request.release === 0) return this.read(request.day)
+    return this.change(request.day, (record) => {
+      const next = applySettle(record, request)
+      return [next, usageOf(next, request.holder)]
+    })
+  }
+
+  exhaust(day: string, limit: number): Promise<QuotaUsage> {
+    return this.change(day, (record) => {
+      const next = applyExhaust(record, limit)
+      return [next, usageOf(next)]
+    })
+  }
+
+  /** Reads without the lock: the file is only ever replaced whole, so a reader sees a complete version. */
+  async read(day: string): Promise<QuotaUsage> {
+    return usageOf(reapHolders(dayOf(await readLedgerFile(this.location), day), isDeadHere))
+  }
+
+  private change<A>(day: string, f: (record: QuotaDay) => [QuotaDay, A]): Promise<A> {
+    return withLockFile(`${this.location}.lock`, async () => {
+      const { next, result } = changeDay(await readLedgerFile(this.location), day, (record) => f(reapHolders(record, isDeadHere)))
+      if (next !== undefined) await writeJsonAtomic(this.location, { version: 2, ...next })
+      return result
+    })
+  }
+}
+
+const isDeadHere = (holder: { readonly pid: number; readonly host: string }): boolean =>
+  holder.host === hostname() && !isProcessAlive(holder.pid)
+
+const FORMAT = `{"version":2,"day":"YYYY-MM-DD","used":n,"holders":{…}}`
+
+const readLedgerFile = async (path: string): Promise<QuotaDay | undefined> => {
+  let text: string
+  try {
+    text = await readFile(path, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw error
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  const record = parsed as Partial<QuotaDay> | undefined
+  // A ledger we cannot read must not silently reset the count.
+  if (
+    record === undefined || record === null || typeof record.day !== "string" || !Number.isInteger(record.used) ||
+    (record.holders !== undefined && (typeof record.holders !== "object" || record.holders === null))
+  ) {
+    throw new Error(`quota ledger ${path}: expected ${FORMAT}, the file is corrupt; fix or remove it`)
+  }
+  return { day: record.day, used: record.used!, holders: record.holders ?? {} }
+}

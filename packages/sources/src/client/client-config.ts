@@ -1,4 +1,4 @@
-import type { OnQuotaExhausted, ProgressListener, RetryPolicy } from "@tikflow/core"
+import type { OnQuotaExhausted, ProgressListener, QuotaStore, RetryPolicy } from "@tikflow/core"
 import type { ClientCredentialsInput } from "../auth/credentials.js"
 
 /** Everything a `TikTokClient` can be configured with; every field has a default. */
@@ -14,9 +14,15 @@ export interface TikTokClientConfig {
   readonly quota?: {
     /** Requests per UTC day (default 1,000). */
     readonly limit?: number
-    /** The ledger file; default `<stateDir>/quota.json`, or in memory when neither is given. */
+    /**
+     * The ledger file; default `<stateDir>/quota.json`, or in memory when neither is given.
+     * `machineQuotaLedgerPath(clientKey)` (from `@tikflow/core`) is the file the CLI shares
+     * between every directory and process of the machine.
+     */
     readonly ledgerPath?: string
     readonly stateDir?: string
+    /** Any other ledger store (e.g. a database shared by several machines); wins over the paths. */
+    readonly store?: QuotaStore
     /** Default `"stop"`: fail with a resumable `QuotaExhaustedError`. */
     readonly onExhausted?: OnQuotaExhausted
   }

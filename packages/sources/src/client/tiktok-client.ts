@@ -72,7 +72,7 @@ export const makeTikTokClient = (
   const rate = makeRateLimiter(typeof rateOption === "number" ? { requestsPerSecond: rateOption } : rateOption)
   const ledgerPath = config.quota?.ledgerPath ??
     (config.quota?.stateDir !== undefined ? join(config.quota.stateDir, "quota.json") : undefined)
-  const quota = new QuotaLedger({ limit: config.quota?.limit, path: ledgerPath })
+  const quota = new QuotaLedger({ limit: config.quota?.limit, path: ledgerPath, store: config.quota?.store })
   const onExhausted = config.quota?.onExhausted ?? "stop"
   const policy = config.retry ? retryPolicy(config.retry) : defaultRetryPolicy
   const now = config.clock ? Effect.sync(config.clock) : Clock.currentTimeMillis
@@ -102,35 +102,46 @@ export const makeTikTokClient = (
       : request.endpoint
     const body = typeof request.body === "string" ? request.body : JSON.stringify(request.body)
 
-    /** One HTTP exchange, after the rate limiter, the quota ledger and the token. */
+    /**
+     * One HTTP exchange, after the rate limiter, the quota ledger and the token. The quota unit
+     * is charged only if the request was sent (it reached the server): it is refunded when the
+     * exchange ends before the request was handed to the transport (a failed token request, an
+     * interruption) or when the transport proves no connection was made.
+     */
     const exchange: Effect.Effect<unknown, ExchangeError> = Effect.gen(function*() {
       yield* rate.acquire
-      yield* takeQuota(quota, { onExhausted, onProgress, now })
-      const token = yield* tokens.get
-      const startedAt = yield* now
-      const response = yield* Effect.tryPromise({
-        try: (signal) =>
-          transport.post(path, {
-            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-            body
-          }, signal),
-        catch: (error) =>
-          new NetworkError({
-            endpoint: request.endpoint,
-            kind: error instanceof TransportFailure ? error.kind : "other",
-            message: error instanceof Error ? error.message : "request failed"
-          })
-      }).pipe(
-        // Status 0: the request went out but no HTTP answer came back (reset, timeout, truncated).
-        Effect.tapError(() => Effect.map(now, (t) => onProgress({ type: "request", endpoint: request.endpoint, status: 0, durationMs: t - startedAt })))
-      )
-      const finishedAt = yield* now
-      onProgress({ type: "request", endpoint: request.endpoint, status: response.status, durationMs: finishedAt - startedAt })
-      return yield* classifyResponse(request.endpoint, response, { now: finishedAt, searchId: request.searchId }).pipe(
-        Effect.mapError((error): ExchangeError =>
-          error._tag === "AuthError" && error.reason === "access_token_invalid" ? new TokenRejected({ token, error }) : error
+      const ticket = yield* takeQuota(quota, { onExhausted, onProgress, now })
+      let sent = false
+      return yield* Effect.gen(function*() {
+        const token = yield* tokens.get
+        const startedAt = yield* now
+        sent = true
+        const response = yield* Effect.tryPromise({
+          try: (signal) =>
+            transport.post(path, {
+              headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+              body
+            }, signal),
+          catch: (error) => {
+            if (error instanceof TransportFailure && !error.sent) sent = false
+            return new NetworkError({
+              endpoint: request.endpoint,
+              kind: error instanceof TransportFailure ? error.kind : "other",
+              message: error instanceof Error ? error.message : "request failed"
+            })
+          }
+        }).pipe(
+          // Status 0: no HTTP answer came back (refused, reset, timeout, truncated).
+          Effect.tapError(() => Effect.map(now, (t) => onProgress({ type: "request", endpoint: request.endpoint, status: 0, durationMs: t - startedAt })))
         )
-      )
+        const finishedAt = yield* now
+        onProgress({ type: "request", endpoint: request.endpoint, status: response.status, durationMs: finishedAt - startedAt })
+        return yield* classifyResponse(request.endpoint, response, { now: finishedAt, searchId: request.searchId }).pipe(
+          Effect.mapError((error): ExchangeError =>
+            error._tag === "AuthError" && error.reason === "access_token_invalid" ? new TokenRejected({ token, error }) : error
+          )
+        )
+      }).pipe(Effect.ensuring(Effect.sync(() => sent ? ticket.charge() : ticket.refund())))
     })
 
     /**
@@ -167,6 +178,8 @@ export const makeTikTokClient = (
     close: async () => {
       tokens.close()
       await transport.destroy()
+      // After the pool: no request can still be sent, so the block's unsent units go back.
+      await quota.close()
     }
   }
 }

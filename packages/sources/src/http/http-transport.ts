@@ -18,12 +18,19 @@ export interface HttpResponse {
   readonly text: string
 }
 
-/** Why a request got no HTTP response at all. */
+/**
+ * Why a request got no HTTP response at all. `sent` is false only when the failure proves the
+ * request never reached the server (no connection: refused, DNS failure, unreachable host,
+ * connect timeout); after a connection, a reset or timeout may come after the server counted it.
+ */
 export class TransportFailure extends Error {
-  constructor(readonly kind: "connect" | "reset" | "timeout" | "other", message: string) {
+  constructor(readonly kind: "connect" | "reset" | "timeout" | "other", message: string, readonly sent: boolean = true) {
     super(message)
   }
 }
+
+/** Codes undici and Node give when no connection was made, so no byte of the request left. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
 
 const kindOf = (error: unknown): TransportFailure["kind"] => {
   const code = (error as { code?: string } | null)?.code ?? ""
@@ -85,7 +92,8 @@ export class HttpTransport {
     } catch (error) {
       if (signal?.aborted) throw error
       const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
-      throw new TransportFailure(kindOf(error), message)
+      const code = (error as { code?: string } | null)?.code ?? ""
+      throw new TransportFailure(kindOf(error), message, !NOT_CONNECTED.has(code))
     }
   }
 

@@ -1,7 +1,9 @@
-import { join } from "node:path"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { machineQuotaLedgerPath } from "@tikflow/core"
 import { describe, expect, it } from "vitest"
 import { readNdjson } from "./support/read-outputs.js"
-import { runCli } from "./support/run-cli.js"
+import { runCli, stateHomeFor } from "./support/run-cli.js"
 import { useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
@@ -24,6 +26,12 @@ describe("quota exhaustion", () => {
     const delivered = readNdjson(join(dir, "users.ndjson")).length
     expect(delivered).toBeGreaterThan(0)
     expect(delivered).toBeLessThan(names.length)
+    // The partial summary comes before the error line.
+    expect(first.stderr).toMatch(new RegExp(`stopped by the daily quota \\(partial\\):\n.*users\\s+${delivered} records written and committed before the stop`))
+    // No lock is left to stall the next command, and the run holds no reservation any more.
+    const ledger = machineQuotaLedgerPath(fixture.sandbox.credentials.clientKey, { XDG_STATE_HOME: stateHomeFor(dir) })
+    expect(readdirSync(dirname(ledger))).toEqual([ledger.split("/").at(-1)])
+    expect(JSON.parse(readFileSync(ledger, "utf8")).holders).toEqual({})
 
     // Still the same day: the ledger says spent, and no request reaches the API.
     const requestsBefore = fixture.sandbox.stats.requests["user/info"]
@@ -46,10 +54,14 @@ describe("quota exhaustion", () => {
     const argv = ["followers", "--username", names.join(","), "--out", "ndjson:./followers.ndjson", "--daily-quota", "9", "--commit-every", "1"]
     const localOffset = untilAfterReset() + 2 * 86_400_000 // a day the sandbox quota is fresh too
     offset = localOffset
-    const first = await runCli(argv, { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(localOffset) }) })
+    const first = await runCli([...argv, "--log-format", "json"], { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(localOffset) }) })
     expect(first.code).toBe(4)
     expect(first.stderr).toMatch(/daily quota spent \(9\/9 requests\)/)
-    const quota = await runCli(["quota", "--daily-quota", "9", "--log-format", "json"], { cwd: dir, env: { TIKFLOW_CLOCK_OFFSET_MS: String(localOffset) } })
+    const events = first.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
+    const summary = events.find((event) => event.type === "summary")
+    expect(summary).toMatchObject({ status: "quota-exhausted", stoppedByQuota: { job: expect.any(String), records: expect.any(Number) } })
+    expect(existsSync(`${machineQuotaLedgerPath(fixture.sandbox.credentials.clientKey, { XDG_STATE_HOME: stateHomeFor(dir) })}.lock`)).toBe(false)
+    const quota = await runCli(["quota", "--daily-quota", "9", "--log-format", "json"], { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(localOffset) }) })
     expect(JSON.parse(quota.stdout)).toMatchObject({ used: 9, limit: 9, left: 0 })
     offset = localOffset + 86_400_000
     const resumed = await runCli(argv, { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(offset) }) })

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { parse as parseYaml } from "yaml"
 import { query } from "./support/read-outputs.js"
 import { codeBlocks, namedFiles, readReadme, repoRoot, section, shellCommands } from "./support/readme.js"
-import { binPath, type CliResult, collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { binPath, type CliResult, collect, runCli, spawnCli, stateHomeFor, waitForOutput } from "./support/run-cli.js"
 import { expectedVideoIds, mildFaults, useSandbox } from "./support/sandbox.js"
 import { splitCommand } from "./support/split-command.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -64,7 +64,7 @@ const option = (args: ReadonlyArray<string>, name: string): string => {
 }
 
 const runShell = (line: string, cwd: string, env: Record<string, string | undefined>): Promise<CliResult> =>
-  collect(spawn("sh", ["-c", line], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }))
+  collect(spawn("sh", ["-c", line], { cwd, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(cwd), ...env }, stdio: ["ignore", "pipe", "pipe"] }))
 
 describe("README CLI section, every command in order against a sandbox", () => {
   const cli = section(readme, "CLI")
@@ -172,7 +172,7 @@ describe("README Library section", () => {
   it("runs against the sandbox and writes the DuckDB and Parquet output it names", async () => {
     const script = transpileTo(join(moduleDir, "library.mts"), block)
     mkdirSync(dir, { recursive: true })
-    const result = await collect(spawn(process.execPath, [script], { cwd: dir, env: { ...process.env, ...fixture.env() }, stdio: ["ignore", "pipe", "pipe"] }))
+    const result = await collect(spawn(process.execPath, [script], { cwd: dir, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(dir), ...fixture.env() }, stdio: ["ignore", "pipe", "pipe"] }))
     expect(result.code, result.stderr).toBe(0)
     const printed = Number(/^(\d+) videos/.exec(result.stdout)?.[1])
     expect(printed).toBeGreaterThan(0)

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
+import { join } from "node:path"
 import { repoRoot } from "./run-node.js"
 
 export const cliBin = `${repoRoot}packages/cli/dist/bin.js`
@@ -11,9 +12,13 @@ export interface CliProcess {
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }>
 }
 
-/** Runs the built `tikflow` CLI with `args` in `cwd`. */
+/**
+ * Runs the built `tikflow` CLI with `args` in `cwd`. Its user state home (the machine's quota
+ * ledgers) is `<cwd>/.state-home` unless the test sets XDG_STATE_HOME: never the real home.
+ */
 export const startCli = (args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): CliProcess => {
-  const child = spawn(process.execPath, [cliBin, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] })
+  const env = { ...process.env, XDG_STATE_HOME: join(options.cwd, ".state-home"), TIKFLOW_QUOTA_LEDGER: undefined, ...options.env }
+  const child = spawn(process.execPath, [cliBin, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""
   let markStarted: () => void = () => undefined

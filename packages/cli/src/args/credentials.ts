@@ -29,19 +29,35 @@ export const loadCredentials = (
   return { clientKey, clientSecret }
 }
 
-const readCredentialsFile = (file: string): Credentials => {
+/**
+ * Only the client key, for commands that need no secret (`tikflow quota` finds the client's ledger
+ * by it); undefined when neither `--credentials` nor `TIKTOK_CLIENT_KEY` gives one.
+ */
+export const loadClientKey = (file: string | undefined, env: NodeJS.ProcessEnv): string | undefined =>
+  file !== undefined ? clientKeyOf(file, readCredentialsFields(file)) : env.TIKTOK_CLIENT_KEY?.trim() || undefined
+
+const readCredentialsFields = (file: string): Record<string, unknown> => {
   let text: string
   try {
     text = readFileSync(file, "utf8")
   } catch (error) {
     throw usageError(`--credentials: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
   }
-  const fields = text.trimStart().startsWith("{") ? jsonFields(file, text) : envFields(text)
+  return text.trimStart().startsWith("{") ? jsonFields(file, text) : envFields(text)
+}
+
+const clientKeyOf = (file: string, fields: Record<string, unknown>): string => {
   const clientKey = fields.client_key ?? fields.clientKey ?? fields.TIKTOK_CLIENT_KEY
-  const clientSecret = fields.client_secret ?? fields.clientSecret ?? fields.TIKTOK_CLIENT_SECRET
   if (typeof clientKey !== "string" || clientKey === "") {
     throw usageError(`--credentials: ${file} has no client_key (expected {"client_key": "…", "client_secret": "…"})`)
   }
+  return clientKey
+}
+
+const readCredentialsFile = (file: string): Credentials => {
+  const fields = readCredentialsFields(file)
+  const clientKey = clientKeyOf(file, fields)
+  const clientSecret = fields.client_secret ?? fields.clientSecret ?? fields.TIKTOK_CLIENT_SECRET
   if (typeof clientSecret !== "string" || clientSecret === "") {
     throw usageError(`--credentials: ${file} has no client_secret (expected {"client_key": "…", "client_secret": "…"})`)
   }

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import type { LogFormat } from "../output/output.js"
 import { parseIntegerIn, parsePositiveNumber } from "./numbers.js"
@@ -19,8 +19,11 @@ export interface GlobalSettings {
   readonly commitSeconds: number
   readonly dailyQuota: number
   readonly onQuota: "stop" | "wait"
-  /** The quota ledger file, shared by every run using this state directory. */
-  readonly quotaLedgerPath: string
+  /**
+   * The quota ledger file when `--quota-ledger` or `TIKFLOW_QUOTA_LEDGER` names one; otherwise
+   * the machine's ledger of the client key (`machineQuotaLedgerPath`), known once credentials are.
+   */
+  readonly quotaLedgerPath: string | undefined
   /** The CLI's clock (epoch ms); `TIKFLOW_CLOCK_OFFSET_MS` shifts it, for tests of the daily reset. */
   readonly now: () => number
   readonly logFormat: LogFormat
@@ -64,9 +67,17 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
     concurrency: parseIntegerIn("--concurrency", values.concurrency as string | undefined, 4, 1, 64),
     dailyQuota: parseIntegerIn("--daily-quota", values["daily-quota"] as string | undefined, 1000, 1, 10_000_000),
     onQuota,
-    quotaLedgerPath: join(stateDir, "quota.json"),
+    quotaLedgerPath: quotaLedgerOverride(values["quota-ledger"] as string | undefined, env.TIKFLOW_QUOTA_LEDGER),
     now: () => Date.now() + offset,
     logFormat,
     quiet: values.quiet === true
   }
+}
+
+const quotaLedgerOverride = (flag: string | undefined, fromEnv: string | undefined): string | undefined => {
+  if (flag !== undefined) {
+    if (flag.trim() === "") throw usageError("--quota-ledger: expected a file path, got an empty string")
+    return resolve(flag)
+  }
+  return fromEnv !== undefined && fromEnv.trim() !== "" ? resolve(fromEnv) : undefined
 }

@@ -8,9 +8,11 @@ import {
   FileCheckpointStore,
   lookupFromSource,
   lookupJoin,
+  machineQuotaLedgerPath,
   persistentKeys,
   pipeline,
   type PipelineSummary,
+  type ProgressEvent,
   type RetryPolicy,
   type Transform
 } from "@tikflow/core"
@@ -48,9 +50,20 @@ export interface HarvestOptions {
 export interface HarvestResult {
   readonly exitCode: ExitCode
   readonly summaries: ReadonlyArray<PipelineSummary>
+  /** The job the daily quota stopped (exit 4): its records so far are committed, the rest resumes. */
+  readonly stoppedByQuota?: StoppedJob | undefined
   readonly requests: number
   readonly retries: Readonly<Record<string, number>>
   readonly durationMs: number
+}
+
+export interface StoppedJob {
+  readonly job: string
+  readonly stream: string
+  readonly harvestId: string
+  /** Records the job's sinks received in this run before the stop (committed: a re-run resumes after them). */
+  readonly records: number
+  readonly resetAt: string
 }
 
 /**
@@ -100,15 +113,26 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     baseUrl: settings.baseUrl,
     credentials,
     rate: settings.rate,
-    quota: { limit: settings.dailyQuota, ledgerPath: settings.quotaLedgerPath, onExhausted: settings.onQuota },
+    quota: {
+      limit: settings.dailyQuota,
+      ledgerPath: settings.quotaLedgerPath ?? machineQuotaLedgerPath(credentials.clientKey, env),
+      onExhausted: settings.onQuota
+    },
     ...(options.retry ? { retry: options.retry } : {}),
     // Progress comes through each pipeline run's listener (the client's would repeat every event).
     clock: settings.now
   })
   const summaries: Array<PipelineSummary> = []
-  const result = (exitCode: ExitCode): HarvestResult => {
+  const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob): HarvestResult => {
     const snapshot = display.tracker.snapshot()
-    return { exitCode, summaries, requests: snapshot.requests, retries: snapshot.retries, durationMs: Date.now() - startedAt }
+    return { exitCode, summaries, stoppedByQuota, requests: snapshot.requests, retries: snapshot.retries, durationMs: Date.now() - startedAt }
+  }
+  let current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
+  /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
+  let written = 0
+  const onProgress = (event: ProgressEvent) => {
+    if (event.type === "records-out" && event.stage === "sinks") written += event.records
+    display.listener(event)
   }
   if (runState.existed) {
     output.notice(`resuming run ${runState.id} (${runState.harvestsDone.length} of ${spec.jobs.length} jobs done earlier)`)
@@ -139,6 +163,8 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
       await runState.save()
       display.tracker.begin(spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
+      current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
+      written = 0
       const jobSinks = [...sinks.get(job.name)!]
       const fields = collect.get(job.name)
       if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
@@ -150,7 +176,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
           checkpoints: jobCheckpoints,
           signal,
           fresh: settings.fresh,
-          onProgress: display.listener,
+          onProgress,
           epochMaxRecords: settings.commitEvery,
           epochMaxMs: settings.commitSeconds * 1000
         })
@@ -184,8 +210,21 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   } catch (error) {
     display.stop()
     const failure = describeFailure(error)
-    if (failure.exitCode === ExitCode.QuotaExhausted || failure.exitCode === ExitCode.Failure) {
-      output.error(`${failure.message}${failure.exitCode === ExitCode.Failure ? "; the checkpoint is kept, run the same command again to resume" : ""}`)
+    if (failure.exitCode === ExitCode.QuotaExhausted) {
+      // What the run did before the stop, so a script or a person sees the partial harvest.
+      const stopped = result(failure.exitCode, current && {
+        job: current.job,
+        stream: current.stream,
+        harvestId: current.harvestId,
+        records: written,
+        resetAt: (error as { resetAt?: string }).resetAt ?? ""
+      })
+      printRunSummary(output, stopped)
+      output.error(failure.message)
+      return stopped
+    }
+    if (failure.exitCode === ExitCode.Failure) {
+      output.error(`${failure.message}; the checkpoint is kept, run the same command again to resume`)
       return result(failure.exitCode)
     }
     throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)

@@ -7,6 +7,8 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
   if (output.format === "json") {
     output.event({
       type: "summary",
+      status: result.stoppedByQuota ? "quota-exhausted" : "done",
+      ...(result.stoppedByQuota ? { stoppedByQuota: result.stoppedByQuota } : {}),
       streams: result.summaries.map((s) => ({
         stream: s.stream,
         harvestId: s.harvestId,
@@ -27,9 +29,13 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !sink.name.startsWith("collector:")).map((sink) => sink.name).join(", ")}`
   )
   const kinds = Object.entries(result.retries).map(([kind, n]) => `${kind} ${n}`).join(", ")
+  const stopped = result.stoppedByQuota
   output.notice([
-    "done:",
+    stopped ? "stopped by the daily quota (partial):" : "done:",
     ...lines,
+    ...(stopped
+      ? [`  ${stopped.stream.padEnd(16)} ${String(stopped.records).padStart(8)} records written and committed before the stop (the rest resumes after ${stopped.resetAt})`]
+      : []),
     `  ${result.requests} requests, ${retries} retries survived${kinds ? ` (${kinds})` : ""}, ${formatDuration(result.durationMs)}`
   ].join("\n"))
 }

@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { afterAll } from "vitest"
 
 /** The built binary: `pnpm test` builds before vitest; run `pnpm exec tsc -b tsconfig.build.json` first otherwise. */
 export const binPath = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
@@ -19,12 +23,24 @@ export interface CliOptions {
   readonly input?: string
 }
 
-/** Environment for a child: no inherited credentials or base URL unless the test gives them. */
-const childEnv = (env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
+/**
+ * The user state home of this test file's children (XDG_STATE_HOME, where the machine's quota
+ * ledgers live): never the real `~/.local/state`. One per working directory, so tests in separate
+ * directories keep separate ledgers unless a test sets XDG_STATE_HOME itself to share one.
+ */
+const stateHomes = mkdtempSync(join(tmpdir(), "tikflow-state-home-"))
+afterAll(() => rmSync(stateHomes, { recursive: true, force: true }))
+export const stateHomeFor = (cwd: string | undefined): string =>
+  join(stateHomes, createHash("sha256").update(resolve(cwd ?? process.cwd())).digest("hex").slice(0, 12))
+
+/** Environment for a child: no inherited credentials, base URL or quota ledger unless the test gives them. */
+const childEnv = (env: Record<string, string | undefined> = {}, cwd?: string): NodeJS.ProcessEnv => {
   const base: NodeJS.ProcessEnv = { ...process.env }
   delete base.TIKTOK_CLIENT_KEY
   delete base.TIKTOK_CLIENT_SECRET
   delete base.TIKFLOW_BASE_URL
+  delete base.TIKFLOW_QUOTA_LEDGER
+  base.XDG_STATE_HOME = stateHomeFor(cwd)
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete base[key]
     else base[key] = value
@@ -36,7 +52,7 @@ export const spawnCli = (args: ReadonlyArray<string>, options: CliOptions = {}):
   if (!existsSync(binPath)) throw new Error(`${binPath} is missing: run pnpm exec tsc -b tsconfig.build.json`)
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd,
-    env: childEnv(options.env),
+    env: childEnv(options.env, options.cwd),
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
   })
   if (options.input !== undefined) child.stdin?.end(options.input)

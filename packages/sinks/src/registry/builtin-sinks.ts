@@ -3,13 +3,14 @@ import { arrowSink } from "../arrow/arrow-ipc-sink.js"
 import { duckdbSink } from "../duckdb/duckdb-sink.js"
 import { ndjsonSink } from "../ndjson/ndjson-sink.js"
 import { parquetSink } from "../parquet/parquet-sink.js"
+import { postgresSink } from "../postgres/postgres-sink.js"
 import { webhookSink } from "../webhook/webhook-sink.js"
 import type { SinkRegistry, SinkRegistryOptions } from "./sink-registry.js"
 import { makeSinkRegistry } from "./sink-registry.js"
 import type { SinkSpec } from "./sink-uri.js"
 
 /** The sinks tikflow ships, each a plugin on the public contract. */
-export const builtinSinks: ReadonlyArray<SinkPlugin<any>> = [parquetSink, arrowSink, duckdbSink, webhookSink, ndjsonSink]
+export const builtinSinks: ReadonlyArray<SinkPlugin<any>> = [parquetSink, arrowSink, duckdbSink, postgresSink, webhookSink, ndjsonSink]
 
 /** A registry with the built-in sinks plus `options.plugins`. */
 export const createSinkRegistry = (options: Omit<SinkRegistryOptions, "builtins"> = {}): SinkRegistry =>

@@ -32,15 +32,18 @@ export const parseSinkUri = (spec: SinkSpec): SinkTarget => {
 export const displayName = (target: SinkTarget): string => {
   let location = target.location
   try {
-    const url = new URL(location)
+    // `postgres://user:secret@host/db` arrives as the location `//user:secret@host/db`.
+    const url = new URL(location.startsWith("//") ? `${target.scheme}:${location}` : location)
     if (url.username !== "" || url.password !== "") {
       url.username = ""
       url.password = ""
     }
     url.search = ""
-    location = url.toString()
+    url.hash = ""
+    location = location.startsWith("//") ? url.toString().slice(target.scheme.length + 1) : url.toString()
   } catch {
-    // Not a URL: a path, `-`, `:memory:`.
+    // Not a URL: a path, `-`, `:memory:`; or a malformed authority, whose user info goes anyway.
+    location = location.replace(/^\/\/[^/?#]*@/, "//").replace(/\?.*$/s, "")
   }
   return `${target.scheme}:${location}`
 }

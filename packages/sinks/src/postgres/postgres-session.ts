@@ -1,0 +1,102 @@
+import type { Client } from "pg"
+import type { PostgresConnection } from "./postgres-connection.js"
+import { describeConnection } from "./postgres-connection.js"
+
+/**
+ * One connection of a writer, with its statements run one at a time (the writer's COPYs and
+ * merges and its checkpoint store's reads share it) and failures told in one line that names
+ * the connection without its password.
+ */
+export interface PostgresStatements {
+  query<R = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>>
+  /** `COPY … FROM STDIN` with `text` as the data. */
+  copyIn(sql: string, text: string): Promise<void>
+}
+
+export interface PostgresSession extends PostgresStatements {
+  /** Runs `body` inside BEGIN … COMMIT (ROLLBACK on failure), after the session's earlier work. */
+  transaction<A>(body: (tx: PostgresStatements) => Promise<A>): Promise<A>
+  close(): Promise<void>
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!
+
+const connectError = (connection: PostgresConnection, error: unknown): Error => {
+  const code = (error as { code?: string }).code
+  const hint = code === "3D000" ? " (create it, or name another database in the URI)" : code === "28P01" ? " (check the password in the URI, PGPASSWORD, the service file or ~/.pgpass)" : ""
+  return new Error(`connecting to ${describeConnection(connection)}: ${messageOf(error)}${hint}`, { cause: error })
+}
+
+export const openSession = async (connection: PostgresConnection): Promise<PostgresSession> => {
+  // Loaded on first use: runs without a postgres sink never load the client.
+  const pg = (await import("pg")).default
+  const { from: copyFrom } = (await import("pg-copy-streams")).default
+  const client: Client = new pg.Client({
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    password: connection.password,
+    database: connection.database,
+    ssl: connection.ssl === false ? false : { ...connection.ssl },
+    connectionTimeoutMillis: connection.connectTimeoutSeconds * 1000,
+    application_name: "tikflow"
+  })
+  // A connection lost while idle is reported on the next statement, not as an uncaught event.
+  let lost: Error | undefined
+  client.on("error", (error) => void (lost ??= error))
+  try {
+    await client.connect()
+  } catch (error) {
+    await client.end().catch(() => undefined)
+    throw connectError(connection, error)
+  }
+  const where = describeConnection(connection)
+  const fail = (error: unknown): never => {
+    throw new Error(`${where}: ${messageOf(lost ?? error)}`, { cause: error })
+  }
+  let tail: Promise<unknown> = Promise.resolve()
+  const serial = <A>(task: () => Promise<A>): Promise<A> => {
+    const run = tail.then(task, task)
+    tail = run.catch(() => undefined)
+    return run
+  }
+  const query = async <R>(sql: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+    if (lost !== undefined) fail(lost)
+    try {
+      return (await client.query(sql, params as Array<unknown> | undefined)).rows as ReadonlyArray<R>
+    } catch (error) {
+      return fail(error)
+    }
+  }
+  const copyIn = async (sql: string, text: string): Promise<void> => {
+    if (lost !== undefined) fail(lost)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stream = client.query(copyFrom(sql))
+        stream.on("error", reject)
+        stream.on("finish", resolve)
+        stream.end(text)
+      })
+    } catch (error) {
+      fail(error)
+    }
+  }
+  const tx: PostgresStatements = { query, copyIn }
+  return {
+    query: (sql, params) => serial(() => query(sql, params)),
+    copyIn: (sql, text) => serial(() => copyIn(sql, text)),
+    transaction: (body) =>
+      serial(async () => {
+        await query("BEGIN")
+        try {
+          const result = await body(tx)
+          await query("COMMIT")
+          return result
+        } catch (error) {
+          if (lost === undefined) await client.query("ROLLBACK").catch(() => undefined)
+          throw error
+        }
+      }),
+    close: () => serial(() => client.end().catch(() => undefined))
+  }
+}

@@ -1,0 +1,105 @@
+import { defineSink } from "@tikflow/core"
+import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
+import { columnsOf } from "../schema/columns.js"
+import { postgresCheckpointStore, saveCheckpoint } from "./postgres-checkpoint-store.js"
+import type { PostgresSinkConfig } from "./postgres-config.js"
+import { parsePostgresConfig, POSTGRES_OPTIONS } from "./postgres-config.js"
+import { describeConnection, resolveConnection } from "./postgres-connection.js"
+import { copyTextEncoder } from "./postgres-copy-text.js"
+import type { PostgresSession } from "./postgres-session.js"
+import { openSession } from "./postgres-session.js"
+import {
+  CHECKPOINT_TABLE, copyIntoStagingSql, createCheckpointTableSql, createStagingSql, createTableSql, mergeFromStagingSql, quoteIdent
+} from "./postgres-tables.js"
+
+export type { PostgresSinkConfig } from "./postgres-config.js"
+
+// Any constant: writers of every process take it while creating tables, so two creating the same
+// table at once do not collide in the catalog.
+const DDL_LOCK = 7_202_611_400
+
+/** Creates the schema (if missing and allowed), the stream's table and the checkpoint table. */
+const ensureTables = (session: PostgresSession, schema: string, table: string, context: SinkContext<PostgresSinkConfig>) =>
+  session.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [DDL_LOCK])
+    // CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the schema exists.
+    const [found] = await tx.query("SELECT 1 AS found FROM pg_namespace WHERE nspname = $1", [schema])
+    if (found === undefined) await tx.query(`CREATE SCHEMA ${quoteIdent(schema)}`)
+    await tx.query(createTableSql(table, context.recordKind))
+    await tx.query(createCheckpointTableSql(schema))
+  })
+
+const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<SinkWriter> => {
+  const { endpoint, schema, tablePrefix } = context.config
+  const connection = resolveConnection(endpoint)
+  const session = await openSession(connection)
+  const kind = context.recordKind
+  const name = `${tablePrefix}${context.stream}`
+  const table = `${quoteIdent(schema)}.${quoteIdent(name)}`
+  const checkpointTable = `${quoteIdent(schema)}.${CHECKPOINT_TABLE}`
+  const staging = `_tikflow_stage_${name}`
+  try {
+    await ensureTables(session, schema, table, context)
+    await session.query(createStagingSql(staging, kind))
+    await session.query(`TRUNCATE ${quoteIdent(staging)}`)
+  } catch (error) {
+    await session.close()
+    throw error
+  }
+  const encode = copyTextEncoder(columnsOf(kind))
+  const copySql = copyIntoStagingSql(staging, kind)
+  const mergeSql = mergeFromStagingSql(staging, table, kind)
+  let sequence = 0
+  let staged = 0
+  let closed = false
+
+  return {
+    async write(batch: SinkBatch) {
+      if (batch.records.length === 0) return
+      const { text, escapedValues } = encode(batch.records, sequence)
+      // One COPY per batch into this connection's staging table: the batch is staged whole or not
+      // at all, and reaches the table only with a checkpoint.
+      await session.copyIn(copySql, text)
+      sequence += batch.records.length
+      staged += batch.records.length
+      if (escapedValues > 0) {
+        context.logger.warn(`${name}: ${escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
+      }
+    },
+    async flush(commit: SinkCommit) {
+      // Data and checkpoint commit together or not at all: exactly-once across crashes.
+      await session.transaction(async (tx) => {
+        if (staged > 0) {
+          await tx.query(mergeSql)
+          await tx.query(`TRUNCATE ${quoteIdent(staging)}`)
+        }
+        await saveCheckpoint(tx, checkpointTable, context.stream, commit.checkpoint)
+      })
+      staged = 0
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (staged > 0) context.logger.debug(`${name}: ${staged} staged row(s) of an unflushed epoch discarded on close`)
+      // The staging table is temporary: it goes with the connection.
+      await session.close()
+    },
+    checkpoints: postgresCheckpointStore(`${describeConnection(connection)}?schema=${schema}`, checkpointTable, context.stream, session)
+  }
+}
+
+/**
+ * `postgres://user@host:port/db?schema=…` (or `postgresql://`): one typed table per stream with
+ * the record kind's primary key. Batches are COPYed into a temporary staging table; `flush`
+ * merges them into the table by key (last version wins) and records the checkpoint in the same
+ * transaction. Re-delivered records replace, never duplicate.
+ */
+export const postgresSink = defineSink<PostgresSinkConfig>({
+  contract: 1,
+  name: "postgres",
+  schemes: ["postgres", "postgresql"],
+  description: "PostgreSQL tables per stream, COPY-loaded and merged on the primary key, checkpoints in the same transaction",
+  options: POSTGRES_OPTIONS,
+  config: { parse: parsePostgresConfig },
+  open: openWriter
+})

@@ -1,0 +1,66 @@
+import type { RecordKind } from "@tikflow/core"
+import { recordKinds } from "@tikflow/core"
+import type { ColumnType } from "../schema/columns.js"
+import { columnsOf } from "../schema/columns.js"
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
+
+/** Names the fields of a row whose values held NUL characters and are stored escaped (see postgres-nul.ts). */
+export const NUL_FIELDS_COLUMN = "_tikflow_nul_fields"
+/** The staging table's write order: the merge keeps the last version of each key. */
+const SEQUENCE_COLUMN = "_tikflow_seq"
+
+export const CHECKPOINT_TABLE = "_tikflow_checkpoints"
+
+// Ids stay `text`, as in DuckDB and Parquet: the API sends them as strings, they are only compared,
+// and text keeps them byte-identical (numeric(20) would need a conversion both ways).
+const sqlType = (type: ColumnType): string => {
+  switch (type) {
+    case "utf8": return "text"
+    case "int64": return "bigint"
+    case "bool": return "boolean"
+    case "list_utf8": return "text[]"
+  }
+}
+
+const keyOf = (kind: RecordKind) => recordKinds[kind].primaryKey.map(quoteIdent).join(", ")
+
+/** The target's column names in COPY order: the record's fields, then the NUL marker. */
+export const copyColumns = (kind: RecordKind): string =>
+  [...columnsOf(kind).map((c) => quoteIdent(c.name)), quoteIdent(NUL_FIELDS_COLUMN)].join(", ")
+
+/** A stream's table: typed columns, the record kind's primary key, the NUL marker. */
+export const createTableSql = (table: string, kind: RecordKind): string => {
+  const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}${c.nullable ? "" : " NOT NULL"}`)
+  return `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], PRIMARY KEY (${keyOf(kind)}))`
+}
+
+/**
+ * A session-private staging table (temporary: never WAL-logged, gone with the connection, so rows
+ * of a crashed run vanish with it). No constraints: COPY into it is the fastest load there is.
+ */
+export const createStagingSql = (staging: string, kind: RecordKind): string => {
+  const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`)
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], ${quoteIdent(SEQUENCE_COLUMN)} bigint NOT NULL)`
+}
+
+export const copyIntoStagingSql = (staging: string, kind: RecordKind): string =>
+  `COPY ${quoteIdent(staging)} (${copyColumns(kind)}, ${quoteIdent(SEQUENCE_COLUMN)}) FROM STDIN`
+
+/**
+ * Moves the staged rows into the table, one row per key: the last staged version of each key
+ * (`DISTINCT ON` by write order) is inserted, replacing the row a key already has. One statement;
+ * the caller runs it with the checkpoint in one transaction.
+ */
+export const mergeFromStagingSql = (staging: string, table: string, kind: RecordKind): string => {
+  const columns = copyColumns(kind)
+  const keys = new Set<string>(recordKinds[kind].primaryKey)
+  const updates = [...columnsOf(kind).map((c) => c.name).filter((name) => !keys.has(name)), NUL_FIELDS_COLUMN]
+    .map((name) => `${quoteIdent(name)} = EXCLUDED.${quoteIdent(name)}`)
+  return `INSERT INTO ${table} (${columns}) SELECT DISTINCT ON (${keyOf(kind)}) ${columns} FROM ${quoteIdent(staging)} ` +
+    `ORDER BY ${keyOf(kind)}, ${quoteIdent(SEQUENCE_COLUMN)} DESC ON CONFLICT (${keyOf(kind)}) DO UPDATE SET ${updates.join(", ")}`
+}
+
+export const createCheckpointTableSql = (schema: string): string =>
+  `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${CHECKPOINT_TABLE} (harvest_id text NOT NULL, stream text NOT NULL, ` +
+  "epoch bigint NOT NULL, state text NOT NULL, updated_at text NOT NULL, PRIMARY KEY (harvest_id, stream))"

@@ -1,0 +1,214 @@
+import type { RecordKind, Video } from "@tikflow/core"
+import { recordKinds } from "@tikflow/core"
+import { fc, test } from "@fast-check/vitest"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect } from "vitest"
+import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { resolveSink } from "../src/index.js"
+import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
+import { asStored, readTable, sql } from "./support/postgres-reader.js"
+import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
+
+let server: TestPostgres
+beforeAll(async () => {
+  server = await startPostgres()
+})
+afterAll(() => server?.destroy())
+
+let schemas = 0
+const freshSchema = () => `s${++schemas}`
+
+const keyText = (kind: RecordKind, record: Record<string, unknown>) => recordKinds[kind].primaryKey.map((k) => String(record[k])).join("\u0001")
+const byKey = (kind: RecordKind, rows: ReadonlyArray<Record<string, unknown>>) => new Map(rows.map((r) => [keyText(kind, r), r]))
+
+describe("postgres sink", () => {
+  for (const kind of ["video", "user_video", "comment", "user_info"] as const) {
+    test.prop([uniqueRecords(kind, recordKinds[kind].keyOf as never, 40), fc.integer({ min: 1, max: 15 })], { numRuns: 8 })(
+      `${kind} records read back exactly: NUL characters, ids near 2^64, empty lists, counts above 2^32`,
+      async (records, batchSize) => {
+        const schema = freshSchema()
+        const writer = await resolveSink(server.uri({ query: `schema=${schema}` })).open(streamContext(kind, { stream: "items" }))
+        let epoch = 0
+        for (const batch of chunk(records as Array<Record<string, unknown>>, batchSize)) {
+          await writer.write({ records: batch as never, epoch: ++epoch })
+          await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+        }
+        await writer.close()
+        const back = await readTable(server.uri(), `${schema}.items`, kind)
+        expect(byKey(kind, back)).toEqual(byKey(kind, (records as Array<Record<string, unknown>>).map((r) => asStored(kind, r))))
+      }
+    )
+  }
+
+  // Epochs of batches drawn from a few keys, so keys repeat within a batch, across batches of an
+  // epoch and across epochs; the last epoch is sometimes left unflushed (a crash before commit).
+  const epochsArb = fc.array(
+    fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), videoArb), { maxLength: 12 }), { maxLength: 4 }),
+    { minLength: 1, maxLength: 5 }
+  )
+  test.prop([epochsArb, fc.boolean()], { numRuns: 15 })(
+    "the table holds the last flushed version of every key, nothing of an unflushed epoch",
+    async (epochs, crashBeforeLast) => {
+      const schema = freshSchema()
+      const writer = await resolveSink(server.uri({ query: `schema=${schema}` })).open(streamContext("video", { stream: "videos" }))
+      const want = new Map<string, Record<string, unknown>>()
+      let version = 0
+      for (const [e, batches] of epochs.entries()) {
+        const epoch = e + 1
+        const committed = !(crashBeforeLast && e === epochs.length - 1)
+        for (const batch of batches) {
+          const records = batch.map(([key, v]): Video => ({ ...v, id: sampleVideo(key).id, like_count: ++version }))
+          await writer.write({ records, epoch })
+          if (committed) for (const r of records) want.set(r.id, asStored("video", r as never))
+        }
+        if (committed) await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+      }
+      await writer.close()
+      expect(byKey("video", await readTable(server.uri(), `${schema}.videos`, "video"))).toEqual(want)
+    }
+  )
+
+  test("data and checkpoint commit together: an unflushed epoch leaves neither, resume completes it", async () => {
+    const uri = server.uri({ query: "schema=together&table_prefix=t_" })
+    const videos = Array.from({ length: 60 }, (_, i) => sampleVideo(i))
+    const comments = videos.map((v, i) => ({ id: String(100 + i), video_id: v.id, text: "c", like_count: 1, reply_count: 0, parent_comment_id: v.id, create_time: 1 }))
+    const sink = resolveSink(uri)
+    const v = await sink.open(streamContext("video", { stream: "videos" }))
+    const c = await sink.open(streamContext("comment", { stream: "comments" }))
+    await v.write({ records: videos.slice(0, 20), epoch: 1 })
+    await c.write({ records: comments.slice(0, 20), epoch: 1 })
+    await Promise.all([v.flush({ epoch: 1, checkpoint: checkpoint(1) }), c.flush({ epoch: 1, checkpoint: checkpoint(1) })])
+    await v.write({ records: videos.slice(20, 40), epoch: 2 })
+    await c.write({ records: comments.slice(20, 40), epoch: 2 })
+    await v.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await v.write({ records: videos.slice(40), epoch: 3 })
+    expect(await v.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 1, state: { cursor: 1 } })
+    await Promise.all([v.close(), c.close()])
+    const counts = () => sql(server.uri(), "select (select count(*) from together.t_videos)::int v, (select count(*) from together.t_comments)::int c, (select count(*) from together._tikflow_checkpoints)::int k")
+    expect(await counts()).toEqual([{ v: 40, c: 20, k: 2 }])
+
+    const v2 = await sink.open(streamContext("video", { stream: "videos", resume: { epoch: 1 } }))
+    const c2 = await sink.open(streamContext("comment", { stream: "comments", resume: { epoch: 1 } }))
+    for (const [i, [vs, cs]] of [[videos.slice(20, 40), comments.slice(20, 40)], [videos.slice(40), comments.slice(40)]].entries()) {
+      await v2.write({ records: vs as Array<Video>, epoch: i + 2 })
+      await c2.write({ records: cs as typeof comments, epoch: i + 2 })
+      await Promise.all([v2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) }), c2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) })])
+    }
+    expect(await c2.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 3 })
+    await c2.checkpoints!.clear("harvest-other")
+    await Promise.all([v2.close(), c2.close()])
+    expect(await counts()).toEqual([{ v: 60, c: 60, k: 2 }])
+  })
+
+  test("a batch with a value the column refuses stages none of its rows", async () => {
+    const writer = await resolveSink(server.uri({ query: "schema=partial" })).open(streamContext("video", { stream: "videos" }))
+    const good = Array.from({ length: 300 }, (_, i) => sampleVideo(i))
+    await expect(writer.write({ records: good.map((r, i) => (i === 250 ? { ...r, like_count: 1.5 } : r)), epoch: 1 })).rejects.toThrow(/bigint/)
+    await writer.write({ records: good.slice(0, 5), epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    expect(await sql(server.uri(), "select count(*)::int n from partial.videos")).toEqual([{ n: 5 }])
+  })
+
+  test("NUL characters are stored escaped, flagged, and counted in a warning", async () => {
+    const context = streamContext("video", { stream: "videos" })
+    const writer = await resolveSink(server.uri({ query: "schema=nul" })).open(context)
+    await writer.write({ records: [{ ...sampleVideo(1), video_description: "a\u0000b\\0", hashtag_names: ["x\u0000"] }, sampleVideo(2)], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    expect(await sql(server.uri(), "select video_description, hashtag_names, _tikflow_nul_fields from nul.videos order by id")).toEqual([
+      { video_description: "a\\0b\\\\0", hashtag_names: ["x\\0"], _tikflow_nul_fields: ["video_description", "hashtag_names"] },
+      { video_description: sampleVideo(2).video_description, hashtag_names: sampleVideo(2).hashtag_names, _tikflow_nul_fields: null }
+    ])
+    expect(context.logger.lines).toContain("warn videos: 2 value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields")
+  })
+
+  test("credentials come from PG* variables or a service file when the URI leaves them out", async () => {
+    const file = join(await tempDir(), "pg_service.conf")
+    await writeFile(file, `# a service file\n[lab]\nhost=127.0.0.1\nport=${server.port}\nuser=${server.user}\npassword=${server.password}\ndbname=${server.database}\n`)
+    const saved = { ...process.env }
+    try {
+      process.env.PGSERVICEFILE = file
+      for (const uri of ["postgres://?service=lab&schema=svc", "postgresql:///tikflow?service=lab&schema=svc"]) {
+        const writer = await resolveSink(uri).open(streamContext("video"))
+        await writer.write({ records: [sampleVideo(1)], epoch: 1 })
+        await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+        await writer.close()
+      }
+      delete process.env.PGSERVICEFILE
+      Object.assign(process.env, server.env())
+      const writer = await resolveSink("postgres://?schema=svc").open(streamContext("video"))
+      await writer.write({ records: [sampleVideo(2)], epoch: 2 })
+      await writer.flush({ epoch: 2, checkpoint: checkpoint(2) })
+      await writer.close()
+    } finally {
+      process.env = saved
+    }
+    expect(await sql(server.uri(), "select count(*)::int n from svc.videos")).toEqual([{ n: 2 }])
+  })
+})
+
+describe("postgres sink: bad input and a server that goes away", () => {
+  const secret = () => server.password
+
+  test("a wrong password fails to open in one line that never shows a password", async () => {
+    const uri = server.uri().replace(`:${secret()}@`, ":not-the-Secret-9@")
+    const error = await resolveSink(uri).open(streamContext("video")).then(() => undefined, (e: Error) => e)
+    expect(error?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: open failed: connecting to postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: password authentication failed for user "tikflow" \(check the password/)
+    expect(error?.message).not.toMatch(/not-the-Secret-9|\n/)
+  })
+
+  test("a missing database fails to open in one line naming it", async () => {
+    const error = await resolveSink(server.uri({ db: "nope" })).open(streamContext("video")).then(() => undefined, (e: Error) => e)
+    expect(error?.message).toMatch(/database "nope" does not exist \(create it, or name another database in the URI\)$/)
+    expect(error?.message).not.toContain(secret())
+  })
+
+  test("bad options name the option; a malformed URI is refused without echoing it", () => {
+    expect(() => resolveSink(server.uri({ query: "schema=a-b" }))).toThrow(/schema: expected letters/)
+    expect(() => resolveSink(server.uri({ query: "table_prefix=a b" }))).toThrow(/table_prefix: expected letters/)
+    expect(() => resolveSink(server.uri({ query: "sslmode=maybe" }))).toThrow(/sslmode: expected one of disable, require, verify-full/)
+    expect(() => resolveSink(server.uri({ query: "pasword=x" }))).toThrow(/pasword: expected one of the options/)
+    expect(() => resolveSink("postgres:tikflow")).toThrow(/location: expected postgres:\/\/user@host:port\/database/)
+    let message = ""
+    try {
+      resolveSink("postgres://u:%E0%A4%A@h/db")
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/location: expected a percent-encoded password/)
+    expect(message).not.toContain("%E0%A4%A")
+    expect(resolveSink(server.uri()).name).toBe(`postgres://127.0.0.1:${server.port}/tikflow`)
+  })
+
+  test("a server that goes away mid-run fails the write or flush in one line; a re-run loses nothing", async () => {
+    const uri = server.uri({ query: "schema=gone" })
+    const videos = Array.from({ length: 90 }, (_, i) => sampleVideo(i))
+    const writer = await resolveSink(uri).open(streamContext("video", { stream: "videos" }))
+    await writer.write({ records: videos.slice(0, 30), epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.write({ records: videos.slice(30, 60), epoch: 2 })
+    server.stop()
+    try {
+      const failed = await writer.flush({ epoch: 2, checkpoint: checkpoint(2) }).then(() => undefined, (e: Error) => e)
+      expect(failed?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: flush failed: postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: \S/)
+      expect(failed?.message).not.toMatch(/\n/)
+      expect(failed?.message).not.toContain(secret())
+      await writer.close()
+      const refused = await resolveSink(uri).open(streamContext("video")).then(() => undefined, (e: Error) => e)
+      expect(refused?.message).toMatch(/open failed: connecting to postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: .*ECONNREFUSED/)
+    } finally {
+      server.start()
+    }
+    // The re-run resumes from the checkpoint the database holds and delivers the rest.
+    const again = await resolveSink(uri).open(streamContext("video", { stream: "videos" }))
+    const resumed = await again.checkpoints!.load("harvest-1")
+    expect(resumed?.epoch).toBe(1)
+    await again.write({ records: videos.slice(30), epoch: 2 })
+    await again.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await again.close()
+    expect(await sql(server.uri(), "select count(*)::int n, count(distinct id)::int d from gone.videos")).toEqual([{ n: 90, d: 90 }])
+  })
+})

@@ -1,0 +1,65 @@
+import { execFileSync, spawn } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { sql } from "./support/postgres-reader.js"
+
+const here = fileURLToPath(new URL(".", import.meta.url))
+const repo = join(here, "..", "..", "..")
+const child = join(here, "support", "postgres-crash-harvest.mjs")
+const [TOTAL, PAGE, PAGES_PER_EPOCH] = [3000, 250, 3]
+
+let server: TestPostgres
+beforeAll(async () => {
+  // The child runs the built package, as an installed tikflow would.
+  execFileSync(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-b", join(repo, "packages", "sinks")], { stdio: "inherit" })
+  server = await startPostgres()
+}, 180_000)
+afterAll(() => server?.destroy())
+
+const runChild = (uri: string, crash: { point: number; mode: "after" | "during"; delayMs: number } | undefined) =>
+  new Promise<"done" | "killed">((resolve, reject) => {
+    const proc = spawn(process.execPath, [child, uri, String(TOTAL), String(PAGE), String(PAGES_PER_EPOCH)], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CRASH_POINT: String(crash?.point ?? 0), CRASH_MODE: crash?.mode ?? "after", CRASH_DELAY_MS: String(crash?.delayMs ?? 0) }
+    })
+    let stderr = ""
+    proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    proc.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve("killed")
+      else if (code === 0) resolve("done")
+      else reject(new Error(`child failed (${code}): ${stderr}`))
+    })
+  })
+
+describe("postgres sink: crash and resume (SIGKILL during COPY, during commit, between steps)", () => {
+  it("ends with every record exactly once, as the ground truth has it", async () => {
+    const seed = Date.now() % 100_000
+    const uri = server.uri({ query: "schema=crash" })
+    // 12 pages in 4 epochs: steps 1-3 write, 4 flushes, 5-7 write, 8 flushes, …
+    const crashes = fc.sample(
+      fc.record({ point: fc.integer({ min: 1, max: 16 }), mode: fc.constantFrom("after" as const, "during" as const), delayMs: fc.integer({ min: 0, max: 15 }) }),
+      { numRuns: 6, seed }
+    )
+    // Always one kill in flight during a COPY (step 2 writes) and one during a merge+commit (step 4 flushes).
+    crashes.unshift({ point: 2, mode: "during", delayMs: 1 }, { point: 4, mode: "during", delayMs: 2 })
+    const outcomes: Array<string> = []
+    for (const crash of crashes) outcomes.push(await runChild(uri, crash))
+    expect(outcomes[0], `seed ${seed}`).toBe("killed")
+    expect(await runChild(uri, undefined)).toBe("done")
+
+    const n = TOTAL
+    const [row] = await sql(server.uri(),
+      "select count(*)::int n, count(distinct id)::int ids, sum(like_count)::text likes, sum(share_count)::text shares, " +
+      "sum(cardinality(hashtag_names))::int tags, count(_tikflow_nul_fields)::int nul, " +
+      "(select count(*) from crash._tikflow_checkpoints)::int checkpoints from crash.videos")
+    expect(row, `seed ${seed}, outcomes ${outcomes.join(" ")}`).toEqual({
+      n, ids: n, likes: String(((n - 1) * n) / 2), shares: String(n * 2 ** 40 + ((n - 1) * n) / 2), tags: 3 * (n / 2), nul: n / 50, checkpoints: 1
+    })
+    const [sample] = await sql(server.uri(), "select video_description, hashtag_names from crash.videos where id = $1", [String(18_000_000_000_000_000_000n + 7n)])
+    expect(sample).toEqual({ video_description: "vidéo 7 🎉\t\"q\"\\", hashtag_names: ["a", "h2", "{x,\"y\"}"] })
+  }, 180_000)
+})

@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { resolveSink } from "../src/index.js"
+import { resolveSink, uriSecrets } from "../src/index.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { asStored, readTable, sql } from "./support/postgres-reader.js"
 import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
@@ -181,6 +181,11 @@ describe("postgres sink: bad input and a server that goes away", () => {
     expect(message).toMatch(/location: expected a percent-encoded password/)
     expect(message).not.toContain("%E0%A4%A")
     expect(resolveSink(server.uri()).name).toBe(`postgres://127.0.0.1:${server.port}/tikflow`)
+    // What the CLI hands its output redactor.
+    expect(uriSecrets("postgres://u:p%40ss@h/db")).toEqual(["p%40ss", "p@ss"])
+    expect(uriSecrets("postgresql://u:plain@h:1/db?schema=x")).toEqual(["plain"])
+    expect(uriSecrets("postgres://u@h/db")).toEqual([])
+    expect(uriSecrets("duckdb:./x.duckdb")).toEqual([])
   })
 
   test("a server that goes away mid-run fails the write or flush in one line; a re-run loses nothing", async () => {

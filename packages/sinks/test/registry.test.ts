@@ -50,7 +50,7 @@ describe("sink URIs", () => {
     }
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).message).toBe(
-      "sink \"sqlite:./x.db\": unknown scheme \"sqlite\", expected one of arrow, duckdb, jsonl, ndjson, parquet, webhook (third-party sinks: load the plugin, e.g. tikflow-sink-sqlite)"
+      "sink \"sqlite:./x.db\": unknown scheme \"sqlite\", expected one of arrow, duckdb, jsonl, ndjson, parquet, postgres, postgresql, webhook (third-party sinks: load the plugin, e.g. tikflow-sink-sqlite)"
     )
   })
 
@@ -65,8 +65,8 @@ describe("sink URIs", () => {
   })
 
   it("every built-in is a valid contract-1 plugin", () => {
-    expect(builtinSinks.map((p) => p.name)).toEqual(["parquet", "arrow", "duckdb", "webhook", "ndjson"])
-    expect(createSinkRegistry().plugins).toHaveLength(5)
+    expect(builtinSinks.map((p) => p.name)).toEqual(["parquet", "arrow", "duckdb", "postgres", "webhook", "ndjson"])
+    expect(createSinkRegistry().plugins).toHaveLength(6)
   })
 })
 

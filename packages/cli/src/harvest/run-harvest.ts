@@ -17,6 +17,7 @@ import {
   type Transform
 } from "@tikflow/core"
 import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
+import { uriSecrets } from "@tikflow/sinks"
 import { loadCredentials } from "../args/credentials.js"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
@@ -89,7 +90,10 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const queries = new Map<string, VideoQueryFilter>()
   for (const job of spec.jobs) {
     const bound: Array<BoundSink> = []
-    for (const sink of job.sinks) bound.push(await resolver.resolve(sink))
+    for (const sink of job.sinks) {
+      for (const secret of uriSecrets(sink.uri)) output.redactor.add(secret)
+      bound.push(await resolver.resolve(sink))
+    }
     sinks.set(job.name, bound)
     if (job.source.endpoint === "videos") {
       queries.set(job.name, toApiQuery(job.source.query, job.fieldNames?.query ?? "--query"))

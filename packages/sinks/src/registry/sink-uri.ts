@@ -47,3 +47,21 @@ export const displayName = (target: SinkTarget): string => {
   }
   return `${target.scheme}:${location}`
 }
+
+/**
+ * The secrets a sink URI carries in its user info (`postgres://user:secret@host/db`), raw and
+ * decoded, so a program can scrub them from anything it prints.
+ */
+export const uriSecrets = (uri: string): ReadonlyArray<string> => {
+  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)@/.exec(uri)
+  const colon = match?.[1]!.indexOf(":") ?? -1
+  if (match === null || colon === -1) return []
+  const raw = match[1]!.slice(colon + 1)
+  let decoded = raw
+  try {
+    decoded = decodeURIComponent(raw)
+  } catch {
+    // Malformed escapes: the raw text is what could be echoed.
+  }
+  return raw === decoded ? [raw] : [raw, decoded]
+}

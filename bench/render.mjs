@@ -80,6 +80,16 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     for (const [name, v] of Object.entries(k.variants)) out.push(`| ${name} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${name === "floor" ? "1" : ratio(k.ratios[name])} |`)
     out.push("")
   }
+  if (s.postgres) {
+    const k = s.postgres
+    out.push("## PostgreSQL sink", "")
+    out.push(`${n(k.records)} synthetic videos (built before the clock starts) written through \`postgres://…\` (COPY into a staging table, merged by primary key with the checkpoint every 50,000 records) into a local PostgreSQL ${k.server} started by the bench (fsync on). Floor: PostgreSQL's own \`COPY … FROM '<file>'\` of the same rows into the same table. Target ≥ 0.6.`, "")
+    out.push("| variant | records/s | peak RSS MB | ratio to floor |", "| --- | --- | --- | --- |")
+    for (const [name, v] of Object.entries(k.variants)) {
+      out.push(`| ${name} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${name === "floor" ? "1" : `${ratio(k.ratios[name])} — ${verdict(k.ratios[name].median >= 0.6)}`} |`)
+    }
+    out.push("")
+  }
   if (s.webhook) {
     const w = s.webhook
     out.push("## Webhook", "")

@@ -1,7 +1,7 @@
 // `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
 // variants interleaved run by run so machine noise hits baseline and subject alike. Writes
 // bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
-// BENCH_ONLY=source,e2e,scale,dedupe,sinks,webhook,quota picks scenarios; BENCH_RUNS=n (default 5).
+// BENCH_ONLY=source,e2e,scale,dedupe,sinks,postgres,webhook,quota picks scenarios; BENCH_RUNS=n (default 5).
 import { execSync, spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
@@ -151,6 +151,30 @@ if (wanted("sinks")) {
     runs
   }
   save()
+}
+
+if (wanted("postgres")) {
+  // A real server of its own, started as the tests start theirs (Debian's postgresql package),
+  // durable (fsync on), as a lab's would be.
+  const { startPostgres } = await import("../test/postgres/postgres-server.mjs")
+  const server = await startPostgres({ durable: true })
+  try {
+    const params = { records: sizes.sinks, uri: server.uri(), socket: server.dir, port: server.port, database: server.database }
+    const runs = await interleaved("postgres", {
+      floor: ["postgres.mjs", { ...params, mode: "floor" }],
+      sink: ["postgres.mjs", { ...params, mode: "sink" }]
+    })
+    results.scenarios.postgres = {
+      records: sizes.sinks,
+      server: server.psql("show server_version").trim(),
+      variants: variantsOf(runs),
+      ratios: { sink: ratioOf(runs.sink, runs.floor) },
+      runs
+    }
+    save()
+  } finally {
+    server.destroy()
+  }
 }
 
 if (wanted("webhook")) {

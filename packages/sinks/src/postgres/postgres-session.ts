@@ -9,8 +9,12 @@ import { describeConnection } from "./postgres-connection.js"
  */
 export interface PostgresStatements {
   query<R = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>>
-  /** `COPY … FROM STDIN` with `text` as the data. */
-  copyIn(sql: string, text: string): Promise<void>
+  /**
+   * `COPY … FROM STDIN` with `chunks` as the rows, pulled one at a time as the connection takes
+   * them (the server loads one chunk while the next is encoded). A chunk that fails to come
+   * cancels the COPY: nothing of it stays.
+   */
+  copyIn(sql: string, chunks: Iterable<Uint8Array>): Promise<void>
 }
 
 export interface PostgresSession extends PostgresStatements {
@@ -52,7 +56,8 @@ export const openSession = async (connection: PostgresConnection): Promise<Postg
   }
   const where = describeConnection(connection)
   const fail = (error: unknown): never => {
-    throw new Error(`${where}: ${messageOf(lost ?? error)}`, { cause: error })
+    // The SQLSTATE stays on the error (`23505` for a duplicate key): callers branch on it.
+    throw Object.assign(new Error(`${where}: ${messageOf(lost ?? error)}`, { cause: error }), { code: (error as { code?: unknown }).code })
   }
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <A>(task: () => Promise<A>): Promise<A> => {
@@ -68,14 +73,26 @@ export const openSession = async (connection: PostgresConnection): Promise<Postg
       return fail(error)
     }
   }
-  const copyIn = async (sql: string, text: string): Promise<void> => {
+  const copyIn = async (sql: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     if (lost !== undefined) fail(lost)
     try {
       await new Promise<void>((resolve, reject) => {
         const stream = client.query(copyFrom(sql))
         stream.on("error", reject)
         stream.on("finish", resolve)
-        stream.end(text)
+        const rows = chunks[Symbol.iterator]()
+        const pump = () => {
+          try {
+            for (;;) {
+              const next = rows.next()
+              if (next.done === true) return void stream.end()
+              if (!stream.write(next.value)) return void stream.once("drain", pump)
+            }
+          } catch (error) {
+            stream.destroy(error as Error)
+          }
+        }
+        pump()
       })
     } catch (error) {
       fail(error)
@@ -84,7 +101,7 @@ export const openSession = async (connection: PostgresConnection): Promise<Postg
   const tx: PostgresStatements = { query, copyIn }
   return {
     query: (sql, params) => serial(() => query(sql, params)),
-    copyIn: (sql, text) => serial(() => copyIn(sql, text)),
+    copyIn: (sql, chunks) => serial(() => copyIn(sql, chunks)),
     transaction: (body) =>
       serial(async () => {
         await query("BEGIN")

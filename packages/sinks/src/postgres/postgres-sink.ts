@@ -8,8 +8,9 @@ import { describeConnection, resolveConnection } from "./postgres-connection.js"
 import { copyTextEncoder } from "./postgres-copy-text.js"
 import type { PostgresSession } from "./postgres-session.js"
 import { openSession } from "./postgres-session.js"
+import { epochLoader } from "./postgres-epoch.js"
 import {
-  CHECKPOINT_TABLE, copyIntoStagingSql, createCheckpointTableSql, createStagingSql, createTableSql, mergeFromStagingSql, quoteIdent
+  CHECKPOINT_TABLE, copyIntoSql, createCheckpointTableSql, createStagingSql, createTableSql, mergeFromStagingSql, quoteIdent
 } from "./postgres-tables.js"
 
 export type { PostgresSinkConfig } from "./postgres-config.js"
@@ -41,47 +42,36 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
   try {
     await ensureTables(session, schema, table, context)
     await session.query(createStagingSql(staging, kind))
-    await session.query(`TRUNCATE ${quoteIdent(staging)}`)
   } catch (error) {
     await session.close()
     throw error
   }
   const encode = copyTextEncoder(columnsOf(kind))
-  const copySql = copyIntoStagingSql(staging, kind)
-  const mergeSql = mergeFromStagingSql(staging, table, kind)
-  let sequence = 0
-  let staged = 0
+  const epoch = epochLoader(session, {
+    copyIntoTable: copyIntoSql(table, kind),
+    copyIntoStaging: copyIntoSql(quoteIdent(staging), kind),
+    merge: [mergeFromStagingSql(staging, table, kind), `TRUNCATE ${quoteIdent(staging)}`]
+  })
   let closed = false
 
   return {
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
-      const { text, escapedValues } = encode(batch.records, sequence)
-      // One COPY per batch into this connection's staging table: the batch is staged whole or not
-      // at all, and reaches the table only with a checkpoint.
-      await session.copyIn(copySql, text)
-      sequence += batch.records.length
-      staged += batch.records.length
-      if (escapedValues > 0) {
-        context.logger.warn(`${name}: ${escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
+      const rows = encode(batch.records)
+      await epoch.load(rows.chunks, batch.records.length)
+      if (rows.escapedValues > 0) {
+        context.logger.warn(`${name}: ${rows.escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
       }
     },
     async flush(commit: SinkCommit) {
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
-      await session.transaction(async (tx) => {
-        if (staged > 0) {
-          await tx.query(mergeSql)
-          await tx.query(`TRUNCATE ${quoteIdent(staging)}`)
-        }
-        await saveCheckpoint(tx, checkpointTable, context.stream, commit.checkpoint)
-      })
-      staged = 0
+      await epoch.commit((tx) => saveCheckpoint(tx, checkpointTable, context.stream, commit.checkpoint))
     },
     async close() {
       if (closed) return
       closed = true
-      if (staged > 0) context.logger.debug(`${name}: ${staged} staged row(s) of an unflushed epoch discarded on close`)
-      // The staging table is temporary: it goes with the connection.
+      if (epoch.pending > 0) context.logger.debug(`${name}: ${epoch.pending} row(s) of an unflushed epoch discarded on close`)
+      // Closing the connection rolls back an open epoch and drops the (temporary) staging table.
       await session.close()
     },
     checkpoints: postgresCheckpointStore(`${describeConnection(connection)}?schema=${schema}`, checkpointTable, context.stream, session)
@@ -90,9 +80,9 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
 
 /**
  * `postgres://user@host:port/db?schema=…` (or `postgresql://`): one typed table per stream with
- * the record kind's primary key. Batches are COPYed into a temporary staging table; `flush`
- * merges them into the table by key (last version wins) and records the checkpoint in the same
- * transaction. Re-delivered records replace, never duplicate.
+ * the record kind's primary key. Each epoch is one transaction: batches are COPYed into the table
+ * (into a staging table once a key repeats, merged by key at commit, last version wins) and
+ * `flush` commits them with the checkpoint. Re-delivered records replace, never duplicate.
  */
 export const postgresSink = defineSink<PostgresSinkConfig>({
   contract: 1,

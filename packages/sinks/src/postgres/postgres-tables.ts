@@ -7,7 +7,7 @@ export const quoteIdent = (name: string): string => `"${name.replaceAll("\"", "\
 
 /** Names the fields of a row whose values held NUL characters and are stored escaped (see postgres-nul.ts). */
 export const NUL_FIELDS_COLUMN = "_tikflow_nul_fields"
-/** The staging table's write order: the merge keeps the last version of each key. */
+/** The staging table's write order (an identity column COPY fills): the merge keeps the last version of each key. */
 const SEQUENCE_COLUMN = "_tikflow_seq"
 
 export const CHECKPOINT_TABLE = "_tikflow_checkpoints"
@@ -41,11 +41,12 @@ export const createTableSql = (table: string, kind: RecordKind): string => {
  */
 export const createStagingSql = (staging: string, kind: RecordKind): string => {
   const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`)
-  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], ${quoteIdent(SEQUENCE_COLUMN)} bigint NOT NULL)`
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], ` +
+    `${quoteIdent(SEQUENCE_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY)`
 }
 
-export const copyIntoStagingSql = (staging: string, kind: RecordKind): string =>
-  `COPY ${quoteIdent(staging)} (${copyColumns(kind)}, ${quoteIdent(SEQUENCE_COLUMN)}) FROM STDIN`
+/** COPY into `table` (the stream's table or its staging table): the same rows fit both. */
+export const copyIntoSql = (table: string, kind: RecordKind): string => `COPY ${table} (${copyColumns(kind)}) FROM STDIN`
 
 /**
  * Moves the staged rows into the table, one row per key: the last staged version of each key

@@ -1,0 +1,63 @@
+// The postgres sink alone: `records` synthetic videos (built before the clock starts) written
+// through `postgres://…` (COPY into staging, merge by key with the checkpoint every 50,000
+// records), vs the floor: PostgreSQL's own `COPY … FROM '<file>'` of the same rows into the same
+// table, from a file PostgreSQL itself wrote (`COPY … TO`, untimed). params.uri: the server
+// bench/run.mjs started; params.socket: its unix socket directory (superuser, for the file COPY).
+import { join } from "node:path"
+import { dependencyOf, load } from "../lib/dist.mjs"
+import { emit, measure, paramsOf } from "../lib/report.mjs"
+import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
+
+const params = paramsOf()
+const sinks = await load("sinks")
+const { default: pg } = await dependencyOf("sinks", "pg")
+const BATCH = 10_000
+const context = videoStreamContext("bench-postgres")
+const checkpoint = (epoch) => ({ version: 1, harvestId: context.harvestId, epoch, state: { epoch }, updatedAt: new Date().toISOString() })
+
+const writeAll = async (uri, batches) => {
+  const writer = await sinks.resolveSink(uri).open(context)
+  let epoch = 1
+  let inEpoch = 0
+  for (const records of batches) {
+    await writer.write({ records, epoch })
+    inEpoch += records.length
+    if (inEpoch >= 50_000) {
+      await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+      epoch++
+      inEpoch = 0
+    }
+  }
+  if (inEpoch > 0) await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+  await writer.close()
+}
+
+const admin = new pg.Client({ host: params.socket, port: params.port, user: "postgres", database: params.database })
+await admin.connect()
+const schema = `bench_${process.pid}`
+try {
+  const batches = [...videoBatches(0, params.records, BATCH)]
+  if (params.mode === "floor") {
+    // The same rows through the sink first (untimed), out to a file by PostgreSQL, then timed back
+    // into an empty table of the same shape.
+    await writeAll(`${params.uri}?schema=${schema}_src`, batches)
+    batches.length = 0
+    const file = join(params.socket, `${schema}.copy`)
+    await admin.query(`COPY ${schema}_src.videos TO '${file}'`)
+    await admin.query(`CREATE SCHEMA ${schema}`)
+    await admin.query(`CREATE TABLE ${schema}.videos (LIKE ${schema}_src.videos INCLUDING ALL)`)
+    emit(await measure(async () => {
+      const { rowCount } = await admin.query(`COPY ${schema}.videos FROM '${file}'`)
+      return { records: rowCount }
+    }))
+    await admin.query(`DROP SCHEMA ${schema}_src CASCADE`)
+  } else {
+    emit(await measure(async () => {
+      await writeAll(`${params.uri}?schema=${schema}`, batches)
+      return { records: params.records }
+    }))
+  }
+} finally {
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await admin.end()
+}

@@ -27,8 +27,8 @@ const bytes = chunks.reduce((s, c) => s + c.length, 0)
 
 const server = await startPostgres()
 const uri = server.uri()
-const reset = (table) => [`DROP TABLE IF EXISTS ${table}`, createTableSql(table, "video")]
-const copySql = (table) => `COPY ${table} (${copyColumns("video")}) FROM STDIN`
+const reset = (table) => [`DROP TABLE IF EXISTS ${table}`, createTableSql(table, "video", columnsOf("video"))]
+const copySql = (table) => `COPY ${table} (${copyColumns(columnsOf("video"))}) FROM STDIN`
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const time = async (run) => {

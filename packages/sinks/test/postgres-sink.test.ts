@@ -147,6 +147,28 @@ describe("postgres sink", () => {
     expect(likes.get(sampleVideo(2000).id)).toBe(7)
   })
 
+  test("fields a transform adds are stored as JSON text columns, added to an existing table; undeclared ones fail", async () => {
+    const uri = server.uri({ query: "schema=added" })
+    const write = async (records: ReadonlyArray<unknown>, addedFields?: ReadonlyArray<string>) => {
+      const writer = await resolveSink(uri).open(streamContext("video", { stream: "videos", addedFields }))
+      try {
+        await writer.write({ records: records as ReadonlyArray<Video>, epoch: 1 })
+        await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+      } finally {
+        await writer.close()
+      }
+    }
+    await write([sampleVideo(1)])
+    const author = { username: "a\u0000b", follower_count: 0 }
+    await write([{ ...sampleVideo(2), author }, { ...sampleVideo(3), author: null }], ["author"])
+    expect(await sql(uri.split("?")[0]!, "select id, author from added.videos order by id")).toEqual([
+      { id: sampleVideo(1).id, author: null },
+      { id: sampleVideo(2).id, author: JSON.stringify(author) },
+      { id: sampleVideo(3).id, author: null }
+    ])
+    await expect(write([{ ...sampleVideo(4), mood: "x" }])).rejects.toThrow(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: write failed: mood: records carry a field no column holds/)
+  })
+
   test("credentials come from PG* variables or a service file when the URI leaves them out", async () => {
     const file = join(await tempDir(), "pg_service.conf")
     await writeFile(file, `# a service file\n[lab]\nhost=127.0.0.1\nport=${server.port}\nuser=${server.user}\npassword=${server.password}\ndbname=${server.database}\n`)

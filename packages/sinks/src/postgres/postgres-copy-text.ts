@@ -1,5 +1,6 @@
 import type { Column } from "../schema/columns.js"
 import { columnValues } from "../schema/column-values.js"
+import { jsonText } from "../schema/columns.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
 
 // COPY's text format: one line per row, tab-separated, `\N` for null, and backslash escapes for
@@ -127,12 +128,12 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>) => {
         let nulFields: Array<string> | undefined
         for (let c = 0; c < types.length; c++) {
           if (c > 0) out.byte(TAB)
-          const value = values[c]![row]
           const type = types[c]
+          const value = type === "json" ? jsonText(values[c]![row]) : values[c]![row]
           if (value === null) {
             out.byte(BACKSLASH)
             out.byte(78) // N
-          } else if (type === "utf8") {
+          } else if (type === "utf8" || type === "json") {
             if (!out.plain(value as string, false)) nulFields = general(value as string, columns[c]!.name, nulFields)
           } else if (type === "int64") out.integer(value as number)
           else if (type === "bool") out.byte(value ? 116 : 102) // t, f

@@ -1,6 +1,7 @@
 import { defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
-import { columnsOf } from "../schema/columns.js"
+import type { Column } from "../schema/columns.js"
+import { assertColumnsHoldFields, columnsOf } from "../schema/columns.js"
 import { postgresCheckpointStore, saveCheckpoint } from "./postgres-checkpoint-store.js"
 import type { PostgresSinkConfig } from "./postgres-config.js"
 import { parsePostgresConfig, POSTGRES_OPTIONS } from "./postgres-config.js"
@@ -10,7 +11,7 @@ import type { PostgresSession } from "./postgres-session.js"
 import { openSession } from "./postgres-session.js"
 import { epochLoader } from "./postgres-epoch.js"
 import {
-  CHECKPOINT_TABLE, copyIntoSql, createCheckpointTableSql, createStagingSql, createTableSql, mergeFromStagingSql, quoteIdent
+  addAddedColumnsSql, CHECKPOINT_TABLE, copyIntoSql, createCheckpointTableSql, createStagingSql, createTableSql, mergeFromStagingSql, quoteIdent
 } from "./postgres-tables.js"
 
 export type { PostgresSinkConfig } from "./postgres-config.js"
@@ -20,13 +21,14 @@ export type { PostgresSinkConfig } from "./postgres-config.js"
 const DDL_LOCK = 7_202_611_400
 
 /** Creates the schema (if missing and allowed), the stream's table and the checkpoint table. */
-const ensureTables = (session: PostgresSession, schema: string, table: string, context: SinkContext<PostgresSinkConfig>) =>
+const ensureTables = (session: PostgresSession, schema: string, table: string, kind: SinkContext["recordKind"], columns: ReadonlyArray<Column>) =>
   session.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [DDL_LOCK])
     // CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the schema exists.
     const [found] = await tx.query("SELECT 1 AS found FROM pg_namespace WHERE nspname = $1", [schema])
     if (found === undefined) await tx.query(`CREATE SCHEMA ${quoteIdent(schema)}`)
-    await tx.query(createTableSql(table, context.recordKind))
+    await tx.query(createTableSql(table, kind, columns))
+    for (const sql of addAddedColumnsSql(table, columns)) await tx.query(sql)
     await tx.query(createCheckpointTableSql(schema))
   })
 
@@ -35,28 +37,30 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
   const connection = resolveConnection(endpoint)
   const session = await openSession(connection)
   const kind = context.recordKind
+  const columns = columnsOf(kind, context.addedFields)
   const name = `${tablePrefix}${context.stream}`
   const table = `${quoteIdent(schema)}.${quoteIdent(name)}`
   const checkpointTable = `${quoteIdent(schema)}.${CHECKPOINT_TABLE}`
   const staging = `_tikflow_stage_${name}`
   try {
-    await ensureTables(session, schema, table, context)
-    await session.query(createStagingSql(staging, kind))
+    await ensureTables(session, schema, table, kind, columns)
+    await session.query(createStagingSql(staging, columns))
   } catch (error) {
     await session.close()
     throw error
   }
-  const encode = copyTextEncoder(columnsOf(kind))
+  const encode = copyTextEncoder(columns)
   const epoch = epochLoader(session, {
-    copyIntoTable: copyIntoSql(table, kind),
-    copyIntoStaging: copyIntoSql(quoteIdent(staging), kind),
-    merge: [mergeFromStagingSql(staging, table, kind), `TRUNCATE ${quoteIdent(staging)}`]
+    copyIntoTable: copyIntoSql(table, columns),
+    copyIntoStaging: copyIntoSql(quoteIdent(staging), columns),
+    merge: [mergeFromStagingSql(staging, table, kind, columns), `TRUNCATE ${quoteIdent(staging)}`]
   })
   let closed = false
 
   return {
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
+      assertColumnsHoldFields(columns, batch.records)
       const rows = encode(batch.records)
       await epoch.load(rows.chunks, batch.records.length)
       if (rows.escapedValues > 0) {

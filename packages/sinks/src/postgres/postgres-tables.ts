@@ -1,7 +1,6 @@
 import type { RecordKind } from "@tikflow/core"
 import { recordKinds } from "@tikflow/core"
-import type { ColumnType } from "../schema/columns.js"
-import { columnsOf } from "../schema/columns.js"
+import type { Column, ColumnType } from "../schema/columns.js"
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
 
@@ -20,43 +19,48 @@ const sqlType = (type: ColumnType): string => {
     case "int64": return "bigint"
     case "bool": return "boolean"
     case "list_utf8": return "text[]"
+    case "json": return "text"
   }
 }
 
 const keyOf = (kind: RecordKind) => recordKinds[kind].primaryKey.map(quoteIdent).join(", ")
 
-/** The target's column names in COPY order: the record's fields, then the NUL marker. */
-export const copyColumns = (kind: RecordKind): string =>
-  [...columnsOf(kind).map((c) => quoteIdent(c.name)), quoteIdent(NUL_FIELDS_COLUMN)].join(", ")
+/** The writer's column names in COPY order: the record's fields (and added ones), then the NUL marker. */
+export const copyColumns = (columns: ReadonlyArray<Column>): string =>
+  [...columns.map((c) => quoteIdent(c.name)), quoteIdent(NUL_FIELDS_COLUMN)].join(", ")
 
 /** A stream's table: typed columns, the record kind's primary key, the NUL marker. */
-export const createTableSql = (table: string, kind: RecordKind): string => {
-  const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}${c.nullable ? "" : " NOT NULL"}`)
-  return `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], PRIMARY KEY (${keyOf(kind)}))`
+export const createTableSql = (table: string, kind: RecordKind, columns: ReadonlyArray<Column>): string => {
+  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}${c.nullable ? "" : " NOT NULL"}`)
+  return `CREATE TABLE IF NOT EXISTS ${table} (${definitions.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], PRIMARY KEY (${keyOf(kind)}))`
 }
+
+/** Columns of fields a transform added (JSON text), added to a table an earlier run created without them. */
+export const addAddedColumnsSql = (table: string, columns: ReadonlyArray<Column>): ReadonlyArray<string> =>
+  columns.filter((c) => c.type === "json").map((c) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlType(c.type)}`)
 
 /**
  * A session-private staging table (temporary: never WAL-logged, gone with the connection, so rows
  * of a crashed run vanish with it). No constraints: COPY into it is the fastest load there is.
  */
-export const createStagingSql = (staging: string, kind: RecordKind): string => {
-  const columns = columnsOf(kind).map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`)
-  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (${columns.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], ` +
+export const createStagingSql = (staging: string, columns: ReadonlyArray<Column>): string => {
+  const definitions = columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`)
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (${definitions.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], ` +
     `${quoteIdent(SEQUENCE_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY)`
 }
 
 /** COPY into `table` (the stream's table or its staging table): the same rows fit both. */
-export const copyIntoSql = (table: string, kind: RecordKind): string => `COPY ${table} (${copyColumns(kind)}) FROM STDIN`
+export const copyIntoSql = (table: string, columns: ReadonlyArray<Column>): string => `COPY ${table} (${copyColumns(columns)}) FROM STDIN`
 
 /**
  * Moves the staged rows into the table, one row per key: the last staged version of each key
  * (`DISTINCT ON` by write order) is inserted, replacing the row a key already has. One statement;
  * the caller runs it with the checkpoint in one transaction.
  */
-export const mergeFromStagingSql = (staging: string, table: string, kind: RecordKind): string => {
-  const columns = copyColumns(kind)
+export const mergeFromStagingSql = (staging: string, table: string, kind: RecordKind, writerColumns: ReadonlyArray<Column>): string => {
+  const columns = copyColumns(writerColumns)
   const keys = new Set<string>(recordKinds[kind].primaryKey)
-  const updates = [...columnsOf(kind).map((c) => c.name).filter((name) => !keys.has(name)), NUL_FIELDS_COLUMN]
+  const updates = [...writerColumns.map((c) => c.name).filter((name) => !keys.has(name)), NUL_FIELDS_COLUMN]
     .map((name) => `${quoteIdent(name)} = EXCLUDED.${quoteIdent(name)}`)
   return `INSERT INTO ${table} (${columns}) SELECT DISTINCT ON (${keyOf(kind)}) ${columns} FROM ${quoteIdent(staging)} ` +
     `ORDER BY ${keyOf(kind)}, ${quoteIdent(SEQUENCE_COLUMN)} DESC ON CONFLICT (${keyOf(kind)}) DO UPDATE SET ${updates.join(", ")}`

@@ -2,6 +2,7 @@ import { linkSync, readFileSync, unlinkSync } from "node:fs"
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises"
 import { hostname } from "node:os"
 import { dirname, join } from "node:path"
+import { isProcessAlive } from "@tikflow/core"
 import { usageError } from "../cli-error.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputIdentityOf, outputPathOf } from "./output-set.js"
@@ -31,15 +32,6 @@ export interface RunLock {
 /** A lock file left empty or torn by a process killed while writing it is stale after this long. */
 const TORN_LOCK_MS = 10_000
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 const parseOwner = (text: string): LockOwner | undefined => {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>
@@ -61,7 +53,7 @@ const readOwner = async (path: string): Promise<{ owner: LockOwner | undefined; 
 
 /** A lock whose process is gone: dead on this host, or a torn file nobody finished writing. */
 const isStale = (found: { owner: LockOwner | undefined; ageMs: number }): boolean =>
-  found.owner === undefined ? found.ageMs > TORN_LOCK_MS : found.owner.host === hostname() && !isAlive(found.owner.pid)
+  found.owner === undefined ? found.ageMs > TORN_LOCK_MS : found.owner.host === hostname() && !isProcessAlive(found.owner.pid)
 
 const heldError = (target: LockTarget, owner: LockOwner | undefined) =>
   usageError(

@@ -14,7 +14,7 @@ export const globalOptions: OptionSpecs = {
   "quota-ledger": {
     type: "string",
     value: "PATH",
-    description: "the daily quota ledger file (default $TIKFLOW_QUOTA_LEDGER, else one per client key in $XDG_STATE_HOME/tikflow, shared by every directory)"
+    description: "the quota ledger file (default: one per client key in $XDG_STATE_HOME/tikflow/quota, for every directory)"
   },
   "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
   plugin: { type: "string", multiple: true, value: "NAME|PATH", description: "load a sink plugin (tikflow-sink-<name> package or a path); repeatable" },

@@ -50,6 +50,8 @@ export const renderMainHelp = (commands: ReadonlyArray<Command>): string => {
     "  TIKTOK_CLIENT_KEY, TIKTOK_CLIENT_SECRET   client credentials (or --credentials <file>; never a flag)",
     "  TIKFLOW_BASE_URL                          API base URL (e.g. a `tikflow sandbox`)",
     "  TIKFLOW_RATE                              default for --rate",
+    "  TIKFLOW_QUOTA_LEDGER                      default for --quota-ledger",
+    "  XDG_STATE_HOME                            the quota ledgers live in $XDG_STATE_HOME/tikflow/quota (default ~/.local/state)",
     "  TIKFLOW_CLOCK_OFFSET_MS                   shifts tikflow's clock (tests of the 00:00 UTC quota reset)",
     "",
     "Exit codes:",

@@ -112,6 +112,16 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     out.push(`| used / minimum, excluding failed | ${ratio(q.ratioExcludingFailed)} — ${verdict(q.ratioExcludingFailed.median <= 1.05)} |`)
     out.push(`| used / minimum, excluding failed and API-forced pages | ${ratio(q.ratioExcludingFailedAndForced)} |`, "")
   }
+  if (s.ledger) {
+    const { perRequest, blocks } = s.ledger.variants
+    out.push("## Quota ledger", "")
+    out.push(`${n(s.ledger.requests)} requests taken from the file ledger (lock file, re-read, atomic fsynced rewrite per store call): one store call per request against blocks of up to 10 units, settled in batches.`, "")
+    out.push("| ledger | CPU µs / request | wall µs / request | locked writes |", "| --- | --- | --- | --- |")
+    for (const [name, v] of [["a write per request", perRequest], ["blocks of 10", blocks]]) {
+      out.push(`| ${name} | ${mmm(v.cpuMicrosPerRequest)} | ${mmm(v.wallMicrosPerRequest)} | ${mmm(v.lockedWrites)} |`)
+    }
+    out.push("")
+  }
   const findings = fileURLToPath(new URL("./findings.md", import.meta.url))
   if (existsSync(findings)) out.push(readFileSync(findings, "utf8").trim(), "")
   out.push(...renderReliability(reliability))

@@ -1,7 +1,7 @@
 // `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
 // variants interleaved run by run so machine noise hits baseline and subject alike. Writes
 // bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
-// BENCH_ONLY=source,e2e,scale,dedupe,sinks,postgres,webhook,quota picks scenarios; BENCH_RUNS=n (default 5).
+// BENCH_ONLY=source,e2e,scale,dedupe,sinks,postgres,webhook,quota,ledger picks scenarios; BENCH_RUNS=n (default 5).
 import { execSync, spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
@@ -259,6 +259,17 @@ if (wanted("quota")) {
   } finally {
     await sandbox.stop()
   }
+}
+
+if (wanted("ledger")) {
+  // The quota ledger's cost per request: a locked, fsynced write per request (blocks of 1) against blocks of 10.
+  const requests = quick ? 500 : 2_000
+  const runs = await interleaved("ledger", {
+    perRequest: ["ledger.mjs", { requests, maxBlock: 1 }],
+    blocks: ["ledger.mjs", { requests, maxBlock: 10 }]
+  })
+  results.scenarios.ledger = { requests, variants: variantsOf(runs, ["cpuMicrosPerRequest", "wallMicrosPerRequest", "lockedWrites"]) }
+  save()
 }
 
 if (wanted("scale")) {

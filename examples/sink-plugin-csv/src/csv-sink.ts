@@ -1,4 +1,5 @@
 import type { SinkContext, SinkPlugin, SinkWriter } from "@tikflow/core"
+import { removeStaleTempFiles, writeFully } from "@tikflow/core"
 import { mkdir, open } from "node:fs/promises"
 import { join } from "node:path"
 import type { CsvSinkConfig } from "./csv-config.js"
@@ -12,6 +13,7 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
   // The column order is the contract's Arrow schema for the record kind: stable across versions.
   const columns = context.arrowSchema.fields.map((field) => field.name)
   await mkdir(dir, { recursive: true })
+  await removeStaleTempFiles(dir) // offsets sidecars a killed run was writing
   const file = join(dir, `${context.stream}.csv`)
   const handle = await open(file, "r+").catch((error: NodeJS.ErrnoException) =>
     error.code === "ENOENT" ? open(file, "w+") : Promise.reject(error)
@@ -22,7 +24,7 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
   let position = 0
   const append = async (text: string) => {
     const bytes = Buffer.from(text, "utf8")
-    await handle.write(bytes, 0, bytes.length, position)
+    await writeFully(handle, bytes, { path: file, position })
     position += bytes.length
   }
   let prepared: Promise<void> | undefined
@@ -70,7 +72,8 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
 
 /**
  * `csv:<dir>?delimiter=;&header=false&null=NA`: one RFC 4180 CSV file per stream. Lists are written
- * as JSON arrays. Uses nothing of tikflow at runtime: the contract is types and a plain object.
+ * as JSON arrays. The contract is types and a plain object; of tikflow's runtime it uses only the
+ * file helpers plugin authors get from `@tikflow/core` (`writeFully`, `writeJsonAtomic`).
  */
 export const csvSink: SinkPlugin<CsvSinkConfig> = {
   contract: 1,

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises"
+import { writeJsonAtomic } from "@tikflow/core"
+import { readFile } from "node:fs/promises"
 
 /**
  * The CSV file's byte length after each committed epoch, kept in `<file>.offsets.json`. A resumed
@@ -23,11 +24,8 @@ export const readEpochOffsets = async (file: string): Promise<EpochOffsets | und
   }
 }
 
-/** Written to a temp file and renamed, so a crash leaves the old or the new sidecar, never half. */
-export const writeEpochOffsets = async (file: string, offsets: EpochOffsets): Promise<void> => {
-  await writeFile(`${sidecar(file)}.tmp`, JSON.stringify(offsets))
-  await rename(`${sidecar(file)}.tmp`, sidecar(file))
-}
+/** Written atomically, so a crash leaves the old or the new sidecar, never half. */
+export const writeEpochOffsets = (file: string, offsets: EpochOffsets): Promise<void> => writeJsonAtomic(sidecar(file), offsets)
 
 export const recordEpoch = (offsets: EpochOffsets, epoch: number, bytes: number): EpochOffsets => ({
   ...offsets,

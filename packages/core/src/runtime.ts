@@ -8,3 +8,7 @@ export * from "./quota/machine-ledger-path.js"
 export { isProcessAlive } from "./quota/lock-file.js"
 export * from "./quota/quota-gate.js"
 export * from "./checkpoint/file-checkpoint-store.js"
+// Durable files: write every byte or fail typed, atomically (temp file, fsync, rename, dir fsync).
+export * from "./files/write-fully.js"
+export * from "./files/atomic-write.js"
+export { isStaleTempFile, removeStaleTempFiles } from "./files/temp-files.js"

@@ -1,6 +1,6 @@
 import type { SinkPlugin } from "@tikflow/core"
 import { ConfigError, SinkError } from "@tikflow/core"
-import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
@@ -10,11 +10,15 @@ import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 
 const exampleDir = fileURLToPath(new URL("../../../examples/sink-plugin-csv", import.meta.url))
+const coreDir = fileURLToPath(new URL("../../core", import.meta.url))
 
-/** Installs the example plugin into `<dir>/node_modules/tikflow-sink-csv` as a built package would be. */
+/** Installs the example plugin into `<dir>/node_modules/tikflow-sink-csv` (and `@tikflow/core`) as npm would. */
 const installExample = async (dir: string) => {
   const root = join(dir, "node_modules", "tikflow-sink-csv")
   await mkdir(join(root, "dist"), { recursive: true })
+  // The plugin's peer dependency, installed next to it in the user's project (the built package).
+  await mkdir(join(dir, "node_modules", "@tikflow"), { recursive: true })
+  await symlink(coreDir, join(dir, "node_modules", "@tikflow", "core"), "dir")
   await cp(join(exampleDir, "package.json"), join(root, "package.json"))
   for (const file of await readdir(join(exampleDir, "src"))) {
     const source = await readFile(join(exampleDir, "src", file), "utf8")

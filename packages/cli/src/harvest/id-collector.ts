@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, open, readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core"
+import { writeFileAtomic, writeFully } from "@tikflow/core"
 
 /** Which value of a record feeds a later job: its video id, or its username (a video's author). */
 export type CollectedField = "video_id" | "username"
@@ -31,7 +32,8 @@ export const idCollector = (dir: string, job: string, fields: ReadonlyArray<Coll
     const kept = resumeEpoch === undefined
       ? ""
       : (await readText(file)).split("\n").filter((line) => line !== "" && Number(line.split("\t", 1)[0]) <= resumeEpoch).map((l) => l + "\n").join("")
-    await writeFile(file, kept)
+    // Atomic: a crash while cutting back must not lose the committed lines.
+    await writeFileAtomic(file, kept)
     let pending: Array<string> = []
     return {
       async write(batch) {
@@ -43,7 +45,16 @@ export const idCollector = (dir: string, job: string, fields: ReadonlyArray<Coll
         }
       },
       async flush() {
-        if (pending.length > 0) await appendFile(file, pending.join(""))
+        if (pending.length > 0) {
+          // Durable before the runner commits the epoch, like any sink's flush.
+          const handle = await open(file, "a")
+          try {
+            await writeFully(handle, Buffer.from(pending.join(""), "utf8"), { path: file })
+            await handle.sync()
+          } finally {
+            await handle.close()
+          }
+        }
         pending = []
       },
       async close() {}

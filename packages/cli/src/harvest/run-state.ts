@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto"
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import { mkdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import type { RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
-import { canonicalJson } from "@tikflow/core"
+import { canonicalJson, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core"
 
 interface RunStateFile {
   readonly version: 1
@@ -36,6 +36,8 @@ export class RunState {
     const id = RunState.idOf(spec)
     const runsDir = join(stateDir, "runs")
     const state = new RunState(id, join(runsDir, id), { version: 1, label: spec.label, harvestsDone: [], jobsDone: [] }, false)
+    // Checkpoints, run states and the quota ledger a killed run was writing: never renamed, never read.
+    for (const dir of [stateDir, runsDir, join(stateDir, "checkpoints")]) await removeStaleTempFiles(dir)
     if (fresh) {
       await state.remove()
       return state
@@ -80,9 +82,7 @@ export class RunState {
   /** Saves after the first harvest starts, so an interrupted run is found again. */
   async save(): Promise<void> {
     await mkdir(this.dir, { recursive: true })
-    const temp = `${this.file}.${process.pid}.tmp`
-    await writeFile(temp, JSON.stringify(this.state))
-    await rename(temp, this.file)
+    await writeJsonAtomic(this.file, this.state)
   }
 
   async remove(): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { readFile, unlink } from "node:fs/promises"
 import { join } from "node:path"
-import { writeJsonAtomic } from "../quota/write-json-atomic.js"
+import { writeJsonAtomic } from "../files/atomic-write.js"
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.js"
 
 const safeName = (harvestId: string): string =>

@@ -3,7 +3,7 @@ import { hostname } from "node:os"
 import { isProcessAlive, withLockFile } from "./lock-file.js"
 import { applyExhaust, applyReserve, applySettle, changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
 import type { QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "./quota-store.js"
-import { writeJsonAtomic } from "./write-json-atomic.js"
+import { writeJsonAtomic } from "../files/atomic-write.js"
 
 /**
  * The ledger as a JSON file shared by every process of the machine:

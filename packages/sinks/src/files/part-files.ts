@@ -1,3 +1,4 @@
+import { isStaleTempFile } from "@tikflow/core"
 import { createHash } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
 import { join } from "node:path"
@@ -43,7 +44,8 @@ const walk = async function* (dir: string): AsyncGenerator<{ dir: string; name: 
 
 /**
  * Deletes this harvest's parts under `dir` that were never acknowledged: epochs after
- * `committedEpoch` (all of them for a fresh run, `committedEpoch` undefined) and any torn `.tmp`.
+ * `committedEpoch` (all of them for a fresh run, `committedEpoch` undefined), any torn `.tmp` of
+ * an older version's naming, and the temp files killed writers left (see `isStaleTempFile`).
  * Returns how many files went, and the highest sequence number kept, so new parts never reuse a name.
  */
 export const discardUnacknowledgedParts = async (
@@ -54,6 +56,12 @@ export const discardUnacknowledgedParts = async (
   let removed = 0
   let maxSeq = -1
   for await (const file of walk(dir)) {
+    if (isStaleTempFile(file.name)) {
+      // A part a killed process (of any harvest) was writing: never renamed, never committed.
+      await rm(join(file.dir, file.name), { force: true })
+      removed++
+      continue
+    }
     const part = parsePartFileName(file.name)
     if (part === undefined || part.tag !== tag) continue
     if (part.temporary || committedEpoch === undefined || part.epoch > committedEpoch) {

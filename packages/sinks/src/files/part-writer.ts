@@ -1,8 +1,8 @@
-import type { AnyRecord, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
+import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
+import { writeFileAtomic } from "@tikflow/core"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
 import { toRecordBatch } from "../schema/record-batch.js"
-import { writeFileAtomic } from "./atomic-file.js"
 import { discardUnacknowledgedParts, harvestTag, partFileName } from "./part-files.js"
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
@@ -17,6 +17,8 @@ export interface PartStream {
 /** Turns buffered batches into one complete file's bytes (a Parquet file, an Arrow IPC file, …). */
 export interface PartEncoder {
   readonly extension: string
+  /** The format's magic bytes, checked on disk before a part takes its name (and its epoch commits). */
+  readonly magic: NonNullable<AtomicWriteOptions["magic"]>
   /** Optional: resolves once `encode`/`open` can be called (e.g. a wasm module still loading). */
   ready?(): Promise<void>
   encode(batches: ReadonlyArray<RecordBatch>): ReadonlyArray<Uint8Array>
@@ -109,7 +111,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       convertStaged(entry)
       const file = join(streamDir, partition, partFileName(tag, epoch, seq++, options.encoder.extension))
       const bytes = entry.stream === undefined ? options.encoder.encode(entry.batches) : await entry.stream.end()
-      await writeFileAtomic(file, bytes)
+      await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
     pending.clear()
     pendingRows = 0
@@ -137,7 +139,8 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingRows >= options.partRows) await writePending()
     },
     async flush(_commit: SinkCommit) {
-      // Parts are fsynced and renamed as they are written, so writing what is pending is enough.
+      // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
+      // are written, so writing what is pending is enough: a part that fails fails the flush.
       await prepare()
       await writePending()
     },

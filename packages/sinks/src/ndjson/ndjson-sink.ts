@@ -1,4 +1,4 @@
-import { defineSink } from "@tikflow/core"
+import { defineSink, removeStaleTempFiles, writeFully } from "@tikflow/core"
 import type { SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
 import { mkdir, open } from "node:fs/promises"
 import { dirname, join, resolve } from "node:path"
@@ -40,6 +40,7 @@ const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<S
   openFiles.add(file)
   try {
     await mkdir(dirname(file), { recursive: true })
+    await removeStaleTempFiles(dirname(file)) // offsets sidecars a killed run was writing
     // r+ (not append mode): positional writes and truncation on resume.
     const handle = await open(file, "r+").catch((error: NodeJS.ErrnoException) =>
       error.code === "ENOENT" ? open(file, "w+") : Promise.reject(error)
@@ -77,7 +78,8 @@ const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<S
         if (batch.records.length === 0) return
         await prepare()
         const bytes = Buffer.from(encode(batch), "utf8")
-        await handle.write(bytes, 0, bytes.length, position)
+        // Every byte or a typed failure: a short write must not leave a hole the offsets then count.
+        await writeFully(handle, bytes, { path: file, position })
         position += bytes.length
       },
       async flush(commit) {

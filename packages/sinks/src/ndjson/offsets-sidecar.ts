@@ -1,5 +1,5 @@
+import { writeJsonAtomic } from "@tikflow/core"
 import { readFile } from "node:fs/promises"
-import { writeFileAtomic } from "../files/atomic-file.js"
 
 /**
  * What an NDJSON file looked like at each committed epoch: its byte length. A resumed run cuts the
@@ -31,7 +31,7 @@ export const readOffsets = async (file: string): Promise<Offsets | undefined> =>
 }
 
 export const writeOffsets = (file: string, offsets: Offsets): Promise<void> =>
-  writeFileAtomic(sidecarPath(file), [new TextEncoder().encode(JSON.stringify(offsets))])
+  writeJsonAtomic(sidecarPath(file), offsets)
 
 export const withEpoch = (offsets: Offsets, epoch: number, bytes: number): Offsets => ({
   ...offsets,

@@ -10,6 +10,8 @@ export type ParquetCompression = (typeof parquetCompressions)[number]
 
 type ParquetWasm = typeof import("parquet-wasm/esm")
 
+const PAR1 = new TextEncoder().encode("PAR1")
+
 // Loaded on first use: instantiating the wasm module costs startup time for runs without Parquet.
 // The ESM build compiles the 5 MB module with WebAssembly.instantiate, off the main thread; the
 // node build compiles it synchronously, blocking the event loop (and the harvest's first
@@ -41,6 +43,8 @@ export const parquetEncoder = (
   }
   return {
     extension: "parquet",
+    // A Parquet file starts and ends with `PAR1`; the footer before the last one says where the data is.
+    magic: { head: PAR1, tail: PAR1 },
     ready: async () => {
       encoder ??= encoderOf(await loading, options)
     },

@@ -1,6 +1,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
+import { writeFileAtomic } from "../../files/atomic-write.js"
+import { isStaleTempFile } from "../../files/temp-files.js"
 import { DedupeStoreError } from "./dedupe-errors.js"
 import { HashSet64 } from "./hash-set64.js"
 import { hashKey } from "./key-hash.js"
@@ -9,7 +11,7 @@ import { capacityError } from "./memory-key-store.js"
 
 /**
  * On disk: `<dir>/<epoch>.keys` files, each the raw (lo, hi) uint32 pairs of the key hashes first
- * seen in that epoch, written to a temp file, fsynced and renamed (so a file is whole or absent).
+ * seen in that epoch, written atomically (so a file is whole or absent).
  * Opening loads every segment of a committed epoch (≤ `resume.epoch`) and deletes later ones: keys
  * of an epoch whose checkpoint was never saved must not suppress the records coming again. Many
  * small segments are compacted into one holding the whole set.
@@ -40,28 +42,19 @@ const storeError = (dir: string, operation: "open" | "commit" | "close", cause: 
     message: `dedupe store ${dir}: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-const writeAtomically = (dir: string, name: string, pairs: Uint32Array): void => {
-  const tmp = path.join(dir, `${name}.tmp`)
-  const fd = fs.openSync(tmp, "w")
-  try {
-    fs.writeSync(fd, new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength))
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, path.join(dir, name))
-}
+const writeSegment = (dir: string, name: string, pairs: Uint32Array): Promise<void> =>
+  writeFileAtomic(path.join(dir, name), new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength))
 
 export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effect.Effect<PersistentKeyStore, DedupeStoreError> =>
-  Effect.try({
-    try: () => {
+  Effect.tryPromise({
+    try: async () => {
       const { dir, maxKeys } = options
       fs.mkdirSync(dir, { recursive: true })
       const set = new HashSet64()
       const segments: Array<{ name: string; epoch: number }> = []
       let newest = 0
       for (const name of fs.readdirSync(dir).sort()) {
-        if (name.endsWith(".tmp")) {
+        if (isStaleTempFile(name)) {
           fs.rmSync(path.join(dir, name), { force: true })
           continue
         }
@@ -84,14 +77,14 @@ export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effe
       let pendingLength = 0
       const hash = new Uint32Array(2)
 
-      const compact = (epoch: number) => {
+      const compact = async (epoch: number) => {
         const name = segmentName(epoch)
-        writeAtomically(dir, name, set.toPairs())
+        await writeSegment(dir, name, set.toPairs())
         for (const segment of segments) if (segment.name !== name) fs.rmSync(path.join(dir, segment.name), { force: true })
         segments.length = 0
         segments.push({ name, epoch })
       }
-      if (segments.length > COMPACT_AFTER_SEGMENTS) compact(newest)
+      if (segments.length > COMPACT_AFTER_SEGMENTS) await compact(newest)
 
       const store: PersistentKeyStore = {
         nextEpoch: newest + 1,
@@ -111,21 +104,24 @@ export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effe
         },
         size: () => set.size,
         commit: (epoch) =>
-          Effect.try({
-            try: () => {
+          Effect.tryPromise({
+            try: async () => {
               if (pendingLength === 0) return
               const name = segmentName(epoch)
               const existing = segments.find((segment) => segment.name === name)
               if (existing !== undefined) {
                 // Same epoch committed twice (standalone close after end): rewrite the whole set.
                 pendingLength = 0
-                compact(epoch)
+                await compact(epoch)
                 return
               }
-              writeAtomically(dir, name, pending.subarray(0, pendingLength))
+              // A copy: keys added while the write is under way stay pending for the next commit.
+              const written = pendingLength
+              await writeSegment(dir, name, pending.slice(0, written))
               segments.push({ name, epoch })
-              pendingLength = 0
-              if (segments.length > COMPACT_AFTER_SEGMENTS) compact(epoch)
+              pending.copyWithin(0, written, pendingLength)
+              pendingLength -= written
+              if (segments.length > COMPACT_AFTER_SEGMENTS) await compact(epoch)
             },
             catch: (cause) => storeError(dir, "commit", cause)
           })

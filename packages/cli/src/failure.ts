@@ -4,6 +4,8 @@ import { ExitCode } from "./exit-codes.js"
 export interface Failure {
   readonly exitCode: ExitCode
   readonly message: string
+  /** False when running the same command again would fail the same way (no "re-run to resume"). */
+  readonly rerunHelps?: boolean
 }
 
 /**
@@ -12,7 +14,8 @@ export interface Failure {
  */
 export const describeFailure = (error: unknown): Failure => {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message }
-  const tagged = error as { _tag?: string; message?: string; reason?: string; field?: string; endpoint?: string; sink?: string; operation?: string; status?: number; resetAt?: string }
+  const tagged = error as { _tag?: string; message?: string; reason?: string; field?: string; endpoint?: string; sink?: string; operation?: string; status?: number; resetAt?: string; deterministic?: boolean }
+  if (tagged?._tag === "DecodeError" && tagged.deterministic === true) return unstorableValue(tagged.endpoint, tagged.message)
   switch (tagged?._tag) {
     case "ConfigError":
       return { exitCode: ExitCode.Usage, message: tagged.message ?? "invalid configuration" }
@@ -41,3 +44,17 @@ export const describeFailure = (error: unknown): Failure => {
   const message = error instanceof Error ? error.message : String(error)
   return { exitCode: ExitCode.Failure, message: message.split("\n")[0] }
 }
+
+/**
+ * The API sent a value the record's schema cannot hold (a count of 1e20, 1.5, a string for a
+ * number). Nothing was stored from that page and it was not retried: the same request returns the
+ * same value, so "re-run to resume" would stop at the same place. Say what would get past it.
+ */
+const unstorableValue = (endpoint: string | undefined, message: string | undefined): Failure => ({
+  exitCode: ExitCode.Failure,
+  rerunHelps: false,
+  message:
+    `the API sent a value tikflow cannot store (${endpoint}): ${message}; not retried: the same request returns it again, ` +
+    "so re-running stops here too. What was committed stays; to get past it, harvest without that field " +
+    "(videos: a pipeline file's source `fields`)"
+})

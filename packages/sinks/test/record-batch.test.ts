@@ -4,7 +4,7 @@ import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC, tableToIPC, Table } from "apache-arrow"
 import { describe, expect } from "vitest"
 import { arrowSchemaFor, columnsOf, toRecordBatch } from "../src/index.js"
-import { uniqueRecords } from "./support/records.js"
+import { sampleVideo, uniqueRecords } from "./support/records.js"
 
 /** Reads a column value back into the record's JS shape. */
 const fromArrow = (value: unknown): unknown => {
@@ -34,5 +34,12 @@ describe("toRecordBatch", () => {
     expect(schema.fields.filter((f) => !f.nullable).map((f) => f.name).sort()).toEqual(["of_username", "relation", "username"])
     expect(String(arrowSchemaFor("video").fields.find((f) => f.name === "hashtag_names")!.type)).toBe("List<Utf8>")
     expect(String(arrowSchemaFor("video").fields.find((f) => f.name === "view_count")!.type)).toBe("Int64")
+    // Durations have fractions (15.2 s): an int64 column would truncate them.
+    expect(String(arrowSchemaFor("video").fields.find((f) => f.name === "video_duration")!.type)).toBe("Float64")
+  })
+
+  test.each([1.5, 1e20, 2 ** 63, -(2 ** 60)])("a count an int64 cannot hold exactly (%s) is refused, naming field and record, never wrapped", (count) => {
+    const records = [sampleVideo(1), { ...sampleVideo(2), view_count: count }]
+    expect(() => toRecordBatch("video", records)).toThrow(`view_count: expected an integer in ±(2^53 - 1), got ${String(count)} (video ${records[1].id})`)
   })
 })

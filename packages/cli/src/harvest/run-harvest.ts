@@ -228,7 +228,8 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       return stopped
     }
     if (failure.exitCode === ExitCode.Failure) {
-      output.error(`${failure.message}; the checkpoint is kept, run the same command again to resume`)
+      // Unless re-running would stop at the same place (a value the API sends that cannot be stored).
+      output.error(`${failure.message}${failure.rerunHelps === false ? "" : "; the checkpoint is kept, run the same command again to resume"}`)
       return result(failure.exitCode)
     }
     throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)

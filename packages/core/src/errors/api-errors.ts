@@ -56,6 +56,12 @@ export class DecodeError extends Data.TaggedError("DecodeError")<{
   /** Where in the payload decoding failed, e.g. `data.videos[3].create_time`. */
   readonly path: string
   readonly message: string
+  /**
+   * True when the body was whole JSON and a value in it is what the schema refuses (a count of
+   * `1e20`, a string for a number): the same request gets the same answer, so it is never retried.
+   * Absent or false for a body that is not JSON (cut short, a gateway's HTML): worth another try.
+   */
+  readonly deterministic?: boolean | undefined
 }> {}
 
 /** The local daily quota ledger is spent: the run stops resumably or waits for the reset. */
@@ -86,5 +92,5 @@ export const isTransient = (error: { readonly _tag: string }): boolean =>
   error._tag === "RateLimitedError" ||
   error._tag === "ServerError" ||
   error._tag === "NetworkError" ||
-  error._tag === "DecodeError" ||
+  (error._tag === "DecodeError" && (error as DecodeError).deterministic !== true) ||
   error._tag === "SearchIdExpiredError"

@@ -21,6 +21,7 @@ export interface Video {
   readonly playlist_id: string | null
   readonly voice_to_text: string | null
   readonly is_stem_verified: boolean | null
+  /** Seconds; may have a fraction. */
   readonly video_duration: number | null
   readonly video_mention_list: ReadonlyArray<string> | null
   /** JSON text of the API's `video_label` value. */

@@ -1,7 +1,10 @@
 import { Clock, Duration, Effect, Schedule } from "effect"
 import type { ProgressListener } from "../progress/progress-event.js"
 
-/** The error kinds a retry policy may retry. Everything else (invalid request, auth, quota) never is. */
+/**
+ * The error kinds a retry policy may retry. Everything else (invalid request, auth, quota) never
+ * is, nor a `DecodeError` marked `deterministic` (a value the schema refuses, the same every time).
+ */
 export type RetryableTag = "ServerError" | "NetworkError" | "DecodeError" | "RateLimitedError" | "SearchIdExpiredError"
 
 /** A schedule deciding, per failure of one kind, whether and after how long to try again. */
@@ -81,7 +84,10 @@ export const withRetry = <A, E extends { readonly _tag: string }, R>(
       if (result._tag === "Success") return result.success
       const error = result.failure
       const tag = error._tag
-      if (!isRetryableTag(tag) || retries >= policy.maxRetries) return yield* Effect.fail(error)
+      // A deterministic decode error (a value the schema refuses) comes back the same every time:
+      // retrying it spends quota for nothing.
+      const deterministic = (error as { deterministic?: boolean }).deterministic === true
+      if (!isRetryableTag(tag) || deterministic || retries >= policy.maxRetries) return yield* Effect.fail(error)
       const schedule = policy.schedules[tag]
       if (schedule === null) return yield* Effect.fail(error)
       let step = steps.get(tag)

@@ -50,11 +50,44 @@ export const describeIssue = (
   return { path, detail, message: path === "" ? detail : `${path}: ${detail}` }
 }
 
-/** A schema failure as the `DecodeError` sources report for `endpoint`. */
-export const toDecodeError = (error: unknown, endpoint: string): DecodeError => {
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+
+/**
+ * Which record of `input` holds the value at `path`: the innermost object on the path with an
+ * `id`, `video_id` or `username` — `id 7320…` — so a user can find it, or undefined.
+ */
+export const recordAt = (input: unknown, path: ReadonlyArray<PropertyKey>): string | undefined => {
+  let found: string | undefined
+  let value: unknown = input
+  const field = path[path.length - 1]
+  for (const key of path.slice(0, -1)) {
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[key]
+    const record = asRecord(value)
+    if (record === undefined) continue
+    for (const name of ["id", "video_id", "username"]) {
+      // A refused id does not name its record: the message already quotes it.
+      if (name === field) continue
+      const id = record[name]
+      if (typeof id === "string" || typeof id === "number") {
+        found = `${name} ${String(id)}`
+        break
+      }
+    }
+  }
+  return found
+}
+
+/**
+ * A schema failure as the `DecodeError` sources report for `endpoint`: deterministic (the same
+ * body fails the same way). With `input` (not for bodies holding secrets), the message also names
+ * the record: `data.videos[3].like_count: expected …, got 1e+20 (id 7320…)`.
+ */
+export const toDecodeError = (error: unknown, endpoint: string, input?: { readonly body: unknown }): DecodeError => {
   if (Schema.isSchemaError(error)) {
     const { message, path } = describeIssue(error.issue)
-    return new DecodeError({ endpoint, path, message })
+    const record = input === undefined ? undefined : recordAt(input.body, firstProblem(error.issue, []).path)
+    return new DecodeError({ endpoint, path, message: record === undefined ? message : `${message} (${record})`, deterministic: true })
   }
   return new DecodeError({ endpoint, path: "", message: error instanceof Error ? error.message : String(error) })
 }

@@ -10,7 +10,8 @@ const decoders = new WeakMap<object, Decode>()
 
 /**
  * Decodes `input` with `schema`, throwing the `DecodeError` (path and message) on failure. The
- * message quotes the rejected value unless `reportInput` is false (bodies holding secrets).
+ * message quotes the rejected value and names its record unless `reportInput` is false (bodies
+ * holding secrets).
  */
 export const decodeWith = <S extends Schema.Decoder<unknown>>(
   schema: S,
@@ -24,7 +25,7 @@ export const decodeWith = <S extends Schema.Decoder<unknown>>(
     decoders.set(schema, decode)
   }
   const result = decode(input, { reportInput })
-  if (result._tag === "Failure") throw toDecodeError(result.failure, endpoint)
+  if (result._tag === "Failure") throw toDecodeError(result.failure, endpoint, reportInput ? { body: input } : undefined)
   return result.success as S["Type"]
 }
 

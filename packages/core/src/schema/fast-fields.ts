@@ -2,17 +2,18 @@
  * The hot path of decoding. Decoding a page through effect/Schema costs ~2 ms per 100 videos, too
  * slow for harvests and benchmarks, so each record schema has a field table from which a plain
  * loop decodes the *common* wire shapes (ids as decimal strings or safe integers, counts as
- * numbers, absent or null fields). On anything else it gives up (`undefined`) and the caller
+ * safe integers, absent or null fields). On anything else it gives up (`undefined`) and the caller
  * decodes through the schema, which accepts the rarer shapes (numeric strings) and names the path
  * of a wrong type. Tests check both paths agree.
  */
 
 /** How one wire field is read. */
-export type FieldKind = "id" | "count" | "string" | "boolean" | "strings" | "ids" | "json"
+export type FieldKind = "id" | "count" | "number" | "string" | "boolean" | "strings" | "ids" | "json"
 
 interface KindTypes {
   readonly id: string
   readonly count: number
+  readonly number: number
   readonly string: string
   readonly boolean: boolean
   readonly strings: ReadonlyArray<string>
@@ -35,6 +36,9 @@ const readField = (kind: FieldKind, value: unknown): unknown => {
       if (typeof value === "string") return DECIMAL.test(value) ? value : GIVE_UP
       return typeof value === "number" && Number.isSafeInteger(value) ? String(value) : GIVE_UP
     case "count":
+      // Anything but a safe integer goes to the schema, which names the field and the value.
+      return typeof value === "number" && Number.isSafeInteger(value) ? value : GIVE_UP
+    case "number":
       return typeof value === "number" && Number.isFinite(value) ? value : GIVE_UP
     case "string":
       return typeof value === "string" ? value : GIVE_UP

@@ -86,7 +86,7 @@ export const makeListPageDecoder = <R>(spec: ListPageSpec<R>) => {
       list = value
     }
     const { cursor, has_more: hasMore, search_id: searchId } = data
-    if (cursor !== undefined && cursor !== null && (typeof cursor !== "number" || !Number.isFinite(cursor))) return undefined
+    if (cursor !== undefined && cursor !== null && (typeof cursor !== "number" || !Number.isSafeInteger(cursor))) return undefined
     if (hasMore !== undefined && hasMore !== null && typeof hasMore !== "boolean") return undefined
     if (searchId !== undefined && searchId !== null && typeof searchId !== "string") return undefined
     let records: ReadonlyArray<R> = emptyList

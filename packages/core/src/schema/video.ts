@@ -4,7 +4,7 @@ import { makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"
 import { assertTrue } from "./type-equality.js"
 import type { Equals } from "./type-equality.js"
-import { WireCount, DecimalId, WireJsonText, optionalOrNull } from "./wire-values.js"
+import { WireCount, DecimalId, WireJsonText, WireNumber, optionalOrNull } from "./wire-values.js"
 
 /**
  * A video as the API sends it: every field optional (a creator can hide a count), the id under
@@ -28,7 +28,7 @@ export const WireVideo = Schema.Struct({
   playlist_id: optionalOrNull(DecimalId),
   voice_to_text: optionalOrNull(Schema.String),
   is_stem_verified: optionalOrNull(Schema.Boolean),
-  video_duration: optionalOrNull(WireCount),
+  video_duration: optionalOrNull(WireNumber),
   video_mention_list: optionalOrNull(Schema.Array(Schema.String)),
   video_label: optionalOrNull(WireJsonText),
   video_tag: optionalOrNull(WireJsonText),
@@ -47,7 +47,7 @@ const wireVideoTable = {
   video_description: "string", music_id: "id", like_count: "count", comment_count: "count",
   share_count: "count", view_count: "count", favorites_count: "count", hashtag_names: "strings",
   effect_ids: "ids", playlist_id: "id", voice_to_text: "string", is_stem_verified: "boolean",
-  video_duration: "count", video_mention_list: "strings", video_label: "json", video_tag: "json",
+  video_duration: "number", video_mention_list: "strings", video_label: "json", video_tag: "json",
   hashtag_info_list: "json", sticker_info_list: "json", effect_info_list: "json"
 } as const
 

@@ -23,13 +23,40 @@ export const DecimalId = Schema.Union([
     })
   )
 
-/** A count or timestamp: a JSON number, or a numeric string, decoded to a number. */
+const countOf = (wire: number | string): number => (typeof wire === "number" ? wire : wire.trim() === "" ? Number.NaN : Number(wire))
+
+/** A wire value as a message shows it: numbers and numeric text bare (as the API sent them), other text quoted. */
+const shown = (wire: number | string): string =>
+  typeof wire === "number" || /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(wire) ? String(wire).trim() : JSON.stringify(wire)
+
+/**
+ * Why a wire count is refused, or undefined when it is one. Every sink stores counts and times as
+ * int64 and records carry them as JS numbers, so a count is an integer a number holds exactly:
+ * `1.5` would be truncated, `1e20` or 2^63 wrapped or rounded. Refusing them here — one rule for
+ * the fast path and the schema — keeps every sink from storing a different wrong value.
+ */
+export const countProblem = (wire: number | string): string | undefined =>
+  Number.isSafeInteger(countOf(wire)) ? undefined : `expected an integer in ±(2^53 - 1), got ${shown(wire)}`
+
+/** A count or timestamp: a JSON number, or a numeric string, decoded to a safe integer. */
 export const WireCount = Schema.Union([Schema.Number, Schema.String])
   .annotate({ expected: "number" })
+  .check(Schema.makeFilter((wire: number | string) => countProblem(wire) ?? true))
   .pipe(
-    Schema.decodeTo(Schema.Number.check(Schema.makeFilter((n: number) => Number.isFinite(n) || "expected number")), {
-      // A blank string is not zero: NaN, refused by the finite check.
-      decode: SchemaGetter.transform((n: number | string) => (typeof n === "number" ? n : n.trim() === "" ? Number.NaN : Number(n))),
+    Schema.decodeTo(Schema.Number, {
+      // A blank string is not zero: NaN, refused by the check.
+      decode: SchemaGetter.transform(countOf),
+      encode: SchemaGetter.transform((n: number) => n)
+    })
+  )
+
+/** A measure that may have a fraction (`video_duration`: 15.2 seconds): any finite number, or numeric text. */
+export const WireNumber = Schema.Union([Schema.Number, Schema.String])
+  .annotate({ expected: "number" })
+  .check(Schema.makeFilter((wire: number | string) => Number.isFinite(countOf(wire)) || `expected a finite number, got ${shown(wire)}`))
+  .pipe(
+    Schema.decodeTo(Schema.Number, {
+      decode: SchemaGetter.transform(countOf),
       encode: SchemaGetter.transform((n: number) => n)
     })
   )

@@ -47,7 +47,7 @@ describe("decodeUserInfoResponse", () => {
   it("fails with the path of a wrong type", async () => {
     const error = await Effect.runPromise(Effect.flip(decodeUserInfoResponse({ data: { video_count: "many" }, error: ok }, "u")))
     expect(error).toMatchObject({ _tag: "DecodeError", endpoint: "/v2/research/user/info/", path: "data.video_count" })
-    expect(error.message).toBe("data.video_count: expected number")
+    expect(error.message).toBe('data.video_count: expected an integer in ±(2^53 - 1), got "many"')
   })
 
   it("turns a body whose envelope is not ok into the refused-lookup record", () => {

@@ -110,12 +110,13 @@ describe("decodeVideoQueryResponse", () => {
     expect(decodeError(wrong({ create_time: "yesterday" }))).toMatchObject({
       endpoint: "/v2/research/video/query/",
       path: "data.videos[3].create_time",
-      message: "data.videos[3].create_time: expected number"
+      message: 'data.videos[3].create_time: expected an integer in ±(2^53 - 1), got "yesterday" (id 4)'
     })
-    expect(decodeError(wrong({ hashtag_names: ["a", 7] })).message).toBe("data.videos[3].hashtag_names[1]: expected string, got 7")
+    expect(decodeError(wrong({ create_time: [] })).message).toBe("data.videos[3].create_time: expected number, got [] (id 4)")
+    expect(decodeError(wrong({ hashtag_names: ["a", 7] })).message).toBe("data.videos[3].hashtag_names[1]: expected string, got 7 (id 4)")
     expect(decodeError(wrong({ id: "12ab" })).message).toBe('data.videos[3].id: expected a decimal id, got "12ab"')
     expect(decodeError(wrong({ id: 1.5 })).path).toBe("data.videos[3].id")
-    expect(decodeError(wrong({ is_stem_verified: "yes" })).message).toBe('data.videos[3].is_stem_verified: expected boolean, got "yes"')
+    expect(decodeError(wrong({ is_stem_verified: "yes" })).message).toBe('data.videos[3].is_stem_verified: expected boolean, got "yes" (id 4)')
     expect(decodeError({ data: { videos: [{ id: "1" }, { create_time: 5 }] } }).message).toBe(
       "data.videos[1].id: expected id or video_id"
     )

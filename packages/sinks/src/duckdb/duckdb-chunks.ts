@@ -27,6 +27,11 @@ const fillerOf = (type: ColumnType, listValue: (items: ReadonlyArray<DuckDBValue
         for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as boolean | null)
         vector.flush()
       }
+    case "float64":
+      return (vector, values, from, count) => {
+        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as number | null)
+        vector.flush()
+      }
     case "int64":
       return (vector, values, from, count) => {
         for (let row = 0; row < count; row++) {

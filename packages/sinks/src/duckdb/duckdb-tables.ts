@@ -9,6 +9,7 @@ const sqlType = (type: ColumnType): string => {
   switch (type) {
     case "utf8": return "VARCHAR"
     case "int64": return "BIGINT"
+    case "float64": return "DOUBLE"
     case "bool": return "BOOLEAN"
     case "list_utf8": return "VARCHAR[]"
     case "json": return "VARCHAR"

@@ -1,5 +1,5 @@
 import type { RecordKind } from "@tikflow/core"
-import { Bool, Field, Int64, List, Schema, Utf8 } from "apache-arrow"
+import { Bool, Field, Float64, Int64, List, Schema, Utf8 } from "apache-arrow"
 import type { DataType } from "apache-arrow"
 import type { Column, ColumnType } from "./columns.js"
 import { columnsOf } from "./columns.js"
@@ -8,6 +8,7 @@ export const arrowTypeOf = (type: ColumnType): DataType => {
   switch (type) {
     case "utf8": return new Utf8()
     case "int64": return new Int64()
+    case "float64": return new Float64()
     case "bool": return new Bool()
     case "list_utf8": return new List(new Field("item", new Utf8(), true))
     case "json": return new Utf8()

@@ -5,7 +5,7 @@ import { recordKinds } from "@tikflow/core"
  * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a
  * field a transform added (a join's `author`): any value, stored as its JSON text (utf8/VARCHAR).
  */
-export type ColumnType = "utf8" | "int64" | "bool" | "list_utf8" | "json"
+export type ColumnType = "utf8" | "int64" | "float64" | "bool" | "list_utf8" | "json"
 
 export interface Column {
   readonly name: string
@@ -17,13 +17,15 @@ export interface Column {
 // Field names mean the same thing in every record kind, so one table types them all.
 const int64Fields = new Set([
   "create_time", "like_count", "comment_count", "share_count", "view_count", "favorites_count",
-  "video_duration", "reply_count", "follower_count", "following_count", "likes_count", "video_count"
+  "reply_count", "follower_count", "following_count", "likes_count", "video_count"
 ])
+// Seconds with a fraction (the API sends `15.2`): an int64 column would truncate them.
+const float64Fields = new Set(["video_duration"])
 const boolFields = new Set(["is_stem_verified", "is_verified"])
 const listFields = new Set(["hashtag_names", "effect_ids", "video_mention_list"])
 
 const typeOf = (field: string): ColumnType =>
-  int64Fields.has(field) ? "int64" : boolFields.has(field) ? "bool" : listFields.has(field) ? "list_utf8" : "utf8"
+  int64Fields.has(field) ? "int64" : float64Fields.has(field) ? "float64" : boolFields.has(field) ? "bool" : listFields.has(field) ? "list_utf8" : "utf8"
 
 const cache = new Map<string, ReadonlyArray<Column>>()
 

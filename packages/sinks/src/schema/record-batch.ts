@@ -1,10 +1,21 @@
 import type { AnyRecord, RecordKind } from "@tikflow/core"
+import { recordKinds } from "@tikflow/core"
 import { makeData, RecordBatch, Struct } from "apache-arrow"
 import type { Data, List, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
-import { boolData, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
+import { boolData, float64Data, int64Data, listUtf8Data, NotAnInt64, utf8Data } from "./column-data.js"
 import { columnValues } from "./column-values.js"
+
+const int64Column = (kind: RecordKind, field: string, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
+  try {
+    return int64Data(values)
+  } catch (error) {
+    if (!(error instanceof NotAnInt64)) throw error
+    const key = recordKinds[kind].keyOf(records[error.row] as never)
+    throw new RangeError(`${field}: ${error.message} (${kind} ${key})`)
+  }
+}
 
 /**
  * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
@@ -19,7 +30,8 @@ export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord
     switch (column.type) {
       case "json": return utf8Data(values.map(jsonText))
       case "utf8": return utf8Data(values as Array<string | null>)
-      case "int64": return int64Data(values as Array<number | null>)
+      case "int64": return int64Column(kind, column.name, records, values as Array<number | null>)
+      case "float64": return float64Data(values as Array<number | null>)
       case "bool": return boolData(values as Array<boolean | null>)
       case "list_utf8": return listUtf8Data(values as Array<ReadonlyArray<string> | null>, schema.fields[index].type as List<Utf8>)
     }

@@ -34,7 +34,7 @@ const videoFields = {
   playlist_id: nullable(id),
   voice_to_text: nullable(text),
   is_stem_verified: nullable(fc.boolean()),
-  video_duration: nullable(fc.integer({ min: 0, max: 600 })),
+  video_duration: nullable(fc.oneof(fc.integer({ min: 0, max: 600 }), fc.double({ min: 0, max: 600, noNaN: true }))),
   video_mention_list: nullable(list),
   video_label: nullable(fc.constant("{\"content\":\"x\"}")),
   video_tag: nullable(text),

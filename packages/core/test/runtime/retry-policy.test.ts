@@ -3,6 +3,7 @@ import { Effect, Fiber, Schedule } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import {
+  DecodeError,
   InvalidRequestError,
   NetworkError,
   type ProgressEvent,
@@ -91,5 +92,27 @@ describe("withRetry", () => {
     await Effect.runPromise(program.pipe(Effect.provide(TestClock.layer())))
     expect(attempts).toBe(2)
     expect(events).toEqual([{ type: "retry", endpoint, kind: "RateLimitedError", attempt: 1, delayMs: 7_000 }])
+  })
+})
+
+describe("decode errors", () => {
+  const attemptsUntilFailure = (error: DecodeError) => {
+    let attempts = 0
+    const request = Effect.suspend(() => {
+      attempts++
+      return Effect.fail(error)
+    })
+    const policy = retryPolicy({ schedules: { DecodeError: Schedule.recurs(3) } })
+    Effect.runSync(Effect.ignore(withRetry(request, policy, { endpoint })))
+    return attempts
+  }
+
+  it("a body that is not JSON (cut short, a gateway's HTML) is retried", () => {
+    expect(attemptsUntilFailure(new DecodeError({ endpoint, path: "", message: "malformed JSON" }))).toBe(4)
+  })
+
+  it("a value the schema refuses is never retried: the same request returns it again, and quota is spent per request", () => {
+    const refused = new DecodeError({ endpoint, path: "data.videos[1].like_count", message: "expected an integer", deterministic: true })
+    expect(attemptsUntilFailure(refused)).toBe(1)
   })
 })

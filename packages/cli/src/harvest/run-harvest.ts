@@ -179,6 +179,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
         .run({
           checkpoints: jobCheckpoints,
           signal,
+          stateDir: settings.stateDir,
           fresh: settings.fresh,
           onProgress,
           epochMaxRecords: settings.commitEvery,

@@ -19,4 +19,6 @@ export interface PipelineRunOptions {
   /** Ignore any saved checkpoint and start over. */
   readonly fresh?: boolean | undefined
   readonly logger?: SinkLogger | undefined
+  /** Given to sinks as `StreamContext.stateDir` (where the webhook sink keeps dead letters). */
+  readonly stateDir?: string | undefined
 }

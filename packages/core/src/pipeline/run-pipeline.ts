@@ -74,7 +74,8 @@ export const runPipelineSpec = <E, R>(
       addedFields: addedFieldsOf(spec.stages),
       logger: options.logger ?? silentLogger,
       signal: abort.signal,
-      resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch }
+      resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch },
+      stateDir: options.stateDir
     })
 
     // --- resume point -------------------------------------------------------------------------

@@ -57,6 +57,11 @@ export interface StreamContext {
    * checkpoint store, and reopen it with that epoch; data deleted in the first `open` would be lost.
    */
   readonly resume: { readonly epoch: number } | undefined
+  /**
+   * The run's state directory (the CLI's `--state`), for a sink's own bookkeeping that must
+   * outlive the run, e.g. dead letters; undefined when the runner keeps no state on disk.
+   */
+  readonly stateDir?: string | undefined
 }
 
 /** What a plugin's `open` receives: the stream context plus its target, config and Arrow schema. */

@@ -22,7 +22,8 @@ const fieldMetadata = (column: Column) => (column.type === "json" ? new Map([["t
 
 /**
  * The stable Arrow schema of a record kind: utf8 ids and text, int64 counts and times (unix
- * seconds), bool flags, list<utf8> for hashtags, effect ids and mentions; nullable but the keys.
+ * seconds), float64 durations, bool flags, list<utf8> for hashtags, effect ids and mentions;
+ * nullable but the keys.
  * Fields a transform added follow as utf8 columns of JSON text.
  */
 export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = []): Schema => {

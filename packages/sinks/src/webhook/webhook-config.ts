@@ -13,7 +13,7 @@ export interface WebhookSinkConfig {
   readonly batchSize: number
   readonly timeoutMs: number
   readonly retry: DeliveryRetryPolicy
-  /** Where batches that never got a 2xx go; undefined = `.tikflow/dead-letter/` under the cwd. */
+  /** Where batches that never got a 2xx go; undefined = `dead-letter/` in the run's state directory. */
   readonly deadLetter: string | undefined
   /** Keep going (flush succeeds) when batches were dead-lettered; default: fail the run. */
   readonly deadLetterOk: boolean

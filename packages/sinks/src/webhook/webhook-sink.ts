@@ -32,7 +32,8 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
   const config = context.config
   const url = shownUrl(config.url)
   const deadLetters = deadLetterFile(
-    config.deadLetter ?? resolve(".tikflow", "dead-letter", `webhook-${context.stream.replace(/[^A-Za-z0-9_.-]/g, "_")}.ndjson`)
+    // Under the run's state directory (`--state`), not wherever the command happened to run.
+    config.deadLetter ?? resolve(context.stateDir ?? ".tikflow", "dead-letter", `webhook-${context.stream.replace(/[^A-Za-z0-9_.-]/g, "_")}.ndjson`)
   )
   const dispatcher = new Pool(config.url.origin, { connections: config.concurrency })
   // Every POST in flight listens on the run's signal (plus the retry's wait): up to `concurrency`
@@ -151,7 +152,7 @@ export const webhookSink = defineSink<WebhookSinkConfig>({
     retries: "retries after the first attempt (default 6)",
     backoff_ms: "first retry delay, doubled each time, jittered (default 200)",
     backoff_cap_ms: "longest retry delay (default 15000)",
-    dead_letter: "NDJSON file for batches that never got a 2xx (default .tikflow/dead-letter/webhook-<stream>.ndjson)",
+    dead_letter: "NDJSON file for batches that never got a 2xx (default <state>/dead-letter/webhook-<stream>.ndjson, <state> being --state, default .tikflow)",
     dead_letter_ok: "true to finish the run even if batches were dead-lettered (default: fail)"
   },
   config: { parse: (target) => parseWebhookConfig(target) },

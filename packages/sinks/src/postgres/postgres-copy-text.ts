@@ -136,6 +136,7 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>) => {
           } else if (type === "utf8" || type === "json") {
             if (!out.plain(value as string, false)) nulFields = general(value as string, columns[c]!.name, nulFields)
           } else if (type === "int64") out.integer(value as number)
+          else if (type === "float64") out.text(String(value)) // finite (the decoders refuse others): digits, `.`, `e`
           else if (type === "bool") out.byte(value ? 116 : 102) // t, f
           else nulFields = list(value as ReadonlyArray<string>, columns[c]!.name, nulFields)
         }

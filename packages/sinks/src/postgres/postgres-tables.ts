@@ -17,6 +17,7 @@ const sqlType = (type: ColumnType): string => {
   switch (type) {
     case "utf8": return "text"
     case "int64": return "bigint"
+    case "float64": return "double precision"
     case "bool": return "boolean"
     case "list_utf8": return "text[]"
     case "json": return "text"

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
+import { isProcessAlive } from "../quota/lock-file.js"
 
 // `writeFileAtomic`'s temp files: `.<name>.<pid>-<random>.tmp` next to the target. Hidden (no glob
 // like `*.parquet` or `*` in most tools sees them) and tagged with the writing process, so a later
@@ -11,21 +12,10 @@ const TEMP = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/
 export const tempPathFor = (path: string): string =>
   join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`)
 
-const isAlive = (pid: number): boolean => {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** Whether `name` is a temp file of `writeFileAtomic` whose writer is gone (killed mid-write). */
 export const isStaleTempFile = (name: string): boolean => {
   const match = TEMP.exec(name)
-  return match !== null && !isAlive(Number(match[1]))
+  return match !== null && !isProcessAlive(Number(match[1]))
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DuckDBInstance } from "@duckdb/node-api"
-import { mkdir } from "node:fs/promises"
+import { existsSync } from "node:fs"
+import { mkdir, rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 
 /**
@@ -30,7 +31,13 @@ const make = async (path: string): Promise<SharedDuckDB> => {
   const { DuckDBInstance } = await import("@duckdb/node-api")
   // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
   if (path !== MEMORY) await mkdir(dirname(path), { recursive: true })
-  const instance = await DuckDBInstance.create(path)
+  const created = path !== MEMORY && !existsSync(path)
+  const instance = await DuckDBInstance.create(path).catch(async (error: unknown) => {
+    // A database file this call began to create (and a full disk cut short) holds nothing: leave
+    // no torn header behind, which the next run could not open ("Could not read enough bytes").
+    if (created) await Promise.all([rm(path, { force: true }), rm(`${path}.wal`, { force: true })])
+    throw error
+  })
   let tail: Promise<unknown> = Promise.resolve()
   return {
     path,

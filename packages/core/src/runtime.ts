@@ -3,6 +3,8 @@ export * from "./rate/rate-limiter.js"
 export * from "./quota/quota-store.js"
 export * from "./quota/file-quota-store.js"
 export * from "./quota/memory-quota-store.js"
+// The day arithmetic every store shares, for stores in other packages (the PostgreSQL one).
+export { applyExhaust, applyReserve, applySettle, emptyDay, reapHolders, usageOf, type QuotaDay } from "./quota/quota-day.js"
 export * from "./quota/quota-ledger.js"
 export * from "./quota/machine-ledger-path.js"
 export { isProcessAlive } from "./quota/lock-file.js"

@@ -16,6 +16,11 @@ export const globalOptions: OptionSpecs = {
     value: "PATH",
     description: "the quota ledger file (default: one per client key in $XDG_STATE_HOME/tikflow/quota, for every directory)"
   },
+  coordinator: {
+    type: "string",
+    value: "URI",
+    description: "a PostgreSQL database (postgres://user@host/db) that keeps the daily quota ledger, shared by every machine harvesting with the client key (default $TIKFLOW_COORDINATOR)"
+  },
   "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
   plugin: { type: "string", multiple: true, value: "NAME|PATH", description: "load a sink plugin (tikflow-sink-<name> package or a path); repeatable" },
   "log-format": { type: "string", value: "text|json", description: "progress as text (live on a TTY) or JSON events" },

@@ -24,6 +24,8 @@ export interface GlobalSettings {
    * the machine's ledger of the client key (`machineQuotaLedgerPath`), known once credentials are.
    */
   readonly quotaLedgerPath: string | undefined
+  /** `--coordinator` or `TIKFLOW_COORDINATOR`: a PostgreSQL URI whose database keeps the quota ledger instead. */
+  readonly coordinator: string | undefined
   /** The CLI's clock (epoch ms); `TIKFLOW_CLOCK_OFFSET_MS` shifts it, for tests of the daily reset. */
   readonly now: () => number
   readonly logFormat: LogFormat
@@ -68,10 +70,19 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
     dailyQuota: parseIntegerIn("--daily-quota", values["daily-quota"] as string | undefined, 1000, 1, 10_000_000),
     onQuota,
     quotaLedgerPath: quotaLedgerOverride(values["quota-ledger"] as string | undefined, env.TIKFLOW_QUOTA_LEDGER),
+    coordinator: coordinatorOf(values.coordinator as string | undefined, env.TIKFLOW_COORDINATOR),
     now: () => Date.now() + offset,
     logFormat,
     quiet: values.quiet === true
   }
+}
+
+const coordinatorOf = (flag: string | undefined, fromEnv: string | undefined): string | undefined => {
+  const [uri, field] = flag !== undefined ? [flag, "--coordinator"] : [fromEnv, "TIKFLOW_COORDINATOR"]
+  if (uri === undefined || (field === "TIKFLOW_COORDINATOR" && uri.trim() === "")) return undefined
+  // Never echo the value: it may hold a password.
+  if (!/^postgres(ql)?:\/\//.test(uri)) throw usageError(`${field}: expected a postgres://user@host:port/database URI`)
+  return uri
 }
 
 const quotaLedgerOverride = (flag: string | undefined, fromEnv: string | undefined): string | undefined => {

@@ -26,6 +26,7 @@ import { describeFailure } from "../failure.js"
 import { startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
 import { SinkResolver } from "../sinks/sink-resolver.js"
+import { openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
@@ -108,7 +109,12 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     if (list && list.kind !== "job") preread.set(job.name, await resolveListInput(list, listField(job), ""))
   }
 
-  const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec))
+  // The team's ledger, when one is named: connecting now fails before any request.
+  const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, credentials.clientKey, output)
+  const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
+    await coordinator?.close()
+    throw error
+  })
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
   const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
   const collect = collectedFields(spec)
@@ -120,6 +126,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     quota: {
       limit: settings.dailyQuota,
       ledgerPath: settings.quotaLedgerPath ?? machineQuotaLedgerPath(credentials.clientKey, env),
+      store: coordinator,
       onExhausted: settings.onQuota
     },
     ...(options.retry ? { retry: options.retry } : {}),
@@ -236,6 +243,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)
   } finally {
     await client.close()
+    await coordinator?.close()
     await lock.release()
   }
 }

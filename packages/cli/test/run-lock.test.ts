@@ -17,7 +17,7 @@ const harvest = (out: string, state = "./state") => [
 
 /** A run going slowly, resolved once it has committed its first epoch (it holds its locks). */
 const startSlowRun = async (cwd: string, argv: ReadonlyArray<string>) => {
-  const child = spawnCli(argv, { cwd, env: fixture.env({ TIKFLOW_RATE: "8" }) })
+  const child = spawnCli(argv, { cwd, env: fixture.env({ TIKFLOW_RATE: "2" }) })
   const done = collect(child)
   await waitForOutput(child, /"type":"checkpoint"/)
   return { child, done }
@@ -87,7 +87,10 @@ describe("one run at a time per state and per output", () => {
     const blocked = await runCli(argv, { cwd: dir, env: fixture.env() })
     expect(blocked.code).toBe(2)
     expect(oneLineError(blocked.stderr)).toMatch(/videos\.ndjson is in use by another tikflow run \(its lock file is being written\)/)
-    writeFileSync(lock, JSON.stringify({ pid: 1, host: "elsewhere.example", since: "2026-01-01T00:00:00.000Z" }))
+    // Another host's process cannot be checked from here: its lock holds, however old.
+    writeFileSync(lock, "1@elsewhere.example")
+    const longAgo = new Date("2026-01-01T00:00:00.000Z")
+    utimesSync(lock, longAgo, longAgo)
     const remote = await runCli(argv, { cwd: dir, env: fixture.env() })
     expect(remote.code).toBe(2)
     expect(oneLineError(remote.stderr)).toContain("(pid 1 on host elsewhere.example, since 2026-01-01T00:00:00.000Z)")

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { hostname } from "node:os"
-import { isProcessAlive, withLockFile } from "./lock-file.js"
+import { isProcessAlive, withLockFile } from "../files/lock-file.js"
 import { applyExhaust, applyReserve, applySettle, changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
 import type { QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "./quota-store.js"
 import { writeJsonAtomic } from "../files/atomic-write.js"

@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto"
+import { unlinkSync } from "node:fs"
+import { link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
+import { hostname } from "node:os"
+import { dirname } from "node:path"
+
+/**
+ * A ledger update holds its lock for milliseconds: one this old was abandoned (a reused pid,
+ * another host). A lock file still empty this long was torn by a process killed while creating it.
+ */
+const ABANDONED_MS = 10_000
+
+const ownTag = (): string => `${process.pid}@${hostname()}`
+
+/** Locks this process holds now: removed even when the process exits in the middle of an update. */
+const held = new Set<string>()
+let exitHookInstalled = false
+const removeHeldLocks = () => {
+  for (const path of held) {
+    try {
+      unlinkSync(path)
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Whether a process on this machine is alive (`kill(pid, 0)`: EPERM means alive but not ours). */
+export const isProcessAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/** A holder tag `pid@host` of a dead process on this host; a tag of another host is never judged dead. */
+const isDeadTag = (tag: string): boolean => {
+  const match = /^(\d+)@(.*)$/.exec(tag.trim())
+  if (!match) return false
+  return match[2] === hostname() && !isProcessAlive(Number(match[1]))
+}
+
+/**
+ * Runs `body` under an exclusive lock file created with O_EXCL, holding `pid@host`. A lock left by
+ * a dead process of this machine is broken at once; one older than 10 s is taken as abandoned.
+ */
+export const withLockFile = async <A>(lockPath: string, body: () => Promise<A>): Promise<A> => {
+  await acquire(lockPath)
+  try {
+    return await body()
+  } finally {
+    held.delete(lockPath)
+    await unlink(lockPath).catch(() => undefined)
+  }
+}
+
+/** Who holds a lock file: the `pid@host` it was created with (unknown while still empty), and since when. */
+export interface LockHolder {
+  readonly pid: number | undefined
+  readonly host: string | undefined
+  readonly since: Date
+}
+
+/** A lock held until released (or until the process exits, whatever the exit). */
+export interface HeldLock {
+  release(): Promise<void>
+}
+
+/**
+ * Takes a lock file for as long as the caller runs, without waiting: when another live process
+ * holds it, returns that holder instead. Only a lock of a dead process of this machine (or one
+ * left empty for 10 s) is broken — a long-running holder is never taken as abandoned.
+ */
+export const holdLockFile = async (lockPath: string): Promise<HeldLock | LockHolder> => {
+  await mkdir(dirname(lockPath), { recursive: true })
+  installExitHook()
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await create(lockPath)) {
+      return {
+        release: async () => {
+          if (!held.delete(lockPath)) return
+          await unlink(lockPath).catch(() => undefined)
+        }
+      }
+    }
+    if (!(await breakIfStale(lockPath, (tag, ageMs) => tag === "" ? ageMs > ABANDONED_MS : isDeadTag(tag)))) break
+  }
+  const [tag, info] = await Promise.all([readFile(lockPath, "utf8").catch(() => ""), stat(lockPath).catch(() => undefined)])
+  const match = /^(\d+)@(.*)$/.exec(tag.trim())
+  return { pid: match ? Number(match[1]) : undefined, host: match?.[2], since: info?.mtime ?? new Date() }
+}
+
+const installExitHook = () => {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once("exit", removeHeldLocks)
+  }
+}
+
+/** Creates the lock file holding our tag; false when it exists. */
+const create = async (lockPath: string): Promise<boolean> => {
+  try {
+    const handle = await open(lockPath, "wx")
+    held.add(lockPath)
+    try {
+      await handle.writeFile(ownTag())
+    } finally {
+      await handle.close()
+    }
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    return false
+  }
+}
+
+const acquire = async (lockPath: string): Promise<void> => {
+  await mkdir(dirname(lockPath), { recursive: true })
+  installExitHook()
+  for (let attempt = 0;; attempt++) {
+    if (await create(lockPath)) return
+    if (!(await breakIfStale(lockPath, shortLockIsStale))) await new Promise((resolve) => setTimeout(resolve, Math.min(2 + attempt, 25)))
+  }
+}
+
+/** An empty tag is a lock being created this instant (open, then write): wait, unless abandoned. */
+const shortLockIsStale = (tag: string, ageMs: number): boolean => (tag !== "" && isDeadTag(tag)) || ageMs > ABANDONED_MS
+
+/** Breaks a stale lock; true when it did (or the lock vanished), so the caller retries at once. */
+const breakIfStale = async (lockPath: string, isStale: (tag: string, ageMs: number) => boolean): Promise<boolean> => {
+  const [tag, info] = await Promise.all([
+    readFile(lockPath, "utf8").catch(() => undefined),
+    stat(lockPath).catch(() => undefined)
+  ])
+  if (tag === undefined || info === undefined) return true
+  if (!isStale(tag, Date.now() - info.mtimeMs)) return false
+  // Move it aside first, then check it was the lock judged stale: two breakers racing must not
+  // delete a live lock created in between (if they did, it is put back).
+  const aside = `${lockPath}.${randomBytes(4).toString("hex")}.stale`
+  try {
+    await rename(lockPath, aside)
+  } catch {
+    return true
+  }
+  const movedTag = await readFile(aside, "utf8").catch(() => undefined)
+  if (movedTag !== tag) await link(aside, lockPath).catch(() => undefined)
+  await unlink(aside).catch(() => undefined)
+  return true
+}

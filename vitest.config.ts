@@ -1,17 +1,17 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+const source = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url))
+const pkg = (name: string) => source(`${name}/src/index.ts`)
 
 // Tests import the workspace packages from source, so `vitest` needs no build step;
 // the CLI end-to-end tests run the built binary instead (`pnpm test` builds first).
-export const alias = {
-  "@tikflow/core": pkg("core"),
-  "@tikflow/sources": pkg("sources"),
-  "@tikflow/sinks": pkg("sinks"),
-  "@tikflow/sandbox": pkg("sandbox"),
-  "@tikflow/cli": pkg("cli")
-}
+// Exact matches, so the light subpath entries (`@tikflow/sinks/registry`, …) map to their own files.
+export const alias = [
+  { find: /^@tikflow\/sinks\/registry$/, replacement: source("sinks/src/registry.ts") },
+  { find: /^@tikflow\/sandbox\/fault-kinds$/, replacement: source("sandbox/src/faults/fault-kind.ts") },
+  ...["core", "sources", "sinks", "sandbox", "cli"].map((name) => ({ find: new RegExp(`^@tikflow/${name}$`), replacement: pkg(name) }))
+]
 
 export default defineConfig({
   resolve: { alias },

@@ -100,6 +100,14 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     }
     out.push("")
   }
+  if (s.startup) {
+    const v = s.startup.variants
+    out.push("## Startup", "")
+    out.push("Milliseconds from spawning `tikflow user-info … --out SINK` to its first research request reaching a loopback stand-in for the API (`bench/scenarios/first-request.mjs`). Baseline: a bare `node` sending one request. Target: ≤ 500 ms into NDJSON.", "")
+    out.push("| variant | first request after (ms) |", "| --- | --- |")
+    for (const [k, x] of Object.entries(v)) out.push(`| ${k} | ${mmm(x)}${k === "ndjson" ? ` — ${verdict(x.median <= 500)}` : ""} |`)
+    out.push("")
+  }
   if (s.quota) {
     const q = s.quota
     out.push("## Quota efficiency", "")

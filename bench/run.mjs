@@ -1,13 +1,14 @@
 // `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
 // variants interleaved run by run so machine noise hits baseline and subject alike. Writes
 // bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
-// BENCH_ONLY=source,e2e,scale,dedupe,sinks,postgres,webhook,quota,ledger picks scenarios; BENCH_RUNS=n (default 5).
+// BENCH_ONLY=source,e2e,scale,dedupe,sinks,postgres,webhook,quota,ledger,startup picks scenarios; BENCH_RUNS=n (default 5).
 import { execSync, spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { runScenario, startSandboxProcess } from "./lib/processes.mjs"
+import { measureFirstRequest } from "./scenarios/first-request.mjs"
 import { ratioOf, summarize, summarizeRuns } from "./lib/stats.mjs"
 import { renderBenchmarks } from "./render.mjs"
 
@@ -269,6 +270,18 @@ if (wanted("ledger")) {
     blocks: ["ledger.mjs", { requests, maxBlock: 10 }]
   })
   results.scenarios.ledger = { requests, variants: variantsOf(runs, ["cpuMicrosPerRequest", "wallMicrosPerRequest", "lockedWrites"]) }
+  save()
+}
+
+if (wanted("startup")) {
+  // The CLI's start: spawn to first research request, per sink, against Node's own start.
+  const runs = await measureFirstRequest(RUNS)
+  results.scenarios.startup = {
+    target: "NDJSON run: first request within 500 ms of start",
+    variants: Object.fromEntries(Object.entries(runs).map(([name, ms]) => [name, summarize(ms)])),
+    runs
+  }
+  log(`startup: ${Object.entries(results.scenarios.startup.variants).map(([k, v]) => `${k} ${v.median} ms`).join(", ")}`)
   save()
 }
 

@@ -6,7 +6,7 @@ export * from "./schema/record-batch.js"
 export * from "./registry/sink-uri.js"
 export * from "./registry/check-plugin.js"
 export * from "./registry/load-plugin.js"
-export * from "./registry/bind-sink.js"
+export { bindSink } from "./registry/bind-sink.js"
 export * from "./registry/sink-registry.js"
 export * from "./registry/builtin-sinks.js"
 // Sinks

@@ -36,7 +36,7 @@ export const pluginsCommand: Command = {
     { description: "as JSON", command: "tikflow plugins --log-format json" }
   ],
   async run({ output, values, settings }) {
-    const { builtinSinks, createSinkRegistry } = await import("@tikflow/sinks")
+    const { builtinSinks, createSinkRegistry } = await import("@tikflow/sinks/registry")
     const cwd = process.cwd()
     const entries: Array<Listed> = builtinSinks.map((plugin) => listed(plugin, "built-in"))
     const registry = createSinkRegistry({ cwd })

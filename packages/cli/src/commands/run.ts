@@ -1,7 +1,6 @@
 import { dirname, isAbsolute, resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import { runHarvest } from "../harvest/run-harvest-lazily.js"
-import { readPipelineFile } from "../pipeline-file/read-pipeline-file.js"
 import type { Command } from "./command.js"
 
 export const examplePipeline = `# Videos of two weeks, their comments and their authors, into DuckDB and Parquet.
@@ -36,7 +35,7 @@ export const runCommand: Command = {
     "`{join: {endpoint: user-info, on: username, as: author, miss: keep|drop|fail}}` adds each record's",
     "user info, for ndjson:/webhook: sinks) and optional `sinks` (URIs, or {uri, options}).",
     "Endpoints and their parameters:",
-    "  videos: query, from, to, window_days, fields, random",
+    "  videos: query, from, to, window_days, fields, random, keep_repeats",
     "  comments: video_ids | video_ids_from",
     "  user-info, followers, following, liked-videos, pinned-videos, reposted-videos: usernames | usernames_from",
     "A *_from names an earlier job (its video ids, or its authors' usernames), a text or Parquet file,",
@@ -55,6 +54,8 @@ export const runCommand: Command = {
   async run(input) {
     const file = input.positionals[0]
     if (file === undefined) throw usageError("run: expected a pipeline file (tikflow run pipeline.yaml)")
+    // The YAML parser loads only for `run`.
+    const { readPipelineFile } = await import("../pipeline-file/read-pipeline-file.js")
     const pipeline = await readPipelineFile(file)
     // Plugin paths in a pipeline file are relative to the file, package names resolve as usual.
     const base = dirname(resolve(file))

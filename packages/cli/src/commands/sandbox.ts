@@ -1,4 +1,5 @@
-import { faultKinds } from "@tikflow/sandbox"
+// The fault names alone: the sandbox itself loads only when this command runs.
+import { faultKinds } from "@tikflow/sandbox/fault-kinds"
 import { parseFaultRates } from "../args/fault-rates.js"
 import { parseIntegerIn } from "../args/numbers.js"
 import { ExitCode } from "../exit-codes.js"

@@ -1,7 +1,6 @@
 import { readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { usageError } from "../cli-error.js"
-import { queryDuckDb, sqlIdentifier, sqlString } from "./duckdb-query.js"
 
 /** What a list holds: usernames, or video ids (decimal strings). */
 export type IdListKind = "username" | "video_id"
@@ -89,6 +88,7 @@ const readParquet = async (flag: string, path: string, kind: IdListKind): Promis
   } catch (error) {
     throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
   }
+  const { sqlString } = await import("./duckdb-query.js")
   const relation = `read_parquet(${sqlString(glob)}, hive_partitioning = true)`
   return readColumn(flag, path, ":memory:", relation, kind)
 }
@@ -102,6 +102,7 @@ const readDuckDbTable = async (flag: string, source: string, kind: IdListKind): 
   } catch (error) {
     throw usageError(`${flag}: cannot read ${database} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
   }
+  const { sqlIdentifier } = await import("./duckdb-query.js")
   return readColumn(flag, `${database}#${table}`, database, sqlIdentifier(table), kind)
 }
 
@@ -112,6 +113,8 @@ const readColumn = async (
   relation: string,
   kind: IdListKind
 ): Promise<Array<string>> => {
+  // DuckDB loads only for the inputs that need it (seconds a run from a text list should not pay).
+  const { queryDuckDb, sqlIdentifier } = await import("./duckdb-query.js")
   let columns: ReadonlyArray<string>
   try {
     columns = (await queryDuckDb(database, [`SELECT * FROM ${relation} LIMIT 0`])).columns

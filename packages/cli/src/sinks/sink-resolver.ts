@@ -1,5 +1,5 @@
 import type { BoundSink, SinkPlugin } from "@tikflow/core"
-import { createSinkRegistry, parseSinkUri, type SinkRegistry } from "@tikflow/sinks"
+import { createSinkRegistry, parseSinkUri, type SinkRegistry } from "@tikflow/sinks/registry"
 import { usageError } from "../cli-error.js"
 import type { SinkSpec } from "../harvest/job-spec.js"
 

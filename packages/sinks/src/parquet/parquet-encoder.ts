@@ -4,9 +4,7 @@ import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import type { Compression } from "parquet-wasm/esm"
 import type { PartEncoder, PartStream } from "../files/part-writer.js"
-
-export const parquetCompressions = ["zstd", "snappy", "none"] as const
-export type ParquetCompression = (typeof parquetCompressions)[number]
+import type { ParquetCompression } from "./parquet-sink.js"
 
 type ParquetWasm = typeof import("parquet-wasm/esm")
 

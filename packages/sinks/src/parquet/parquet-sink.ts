@@ -1,11 +1,11 @@
 import { defineSink } from "@tikflow/core"
 import type { SinkTarget } from "@tikflow/core"
 import { readEnum, readInt, readLocation, rejectUnknownOptions } from "../config/option-readers.js"
-import { openPartWriter } from "../files/part-writer.js"
 import type { PartitionColumn } from "../files/partitioning.js"
 import { partitionColumns } from "../files/partitioning.js"
-import type { ParquetCompression } from "./parquet-encoder.js"
-import { loadParquetWasm, parquetCompressions, parquetEncoder } from "./parquet-encoder.js"
+
+export const parquetCompressions = ["zstd", "snappy", "none"] as const
+export type ParquetCompression = (typeof parquetCompressions)[number]
 
 export interface ParquetSinkConfig {
   readonly dir: string
@@ -47,11 +47,17 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
   // Records: the part writer converts them itself (per partition when partitioned), and uses a
   // batch's Arrow form when the caller already has one.
   batchFormat: "records",
-  open: (context) =>
-    openPartWriter(context, {
+  // Arrow and parquet-wasm load when a Parquet sink opens, not when the registry does.
+  open: async (context) => {
+    const [{ openPartWriter }, { loadParquetWasm, parquetEncoder }] = await Promise.all([
+      import("../files/part-writer.js"),
+      import("./parquet-encoder.js")
+    ])
+    return openPartWriter(context, {
       root: context.config.dir,
       partition: context.config.partition,
       partRows: context.config.partRows,
       encoder: parquetEncoder(loadParquetWasm(), context.config)
     })
+  }
 })

@@ -1,8 +1,22 @@
 import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core"
 import { ConfigError, SinkError } from "@tikflow/core"
-import { arrowSchemaFor } from "../schema/arrow-schema.js"
-import { toRecordBatch } from "../schema/record-batch.js"
 import { displayName } from "./sink-uri.js"
+
+/**
+ * Built-in sinks that read neither `arrowSchema` nor Arrow batches: opening one does not load
+ * Apache Arrow (seconds of startup a run writing NDJSON should not pay).
+ */
+const arrowFree = new WeakSet<object>()
+export const withoutArrow = <P extends SinkPlugin<any>>(plugin: P): P => {
+  arrowFree.add(plugin)
+  return plugin
+}
+
+/** The Arrow schema of a record kind and the records → RecordBatch converter, loaded on first use. */
+const loadArrow = async () => {
+  const [{ arrowSchemaFor }, { toRecordBatch }] = await Promise.all([import("../schema/arrow-schema.js"), import("../schema/record-batch.js")])
+  return { arrowSchemaFor, toRecordBatch }
+}
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
@@ -40,11 +54,22 @@ export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): Bound
     name,
     open: (context: StreamContext) =>
       guard(name, "open", async () => {
-        const writer = await plugin.open({ ...context, target, config, arrowSchema: arrowSchemaFor(context.recordKind, context.addedFields) })
+        const arrow = arrowFree.has(plugin) && !wantsArrow ? undefined : await loadArrow()
+        const writer = await plugin.open({
+          ...context,
+          target,
+          config,
+          get arrowSchema() {
+            if (arrow === undefined) throw new Error(`${plugin.name}: a built-in sink that reads no Arrow schema`)
+            return arrow.arrowSchemaFor(context.recordKind, context.addedFields)
+          }
+        })
         const wrapped: SinkWriter = {
           write: (batch: SinkBatch) =>
             guard(name, "write", () =>
-              writer.write(wantsArrow && batch.arrow === undefined ? { ...batch, arrow: toRecordBatch(context.recordKind, batch.records, context.addedFields) } : batch)
+              writer.write(arrow !== undefined && wantsArrow && batch.arrow === undefined
+                ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields) }
+                : batch)
             ),
           flush: (commit) => guard(name, "flush", () => writer.flush(commit)),
           close: () => guard(name, "close", () => writer.close()),

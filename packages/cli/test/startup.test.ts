@@ -1,0 +1,47 @@
+import { readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { describe, expect, it } from "vitest"
+import { readNdjson } from "./support/read-outputs.js"
+import { runCli } from "./support/run-cli.js"
+import { useSandbox } from "./support/sandbox.js"
+import { tempDir } from "./support/temp-dir.js"
+
+const fixture = useSandbox({ faults: {} })
+const dir = tempDir()
+const tracer = pathToFileURL(join(import.meta.dirname, "support", "module-trace.mjs")).href
+
+/** Runs the CLI with every module it resolves noted; returns the run and the packages it loaded. */
+const traced = async (name: string, args: ReadonlyArray<string>) => {
+  const trace = join(dir, `${name}.modules`)
+  rmSync(trace, { force: true })
+  const result = await runCli(args, {
+    cwd: dir,
+    env: fixture.env({ NODE_OPTIONS: `--import=${tracer}`, TIKFLOW_TEST_MODULE_TRACE: trace })
+  })
+  const modules = readFileSync(trace, "utf8").split("\n").filter((line) => line !== "")
+  return { result, modules }
+}
+
+// The sandbox's fault names (a few lines, for `tikflow sandbox --help`) are allowed; its world is not.
+const heavy = /\/(apache-arrow|parquet-wasm|@duckdb\+|@duckdb\/|yaml)[@/]|\/packages\/sandbox\/dist\/(?!faults\/fault-kind\.js)/
+
+describe("a quick start: each sink's dependencies load only when it is used", () => {
+  it("a run into NDJSON loads neither DuckDB, Arrow, parquet-wasm, the YAML parser nor the sandbox", async () => {
+    const { result, modules } = await traced("ndjson", ["user-info", "--username", "user_00001,user_00002", "--out", "ndjson:./users.ndjson"])
+    expect(result.code, result.stderr).toBe(0)
+    expect(readNdjson(join(dir, "users.ndjson"))).toHaveLength(2)
+    expect(modules.length).toBeGreaterThan(50)
+    expect(modules.filter((url) => heavy.test(url))).toEqual([])
+  })
+
+  it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs)", async () => {
+    const { result, modules } = await traced("duckdb", [
+      "user-info", "--username", "user_00001", "--out", "duckdb:./users.duckdb", "--out", "parquet:./users-parquet"
+    ])
+    expect(result.code, result.stderr).toBe(0)
+    expect(modules.some((url) => /@duckdb/.test(url))).toBe(true)
+    expect(modules.some((url) => /apache-arrow/.test(url))).toBe(true)
+    expect(modules.some((url) => /parquet-wasm/.test(url))).toBe(true)
+  })
+})

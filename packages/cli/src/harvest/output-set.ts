@@ -1,5 +1,5 @@
 import { resolve } from "node:path"
-import { displayName, parseSinkUri } from "@tikflow/sinks"
+import { displayName, parseSinkUri } from "@tikflow/sinks/registry"
 import type { SinkTarget } from "@tikflow/core"
 import type { SinkSpec } from "./job-spec.js"
 

@@ -17,7 +17,7 @@ import {
   type Transform
 } from "@tikflow/core"
 import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
-import { uriSecrets } from "@tikflow/sinks"
+import { uriSecrets } from "@tikflow/sinks/registry"
 import { loadCredentials } from "../args/credentials.js"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"

@@ -15,11 +15,15 @@ const harvest = (out: string, state = "./state") => [
   "--out", out, "--state", state, "--commit-every", "10", "--log-format", "json"
 ]
 
-/** A run going slowly, resolved once it has committed its first epoch (it holds its locks). */
-const startSlowRun = async (cwd: string, argv: ReadonlyArray<string>) => {
+/**
+ * A run that has committed its first epoch (so it holds its locks), then stopped with SIGSTOP: alive
+ * and holding them for as long as the test needs, however slowly a loaded machine runs the next one.
+ */
+const startHeldRun = async (cwd: string, argv: ReadonlyArray<string>) => {
   const child = spawnCli(argv, { cwd, env: fixture.env({ TIKFLOW_RATE: "2" }) })
   const done = collect(child)
   await waitForOutput(child, /"type":"checkpoint"/)
+  child.kill("SIGSTOP")
   return { child, done }
 }
 
@@ -32,7 +36,7 @@ const oneLineError = (stderr: string): string => {
 describe("one run at a time per state and per output", () => {
   it("a second run with the same --state (other outputs) fails at once, exit 2, naming the running process", async () => {
     const dir = tempDir()
-    const first = await startSlowRun(dir, harvest("ndjson:./a.ndjson"))
+    const first = await startHeldRun(dir, harvest("ndjson:./a.ndjson"))
     const second = await runCli(harvest("ndjson:./b.ndjson"), { cwd: dir, env: fixture.env() })
     expect(second.code).toBe(2)
     const line = oneLineError(second.stderr)
@@ -42,6 +46,7 @@ describe("one run at a time per state and per output", () => {
     expect(existsSync(join(dir, "b.ndjson"))).toBe(false)
 
     first.child.kill("SIGINT")
+    first.child.kill("SIGCONT")
     expect((await first.done).code).toBe(130)
     // Every exit path releases: after the interrupted run, no lock is left and the other output runs.
     expect(existsSync(join(dir, "state", "run.lock"))).toBe(false)
@@ -52,7 +57,7 @@ describe("one run at a time per state and per output", () => {
 
   it("two runs writing one output from different state directories: the second fails, exit 2, naming the output", async () => {
     const dir = tempDir()
-    const first = await startSlowRun(dir, harvest("ndjson:./shared.ndjson", "./state-1"))
+    const first = await startHeldRun(dir, harvest("ndjson:./shared.ndjson", "./state-1"))
     const second = await runCli(harvest("ndjson:shared.ndjson", "./state-2"), { cwd: dir, env: fixture.env() })
     expect(second.code).toBe(2)
     const line = oneLineError(second.stderr)
@@ -66,7 +71,7 @@ describe("one run at a time per state and per output", () => {
   it("a lock left by a run killed with SIGKILL does not block the next run, which resumes and completes", async () => {
     const dir = tempDir()
     const argv = harvest("ndjson:./videos.ndjson")
-    const first = await startSlowRun(dir, argv)
+    const first = await startHeldRun(dir, argv)
     first.child.kill("SIGKILL")
     await first.done
     expect(existsSync(join(dir, "state", "run.lock"))).toBe(true)

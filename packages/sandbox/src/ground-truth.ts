@@ -3,6 +3,7 @@ import { apiVideo, videoFieldNames } from "./api/video-fields.js"
 import { InvalidParams } from "./api/invalid-params.js"
 import type { ApiSocialUser } from "./endpoints/social-lists.js"
 import { socialPage } from "./endpoints/social-lists.js"
+import { unknownVideo } from "./endpoints/comment-list.js"
 import { accountOf, privateList } from "./endpoints/user-account.js"
 import { apiUserInfo, userInfoFieldNames } from "./endpoints/user-info.js"
 import { parseDateWindow } from "./query/date-window.js"
@@ -35,7 +36,10 @@ export interface VideoQueryTruthRequest {
 export interface GroundTruth {
   /** Every visible video of the query's result set (deleted/private ones the cursor skips excluded). */
   videos(request: VideoQueryTruthRequest): ReadonlyArray<ApiVideo>
-  /** The reachable comments (the first 1,000), oldest first. */
+  /**
+   * The reachable comments (the first 1,000), oldest first. Throws `GroundTruthRefusal` for a video
+   * id the world never issued, as the API refuses it.
+   */
   comments(videoId: string): ReadonlyArray<ApiComment>
   followers(username: string): ReadonlyArray<ApiSocialUser>
   following(username: string): ReadonlyArray<ApiSocialUser>
@@ -79,10 +83,12 @@ export const groundTruthOf = (world: World): GroundTruth => {
         .filter((index) => !world.videos.isHidden(index))
         .map(video)
     },
-    comments: (videoId) => {
-      const index = world.videos.indexOfId(videoId)
-      return index < 0 ? [] : world.comments.comments(index)
-    },
+    comments: (videoId) =>
+      refusing(() => {
+        const index = world.videos.indexOfId(videoId)
+        if (index < 0) throw unknownVideo(videoId)
+        return world.comments.comments(index)
+      }),
     followers: social("followers"),
     following: social("following"),
     likedVideos: userVideos("liked"),

@@ -16,7 +16,7 @@
  *   400). Followers/following: cursor = UNIX seconds (ms accepted), entries strictly older than it.
  * - Refusals for one account: 400 `invalid_params` "User <name> is private or does not exist", and for
  *   a private list "User <name>'s <followers|followings|liked videos|pinned videos|reposted videos> are
- *   private". Daily quota spent → 429 `rate_limit_exceeded` "Daily quota of N requests exceeded; it
+ *   private"; comments of an unknown video id: "Video <id> does not exist". Daily quota spent → 429 `rate_limit_exceeded` "Daily quota of N requests exceeded; it
  *   resets at 00:00 UTC." (no Retry-After).
  * - Faults (each a rate; one seeded draw per authenticated research request): rateLimit (429 +
  *   Retry-After), rateLimitNoRetryAfter, serverError (500 internal_error), gatewayTimeout (504 HTML),

@@ -55,7 +55,7 @@ describe("per-user and per-video sources", () => {
             const mine = records.filter((r) => r.of_username === username)
             if (truth === "refused") {
               expect(mine).toEqual([])
-              expect(events).toContainEqual(expect.objectContaining({ type: "user-error", username, code: "invalid_params" }))
+              expect(events).toContainEqual(expect.objectContaining({ type: "item-refused", itemKind: "username", item: username, code: "invalid_params" }))
             } else {
               expect(mine.map((r) => [r.username, r.display_name, r.relation])).toEqual(
                 truth.map((t) => [t.username, t.display_name, list.relation])
@@ -119,7 +119,7 @@ describe("per-user and per-video sources", () => {
         if (truth === "refused") {
           refused++
           expect(record).toMatchObject({ lookup_error: "invalid_params", display_name: null, follower_count: null })
-          expect(events).toContainEqual({ type: "user-error", endpoint: "/v2/research/user/info/", username: record.username, code: "invalid_params" })
+          expect(events).toContainEqual(expect.objectContaining({ type: "item-refused", endpoint: "/v2/research/user/info/", itemKind: "username", item: record.username, code: "invalid_params" }))
         } else {
           expect(record.lookup_error).toBeNull()
           expect(sameRecord(record as never, truth as never, userInfoFieldNames)).toBe(true)
@@ -167,7 +167,7 @@ it("comments stop at the 1,000 reachable per video, without asking past the cap"
       expect(truth).toHaveLength(1000)
       expect(records.filter((c) => c.video_id === id).map((c) => c.id)).toEqual(truth.map((c) => c.id))
     }
-    expect(events.filter((e) => e.type === "user-error")).toEqual([])
+    expect(events.filter((e) => e.type === "item-refused")).toEqual([])
     expect(busy.stats.requests["video/comment/list"]).toBe(20)
   } finally {
     await client.close()

@@ -24,7 +24,7 @@ const client = sources.createTikTokClient({
   onProgress: (event) => {
     if (event.type === "retry") retries[event.kind] = (retries[event.kind] ?? 0) + 1
     if (event.type === "request") requests++
-    if (event.type === "user-error") userErrors[event.code] = (userErrors[event.code] ?? 0) + 1
+    if (event.type === "item-refused") userErrors[event.code] = (userErrors[event.code] ?? 0) + 1
   }
 })
 

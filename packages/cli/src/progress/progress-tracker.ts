@@ -72,7 +72,7 @@ export class ProgressTracker {
       case "window":
         this.window = event.window
         break
-      case "user-error":
+      case "item-refused":
         this.userErrors++
         break
       default:

@@ -22,9 +22,24 @@ export type ProgressEvent =
     readonly state: "start" | "done" | "split" | "resumed"
   }
   | { readonly type: "token"; readonly action: "fetched" | "refreshed" | "rejected" }
-  | { readonly type: "user-error"; readonly endpoint: string; readonly username: string; readonly code: string }
+  | ItemRefusedEvent
   | { readonly type: "records-out"; readonly stage: string; readonly records: number }
   | { readonly type: "checkpoint"; readonly harvestId: string; readonly epoch: number }
+
+/**
+ * The API refused one item of a keyed harvest (an unknown or deleted video, a private or unknown
+ * account, a private list) for that item only; the harvest goes on. `itemKind` says what `item` is.
+ */
+export interface ItemRefusedEvent {
+  readonly type: "item-refused"
+  readonly endpoint: string
+  readonly itemKind: "video_id" | "username"
+  readonly item: string
+  /** The API's error code, e.g. `invalid_params`. */
+  readonly code: string
+  /** The API's message, e.g. "User x is private or does not exist". */
+  readonly message: string
+}
 
 /** A subscriber to progress events. Must not throw; it runs on the harvest's hot path. */
 export type ProgressListener = (event: ProgressEvent) => void

@@ -15,7 +15,13 @@ const select = (comment: ApiComment, fields: ReadonlyArray<CommentFieldName>): R
   return out
 }
 
-/** Comments of a video, oldest first, by offset cursor; only the first 1,000 are reachable. */
+/** Why the API refuses the comments of a video it does not know (an id never issued, or mistyped). */
+export const unknownVideo = (videoId: string): InvalidParams => new InvalidParams(`Video ${videoId} does not exist`)
+
+/**
+ * Comments of a video, oldest first, by offset cursor; only the first 1,000 are reachable. An
+ * unknown video id is refused for that video only (400 `invalid_params`).
+ */
 export const commentList: Endpoint = (state, request) => {
   const fields = parseFields(request.fields, commentFieldNames)
   const videoId = requiredId(request.body, request.rawBody, "video_id")
@@ -23,7 +29,8 @@ export const commentList: Endpoint = (state, request) => {
   const cursor = integerIn(request.body, "cursor", 0, Number.MAX_SAFE_INTEGER, 0)
   if (cursor >= REACHABLE_COMMENTS) throw new InvalidParams(`cursor: only the first ${REACHABLE_COMMENTS} comments are reachable`)
   const index = state.world.videos.indexOfId(videoId)
-  const all = index < 0 ? [] : state.world.comments.comments(index)
+  if (index < 0) throw unknownVideo(videoId)
+  const all = state.world.comments.comments(index)
   const end = Math.min(all.length, cursor + maxCount)
   const page = all.slice(cursor, end)
   const comments = jsonText(page.map((c) => select(c, fields)), request.bareIds)

@@ -22,8 +22,8 @@ const endpoint = endpoints.comments
 
 /**
  * The comments of each video, in order, offset cursor as the API returns it, stopping at the
- * 1,000 cap. A video the API refuses (deleted, private) is skipped with a `user-error` event whose
- * `username` field holds the video id.
+ * 1,000 cap. A video the API refuses (deleted, private) is skipped with an `item-refused` event
+ * (`itemKind: "video_id"`).
  */
 export const comments = (options: CommentsOptions): Source<"comment", TikTokClient> => {
   const videoIds = options.videoIds
@@ -52,7 +52,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
               return { records: decoded.records, next: more ? next : null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "user-error", endpoint, username: videoId, code: error.code })
+              emit({ type: "item-refused", endpoint, itemKind: "video_id", item: videoId, code: error.code, message: error.message })
               return Effect.succeed<KeyPage<Comment>>({ records: [], next: null })
             })
           )

@@ -19,7 +19,7 @@ const fields = userInfoApiFields
 
 /**
  * Public account information, one request per user. An unknown or private account is still a
- * record (`lookup_error` set) plus a `user-error` event; the harvest goes on.
+ * record (`lookup_error` set) plus an `item-refused` event; the harvest goes on.
  */
 export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokClient> => {
   const usernames = nonEmptyNames("usernames", options.usernames)
@@ -37,7 +37,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
               return { records: [record], next: null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "user-error", endpoint, username, code: error.code })
+              emit({ type: "item-refused", endpoint, itemKind: "username", item: username, code: error.code, message: error.message })
               return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
             })
           ), options.concurrency)

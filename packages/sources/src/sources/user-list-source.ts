@@ -21,7 +21,7 @@ export interface UserListSpec<K extends RecordKind> {
 /**
  * A harvest over several users' lists, one user after the other, timestamp/offset cursor as the API
  * returns it. A user whose list the API refuses (private or unknown account: `InvalidRequestError`)
- * is skipped with a `user-error` event; the harvest goes on.
+ * is skipped with an `item-refused` event; the harvest goes on.
  */
 export const userListSource = <K extends RecordKind>(
   spec: UserListSpec<K>,
@@ -51,7 +51,7 @@ export const userListSource = <K extends RecordKind>(
               return { records: decoded.records, next: more ? decoded.cursor : null }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "user-error", endpoint: spec.endpoint, username, code: error.code })
+              emit({ type: "item-refused", endpoint: spec.endpoint, itemKind: "username", item: username, code: error.code, message: error.message })
               return Effect.succeed<KeyPage<RecordKinds[K]>>({ records: [], next: null })
             })
           ),

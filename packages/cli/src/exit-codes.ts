@@ -8,6 +8,7 @@ export const ExitCode = {
   Usage: 2,
   Auth: 3,
   QuotaExhausted: 4,
+  ItemsRefused: 5,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -20,6 +21,7 @@ export const exitCodeMeanings: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.Usage, "usage or config error: a flag, date, query, sink URI, pipeline file or input file is wrong"],
   [ExitCode.Auth, "auth error: the API refused the credentials or the scope"],
   [ExitCode.QuotaExhausted, "daily quota exhausted: the checkpoint is saved, re-run after the reset (00:00 UTC)"],
+  [ExitCode.ItemsRefused, "done, but the API refused some items (unknown videos, private accounts or lists): counted in the summary"],
   [ExitCode.Interrupted, "interrupted (SIGINT): sinks flushed, checkpoint saved, re-run to resume"],
   [ExitCode.Terminated, "terminated (SIGTERM): sinks flushed, checkpoint saved, re-run to resume"]
 ]

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest"
 import { installFakePlugin } from "./support/fake-plugin.js"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
 import { runCli } from "./support/run-cli.js"
-import { expectedVideoIds, useSandbox } from "./support/sandbox.js"
+import { expectedVideoIds, fanOutExitCode, useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
 const fixture = useSandbox()
@@ -52,8 +52,9 @@ describe("harvest commands against a sandbox with faults", () => {
       cwd: dir,
       env: fixture.env()
     })
-    expect(result.code, result.stderr).toBe(0)
     const authors = new Set(readNdjson(join(dir, "videos.ndjson")).map((video) => video.username).filter((name) => name !== null))
+    // Private or unknown authors are refused lookups: counted, kept with lookup_error, exit 5.
+    expect(result.code, result.stderr).toBe(fanOutExitCode([...authors] as Array<string>, fixture.sandbox.groundTruth.userInfo))
     expect(sorted(readNdjson(join(dir, "authors.ndjson")).map((user) => user.username))).toEqual(sorted(authors))
   })
 
@@ -63,7 +64,7 @@ describe("harvest commands against a sandbox with faults", () => {
       cwd: dir,
       env: fixture.env()
     })
-    expect(result.code).toBe(0)
+    expect(result.code).toBe(5) // user_99999 does not exist
     const records = readNdjson(join(dir, "users.ndjson"))
     expect(sorted(records.map((r) => r.username))).toEqual(sorted([...names, "user_99999"]))
     expect(records.find((r) => r.username === "user_99999")?.lookup_error).toEqual(expect.any(String))
@@ -101,7 +102,7 @@ describe("harvest commands against a sandbox with faults", () => {
       cwd: dir,
       env: fixture.env()
     })
-    expect(result.code).toBe(0)
+    expect(result.code, result.stderr).toBe(fanOutExitCode(names, fixture.sandbox.groundTruth[truth]))
     const expected = names.flatMap((name) => {
       try {
         return fixture.sandbox.groundTruth[truth](name).map((entry) => `${name}/${String((entry as { id?: unknown; username?: unknown }).id ?? (entry as { username: unknown }).username)}`)

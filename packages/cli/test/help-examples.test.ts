@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { commands } from "@tikflow/cli"
 import { describe, expect, it } from "vitest"
 import { query } from "./support/read-outputs.js"
-import { collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { collect, expectFinished, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { useSandbox } from "./support/sandbox.js"
 import { splitCommand } from "./support/split-command.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -50,7 +50,7 @@ describe("every --help example runs against a sandbox", () => {
       return
     }
     const result = await runCli(args, { cwd: dir, env: fixture.env() })
-    expect(result.code, result.stderr).toBe(0)
+    expectFinished(result)
   }, 120_000)
 
   it("the demo example produced a DuckDB file with the videos, comments and users tables", async () => {

@@ -4,7 +4,7 @@ import { machineQuotaLedgerPath } from "@tikflow/core"
 import { describe, expect, it } from "vitest"
 import { readNdjson } from "./support/read-outputs.js"
 import { runCli, stateHomeFor } from "./support/run-cli.js"
-import { useSandbox } from "./support/sandbox.js"
+import { fanOutExitCode, useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
 /** The sandbox's own daily quota is small, and its clock is ours to move. */
@@ -43,7 +43,7 @@ describe("quota exhaustion", () => {
     offset = untilAfterReset()
     const resumed = await runCli(argv, { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(offset) }) })
     expect(resumed.stderr).toMatch(/resuming harvest users-[0-9a-f]+ from epoch \d+/)
-    expect(resumed.code).toBe(0)
+    expect(resumed.code).toBe(fanOutExitCode(names, fixture.sandbox.groundTruth.userInfo))
     const records = readNdjson(join(dir, "users.ndjson"))
     expect(records.map((r) => r.username).sort()).toEqual([...names].sort())
   })
@@ -65,7 +65,7 @@ describe("quota exhaustion", () => {
     expect(JSON.parse(quota.stdout)).toMatchObject({ used: 9, limit: 9, left: 0 })
     offset = localOffset + 86_400_000
     const resumed = await runCli(argv, { cwd: dir, env: fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(offset) }) })
-    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.code, resumed.stderr).toBe(fanOutExitCode(names, fixture.sandbox.groundTruth.followers))
     expect(resumed.stderr).toMatch(/resuming harvest followers-[0-9a-f]+/)
   })
 })

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { parse as parseYaml } from "yaml"
 import { query } from "./support/read-outputs.js"
 import { codeBlocks, namedFiles, readReadme, repoRoot, section, shellCommands } from "./support/readme.js"
-import { binPath, type CliResult, collect, runCli, spawnCli, stateHomeFor, waitForOutput } from "./support/run-cli.js"
+import { binPath, type CliResult, collect, expectFinished, runCli, spawnCli, stateHomeFor, waitForOutput } from "./support/run-cli.js"
 import { expectedVideoIds, mildFaults, useSandbox } from "./support/sandbox.js"
 import { splitCommand } from "./support/split-command.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -112,7 +112,7 @@ describe("README CLI section, every command in order against a sandbox", () => {
       return
     }
     const result = await runCli(args, { cwd: dir, env })
-    expect(result.code, result.stderr).toBe(0)
+    expectFinished(result)
     checkOutputs(args, dir, result)
     if (args[0] === "videos") {
       const expected = expectedVideoIds(fixture.sandbox, option(args, "--query"), option(args, "--from"), option(args, "--to"))

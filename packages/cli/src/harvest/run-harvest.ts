@@ -37,6 +37,7 @@ import { withWorkProgress } from "./progress-source.js"
 import { runEffect } from "./run-effect.js"
 import { acquireRunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
+import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
 import { toApiQuery } from "./video-query-input.js"
 
@@ -57,6 +58,8 @@ export interface HarvestResult {
   readonly requests: number
   readonly retries: Readonly<Record<string, number>>
   readonly durationMs: number
+  /** Items the API refused (unknown videos, private accounts or lists), per harvest that had any. */
+  readonly refused: ReadonlyArray<HarvestRefusals>
 }
 
 export interface StoppedJob {
@@ -134,9 +137,18 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     clock: settings.now
   })
   const summaries: Array<PipelineSummary> = []
+  const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
   const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob): HarvestResult => {
     const snapshot = display.tracker.snapshot()
-    return { exitCode, summaries, stoppedByQuota, requests: snapshot.requests, retries: snapshot.retries, durationMs: Date.now() - startedAt }
+    return {
+      exitCode,
+      summaries,
+      stoppedByQuota,
+      requests: snapshot.requests,
+      retries: snapshot.retries,
+      durationMs: Date.now() - startedAt,
+      refused: refused.refusals()
+    }
   }
   let current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
   /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
@@ -180,6 +192,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       const fields = collect.get(job.name)
       if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
       const tracked = withWorkProgress(source, display.tracker, keys)
+      const countRefusals = refused.track(source.harvestId, source.stream, list ?? [])
       const run = pipeline(tracked)
         .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
         .to(...jobSinks)
@@ -188,7 +201,10 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
           signal,
           stateDir: settings.stateDir,
           fresh: settings.fresh,
-          onProgress,
+          onProgress: (event) => {
+            countRefusals(event)
+            onProgress(event)
+          },
           epochMaxRecords: settings.commitEvery,
           epochMaxMs: settings.commitSeconds * 1000
         })
@@ -200,6 +216,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
           `interrupted: ${summary.recordsOut} records of ${job.name} committed at epoch ${summary.lastEpoch}; ` +
             `run the same command again to resume${options.resumeCommand ? `: ${options.resumeCommand}` : ""}`
         )
+        await refused.settled()
         return result(exitCodeForSignal(signal.reason))
       }
       await runState.harvestDone(source.harvestId)
@@ -214,13 +231,16 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       await checkpoints.clear(harvestId)
       await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
     }
+    await refused.settled()
     await runState.remove()
     display.stop()
-    const done = result(ExitCode.Done)
+    // Finished, but not everything asked for could be harvested: say so in the exit code too.
+    const done = result(refused.refusals().length > 0 ? ExitCode.ItemsRefused : ExitCode.Done)
     printRunSummary(output, done)
     return done
   } catch (error) {
     display.stop()
+    await refused.settled().catch(() => undefined)
     const failure = describeFailure(error)
     if (failure.exitCode === ExitCode.QuotaExhausted) {
       // What the run did before the stop, so a script or a person sees the partial harvest.

@@ -1,22 +1,35 @@
 import type { Output } from "../output/output.js"
 import { formatDuration } from "../progress/format-progress.js"
+import { countOf, describeRefusals, type HarvestRefusals, refusedTotals } from "./refused-items.js"
 import type { HarvestResult } from "./run-harvest.js"
 
 /** The end-of-run report on stderr (stdout may be an ndjson sink): per stream, then totals. */
 export const printRunSummary = (output: Output, result: HarvestResult): void => {
+  const refusedOf = (harvestId: string) => result.refused.find((r) => r.harvestId === harvestId)
+  // Harvests finished by an earlier, interrupted run of this command keep their refusals.
+  const earlier = result.refused.filter((refused) =>
+    refused.harvestId !== result.stoppedByQuota?.harvestId && !result.summaries.some((s) => s.harvestId === refused.harvestId)
+  )
   if (output.format === "json") {
     output.event({
       type: "summary",
       status: result.stoppedByQuota ? "quota-exhausted" : "done",
       ...(result.stoppedByQuota ? { stoppedByQuota: result.stoppedByQuota } : {}),
-      streams: result.summaries.map((s) => ({
-        stream: s.stream,
-        harvestId: s.harvestId,
-        records: s.recordsOut,
-        duplicatesDropped: s.duplicatesDropped,
-        pages: s.pages,
-        resumedFromEpoch: s.resumedFromEpoch ?? null
-      })),
+      exitCode: result.exitCode,
+      streams: result.summaries.map((s) => {
+        const refused = refusedOf(s.harvestId)
+        return {
+          stream: s.stream,
+          harvestId: s.harvestId,
+          records: s.recordsOut,
+          duplicatesDropped: s.duplicatesDropped,
+          pages: s.pages,
+          resumedFromEpoch: s.resumedFromEpoch ?? null,
+          refused: refused === undefined ? null : refusalJson(refused)
+        }
+      }),
+      earlierRefused: earlier.map((refused) => ({ stream: refused.stream, harvestId: refused.harvestId, ...refusalJson(refused) })),
+      refused: refusedTotals(result.refused),
       requests: result.requests,
       retries: result.retries,
       durationMs: result.durationMs
@@ -24,10 +37,14 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     return
   }
   const retries = Object.values(result.retries).reduce((sum, n) => sum + n, 0)
-  const lines = result.summaries.map((s) =>
-    `  ${s.stream.padEnd(16)} ${String(s.recordsOut).padStart(8)} records  (${s.pages} pages, ${s.duplicatesDropped} duplicates dropped` +
-    `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !sink.name.startsWith("collector:")).map((sink) => sink.name).join(", ")}`
-  )
+  const lines = result.summaries.flatMap((s) => {
+    const refused = refusedOf(s.harvestId)
+    return [
+      `  ${s.stream.padEnd(16)} ${String(s.recordsOut).padStart(8)} records  (${s.pages} pages, ${s.duplicatesDropped} duplicates dropped` +
+        `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !sink.name.startsWith("collector:")).map((sink) => sink.name).join(", ")}`,
+      ...(refused === undefined ? [] : [`  ${"".padEnd(16)} ${describeRefusals(refused)}`])
+    ]
+  })
   const kinds = Object.entries(result.retries).map(([kind, n]) => `${kind} ${n}`).join(", ")
   const stopped = result.stoppedByQuota
   output.notice([
@@ -36,6 +53,27 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     ...(stopped
       ? [`  ${stopped.stream.padEnd(16)} ${String(stopped.records).padStart(8)} records written and committed before the stop (the rest resumes after ${stopped.resetAt})`]
       : []),
+    ...(stopped && refusedOf(stopped.harvestId) ? [`  ${"".padEnd(16)} ${describeRefusals(refusedOf(stopped.harvestId)!)}`] : []),
+    ...earlier.map((refused) => `  ${refused.stream.padEnd(16)} (an earlier run) ${describeRefusals(refused)}`),
     `  ${result.requests} requests, ${retries} retries survived${kinds ? ` (${kinds})` : ""}, ${formatDuration(result.durationMs)}`
   ].join("\n"))
+  // Never silenced (--quiet included): the exit code says it, this line says why.
+  for (const refused of result.refused) {
+    if (refused.items.length >= refused.of && !stopped) {
+      output.error(`${refused.stream}: the API refused every one of the ${countOf(refused.of, refused.itemKind)} asked for; nothing was harvested for them`)
+    }
+  }
+  const totals = Object.entries(refusedTotals(result.refused))
+  if (totals.length > 0) {
+    const refusedText = totals.map(([kind, n]) => countOf(n, kind as "video_id" | "username")).join(" and ")
+    output.error(stopped ? `the API refused ${refusedText} before the stop (see the summary)` : `finished, but the API refused ${refusedText} (see the summary)`)
+  }
 }
+
+const refusalJson = (refused: HarvestRefusals) => ({
+  itemKind: refused.itemKind,
+  count: refused.items.length,
+  of: refused.of,
+  byCode: refused.byCode,
+  items: refused.items
+})

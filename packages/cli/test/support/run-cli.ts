@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll } from "vitest"
+import { afterAll, expect } from "vitest"
 
 /** The built binary: `pnpm test` builds before vitest; run `pnpm exec tsc -b tsconfig.build.json` first otherwise. */
 export const binPath = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
@@ -91,3 +91,12 @@ export const waitForOutput = (child: ChildProcess, pattern: RegExp): Promise<str
       if (!pattern.test(seen)) reject(new Error(`exited (${code}) before printing ${pattern}:\n${seen}`))
     })
   })
+
+/**
+ * A run that finished: exit 0, or 5 when the API refused some items of a fan-out (private accounts,
+ * unknown videos) and the run says how many — what the sandbox's world, like the real one, has.
+ */
+export const expectFinished = (result: CliResult): void => {
+  if (result.code === 5) expect(result.stderr).toMatch(/finished, but the API refused \d+ (video ids?|usernames?)|"exitCode":5/)
+  else expect(result.code, result.stderr).toBe(0)
+}

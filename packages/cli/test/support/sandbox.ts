@@ -1,5 +1,5 @@
 import { parseQueryText } from "@tikflow/core"
-import { type FaultOptions, type Sandbox, type SandboxOptions, startSandbox } from "@tikflow/sandbox"
+import { type FaultOptions, GroundTruthRefusal, type Sandbox, type SandboxOptions, startSandbox } from "@tikflow/sandbox"
 import { afterAll, beforeAll } from "vitest"
 
 /** A small world: every harvest in the suite stays at a few dozen requests. */
@@ -56,3 +56,18 @@ export const expectedVideoIds = (sandbox: Sandbox, queryText: string, from: stri
   }
   return ids
 }
+
+/** Whether the API refuses this lookup (a private or unknown account or list, an unknown video). */
+export const refuses = (lookup: () => unknown): boolean => {
+  try {
+    lookup()
+    return false
+  } catch (error) {
+    if (error instanceof GroundTruthRefusal) return true
+    throw error
+  }
+}
+
+/** The exit code of a finished fan-out: 5 when the API refuses any of its items, else 0. */
+export const fanOutExitCode = (items: ReadonlyArray<string>, lookup: (item: string) => unknown): number =>
+  items.some((item) => refuses(() => lookup(item))) ? 5 : 0

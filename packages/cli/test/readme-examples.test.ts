@@ -80,6 +80,17 @@ describe("README CLI section, every command in order against a sandbox", () => {
     expect(lines.findIndex((line) => />\s*users\.txt$/.test(line))).toBeGreaterThanOrEqual(0)
   })
 
+  it("starts the sandbox first, then exports exactly what it prints: no placeholder that would reach for the real API", () => {
+    const commandsOnly = lines.filter((line) => !line.startsWith("alias "))
+    expect(commandsOnly[0]).toMatch(/^tikflow sandbox\b/)
+    const port = /--port (\d+)/.exec(commandsOnly[0])?.[1]
+    expect(port, "the sandbox line names its port, so the export line can be run as written").toBeDefined()
+    const exported = commandsOnly[1]
+    expect(exported).toMatch(new RegExp(`^export TIKFLOW_BASE_URL=http://127\\.0\\.0\\.1:${port} `))
+    expect(exported).toContain(" TIKTOK_CLIENT_KEY=sandbox-key TIKTOK_CLIENT_SECRET=sandbox-secret")
+    for (const line of lines) expect(line, "a placeholder run as written").not.toMatch(/…|<[a-z-]+>/)
+  })
+
   it.each(lines.map((line, index) => [line, index] as const))("%s", async (line, index) => {
     if (index === 0) for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
     const env = fixture.env()
@@ -102,6 +113,9 @@ describe("README CLI section, every command in order against a sandbox", () => {
     }
     const [, ...args] = splitCommand(line)
     if (args[0] === "sandbox") {
+      // The README's fixed port may be taken on a test machine: the harness asks for any free one.
+      const portAt = args.indexOf("--port")
+      if (portAt >= 0) args[portAt + 1] = "0"
       const child = spawnCli(args, { cwd: dir, env })
       const done = collect(child)
       const printed = await waitForOutput(child, /export TIKTOK_CLIENT_SECRET=\S+/)
@@ -153,6 +167,23 @@ describe("README CLI section, every command in order against a sandbox", () => {
     const result = await runCli(["run", "pipeline.yaml"], { cwd: dir, env: fixture.env() })
     expect(result.code).toBe(2)
     expect(result.stderr.trim()).toBe(`tikflow: ${message}`)
+  })
+})
+
+describe("links", () => {
+  it("every relative link of the README and docs/ resolves to a file in the repository", () => {
+    const documents = ["README.md", ...readdirSync(join(repoRoot, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)]
+    let checked = 0
+    for (const document of documents) {
+      const text = readFileSync(join(repoRoot, document), "utf8")
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target) || target.startsWith("#")) continue
+        const path = resolve(repoRoot, document, "..", target.split("#")[0])
+        expect(existsSync(path), `${document} links to ${target}`).toBe(true)
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(3)
   })
 })
 

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { WebhookPayload } from "../src/index.js"
-import { idempotencyKey, resolveSink, verifySignature } from "../src/index.js"
+import { idempotencyKey, recordKeyOf, resolveSink, verifySignature } from "../src/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 import type { Behaviour } from "./support/webhook-server.js"
@@ -14,6 +14,10 @@ const SECRET = "s3cr3t-never-shown"
 const fast = "backoff_ms=2&backoff_cap_ms=10"
 
 const videos = (n: number, from = 0): Array<Video> => Array.from({ length: n }, (_, i) => sampleVideo(from + i))
+
+/** The key a batch of videos must carry: its records' ids, whatever its epoch or position. */
+const keyOfVideos = (records: ReadonlyArray<unknown>, harvestId = "harvest-1") =>
+  idempotencyKey(harvestId, "videos", records.map((r) => recordKeyOf(["id"], r as object)))
 
 const run = async (uri: string, epochs: ReadonlyArray<ReadonlyArray<Video>>, harvestId = "harvest-1") => {
   const context = streamContext("video", { stream: "videos", harvestId })
@@ -42,7 +46,7 @@ describe("webhook sink", () => {
     for (const [i, r] of server.received.entries()) {
       expect(verifySignature(SECRET, r.body, r.headers["x-tikflow-signature"] as string)).toBe(true)
       const p = payloads[i]
-      expect(r.headers["idempotency-key"]).toBe(idempotencyKey("harvest-1", "videos", p.epoch, p.batch_seq))
+      expect(r.headers["idempotency-key"]).toBe(keyOfVideos(p.records))
     }
     expect(payloads.map((p) => [p.epoch, p.batch_seq, p.records.length]).sort()).toEqual([[1, 0, 10], [1, 1, 10], [1, 2, 5], [2, 0, 5]])
     expect(payloads.flatMap((p) => p.records.map((r) => (r as Video).id)).sort()).toEqual(videos(30).map((v) => v.id).sort())
@@ -118,8 +122,53 @@ describe("webhook sink", () => {
     )
     expect(all.size).toBe(5)
     expect(new Set(letters.map((l) => l.idempotency_key))).toEqual(new Set([...all].filter((k) => !answered.has(k))))
-    for (const l of letters) expect(l.idempotency_key).toBe(idempotencyKey("harvest-1", "videos", l.payload.epoch, l.payload.batch_seq))
+    for (const l of letters) expect(l.idempotency_key).toBe(keyOfVideos(l.payload.records))
   })
+
+  it("a resumed run that regroups an epoch loses nothing at a receiver keeping the first body per key", async () => {
+    // The receiver the idempotency contract invites: the first body per key wins, later ones are dropped.
+    const kept = new Map<string, string>()
+    const server = await startWebhookServer((r) => {
+      const key = r.headers["idempotency-key"] as string
+      if (!kept.has(key)) kept.set(key, r.body)
+      return { status: 200 }
+    })
+    const uri = `webhook:${server.url}?secret=${SECRET}&batch_size=3`
+    // Run 1: epoch 1 committed; epoch 2 POSTed (every batch got its 2xx) but the run died before its checkpoint.
+    const first = await resolveSink(uri).open(streamContext("video", { stream: "videos" }))
+    await first.write({ records: videos(6), epoch: 1 })
+    await first.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await first.write({ records: videos(6, 6), epoch: 2 })
+    await first.close()
+    // Run 2 resumes after epoch 1. Windows are harvested concurrently, so its epoch 2 holds another
+    // window's page first, and the API repeats the last record of epoch 1 at the top of the next page:
+    // other records now sit at the positions run 1 used.
+    const second = await resolveSink(uri).open(streamContext("video", { stream: "videos", resume: { epoch: 1 } }))
+    await second.write({ records: [...videos(3, 100), ...videos(7, 5)], epoch: 2 })
+    await second.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await second.close()
+    await server.close()
+    const keptIds = new Set([...kept.values()].flatMap((body) => (JSON.parse(body) as WebhookPayload).records.map((v) => (v as Video).id)))
+    expect(keptIds).toEqual(new Set([...videos(12), ...videos(3, 100)].map((v) => v.id)))
+    // The same records under one key carry the same records (a retry or a re-send), never others.
+    for (const r of server.received) {
+      expect(r.headers["idempotency-key"]).toBe(keyOfVideos((JSON.parse(r.body) as WebhookPayload).records))
+    }
+  })
+
+  test.prop([fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 12 })])(
+    "one key, one set of records: whatever the epochs and positions, equal keys mean equal record keys",
+    (batches) => {
+      const byKey = new Map<string, string>()
+      for (const [position, ids] of batches.entries()) {
+        const key = keyOfVideos(ids.map((i) => sampleVideo(i)))
+        const records = JSON.stringify([...ids].sort())
+        expect(byKey.get(key) ?? records, `batch #${position}`).toBe(records)
+        byKey.set(key, records)
+      }
+      expect(keyOfVideos([sampleVideo(1), sampleVideo(2)], "harvest-2")).not.toBe(keyOfVideos([sampleVideo(1), sampleVideo(2)]))
+    }
+  )
 
   it("keeps at most `concurrency` POSTs in flight", async () => {
     const server = await startWebhookServer(() => ({ status: 200, delayMs: 100 }))

@@ -5,7 +5,7 @@ import { resolve } from "node:path"
 import { Pool } from "undici"
 import type { DeadLetter } from "./dead-letter.js"
 import { deadLetterFile } from "./dead-letter.js"
-import { idempotencyKey } from "./idempotency-key.js"
+import { idempotencyKey, recordKeyOf } from "./idempotency-key.js"
 import { postWithRetries } from "./post-batch.js"
 import { SIGNATURE_HEADER } from "./signature.js"
 import type { WebhookSinkConfig } from "./webhook-config.js"
@@ -16,7 +16,7 @@ export interface WebhookPayload {
   readonly harvest_id: string
   readonly stream: string
   readonly epoch: number
-  /** Position of this batch within its epoch, from 0; with the epoch it makes the idempotency key. */
+  /** Position of this batch within its epoch, from 0 (informative: the idempotency key hashes the records' keys). */
   readonly batch_seq: number
   readonly records: ReadonlyArray<AnyRecord>
 }
@@ -48,7 +48,7 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
 
   const deliver = async (payload: WebhookPayload): Promise<void> => {
     const body = JSON.stringify(payload)
-    const key = idempotencyKey(payload.harvest_id, payload.stream, payload.epoch, payload.batch_seq)
+    const key = idempotencyKey(payload.harvest_id, payload.stream, payload.records.map((record) => recordKeyOf(context.primaryKey, record)))
     const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": key, "user-agent": "tikflow" }
     if (config.sign !== undefined) headers[SIGNATURE_HEADER] = config.sign(body)
     const outcome = await postWithRetries({ url: config.url, body, headers, dispatcher, timeoutMs: config.timeoutMs, signal: context.signal }, config.retry)
@@ -133,7 +133,8 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
 
 /**
  * `webhook:https://host/path`: POSTs `{harvest_id, stream, epoch, batch_seq, records}` as JSON with
- * bounded concurrency, an `Idempotency-Key` stable across retries and resumes, and an
+ * bounded concurrency, an `Idempotency-Key` derived from the batch's record keys (stable across
+ * retries and resumes), and an
  * `X-Tikflow-Signature: sha256=<HMAC of the body>` header; retries 5xx/429/network errors with
  * capped, jittered exponential backoff, then dead-letters the batch to an NDJSON file.
  */

@@ -36,6 +36,9 @@ export const describeFailure = (error: unknown): Failure => {
     case "DecodeError":
     case "SearchIdExpiredError":
       return { exitCode: ExitCode.Failure, message: `${tagged._tag} (${tagged.endpoint}) after retries: ${tagged.message}` }
+    case "UnusableResponseError":
+    case "CursorLoopError":
+      return { exitCode: ExitCode.Failure, message: `${tagged._tag} (${tagged.endpoint}): ${tagged.message}` }
     case undefined:
       break
     default:

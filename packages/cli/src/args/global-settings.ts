@@ -9,6 +9,8 @@ export const DEFAULT_BASE_URL = "https://open.tiktokapis.com"
 /** The global options, resolved and checked. */
 export interface GlobalSettings {
   readonly baseUrl: string
+  /** Where the base URL came from, for messages: `--base-url`, `TIKFLOW_BASE_URL` or the default. */
+  readonly baseUrlFlag: string
   readonly credentialsFile: string | undefined
   readonly stateDir: string
   readonly fresh: boolean
@@ -34,7 +36,7 @@ export interface GlobalSettings {
 
 export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessEnv): GlobalSettings => {
   const baseUrl = (values["base-url"] as string | undefined) ?? env.TIKFLOW_BASE_URL ?? DEFAULT_BASE_URL
-  const flag = values["base-url"] !== undefined ? "--base-url" : "TIKFLOW_BASE_URL"
+  const flag = values["base-url"] !== undefined ? "--base-url" : env.TIKFLOW_BASE_URL !== undefined ? "TIKFLOW_BASE_URL" : "baseUrl"
   let url: URL
   try {
     url = new URL(baseUrl)
@@ -58,6 +60,7 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
   const stateDir = resolve((values.state as string | undefined) ?? ".tikflow")
   return {
     baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseUrlFlag: flag,
     credentialsFile: values.credentials as string | undefined,
     stateDir,
     fresh: values.fresh === true,

@@ -16,7 +16,7 @@ import {
   type RetryPolicy,
   type Transform
 } from "@tikflow/core"
-import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
+import { checkBaseUrl, createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
 import { uriSecrets } from "@tikflow/sinks/registry"
 import { loadCredentials } from "../args/credentials.js"
 import { CliError } from "../cli-error.js"
@@ -83,6 +83,8 @@ export const runHarvest = async (spec: RunSpec, input: CommandInput, options: Ha
 export const harvest = async (spec: RunSpec, input: CommandInput, options: HarvestOptions = {}): Promise<HarvestResult> => {
   const { settings, output, env, signal } = input
   const startedAt = Date.now()
+  // Plain http to a remote host would send the client secret in clear: refused before anything else.
+  checkBaseUrl(settings.baseUrlFlag, settings.baseUrl)
   const credentials = loadCredentials(settings.credentialsFile, env)
   output.redactor.add(credentials.clientSecret)
   const plugins = [

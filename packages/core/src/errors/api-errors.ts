@@ -64,6 +64,30 @@ export class DecodeError extends Data.TaggedError("DecodeError")<{
   readonly deterministic?: boolean | undefined
 }> {}
 
+/**
+ * A response tikflow will not act on, and does not retry because the same request would get it
+ * again: a redirect (tikflow never follows one: the base URL is wrong), a body over the size
+ * limit, or a `Retry-After` longer than the cap.
+ */
+export class UnusableResponseError extends Data.TaggedError("UnusableResponseError")<{
+  readonly endpoint: string
+  readonly reason: "redirect" | "too_large" | "retry_after"
+  readonly status: number
+  readonly message: string
+}> {}
+
+/**
+ * The API handed back a cursor that repeats one already sent, goes backwards or cycles: following
+ * it would spend requests forever on pages already delivered. The walk stops at the first repeat.
+ */
+export class CursorLoopError extends Data.TaggedError("CursorLoopError")<{
+  readonly endpoint: string
+  /** What was being paged: a date window `20240101-20240130`, a username, a video id. */
+  readonly key: string
+  readonly cursor: string
+  readonly message: string
+}> {}
+
 /** The local daily quota ledger is spent: the run stops resumably or waits for the reset. */
 export class QuotaExhaustedError extends Data.TaggedError("QuotaExhaustedError")<{
   readonly used: number
@@ -81,6 +105,8 @@ export type ApiError =
   | ServerError
   | NetworkError
   | DecodeError
+  | UnusableResponseError
+  | CursorLoopError
 
 /** Everything a source's stream can fail with. */
 export type SourceError = ApiError | QuotaExhaustedError

@@ -1,13 +1,16 @@
 import { Data, Effect } from "effect"
-import { AuthError, DecodeError, NetworkError, RateLimitedError, ServerError } from "@tikflow/core"
+import { AuthError, DecodeError, RateLimitedError, ServerError } from "@tikflow/core"
+import type { NetworkError, UnusableResponseError } from "@tikflow/core"
 import type { ProgressListener } from "@tikflow/core"
+import { redirectOf } from "../http/classify-response.js"
 import type { HttpTransport } from "../http/http-transport.js"
-import { TransportFailure } from "../http/http-transport.js"
+import { oneLine } from "../http/one-line.js"
+import { transportError } from "../http/transport-error.js"
 import type { ClientCredentials } from "./credentials.js"
 
 export const TOKEN_PATH = "/v2/oauth/token/"
 
-export type TokenError = AuthError | NetworkError | ServerError | DecodeError | RateLimitedError
+export type TokenError = AuthError | NetworkError | ServerError | DecodeError | RateLimitedError | UnusableResponseError
 
 /** Internal: the API refused this token (401 `access_token_invalid`); refresh once and resend. */
 export class TokenRejected extends Data.TaggedError("TokenRejected")<{ readonly token: string; readonly error: AuthError }> {
@@ -101,13 +104,10 @@ export class TokenProvider {
         this.#abort.signal
       )
     } catch (error) {
-      return new NetworkError({
-        endpoint: TOKEN_PATH,
-        kind: error instanceof TransportFailure ? error.kind : "other",
-        // Transport messages never include the request body, so the secret cannot leak here.
-        message: error instanceof Error ? error.message : "token request failed"
-      })
+      return transportError(TOKEN_PATH, error)
     }
+    const redirect = redirectOf(TOKEN_PATH, response)
+    if (redirect !== undefined) return redirect
     let body: Record<string, unknown> | undefined
     try {
       const parsed: unknown = JSON.parse(response.text)
@@ -125,8 +125,9 @@ export class TokenProvider {
       return new DecodeError({ endpoint: TOKEN_PATH, path: "", message: "token response is not JSON" })
     }
     if (typeof body.access_token !== "string" || typeof body.expires_in !== "number") {
-      const code = typeof body.error === "string" ? body.error : `http_${response.status}`
-      const description = typeof body.error_description === "string" ? body.error_description : "token request refused"
+      const code = typeof body.error === "string" ? oneLine(body.error, 60) : `http_${response.status}`
+      // The API's description may span lines or be long; errors are shown on one line.
+      const description = typeof body.error_description === "string" ? oneLine(body.error_description) : "token request refused"
       const logId = typeof body.log_id === "string" ? body.log_id : undefined
       if (response.status < 300 && code === `http_${response.status}`) {
         return new DecodeError({ endpoint: TOKEN_PATH, path: "access_token", message: "expected access_token (string) and expires_in (number)" })

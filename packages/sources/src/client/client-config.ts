@@ -30,7 +30,21 @@ export interface TikTokClientConfig {
   readonly retry?: { readonly schedules?: Partial<RetryPolicy["schedules"]>; readonly maxRetries?: number }
   /** Upper bound on open connections (default 8). */
   readonly connections?: number
-  readonly timeouts?: { readonly connectMs?: number; readonly headersMs?: number; readonly bodyMs?: number }
+  readonly timeouts?: {
+    readonly connectMs?: number
+    readonly headersMs?: number
+    /** Longest silence between two chunks of a body (default 60 s). */
+    readonly bodyMs?: number
+    /** Deadline for one whole exchange, however slowly the body drips (default 120 s). */
+    readonly requestMs?: number
+  }
+  /** Largest response body read (default 32 MiB); a larger one fails with `UnusableResponseError`, not retried. */
+  readonly maxResponseBytes?: number
+  /**
+   * Longest `Retry-After` honoured (default 10 minutes); a 429 asking for longer fails with
+   * `UnusableResponseError` naming the cap instead of sleeping.
+   */
+  readonly maxRetryAfterMs?: number
   /** Refresh the token once this fraction of its lifetime has passed (default 0.9). */
   readonly tokenRefreshFraction?: number
   /** Receives every progress event of every source run on this client. */
@@ -40,3 +54,5 @@ export interface TikTokClientConfig {
 }
 
 export const DEFAULT_BASE_URL = "https://open.tiktokapis.com"
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 10 * 60_000

@@ -3,7 +3,6 @@ import {
   AuthError,
   defaultRetryPolicy,
   makeRateLimiter,
-  NetworkError,
   QuotaLedger,
   quotaSpentByApi,
   retryPolicy,
@@ -17,7 +16,8 @@ import { TokenProvider, TokenRejected } from "../auth/token-provider.js"
 import { classifyResponse } from "../http/classify-response.js"
 import type { DailyQuotaSpent } from "../http/classify-response.js"
 import { HttpTransport, TransportFailure } from "../http/http-transport.js"
-import { DEFAULT_BASE_URL } from "./client-config.js"
+import { transportError } from "../http/transport-error.js"
+import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRY_AFTER_MS } from "./client-config.js"
 import type { TikTokClientConfig } from "./client-config.js"
 
 /** One research API call: the endpoint path, the `fields` query and the JSON body. */
@@ -77,6 +77,8 @@ export const makeTikTokClient = (
   const policy = config.retry ? retryPolicy(config.retry) : defaultRetryPolicy
   const now = config.clock ? Effect.sync(config.clock) : Clock.currentTimeMillis
   const emit: ProgressListener = config.onProgress ?? (() => undefined)
+  const maxRetryAfterMs = config.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS
+  if (!(maxRetryAfterMs >= 0)) throw new RangeError(`maxRetryAfterMs: expected a number ≥ 0, got ${maxRetryAfterMs}`)
   const refreshFraction = config.tokenRefreshFraction ?? 0.9
   if (!(refreshFraction > 0 && refreshFraction <= 1)) {
     throw new RangeError(`tokenRefreshFraction: expected a number in (0, 1], got ${refreshFraction}`)
@@ -87,7 +89,9 @@ export const makeTikTokClient = (
     connections: config.connections,
     connectTimeoutMs: config.timeouts?.connectMs,
     headersTimeoutMs: config.timeouts?.headersMs,
-    bodyTimeoutMs: config.timeouts?.bodyMs
+    bodyTimeoutMs: config.timeouts?.bodyMs,
+    requestTimeoutMs: config.timeouts?.requestMs,
+    maxResponseBytes: config.maxResponseBytes
   })
   const tokens = new TokenProvider(transport, credentials, {
     now: config.clock ?? Date.now,
@@ -124,11 +128,7 @@ export const makeTikTokClient = (
             }, signal),
           catch: (error) => {
             if (error instanceof TransportFailure && !error.sent) sent = false
-            return new NetworkError({
-              endpoint: request.endpoint,
-              kind: error instanceof TransportFailure ? error.kind : "other",
-              message: error instanceof Error ? error.message : "request failed"
-            })
+            return transportError(request.endpoint, error)
           }
         }).pipe(
           // Status 0: no HTTP answer came back (refused, reset, timeout, truncated).
@@ -136,7 +136,7 @@ export const makeTikTokClient = (
         )
         const finishedAt = yield* now
         onProgress({ type: "request", endpoint: request.endpoint, status: response.status, durationMs: finishedAt - startedAt })
-        return yield* classifyResponse(request.endpoint, response, { now: finishedAt, searchId: request.searchId }).pipe(
+        return yield* classifyResponse(request.endpoint, response, { now: finishedAt, searchId: request.searchId, maxRetryAfterMs }).pipe(
           Effect.mapError((error): ExchangeError =>
             error._tag === "AuthError" && error.reason === "access_token_invalid" ? new TokenRejected({ token, error }) : error
           )

@@ -1,6 +1,8 @@
 import { Effect, Option, Semaphore, Stream } from "effect"
 import { ConfigError } from "@tikflow/core"
 import type { SourceError, SourcePage } from "@tikflow/core"
+import type { CursorOrder } from "./cursor-trail.js"
+import { CursorTrail } from "./cursor-trail.js"
 
 /** Resume state of a harvest that walks a list of keys (users, videos), each with its own cursor. */
 export interface KeyedState {
@@ -48,16 +50,27 @@ interface Prefetched<R> {
   readonly failure: Option.Option<SourceError>
 }
 
+/** How the keys' cursors are walked: the endpoint and key kind (for messages) and the cursor order. */
+export interface KeyedWalk {
+  readonly endpoint: string
+  /** `user`, `video`: a key's label in messages is `user alice`. */
+  readonly keyKind: string
+  readonly order: CursorOrder
+}
+
 /**
  * Pages of a keyed harvest, one request per page. Up to `concurrency` requests run at once, for
  * that many keys; pages come out in key order all the same (every page of key i before any of key
  * i + 1), each carrying the state after it, so the output and every checkpoint equal a sequential
  * harvest's. A resume re-requests at most the pages fetched ahead and not yet delivered (at most
  * `concurrency` keys' first pages). A key's failure surfaces in its turn, after the keys before it.
+ * A key whose cursor repeats (or goes backwards, for offsets) fails with `CursorLoopError` before
+ * another request for it.
  */
 export const keyedPages = <R, Env>(
   keys: ReadonlyArray<string>,
   resumeFrom: unknown,
+  walk: KeyedWalk,
   fetchPage: (key: string, cursor: Cursor) => Effect.Effect<KeyPage<R>, SourceError, Env>,
   concurrency = 1
 ): Stream.Stream<SourcePage<R>, SourceError, Env> =>
@@ -69,7 +82,20 @@ export const keyedPages = <R, Env>(
     // Every request of this harvest holds one permit: keys fetched ahead and the key whose turn it
     // is share `concurrency` requests in flight.
     const permits = Semaphore.makeUnsafe(concurrency)
-    const fetch = (index: number, cursor: Cursor) => permits.withPermits(1)(fetchPage(keys[index], cursor))
+    // The cursors each key in progress has sent: one that comes back is a loop, stopped right there.
+    const trails = new Map<number, CursorTrail>()
+    const checked = (index: number, cursor: Cursor, page: KeyPage<R>): Effect.Effect<KeyPage<R>, SourceError> => {
+      if (page.next === null) {
+        trails.delete(index)
+        return Effect.succeed(page)
+      }
+      let trail = trails.get(index)
+      if (trail === undefined) trails.set(index, trail = new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order))
+      const loop = trail.check(cursor, page.next)
+      return loop === undefined ? Effect.succeed(page) : Effect.fail(loop)
+    }
+    const fetch = (index: number, cursor: Cursor) =>
+      permits.withPermits(1)(fetchPage(keys[index], cursor)).pipe(Effect.flatMap((page) => checked(index, cursor, page)))
 
     /** The page as the harvest delivers it: with the state after it. */
     const delivered = (index: number, page: KeyPage<R>): SourcePage<R> => ({

@@ -6,10 +6,12 @@ import {
   parseJsonBody,
   RateLimitedError,
   SearchIdExpiredError,
-  ServerError
+  ServerError,
+  UnusableResponseError
 } from "@tikflow/core"
 import type { ApiError } from "@tikflow/core"
 import type { HttpResponse } from "./http-transport.js"
+import { oneLine as snippet } from "./one-line.js"
 
 /**
  * The API's 429 for a spent *daily* quota (as opposed to a per-second rate limit). Internal: the
@@ -39,6 +41,22 @@ const header = (response: HttpResponse, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : (value as string | undefined)
 }
 
+/**
+ * A 3xx: tikflow never follows redirects (a POST with credentials must not wander to another
+ * host), so it reports where the API pointed: the base URL is most likely wrong.
+ */
+export const redirectOf = (endpoint: string, response: HttpResponse): UnusableResponseError | undefined => {
+  if (response.status < 300 || response.status >= 400) return undefined
+  const location = header(response, "location")
+  return new UnusableResponseError({
+    endpoint,
+    reason: "redirect",
+    status: response.status,
+    message: `HTTP ${response.status} redirect to ${location === undefined ? "(no Location header)" : snippet(location)}; ` +
+      "tikflow does not follow redirects: check the base URL"
+  })
+}
+
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
 export const retryAfterMs = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined || value.trim() === "") return undefined
@@ -51,22 +69,21 @@ export const retryAfterMs = (value: string | undefined, now: number): number | u
 const STALE_SEARCH = /search[_ ]?id.*(invalid|expired)|(invalid|expired).*search[_ ]?id/i
 const DAILY_QUOTA = /quota|daily/i
 
-const snippet = (text: string): string => {
-  const flat = text.replace(/\s+/g, " ").trim()
-  return flat.length > 120 ? flat.slice(0, 120) + "…" : flat
-}
 
 /**
  * Turns one HTTP response of a research endpoint into its parsed body (ids as strings) or the
- * typed error it stands for. `searchId` names the search_id sent, for stale-search errors.
+ * typed error it stands for. `searchId` names the search_id sent, for stale-search errors;
+ * `maxRetryAfterMs` caps the wait a 429 may ask for.
  */
 export const classifyResponse = (
   endpoint: string,
   response: HttpResponse,
-  context: { readonly now: number; readonly searchId?: string | undefined }
+  context: { readonly now: number; readonly searchId?: string | undefined; readonly maxRetryAfterMs?: number | undefined }
 ): Effect.Effect<unknown, ApiError | DailyQuotaSpent> =>
   Effect.gen(function*() {
     const { status } = response
+    const redirect = redirectOf(endpoint, response)
+    if (redirect !== undefined) return yield* Effect.fail(redirect)
     const parsed = yield* Effect.result(parseJsonBody(response.text, endpoint))
     const body = parsed._tag === "Success" ? parsed.success : undefined
     const envelope = envelopeOf(body)
@@ -76,13 +93,19 @@ export const classifyResponse = (
 
     if (status === 429 || code === "rate_limit_exceeded") {
       if (DAILY_QUOTA.test(message)) return yield* Effect.fail(new DailyQuotaSpent({ message }))
-      return yield* Effect.fail(
-        new RateLimitedError({
+      const raw = header(response, "retry-after")
+      const waitMs = retryAfterMs(raw, context.now)
+      const cap = context.maxRetryAfterMs
+      if (waitMs !== undefined && cap !== undefined && waitMs > cap) {
+        return yield* Effect.fail(new UnusableResponseError({
           endpoint,
-          retryAfterMs: retryAfterMs(header(response, "retry-after"), context.now),
-          message: message || `HTTP 429`
-        })
-      )
+          reason: "retry_after",
+          status,
+          message: `HTTP ${status} asks to wait ${Math.round(waitMs / 1000)} s (Retry-After: ${snippet(raw ?? "")}), ` +
+            `over the cap of ${Math.round(cap / 1000)} s (maxRetryAfterMs); run again later`
+        }))
+      }
+      return yield* Effect.fail(new RateLimitedError({ endpoint, retryAfterMs: waitMs, message: message || `HTTP 429` }))
     }
     if (status >= 500 || code === "internal_error") {
       return yield* Effect.fail(

@@ -1,8 +1,10 @@
 import { Pool } from "undici"
+import type { Dispatcher } from "undici"
+import { checkBaseUrl } from "./base-url.js"
 
 /** Socket-level settings of the HTTP pool. */
 export interface HttpTransportOptions {
-  /** Origin plus optional path prefix, e.g. `https://open.tiktokapis.com` or `http://127.0.0.1:4010/proxy`. */
+  /** Origin plus optional path prefix, e.g. `https://open.tiktokapis.com` or `http://127.0.0.1:4010/proxy` (plain http only on loopback). */
   readonly baseUrl: string
   /** Upper bound on open connections to the API (default 8). */
   readonly connections?: number
@@ -10,12 +12,30 @@ export interface HttpTransportOptions {
   readonly headersTimeoutMs?: number
   readonly bodyTimeoutMs?: number
   readonly keepAliveTimeoutMs?: number
+  /** Deadline for one whole exchange, headers and body, however slowly the body drips (default 120 s). */
+  readonly requestTimeoutMs?: number
+  /** Largest response body read (default 32 MiB); a larger one is refused, not buffered. */
+  readonly maxResponseBytes?: number
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000
+/** A page of 100 videos with every field is well under 1 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 export interface HttpResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
   readonly text: string
+}
+
+/** A response whose body is over `maxResponseBytes`: refused as soon as that is known. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly status: number, readonly limit: number, readonly declared: number | undefined) {
+    super(
+      `the response body is ${declared === undefined ? "over" : `${declared} bytes, over`} the limit of ${limit} bytes ` +
+        `(HTTP ${status}; raise maxResponseBytes if the API really sends that much)`
+    )
+  }
 }
 
 /**
@@ -31,6 +51,12 @@ export class TransportFailure extends Error {
 
 /** Codes undici and Node give when no connection was made, so no byte of the request left. */
 const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
+
+const positive = (name: string, value: number | undefined, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name}: expected a positive number, got ${value}`)
+  return value
+}
 
 const kindOf = (error: unknown): TransportFailure["kind"] => {
   const code = (error as { code?: string } | null)?.code ?? ""
@@ -50,20 +76,16 @@ const kindOf = (error: unknown): TransportFailure["kind"] => {
 export class HttpTransport {
   private readonly pool: Pool
   private readonly prefix: string
+  private readonly requestTimeoutMs: number
+  private readonly maxResponseBytes: number
   readonly origin: string
 
   constructor(options: HttpTransportOptions) {
-    let url: URL
-    try {
-      url = new URL(options.baseUrl)
-    } catch {
-      throw new TypeError(`baseUrl: expected an absolute http(s) URL, got ${JSON.stringify(options.baseUrl)}`)
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`baseUrl: expected an http or https URL, got ${JSON.stringify(options.baseUrl)}`)
-    }
+    const url = checkBaseUrl("baseUrl", options.baseUrl)
     this.origin = url.origin
     this.prefix = url.pathname.replace(/\/+$/, "")
+    this.requestTimeoutMs = positive("requestTimeoutMs", options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS)
+    this.maxResponseBytes = positive("maxResponseBytes", options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES)
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? 8,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -73,11 +95,21 @@ export class HttpTransport {
     })
   }
 
+  /**
+   * One POST, bounded: the body is read up to `maxResponseBytes` (a larger declared or actual body
+   * fails with `ResponseTooLarge` without reading on), and the whole exchange gets
+   * `requestTimeoutMs`, so a body that drips a byte at a time cannot hold a request forever.
+   */
   async post(
     path: string,
     request: { readonly headers: Record<string, string>; readonly body: string },
     signal?: AbortSignal
   ): Promise<HttpResponse> {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), this.requestTimeoutMs)
+    const onAbort = () => deadline.abort()
+    signal?.addEventListener("abort", onAbort, { once: true })
+    if (signal?.aborted) deadline.abort()
     try {
       const response = await this.pool.request({
         origin: this.origin,
@@ -85,16 +117,43 @@ export class HttpTransport {
         method: "POST",
         headers: request.headers,
         body: request.body,
-        signal
+        signal: deadline.signal
       })
-      const text = await response.body.text()
+      const text = await this.readBody(response)
       return { status: response.statusCode, headers: response.headers, text }
     } catch (error) {
-      if (signal?.aborted) throw error
+      if (signal?.aborted || error instanceof ResponseTooLarge) throw error
+      if (deadline.signal.aborted) {
+        throw new TransportFailure("timeout", `no complete response within ${this.requestTimeoutMs / 1000} s (timeouts.requestMs)`)
+      }
       const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
       const code = (error as { code?: string } | null)?.code ?? ""
       throw new TransportFailure(kindOf(error), message, !NOT_CONNECTED.has(code))
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener("abort", onAbort)
     }
+  }
+
+  private async readBody(response: Dispatcher.ResponseData): Promise<string> {
+    const limit = this.maxResponseBytes
+    const header = response.headers["content-length"]
+    const declared = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined
+    if (declared !== undefined && declared > limit) {
+      response.body.destroy()
+      throw new ResponseTooLarge(response.statusCode, limit, declared)
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) {
+        response.body.destroy()
+        throw new ResponseTooLarge(response.statusCode, limit, undefined)
+      }
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks, size).toString("utf8")
   }
 
   close(): Promise<void> {

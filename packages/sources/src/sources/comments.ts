@@ -37,7 +37,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
     harvestId: harvestIdOf("comments", { endpoint, videoIds, maxCount }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(videoIds, run.resumeFrom, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
+        return keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
           const offset = cursor === null ? 0 : Number(cursor)
           const count = Math.min(maxCount, COMMENT_CAP - offset)
           if (count <= 0) return Effect.succeed({ records: [], next: null })
@@ -47,7 +47,8 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
             Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
             Effect.map((decoded): KeyPage<Comment> => {
               const next = decoded.cursor
-              const more = decoded.hasMore && next !== null && next > offset && next < COMMENT_CAP
+              // A cursor that does not move forward is a loop: keyedPages stops it with a typed error.
+              const more = decoded.hasMore && next !== null && next < COMMENT_CAP
               emit({ type: "page", endpoint, records: decoded.records.length, hasMore: more })
               return { records: decoded.records, next: more ? next : null }
             }),

@@ -29,7 +29,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
     harvestId: harvestIdOf("users", { endpoint, usernames, fields }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(usernames, run.resumeFrom, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
+        return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
           client.call({ endpoint, fields, body: { username }, retry, onProgress: run.onProgress }).pipe(
             Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
             Effect.map((record): KeyPage<UserInfo> => {

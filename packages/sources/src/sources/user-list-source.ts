@@ -35,7 +35,8 @@ export const userListSource = <K extends RecordKind>(
     harvestId: harvestIdOf(spec.stream, { endpoint: spec.endpoint, usernames, fields: spec.fields, maxCount }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(usernames, run.resumeFrom, (username, cursor) =>
+        // Cursor directions differ by list (follow times descend, offsets ascend): only repeats are refused.
+        return keyedPages(usernames, run.resumeFrom, { endpoint: spec.endpoint, keyKind: "user", order: "any" }, (username, cursor) =>
           client.call({
             endpoint: spec.endpoint,
             fields: spec.fields,
@@ -45,8 +46,9 @@ export const userListSource = <K extends RecordKind>(
           }).pipe(
             Effect.flatMap((body) => spec.decodePage(body, username)),
             Effect.map((decoded): KeyPage<RecordKinds[K]> => {
-              // No cursor to send back, or the same one again, means nothing more can be asked for.
-              const more = decoded.hasMore && decoded.cursor !== null && decoded.cursor !== cursor
+              // No cursor to send back means nothing more can be asked for; the same one again is a loop
+              // (keyedPages stops it), not the end of the list.
+              const more = decoded.hasMore && decoded.cursor !== null
               emit({ type: "page", endpoint: spec.endpoint, records: decoded.records.length, hasMore: more })
               return { records: decoded.records, next: more ? decoded.cursor : null }
             }),

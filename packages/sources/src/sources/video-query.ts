@@ -3,6 +3,7 @@ import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } fr
 import type { QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
+import { CursorTrail } from "../harvest/cursor-trail.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
 import { withSourceRun } from "./source-run.js"
@@ -55,7 +56,7 @@ type WindowUpdate =
 const endpoint = endpoints.videoQuery
 /** A stale search_id that stays stale after the retry policy: new searches from the last good cursor. */
 const MAX_NEW_SEARCHES = 3
-/** Pages in a row that neither advance the cursor nor end the window before we call it broken. */
+/** Empty pages in a row that keep the cursor (the API asking to try again) before we call the window broken. */
 const MAX_STALLS = 25
 
 const keyOf = (w: { readonly start: string; readonly end: string }) => `${w.start}-${w.end}`
@@ -165,11 +166,16 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           })
 
         const windowPages = (w: WindowState): Stream.Stream<WindowUpdate, SourceError> => {
+          const trail = new CursorTrail(endpoint, `window ${keyOf(w)}`, "ascending")
           const pages = Stream.paginate({ window: w, stalls: 0 }, ({ window, stalls }) =>
             Effect.gen(function*() {
               const { records, next } = yield* fetchPage(window)
-              const advanced = next.done || next.cursor !== window.cursor || records.length > 0
-              const nextStalls = advanced ? 0 : stalls + 1
+              // An empty page that keeps the cursor is the API asking to try again (bounded by
+              // MAX_STALLS); any other page must move the cursor forward to one never sent before.
+              const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
+              const loop = next.done || stalled || next.cursor === null ? undefined : trail.check(window.cursor, next.cursor)
+              if (loop !== undefined) return yield* Effect.fail(loop)
+              const nextStalls = stalled ? stalls + 1 : 0
               if (nextStalls > MAX_STALLS) {
                 return yield* Effect.fail(new DecodeError({
                   endpoint,

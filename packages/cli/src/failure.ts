@@ -13,6 +13,12 @@ export interface Failure {
  * (auth → 3, quota → 4, bad config → 2), anything else → 1.
  */
 export const describeFailure = (error: unknown): Failure => {
+  const failure = describe(error)
+  // One line, whatever a message from the API, a plugin or the system holds.
+  return { exitCode: failure.exitCode, message: failure.message.replace(/\s*[\r\n]+\s*/g, " ").trim() }
+}
+
+const describe = (error: unknown): Failure => {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message }
   const tagged = error as { _tag?: string; message?: string; reason?: string; field?: string; endpoint?: string; sink?: string; operation?: string; status?: number; resetAt?: string; deterministic?: boolean }
   if (tagged?._tag === "DecodeError" && tagged.deterministic === true) return unstorableValue(tagged.endpoint, tagged.message)
@@ -29,7 +35,8 @@ export const describeFailure = (error: unknown): Failure => {
     case "InvalidRequestError":
       return { exitCode: ExitCode.Failure, message: `the API refused the request (${tagged.endpoint}): ${tagged.message}` }
     case "SinkError":
-      return { exitCode: ExitCode.Failure, message: `sink ${tagged.sink} failed to ${tagged.operation}: ${tagged.message}` }
+      // Its message already reads `<sink>: <step> failed: <cause>`.
+      return { exitCode: ExitCode.Failure, message: `sink ${tagged.message}` }
     case "ServerError":
     case "NetworkError":
     case "RateLimitedError":
@@ -44,8 +51,7 @@ export const describeFailure = (error: unknown): Failure => {
     default:
       return { exitCode: ExitCode.Failure, message: `${tagged._tag}: ${tagged.message}` }
   }
-  const message = error instanceof Error ? error.message : String(error)
-  return { exitCode: ExitCode.Failure, message: message.split("\n")[0] }
+  return { exitCode: ExitCode.Failure, message: error instanceof Error ? error.message : String(error) }
 }
 
 /**

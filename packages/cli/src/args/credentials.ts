@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs"
+import { statSync } from "node:fs"
+import { KiB, readBoundedText } from "../inputs/read-bounded-text.js"
 import { CliError, usageError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
 
@@ -14,9 +15,15 @@ export interface Credentials {
  */
 export const loadCredentials = (
   file: string | undefined,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  /** Told when the credentials file is readable by other users. */
+  warn?: (message: string) => void
 ): Credentials => {
-  if (file !== undefined) return readCredentialsFile(file)
+  if (file !== undefined) {
+    const credentials = readCredentialsFile(file)
+    if (warn !== undefined) warnIfShared(file, warn)
+    return credentials
+  }
   const clientKey = env.TIKTOK_CLIENT_KEY?.trim()
   const clientSecret = env.TIKTOK_CLIENT_SECRET?.trim()
   if (!clientKey || !clientSecret) {
@@ -37,12 +44,7 @@ export const loadClientKey = (file: string | undefined, env: NodeJS.ProcessEnv):
   file !== undefined ? clientKeyOf(file, readCredentialsFields(file)) : env.TIKTOK_CLIENT_KEY?.trim() || undefined
 
 const readCredentialsFields = (file: string): Record<string, unknown> => {
-  let text: string
-  try {
-    text = readFileSync(file, "utf8")
-  } catch (error) {
-    throw usageError(`--credentials: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
-  }
+  const text = readBoundedText("--credentials", file, 64 * KiB)
   return text.trimStart().startsWith("{") ? jsonFields(file, text) : envFields(text)
 }
 
@@ -81,4 +83,12 @@ const envFields = (text: string): Record<string, string> => {
     if (match) fields[match[1]] = match[2].replace(/^(['"])(.*)\1$/, "$2")
   }
   return fields
+}
+
+/** A file holding a client secret should be readable by its owner only (`chmod 600`). */
+const warnIfShared = (file: string, warn: (message: string) => void): void => {
+  if (process.platform === "win32") return
+  const mode = statSync(file, { throwIfNoEntry: false })?.mode
+  if (mode === undefined || (mode & 0o077) === 0) return
+  warn(`warning: --credentials: ${file} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); run chmod 600 ${file}`)
 }

@@ -1,6 +1,13 @@
 import { usageError } from "../cli-error.js"
 
-/** A calendar date as the CLI takes it (`YYYY-MM-DD`, UTC), checked to be a real date. */
+/**
+ * The first day the Research API can hold videos for: musical.ly, whose videos TikTok took over,
+ * launched in 2014. A window before it costs a request and can only come back empty.
+ * The same day as `FIRST_API_DAY` of @tikflow/sources (not imported: the CLI loads it lazily).
+ */
+export const FIRST_API_DAY = "2014-01-01"
+
+/** A calendar date as the CLI takes it (`YYYY-MM-DD`, UTC), checked to be a real date on or after FIRST_API_DAY. */
 export const parseDate = (flag: string, raw: string): string => {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw)
   if (!match) throw usageError(`${flag}: expected a date YYYY-MM-DD, got ${JSON.stringify(raw)}`)
@@ -8,6 +15,9 @@ export const parseDate = (flag: string, raw: string): string => {
   const date = new Date(Date.UTC(year, month - 1, day))
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
     throw usageError(`${flag}: ${raw} is not a real date`)
+  }
+  if (raw < FIRST_API_DAY) {
+    throw usageError(`${flag}: ${raw} is before the Research API's data starts; expected a date on or after ${FIRST_API_DAY}`)
   }
   return raw
 }

@@ -20,8 +20,23 @@ export const sinkOptions: OptionSpecs = {
 export const sinksFromFlags = (values: OptionValues): ReadonlyArray<SinkSpec> => {
   const outs = (values.out as ReadonlyArray<string> | undefined) ?? []
   if (outs.length === 0) throw usageError("--out: required, at least one sink URI (e.g. --out parquet:./out or --out duckdb:./research.duckdb)")
+  for (const uri of outs) rejectSecretInUri(uri)
   return outs.map((uri) => ({ uri, options: {}, field: "--out" }))
 }
 
 export const transformsFromFlags = (values: OptionValues): ReadonlyArray<TransformSpec> =>
   values["no-dedupe"] === true ? [] : [{ kind: "dedupe", keep: "first" }]
+
+/**
+ * A `secret=` in an `--out` URI is on the command line, where every user sees it in `ps` and it
+ * lands in shell history: refused (the secret itself is never echoed). Pipeline files may carry it.
+ */
+const rejectSecretInUri = (uri: string): void => {
+  const query = uri.indexOf("?")
+  if (query < 0) return
+  if (!new URLSearchParams(uri.slice(query + 1)).has("secret")) return
+  throw usageError(
+    `--out: ${uri.slice(0, query).replace(/\/\/[^/@]*@/, "//")}: a secret in the URI is visible to every user in ps and lands in shell history; ` +
+      "set TIKFLOW_WEBHOOK_SECRET, or pass secret_env=NAME or secret_file=PATH instead"
+  )
+}

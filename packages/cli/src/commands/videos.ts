@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs"
 import { parseDateRange } from "../args/dates.js"
 import { parseList } from "../args/lists.js"
 import { parseIntegerIn } from "../args/numbers.js"
 import { usageError } from "../cli-error.js"
 import { MAX_WINDOW_DAYS, type RunSpec } from "../harvest/job-spec.js"
 import { runHarvest } from "../harvest/run-harvest-lazily.js"
+import { MiB, readBoundedText } from "../inputs/read-bounded-text.js"
 import type { Command } from "./command.js"
 import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
 
@@ -73,15 +73,12 @@ export const videosCommand: Command = {
   }
 }
 
+/** A query is a few hundred bytes; even thousands of hashtags fit well within this. */
+const MAX_QUERY_FILE_BYTES = 1 * MiB
+
 /** A query file holds the API's JSON query object or an expression. */
 const readQueryFile = (path: string): string | object => {
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    throw usageError(`--query-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
-  }
-  const trimmed = text.trim()
+  const trimmed = readBoundedText("--query-file", path, MAX_QUERY_FILE_BYTES).trim()
   if (!trimmed.startsWith("{")) return trimmed
   try {
     return JSON.parse(trimmed) as object

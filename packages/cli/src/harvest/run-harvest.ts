@@ -19,7 +19,7 @@ import {
 import { checkBaseUrl, createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
 import { uriSecrets } from "@tikflow/sinks/registry"
 import { loadCredentials } from "../args/credentials.js"
-import { CliError } from "../cli-error.js"
+import { CliError, usageError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
@@ -85,7 +85,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const startedAt = Date.now()
   // Plain http to a remote host would send the client secret in clear: refused before anything else.
   checkBaseUrl(settings.baseUrlFlag, settings.baseUrl)
-  const credentials = loadCredentials(settings.credentialsFile, env)
+  const credentials = loadCredentials(settings.credentialsFile, env, (message) => output.notice(message))
   output.redactor.add(credentials.clientSecret)
   const plugins = [
     ...(options.plugins ?? []),
@@ -98,7 +98,12 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     const bound: Array<BoundSink> = []
     for (const sink of job.sinks) {
       for (const secret of uriSecrets(sink.uri)) output.redactor.add(secret)
-      bound.push(await resolver.resolve(sink))
+      const resolved = await resolver.resolve(sink)
+      // Two writers on one output would interleave and cut each other's data.
+      if (bound.some((earlier) => earlier.name === resolved.name)) {
+        throw usageError(`${sink.field}: ${resolved.name} is given twice; give each output once`)
+      }
+      bound.push(resolved)
     }
     sinks.set(job.name, bound)
     if (job.source.endpoint === "videos") {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import { mkdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
+import { usageError } from "../cli-error.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
 import { canonicalJson, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core"
@@ -10,6 +11,21 @@ interface RunStateFile {
   readonly label: string
   readonly harvestsDone: ReadonlyArray<string>
   readonly jobsDone: ReadonlyArray<string>
+}
+
+/** A saved run state, or why the text is not one. */
+const parseRunState = (text: string): RunStateFile | string => {
+  let saved: Partial<RunStateFile> | null
+  try {
+    saved = JSON.parse(text) as Partial<RunStateFile> | null
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`
+  }
+  const strings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === "string")
+  if (saved?.version !== 1 || !strings(saved.harvestsDone) || !strings(saved.jobsDone)) {
+    return "expected a tikflow run state {version: 1, harvestsDone, jobsDone}"
+  }
+  return saved as RunStateFile
 }
 
 /**
@@ -42,13 +58,18 @@ export class RunState {
       await state.remove()
       return state
     }
+    let text: string
     try {
-      const saved = JSON.parse(await readFile(state.file, "utf8")) as RunStateFile
-      if (saved.version === 1) return new RunState(id, state.dir, saved, true)
+      text = await readFile(state.file, "utf8")
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+      return state
     }
-    return state
+    const saved = parseRunState(text)
+    if (typeof saved === "string") {
+      throw usageError(`${state.file}: ${saved}; delete it (or pass --fresh) to start this run over, its finished harvests included`)
+    }
+    return new RunState(id, state.dir, saved, true)
   }
 
   private get file(): string {

@@ -1,6 +1,10 @@
-import { readFile, stat } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import { usageError } from "../cli-error.js"
+import { MiB, readBoundedText } from "./read-bounded-text.js"
+
+/** About three million ids: larger lists belong in Parquet or DuckDB, which are read by column. */
+const MAX_ID_LIST_BYTES = 64 * MiB
 
 /** What a list holds: usernames, or video ids (decimal strings). */
 export type IdListKind = "username" | "video_id"
@@ -31,7 +35,7 @@ const expectedFor: Record<IdListKind, string> = {
  */
 export const readIdList = async (flag: string, source: string, kind: IdListKind): Promise<ReadonlyArray<string>> => {
   const values = source === STDIN
-    ? parseLines(flag, "standard input", await readStdin(), kind)
+    ? parseLines(flag, "standard input", await readStdin(flag), kind)
     : source.startsWith("duckdb:")
     ? await readDuckDbTable(flag, source, kind)
     : await isParquet(source)
@@ -43,19 +47,22 @@ export const readIdList = async (flag: string, source: string, kind: IdListKind)
 }
 
 const readTextFile = async (flag: string, path: string, kind: IdListKind): Promise<Array<string>> => {
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
-  }
-  return parseLines(flag, path, text, kind)
+  return parseLines(flag, path, readBoundedText(flag, path, MAX_ID_LIST_BYTES), kind)
 }
 
-const readStdin = async (): Promise<string> => {
+const readStdin = async (flag: string): Promise<string> => {
   const chunks: Array<Buffer> = []
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk as Buffer)
-  return Buffer.concat(chunks).toString("utf8")
+  let size = 0
+  for await (const chunk of process.stdin) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk as Buffer
+    size += bytes.length
+    if (size > MAX_ID_LIST_BYTES) {
+      process.stdin.destroy()
+      throw usageError(`${flag}: standard input holds more than ${MAX_ID_LIST_BYTES / MiB} MiB, the most tikflow reads for it`)
+    }
+    chunks.push(bytes)
+  }
+  return Buffer.concat(chunks, size).toString("utf8")
 }
 
 /** One value per line; blank lines and `#` comments skipped; a bad line named by its number. */

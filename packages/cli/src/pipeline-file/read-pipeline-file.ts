@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
 import { LineCounter, parseDocument } from "yaml"
 import { type RecordKind, recordKinds } from "@tikflow/core"
@@ -17,6 +16,7 @@ import {
   type TransformSpec
 } from "../harvest/job-spec.js"
 import { type FieldPath, formatFieldPath } from "./field-path.js"
+import { MiB, readBoundedText } from "../inputs/read-bounded-text.js"
 import { SpecError } from "./spec-error.js"
 import { asBoolean, asList, asMapping, asString, asStringList, fail, required } from "./value-reader.js"
 
@@ -28,17 +28,15 @@ export interface PipelineFile {
   locate(path: FieldPath): string
 }
 
+/** Pipeline files are hand-written: a few KiB. */
+const MAX_PIPELINE_FILE_BYTES = 4 * MiB
+
 /**
  * Reads a pipeline file (YAML or JSON — JSON is read as YAML) and validates it. Every problem is
  * one line: `pipeline.yaml:7: jobs[0].source.from: expected a date YYYY-MM-DD, got "2024-13-01"`.
  */
 export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    throw usageError(`${path}: cannot read the pipeline file (${(error as NodeJS.ErrnoException).code ?? "error"})`)
-  }
+  const text = readBoundedText("run", path, MAX_PIPELINE_FILE_BYTES, (code) => `${path}: cannot read the pipeline file (${code})`)
   const lineCounter = new LineCounter()
   // intAsBigInt: video ids exceed 2^53 and must not be rounded.
   const document = parseDocument(text, { lineCounter, intAsBigInt: true, prettyErrors: false, uniqueKeys: true })

@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { parseDate, parseDateRange } from "../../src/args/dates.js"
+import { FIRST_API_DAY as SOURCES_FIRST_API_DAY } from "@tikflow/sources"
+import { FIRST_API_DAY, parseDate, parseDateRange } from "../../src/args/dates.js"
 import { parseFaultRates } from "../../src/args/fault-rates.js"
 import { parseList } from "../../src/args/lists.js"
 import { CliError } from "../../src/cli-error.js"
@@ -13,12 +14,18 @@ describe("dates", () => {
     (year, month, day) => {
       const text = `${year}-${pad(month, 2)}-${pad(day, 2)}`
       const real = month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
-      if (real) expect(parseDate("--from", text)).toBe(text)
-      else expect(() => parseDate("--from", text)).toThrow(/--from: .* is not a real date/)
+      if (!real) expect(() => parseDate("--from", text)).toThrow(/--from: .* is not a real date/)
+      else if (text < FIRST_API_DAY) {
+        expect(() => parseDate("--from", text)).toThrow(`--from: ${text} is before the Research API's data starts; expected a date on or after 2014-01-01`)
+      } else expect(parseDate("--from", text)).toBe(text)
     }
   )
 
-  test.prop([fc.date({ min: new Date("2000-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }), fc.date({ min: new Date("2000-01-01"), max: new Date("2030-12-31"), noInvalidDate: true })])(
+  it("the first day of the API's data is the sources' own", () => {
+    expect(FIRST_API_DAY).toBe(SOURCES_FIRST_API_DAY)
+  })
+
+  test.prop([fc.date({ min: new Date(FIRST_API_DAY), max: new Date("2030-12-31"), noInvalidDate: true }), fc.date({ min: new Date(FIRST_API_DAY), max: new Date("2030-12-31"), noInvalidDate: true })])(
     "a range is accepted iff from ≤ to ≤ today",
     (a, b) => {
       const today = new Date("2031-01-01")

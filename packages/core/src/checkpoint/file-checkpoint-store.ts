@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import { readFile, unlink } from "node:fs/promises"
 import { join } from "node:path"
+import { ConfigError } from "../errors/config-error.js"
 import { writeJsonAtomic } from "../files/atomic-write.js"
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.js"
 
@@ -30,11 +31,26 @@ export class FileCheckpointStore implements CheckpointStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
       throw error
     }
-    const parsed = JSON.parse(text) as Checkpoint
+    let parsed: Checkpoint | null
+    try {
+      parsed = JSON.parse(text) as Checkpoint | null
+    } catch (error) {
+      throw this.corrupt(harvestId, `a JSON checkpoint, got invalid JSON (${(error as Error).message})`)
+    }
     if (parsed?.version !== 1 || parsed.harvestId !== harvestId || typeof parsed.epoch !== "number") {
-      throw new Error(`checkpoint ${this.pathOf(harvestId)}: expected a version 1 checkpoint of harvest ${harvestId}`)
+      throw this.corrupt(harvestId, `a version 1 checkpoint of harvest ${harvestId}`)
     }
     return parsed
+  }
+
+  /** A checkpoint file that cannot be used: names the file and the way out (the harvest starts over). */
+  private corrupt(harvestId: string, expected: string): ConfigError {
+    const path = this.pathOf(harvestId)
+    return new ConfigError({
+      field: path,
+      expected,
+      message: `${path}: expected ${expected}; delete the file (or run with --fresh) to start this harvest over`
+    })
   }
 
   save(checkpoint: Checkpoint): Promise<void> {

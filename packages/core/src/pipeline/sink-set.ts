@@ -20,7 +20,10 @@ const attempt = <A>(
 ): Effect.Effect<A, SinkError> =>
   Effect.tryPromise({
     try: run,
-    catch: (cause) => new SinkError({ sink: sink.name, operation, message: `${sink.name}: ${operation} failed: ${message(cause)}`, cause })
+    // A SinkError already names the sink and the step (the registry's writers throw them): kept as is,
+    // so the message says the sink's name once.
+    catch: (cause) =>
+      cause instanceof SinkError ? cause : new SinkError({ sink: sink.name, operation, message: `${sink.name}: ${operation} failed: ${message(cause)}`, cause })
   })
 
 export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContext): Effect.Effect<Array<OpenSink>, SinkError> =>

@@ -1,5 +1,5 @@
 import type { SinkPlugin } from "@tikflow/core"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { checkSinkPlugin } from "./check-plugin.js"
@@ -55,6 +55,19 @@ const resolvePackage = (name: string, cwd: string): string => {
   throw new Error(`sink plugin ${name}: package not found from ${cwd} (install it, e.g. \`pnpm add ${name}\`)`)
 }
 
+/** A plugin module is JavaScript source; even a bundled one with its dependencies is a few MiB. */
+const MAX_PLUGIN_BYTES = 64 * 1024 * 1024
+
+/** `import()` reads a module whole: refuse what is not a regular file of sane size (`/dev/zero`, a FIFO). */
+const checkModuleFile = (specifier: string, file: string): void => {
+  const stats = statSync(file, { throwIfNoEntry: false })
+  if (stats === undefined) return
+  if (!stats.isFile()) throw new Error(`sink plugin ${specifier}: ${file} is not a regular file`)
+  if (stats.size > MAX_PLUGIN_BYTES) {
+    throw new Error(`sink plugin ${specifier}: ${file} is ${stats.size} bytes, over the ${MAX_PLUGIN_BYTES / 1024 / 1024} MiB a plugin module may have`)
+  }
+}
+
 /**
  * Loads a third-party sink plugin by package name (`tikflow-sink-csv`, `@acme/tikflow-sink-s3`,
  * or the short `csv`) or by path, resolved from the user's directory, and checks its contract.
@@ -65,6 +78,7 @@ export const loadSinkPlugin = async (specifier: string, options: LoadSinkPluginO
     ? fileURLToPath(specifier)
     : isPath(specifier) ? resolve(cwd, specifier) : resolvePackage(pluginPackageName(specifier), cwd)
   if (isPath(specifier) && !existsSync(file)) throw new Error(`sink plugin ${specifier}: no file at ${file}`)
+  checkModuleFile(specifier, file)
   let module: Record<string, unknown>
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>

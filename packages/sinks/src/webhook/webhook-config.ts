@@ -1,4 +1,6 @@
 import type { SinkTarget } from "@tikflow/core"
+import { readFileSync, statSync } from "node:fs"
+import type { Stats } from "node:fs"
 import { readBool, readInt, readString, rejectUnknownOptions } from "../config/option-readers.js"
 import type { DeliveryRetryPolicy } from "./delivery-schedule.js"
 import { signBody } from "./signature.js"
@@ -20,9 +22,28 @@ export interface WebhookSinkConfig {
 }
 
 const OPTIONS = [
-  "secret", "secret_env", "unsigned", "concurrency", "batch_size", "timeout_ms", "retries", "backoff_ms", "backoff_cap_ms",
+  "secret", "secret_env", "secret_file", "unsigned", "concurrency", "batch_size", "timeout_ms", "retries", "backoff_ms", "backoff_cap_ms",
   "dead_letter", "dead_letter_ok"
 ]
+
+const MAX_SECRET_FILE_BYTES = 64 * 1024
+
+/** The secret from a file (its first line, trimmed): unlike a URI option, it never shows in `ps`. */
+const readSecretFile = (path: string): string => {
+  let stats: Stats
+  try {
+    stats = statSync(path)
+  } catch (error) {
+    throw new Error(`secret_file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`)
+  }
+  const size = stats.size
+  // readFileSync of a device or FIFO (/dev/zero) would never end.
+  if (!stats.isFile()) throw new Error(`secret_file: expected a regular file holding the secret, got ${path}`)
+  if (size > MAX_SECRET_FILE_BYTES) throw new Error(`secret_file: expected a file of at most 64 KiB holding the secret, got ${path} (${size} bytes)`)
+  const secret = readFileSync(path, "utf8").split(/\r?\n/, 1)[0].trim()
+  if (secret === "") throw new Error(`secret_file: expected the secret on the first line of ${path}, got an empty line`)
+  return secret
+}
 
 export const parseWebhookConfig = (target: SinkTarget, env: NodeJS.ProcessEnv = process.env): WebhookSinkConfig => {
   rejectUnknownOptions(target, OPTIONS)
@@ -36,10 +57,12 @@ export const parseWebhookConfig = (target: SinkTarget, env: NodeJS.ProcessEnv = 
     throw new Error(`location: expected an http(s) URL, got protocol ${JSON.stringify(url.protocol)}`)
   }
   const secretEnv = readString(target, "secret_env") ?? DEFAULT_SECRET_ENV
-  const secret = readString(target, "secret") ?? (env[secretEnv] !== undefined && env[secretEnv] !== "" ? env[secretEnv] : undefined)
+  const secretFile = readString(target, "secret_file")
+  const secret = readString(target, "secret") ?? (secretFile !== undefined ? readSecretFile(secretFile) : undefined) ??
+    (env[secretEnv] !== undefined && env[secretEnv] !== "" ? env[secretEnv] : undefined)
   const unsigned = readBool(target, "unsigned", false)
   if (secret === undefined && !unsigned) {
-    throw new Error(`secret: expected a shared secret for the signature (option secret, or env ${secretEnv}), or unsigned=true`)
+    throw new Error(`secret: expected a shared secret for the signature (env ${secretEnv}, option secret_file or secret), or unsigned=true`)
   }
   const baseDelayMs = readInt(target, "backoff_ms", { min: 1, max: 60_000 }, 200)
   return {

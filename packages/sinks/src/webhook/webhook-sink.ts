@@ -144,8 +144,9 @@ export const webhookSink = defineSink<WebhookSinkConfig>({
   schemes: ["webhook"],
   description: "POST JSON batches to an HTTP endpoint: HMAC-signed, idempotency keys, retries, dead letters",
   options: {
-    secret: "shared secret for X-Tikflow-Signature (prefer the env variable)",
+    secret: "shared secret for X-Tikflow-Signature (pipeline files only: the CLI refuses it in --out; prefer the env variable)",
     secret_env: "env variable holding the secret (default TIKFLOW_WEBHOOK_SECRET)",
+    secret_file: "file whose first line is the secret (never on the command line: ps shows it)",
     unsigned: "true to send without a signature",
     concurrency: "POSTs in flight at once (default 4)",
     batch_size: "records per POST (default 500)",

@@ -15,6 +15,21 @@ export const parseDay = (field: string, text: string): number => {
   return ms / DAY_MS
 }
 
+/**
+ * The first day the Research API can hold videos for (musical.ly, whose videos TikTok took over,
+ * launched in 2014): a window before it costs a request and can only come back empty.
+ */
+export const FIRST_API_DAY = "2014-01-01"
+
+/** `parseDay`, also refusing days before `FIRST_API_DAY`. */
+export const parseQueryDay = (field: string, text: string): number => {
+  const day = parseDay(field, text)
+  if (day < parseDay("FIRST_API_DAY", FIRST_API_DAY)) {
+    throw ConfigError.make(field, `a date on or after ${FIRST_API_DAY}, when the Research API's data starts`, text)
+  }
+  return day
+}
+
 /** A day number as the API's `YYYYMMDD`. */
 export const formatDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "")
 

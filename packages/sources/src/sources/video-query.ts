@@ -2,7 +2,7 @@ import { Effect, Option, Stream } from "effect"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
 import type { QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
-import { daysOf, formatDay, parseDay, splitDays } from "../harvest/date-windows.js"
+import { daysOf, formatDay, parseDay, parseQueryDay, splitDays } from "../harvest/date-windows.js"
 import { CursorTrail } from "../harvest/cursor-trail.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
@@ -83,8 +83,8 @@ const readState = (resumeFrom: unknown): VideoQueryState => {
  * again, unless `repeats: "keep"`.
  */
 export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokClient> => {
-  const first = parseDay("startDate", options.startDate)
-  const last = parseDay("endDate", options.endDate)
+  const first = parseQueryDay("startDate", options.startDate)
+  const last = parseQueryDay("endDate", options.endDate)
   if (last < first) throw ConfigError.make("endDate", `a date on or after startDate (${options.startDate})`, options.endDate)
   const windowDays = options.windowDays ?? 30
   if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 30) {

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { clientKeyHash, machineQuotaLedgerPath } from "@tikflow/core"
 import { describe, expect, it } from "vitest"
 import { runCli } from "./support/run-cli.js"
-import { useSandbox } from "./support/sandbox.js"
+import { refuses, useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
 const fixture = useSandbox({ faults: {} })
@@ -75,10 +75,13 @@ describe("tikflow quota", () => {
     const [a, b] = [join(dir, "project-a"), join(dir, "project-b")]
     mkdirSync(a)
     mkdirSync(b)
-    const argv = (n: number) => ["user-info", "--username", users(n).join(","), "--out", "ndjson:./users.ndjson", "--daily-quota", "6"]
-    const first = await runCli(argv(4), { cwd: a, env })
+    // Accounts the API answers (a refused one would make a finished run exit 5).
+    const answered = users(30).filter((name) => !refuses(() => fixture.sandbox.groundTruth.userInfo(name))).slice(0, 4)
+    expect(answered).toHaveLength(4)
+    const argv = ["user-info", "--username", answered.join(","), "--out", "ndjson:./users.ndjson", "--daily-quota", "6"]
+    const first = await runCli(argv, { cwd: a, env })
     expect(first.code, first.stderr).toBe(0)
-    const second = await runCli(argv(4), { cwd: b, env })
+    const second = await runCli(argv, { cwd: b, env })
     expect(second.code, second.stderr).toBe(4)
     const quota = await runCli(["quota", "--daily-quota", "6", "--log-format", "json"], { cwd: dir, env })
     expect(JSON.parse(quota.stdout)).toMatchObject({ used: 6, reserved: 0, left: 0 })

@@ -58,11 +58,20 @@ describe.concurrent("secrets stay off the wire and out of ps (item 10)", () => {
     writeFileSync(file, JSON.stringify({ client_key: fixture.sandbox.credentials.clientKey, client_secret: fixture.sandbox.credentials.clientSecret }))
     chmodSync(file, 0o644)
     const env = fixture.env({ TIKTOK_CLIENT_KEY: undefined, TIKTOK_CLIENT_SECRET: undefined })
-    const shared = await runCli(["user-info", "--username", "user_00001", "--out", "ndjson:./out/u1.ndjson", "--credentials", file, "--state", "./state-creds"], { cwd: dir, env })
+    // Two accounts the API answers for (a refused one would make the run exit 5).
+    const [first, second] = Array.from({ length: 30 }, (_, i) => `user_${String(i + 1).padStart(5, "0")}`).filter((name) => {
+      try {
+        fixture.sandbox.groundTruth.userInfo(name)
+        return true
+      } catch {
+        return false
+      }
+    })
+    const shared = await runCli(["user-info", "--username", first, "--out", "ndjson:./out/u1.ndjson", "--credentials", file, "--state", "./state-creds"], { cwd: dir, env })
     expect(shared.code).toBe(0)
     expect(shared.stderr).toContain(`warning: --credentials: ${file} is readable by other users (mode 0644); run chmod 600 ${file}`)
     chmodSync(file, 0o600)
-    const owned = await runCli(["user-info", "--username", "user_00002", "--out", "ndjson:./out/u2.ndjson", "--credentials", file, "--state", "./state-creds"], { cwd: dir, env })
+    const owned = await runCli(["user-info", "--username", second, "--out", "ndjson:./out/u2.ndjson", "--credentials", file, "--state", "./state-creds"], { cwd: dir, env })
     expect(owned.code).toBe(0)
     expect(owned.stderr).not.toContain("readable by other users")
   })

@@ -60,6 +60,7 @@ const cases: ReadonlyArray<Case> = [
   { name: "missing credentials", args: [...V, ...OUT], message: /credentials: TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET not set; set .* or pass --credentials <file>/, env: { TIKTOK_CLIENT_KEY: undefined, TIKTOK_CLIENT_SECRET: undefined } },
   { name: "unreadable credentials file", args: [...V, ...OUT, "--credentials", "nope.json"], message: /--credentials: cannot read nope\.json \(ENOENT\)/ },
   { name: "credentials file without a secret", args: [...V, ...OUT, "--credentials", "creds-bad.json"], message: /--credentials: creds-bad\.json has no client_secret/ },
+  { name: "--json with another log format", args: [...V, ...OUT, "--json", "--log-format", "text"], message: /--json: is --log-format json, but --log-format text is given too/ },
   { name: "bad log format", args: [...V, ...OUT, "--log-format", "xml"], message: /--log-format: expected text or json, got "xml"/ },
   { name: "bad rate", args: [...V, ...OUT, "--rate", "0"], message: /--rate: expected a positive number, got "0"/ },
   { name: "bad base URL", args: [...V, ...OUT, "--base-url", "ftp://x"], message: /--base-url: expected an http\(s\) URL, got "ftp:\/\/x"/ },

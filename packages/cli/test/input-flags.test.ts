@@ -62,4 +62,16 @@ describe("--no-dedupe and list input from standard input", () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr.trim()).toBe("tikflow: --usernames-from: standard input holds no usernames")
   })
+
+  it("--json is --log-format json: every stderr line a JSON event, the summary among them; text to a pipe has no escapes", async () => {
+    const result = await runCli(["user-info", "--username", "user_00001,user_00002", "--json", "--out", "ndjson:./json-users.ndjson"], { cwd: dir, env: fixture.env() })
+    expect(result.code, result.stderr).toBe(0)
+    const events = result.stderr.trim().split("\n").map((line) => JSON.parse(line) as { type: string })
+    expect(events.some((event) => event.type === "progress")).toBe(true)
+    expect(events.at(-1)?.type).toBe("summary")
+    const text = await runCli(["user-info", "--username", "user_00003", "--out", "ndjson:./text-users.ndjson"], { cwd: dir, env: fixture.env() })
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stderr).toContain("done:")
+    expect(text.stderr).not.toContain("\x1b")
+  })
 })

@@ -24,6 +24,7 @@ export const globalOptions: OptionSpecs = {
   "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
   plugin: { type: "string", multiple: true, value: "NAME|PATH", description: "load a sink plugin (tikflow-sink-<name> package or a path); repeatable" },
   "log-format": { type: "string", value: "text|json", description: "progress as text (live on a TTY) or JSON events" },
+  json: { type: "boolean", description: "progress, notices and the summary as JSON events: short for --log-format json" },
   quiet: { type: "boolean", short: "q", description: "print nothing but errors" },
   help: { type: "boolean", short: "h", description: "show this help" }
 }

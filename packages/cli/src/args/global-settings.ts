@@ -46,7 +46,11 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw usageError(`${flag}: expected an http(s) URL, got ${JSON.stringify(baseUrl)}`)
   }
-  const logFormat = (values["log-format"] as string | undefined) ?? "text"
+  const logFormatFlag = values["log-format"] as string | undefined
+  if (values.json === true && logFormatFlag !== undefined && logFormatFlag !== "json") {
+    throw usageError(`--json: is --log-format json, but --log-format ${logFormatFlag} is given too`)
+  }
+  const logFormat = logFormatFlag ?? (values.json === true ? "json" : "text")
   if (logFormat !== "text" && logFormat !== "json") {
     throw usageError(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`)
   }

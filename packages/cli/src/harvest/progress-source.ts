@@ -1,11 +1,12 @@
 import { Stream } from "effect"
 import type { RecordKind, Source } from "@tikflow/core"
 import type { ProgressTracker } from "../progress/progress-tracker.js"
-import { workOfState } from "./work-of-state.js"
+import { noteOldestDays, workOfState } from "./work-of-state.js"
 
 /**
- * The same source, reporting to the progress tracker how much of the harvest each page's resume
- * state says is done (days of windows, or users/videos of a list) — what makes an ETA possible.
+ * The same source, reporting to the progress tracker how much of the harvest each page says is
+ * done (days of a video query's range covered, or users/videos of a list) — what makes an honest
+ * share and ETA possible.
  */
 export const withWorkProgress = <K extends RecordKind, R>(
   source: Source<K, R>,
@@ -15,10 +16,13 @@ export const withWorkProgress = <K extends RecordKind, R>(
   kind: source.kind,
   stream: source.stream,
   harvestId: source.harvestId,
-  pages: (options) =>
-    source.pages(options).pipe(Stream.map((page) => {
-      const work = workOfState(page.state, keys)
+  pages: (options) => {
+    const oldestDayOf = new Map<string, number>()
+    return source.pages(options).pipe(Stream.map((page) => {
+      noteOldestDays(page.state, page.records, oldestDayOf)
+      const work = workOfState(page.state, keys, oldestDayOf)
       if (work !== undefined) tracker.setWork(work.done, work.total)
       return page
     }))
+  }
 })

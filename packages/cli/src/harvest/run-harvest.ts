@@ -128,7 +128,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
   const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
   const collect = collectedFields(spec)
-  const display = startProgressDisplay(output, { label: spec.label })
+  const display = startProgressDisplay(output, { label: spec.label, env })
   const client = createTikTokClient({
     baseUrl: settings.baseUrl,
     credentials,
@@ -146,13 +146,13 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const summaries: Array<PipelineSummary> = []
   const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
   const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob): HarvestResult => {
-    const snapshot = display.tracker.snapshot()
+    const totals = display.tracker.totals()
     return {
       exitCode,
       summaries,
       stoppedByQuota,
-      requests: snapshot.requests,
-      retries: snapshot.retries,
+      requests: totals.requests,
+      retries: totals.retries,
       durationMs: Date.now() - startedAt,
       refused: refused.refusals()
     }

@@ -1,18 +1,30 @@
 /**
- * How much of a harvest is done, read from a source's resume state: a video query's windows
- * (`{windows: [{start, end, done}]}`, counted in days) or a keyed harvest's position in its list
- * of users or videos (`{index}` of `total`). Undefined for a state of another shape.
+ * How much of a harvest is done, in the units the user thinks in: days of a video query's range
+ * covered, or items (users, videos) of a fan-out. Read from the source's resume state, plus — for a
+ * window still running — the oldest video delivered so far: a window's videos come newest first,
+ * so everything from its last day down to that video's day is covered. Without that, a 30-day
+ * window counted nothing until it finished, and the share stayed near 0 while the ETA grew.
  */
-export const workOfState = (state: unknown, keys: number | undefined): { done: number; total: number } | undefined => {
+export const workOfState = (
+  state: unknown,
+  keys: number | undefined,
+  oldestDayOf: ReadonlyMap<string, number> = new Map()
+): { done: number; total: number } | undefined => {
   const s = state as { windows?: ReadonlyArray<{ start?: unknown; end?: unknown; done?: unknown }>; index?: unknown } | null
   if (s && Array.isArray(s.windows)) {
     let done = 0
     let total = 0
     for (const window of s.windows) {
-      const days = daysBetween(String(window.start), String(window.end))
-      if (days === undefined) return undefined
+      const first = dayOf(String(window.start))
+      const last = dayOf(String(window.end))
+      if (first === undefined || last === undefined) return undefined
+      const days = last - first + 1
       total += days
       if (window.done === true) done += days
+      else {
+        const oldest = oldestDayOf.get(`${window.start}-${window.end}`)
+        if (oldest !== undefined) done += Math.min(days, Math.max(0, last - oldest))
+      }
     }
     return { done, total }
   }
@@ -20,13 +32,32 @@ export const workOfState = (state: unknown, keys: number | undefined): { done: n
   return undefined
 }
 
+/** Notes, per window of a video query's state, the oldest day of the videos delivered in it. */
+export const noteOldestDays = (
+  state: unknown,
+  records: ReadonlyArray<unknown>,
+  oldestDayOf: Map<string, number>
+): void => {
+  const windows = (state as { windows?: ReadonlyArray<{ start?: unknown; end?: unknown; done?: unknown }> } | null)?.windows
+  if (!Array.isArray(windows)) return
+  for (const record of records) {
+    const createTime = (record as { create_time?: unknown }).create_time
+    if (typeof createTime !== "number") continue
+    const day = Math.floor(createTime / 86_400)
+    const window = windows.find((w) => {
+      const first = dayOf(String(w.start))
+      const last = dayOf(String(w.end))
+      return first !== undefined && last !== undefined && first <= day && day <= last
+    })
+    if (window === undefined || window.done === true) continue
+    const key = `${window.start}-${window.end}`
+    const seen = oldestDayOf.get(key)
+    if (seen === undefined || day < seen) oldestDayOf.set(key, day)
+  }
+}
+
+/** Days since the epoch of `YYYYMMDD` or `YYYY-MM-DD`. */
 const dayOf = (text: string): number | undefined => {
   const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text)
   return match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) / 86_400_000 : undefined
-}
-
-const daysBetween = (start: string, end: string): number | undefined => {
-  const first = dayOf(start)
-  const last = dayOf(end)
-  return first === undefined || last === undefined ? undefined : last - first + 1
 }

@@ -1,6 +1,6 @@
 import type { ProgressEvent, ProgressListener } from "@tikflow/core"
 import type { Output } from "../output/output.js"
-import { formatProgressLine } from "./format-progress.js"
+import { formatProgressBar, formatProgressLine } from "./format-progress.js"
 import { ProgressTracker } from "./progress-tracker.js"
 
 export interface ProgressDisplay {
@@ -16,7 +16,12 @@ export interface ProgressDisplay {
  */
 export const startProgressDisplay = (
   output: Output,
-  options: { readonly label: string; readonly intervalMs?: number } 
+  options: {
+    readonly label: string
+    readonly intervalMs?: number
+    /** The environment, for `NO_COLOR` (https://no-color.org) and `TERM=dumb`. */
+    readonly env?: NodeJS.ProcessEnv
+  }
 ): ProgressDisplay => {
   const tracker = new ProgressTracker(options.label)
   if (output.quiet) return { tracker, listener: tracker.listener, stop: () => {} }
@@ -28,16 +33,17 @@ export const startProgressDisplay = (
     return { tracker, listener, stop: () => {} }
   }
   const live = output.stderr.isTTY === true
+  const env = options.env ?? {}
+  const color = live && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb"
   const intervalMs = options.intervalMs ?? (live ? 250 : 5000)
   let shown = false
   const render = () => {
-    const line = formatProgressLine(tracker.snapshot())
+    const snapshot = tracker.snapshot()
     if (live) {
-      const width = output.stderr.columns ?? 120
-      output.raw(`\r\x1b[K${line.length > width - 1 ? line.slice(0, width - 2) + "…" : line}`)
+      output.raw(`\r\x1b[K${formatProgressBar(snapshot, output.stderr.columns ?? 80, color)}`)
       shown = true
     } else {
-      output.raw(line + "\n")
+      output.raw(formatProgressLine(snapshot) + "\n")
     }
   }
   const clear = () => {

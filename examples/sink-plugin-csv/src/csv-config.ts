@@ -1,4 +1,5 @@
 import type { SinkTarget } from "@tikflow/core"
+import { ConfigError, readBool, readLocation, readString, rejectUnknownOptions } from "@tikflow/core"
 
 export interface CsvSinkConfig {
   /** The directory; each stream goes to `<dir>/<stream>.csv`. */
@@ -8,27 +9,25 @@ export interface CsvSinkConfig {
   readonly nullText: string
 }
 
-const KNOWN = ["delimiter", "header", "null"]
-
 /**
- * A plain validator (no Effect needed): returns the config or throws one line naming the field and
- * what was expected, as the sink contract asks.
+ * Returns the config or throws a `ConfigError` naming the option and what was expected (the
+ * option readers of `@tikflow/core` do that for the common cases), as the sink contract asks.
  */
 export const parseCsvConfig = (target: SinkTarget): CsvSinkConfig => {
-  for (const key of Object.keys(target.options)) {
-    if (!KNOWN.includes(key)) throw new Error(`${key}: expected one of the options ${KNOWN.join(", ")} (unknown option)`)
+  rejectUnknownOptions(target, ["delimiter", "header", "null"])
+  return {
+    dir: readLocation(target, "a directory"),
+    delimiter: readDelimiter(target),
+    header: readBool(target, "header", true),
+    nullText: target.options.null === "" ? "" : readString(target, "null") ?? ""
   }
-  if (target.location === "") throw new Error(`location: expected a directory after "${target.scheme}:"`)
-  const delimiter = String(target.options.delimiter ?? ",")
-  if (delimiter === "\\t" || delimiter === "tab") return finish(target, "\t")
-  if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
-    throw new Error(`delimiter: expected one character other than a double quote or a line break, got ${JSON.stringify(delimiter)}`)
-  }
-  return finish(target, delimiter)
 }
 
-const finish = (target: SinkTarget, delimiter: string): CsvSinkConfig => {
-  const header = target.options.header ?? true
-  if (header !== true && header !== false && header !== "true" && header !== "false") throw new Error(`header: expected true or false, got ${JSON.stringify(header)}`)
-  return { dir: target.location, delimiter, header: header === true || header === "true", nullText: String(target.options.null ?? "") }
+const readDelimiter = (target: SinkTarget): string => {
+  const delimiter = String(target.options.delimiter ?? ",")
+  if (delimiter === "\\t" || delimiter === "tab") return "\t"
+  if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
+    throw ConfigError.make("delimiter", "one character other than a double quote or a line break", delimiter)
+  }
+  return delimiter
 }

@@ -1,82 +1,43 @@
 import type { SinkContext, SinkPlugin, SinkWriter } from "@tikflow/core"
-import { removeStaleTempFiles, writeFully } from "@tikflow/core"
-import { mkdir, open } from "node:fs/promises"
+import { openEpochAppendFile } from "@tikflow/core"
 import { join } from "node:path"
 import type { CsvSinkConfig } from "./csv-config.js"
 import { parseCsvConfig } from "./csv-config.js"
 import { csvRow } from "./csv-format.js"
-import type { EpochOffsets } from "./epoch-offsets.js"
-import { bytesAtEpoch, readEpochOffsets, recordEpoch, writeEpochOffsets } from "./epoch-offsets.js"
 
 const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkWriter> => {
   const { dir, delimiter, header, nullText } = context.config
   // The column order is the contract's Arrow schema for the record kind: stable across versions.
   const columns = context.arrowSchema.fields.map((field) => field.name)
-  await mkdir(dir, { recursive: true })
-  await removeStaleTempFiles(dir) // offsets sidecars a killed run was writing
-  const file = join(dir, `${context.stream}.csv`)
-  const handle = await open(file, "r+").catch((error: NodeJS.ErrnoException) =>
-    error.code === "ENOENT" ? open(file, "w+") : Promise.reject(error)
-  )
-  // Cut back lazily, at the first write or flush: a runner may open a sink, learn a lower resume
-  // epoch elsewhere, and reopen it before writing anything.
-  let offsets: EpochOffsets = { harvestId: context.harvestId, startBytes: 0, epochs: [] }
-  let position = 0
-  const append = async (text: string) => {
-    const bytes = Buffer.from(text, "utf8")
-    await writeFully(handle, bytes, { path: file, position })
-    position += bytes.length
-  }
-  let prepared: Promise<void> | undefined
-  const prepare = () =>
-    (prepared ??= (async () => {
-      let size = (await handle.stat()).size
-      const previous = await readEpochOffsets(file)
-      if (previous?.harvestId === context.harvestId) {
-        const keep = context.resume === undefined ? previous.startBytes : bytesAtEpoch(previous, context.resume.epoch)
-        if (keep < size) {
-          await handle.truncate(keep)
-          context.logger.info(`${file}: removed ${size - keep} bytes written after epoch ${context.resume?.epoch ?? 0}`)
-          size = keep
-        }
-        offsets = { ...previous, epochs: previous.epochs.filter(([epoch]) => epoch <= (context.resume?.epoch ?? 0)) }
-      } else {
-        offsets = { harvestId: context.harvestId, startBytes: size, epochs: [] }
-      }
-      await writeEpochOffsets(file, offsets)
-      position = size
-      if (position === 0 && header) await append(csvRow(columns, delimiter, nullText))
-    })())
-
+  // The epoch-tagged append file keeps the file's length at each flush and, in
+  // discardUncommitted (called by tikflow before the first write or flush, never in open), cuts off
+  // rows of epochs that were never acknowledged: they are about to be delivered again.
+  const file = await openEpochAppendFile(join(dir, `${context.stream}.csv`), context)
   return {
+    async discardUncommitted(resume) {
+      await file.discardUncommitted(resume)
+      if (file.size === 0 && header) await file.append(csvRow(columns, delimiter, nullText))
+    },
     async write(batch) {
       let text = ""
       for (const record of batch.records) {
         const row = record as unknown as Readonly<Record<string, unknown>>
         text += csvRow(columns.map((column) => row[column]), delimiter, nullText)
       }
-      await prepare()
-      if (text !== "") await append(text)
+      await file.append(text)
     },
-    async flush(commit) {
-      await prepare()
-      await handle.sync()
-      offsets = recordEpoch(offsets, commit.epoch, position)
-      await writeEpochOffsets(file, offsets)
-    },
-    async close() {
-      await handle.close()
-    }
+    flush: (commit) => file.commit(commit.epoch),
+    close: () => file.close()
   }
 }
 
 /**
  * `csv:<dir>?delimiter=;&header=false&null=NA`: one RFC 4180 CSV file per stream. Lists are written
- * as JSON arrays. The contract is types and a plain object; of tikflow's runtime it uses only the
- * file helpers plugin authors get from `@tikflow/core` (`writeFully`, `writeJsonAtomic`).
+ * as JSON arrays. Needs only `@tikflow/core` (a peer dependency): the contract's types, the option
+ * readers and the epoch-tagged append file.
  */
 export const csvSink: SinkPlugin<CsvSinkConfig> = {
-  contract: 1,
+  contract: 2,
   name: "csv",
   schemes: ["csv"],
   description: "One RFC 4180 CSV file per stream (example third-party plugin)",

@@ -1,5 +1,6 @@
-import type { SinkPlugin } from "@tikflow/core"
-import { ConfigError, SinkError } from "@tikflow/core"
+import type { SinkPlugin, Source } from "@tikflow/core"
+import { ConfigError, pipeline, SinkError } from "@tikflow/core"
+import { Cause, Effect, Stream } from "effect"
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -113,10 +114,14 @@ describe("third-party plugins", () => {
 
   it("a plugin of another contract version is refused with a clear error", async () => {
     const dir = await tempDir()
-    await writeFile(join(dir, "v2.mjs"), fakePlugin("future", 2))
-    await expect(loadSinkPlugin("./v2.mjs", { cwd: dir })).rejects.toThrow(
-      "sink plugin ./v2.mjs: contract: expected 1 (the sink contract this tikflow implements), got 2 — upgrade the plugin or tikflow so they agree"
+    await writeFile(join(dir, "v3.mjs"), fakePlugin("future", 3))
+    await expect(loadSinkPlugin("./v3.mjs", { cwd: dir })).rejects.toThrow(
+      "sink plugin ./v3.mjs: contract: expected 1 or 2 (the sink contracts this tikflow implements), got 3 — upgrade tikflow for this plugin"
     )
+    await writeFile(join(dir, "v0.mjs"), fakePlugin("ancient", 0))
+    await expect(loadSinkPlugin("./v0.mjs", { cwd: dir })).rejects.toThrow(/got 0 — upgrade the plugin or tikflow so they agree/)
+    await writeFile(join(dir, "v1.mjs"), fakePlugin("older", 1))
+    expect((await loadSinkPlugin("./v1.mjs", { cwd: dir })).name).toBe("older")
     await writeFile(join(dir, "broken.mjs"), "export default { contract: 1, name: 'x', schemes: ['x'] }\n")
     await expect(loadSinkPlugin(join(dir, "broken.mjs"))).rejects.toThrow(/config: expected an object with a parse\(target\) function/)
   })
@@ -151,5 +156,80 @@ describe("third-party plugins", () => {
     const error = await writer.write({ records: [sampleVideo(3)], epoch: 2 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SinkError)
     expect(error).toMatchObject({ sink: "probe:x", operation: "write", message: "probe:x: write failed: boom" })
+  })
+})
+
+describe("one wrapping, structured errors, the resume hook", () => {
+  const failingPlugin = (failure: unknown): SinkPlugin<null> => ({
+    contract: 2, name: "bad", schemes: ["bad"], config: { parse: () => null },
+    open: async () => ({
+      write: async () => {
+        throw failure
+      },
+      flush: async () => undefined,
+      close: async () => undefined
+    })
+  })
+
+  const oneVideoSource: Source<"video"> = {
+    kind: "video",
+    stream: "videos",
+    harvestId: "wrap-once",
+    pages: () => Stream.make({ records: [sampleVideo(1)] as ReadonlyArray<unknown> as ReadonlyArray<never>, state: 1 })
+  }
+
+  it("a plugin failure through the registry and the runner reads once: `bad:./x: write failed: disk full`", async () => {
+    const sink = makeSinkRegistry({ plugins: [failingPlugin(new Error("disk full"))] }).resolve("bad:./x")
+    const exit = await Effect.runPromiseExit(pipeline(oneVideoSource).to(sink).run())
+    const error = exit._tag === "Failure" ? Cause.squash(exit.cause) : undefined
+    expect(error).toBeInstanceOf(SinkError)
+    expect((error as SinkError).message).toBe("bad:./x: write failed: disk full")
+  })
+
+  it("a plugin's ConfigError keeps its field, expectation and value, prefixed with the sink", () => {
+    const plugin: SinkPlugin<null> = {
+      contract: 2, name: "typed", schemes: ["typed"], open: failingPlugin(undefined).open,
+      config: { parse: () => { throw ConfigError.make("level", "an integer from 1 to 9", "x") } }
+    }
+    const error = (() => {
+      try {
+        makeSinkRegistry({ plugins: [plugin] }).resolve("typed:./out?level=x")
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error).toMatchObject({
+      field: "typed:./out level",
+      expected: "an integer from 1 to 9",
+      got: "x",
+      message: "sink typed:./out: level: expected an integer from 1 to 9, got \"x\""
+    })
+  })
+
+  it("discardUncommitted runs once, with the resume point, before the first write or flush and never in open", async () => {
+    const calls: Array<string> = []
+    const plugin: SinkPlugin<null> = {
+      contract: 2, name: "hooked", schemes: ["hooked"], config: { parse: () => null },
+      open: async () => {
+        calls.push("open")
+        return {
+          discardUncommitted: async (resume) => void calls.push(`discard ${resume?.epoch ?? "none"}`),
+          write: async (batch) => void calls.push(`write ${batch.epoch}`),
+          flush: async (commit) => void calls.push(`flush ${commit.epoch}`),
+          close: async () => void calls.push("close")
+        }
+      }
+    }
+    const sink = makeSinkRegistry({ plugins: [plugin] }).resolve("hooked:x")
+    await (await sink.open(streamContext("video"))).close() // a probe: opened and closed, nothing discarded
+    const writer = await sink.open(streamContext("video", { resume: { epoch: 3 } }))
+    await writer.write({ records: [sampleVideo(1)], epoch: 4 })
+    await writer.flush({ epoch: 4, checkpoint: checkpoint(4) })
+    await writer.write({ records: [sampleVideo(2)], epoch: 5 })
+    await writer.close()
+    const flushFirst = await sink.open(streamContext("video"))
+    await flushFirst.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    expect(calls).toEqual(["open", "close", "open", "discard 3", "write 4", "flush 4", "write 5", "close", "open", "discard none", "flush 1"])
   })
 })

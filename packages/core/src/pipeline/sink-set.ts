@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
-import { SinkError } from "../errors/sink-error.js"
+import type { SinkError } from "../errors/sink-error.js"
+import { sinkStepEffect } from "../errors/to-sink-error.js"
 import type { BoundSink, SinkWriter, StreamContext } from "../sink/sink-plugin.js"
 
 /** One opened sink and what it has been given. */
@@ -11,20 +12,8 @@ export interface OpenSink {
   closed: boolean
 }
 
-const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-
-const attempt = <A>(
-  sink: BoundSink,
-  operation: SinkError["operation"],
-  run: () => Promise<A>
-): Effect.Effect<A, SinkError> =>
-  Effect.tryPromise({
-    try: run,
-    // A SinkError already names the sink and the step (the registry's writers throw them): kept as is,
-    // so the message says the sink's name once.
-    catch: (cause) =>
-      cause instanceof SinkError ? cause : new SinkError({ sink: sink.name, operation, message: `${sink.name}: ${operation} failed: ${message(cause)}`, cause })
-  })
+const attempt = <A>(sink: BoundSink, operation: SinkError["operation"], run: () => Promise<A>): Effect.Effect<A, SinkError> =>
+  sinkStepEffect(sink.name, operation, run)
 
 export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContext): Effect.Effect<Array<OpenSink>, SinkError> =>
   Effect.forEach(sinks, (sink) =>

@@ -3,16 +3,23 @@ import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store
 import type { AnyRecord, RecordKind } from "../records/record-kind.js"
 
 /**
- * The sink plugin contract, version 1. A plugin is a plain object; its author needs neither Effect
+ * The sink plugin contract, version 2. A plugin is a plain object; its author needs neither Effect
  * nor anything else of tikflow but these types. Built-in sinks implement exactly this contract.
+ * Version 2 adds the writer's `discardUncommitted` hook; version 1 plugins (no hook, discarding
+ * lazily themselves) still load. A plugin declaring a version this tikflow does not know fails to
+ * load with a message saying which side to upgrade.
  */
-export const SINK_CONTRACT_VERSION = 1 as const
+export const SINK_CONTRACT_VERSION = 2 as const
+
+/** The contract versions this tikflow loads. */
+export const SUPPORTED_SINK_CONTRACTS: ReadonlyArray<number> = [1, 2]
 
 /** Turns raw config (from a URI's query string or a pipeline file's `options`) into typed config. */
 export interface SinkConfigValidator<Config> {
   /**
-   * Returns the config or throws an `Error` whose message names the field and what was expected,
-   * e.g. `compression: expected one of zstd, snappy, none, got "lz4"`.
+   * Returns the config or throws a `ConfigError` (`ConfigError.make(field, expected, got)`, or the
+   * option readers: `readEnum`, `readInt`, …) naming the field and what was expected, e.g.
+   * `compression: expected one of zstd, snappy, none, got "lz4"`. Any other `Error` is shown whole.
    */
   parse(input: SinkTarget): Config
 }
@@ -51,10 +58,11 @@ export interface StreamContext {
   readonly signal: AbortSignal
   /**
    * Set when resuming: the last epoch whose checkpoint was committed. Anything this sink wrote for
-   * a later epoch was never acknowledged and will be delivered again: discard it (or rely on
-   * upserts) so the final data holds each record once. Discard lazily, at the first `write` or
-   * `flush`, never in `open`: the runner may open a sink, learn a lower committed epoch from another
-   * checkpoint store, and reopen it with that epoch; data deleted in the first `open` would be lost.
+   * a later epoch was never acknowledged and will be delivered again. Contract 2 writers discard it
+   * in their `discardUncommitted` hook, which the registry calls at the right time; a contract 1
+   * writer had to discard lazily itself, at its first `write` or `flush`, never in `open` (the
+   * runner may open a sink, learn a lower committed epoch from another checkpoint store, and reopen
+   * it with that epoch).
    */
   readonly resume: { readonly epoch: number } | undefined
   /**
@@ -87,6 +95,13 @@ export interface SinkCommit {
 }
 
 export interface SinkWriter<R = AnyRecord> {
+  /**
+   * Contract 2. Called once per writer, before its first `write` or `flush` — never during `open`,
+   * so a sink reopened at a lower epoch loses nothing. `resume` is the stream context's: the last
+   * committed epoch, or `undefined` when this harvest starts from scratch. Remove (or mark for an
+   * upsert) whatever this harvest wrote for later epochs; they will be delivered again.
+   */
+  discardUncommitted?(resume: { readonly epoch: number } | undefined): Promise<void>
   write(batch: SinkBatch<R>): Promise<void>
   /**
    * Make everything written so far durable. Resolving means the records of every epoch ≤
@@ -100,7 +115,7 @@ export interface SinkWriter<R = AnyRecord> {
 
 export interface SinkPlugin<Config = unknown> {
   /** The contract version this plugin implements; checked on load. */
-  readonly contract: typeof SINK_CONTRACT_VERSION
+  readonly contract: 1 | typeof SINK_CONTRACT_VERSION
   readonly name: string
   /** URI schemes this plugin answers, without the colon: `["parquet"]`. */
   readonly schemes: ReadonlyArray<string>

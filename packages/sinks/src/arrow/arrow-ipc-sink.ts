@@ -1,6 +1,6 @@
 import { defineSink } from "@tikflow/core"
 import type { SinkTarget } from "@tikflow/core"
-import { readEnum, readInt, readLocation, rejectUnknownOptions } from "../config/option-readers.js"
+import { readEnum, readInt, readLocation, rejectUnknownOptions } from "@tikflow/core"
 import type { PartitionColumn } from "../files/partitioning.js"
 import { partitionColumns } from "../files/partitioning.js"
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
-import { defineSink } from "@tikflow/core"
+import { ConfigError, defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
-import { readLocation, readString, rejectUnknownOptions } from "../config/option-readers.js"
+import { readLocation, readString, rejectUnknownOptions } from "@tikflow/core"
 import { columnsOf } from "../schema/columns.js"
 import { columnwiseAppend } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
@@ -18,7 +18,7 @@ export interface DuckDBSinkConfig {
 const parseConfig = (target: SinkTarget): DuckDBSinkConfig => {
   rejectUnknownOptions(target, ["table_prefix"])
   const tablePrefix = readString(target, "table_prefix") ?? ""
-  if (!/^[A-Za-z0-9_]*$/.test(tablePrefix)) throw new Error(`table_prefix: expected letters, digits and _, got ${JSON.stringify(tablePrefix)}`)
+  if (!/^[A-Za-z0-9_]*$/.test(tablePrefix)) throw ConfigError.make("table_prefix", "letters, digits and _", tablePrefix)
   return { path: readLocation(target, "a database file or :memory:"), tablePrefix }
 }
 

@@ -1,5 +1,6 @@
 import type { AnyRecord, BoundSink, CheckpointStore, SinkBatch, SinkCommit, SinkWriter, StreamContext } from "@tikflow/core"
-import { SinkError } from "@tikflow/core"
+import type { SinkError } from "@tikflow/core"
+import { sinkStepEffect } from "@tikflow/core"
 import { Effect, Sink } from "effect"
 import type { Scope } from "effect"
 
@@ -11,20 +12,13 @@ export interface EffectSinkWriter<R = AnyRecord> {
   readonly checkpoints: CheckpointStore | undefined
 }
 
-const step = <A>(sink: string, operation: SinkError["operation"], run: () => Promise<A>): Effect.Effect<A, SinkError> =>
-  Effect.tryPromise({
-    try: run,
-    catch: (cause) =>
-      cause instanceof SinkError
-        ? cause
-        : new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
-  })
+
 
 /** Wraps a promise-based writer (any plugin's) so each step is an Effect failing with `SinkError`. */
 export const toEffectWriter = <R = AnyRecord>(writer: SinkWriter<R>, sink: string): EffectSinkWriter<R> => ({
-  write: (batch) => step(sink, "write", () => writer.write(batch)),
-  flush: (commit) => step(sink, "flush", () => writer.flush(commit)),
-  close: step(sink, "close", () => writer.close()),
+  write: (batch) => sinkStepEffect(sink, "write", () => writer.write(batch)),
+  flush: (commit) => sinkStepEffect(sink, "flush", () => writer.flush(commit)),
+  close: sinkStepEffect(sink, "close", () => writer.close()),
   checkpoints: writer.checkpoints
 })
 
@@ -43,6 +37,6 @@ export const openEffectWriter = (
   context: StreamContext
 ): Effect.Effect<EffectSinkWriter, SinkError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(step(bound.name, "open", () => bound.open(context)), (writer) => toEffectWriter(writer, bound.name)),
+    Effect.map(sinkStepEffect(bound.name, "open", () => bound.open(context)), (writer) => toEffectWriter(writer, bound.name)),
     (writer) => Effect.ignore(writer.close)
   )

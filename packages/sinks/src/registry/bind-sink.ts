@@ -1,5 +1,5 @@
 import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core"
-import { ConfigError, SinkError } from "@tikflow/core"
+import { ConfigError, sinkStep } from "@tikflow/core"
 import { displayName } from "./sink-uri.js"
 
 /**
@@ -17,43 +17,64 @@ const loadArrow = async () => {
   const [{ arrowSchemaFor }, { toRecordBatch }] = await Promise.all([import("../schema/arrow-schema.js"), import("../schema/record-batch.js")])
   return { arrowSchemaFor, toRecordBatch }
 }
+type Arrow = Awaited<ReturnType<typeof loadArrow>>
 
-const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
-
-/** Runs a writer step, turning any failure into a `SinkError` that names the sink and the step. */
-const guard = async <A>(sink: string, operation: SinkError["operation"], run: () => Promise<A>): Promise<A> => {
+/**
+ * Runs the plugin's config validator, naming the sink in the error. A `ConfigError` keeps its
+ * field and expectation; any other error is shown whole, as the sink's.
+ */
+const parseConfig = (plugin: SinkPlugin<unknown>, target: SinkTarget, name: string): unknown => {
   try {
-    return await run()
+    return plugin.config.parse(target)
   } catch (cause) {
-    if (cause instanceof SinkError) throw cause
-    throw new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${messageOf(cause)}`, cause })
+    if (cause instanceof ConfigError) {
+      throw new ConfigError({ field: `${name} ${cause.field}`, expected: cause.expected, got: cause.got, message: `sink ${name}: ${cause.message}` })
+    }
+    const message = cause instanceof Error ? cause.message : String(cause)
+    throw new ConfigError({ field: name, expected: message, message: `sink ${name}: ${message}` })
+  }
+}
+
+/**
+ * Wraps an opened plugin writer: each step fails as one `SinkError` naming the sink; the writer's
+ * `discardUncommitted` hook runs once, before its first write or flush (never during open, so a
+ * sink reopened at a lower epoch loses nothing); plugins that asked for Arrow get it.
+ */
+const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, arrow: Arrow | undefined): SinkWriter => {
+  let discarded: Promise<void> | undefined
+  const discardOnce = () => (discarded ??= writer.discardUncommitted?.(context.resume) ?? Promise.resolve())
+  const withArrow = (batch: SinkBatch): SinkBatch =>
+    arrow !== undefined && batch.arrow === undefined
+      ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields) }
+      : batch
+  return {
+    write: (batch) =>
+      sinkStep(name, "write", async () => {
+        await discardOnce()
+        await writer.write(withArrow(batch))
+      }),
+    flush: (commit) =>
+      sinkStep(name, "flush", async () => {
+        await discardOnce()
+        await writer.flush(commit)
+      }),
+    close: () => sinkStep(name, "close", () => writer.close()),
+    checkpoints: writer.checkpoints
   }
 }
 
 /**
  * Validates the target's config with the plugin's validator (now, so bad config fails before any
- * harvesting) and returns what the runner opens once per stream. The writers it opens add Arrow
- * batches for plugins that asked for them and report failures as `SinkError`s.
+ * harvesting) and returns what the runner opens once per stream.
  */
 export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): BoundSink => {
   const name = displayName(target)
-  let config: unknown
-  try {
-    config = plugin.config.parse(target)
-  } catch (cause) {
-    const message = messageOf(cause)
-    const colon = message.indexOf(": ")
-    throw new ConfigError({
-      field: colon > 0 ? `${name} ${message.slice(0, colon)}` : name,
-      expected: colon > 0 ? message.slice(colon + 2) : message,
-      message: `sink ${name}: ${message}`
-    })
-  }
+  const config = parseConfig(plugin, target, name)
   const wantsArrow = plugin.batchFormat === "arrow"
   return {
     name,
     open: (context: StreamContext) =>
-      guard(name, "open", async () => {
+      sinkStep(name, "open", async () => {
         const arrow = arrowFree.has(plugin) && !wantsArrow ? undefined : await loadArrow()
         const writer = await plugin.open({
           ...context,
@@ -64,18 +85,7 @@ export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): Bound
             return arrow.arrowSchemaFor(context.recordKind, context.addedFields)
           }
         })
-        const wrapped: SinkWriter = {
-          write: (batch: SinkBatch) =>
-            guard(name, "write", () =>
-              writer.write(arrow !== undefined && wantsArrow && batch.arrow === undefined
-                ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields) }
-                : batch)
-            ),
-          flush: (commit) => guard(name, "flush", () => writer.flush(commit)),
-          close: () => guard(name, "close", () => writer.close()),
-          checkpoints: writer.checkpoints
-        }
-        return wrapped
+        return wrapWriter(writer, name, context, wantsArrow ? arrow : undefined)
       })
   }
 }

@@ -1,5 +1,5 @@
 import type { SinkPlugin } from "@tikflow/core"
-import { SINK_CONTRACT_VERSION } from "@tikflow/core"
+import { SINK_CONTRACT_VERSION, SUPPORTED_SINK_CONTRACTS } from "@tikflow/core"
 
 /**
  * Checks that a loaded value is a sink plugin of the contract version this tikflow implements.
@@ -11,10 +11,11 @@ export const checkSinkPlugin = (value: unknown, from: string): SinkPlugin<unknow
   }
   if (typeof value !== "object" || value === null) return fail(`expected an object (the default export), got ${value === null ? "null" : typeof value}`)
   const plugin = value as Partial<Record<keyof SinkPlugin<unknown>, unknown>>
-  if (plugin.contract !== SINK_CONTRACT_VERSION) {
+  if (typeof plugin.contract !== "number" || !SUPPORTED_SINK_CONTRACTS.includes(plugin.contract)) {
+    const newer = typeof plugin.contract === "number" && plugin.contract > SINK_CONTRACT_VERSION
     return fail(
-      `contract: expected ${SINK_CONTRACT_VERSION} (the sink contract this tikflow implements), got ${JSON.stringify(plugin.contract)}` +
-        " — upgrade the plugin or tikflow so they agree"
+      `contract: expected ${SUPPORTED_SINK_CONTRACTS.join(" or ")} (the sink contracts this tikflow implements), got ${JSON.stringify(plugin.contract)}` +
+        (newer ? " — upgrade tikflow for this plugin" : " — upgrade the plugin or tikflow so they agree")
     )
   }
   if (typeof plugin.name !== "string" || plugin.name.length === 0) fail(`name: expected a non-empty string, got ${JSON.stringify(plugin.name)}`)

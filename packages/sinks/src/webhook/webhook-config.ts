@@ -1,7 +1,7 @@
 import type { SinkTarget } from "@tikflow/core"
 import { readFileSync, statSync } from "node:fs"
 import type { Stats } from "node:fs"
-import { readBool, readInt, readString, rejectUnknownOptions } from "../config/option-readers.js"
+import { ConfigError, readBool, readInt, readString, rejectUnknownOptions } from "@tikflow/core"
 import type { DeliveryRetryPolicy } from "./delivery-schedule.js"
 import { signBody } from "./signature.js"
 
@@ -51,10 +51,10 @@ export const parseWebhookConfig = (target: SinkTarget, env: NodeJS.ProcessEnv = 
   try {
     url = new URL(target.location)
   } catch {
-    throw new Error(`location: expected an http(s) URL after "webhook:", got ${JSON.stringify(target.location)}`)
+    throw ConfigError.make("location", `an http(s) URL after "webhook:"`, target.location)
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new Error(`location: expected an http(s) URL, got protocol ${JSON.stringify(url.protocol)}`)
+    throw new ConfigError({ field: "location", expected: "an http(s) URL", got: url.protocol, message: `location: expected an http(s) URL, got protocol ${JSON.stringify(url.protocol)}` })
   }
   const secretEnv = readString(target, "secret_env") ?? DEFAULT_SECRET_ENV
   const secretFile = readString(target, "secret_file")
@@ -62,7 +62,7 @@ export const parseWebhookConfig = (target: SinkTarget, env: NodeJS.ProcessEnv = 
     (env[secretEnv] !== undefined && env[secretEnv] !== "" ? env[secretEnv] : undefined)
   const unsigned = readBool(target, "unsigned", false)
   if (secret === undefined && !unsigned) {
-    throw new Error(`secret: expected a shared secret for the signature (env ${secretEnv}, option secret_file or secret), or unsigned=true`)
+    throw ConfigError.make("secret", `a shared secret for the signature (env ${secretEnv}, option secret_file or secret), or unsigned=true`)
   }
   const baseDelayMs = readInt(target, "backoff_ms", { min: 1, max: 60_000 }, 200)
   return {

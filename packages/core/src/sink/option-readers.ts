@@ -1,14 +1,12 @@
-import type { SinkTarget } from "@tikflow/core"
+import { ConfigError } from "../errors/config-error.js"
+import type { SinkTarget } from "./sink-plugin.js"
 
-// Small readers for `SinkTarget.options`: values arrive as strings from a URI query or typed from
-// a pipeline file, and a bad value must fail with one line naming the option and what was expected.
+// Readers for `SinkTarget.options`, for built-in and third-party sinks alike: values arrive as
+// strings from a URI query or typed from a pipeline file, and a bad value fails with a
+// `ConfigError` naming the option, what was expected and what was given, on one line.
 
-type Value = string | number | boolean
-
-const shown = (value: Value): string => JSON.stringify(value)
-
-const fail = (key: string, expected: string, got?: Value): never => {
-  throw new Error(`${key}: expected ${expected}${got === undefined ? "" : `, got ${shown(got)}`}`)
+const fail = (key: string, expected: string, got?: unknown): never => {
+  throw ConfigError.make(key, expected, got)
 }
 
 /** Throws on any option not in `known`, so a typo does not silently fall back to a default. */

@@ -1,0 +1,166 @@
+import type { FileHandle } from "node:fs/promises"
+import { mkdir, open, readFile } from "node:fs/promises"
+import { dirname } from "node:path"
+import { writeJsonAtomic } from "../files/atomic-write.js"
+import { removeStaleTempFiles } from "../files/temp-files.js"
+import { writeFully } from "../files/write-fully.js"
+import type { SinkLogger, StreamContext } from "./sink-plugin.js"
+
+/**
+ * A file a sink appends to, which remembers its length at each committed epoch in a sidecar
+ * (`<file>.tikflow-offsets.json`) so a resumed run can cut off what later, unacknowledged epochs
+ * wrote: those records are about to be delivered again. The one home of this logic for NDJSON,
+ * the CSV example and any line-oriented plugin.
+ *
+ * Call `discardUncommitted` first (a contract 2 writer forwards its hook to it), then `append` and
+ * `commit(epoch)` at each flush; `append` before `discardUncommitted` throws.
+ */
+export interface EpochAppendFile {
+  readonly path: string
+  /** The file's length in bytes, after what was appended so far. */
+  readonly size: number
+  /** Cuts the file back to its length at `resume.epoch` (or to this harvest's start when undefined). */
+  discardUncommitted(resume: { readonly epoch: number } | undefined): Promise<void>
+  append(data: string | Uint8Array): Promise<void>
+  /** fsyncs the file, then records its length as epoch `epoch`'s. */
+  commit(epoch: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** The sidecar: the file's byte length before this harvest and after each committed epoch. */
+interface Offsets {
+  readonly version: 1
+  readonly harvestId: string
+  /** The file's length before this harvest wrote to it (earlier harvests' data stays). */
+  readonly startBytes: number
+  /** [epoch, bytes] after each commit, oldest first, the last `KEEP` only. */
+  readonly epochs: ReadonlyArray<readonly [number, number]>
+}
+
+// The runner saves its checkpoint right after every sink flushed, so it lags at most an epoch or
+// two behind the sidecar; a generous window keeps any plausible resume point.
+const KEEP = 64
+
+export const epochOffsetsPath = (file: string): string => `${file}.tikflow-offsets.json`
+
+const readOffsets = async (file: string): Promise<Offsets | undefined> => {
+  try {
+    return JSON.parse(await readFile(epochOffsetsPath(file), "utf8")) as Offsets
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw new Error(`${epochOffsetsPath(file)}: unreadable offsets sidecar (${(error as Error).message}); delete it to start over`)
+  }
+}
+
+const withEpoch = (offsets: Offsets, epoch: number, bytes: number): Offsets => ({
+  ...offsets,
+  epochs: [...offsets.epochs.filter(([e]) => e < epoch), [epoch, bytes] as const].slice(-KEEP)
+})
+
+/** The length to cut back to when resuming after `committedEpoch`. */
+const lengthAt = (offsets: Offsets, committedEpoch: number): number => {
+  let bytes: number | undefined
+  for (const [epoch, length] of offsets.epochs) if (epoch <= committedEpoch) bytes = length
+  if (bytes !== undefined) return bytes
+  const oldest = offsets.epochs[0]
+  if (oldest !== undefined && committedEpoch > 0) {
+    throw new Error(`cannot resume at epoch ${committedEpoch}: the offsets sidecar only goes back to epoch ${oldest[0]}`)
+  }
+  return offsets.startBytes
+}
+
+// Two streams appending to one file would interleave and make cutting back unsafe. The same
+// stream may reopen a file (the runner reopens at a lower epoch; a crashed writer is abandoned).
+const owners = new Map<string, string>()
+
+const claim = (path: string, stream: string): void => {
+  const owner = owners.get(path)
+  if (owner !== undefined && owner !== stream) {
+    throw new Error(`${path} is already written by another stream (${owner}); give each stream its own file`)
+  }
+  owners.set(path, stream)
+}
+
+const openReadWrite = async (path: string): Promise<FileHandle> => {
+  await mkdir(dirname(path), { recursive: true })
+  await removeStaleTempFiles(dirname(path)) // offsets sidecars a killed run was writing
+  // r+ (not append mode): positional writes and truncation.
+  return open(path, "r+").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? open(path, "w+") : Promise.reject(error)))
+}
+
+/** Cuts `handle` back to where this harvest's committed epochs end; returns the new offsets. */
+const cutBack = async (
+  handle: FileHandle,
+  path: string,
+  harvestId: string,
+  resume: { readonly epoch: number } | undefined,
+  logger: SinkLogger | undefined
+): Promise<Offsets> => {
+  const size = (await handle.stat()).size
+  const previous = await readOffsets(path)
+  if (previous === undefined || previous.harvestId !== harvestId) {
+    if (resume !== undefined) logger?.warn(`${path}: no offsets for this harvest; appending without cutting back`)
+    return { version: 1, harvestId, startBytes: size, epochs: [] }
+  }
+  // Same harvest: resumed (cut back to the committed epoch) or restarted (cut back to its start).
+  const keep = resume === undefined ? previous.startBytes : lengthAt(previous, resume.epoch)
+  if (keep < size) {
+    await handle.truncate(keep)
+    await handle.sync()
+    logger?.info(`${path}: cut ${size - keep} byte(s) of unacknowledged epochs`)
+  }
+  return { ...previous, epochs: previous.epochs.filter(([e]) => resume !== undefined && e <= resume.epoch) }
+}
+
+/** Opens (creating it and its directory if needed) an epoch-tagged append file for one stream. */
+export const openEpochAppendFile = async (
+  path: string,
+  context: Pick<StreamContext, "harvestId" | "stream"> & { readonly logger?: SinkLogger }
+): Promise<EpochAppendFile> => {
+  claim(path, context.stream)
+  let handle: FileHandle
+  try {
+    handle = await openReadWrite(path)
+  } catch (error) {
+    owners.delete(path)
+    throw error
+  }
+  let offsets: Offsets | undefined
+  let size = 0
+  let closed = false
+  const ready = (): Offsets => {
+    if (offsets === undefined) throw new Error(`${path}: discardUncommitted must run before the first append or commit`)
+    return offsets
+  }
+  return {
+    path,
+    get size() {
+      return size
+    },
+    async discardUncommitted(resume) {
+      offsets = await cutBack(handle, path, context.harvestId, resume, context.logger)
+      await writeJsonAtomic(epochOffsetsPath(path), offsets)
+      size = (await handle.stat()).size
+    },
+    async append(data) {
+      ready()
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data
+      if (bytes.length === 0) return
+      // Every byte or a typed failure: a short write must not leave a hole the offsets then count.
+      await writeFully(handle, bytes, { path, position: size })
+      size += bytes.length
+    },
+    async commit(epoch) {
+      const current = ready()
+      await handle.sync()
+      offsets = withEpoch(current, epoch, size)
+      await writeJsonAtomic(epochOffsetsPath(path), offsets)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (owners.get(path) === context.stream) owners.delete(path)
+      await handle.close()
+    }
+  }
+}

@@ -9,6 +9,7 @@ const pkg = (name: string) => source(`${name}/src/index.ts`)
 // Exact matches, so the light subpath entries (`@tikflow/sinks/registry`, …) map to their own files.
 export const alias = [
   { find: /^@tikflow\/sinks\/registry$/, replacement: source("sinks/src/registry.ts") },
+  { find: /^@tikflow\/sinks\/testing$/, replacement: source("sinks/src/testing/index.ts") },
   { find: /^@tikflow\/sandbox\/fault-kinds$/, replacement: source("sandbox/src/faults/fault-kind.ts") },
   ...["core", "sources", "sinks", "sandbox", "cli"].map((name) => ({ find: new RegExp(`^@tikflow/${name}$`), replacement: pkg(name) }))
 ]

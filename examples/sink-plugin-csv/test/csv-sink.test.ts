@@ -1,6 +1,9 @@
-import type { Comment, SinkContext, SinkTarget } from "@tikflow/core"
+import type { Comment, SinkContext, SinkTarget, StreamContext } from "@tikflow/core"
 import { commentFields, decodeCommentListResponseSync, parseLosslessJson } from "@tikflow/core"
+import { bindSink } from "@tikflow/sinks"
+import { testSinkPlugin } from "@tikflow/sinks/testing"
 import { fc, test } from "@fast-check/vitest"
+import { existsSync } from "node:fs"
 import { mkdtemp, readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -46,19 +49,34 @@ const parseCsv = (text: string, delimiter = ","): Array<Array<string>> => {
 
 const target = (location: string, options: SinkTarget["options"] = {}): SinkTarget => ({ uri: `csv:${location}`, scheme: "csv", location, options })
 
-const context = (config: CsvSinkConfig, resume?: number): SinkContext<CsvSinkConfig> => ({
+const context = (resume?: number): StreamContext => ({
   harvestId: "h1",
   recordKind: "comment",
   stream: "comments",
   primaryKey: ["id"],
   logger: { debug() {}, info() {}, warn() {}, error() {} },
   signal: new AbortController().signal,
-  resume: resume === undefined ? undefined : { epoch: resume },
+  resume: resume === undefined ? undefined : { epoch: resume }
+})
+
+/** The context `open` gets from the registry, with a hand-made Arrow schema (only field names matter). */
+const sinkContext = (config: CsvSinkConfig, fields: ReadonlyArray<string> = commentFields): SinkContext<CsvSinkConfig> => ({
+  ...context(),
   target: target(config.dir),
   config,
-  // The example needs only the field names of the Arrow schema the registry passes in.
-  arrowSchema: { fields: commentFields.map((name) => ({ name })) } as unknown as SinkContext["arrowSchema"]
+  arrowSchema: { fields: fields.map((name) => ({ name })) } as unknown as SinkContext["arrowSchema"]
 })
+
+/** Opens the plugin directly, running its resume hook first as the registry would. */
+const openDirect = async (sinkContext: SinkContext<CsvSinkConfig>) => {
+  const writer = await plugin.open(sinkContext)
+  await writer.discardUncommitted?.(sinkContext.resume)
+  return writer
+}
+
+/** Opens the plugin as tikflow does: through the registry's binding, which runs its resume hook. */
+const openCsv = (location: string, options: SinkTarget["options"] = {}, resume?: number) =>
+  bindSink(plugin, target(location, options)).open(context(resume))
 
 const text = fc.string({ unit: "binary", maxLength: 10 })
 const commentArb: fc.Arbitrary<Comment> = fc.record({
@@ -79,8 +97,7 @@ describe("tikflow-sink-csv", () => {
     "RFC 4180: a reader gets back every field exactly (quotes, delimiters, line breaks, NUL)",
     async (comments, delimiter) => {
       const dir = await tempDir()
-      const config = plugin.config.parse(target(dir, { delimiter: delimiter === "\t" ? "tab" : delimiter, null: "\\N" }))
-      const writer = await plugin.open(context(config))
+      const writer = await openCsv(dir, { delimiter: delimiter === "\t" ? "tab" : delimiter, null: "\\N" })
       await writer.write({ records: comments, epoch: 1 })
       await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
       await writer.close()
@@ -95,7 +112,7 @@ describe("tikflow-sink-csv", () => {
     const dir = await tempDir()
     const body = parseLosslessJson(readApiFixture("recorded/comment_list_page.json")) as { data: { comments: Array<Record<string, unknown>> } }
     const comments = decodeCommentListResponseSync(body).records
-    const writer = await plugin.open(context(plugin.config.parse(target(dir))))
+    const writer = await openDirect(sinkContext(plugin.config.parse(target(dir))))
     await writer.write({ records: comments, epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await writer.close()
@@ -117,9 +134,7 @@ describe("tikflow-sink-csv", () => {
   it("a field a join added (an object) is written as JSON, not [object Object]", async () => {
     const dir = await tempDir()
     const config = plugin.config.parse(target(dir))
-    const base = context(config)
-    const withAuthor = { ...base, arrowSchema: { fields: [...commentFields, "author"].map((name) => ({ name })) } as unknown as SinkContext["arrowSchema"] }
-    const writer = await plugin.open(withAuthor)
+    const writer = await openDirect(sinkContext(config, [...commentFields, "author"]))
     const row: Comment = { id: "1", video_id: "2", text: "t", like_count: 0, reply_count: null, parent_comment_id: null, create_time: 1 }
     await writer.write({ records: [{ ...row, author: { username: "u", follower_count: 0 } } as unknown as Comment], epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
@@ -130,17 +145,16 @@ describe("tikflow-sink-csv", () => {
 
   it("a resumed run removes rows of unacknowledged epochs", async () => {
     const dir = await tempDir()
-    const config = plugin.config.parse(target(dir))
     const row = (i: number): Comment => ({ id: String(i), video_id: "1", text: `t${i}`, like_count: i, reply_count: 0, parent_comment_id: null, create_time: 1 })
-    const first = await plugin.open(context(config))
+    const first = await openCsv(dir)
     await first.write({ records: [row(1), row(2)], epoch: 1 })
     await first.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await first.write({ records: [row(3)], epoch: 2 })
     await first.flush({ epoch: 2, checkpoint: checkpoint(2) }) // flushed, but the runner never committed epoch 2
     await first.write({ records: [row(4)], epoch: 3 })
     await first.close()
-    await (await plugin.open(context(config))).close() // a probe open without resume point changes nothing
-    const second = await plugin.open(context(config, 1))
+    await (await openCsv(dir)).close() // a probe open without resume point changes nothing
+    const second = await openCsv(dir, {}, 1)
     await second.write({ records: [row(3), row(4)], epoch: 2 })
     await second.flush({ epoch: 2, checkpoint: checkpoint(2) })
     await second.close()
@@ -153,6 +167,18 @@ describe("tikflow-sink-csv", () => {
     expect(() => plugin.config.parse(target("/x", { header: "yes" }))).toThrow(/^header: expected true or false, got "yes"/)
     expect(() => plugin.config.parse(target("/x", { sep: ";" }))).toThrow(/^sep: expected one of the options/)
     expect(() => plugin.config.parse(target(""))).toThrow(/^location: expected a directory/)
-    expect(plugin.contract).toBe(1)
+    expect(plugin.contract).toBe(2)
   })
+})
+
+// The contract suite every plugin author runs: crashes, resumes, each record exactly once,
+// read back through an independent CSV reader.
+testSinkPlugin(plugin, {
+  read: async ({ dir, stream }) => {
+    const file = join(dir, `${stream}.csv`)
+    if (!existsSync(file)) return []
+    const [header, ...rows] = parseCsv(await readFile(file, "utf8"))
+    const id = header.indexOf("id")
+    return rows.map((row) => ({ id: row[id] }))
+  }
 })

@@ -112,6 +112,20 @@ describe("third-party plugins", () => {
     await expect(loadSinkPlugin("./missing.js", { cwd })).rejects.toThrow(/no file at/)
   })
 
+  it("finds a package beside the CLI's install (searchFrom) when the user's directory has none", async () => {
+    const cwd = await tempDir()
+    const global = await tempDir()
+    const root = join(global, "lib", "node_modules", "tikflow-sink-beside")
+    await mkdir(root, { recursive: true })
+    await writeFile(join(root, "package.json"), JSON.stringify({ name: "tikflow-sink-beside", type: "module", exports: "./index.js" }))
+    await writeFile(join(root, "index.js"), fakePlugin("beside", 2))
+    const cliDist = join(global, "lib", "node_modules", "@tikflow", "cli", "dist", "sinks")
+    await mkdir(cliDist, { recursive: true })
+    await expect(loadSinkPlugin("beside", { cwd })).rejects.toThrow(/package not found from/)
+    expect((await loadSinkPlugin("beside", { cwd, searchFrom: [cliDist] })).name).toBe("beside")
+    await expect(loadSinkPlugin("nope", { cwd, searchFrom: [cliDist] })).rejects.toThrow(`package not found from ${cwd} or ${cliDist}`)
+  })
+
   it("a plugin of another contract version is refused with a clear error", async () => {
     const dir = await tempDir()
     await writeFile(join(dir, "v3.mjs"), fakePlugin("future", 3))

@@ -1,6 +1,6 @@
 import type { SinkPlugin } from "@tikflow/core"
 import { ExitCode } from "../exit-codes.js"
-import { findInstalledPlugins } from "../sinks/installed-plugins.js"
+import { CLI_INSTALL_DIR, findInstalledPlugins } from "../sinks/installed-plugins.js"
 import type { Command } from "./command.js"
 
 interface Listed {
@@ -39,7 +39,7 @@ export const pluginsCommand: Command = {
     const { builtinSinks, createSinkRegistry } = await import("@tikflow/sinks/registry")
     const cwd = process.cwd()
     const entries: Array<Listed> = builtinSinks.map((plugin) => listed(plugin, "built-in"))
-    const registry = createSinkRegistry({ cwd })
+    const registry = createSinkRegistry({ cwd, searchFrom: [CLI_INSTALL_DIR] })
     const specifiers = [...findInstalledPlugins(cwd), ...((values.plugin as ReadonlyArray<string> | undefined) ?? [])]
     let failed = false
     for (const specifier of specifiers) {

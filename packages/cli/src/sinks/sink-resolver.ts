@@ -1,6 +1,7 @@
 import type { BoundSink, SinkPlugin } from "@tikflow/core"
 import { createSinkRegistry, parseSinkUri, type SinkRegistry } from "@tikflow/sinks/registry"
 import { usageError } from "../cli-error.js"
+import { CLI_INSTALL_DIR } from "./installed-plugins.js"
 import type { SinkSpec } from "../harvest/job-spec.js"
 
 /**
@@ -12,7 +13,7 @@ export class SinkResolver {
   private constructor(readonly registry: SinkRegistry, private readonly cwd: string) {}
 
   static async create(cwd: string, plugins: ReadonlyArray<{ readonly specifier: string; readonly field: string }>): Promise<SinkResolver> {
-    const resolver = new SinkResolver(createSinkRegistry({ cwd }), cwd)
+    const resolver = new SinkResolver(createSinkRegistry({ cwd, searchFrom: [CLI_INSTALL_DIR] }), cwd)
     for (const { specifier, field } of plugins) {
       try {
         await resolver.registry.load(specifier)

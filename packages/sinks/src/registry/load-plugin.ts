@@ -7,6 +7,11 @@ import { checkSinkPlugin } from "./check-plugin.js"
 export interface LoadSinkPluginOptions {
   /** Where relative paths and package names resolve from: the user's directory. Default `process.cwd()`. */
   readonly cwd?: string
+  /**
+   * Where package names are looked up too, after `cwd`, e.g. the CLI's own install directory, so a
+   * plugin installed next to a global `tikflow` is found from any directory.
+   */
+  readonly searchFrom?: ReadonlyArray<string>
 }
 
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?tikflow-sink-[a-z0-9][a-z0-9._-]*$/
@@ -39,20 +44,26 @@ const entryOf = (exports: unknown): string | undefined => {
   return undefined
 }
 
-/** Finds `node_modules/<name>` from `cwd` upwards, like Node does, and returns its ESM entry file. */
-const resolvePackage = (name: string, cwd: string): string => {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+/** The package's root: `node_modules/<name>` found from `start` upwards, as Node resolves packages. */
+const findPackageRoot = (name: string, start: string): string | undefined => {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
     const root = join(dir, "node_modules", name)
-    const manifest = join(root, "package.json")
-    if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { exports?: unknown; module?: unknown; main?: unknown }
-      const entry = entryOf(pkg.exports) ?? (typeof pkg.module === "string" ? pkg.module : undefined) ??
-        (typeof pkg.main === "string" ? pkg.main : "index.js")
-      return join(root, entry)
-    }
-    if (dirname(dir) === dir) break
+    if (existsSync(join(root, "package.json"))) return root
+    if (dirname(dir) === dir) return undefined
   }
-  throw new Error(`sink plugin ${name}: package not found from ${cwd} (install it, e.g. \`pnpm add ${name}\`)`)
+}
+
+/** Finds the package from each of `starts` in turn and returns its ESM entry file. */
+const resolvePackage = (name: string, starts: ReadonlyArray<string>): string => {
+  for (const start of starts) {
+    const root = findPackageRoot(name, start)
+    if (root === undefined) continue
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports?: unknown; module?: unknown; main?: unknown }
+    const entry = entryOf(pkg.exports) ?? (typeof pkg.module === "string" ? pkg.module : undefined) ??
+      (typeof pkg.main === "string" ? pkg.main : "index.js")
+    return join(root, entry)
+  }
+  throw new Error(`sink plugin ${name}: package not found from ${starts.join(" or ")} (install it, e.g. \`npm install ${name}\`)`)
 }
 
 /** A plugin module is JavaScript source; even a bundled one with its dependencies is a few MiB. */
@@ -70,13 +81,14 @@ const checkModuleFile = (specifier: string, file: string): void => {
 
 /**
  * Loads a third-party sink plugin by package name (`tikflow-sink-csv`, `@acme/tikflow-sink-s3`,
- * or the short `csv`) or by path, resolved from the user's directory, and checks its contract.
+ * or the short `csv`) or by path, resolved from the user's directory (package names also from
+ * `searchFrom`), and checks its contract.
  */
 export const loadSinkPlugin = async (specifier: string, options: LoadSinkPluginOptions = {}): Promise<SinkPlugin<unknown>> => {
   const cwd = options.cwd ?? process.cwd()
   const file = specifier.startsWith("file:")
     ? fileURLToPath(specifier)
-    : isPath(specifier) ? resolve(cwd, specifier) : resolvePackage(pluginPackageName(specifier), cwd)
+    : isPath(specifier) ? resolve(cwd, specifier) : resolvePackage(pluginPackageName(specifier), [cwd, ...(options.searchFrom ?? [])])
   if (isPath(specifier) && !existsSync(file)) throw new Error(`sink plugin ${specifier}: no file at ${file}`)
   checkModuleFile(specifier, file)
   let module: Record<string, unknown>

@@ -35,6 +35,8 @@ interface Offsets {
   readonly startBytes: number
   /** [epoch, bytes] after each commit, oldest first, the last `KEEP` only. */
   readonly epochs: ReadonlyArray<readonly [number, number]>
+  /** Set once older entries were dropped: a resume point before the kept ones is then unknown. */
+  readonly trimmed?: boolean
 }
 
 // The runner saves its checkpoint right after every sink flushed, so it lags at most an epoch or
@@ -52,19 +54,21 @@ const readOffsets = async (file: string): Promise<Offsets | undefined> => {
   }
 }
 
-const withEpoch = (offsets: Offsets, epoch: number, bytes: number): Offsets => ({
-  ...offsets,
-  epochs: [...offsets.epochs.filter(([e]) => e < epoch), [epoch, bytes] as const].slice(-KEEP)
-})
+const withEpoch = (offsets: Offsets, epoch: number, bytes: number): Offsets => {
+  const epochs = [...offsets.epochs.filter(([e]) => e < epoch), [epoch, bytes] as const]
+  return epochs.length > KEEP ? { ...offsets, epochs: epochs.slice(-KEEP), trimmed: true } : { ...offsets, epochs }
+}
 
-/** The length to cut back to when resuming after `committedEpoch`. */
+/**
+ * The length to cut back to when resuming after `committedEpoch`: at the last entry ≤ it, or where
+ * this harvest started when the file's first commit came later (a file opened mid-harvest).
+ */
 const lengthAt = (offsets: Offsets, committedEpoch: number): number => {
   let bytes: number | undefined
   for (const [epoch, length] of offsets.epochs) if (epoch <= committedEpoch) bytes = length
   if (bytes !== undefined) return bytes
-  const oldest = offsets.epochs[0]
-  if (oldest !== undefined && committedEpoch > 0) {
-    throw new Error(`cannot resume at epoch ${committedEpoch}: the offsets sidecar only goes back to epoch ${oldest[0]}`)
+  if (offsets.trimmed === true) {
+    throw new Error(`cannot resume at epoch ${committedEpoch}: the offsets sidecar only goes back to epoch ${offsets.epochs[0]?.[0]}`)
   }
   return offsets.startBytes
 }

@@ -1,5 +1,5 @@
 import type { SinkTarget } from "@tikflow/core"
-import { readEnum, readInt, readString, rejectUnknownOptions } from "../config/option-readers.js"
+import { ConfigError, readEnum, readInt, readString, rejectUnknownOptions } from "@tikflow/core"
 import type { PostgresEndpoint } from "./postgres-connection.js"
 
 export interface PostgresSinkConfig {
@@ -26,7 +26,7 @@ const decode = (part: string, what: string): string | undefined => {
     return decodeURIComponent(part)
   } catch {
     // Never echo the part: it may be the password.
-    throw new Error(`location: expected a percent-encoded ${what} in the URI`)
+    throw ConfigError.make("location", `a percent-encoded ${what} in the URI`)
   }
 }
 
@@ -36,16 +36,16 @@ const decode = (part: string, what: string): string | undefined => {
  * `postgres://`). Messages never repeat the location: it may hold a password.
  */
 const parseEndpoint = (target: SinkTarget): Omit<PostgresEndpoint, "service" | "sslmode" | "connectTimeoutSeconds"> => {
-  if (!target.location.startsWith("//")) throw new Error(`location: expected ${target.scheme}://user@host:port/database`)
+  if (!target.location.startsWith("//")) throw ConfigError.make("location", `${target.scheme}://user@host:port/database`)
   let url: URL
   try {
     url = new URL(`postgres:${target.location}`)
   } catch {
-    throw new Error(`location: expected ${target.scheme}://user@host:port/database (the URI does not parse)`)
+    throw ConfigError.make("location", `${target.scheme}://user@host:port/database (the URI does not parse)`)
   }
-  if (url.hash !== "") throw new Error("location: expected no #fragment in the URI")
+  if (url.hash !== "") throw ConfigError.make("location", "no #fragment in the URI")
   const path = url.pathname.replace(/^\//, "")
-  if (path.includes("/")) throw new Error("location: expected one database name after the host, not a path")
+  if (path.includes("/")) throw ConfigError.make("location", "one database name after the host, not a path")
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1")
   const port = url.port === "" ? undefined : Number(url.port)
   return {

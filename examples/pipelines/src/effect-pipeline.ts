@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { PipelineSummary, ProgressListener } from "@tikflow/core"
-import { dedupe, FileCheckpointStore, pipeline } from "@tikflow/core"
+import { dedupe, FileCheckpointStore, persistentKeys, pipeline } from "@tikflow/core"
 import { resolveSink } from "@tikflow/sinks"
 import { layerTikTokClient, videoQuery } from "@tikflow/sources"
 import type { ConnectionOptions } from "./connection.js"
@@ -23,7 +23,7 @@ export interface EffectPipelineOptions extends ConnectionOptions {
 
 /**
  * Effect style: a video query, deduplicated, written to NDJSON and Parquet at once, with
- * checkpoints in `<outDir>/state` so an interrupted run resumes where it stopped.
+ * checkpoints and dedupe keys in `<outDir>/state` so an interrupted run resumes where it stopped.
  */
 export const main = async (options: EffectPipelineOptions): Promise<PipelineSummary> => {
   const connection = await connect(options)
@@ -34,7 +34,8 @@ export const main = async (options: EffectPipelineOptions): Promise<PipelineSumm
       endDate: options.endDate ?? "2024-01-20"
     })
     const run = pipeline(source)
-      .pipe(dedupe())
+      // Keys committed with each checkpoint: a resumed run drops the API's repeats of what it delivered.
+      .pipe(dedupe({ store: persistentKeys(path.join(options.outDir, "state", "dedupe")) }))
       .to(resolveSink(`ndjson:${options.outDir}`), resolveSink(`parquet:${path.join(options.outDir, "parquet")}`))
       .run({
         checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")),

@@ -15,7 +15,7 @@ export interface Failure {
 export const describeFailure = (error: unknown): Failure => {
   const failure = describe(error)
   // One line, whatever a message from the API, a plugin or the system holds.
-  return { exitCode: failure.exitCode, message: failure.message.replace(/\s*[\r\n]+\s*/g, " ").trim() }
+  return { ...failure, message: failure.message.replace(/\s*[\r\n]+\s*/g, " ").trim() }
 }
 
 const describe = (error: unknown): Failure => {
@@ -45,7 +45,13 @@ const describe = (error: unknown): Failure => {
       return { exitCode: ExitCode.Failure, message: `${tagged._tag} (${tagged.endpoint}) after retries: ${tagged.message}` }
     case "UnusableResponseError":
     case "CursorLoopError":
-      return { exitCode: ExitCode.Failure, message: `${tagged._tag} (${tagged.endpoint}): ${tagged.message}` }
+      // A redirect, an oversized body or a looping cursor comes back the same on a re-run; a long
+      // Retry-After passes with time (its message says when).
+      return {
+        exitCode: ExitCode.Failure,
+        message: `${tagged._tag} (${tagged.endpoint}): ${tagged.message}`,
+        rerunHelps: tagged.reason === "retry_after"
+      }
     case undefined:
       break
     default:

@@ -123,6 +123,7 @@ describe.concurrent("one line, naming the file or field (item 11)", () => {
       const result = await runCli(["user-info", "--username", "user_00001", "--out", "ndjson:./out/r.ndjson", "--state", "./state-301"], { cwd: dir, env: fixture.env({ TIKFLOW_BASE_URL: api.url }) })
       expectOneLine(result, /^tikflow: UnusableResponseError \(\/v2\/research\/user\/info\/\): HTTP 301 redirect to https:\/\/open\.tiktokapis\.example\/v2\/research\/user\/info\/; tikflow does not follow redirects: check the base URL/m)
       expect(result.code).toBe(1)
+      expect(result.stderr).not.toContain("run the same command again to resume")
       // One token request and one research request: a redirect is not retried.
       expect(api.requests).toBe(2)
     } finally {

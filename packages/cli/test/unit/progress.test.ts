@@ -39,6 +39,13 @@ describe("progress", () => {
     )
   })
 
+  it("counts the items the API refused, by their kind's event", () => {
+    const tracker = new ProgressTracker("comments of 3 videos", () => 0)
+    tracker.listener({ type: "item-refused", endpoint: "/c", itemKind: "video_id", item: "1", code: "invalid_params", message: "Video 1 does not exist" })
+    tracker.listener({ type: "item-refused", endpoint: "/c", itemKind: "video_id", item: "2", code: "invalid_params", message: "Video 2 does not exist" })
+    expect(formatProgressLine(tracker.snapshot())).toMatch(/ · 2 refused · /)
+  })
+
   it("reads the work done from a source's resume state", () => {
     const windows = { version: 1, windows: [{ start: "20240101", end: "20240110", done: true }, { start: "20240111", end: "20240130", done: false }] }
     expect(workOfState(windows, undefined)).toEqual({ done: 10, total: 30 })

@@ -68,7 +68,7 @@ export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records:
   if (extra !== undefined) {
     throw new Error(
       `${extra}: records carry a field no column holds; a transform that adds fields must declare them ` +
-        `(addsFields, or lookupJoin with enrichAs) so this sink stores them`
+        `(Transform.addsFields; lookupJoin with enrichAs does) or, opening a sink yourself, pass them as StreamContext.addedFields`
     )
   }
 }

@@ -75,7 +75,7 @@ describe("tikflow … --out postgres://", () => {
       server.start()
     }
     expect(code, stderr).toBe(1)
-    expect(stderr.trim().split("\n").at(-1)).toMatch(/^tikflow: sink postgres:\/\/127\.0\.0\.1:\d+\/tikflow failed to (write|flush)/)
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/^tikflow: sink postgres:\/\/127\.0\.0\.1:\d+\/tikflow: (write|flush) failed: postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: .*; the checkpoint is kept/)
     expect(stderr).not.toContain(server.password)
     const again = await runCli(args, { cwd: dir, env: fixture.env() })
     expect(again.code, again.stderr).toBe(0)

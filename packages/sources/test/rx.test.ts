@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
 import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, startSmallSandbox } from "./support/harvest-kit.js"
-import type { VideoQuery } from "@tikflow/core"
+import type { Source, VideoQuery } from "@tikflow/core"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 11 }) })
@@ -70,6 +70,23 @@ describe("RxJS face", () => {
       const unknownField = { and: [{ field_name: "nope", operation: "EQ", field_values: ["x"] }] } as unknown as VideoQuery
       const bad = videoQuery({ query: unknownField, startDate: dayOf(0), endDate: dayOf(3) })
       await expect(firstValueFrom(toObservable(bad, client))).rejects.toMatchObject({ _tag: "InvalidRequestError", code: "invalid_params" })
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("an interruption the subscriber did not ask for ends in `error`, not in silence", async () => {
+    // The old copy in sources dropped interrupt-only exits: the subscriber never heard an end.
+    const interrupted: Source<"video", TikTokClient> = {
+      kind: "video",
+      stream: "videos",
+      harvestId: "interrupted",
+      pages: () => Stream.fromEffect(Effect.interrupt)
+    }
+    const { client } = clientFor(sandbox)
+    try {
+      await expect(firstValueFrom(toObservable(interrupted, client))).rejects.toMatchObject({ _tag: "StreamInterruptedError" })
+      await expect(firstValueFrom(pagesObservable(interrupted, client))).rejects.toMatchObject({ _tag: "StreamInterruptedError" })
     } finally {
       await client.close()
     }

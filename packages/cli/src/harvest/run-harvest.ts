@@ -14,6 +14,7 @@ import {
   type PipelineSummary,
   type ProgressEvent,
   type RetryPolicy,
+  toPromise,
   type Transform
 } from "@tikflow/core"
 import { checkBaseUrl, createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
@@ -34,7 +35,6 @@ import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
 import { withWorkProgress } from "./progress-source.js"
-import { runEffect } from "./run-effect.js"
 import { acquireRunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
@@ -215,7 +215,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
           epochMaxRecords: settings.commitEvery,
           epochMaxMs: settings.commitSeconds * 1000
         })
-      const summary = await runEffect(Effect.provideService(run, TikTokClient, client.service) as Effect.Effect<PipelineSummary, unknown>)
+      const summary = await toPromise(Effect.provideService(run, TikTokClient, client.service) as Effect.Effect<PipelineSummary, unknown>)
       summaries.push(summary)
       if (summary.status === "interrupted") {
         display.stop()

@@ -6,7 +6,8 @@ import type { Transform } from "../transform/transform.js"
 import type { PipelineSummary } from "./pipeline-summary.js"
 import type { PipelineRunOptions } from "./run-options.js"
 import type { PipelineError } from "./run-pipeline.js"
-import { runPipelineSpec, toPromise } from "./run-pipeline.js"
+import { toPromise } from "../interop/to-promise.js"
+import { runPipelineSpec } from "./run-pipeline.js"
 
 /** A source and its stages, before sinks are chosen. `A` is what the last stage emits. */
 export interface Pipeline<A, E, R> {

@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit, Fiber, Pull, Stream } from "effect"
+import { Cause, Clock, Effect, Fiber, Pull, Stream } from "effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
@@ -286,10 +286,3 @@ export const runPipelineSpec = <E, R>(
     }
     return summary
   }))
-
-/** Runs an Effect as a Promise that rejects with the typed error itself (not a wrapper). */
-export const toPromise = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromiseExit(effect).then((exit) => {
-    if (Exit.isSuccess(exit)) return exit.value
-    throw Cause.squash(exit.cause)
-  })

@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { Data, Effect, Exit, Fiber, Stream } from "effect"
 import { from, interval, lastValueFrom, Observable, Subject, take, toArray } from "rxjs"
 import { describe, expect } from "vitest"
-import { BufferOverflowError, fromObservable, toObservable } from "../../src/flow.js"
+import { BufferOverflowError, fromObservable, toObservable, toPromise } from "../../src/flow.js"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly at: number }> {}
 
@@ -146,5 +146,14 @@ describe("Observable → Stream", () => {
   test("interval source with take ends cleanly", async () => {
     const out = await Effect.runPromise(Stream.runCollect(fromObservable(interval(1).pipe(take(4)))))
     expect(out).toEqual([0, 1, 2, 3])
+  })
+})
+
+describe("toPromise", () => {
+  test("resolves with the value and rejects with the typed error itself, not a wrapper", async () => {
+    await expect(toPromise(Effect.succeed(7))).resolves.toBe(7)
+    const rejected = await toPromise(Effect.fail(new Boom({ at: 3 }))).catch((error: unknown) => error)
+    expect(rejected).toBeInstanceOf(Boom)
+    expect(rejected).toMatchObject({ _tag: "Boom", at: 3 })
   })
 })

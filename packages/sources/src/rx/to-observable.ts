@@ -1,5 +1,8 @@
-import { Cause, Effect, Exit, Stream } from "effect"
-import { Observable } from "rxjs"
+import { Stream } from "effect"
+import type { Observable } from "rxjs"
+// One Stream→Observable bridge for the whole project: core's (pulls one chunk at a time, reports an
+// interruption the subscriber did not ask for as a StreamInterruptedError instead of going silent).
+import { toObservable as streamToObservable } from "@tikflow/core"
 import type { ProgressListener, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core"
 import type { TikTokClientHandle } from "../client/create-tiktok-client.js"
 import { TikTokClient } from "../client/tiktok-client.js"
@@ -8,27 +11,6 @@ export interface ObservableOptions {
   readonly resumeFrom?: unknown
   readonly onProgress?: ProgressListener
 }
-
-/**
- * Runs an Effect stream for one subscriber: elements are handed over synchronously as they are
- * pulled, so at most one page is in hand at a time (the next page is requested only after the
- * subscriber's `next` calls for this one returned). Unsubscribing interrupts the fiber, which
- * aborts the request in flight and cancels any retry or rate-limit timer.
- */
-export const streamToObservable = <A, E>(stream: Stream.Stream<A, E>): Observable<A> =>
-  new Observable<A>((subscriber) => {
-    const fiber = Effect.runFork(Stream.runForEach(stream, (a) => Effect.sync(() => subscriber.next(a))))
-    fiber.addObserver((exit) => {
-      if (Exit.isSuccess(exit)) subscriber.complete()
-      else if (!Cause.hasInterruptsOnly(exit.cause)) {
-        const error = Cause.findErrorOption(exit.cause)
-        subscriber.error(error._tag === "Some" ? error.value : Cause.squash(exit.cause))
-      }
-    })
-    return () => {
-      if (fiber.pollUnsafe() === undefined) fiber.interruptUnsafe()
-    }
-  })
 
 /** A source's pages (records plus resume state) as an Observable, run on `client`. */
 export const pagesObservable = <K extends RecordKind>(

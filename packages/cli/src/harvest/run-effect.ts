@@ -1,8 +1,0 @@
-import { Cause, Effect, Exit } from "effect"
-
-/** Runs an Effect as a Promise that rejects with the typed error itself (a `QuotaExhaustedError`, …). */
-export const runEffect = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromiseExit(effect).then((exit) => {
-    if (Exit.isSuccess(exit)) return exit.value
-    throw Cause.squash(exit.cause)
-  })

@@ -31,17 +31,31 @@ export const toEnvelope = (wire: typeof WireErrorEnvelope.Type | null): ApiError
 const optionalString = (value: unknown): string | null | undefined =>
   value === undefined || value === null ? null : typeof value === "string" ? value : undefined
 
-/** Fast path of the envelope: `undefined` defers to the schema. */
-export const fastEnvelope = (raw: unknown): ApiErrorEnvelope | undefined => {
-  if (raw === undefined || raw === null) return okEnvelope
+/**
+ * The one reader of an `error` object's fields. `strict` refuses (undefined) a `message`, `msg` or
+ * `log_id` of another type, for the decoders to hand the body to the schema, which names the field;
+ * otherwise such a field reads as absent, for classifying a failed response by what it does say.
+ */
+const readEnvelope = (raw: unknown, strict: boolean): ApiErrorEnvelope | undefined => {
   const wire = asObject(raw)
   if (wire === undefined || typeof wire.code !== "string") return undefined
   const message = optionalString(wire.message)
   const msg = optionalString(wire.msg)
   const logId = optionalString(wire.log_id)
-  if (message === undefined || msg === undefined || logId === undefined) return undefined
-  return { code: wire.code, message: message ?? msg ?? "", logId }
+  if (strict && (message === undefined || msg === undefined || logId === undefined)) return undefined
+  return { code: wire.code, message: message ?? msg ?? "", logId: logId ?? null }
 }
+
+/** Fast path of the envelope: `undefined` defers to the schema. */
+export const fastEnvelope = (raw: unknown): ApiErrorEnvelope | undefined =>
+  raw === undefined || raw === null ? okEnvelope : readEnvelope(raw, true)
+
+/**
+ * The `error` object of any response body, leniently (a field of the wrong type reads as absent);
+ * undefined when the body has no `error` object with a string `code`. For telling which failure a
+ * response stands for, where a strict decode would only add a second failure.
+ */
+export const errorEnvelopeOf = (body: unknown): ApiErrorEnvelope | undefined => readEnvelope(asObject(body)?.error, false)
 
 const ErrorBody = Schema.Struct({ error: WireErrorEnvelope })
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeErrorEnvelope, decodeErrorEnvelopeSync } from "../../src/schema/error-envelope.js"
+import { decodeErrorEnvelope, decodeErrorEnvelopeSync, errorEnvelopeOf } from "../../src/schema/error-envelope.js"
 import { decodeTokenResponse, decodeTokenResponseSync, encodeTokenRequest } from "../../src/schema/token.js"
 
 describe("decodeErrorEnvelope", () => {
@@ -21,6 +21,22 @@ describe("decodeErrorEnvelope", () => {
     const error = await Effect.runPromise(Effect.flip(decodeErrorEnvelope({ message: "nope" }, "/v2/research/video/query/")))
     expect(error).toMatchObject({ _tag: "DecodeError", path: "error", message: "error: missing key", endpoint: "/v2/research/video/query/" })
     expect(() => decodeErrorEnvelopeSync({ error: { code: 500 } }, "/e/")).toThrow("error.code: expected string, got 500")
+  })
+})
+
+describe("errorEnvelopeOf", () => {
+  it("reads the same fields as the decoder, leniently: a field of the wrong type reads as absent", () => {
+    expect(errorEnvelopeOf({ error: { code: "invalid_params", message: "bad date", log_id: "L1" } }))
+      .toEqual(decodeErrorEnvelopeSync({ error: { code: "invalid_params", message: "bad date", log_id: "L1" } }, "/e/"))
+    expect(errorEnvelopeOf({ error: { code: "internal_error", message: 5, msg: "down", log_id: 7 } }))
+      .toEqual({ code: "internal_error", message: "down", logId: null })
+    expect(errorEnvelopeOf({ error: { code: "x", message: "", msg: "ignored" } })).toEqual({ code: "x", message: "", logId: null })
+  })
+
+  it("is undefined without an error object carrying a string code", () => {
+    for (const body of [undefined, null, "text", [], {}, { error: null }, { error: "oops" }, { error: { code: 500 } }]) {
+      expect(errorEnvelopeOf(body)).toBeUndefined()
+    }
   })
 })
 

@@ -2,6 +2,7 @@ import { Data, Effect } from "effect"
 import {
   AuthError,
   DecodeError,
+  errorEnvelopeOf,
   InvalidRequestError,
   parseJsonBody,
   RateLimitedError,
@@ -18,23 +19,6 @@ import { oneLine as snippet } from "./one-line.js"
  * client turns it into a ledger update and then a wait or a `QuotaExhaustedError`.
  */
 export class DailyQuotaSpent extends Data.TaggedError("DailyQuotaSpent")<{ readonly message: string }> {}
-
-interface Envelope {
-  readonly code: string
-  readonly message: string
-  readonly logId: string | undefined
-}
-
-const envelopeOf = (body: unknown): Envelope | undefined => {
-  if (typeof body !== "object" || body === null) return undefined
-  const error = (body as { error?: unknown }).error
-  if (typeof error !== "object" || error === null) return undefined
-  const e = error as { code?: unknown; message?: unknown; msg?: unknown; log_id?: unknown }
-  if (typeof e.code !== "string") return undefined
-  const text = typeof e.message === "string" ? e.message : typeof e.msg === "string" ? e.msg : ""
-  // Errors are shown as one line: the API's own message may hold line breaks or be huge.
-  return { code: e.code, message: snippet(text), logId: typeof e.log_id === "string" ? e.log_id : undefined }
-}
 
 const header = (response: HttpResponse, name: string): string | undefined => {
   const value = response.headers[name]
@@ -86,10 +70,11 @@ export const classifyResponse = (
     if (redirect !== undefined) return yield* Effect.fail(redirect)
     const parsed = yield* Effect.result(parseJsonBody(response.text, endpoint))
     const body = parsed._tag === "Success" ? parsed.success : undefined
-    const envelope = envelopeOf(body)
+    const envelope = errorEnvelopeOf(body)
     const code = envelope?.code ?? ""
-    const message = envelope?.message ?? ""
-    const logId = envelope?.logId
+    // Errors are shown as one line: the API's own message may hold line breaks or be huge.
+    const message = snippet(envelope?.message ?? "")
+    const logId = envelope?.logId ?? undefined
 
     if (status === 429 || code === "rate_limit_exceeded") {
       if (DAILY_QUOTA.test(message)) return yield* Effect.fail(new DailyQuotaSpent({ message }))

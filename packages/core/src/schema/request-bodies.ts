@@ -67,7 +67,17 @@ export const SocialListRequest = Schema.Struct({
 })
 export type SocialListRequest = typeof SocialListRequest.Type
 
-const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string) => {
+/**
+ * The JSON text of a body. The `int64Keys` (validated decimal strings) are written as bare integer
+ * literals, digit for digit, as the API documents them: never through a JS number, which rounds
+ * past 2^53, and not quoted, which the API's int64 fields do not promise to take.
+ */
+const bodyJson = (body: object, int64Keys: ReadonlyArray<string>): string =>
+  `{${Object.entries(body)
+    .map(([key, value]) => `${JSON.stringify(key)}:${int64Keys.includes(key) ? String(value) : JSON.stringify(value)}`)
+    .join(",")}}`
+
+const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string, int64Keys: ReadonlyArray<string> = []) => {
   const validate = Schema.decodeUnknownResult(schema)
   const encode = Schema.encodeSync(schema)
   return (request: S["Type"]): string => {
@@ -76,12 +86,13 @@ const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: stri
       const { detail, message, path } = describeIssue(result.failure.issue)
       throw new ConfigError({ field: path === "" ? name : path, expected: detail, message: `${name}: ${message}` })
     }
-    return JSON.stringify(encode(result.success))
+    return bodyJson(encode(result.success) as object, int64Keys)
   }
 }
 
 /** JSON body of a video query; throws a `ConfigError` naming the field when the request is invalid. */
 export const encodeVideoQueryRequest = encoder(VideoQueryRequest, "video query request")
-export const encodeCommentListRequest = encoder(CommentListRequest, "comment list request")
+/** JSON body of a comment list request; `video_id` goes out as a bare int64 literal, exact past 2^53. */
+export const encodeCommentListRequest = encoder(CommentListRequest, "comment list request", ["video_id"])
 export const encodeUserInfoRequest = encoder(UserInfoRequest, "user info request")
 export const encodeSocialListRequest = encoder(SocialListRequest, "list request")

@@ -1,5 +1,7 @@
 import { Schema } from "effect"
+import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
+import { parseLosslessJson } from "../../src/json/lossless-json.js"
 import { Query } from "../../src/query/query-builder.js"
 import { endpointFields, fieldsParameter, userInfoApiFields, videoApiFields } from "../../src/schema/endpoint-fields.js"
 import {
@@ -68,12 +70,38 @@ describe("request bodies", () => {
 
   it("encodes the other endpoints' bodies", () => {
     expect(encodeCommentListRequest({ video_id: "7320768196569599275", max_count: 100, cursor: 900 })).toBe(
-      `{"video_id":"7320768196569599275","max_count":100,"cursor":900}`
+      `{"video_id":7320768196569599275,"max_count":100,"cursor":900}`
     )
     expect(encodeUserInfoRequest({ username: "bob" })).toBe(`{"username":"bob"}`)
     expect(encodeSocialListRequest({ username: "bob", max_count: 100, cursor: 1706745600 })).toBe(
       `{"username":"bob","max_count":100,"cursor":1706745600}`
     )
+  })
+})
+
+describe("comment list body", () => {
+  it("sends video_id as the API documents it, a bare int64 literal, exact past 2^53", () => {
+    // 2^53 + 1 and the largest int64: a JS number would round both, and the old core copy quoted the id.
+    for (const id of ["9007199254740993", "9223372036854775807"]) {
+      const body = encodeCommentListRequest({ video_id: id, max_count: 10 })
+      expect(body).toBe(`{"video_id":${id},"max_count":10}`)
+      expect(parseLosslessJson(body)).toEqual({ video_id: id, max_count: 10 })
+    }
+  })
+
+  test.prop([fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }), fc.integer({ min: 1, max: 100 })])(
+    "any int64 id goes out digit for digit as a bare number",
+    (id, count) => {
+      const body = encodeCommentListRequest({ video_id: id.toString(), max_count: count, cursor: 0 })
+      expect(body).toBe(`{"video_id":${id.toString()},"max_count":${count},"cursor":0}`)
+      expect(BigInt((parseLosslessJson(body) as { video_id: string }).video_id)).toBe(id)
+    }
+  )
+
+  it("refuses an id that is not a decimal integer before writing it bare", () => {
+    for (const id of ["12a", "-5", "1e3", "", "1 2", '1,"x":2']) {
+      expect(refusal(() => encodeCommentListRequest({ video_id: id, max_count: 10 })).field).toBe("video_id")
+    }
   })
 })
 

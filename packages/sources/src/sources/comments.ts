@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { commentApiFields, ConfigError, decodeCommentListResponse } from "@tikflow/core"
+import { commentApiFields, ConfigError, decodeCommentListResponse, encodeCommentListRequest } from "@tikflow/core"
 import type { Comment, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
@@ -41,9 +41,9 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
           const offset = cursor === null ? 0 : Number(cursor)
           const count = Math.min(maxCount, COMMENT_CAP - offset)
           if (count <= 0) return Effect.succeed({ records: [], next: null })
-          // The id goes out as a bare JSON number, as the API's int64 field expects.
-          const body = `{"video_id":${videoId},"max_count":${count},"cursor":${offset}}`
-          return client.call({ endpoint, fields: commentApiFields, body, retry, onProgress: run.onProgress }).pipe(
+          // Core's encoder writes the id as the API's int64 expects: a bare number, exact past 2^53.
+          return Effect.sync(() => encodeCommentListRequest({ video_id: videoId, max_count: count, cursor: offset })).pipe(
+            Effect.flatMap((body) => client.call({ endpoint, fields: commentApiFields, body, retry, onProgress: run.onProgress })),
             Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
             Effect.map((decoded): KeyPage<Comment> => {
               const next = decoded.cursor

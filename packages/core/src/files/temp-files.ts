@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { isProcessAlive } from "./lock-file.js"
+import { isProcessAlive } from "./process-alive.js"
 
 // `writeFileAtomic`'s temp files: `.<name>.<pid>-<random>.tmp` next to the target. Hidden (no glob
 // like `*.parquet` or `*` in most tools sees them) and tagged with the writing process, so a later

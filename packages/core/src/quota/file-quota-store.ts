@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises"
 import { hostname } from "node:os"
-import { isProcessAlive, withLockFile } from "../files/lock-file.js"
+import { withLockFile } from "../files/lock-file.js"
+import { isProcessAlive } from "../files/process-alive.js"
 import { applyExhaust, applyReserve, applySettle, changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
 import type { QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "./quota-store.js"
 import { writeJsonAtomic } from "../files/atomic-write.js"

@@ -1,4 +1,4 @@
-import { existsSync, utimesSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { readNdjson } from "./support/read-outputs.js"
@@ -84,14 +84,10 @@ describe("one run at a time per state and per output", () => {
     expect(existsSync(join(dir, "videos.ndjson.lock"))).toBe(false)
   })
 
-  it("a torn lock file (a process killed while writing it) is stale once old; a fresh one is respected", async () => {
+  it("torn lock files (a run killed while creating them) do not hold the next run, however fresh; another host's lock does", async () => {
     const dir = tempDir()
     const argv = harvest("ndjson:./videos.ndjson")
     const lock = join(dir, "videos.ndjson.lock")
-    writeFileSync(lock, "")
-    const blocked = await runCli(argv, { cwd: dir, env: fixture.env() })
-    expect(blocked.code).toBe(2)
-    expect(oneLineError(blocked.stderr)).toMatch(/videos\.ndjson is in use by another tikflow run \(its lock file is being written\)/)
     // Another host's process cannot be checked from here: its lock holds, however old.
     writeFileSync(lock, "1@elsewhere.example")
     const longAgo = new Date("2026-01-01T00:00:00.000Z")
@@ -99,11 +95,22 @@ describe("one run at a time per state and per output", () => {
     const remote = await runCli(argv, { cwd: dir, env: fixture.env() })
     expect(remote.code).toBe(2)
     expect(oneLineError(remote.stderr)).toContain("(pid 1 on host elsewhere.example, since 2026-01-01T00:00:00.000Z)")
-    writeFileSync(lock, "")
-    const minuteAgo = new Date(Date.now() - 60_000)
-    utimesSync(lock, minuteAgo, minuteAgo)
-    const taken = await runCli(argv, { cwd: dir, env: fixture.env() })
+    // What a SIGKILL between creating a lock and writing its tag leaves: empty or torn files. Locks
+    // are created whole, so these are nobody's; dated an hour ahead, no age rule can explain a take-over.
+    const ledgerLock = join(dir, "quota.json.lock")
+    const stateLock = join(dir, "state", "run.lock")
+    mkdirSync(join(dir, "state"), { recursive: true })
+    const ahead = new Date(Date.now() + 3_600_000)
+    for (const [path, torn] of [[lock, ""], [stateLock, "4"], [ledgerLock, ""]] as const) {
+      writeFileSync(path, torn)
+      utimesSync(path, ahead, ahead)
+    }
+    const taken = await runCli(argv, { cwd: dir, env: fixture.env({ TIKFLOW_QUOTA_LEDGER: join(dir, "quota.json") }) })
     expect(taken.code, taken.stderr).toBe(0)
-    expect(existsSync(lock)).toBe(false)
+    expect(taken.stderr).not.toContain("in use")
+    expect(existsSync(join(dir, "quota.json"))).toBe(true)
+    for (const path of [lock, stateLock, ledgerLock]) expect(existsSync(path)).toBe(false)
+    // Nothing of the locks' creation is left beside them (the tag is written to a temp file, then linked).
+    expect(readdirSync(dir).filter((name) => name.includes(".lock"))).toEqual([])
   })
 })

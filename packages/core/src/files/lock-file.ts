@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto"
 import { unlinkSync } from "node:fs"
-import { link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
+import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { dirname } from "node:path"
+import { isProcessAlive } from "./process-alive.js"
+import { tempPathFor } from "./temp-files.js"
 
-/**
- * A ledger update holds its lock for milliseconds: one this old was abandoned (a reused pid,
- * another host). A lock file still empty this long was torn by a process killed while creating it.
- */
+/** A ledger update holds its lock for milliseconds: one this old was abandoned (a reused pid, another host). */
 const ABANDONED_MS = 10_000
 
 const ownTag = (): string => `${process.pid}@${hostname()}`
@@ -25,26 +24,20 @@ const removeHeldLocks = () => {
   }
 }
 
-/** Whether a process on this machine is alive (`kill(pid, 0)`: EPERM means alive but not ours). */
-export const isProcessAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-/** A holder tag `pid@host` of a dead process on this host; a tag of another host is never judged dead. */
+/**
+ * Whether a lock's tag shows its holder gone: a `pid@host` of a dead process on this host, or no
+ * `pid@host` at all — locks are created whole (see `create`), so an empty or torn one was left by a
+ * writer killed mid-write (an older tikflow) and nobody holds it. A tag of another host is never judged dead.
+ */
 const isDeadTag = (tag: string): boolean => {
-  const match = /^(\d+)@(.*)$/.exec(tag.trim())
-  if (!match) return false
+  const match = /^(\d+)@(.+)$/.exec(tag.trim())
+  if (!match) return true
   return match[2] === hostname() && !isProcessAlive(Number(match[1]))
 }
 
 /**
- * Runs `body` under an exclusive lock file created with O_EXCL, holding `pid@host`. A lock left by
- * a dead process of this machine is broken at once; one older than 10 s is taken as abandoned.
+ * Runs `body` under an exclusive lock file holding `pid@host`. A lock left by a dead process of
+ * this machine (or empty, torn) is broken at once; one older than 10 s is taken as abandoned.
  */
 export const withLockFile = async <A>(lockPath: string, body: () => Promise<A>): Promise<A> => {
   await acquire(lockPath)
@@ -70,8 +63,8 @@ export interface HeldLock {
 
 /**
  * Takes a lock file for as long as the caller runs, without waiting: when another live process
- * holds it, returns that holder instead. Only a lock of a dead process of this machine (or one
- * left empty for 10 s) is broken — a long-running holder is never taken as abandoned.
+ * holds it, returns that holder instead. Only a lock of a dead process of this machine (or an
+ * empty, torn one) is broken — a long-running holder is never taken as abandoned.
  */
 export const holdLockFile = async (lockPath: string): Promise<HeldLock | LockHolder> => {
   await mkdir(dirname(lockPath), { recursive: true })
@@ -85,7 +78,7 @@ export const holdLockFile = async (lockPath: string): Promise<HeldLock | LockHol
         }
       }
     }
-    if (!(await breakIfStale(lockPath, (tag, ageMs) => tag === "" ? ageMs > ABANDONED_MS : isDeadTag(tag)))) break
+    if (!(await breakIfStale(lockPath, isDeadTag))) break
   }
   const [tag, info] = await Promise.all([readFile(lockPath, "utf8").catch(() => ""), stat(lockPath).catch(() => undefined)])
   const match = /^(\d+)@(.*)$/.exec(tag.trim())
@@ -99,8 +92,33 @@ const installExitHook = () => {
   }
 }
 
-/** Creates the lock file holding our tag; false when it exists. */
+/**
+ * Creates the lock file holding our tag; false when it exists. Atomic: the tag is written to a
+ * temp file first, then hard-linked to the lock path (which fails if the lock exists), so a lock
+ * is never seen empty or torn — one that is was left by a dead writer, or no tikflow at all.
+ */
 const create = async (lockPath: string): Promise<boolean> => {
+  const temp = tempPathFor(lockPath)
+  await writeFile(temp, ownTag(), { flag: "wx" })
+  try {
+    await link(temp, lockPath)
+    held.add(lockPath)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === "EEXIST") return false
+    if (code === "EPERM" || code === "ENOTSUP" || code === "ENOSYS") return createInPlace(lockPath)
+    throw error
+  } finally {
+    await unlink(temp).catch(() => undefined)
+  }
+}
+
+/**
+ * A file system without hard links: O_EXCL create, then one small write (a racing reader may see it
+ * empty for an instant and break it; `breakIfStale` puts back a lock whose tag changed meanwhile).
+ */
+const createInPlace = async (lockPath: string): Promise<boolean> => {
   try {
     const handle = await open(lockPath, "wx")
     held.add(lockPath)
@@ -125,8 +143,7 @@ const acquire = async (lockPath: string): Promise<void> => {
   }
 }
 
-/** An empty tag is a lock being created this instant (open, then write): wait, unless abandoned. */
-const shortLockIsStale = (tag: string, ageMs: number): boolean => (tag !== "" && isDeadTag(tag)) || ageMs > ABANDONED_MS
+const shortLockIsStale = (tag: string, ageMs: number): boolean => isDeadTag(tag) || ageMs > ABANDONED_MS
 
 /** Breaks a stale lock; true when it did (or the lock vanished), so the caller retries at once. */
 const breakIfStale = async (lockPath: string, isStale: (tag: string, ageMs: number) => boolean): Promise<boolean> => {

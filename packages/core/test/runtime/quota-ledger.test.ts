@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fc, test } from "@fast-check/vitest"
@@ -189,6 +189,22 @@ describe("QuotaLedger", () => {
     await ledger.close()
     expect(existsSync(`${path}.lock`)).toBe(false)
     expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ used: 1 })
+  })
+
+  it("breaks an empty or torn lock (a writer killed while creating it) at once: locks are created whole", async () => {
+    const path = join(dir, "quota.json")
+    for (const torn of ["", "12"]) {
+      await writeFile(`${path}.lock`, torn)
+      // Dated an hour ahead: only its content can tell this lock is nobody's, never its age.
+      const future = new Date(Date.now() + 3_600_000)
+      await utimes(`${path}.lock`, future, future)
+      const ledger = new QuotaLedger({ limit: 10, path })
+      expect((await ledger.consume(noon)).granted).toBe(true)
+      await ledger.close()
+      expect(existsSync(`${path}.lock`)).toBe(false)
+    }
+    // Nothing of the lock's creation is left beside it (its tag is written to a temp file, then linked).
+    expect((await readdir(dir)).filter((name) => name.includes(".lock"))).toEqual([])
   })
 
   it("stop: fails with QuotaExhaustedError; wait: sleeps until the reset", async () => {

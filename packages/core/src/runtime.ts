@@ -1,6 +1,7 @@
 export * from "./retry/retry-policy.js"
 export * from "./rate/rate-limiter.js"
 export * from "./quota/quota-store.js"
+export { DayRecordStore } from "./quota/day-record-store.js"
 export * from "./quota/file-quota-store.js"
 export * from "./quota/memory-quota-store.js"
 // The day arithmetic every store shares, for stores in other packages (the PostgreSQL one).

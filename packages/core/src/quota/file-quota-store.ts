@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { withLockFile } from "../files/lock-file.js"
 import { isProcessAlive } from "../files/process-alive.js"
-import { applyExhaust, applyReserve, applySettle, changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
-import type { QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "./quota-store.js"
+import { DayRecordStore } from "./day-record-store.js"
+import { changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
+import type { QuotaUsage } from "./quota-store.js"
 import { writeJsonAtomic } from "../files/atomic-write.js"
 
 /**
@@ -13,29 +14,9 @@ import { writeJsonAtomic } from "../files/atomic-write.js"
  * rename); the blocks of `QuotaLedger` make that one locked write per block of requests, not per
  * request. A version-1 file (`{"version":1,"day","used"}`) is read as having no holders.
  */
-export class FileQuotaStore implements QuotaStore {
-  constructor(readonly location: string) {}
-
-  reserve(request: ReserveRequest): Promise<ReserveResult> {
-    return this.change(request.day, (record) => {
-      const { record: next, result } = applyReserve(record, request)
-      return [next, result]
-    })
-  }
-
-  settle(request: SettleRequest): Promise<QuotaUsage> {
-    if (request.commit === 0 && request.release === 0) return this.read(request.day)
-    return this.change(request.day, (record) => {
-      const next = applySettle(record, request)
-      return [next, usageOf(next, request.holder)]
-    })
-  }
-
-  exhaust(day: string, limit: number): Promise<QuotaUsage> {
-    return this.change(day, (record) => {
-      const next = applyExhaust(record, limit)
-      return [next, usageOf(next)]
-    })
+export class FileQuotaStore extends DayRecordStore {
+  constructor(readonly location: string) {
+    super()
   }
 
   /** Reads without the lock: the file is only ever replaced whole, so a reader sees a complete version. */
@@ -43,7 +24,7 @@ export class FileQuotaStore implements QuotaStore {
     return usageOf(reapHolders(dayOf(await readLedgerFile(this.location), day), isDeadHere))
   }
 
-  private change<A>(day: string, f: (record: QuotaDay) => [QuotaDay, A]): Promise<A> {
+  protected change<A>(day: string, _holderId: string | undefined, f: (record: QuotaDay) => readonly [QuotaDay, A]): Promise<A> {
     return withLockFile(`${this.location}.lock`, async () => {
       const { next, result } = changeDay(await readLedgerFile(this.location), day, (record) => f(reapHolders(record, isDeadHere)))
       if (next !== undefined) await writeJsonAtomic(this.location, { version: 2, ...next })

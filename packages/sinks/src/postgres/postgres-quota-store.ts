@@ -1,5 +1,5 @@
-import type { QuotaDay, QuotaStore, QuotaUsage, ReserveRequest, ReserveResult, SettleRequest } from "@tikflow/core"
-import { applyExhaust, applyReserve, applySettle, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core"
+import type { QuotaDay, QuotaUsage } from "@tikflow/core"
+import { DayRecordStore, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core"
 import { hostname } from "node:os"
 import { parsePostgresConfig } from "./postgres-config.js"
 import { describeConnection, resolveConnection } from "./postgres-connection.js"
@@ -38,13 +38,15 @@ const createTables = async (session: PostgresSession, schema: string, tables: Ta
  * (same host, dead pid) or that has not touched the ledger for 30 minutes (any host) is reaped:
  * its block counts as used, which can only over-count.
  */
-export class PostgresQuotaStore implements QuotaStore {
+export class PostgresQuotaStore extends DayRecordStore {
   private constructor(
     readonly location: string,
     private readonly session: PostgresSession,
     private readonly clientKeyHash: string,
     private readonly tables: Tables
-  ) {}
+  ) {
+    super()
+  }
 
   /** Connects to `postgres://…[?schema=…]` (credentials as for the postgres sink) and creates the tables if missing. */
   static async open(uri: string, clientKeyHash: string): Promise<PostgresQuotaStore> {
@@ -67,28 +69,6 @@ export class PostgresQuotaStore implements QuotaStore {
       throw error
     }
     return new PostgresQuotaStore(`${describeConnection(connection)}?schema=${config.schema}`, session, clientKeyHash, tables)
-  }
-
-  reserve(request: ReserveRequest): Promise<ReserveResult> {
-    return this.change(request.day, request.holder.id, (record) => {
-      const { record: next, result } = applyReserve(record, request)
-      return [next, result]
-    })
-  }
-
-  settle(request: SettleRequest): Promise<QuotaUsage> {
-    if (request.commit === 0 && request.release === 0) return this.read(request.day)
-    return this.change(request.day, request.holder.id, (record) => {
-      const next = applySettle(record, request)
-      return [next, usageOf(next, request.holder)]
-    })
-  }
-
-  exhaust(day: string, limit: number): Promise<QuotaUsage> {
-    return this.change(day, undefined, (record) => {
-      const next = applyExhaust(record, limit)
-      return [next, usageOf(next)]
-    })
   }
 
   async read(day: string): Promise<QuotaUsage> {
@@ -118,7 +98,7 @@ export class PostgresQuotaStore implements QuotaStore {
   }
 
   /** Locks the day's row, applies `f` to the day (dead holders reaped) and writes what changed, in one transaction. */
-  private change<A>(day: string, holderId: string | undefined, f: (record: QuotaDay) => readonly [QuotaDay, A]): Promise<A> {
+  protected change<A>(day: string, holderId: string | undefined, f: (record: QuotaDay) => readonly [QuotaDay, A]): Promise<A> {
     return this.session.transaction(async (tx) => {
       await tx.query(`INSERT INTO ${this.tables.days} (client_key_hash, day, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [this.clientKeyHash, day])
       const stored = await this.load(tx, day, true)

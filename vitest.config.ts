@@ -21,6 +21,9 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/*.reliability.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    pool: "forks"
+    pool: "forks",
+    // Vitest's default on 2 cores is one worker; most tests here wait on child processes, servers
+    // and rate limits rather than computing, so two run side by side in about 60% of the time.
+    maxWorkers: 2
   }
 })

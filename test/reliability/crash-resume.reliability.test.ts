@@ -20,7 +20,8 @@ import { windowsOf } from "./support/windows.js"
 // Short mode (CI): 5 SIGKILLs and 3 SIGINTs; long mode: 25 and 10 over a bigger world.
 const killPoints = bySize(5, 25)
 const interruptPoints = bySize(3, 10)
-const world = bySize({ videos: 6_000, days: 60 }, { videos: 12_000, days: 120 })
+// Long mode needs a harvest that outlasts 25 stops of up to 0.9 s each at 25 requests/s.
+const world = bySize({ videos: 6_000, days: 60 }, { videos: 60_000, days: 120 })
 const from = "2024-01-01"
 const to = bySize("2024-02-29", "2024-04-29")
 const windowDays = 15

@@ -7,6 +7,7 @@ import { resolveSink, sharedDuckDB } from "../src/index.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
 import { sampleVideo, uniqueRecords } from "./support/records.js"
+import { crashTwoStreams, resumeTwoStreams } from "./support/two-stream-epochs.js"
 
 const attached = (file: string, sql: string) => duckdbQuery(`ATTACH ${sqlString(file)} AS db (READ_ONLY); USE db; ${sql}`)
 
@@ -70,34 +71,12 @@ describe("duckdb sink", () => {
   test("data and checkpoint commit together: an unflushed epoch leaves neither", async () => {
     const file = join(await tempDir(), "crash.duckdb")
     const uri = `duckdb:${file}`
-    const videos = Array.from({ length: 60 }, (_, i) => sampleVideo(i))
-    const comments = videos.map((v, i) => ({ id: String(100 + i), video_id: v.id, text: "c", like_count: 1, reply_count: 0, parent_comment_id: v.id, create_time: 1 }))
     // Two streams share one database: videos flushes epochs 1 and 2, comments only epoch 1 before the "crash".
-    const sink = resolveSink(uri)
-    const v = await sink.open(streamContext("video", { stream: "videos" }))
-    const c = await sink.open(streamContext("comment", { stream: "comments" }))
-    await v.write({ records: videos.slice(0, 20), epoch: 1 })
-    await c.write({ records: comments.slice(0, 20), epoch: 1 })
-    await Promise.all([v.flush({ epoch: 1, checkpoint: checkpoint(1) }), c.flush({ epoch: 1, checkpoint: checkpoint(1) })])
-    await v.write({ records: videos.slice(20, 40), epoch: 2 })
-    await c.write({ records: comments.slice(20, 40), epoch: 2 })
-    await v.flush({ epoch: 2, checkpoint: checkpoint(2) })
-    await v.write({ records: videos.slice(40), epoch: 3 })
-    expect(await v.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 1, state: { cursor: 1 } })
-    await Promise.all([v.close(), c.close()])
+    const records = await crashTwoStreams(uri)
     expect(await attached(file, "select (select count(*) from videos)::int v, (select count(*) from comments)::int c")).toEqual([{ v: 40, c: 20 }])
 
     // Resume from the least advanced stream (epoch 1): epochs 2 and 3 are delivered again.
-    const v2 = await sink.open(streamContext("video", { stream: "videos", resume: { epoch: 1 } }))
-    const c2 = await sink.open(streamContext("comment", { stream: "comments", resume: { epoch: 1 } }))
-    for (const [i, [vs, cs]] of [[videos.slice(20, 40), comments.slice(20, 40)], [videos.slice(40), comments.slice(40)]].entries()) {
-      await v2.write({ records: vs as Array<Video>, epoch: i + 2 })
-      await c2.write({ records: cs as typeof comments, epoch: i + 2 })
-      await Promise.all([v2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) }), c2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) })])
-    }
-    expect(await c2.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 3 })
-    await c2.checkpoints!.clear("harvest-other")
-    await Promise.all([v2.close(), c2.close()])
+    await resumeTwoStreams(uri, records)
     expect(await attached(file,
       "select (select count(*) from videos)::int v, (select count(distinct id) from videos)::int vd, (select count(*) from comments)::int c, " +
       "(select count(*) from _tikflow_checkpoints)::int k")).toEqual([{ v: 60, vd: 60, c: 60, k: 2 }])

@@ -10,6 +10,7 @@ import { resolveSink, uriSecrets } from "../src/index.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { asStored, readTable, sql } from "./support/postgres-reader.js"
 import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
+import { crashTwoStreams, resumeTwoStreams } from "./support/two-stream-epochs.js"
 
 let server: TestPostgres
 beforeAll(async () => {
@@ -72,33 +73,11 @@ describe("postgres sink", () => {
 
   test("data and checkpoint commit together: an unflushed epoch leaves neither, resume completes it", async () => {
     const uri = server.uri({ query: "schema=together&table_prefix=t_" })
-    const videos = Array.from({ length: 60 }, (_, i) => sampleVideo(i))
-    const comments = videos.map((v, i) => ({ id: String(100 + i), video_id: v.id, text: "c", like_count: 1, reply_count: 0, parent_comment_id: v.id, create_time: 1 }))
-    const sink = resolveSink(uri)
-    const v = await sink.open(streamContext("video", { stream: "videos" }))
-    const c = await sink.open(streamContext("comment", { stream: "comments" }))
-    await v.write({ records: videos.slice(0, 20), epoch: 1 })
-    await c.write({ records: comments.slice(0, 20), epoch: 1 })
-    await Promise.all([v.flush({ epoch: 1, checkpoint: checkpoint(1) }), c.flush({ epoch: 1, checkpoint: checkpoint(1) })])
-    await v.write({ records: videos.slice(20, 40), epoch: 2 })
-    await c.write({ records: comments.slice(20, 40), epoch: 2 })
-    await v.flush({ epoch: 2, checkpoint: checkpoint(2) })
-    await v.write({ records: videos.slice(40), epoch: 3 })
-    expect(await v.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 1, state: { cursor: 1 } })
-    await Promise.all([v.close(), c.close()])
+    const records = await crashTwoStreams(uri)
     const counts = () => sql(server.uri(), "select (select count(*) from together.t_videos)::int v, (select count(*) from together.t_comments)::int c, (select count(*) from together._tikflow_checkpoints)::int k")
     expect(await counts()).toEqual([{ v: 40, c: 20, k: 2 }])
 
-    const v2 = await sink.open(streamContext("video", { stream: "videos", resume: { epoch: 1 } }))
-    const c2 = await sink.open(streamContext("comment", { stream: "comments", resume: { epoch: 1 } }))
-    for (const [i, [vs, cs]] of [[videos.slice(20, 40), comments.slice(20, 40)], [videos.slice(40), comments.slice(40)]].entries()) {
-      await v2.write({ records: vs as Array<Video>, epoch: i + 2 })
-      await c2.write({ records: cs as typeof comments, epoch: i + 2 })
-      await Promise.all([v2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) }), c2.flush({ epoch: i + 2, checkpoint: checkpoint(i + 2) })])
-    }
-    expect(await c2.checkpoints!.load("harvest-1")).toMatchObject({ epoch: 3 })
-    await c2.checkpoints!.clear("harvest-other")
-    await Promise.all([v2.close(), c2.close()])
+    await resumeTwoStreams(uri, records)
     expect(await counts()).toEqual([{ v: 60, c: 60, k: 2 }])
   })
 

@@ -2,7 +2,6 @@ import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
 import {
-  type BoundSink,
   dedupe,
   enrichAs,
   FileCheckpointStore,
@@ -12,34 +11,32 @@ import {
   persistentKeys,
   pipeline,
   type PipelineSummary,
-  type ProgressEvent,
   type RetryPolicy,
   toPromise,
   type Transform
 } from "@tikflow/core"
-import { checkBaseUrl, createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
-import { uriSecrets } from "@tikflow/sinks/registry"
-import { loadCredentials } from "../args/credentials.js"
-import { CliError, usageError } from "../cli-error.js"
+import { createTikTokClient, TikTokClient, userInfo } from "@tikflow/sources"
+import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
-import { startProgressDisplay } from "../progress/progress-display.js"
+import { type ProgressDisplay, startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
-import { SinkResolver } from "../sinks/sink-resolver.js"
-import { openCoordinatorQuota } from "./coordinator-quota.js"
+import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
+import { listField, listInputOf, type PreparedRun, prepareRun } from "./prepare-run.js"
 import { withWorkProgress } from "./progress-source.js"
-import { acquireRunLock, runLockTargets } from "./run-lock.js"
+import { acquireRunLock, type RunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
-import { toApiQuery } from "./video-query-input.js"
+
+type TikTokClientHandle = ReturnType<typeof createTikTokClient>
 
 export interface HarvestOptions {
   /** Plugins to load first (a pipeline file's `plugins`), besides `--plugin`. */
@@ -81,44 +78,69 @@ export const runHarvest = async (spec: RunSpec, input: CommandInput, options: Ha
   (await harvest(spec, input, options)).exitCode
 
 export const harvest = async (spec: RunSpec, input: CommandInput, options: HarvestOptions = {}): Promise<HarvestResult> => {
-  const { settings, output, env, signal } = input
   const startedAt = Date.now()
-  // Plain http to a remote host would send the client secret in clear: refused before anything else.
-  checkBaseUrl(settings.baseUrlFlag, settings.baseUrl)
-  const credentials = loadCredentials(settings.credentialsFile, env, (message) => output.notice(message))
-  output.redactor.add(credentials.clientSecret)
   const plugins = [
     ...(options.plugins ?? []),
     ...((input.values.plugin as ReadonlyArray<string> | undefined) ?? []).map((specifier) => ({ specifier, field: "--plugin" }))
   ]
-  const resolver = await SinkResolver.create(process.cwd(), plugins)
-  const sinks = new Map<string, ReadonlyArray<BoundSink>>()
-  const queries = new Map<string, VideoQueryFilter>()
-  for (const job of spec.jobs) {
-    const bound: Array<BoundSink> = []
-    for (const sink of job.sinks) {
-      for (const secret of uriSecrets(sink.uri)) output.redactor.add(secret)
-      const resolved = await resolver.resolve(sink)
-      // Two writers on one output would interleave and cut each other's data.
-      if (bound.some((earlier) => earlier.name === resolved.name)) {
-        throw usageError(`${sink.field}: ${resolved.name} is given twice; give each output once`)
-      }
-      bound.push(resolved)
+  const prepared = await prepareRun(spec, input, plugins)
+  const run = await openRun(spec, input, options, prepared, startedAt)
+  try {
+    if (run.runState.existed) {
+      input.output.notice(`resuming run ${run.runState.id} (${run.runState.harvestsDone.length} of ${spec.jobs.length} jobs done earlier)`)
     }
-    sinks.set(job.name, bound)
-    if (job.source.endpoint === "videos") {
-      queries.set(job.name, toApiQuery(job.source.query, job.fieldNames?.query ?? "--query"))
+    for (const job of spec.jobs) {
+      if (input.signal.aborted) break
+      const interrupted = await harvestJob(run, job)
+      if (interrupted !== undefined) return interrupted
     }
+    if (input.signal.aborted) {
+      run.display.stop()
+      input.output.notice("interrupted before the next job started; run the same command again to resume")
+      return run.result(exitCodeForSignal(input.signal.reason))
+    }
+    return await finishRun(run)
+  } catch (error) {
+    return await failedRun(run, error)
+  } finally {
+    await run.client.close()
+    await run.coordinator?.close()
+    await run.lock.release()
   }
-  const listField = (job: JobSpec) =>
-    job.fieldNames?.list ?? (job.source.endpoint === "comments" ? "--video-ids-from" : "--usernames-from")
-  // Input files are read now, so a missing file fails before the first request.
-  const preread = new Map<string, ReadonlyArray<string>>()
-  for (const job of spec.jobs) {
-    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
-    if (list && list.kind !== "job") preread.set(job.name, await resolveListInput(list, listField(job), ""))
-  }
+}
 
+/** One run in progress: what its jobs share, and what a stop or the summary reports. */
+interface OpenRun {
+  readonly spec: RunSpec
+  readonly input: CommandInput
+  readonly options: HarvestOptions
+  readonly prepared: PreparedRun
+  readonly coordinator: CoordinatorQuota | undefined
+  readonly lock: RunLock
+  readonly runState: RunState
+  readonly checkpoints: FileCheckpointStore
+  readonly collect: ReadonlyMap<string, ReadonlyArray<CollectedField>>
+  readonly display: ProgressDisplay
+  readonly client: TikTokClientHandle
+  readonly summaries: Array<PipelineSummary>
+  readonly refused: RefusedItems
+  /** The job running now, for what a quota stop reports. */
+  current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
+  /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
+  written: number
+  readonly result: (exitCode: ExitCode, stoppedByQuota?: StoppedJob) => HarvestResult
+}
+
+/** Takes the run's lock and opens its state, checkpoints, progress display and API client. */
+const openRun = async (
+  spec: RunSpec,
+  input: CommandInput,
+  options: HarvestOptions,
+  prepared: PreparedRun,
+  startedAt: number
+): Promise<OpenRun> => {
+  const { settings, output, env } = input
+  const { credentials } = prepared
   // The team's ledger, when one is named: connecting now fails before any request.
   const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, credentials.clientKey, output)
   const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
@@ -127,7 +149,6 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   })
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
   const checkpoints = new FileCheckpointStore(join(settings.stateDir, "checkpoints"))
-  const collect = collectedFields(spec)
   const display = startProgressDisplay(output, { label: spec.label, env })
   const client = createTikTokClient({
     baseUrl: settings.baseUrl,
@@ -157,129 +178,145 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
       refused: refused.refusals()
     }
   }
-  let current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
-  /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
-  let written = 0
-  const onProgress = (event: ProgressEvent) => {
-    if (event.type === "records-out" && event.stage === "sinks") written += event.records
-    display.listener(event)
+  return {
+    spec,
+    input,
+    options,
+    prepared,
+    coordinator,
+    lock,
+    runState,
+    checkpoints,
+    collect: collectedFields(spec),
+    display,
+    client,
+    summaries,
+    refused,
+    current: undefined,
+    written: 0,
+    result
   }
-  if (runState.existed) {
-    output.notice(`resuming run ${runState.id} (${runState.harvestsDone.length} of ${spec.jobs.length} jobs done earlier)`)
+}
+
+/**
+ * Harvests one job into its sinks, or skips it (empty input list, harvest finished earlier).
+ * Returns the run's result when a signal interrupted it, undefined when the run goes on.
+ */
+const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | undefined> => {
+  const { settings, output, signal } = run.input
+  const { runState, display } = run
+  const list = await jobList(run, job)
+  if (list !== undefined && list.length === 0) {
+    output.notice(`job ${job.name}: nothing to harvest (its input list is empty)`)
+    await runState.jobDone(job.name)
+    return undefined
   }
-  try {
-    for (const job of spec.jobs) {
-      if (signal.aborted) break
-      const list = job.source.endpoint === "videos"
-        ? undefined
-        : preread.get(job.name) ?? await resolveListInput(
-          job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames,
-          listField(job),
-          runState.dir
-        )
-      if (list !== undefined && list.length === 0) {
-        output.notice(`job ${job.name}: nothing to harvest (its input list is empty)`)
-        await runState.jobDone(job.name)
-        continue
-      }
-      const { source, keys, label } = jobSource(job.source, { query: queries.get(job.name), list }, settings.concurrency)
-      if (runState.isHarvestDone(source.harvestId)) {
-        output.notice(`job ${job.name}: harvest ${source.harvestId} finished in an earlier run, skipped`)
-        continue
-      }
-      const jobCheckpoints = new JobCheckpoints(checkpoints, outputSetOf(job.sinks))
-      const start = settings.fresh ? undefined : await jobCheckpoints.start(source.harvestId)
-      if (start?.type === "resume") output.notice(`resuming harvest ${source.harvestId} from epoch ${start.checkpoint.epoch}`)
-      if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
-      await runState.save()
-      display.tracker.begin(spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
-      current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
-      written = 0
-      const jobSinks = [...sinks.get(job.name)!]
-      const fields = collect.get(job.name)
-      if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
-      const tracked = withWorkProgress(source, display.tracker, keys)
-      const countRefusals = refused.track(source.harvestId, source.stream, list ?? [])
-      const run = pipeline(tracked)
-        .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
-        .to(...jobSinks)
-        .run({
-          checkpoints: jobCheckpoints,
-          signal,
-          stateDir: settings.stateDir,
-          fresh: settings.fresh,
-          onProgress: (event) => {
-            countRefusals(event)
-            onProgress(event)
-          },
-          epochMaxRecords: settings.commitEvery,
-          epochMaxMs: settings.commitSeconds * 1000
-        })
-      const summary = await toPromise(Effect.provideService(run, TikTokClient, client.service) as Effect.Effect<PipelineSummary, unknown>)
-      summaries.push(summary)
-      if (summary.status === "interrupted") {
-        display.stop()
-        output.notice(
-          `interrupted: ${summary.recordsOut} records of ${job.name} committed at epoch ${summary.lastEpoch}; ` +
-            `run the same command again to resume${options.resumeCommand ? `: ${options.resumeCommand}` : ""}`
-        )
-        await refused.settled()
-        return result(exitCodeForSignal(signal.reason))
-      }
-      await runState.harvestDone(source.harvestId)
-      await runState.jobDone(job.name)
-    }
-    if (signal.aborted) {
-      display.stop()
-      output.notice("interrupted before the next job started; run the same command again to resume")
-      return result(exitCodeForSignal(signal.reason))
-    }
-    for (const harvestId of runState.harvestsDone) {
-      await checkpoints.clear(harvestId)
-      await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
-    }
-    await refused.settled()
-    await runState.remove()
+  const { source, keys, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency)
+  if (runState.isHarvestDone(source.harvestId)) {
+    output.notice(`job ${job.name}: harvest ${source.harvestId} finished in an earlier run, skipped`)
+    return undefined
+  }
+  const jobCheckpoints = new JobCheckpoints(run.checkpoints, outputSetOf(job.sinks))
+  const start = settings.fresh ? undefined : await jobCheckpoints.start(source.harvestId)
+  if (start?.type === "resume") output.notice(`resuming harvest ${source.harvestId} from epoch ${start.checkpoint.epoch}`)
+  if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
+  await runState.save()
+  display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
+  run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
+  run.written = 0
+  const jobSinks = [...run.prepared.sinks.get(job.name)!]
+  const fields = run.collect.get(job.name)
+  if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
+  const tracked = withWorkProgress(source, display.tracker, keys)
+  const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
+  const pipelineRun = pipeline(tracked)
+    .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
+    .to(...jobSinks)
+    .run({
+      checkpoints: jobCheckpoints,
+      signal,
+      stateDir: settings.stateDir,
+      fresh: settings.fresh,
+      onProgress: (event) => {
+        countRefusals(event)
+        if (event.type === "records-out" && event.stage === "sinks") run.written += event.records
+        display.listener(event)
+      },
+      epochMaxRecords: settings.commitEvery,
+      epochMaxMs: settings.commitSeconds * 1000
+    })
+  const summary = await toPromise(Effect.provideService(pipelineRun, TikTokClient, run.client.service) as Effect.Effect<PipelineSummary, unknown>)
+  run.summaries.push(summary)
+  if (summary.status === "interrupted") {
     display.stop()
-    // Finished, but not everything asked for could be harvested: say so in the exit code too.
-    const done = result(refused.refusals().length > 0 ? ExitCode.ItemsRefused : ExitCode.Done)
-    printRunSummary(output, done)
-    return done
-  } catch (error) {
-    display.stop()
-    await refused.settled().catch(() => undefined)
-    const failure = describeFailure(error)
-    if (failure.exitCode === ExitCode.QuotaExhausted) {
-      // What the run did before the stop, so a script or a person sees the partial harvest.
-      const stopped = result(failure.exitCode, current && {
-        job: current.job,
-        stream: current.stream,
-        harvestId: current.harvestId,
-        records: written,
-        resetAt: (error as { resetAt?: string }).resetAt ?? ""
-      })
-      printRunSummary(output, stopped)
-      output.error(failure.message)
-      return stopped
-    }
-    if (failure.exitCode === ExitCode.Failure) {
-      // Unless re-running would stop at the same place (a value the API sends that cannot be stored).
-      output.error(`${failure.message}${failure.rerunHelps === false ? "" : "; the checkpoint is kept, run the same command again to resume"}`)
-      return result(failure.exitCode)
-    }
-    throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)
-  } finally {
-    await client.close()
-    await coordinator?.close()
-    await lock.release()
+    output.notice(
+      `interrupted: ${summary.recordsOut} records of ${job.name} committed at epoch ${summary.lastEpoch}; ` +
+        `run the same command again to resume${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`
+    )
+    await run.refused.settled()
+    return run.result(exitCodeForSignal(signal.reason))
   }
+  await runState.harvestDone(source.harvestId)
+  await runState.jobDone(job.name)
+  return undefined
+}
+
+/** The job's input list: read before the run, or (from an earlier job's output) now. */
+const jobList = async (run: OpenRun, job: JobSpec): Promise<ReadonlyArray<string> | undefined> => {
+  const list = listInputOf(job)
+  if (list === undefined) return undefined
+  return run.prepared.preread.get(job.name) ?? await resolveListInput(list, listField(job), run.runState.dir)
+}
+
+/** Every job finished: clears the run's checkpoints, keys and state, prints the summary. */
+const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
+  const { stateDir } = run.input.settings
+  for (const harvestId of run.runState.harvestsDone) {
+    await run.checkpoints.clear(harvestId)
+    await rm(join(deliveredKeysDir(stateDir), harvestId), { recursive: true, force: true })
+  }
+  await run.refused.settled()
+  await run.runState.remove()
+  run.display.stop()
+  // Finished, but not everything asked for could be harvested: say so in the exit code too.
+  const done = run.result(run.refused.refusals().length > 0 ? ExitCode.ItemsRefused : ExitCode.Done)
+  printRunSummary(run.input.output, done)
+  return done
+}
+
+/** A job failed: a spent quota or a failure a re-run may get past returns its exit code, anything else is thrown. */
+const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> => {
+  const { output } = run.input
+  run.display.stop()
+  await run.refused.settled().catch(() => undefined)
+  const failure = describeFailure(error)
+  if (failure.exitCode === ExitCode.QuotaExhausted) {
+    // What the run did before the stop, so a script or a person sees the partial harvest.
+    const current = run.current
+    const stopped = run.result(failure.exitCode, current && {
+      job: current.job,
+      stream: current.stream,
+      harvestId: current.harvestId,
+      records: run.written,
+      resetAt: (error as { resetAt?: string }).resetAt ?? ""
+    })
+    printRunSummary(output, stopped)
+    output.error(failure.message)
+    return stopped
+  }
+  if (failure.exitCode === ExitCode.Failure) {
+    // Unless re-running would stop at the same place (a value the API sends that cannot be stored).
+    output.error(`${failure.message}${failure.rerunHelps === false ? "" : "; the checkpoint is kept, run the same command again to resume"}`)
+    return run.result(failure.exitCode)
+  }
+  throw error instanceof CliError ? error : new CliError(failure.message, failure.exitCode)
 }
 
 /** Which values each job must keep for later jobs that read its output. */
 const collectedFields = (spec: RunSpec): Map<string, Array<CollectedField>> => {
   const fields = new Map<string, Array<CollectedField>>()
   for (const job of spec.jobs) {
-    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
+    const list = listInputOf(job)
     if (list?.kind !== "job") continue
     const field = list.field as CollectedField
     const existing = fields.get(list.job) ?? []

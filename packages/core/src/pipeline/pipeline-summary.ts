@@ -35,3 +35,38 @@ export interface PipelineSummary {
   readonly lastEpoch: number
   readonly durationMs: number
 }
+
+/** The summary of a finished run, from what its parts counted. */
+export const summaryOf = (run: {
+  readonly source: { readonly harvestId: string; readonly stream: string; readonly kind: RecordKind }
+  readonly status: PipelineSummary["status"]
+  readonly resumeFrom: { readonly epoch: number } | undefined
+  readonly counts: {
+    readonly pages: number
+    readonly recordsIn: number
+    readonly recordsOut: number
+    readonly epochsCommitted: number
+    readonly lastEpoch: number
+  }
+  readonly stages: ReadonlyArray<StageSummary>
+  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly recordsWritten: number }>
+  readonly retries: number
+  readonly durationMs: number
+}): PipelineSummary => ({
+  harvestId: run.source.harvestId,
+  stream: run.source.stream,
+  recordKind: run.source.kind,
+  status: run.status,
+  resumed: run.resumeFrom !== undefined,
+  resumedFromEpoch: run.resumeFrom?.epoch,
+  pages: run.counts.pages,
+  recordsIn: run.counts.recordsIn,
+  recordsOut: run.counts.recordsOut,
+  stages: run.stages,
+  sinks: run.sinks.map((entry) => ({ name: entry.sink.name, recordsWritten: entry.recordsWritten })),
+  duplicatesDropped: run.stages.reduce((sum, stage) => sum + stage.duplicates, 0),
+  retries: run.retries,
+  epochsCommitted: run.counts.epochsCommitted,
+  lastEpoch: run.counts.lastEpoch,
+  durationMs: run.durationMs
+})

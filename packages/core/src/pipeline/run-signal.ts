@@ -1,0 +1,32 @@
+import { Effect } from "effect"
+import type { Scope } from "effect"
+
+/**
+ * One controller for the sinks' context and for stopping the read loop, aborted when the
+ * caller's signal is; the link is removed when the run's scope closes.
+ */
+export const linkedAbort = (external: AbortSignal | undefined): Effect.Effect<AbortController, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const abort = new AbortController()
+    const forward = () => abort.abort()
+    if (external !== undefined) {
+      if (external.aborted) abort.abort()
+      else external.addEventListener("abort", forward, { once: true })
+    }
+    yield* Effect.addFinalizer(() => Effect.sync(() => external?.removeEventListener("abort", forward)))
+    return abort
+  })
+
+export const ABORTED = Symbol("aborted")
+
+/** Succeeds with `ABORTED` once `signal` is (at once when it already is). */
+export const whenAborted = (signal: AbortSignal): Effect.Effect<typeof ABORTED> =>
+  Effect.callback<typeof ABORTED>((resume) => {
+    if (signal.aborted) {
+      resume(Effect.succeed(ABORTED))
+      return
+    }
+    const onAbort = () => resume(Effect.succeed(ABORTED))
+    signal.addEventListener("abort", onAbort, { once: true })
+    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+  })

@@ -1,0 +1,80 @@
+/**
+ * What `tikflow report` draws: a plain, typed view of the harvest history, independent of how the
+ * history is stored (`from-history.ts` builds it from the history records). Days are UTC dates
+ * `YYYY-MM-DD`; times are ISO 8601 strings.
+ */
+export interface ReportData {
+  readonly generatedAt: string
+  /** Where the history was read from, shown in the page's header. */
+  readonly source: string
+  /** The API's daily request quota the request charts are drawn against. */
+  readonly dailyQuota: number
+  readonly harvests: ReadonlyArray<HarvestReport>
+}
+
+export interface HarvestReport {
+  readonly id: string
+  /** The stream or endpoint harvested: `videos`, `comments`, `user_info`, … */
+  readonly endpoint: string
+  /** The normalized request, as the user would recognise it (query, fields, …), one line. */
+  readonly request: string
+  readonly status: string
+  readonly records: number
+  readonly requests: number
+  readonly sinks: ReadonlyArray<string>
+  readonly tikflowVersion: string | undefined
+  readonly coverage: Coverage
+  /** Records harvested per day: the videos' days for a video query, the fetch days for a fan-out. */
+  readonly recordsByDay: ReadonlyArray<DayCount>
+  /** Requests this harvest sent per UTC day (the quota's day). */
+  readonly requestsByDay: ReadonlyArray<DayCount>
+  readonly errorsByKind: ReadonlyArray<KindCount>
+  readonly runs: ReadonlyArray<RunReport>
+}
+
+export interface DayCount {
+  readonly day: string
+  readonly count: number
+}
+
+export interface KindCount {
+  readonly kind: string
+  readonly count: number
+}
+
+/** A video query covers days of its range; a fan-out (comments, followers, …) covers items of its list. */
+export type Coverage = DayCoverage | ItemCoverage
+
+export interface DayCoverage {
+  readonly kind: "days"
+  /** The harvest's range as last asked for, inclusive. Days in it and not in `days` are missing. */
+  readonly from: string
+  readonly to: string
+  readonly days: ReadonlyArray<CoveredDay>
+}
+
+export interface CoveredDay {
+  readonly day: string
+  /** Provisional: fetched less than 48 h after the day ended, so the next run fetches it again. */
+  readonly provisional: boolean
+  readonly fetchedAt: string | undefined
+}
+
+export interface ItemCoverage {
+  readonly kind: "items"
+  /** `video_id` or `username`. */
+  readonly itemKind: string
+  readonly covered: number
+  readonly total: number
+}
+
+export interface RunReport {
+  readonly startedAt: string
+  /** Undefined while running, or for a run that was killed before it could record its end. */
+  readonly finishedAt: string | undefined
+  readonly status: string
+  readonly records: number
+  readonly requests: number
+}
+
+export type DayState = "covered" | "provisional" | "missing"

@@ -23,7 +23,7 @@ export const runEndToEnd = async (params, sink) => {
   const client = benchClient(params)
   try {
     const runnable = core.pipeline(videoSource(params))
-      .pipe(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
+      .through(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
       .to(sinks.resolveSink(sinkUris[sink](dir)))
     const summary = await Effect.runPromise(
       runnable.run({ checkpoints: new core.FileCheckpointStore(join(dir, "state")) })

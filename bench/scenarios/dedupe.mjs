@@ -72,7 +72,7 @@ const persistent = async () => {
       })
     }
     const summary = await Effect.runPromise(
-      core.pipeline(source).pipe(core.dedupe({ store: core.persistentKeys(join(dir, "keys")) })).to(discard)
+      core.pipeline(source).through(core.dedupe({ store: core.persistentKeys(join(dir, "keys")) })).to(discard)
         .run({ checkpoints: new core.FileCheckpointStore(join(dir, "state")) })
     )
     return { records: summary.recordsIn, distinct: written, duplicates: summary.duplicatesDropped, epochs: summary.epochsCommitted }

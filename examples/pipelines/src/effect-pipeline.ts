@@ -35,7 +35,7 @@ export const main = async (options: EffectPipelineOptions): Promise<PipelineSumm
     })
     const run = pipeline(source)
       // Keys committed with each checkpoint: a resumed run drops the API's repeats of what it delivered.
-      .pipe(dedupe({ store: persistentKeys(path.join(options.outDir, "state", "dedupe")) }))
+      .through(dedupe({ store: persistentKeys(path.join(options.outDir, "state", "dedupe")) }))
       .to(resolveSink(`ndjson:${options.outDir}`), resolveSink(`parquet:${path.join(options.outDir, "parquet")}`))
       .run({
         checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")),

@@ -42,7 +42,7 @@ export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineS
       cacheSize: 10_000
     })
     const run = pipeline(source)
-      .pipe(dedupe(), withAuthors)
+      .through(dedupe(), withAuthors)
       .to(
         resolveSink(`ndjson:${path.join(options.outDir, "videos_with_authors.ndjson")}`),
         // Fixed-column sinks store the added `author` field as a column of JSON text.

@@ -92,7 +92,7 @@ describe("example pipelines against the sandbox", () => {
             endDate: "2024-01-20"
           })
         )
-          .pipe(dedupe())
+          .through(dedupe())
           .to(resolveSink(`duckdb:${path.join(outDir, "harvest.duckdb")}`), resolveSink(`ndjson:${outDir}`))
           .run({ signal, onProgress, epochMaxRecords: 40 })
           .pipe(Effect.provide(client))

@@ -71,7 +71,7 @@ const runOnce = async (dir: string, interruption: Interruption | undefined): Pro
   const due = () => interruption !== undefined && pages >= interruption.afterPages
   try {
     const run = pipeline(videoQuery({ query: videos, startDate: START, endDate: END, windowDays: 8, maxCount: 20, concurrency: 2 }))
-      .pipe(dedupe({ store: persistentKeys(join(dir, "keys")) }))
+      .through(dedupe({ store: persistentKeys(join(dir, "keys")) }))
       .to(
         resolveSink(`ndjson:${join(dir, "videos.ndjson")}`),
         resolveSink(`parquet:${join(dir, "parquet")}`),

@@ -230,7 +230,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const tracked = withWorkProgress(source, display.tracker, keys)
   const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
   const pipelineRun = pipeline(tracked)
-    .pipe(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
+    .through(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
     .to(...jobSinks)
     .run({
       checkpoints: jobCheckpoints,

@@ -13,14 +13,14 @@ import { runPipelineSpec } from "./run-pipeline.js"
 export interface Pipeline<A, E, R> {
   readonly source: Source<RecordKind, R>
   readonly stages: ReadonlyArray<Transform<any, any, any, any>>
-  pipe<B, E1, R1>(t1: Transform<A, B, E1, R1>): Pipeline<B, E | E1, R | R1>
-  pipe<B, C, E1, R1, E2, R2>(t1: Transform<A, B, E1, R1>, t2: Transform<B, C, E2, R2>): Pipeline<C, E | E1 | E2, R | R1 | R2>
-  pipe<B, C, D, E1, R1, E2, R2, E3, R3>(
+  through<B, E1, R1>(t1: Transform<A, B, E1, R1>): Pipeline<B, E | E1, R | R1>
+  through<B, C, E1, R1, E2, R2>(t1: Transform<A, B, E1, R1>, t2: Transform<B, C, E2, R2>): Pipeline<C, E | E1 | E2, R | R1 | R2>
+  through<B, C, D, E1, R1, E2, R2, E3, R3>(
     t1: Transform<A, B, E1, R1>,
     t2: Transform<B, C, E2, R2>,
     t3: Transform<C, D, E3, R3>
   ): Pipeline<D, E | E1 | E2 | E3, R | R1 | R2 | R3>
-  pipe<B, C, D, F, E1, R1, E2, R2, E3, R3, E4, R4>(
+  through<B, C, D, F, E1, R1, E2, R2, E3, R3, E4, R4>(
     t1: Transform<A, B, E1, R1>,
     t2: Transform<B, C, E2, R2>,
     t3: Transform<C, D, E3, R3>,
@@ -46,7 +46,7 @@ const make = <A, E, R>(
 ): Pipeline<A, E, R> => ({
   source,
   stages,
-  pipe: (...more: ReadonlyArray<Transform<any, any, any, any>>) => make(source, [...stages, ...more]),
+  through: (...more: ReadonlyArray<Transform<any, any, any, any>>) => make(source, [...stages, ...more]),
   to: (...sinks) => ({
     source,
     stages,
@@ -56,7 +56,7 @@ const make = <A, E, R>(
 } as Pipeline<A, E, R>)
 
 /**
- * Starts a pipeline: `pipeline(source).pipe(dedupe(), lookupJoin(…)).to(sink1, sink2).run()`.
+ * Starts a pipeline: `pipeline(source).through(dedupe(), lookupJoin(…)).to(sink1, sink2).run()`.
  * Stages without a key default to the source kind's primary key.
  */
 export const pipeline = <K extends RecordKind, R>(source: Source<K, R>): Pipeline<RecordKinds[K], never, R> =>

@@ -20,7 +20,7 @@ import { openStages } from "./stage-chain.js"
 
 export type PipelineError = SourceError | SinkError | CheckpointError
 
-/** Everything the runner needs; built by `pipeline(source).pipe(…).to(…)`. */
+/** Everything the runner needs; built by `pipeline(source).through(…).to(…)`. */
 export interface PipelineSpec<Env> {
   readonly source: Source<RecordKind, Env>
   readonly stages: ReadonlyArray<Transform<any, any, any, any>>

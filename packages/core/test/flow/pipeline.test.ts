@@ -45,7 +45,7 @@ describe("pipeline", () => {
     const progress: Array<string> = []
     const summary = await runPipeline(
       pipeline(memorySource([page(1, 2), page(2, 3), page(), page(3, 4, 1)], { retriesPerPage: 1 }))
-        .pipe(dedupe())
+        .through(dedupe())
         .to(a.bound(), b.bound()),
       { checkpoints: store, epochMaxRecords: 2, onProgress: (e) => progress.push(e.type) }
     )
@@ -114,7 +114,7 @@ describe("pipeline", () => {
       (x: { id: string }) => x.id
     )
     const runnable = pipeline(memorySource([page(1), page(2), page(3), page(4)]))
-      .pipe(dedupe({ store: persistentKeys(dir) }), lookupJoin({ key: (v: FakeVideo) => v.id, lookup, combine: enrichAs("extra") }))
+      .through(dedupe({ store: persistentKeys(dir) }), lookupJoin({ key: (v: FakeVideo) => v.id, lookup, combine: enrichAs("extra") }))
     return { runnable, reached }
   }
 
@@ -243,7 +243,7 @@ describe("pipeline", () => {
     const sink = new MemorySink("s", log)
     const store = new MemoryCheckpointStore(log)
     const summary = await runPipeline(
-      pipeline(memorySource([page(1, 2), page(1), page(3)])).pipe(dedupe({ keep: { last: "like_count" } })).to(sink.bound()),
+      pipeline(memorySource([page(1, 2), page(1), page(3)])).through(dedupe({ keep: { last: "like_count" } })).to(sink.bound()),
       { checkpoints: store, epochMaxRecords: 1 }
     )
     expect(summary.epochsCommitted).toBe(1)
@@ -304,8 +304,8 @@ describe("pipeline", () => {
           const failOn = failure?.kind === "stage-fails" ? failure.id : undefined
           const base0 = pipeline(source)
           const runnable0 = withDedupe
-            ? base0.pipe(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
-            : base0.pipe(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
+            ? base0.through(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
+            : base0.through(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
           const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
           interrupt = () => fiber.interruptUnsafe()
           const exit = await Effect.runPromise(Fiber.await(fiber))

@@ -152,7 +152,7 @@ describe(`CLI inputs under fuzzing (${mode})`, () => {
         writeFileSync(path, text)
         let accepted = false
         expect(await oneLineOrFine(CliError, async () => {
-          await readPipelineFile(path)
+          await readPipelineFile(path, new Date())
           accepted = true
         })).toBeUndefined()
         if (accepted) counts.accepted.pipelineFiles++
@@ -179,6 +179,6 @@ describe(`CLI inputs under fuzzing (${mode})`, () => {
   it("a YAML alias bomb is a one-line usage error, not a ReferenceError", async () => {
     const path = join(dir, "bomb.yaml")
     writeFileSync(path, aliasBomb(3))
-    expect(await oneLineOrFine(CliError, () => readPipelineFile(path))).toBeUndefined()
+    expect(await oneLineOrFine(CliError, () => readPipelineFile(path, new Date()))).toBeUndefined()
   })
 })

@@ -30,7 +30,7 @@ export const parseCommandLine = (
   const help = `see tikflow ${command} --help`
   let parsed: { values: Record<string, unknown>; positionals: string[] }
   try {
-    parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: true })
+    parsed = parseArgs({ args: withNegativeValues(argv, options), options: config, strict: true, allowPositionals: true })
   } catch (error) {
     throw usageError(`${describeParseError(error, options)} (${help})`)
   }
@@ -45,6 +45,24 @@ export const parseCommandLine = (
     }
   }
   return { values: parsed.values as OptionValues, positionals: parsed.positionals }
+}
+
+/**
+ * `--from -7d`: parseArgs takes a value starting with `-` for an option (it could be a mistyped
+ * flag) and refuses it; no flag starts with a digit, so such a value is joined to its option.
+ */
+const withNegativeValues = (argv: ReadonlyArray<string>, options: OptionSpecs): Array<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") return [...out, ...argv.slice(i)]
+    const name = /^--([a-z0-9-]+)$/.exec(argv[i])?.[1]
+    const next = argv[i + 1]
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`)
+      i++
+    } else out.push(argv[i])
+  }
+  return out
 }
 
 const describeParseError = (error: unknown, options: OptionSpecs): string => {

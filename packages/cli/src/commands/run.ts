@@ -36,6 +36,7 @@ export const runCommand: Command = {
     "user info, for ndjson:/webhook: sinks) and optional `sinks` (URIs, or {uri, options}).",
     "Endpoints and their parameters:",
     "  videos: query, from, to, window_days, fields, random, keep_repeats",
+    "    (from/to: YYYY-MM-DD, today, yesterday or -Nd, UTC days)",
     "  comments: video_ids | video_ids_from",
     "  user-info, followers, following, liked-videos, pinned-videos, reposted-videos: usernames | usernames_from",
     "A *_from names an earlier job (its video ids, or its authors' usernames), a text or Parquet file,",
@@ -56,7 +57,7 @@ export const runCommand: Command = {
     if (file === undefined) throw usageError("run: expected a pipeline file (tikflow run pipeline.yaml)")
     // The YAML parser loads only for `run`.
     const { readPipelineFile } = await import("../pipeline-file/read-pipeline-file.js")
-    const pipeline = await readPipelineFile(file)
+    const pipeline = await readPipelineFile(file, new Date(input.settings.now()))
     // Plugin paths in a pipeline file are relative to the file, package names resolve as usual.
     const base = dirname(resolve(file))
     const plugins = pipeline.spec.plugins.map((plugin) => ({

@@ -11,7 +11,7 @@ import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-opti
 export const videosCommand: Command = {
   name: "videos",
   summary: "harvest a video query over any date range (split into windows of ≤ 30 days)",
-  usage: "--query EXPR | --query-file FILE --from YYYY-MM-DD --to YYYY-MM-DD --out SINK-URI [--out …]",
+  usage: "--query EXPR | --query-file FILE --from DAY --to DAY --out SINK-URI [--out …]",
   details: [
     "Query expressions combine conditions with AND, OR, NOT and parentheses; a condition is",
     "  field = value | field IN (v1, v2, …) | field > value (also >=, <, <=)   values bare or \"quoted\"",
@@ -19,13 +19,14 @@ export const videosCommand: Command = {
     "any of one OR group, none of the NOT conditions (e.g. a AND (b OR c) AND NOT d).",
     "Fields: id, create_date, username, region_code, hashtag_name, keyword, music_id, effect_id, video_length.",
     "--query-file takes the same expression, or the API's JSON query object ({\"and\": [...], \"or\": [...], \"not\": [...]}).",
-    "Dates are UTC days, inclusive. Re-running the same command resumes where it stopped."
+    "Days are UTC and inclusive: a date YYYY-MM-DD, or today, yesterday, -Nd (N days before today).",
+    "Re-running the same command resumes where it stopped."
   ].join("\n"),
   options: {
     query: { type: "string", value: "EXPR", description: "the query expression" },
     "query-file": { type: "string", value: "FILE", description: "read the query (expression or API JSON) from a file" },
-    from: { type: "string", value: "YYYY-MM-DD", description: "first day (UTC)" },
-    to: { type: "string", value: "YYYY-MM-DD", description: "last day (UTC), inclusive" },
+    from: { type: "string", value: "DAY", description: "first day (UTC): YYYY-MM-DD, today, yesterday or -Nd" },
+    to: { type: "string", value: "DAY", description: "last day (UTC), inclusive: YYYY-MM-DD, today, yesterday or -Nd" },
     fields: { type: "string", value: "a,b,…", description: "video fields to request (default: all)" },
     "window-days": { type: "string", value: "N", description: `days per query window, 1..${MAX_WINDOW_DAYS} (default ${MAX_WINDOW_DAYS})` },
     random: { type: "boolean", description: "one random page per window (is_random) instead of every video" },

@@ -1,7 +1,7 @@
 import { basename } from "node:path"
 import { LineCounter, parseDocument } from "yaml"
 import { type RecordKind, recordKinds } from "@tikflow/core"
-import { parseDate } from "../args/dates.js"
+import { DAY_FORMS, parseDate } from "../args/dates.js"
 import { CliError, usageError } from "../cli-error.js"
 import {
   type Endpoint,
@@ -33,9 +33,10 @@ const MAX_PIPELINE_FILE_BYTES = 4 * MiB
 
 /**
  * Reads a pipeline file (YAML or JSON — JSON is read as YAML) and validates it. Every problem is
- * one line: `pipeline.yaml:7: jobs[0].source.from: expected a date YYYY-MM-DD, got "2024-13-01"`.
+ * one line: `pipeline.yaml:7: jobs[0].source.from: 2024-13-01 is not a real date`. `today` (the CLI's
+ * clock) is the day `from: -7d`, `to: today` and `to: yesterday` count from.
  */
-export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
+export const readPipelineFile = async (path: string, today: Date): Promise<PipelineFile> => {
   const text = readBoundedText("run", path, MAX_PIPELINE_FILE_BYTES, (code) => `${path}: cannot read the pipeline file (${code})`)
   const lineCounter = new LineCounter()
   // intAsBigInt: video ids exceed 2^53 and must not be rounded.
@@ -61,7 +62,7 @@ export const readPipelineFile = async (path: string): Promise<PipelineFile> => {
     throw usageError(`${name}: not a usable pipeline file: ${String((error as Error).message).split("\n")[0]}`)
   }
   try {
-    const spec = validatePipeline(value, name, (field) => `${locate(field)}: ${formatFieldPath(field)}`)
+    const spec = validatePipeline(value, name, today, (field) => `${locate(field)}: ${formatFieldPath(field)}`)
     return { path, spec, locate }
   } catch (error) {
     if (error instanceof SpecError) throw usageError(`${locate(error.path)}: ${error.message}`)
@@ -80,7 +81,7 @@ export interface PipelineRunSpec extends RunSpec {
   readonly plugins: ReadonlyArray<{ readonly specifier: string; readonly field: string }>
 }
 
-export const validatePipeline = (value: unknown, label: string, where: Where = formatFieldPath): PipelineRunSpec => {
+export const validatePipeline = (value: unknown, label: string, today: Date, where: Where = formatFieldPath): PipelineRunSpec => {
   const top = asMapping(value ?? {}, [], topFields)
   if (top.version !== undefined && Number(top.version) !== 1) fail(["version"], "1", top.version)
   const plugins = top.plugins === undefined
@@ -99,7 +100,7 @@ export const validatePipeline = (value: unknown, label: string, where: Where = f
     const name = job.name === undefined ? `job${index + 1}` : asString(job.name, [...path, "name"])
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) fail([...path, "name"], "a name of letters, digits, - and _", name)
     if (jobs.some((earlier) => earlier.name === name)) fail([...path, "name"], "a name no other job has", name)
-    const source = validateSource(required(job, "source", path, "a source mapping"), [...path, "source"], jobs)
+    const source = validateSource(required(job, "source", path, "a source mapping"), [...path, "source"], jobs, today)
     const transforms = job.transforms === undefined ? defaultTransforms : validateTransforms(job.transforms, [...path, "transforms"], source.endpoint)
     const sinks = job.sinks === undefined ? defaultSinks : validateSinks(job.sinks, [...path, "sinks"], where)
     if (sinks.length === 0) fail([...path, "sinks"], "at least one sink (here or in the top-level sinks)")
@@ -194,7 +195,7 @@ const sourceFields: Record<string, ReadonlyArray<string>> = {
   user: ["endpoint", "usernames", "usernames_from"]
 }
 
-const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<JobSpec>): SourceSpec => {
+const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<JobSpec>, today: Date): SourceSpec => {
   const endpointValue = asMapping(value, path, ["endpoint", ...new Set(Object.values(sourceFields).flat())]).endpoint
   const endpoint = asString(endpointValue, [...path, "endpoint"], `an endpoint (${endpoints.join(", ")})`)
   if (!(endpoints as ReadonlyArray<string>).includes(endpoint)) {
@@ -207,9 +208,11 @@ const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<
     if (typeof query !== "string" && (typeof query !== "object" || Array.isArray(query))) {
       fail([...path, "query"], "a query expression or the API's query object", query)
     }
-    const from = dateField(source, "from", path)
-    const to = dateField(source, "to", path)
+    const from = dateField(source, "from", path, today)
+    const to = dateField(source, "to", path, today)
     if (from > to) fail([...path, "from"], `a date ≤ to (${to})`, from)
+    const todayText = today.toISOString().slice(0, 10)
+    if (to > todayText) fail([...path, "to"], `a day up to today (${todayText} UTC), not in the future`, to)
     const windowDays = source.window_days === undefined ? MAX_WINDOW_DAYS : Number(source.window_days)
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > MAX_WINDOW_DAYS) {
       fail([...path, "window_days"], `a whole number from 1 to ${MAX_WINDOW_DAYS} (the API's longest window)`, source.window_days)
@@ -234,11 +237,11 @@ const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<
   return { endpoint: typed, usernames: listInput(source, "usernames", path, earlier) }
 }
 
-const dateField = (source: Record<string, unknown>, key: string, path: FieldPath): string => {
-  const raw = required(source, key, path, "a date YYYY-MM-DD")
-  const text = asString(raw, [...path, key], "a date YYYY-MM-DD")
+const dateField = (source: Record<string, unknown>, key: string, path: FieldPath, today: Date): string => {
+  const raw = required(source, key, path, DAY_FORMS)
+  const text = asString(raw, [...path, key], DAY_FORMS)
   try {
-    return parseDate(formatFieldPath([...path, key]), text)
+    return parseDate(formatFieldPath([...path, key]), text, today)
   } catch (error) {
     throw new SpecError([...path, key], (error as Error).message)
   }

@@ -8,18 +8,43 @@ import { CliError } from "../../src/cli-error.js"
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0")
 
+/** Any clock: the calendar-date property does not depend on it. */
+const anyDay = new Date("2031-01-01T12:00:00Z")
+
 describe("dates", () => {
   test.prop([fc.integer({ min: 1900, max: 2100 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 })])(
     "parseDate accepts exactly the real calendar dates",
     (year, month, day) => {
       const text = `${year}-${pad(month, 2)}-${pad(day, 2)}`
       const real = month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
-      if (!real) expect(() => parseDate("--from", text)).toThrow(/--from: .* is not a real date/)
+      if (!real) expect(() => parseDate("--from", text, anyDay)).toThrow(/--from: .* is not a real date/)
       else if (text < FIRST_API_DAY) {
-        expect(() => parseDate("--from", text)).toThrow(`--from: ${text} is before the Research API's data starts; expected a date on or after 2014-01-01`)
-      } else expect(parseDate("--from", text)).toBe(text)
+        expect(() => parseDate("--from", text, anyDay)).toThrow(`--from: ${text} is before the Research API's data starts; expected a date on or after 2014-01-01`)
+      } else expect(parseDate("--from", text, anyDay)).toBe(text)
     }
   )
+
+  test.prop([fc.date({ min: new Date("2014-06-01"), max: new Date("2035-12-31"), noInvalidDate: true }), fc.integer({ min: 0, max: 150 })])(
+    "today, yesterday and -Nd are the UTC days that many days before the clock's day, whatever its time of day",
+    (now, n) => {
+      const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+      const midnight = Math.floor(now.getTime() / 86_400_000) * 86_400_000
+      expect(parseDate("--to", "today", now)).toBe(dayOf(now.getTime()))
+      expect(parseDate("--to", "yesterday", now)).toBe(dayOf(midnight - 1))
+      expect(parseDate("--from", `-${n}d`, now)).toBe(dayOf(midnight - n * 86_400_000))
+    }
+  )
+
+  it("a relative day is checked like a date: not before the API's data, not after --to, not in the future", () => {
+    const now = new Date("2024-03-10T23:59:59Z")
+    expect(parseDateRange("-6d", "today", now)).toEqual({ from: "2024-03-04", to: "2024-03-10" })
+    expect(parseDateRange("2024-01-01", "yesterday", now)).toEqual({ from: "2024-01-01", to: "2024-03-09" })
+    expect(() => parseDateRange("today", "-1d", now)).toThrow("--from: 2024-03-10 is after --to 2024-03-09; expected --from ≤ --to")
+    expect(() => parseDateRange("-4000d", "today", now)).toThrow("--from: -4000d (2013-03-28) is before the Research API's data starts; expected a date on or after 2014-01-01")
+    for (const bad of ["tomorrow", "Today", "-7", "7d", "+3d", "-d", "-1w"]) {
+      expect(() => parseDateRange(bad, "today", now)).toThrow(`--from: expected a date YYYY-MM-DD, today, yesterday or -Nd (N days before today), got ${JSON.stringify(bad)}`)
+    }
+  })
 
   it("the first day of the API's data is the sources' own", () => {
     expect(FIRST_API_DAY).toBe(SOURCES_FIRST_API_DAY)
@@ -38,7 +63,7 @@ describe("dates", () => {
 
   it("names the option in every message", () => {
     expect(() => parseDateRange(undefined, "2024-01-01", new Date())).toThrow("--from: required")
-    expect(() => parseDateRange("2024-01-01", "20240102", new Date())).toThrow('--to: expected a date YYYY-MM-DD, got "20240102"')
+    expect(() => parseDateRange("2024-01-01", "20240102", new Date())).toThrow('--to: expected a date YYYY-MM-DD, today, yesterday or -Nd (N days before today), got "20240102"')
   })
 })
 

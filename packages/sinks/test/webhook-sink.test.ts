@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { WebhookPayload } from "../src/index.js"
-import { idempotencyKey, recordKeyOf, resolveSink, verifySignature } from "../src/index.js"
+import { idempotencyKey, recordKeyOf, resolveSink, verifySignature, webhookSink } from "../src/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 import type { Behaviour } from "./support/webhook-server.js"
@@ -218,6 +218,20 @@ describe("webhook sink", () => {
     const [letter] = (await readFile(join(dir, "d.ndjson"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { attempts: number; error: string })
     expect(letter.attempts).toBe(3)
     expect(letter.error).toMatch(/^network error/)
+  })
+
+  it("contract 2: a resumed writer says, before its first POST, that later epochs' batches come again under the same keys", async () => {
+    expect(webhookSink.contract).toBe(2)
+    const server = await startWebhookServer(() => ({ status: 200 }))
+    const context = streamContext("video", { stream: "videos", resume: { epoch: 3 } })
+    const writer = await resolveSink(`webhook:${server.url}?unsigned=true`).open(context)
+    expect(context.logger.lines).toEqual([])
+    await writer.write({ records: videos(2), epoch: 4 })
+    await writer.flush({ epoch: 4, checkpoint: checkpoint(4) })
+    await writer.close()
+    await server.close()
+    expect(context.logger.lines).toEqual([`info videos: ${server.url} may receive again the batches of epochs after 3 (same Idempotency-Key)`])
+    expect(server.received).toHaveLength(1)
   })
 
   it("config: a secret is required unless unsigned; the env variable works; bad values name the option", () => {

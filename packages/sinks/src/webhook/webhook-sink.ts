@@ -1,25 +1,17 @@
 import { defineSink } from "@tikflow/core"
-import type { AnyRecord, SinkBatch, SinkContext, SinkWriter } from "@tikflow/core"
+import type { SinkBatch, SinkContext, SinkWriter } from "@tikflow/core"
 import { setMaxListeners } from "node:events"
 import { resolve } from "node:path"
 import { Pool } from "undici"
-import type { DeadLetter } from "./dead-letter.js"
 import { deadLetterFile } from "./dead-letter.js"
-import { idempotencyKey, recordKeyOf } from "./idempotency-key.js"
-import { postWithRetries } from "./post-batch.js"
-import { SIGNATURE_HEADER } from "./signature.js"
+import type { DeliveryTarget, WebhookPayload } from "./deliver-payload.js"
+import { deliverPayload } from "./deliver-payload.js"
+import { inFlightSet } from "./in-flight.js"
+import { undeliveredTally } from "./undelivered.js"
 import type { WebhookSinkConfig } from "./webhook-config.js"
 import { parseWebhookConfig } from "./webhook-config.js"
 
-/** The JSON body of every POST. */
-export interface WebhookPayload {
-  readonly harvest_id: string
-  readonly stream: string
-  readonly epoch: number
-  /** Position of this batch within its epoch, from 0 (informative: the idempotency key hashes the records' keys). */
-  readonly batch_seq: number
-  readonly records: ReadonlyArray<AnyRecord>
-}
+export type { WebhookPayload } from "./deliver-payload.js"
 
 const shownUrl = (url: URL): string => {
   const copy = new URL(url)
@@ -28,104 +20,85 @@ const shownUrl = (url: URL): string => {
   return copy.toString()
 }
 
-const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<SinkWriter> => {
-  const config = context.config
-  const url = shownUrl(config.url)
-  const deadLetters = deadLetterFile(
-    // Under the run's state directory (`--state`), not wherever the command happened to run.
-    config.deadLetter ?? resolve(context.stateDir ?? ".tikflow", "dead-letter", `webhook-${context.stream.replace(/[^A-Za-z0-9_.-]/g, "_")}.ndjson`)
-  )
-  const dispatcher = new Pool(config.url.origin, { connections: config.concurrency })
+/** Under the run's state directory (`--state`), not wherever the command happened to run. */
+const deadLetterPathOf = (context: SinkContext<WebhookSinkConfig>): string =>
+  context.config.deadLetter ??
+    resolve(context.stateDir ?? ".tikflow", "dead-letter", `webhook-${context.stream.replace(/[^A-Za-z0-9_.-]/g, "_")}.ndjson`)
+
+const openPool = (config: WebhookSinkConfig, signal: AbortSignal): Pool => {
   // Every POST in flight listens on the run's signal (plus the retry's wait): up to `concurrency`
   // at once is by design, not a leak, so raise Node's warning threshold to match.
-  setMaxListeners(Math.max(10, 2 * config.concurrency + 10), context.signal)
-  const inFlight = new Set<Promise<void>>()
+  setMaxListeners(Math.max(10, 2 * config.concurrency + 10), signal)
+  return new Pool(config.url.origin, { connections: config.concurrency })
+}
+
+/** Numbers each epoch's payloads from 0 (`batch_seq`). */
+const payloadSequence = (context: SinkContext<WebhookSinkConfig>) => {
   let epochOfSeq: number | undefined
   let seq = 0
-  let deadLettered = 0
-  let cancelled = 0
-  let fatal: Error | undefined
-
-  const deliver = async (payload: WebhookPayload): Promise<void> => {
-    const body = JSON.stringify(payload)
-    const key = idempotencyKey(payload.harvest_id, payload.stream, payload.records.map((record) => recordKeyOf(context.primaryKey, record)))
-    const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": key, "user-agent": "tikflow" }
-    if (config.sign !== undefined) headers[SIGNATURE_HEADER] = config.sign(body)
-    const outcome = await postWithRetries({ url: config.url, body, headers, dispatcher, timeoutMs: config.timeoutMs, signal: context.signal }, config.retry)
-    if (outcome.failure === undefined) return
-    if (context.signal.aborted) {
-      // Cancelled, not refused: the batch is not durable, so the epoch is not committed and a
-      // resumed run sends it again (same idempotency key). Not a dead letter.
-      cancelled++
-      return
+  return function* payloadsOf(batch: SinkBatch): Generator<WebhookPayload> {
+    if (batch.epoch !== epochOfSeq) {
+      epochOfSeq = batch.epoch
+      seq = 0
     }
-    const letter: DeadLetter = {
-      failed_at: new Date().toISOString(),
-      url,
-      idempotency_key: key,
-      attempts: outcome.attempts,
-      error: outcome.failure.message,
-      payload
-    }
-    deadLettered++
-    context.logger.error(
-      `${context.stream}: batch epoch ${payload.epoch} #${payload.batch_seq} (${payload.records.length} records) failed after ` +
-        `${outcome.attempts} attempt(s) (${outcome.failure.message}); dead-lettered to ${deadLetters.path}`
-    )
-    try {
-      await deadLetters.append(letter)
-    } catch (error) {
-      fatal ??= new Error(`could not write the dead-letter file ${deadLetters.path}: ${(error as Error).message}`)
+    for (let i = 0; i < batch.records.length; i += context.config.batchSize) {
+      yield {
+        harvest_id: context.harvestId,
+        stream: context.stream,
+        epoch: batch.epoch,
+        batch_seq: seq++,
+        records: batch.records.slice(i, i + context.config.batchSize)
+      }
     }
   }
+}
 
-  const failIfUndelivered = () => {
-    if (fatal !== undefined) throw fatal
-    if (cancelled > 0) throw new Error(`${cancelled} batch(es) to ${url} were not delivered before the run was cancelled; a resumed run sends them again`)
-    if (deadLettered > 0 && !config.deadLetterOk) {
-      throw new Error(
-        `${deadLettered} batch(es) to ${url} never got a 2xx and were dead-lettered to ${deadLetters.path}` +
-          " (pass dead_letter_ok=true to keep going)"
-      )
-    }
+const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<SinkWriter> => {
+  const { config } = context
+  const url = shownUrl(config.url)
+  const deadLetters = deadLetterFile(deadLetterPathOf(context))
+  const undelivered = undeliveredTally({ url, deadLetterPath: deadLetters.path, deadLetterOk: config.deadLetterOk })
+  const dispatcher = openPool(config, context.signal)
+  const target: DeliveryTarget = {
+    config,
+    shownUrl: url,
+    dispatcher,
+    primaryKey: context.primaryKey,
+    signal: context.signal,
+    logger: context.logger,
+    deadLetters,
+    undelivered
   }
-
-  const settle = async () => {
-    while (inFlight.size > 0) await Promise.all(inFlight)
-  }
+  const running = inFlightSet(config.concurrency)
+  const payloadsOf = payloadSequence(context)
 
   return {
-    async write(batch: SinkBatch) {
-      failIfUndelivered()
-      if (batch.epoch !== epochOfSeq) {
-        epochOfSeq = batch.epoch
-        seq = 0
+    async discardUncommitted(resume) {
+      // A POST cannot be taken back: the batches of later epochs come again with the same
+      // Idempotency-Key, which is how the receiver drops them.
+      if (resume !== undefined) {
+        context.logger.info(`${context.stream}: ${url} may receive again the batches of epochs after ${resume.epoch} (same Idempotency-Key)`)
       }
-      for (let i = 0; i < batch.records.length; i += config.batchSize) {
+    },
+    async write(batch: SinkBatch) {
+      undelivered.check()
+      for (const payload of payloadsOf(batch)) {
         // Bounded concurrency: wait for a slot before starting another POST.
-        while (inFlight.size >= config.concurrency) await Promise.race(inFlight)
-        const payload: WebhookPayload = {
-          harvest_id: context.harvestId,
-          stream: context.stream,
-          epoch: batch.epoch,
-          batch_seq: seq++,
-          records: batch.records.slice(i, i + config.batchSize)
-        }
-        const delivery: Promise<void> = deliver(payload).finally(() => inFlight.delete(delivery))
-        inFlight.add(delivery)
+        await running.whenSlotFree()
+        running.add(deliverPayload(target, payload))
       }
     },
     async flush() {
       // Durable means every POST so far got a 2xx; a dead-lettered batch fails the run unless opted in.
-      await settle()
-      failIfUndelivered()
-      if (deadLettered > 0) {
-        context.logger.warn(`${context.stream}: ${deadLettered} batch(es) dead-lettered to ${deadLetters.path} (dead_letter_ok)`)
-        deadLettered = 0
+      await running.settle()
+      undelivered.check()
+      if (undelivered.deadLettered() > 0) {
+        context.logger.warn(`${context.stream}: ${undelivered.deadLettered()} batch(es) dead-lettered to ${deadLetters.path} (dead_letter_ok)`)
+        undelivered.resetDeadLetters()
       }
     },
     async close() {
-      await settle()
+      await running.settle()
       await dispatcher.close()
     }
   }
@@ -139,7 +112,7 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
  * capped, jittered exponential backoff, then dead-letters the batch to an NDJSON file.
  */
 export const webhookSink = defineSink<WebhookSinkConfig>({
-  contract: 1,
+  contract: 2,
   name: "webhook",
   schemes: ["webhook"],
   description: "POST JSON batches to an HTTP endpoint: HMAC-signed, idempotency keys, retries, dead letters",

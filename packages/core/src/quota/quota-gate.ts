@@ -27,13 +27,24 @@ const exhausted = (snapshot: QuotaSnapshot): QuotaExhaustedError =>
       `it resets at ${snapshot.resetAt}`
   })
 
-const emitQuota = (options: QuotaGateOptions, snapshot: QuotaSnapshot): void =>
+const emitQuota = (options: { readonly onProgress?: ProgressListener | undefined }, snapshot: QuotaSnapshot): void =>
   // What is not free to this run counts as used: our own spent units and others' reservations.
   options.onProgress?.({ type: "quota", used: snapshot.used + snapshot.reserved, limit: snapshot.limit, resetAt: snapshot.resetAt })
 
 /** How often, and how long, a refused take polls while other running harvests hold units they may give back. */
 const HELD_POLL = Duration.millis(200)
 const HELD_WAIT_MS = 30_000
+
+/**
+ * {@link takeQuota}'s plain check: a unit of the block the ledger already holds, taken and reported
+ * without I/O or an Effect, or `undefined` when the ledger must go to its store (then `takeQuota`).
+ */
+export const takeHeldQuota = (ledger: QuotaLedger, now: number, onProgress?: ProgressListener): QuotaTicket | undefined => {
+  const taken = ledger.takeHeld(now)
+  if (taken === undefined) return undefined
+  emitQuota({ onProgress }, taken.snapshot)
+  return taken.ticket
+}
 
 /**
  * Takes one unit from the ledger before a request is sent; the caller charges the ticket once

@@ -86,8 +86,8 @@ export class QuotaLedger {
   /** Hands out one unit for a request, reserving a new block from the store when ours is used up. */
   async take(now: number): Promise<QuotaTake> {
     for (;;) {
-      this.rollOver(now)
-      if (this.available() > 0) return { granted: true, ticket: this.ticket(), snapshot: this.snapshotAt(now) }
+      const local = this.takeHeld(now)
+      if (local !== undefined) return local
       const granted = await this.serialized(() => this.refill(now))
       if (granted === 0 && this.available() === 0) {
         const usage = this.usage
@@ -95,6 +95,15 @@ export class QuotaLedger {
         return { granted: false, snapshot: this.snapshotAt(now), mayFree: othersHold > 0 || this.inFlight > 0 }
       }
     }
+  }
+
+  /**
+   * `take` without I/O: a unit of the block already held, or `undefined` when the block is used up
+   * (then `take` reserves the next one from the store). The hot path of every request.
+   */
+  takeHeld(now: number): QuotaTake & { readonly granted: true } | undefined {
+    this.rollOver(now)
+    return this.available() > 0 ? { granted: true, ticket: this.ticket(), snapshot: this.snapshotAt(now) } : undefined
   }
 
   /** Takes one unit and charges it at once (a request counted without a transport in between). */

@@ -2,12 +2,16 @@ import { Clock, Duration, Effect } from "effect"
 
 /**
  * A client-wide request rate limit shared by every source of one client. `acquire` waits (on the
- * Effect `Clock`, so `TestClock` drives it in tests) until the next request may start.
+ * Effect `Clock`, so `TestClock` drives it in tests) until the next request may start; `reserve`
+ * is the same step as a plain check for a hot path: it takes the next slot at `now` and says how
+ * long to wait for it (0: go now).
  */
 export interface RateLimiter {
   readonly requestsPerSecond: number
   readonly burst: number
   readonly acquire: Effect.Effect<void>
+  /** Reserves the next slot at `now` (epoch ms); the milliseconds to wait before starting, 0 if none. */
+  readonly reserve: (now: number) => number
 }
 
 /**
@@ -27,14 +31,17 @@ export const makeRateLimiter = (options: { readonly requestsPerSecond: number; r
   // under 1000, and epoch-ms timestamps have ulps near 2.4e-4 ms), so the rate is never exceeded.
   const interval = 1000 / requestsPerSecond + 0.001
   let theoreticalArrival = Number.NEGATIVE_INFINITY
-  const acquire = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  const reserve = (now: number): number => {
     const slot = Math.max(theoreticalArrival, now)
     theoreticalArrival = slot + interval
-    const wait = slot - (burst - 1) * interval - now
+    return Math.max(0, slot - (burst - 1) * interval - now)
+  }
+  const acquire = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const wait = reserve(now)
     return wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.void
   })
-  return { requestsPerSecond, burst, acquire }
+  return { requestsPerSecond, burst, acquire, reserve }
 }
 
 /** No limit at all (tests, or a proxy that limits for us). */
-export const unlimitedRate: RateLimiter = { requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1, acquire: Effect.void }
+export const unlimitedRate: RateLimiter = { requestsPerSecond: Number.POSITIVE_INFINITY, burst: 1, acquire: Effect.void, reserve: () => 0 }

@@ -69,9 +69,18 @@ type Step = (now: number, input: unknown) => Effect.Effect<[unknown, Duration.Du
 /**
  * Runs `effect`, retrying typed failures per `policy`; emits a `retry` progress event before each
  * wait. When a kind's schedule is spent (or the kind is not retryable) the last error is returned
- * unchanged in the error channel.
+ * unchanged in the error channel. A success costs nothing more than `effect`: the schedules are
+ * stepped only once a failure came.
  */
 export const withRetry = <A, E extends { readonly _tag: string }, R>(
+  effect: Effect.Effect<A, E, R>,
+  policy: RetryPolicy,
+  context: { readonly endpoint: string; readonly onProgress?: ProgressListener | undefined }
+): Effect.Effect<A, E, R> => Effect.catch(effect, (first) => retryAfter(first, effect, policy, context))
+
+/** The retries after `effect` failed with `first`: one schedule per kind, stepped per failure. */
+const retryAfter = <A, E extends { readonly _tag: string }, R>(
+  first: E,
   effect: Effect.Effect<A, E, R>,
   policy: RetryPolicy,
   context: { readonly endpoint: string; readonly onProgress?: ProgressListener | undefined }
@@ -79,10 +88,8 @@ export const withRetry = <A, E extends { readonly _tag: string }, R>(
   Effect.gen(function*() {
     const steps = new Map<RetryableTag, Step>()
     let retries = 0
+    let error = first
     while (true) {
-      const result = yield* Effect.result(effect)
-      if (result._tag === "Success") return result.success
-      const error = result.failure
       const tag = error._tag
       // A deterministic decode error (a value the schema refuses) comes back the same every time:
       // retrying it spends quota for nothing.
@@ -100,9 +107,12 @@ export const withRetry = <A, E extends { readonly _tag: string }, R>(
       // A failed step is `Done` (the schedule is spent) or a broken user schedule: either way, give up.
       if (decision._tag === "Failure") return yield* Effect.fail(error)
       retries++
-      const retryAfter = tag === "RateLimitedError" ? (error as { retryAfterMs?: number }).retryAfterMs : undefined
-      const delayMs = retryAfter ?? Duration.toMillis(decision.success[1])
+      const retryAfterMs = tag === "RateLimitedError" ? (error as { retryAfterMs?: number }).retryAfterMs : undefined
+      const delayMs = retryAfterMs ?? Duration.toMillis(decision.success[1])
       context.onProgress?.({ type: "retry", endpoint: context.endpoint, kind: tag, attempt: retries, delayMs })
       if (delayMs > 0) yield* Effect.sleep(Duration.millis(delayMs))
+      const result = yield* Effect.result(effect)
+      if (result._tag === "Success") return result.success
+      error = result.failure
     }
   })

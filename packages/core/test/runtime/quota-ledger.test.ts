@@ -15,6 +15,7 @@ import {
   QuotaLedger,
   quotaSpentByApi,
   type QuotaStore,
+  takeHeldQuota,
   takeQuota
 } from "@tikflow/core"
 
@@ -67,6 +68,26 @@ describe("QuotaLedger", () => {
     await ledger.close()
     expect(calls.settle).toBe(1)
     expect(await store.read("2026-03-01")).toEqual({ day: "2026-03-01", used: 100, reserved: 0, held: 0 })
+  })
+
+  it("takeHeld hands out the held block without the store, and says when the next block must come from it", async () => {
+    const { store, calls } = counting(new MemoryQuotaStore())
+    const ledger = new QuotaLedger({ limit: 1000, maxBlock: 4, store })
+    const events: Array<unknown> = []
+    // Nothing held yet: the plain check takes nothing and leaves the store alone.
+    expect(takeHeldQuota(ledger, noon, (e) => events.push(e))).toBeUndefined()
+    expect(calls.reserve).toBe(0)
+    const first = await ledger.take(noon)
+    expect(first.granted).toBe(true)
+    const held = [1, 2, 3].map(() => takeHeldQuota(ledger, noon, (e) => events.push(e)))
+    expect(held.every((ticket) => ticket !== undefined)).toBe(true)
+    expect(calls.reserve).toBe(1)
+    expect(events).toEqual([1, 2, 3].map(() => expect.objectContaining({ type: "quota", limit: 1000 })))
+    expect(ledger.takeHeld(noon)).toBeUndefined()
+    for (const ticket of held) ticket?.charge()
+    if (first.granted) first.ticket.charge()
+    await ledger.close()
+    expect(await store.read("2026-03-01")).toEqual({ day: "2026-03-01", used: 4, reserved: 0, held: 0 })
   })
 
   it("a refunded unit (the request never left) is not counted, and goes back to the block", async () => {

@@ -40,3 +40,28 @@ test.prop([
     expect(inWindow).toBeLessThanOrEqual(Math.ceil(rate) + burst - 1)
   }
 })
+
+test.prop([
+  fc.integer({ min: 1, max: 50 }),
+  fc.integer({ min: 1, max: 4 }),
+  fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 60 })
+], { numRuns: 100 })("reserve, the plain check: starting each request after the wait it returns keeps the same bound", (rate, burst, gaps) => {
+  const limiter = makeRateLimiter({ requestsPerSecond: rate, burst })
+  const starts: Array<number> = []
+  let now = 1_700_000_000_000
+  for (const gap of gaps) {
+    now += gap
+    const wait = limiter.reserve(now)
+    expect(wait).toBeGreaterThanOrEqual(0)
+    starts.push(now + wait)
+  }
+  starts.sort((a, b) => a - b)
+  for (let i = 0; i < starts.length; i++) {
+    let inWindow = 0
+    for (let j = i; j < starts.length && starts[j] < starts[i] + 1000; j++) inWindow++
+    expect(inWindow).toBeLessThanOrEqual(Math.ceil(rate) + burst - 1)
+  }
+  // Requests spaced at the rate never wait.
+  const spaced = makeRateLimiter({ requestsPerSecond: rate, burst })
+  expect(Array.from({ length: 5 }, (_, i) => spaced.reserve(now + i * (1000 / rate + 1)))).toEqual([0, 0, 0, 0, 0])
+})

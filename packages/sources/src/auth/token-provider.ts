@@ -51,10 +51,16 @@ export class TokenProvider {
     }
   ) {}
 
+  /** The cached token while it needs no refresh, else `undefined` (then `get`): the hot path's plain check. */
+  current(): string | undefined {
+    const token = this.#token
+    return token !== undefined && this.options.now() < token.refreshAt ? token.value : undefined
+  }
+
   /** A valid token, fetching or refreshing it first when needed. */
   readonly get: Effect.Effect<string, TokenError> = Effect.suspend(() => {
-    const token = this.#token
-    if (token !== undefined && this.options.now() < token.refreshAt) return Effect.succeed(token.value)
+    const cached = this.current()
+    if (cached !== undefined) return Effect.succeed(cached)
     return Effect.flatMap(Effect.promise(() => this.refresh()), (result) => {
       if ("value" in result) return Effect.succeed(result.value)
       // A failed proactive refresh is no reason to stop while the old token still works.

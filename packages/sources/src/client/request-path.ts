@@ -1,0 +1,177 @@
+import { Clock, Duration, Effect } from "effect"
+import { quotaSpentByApi, takeHeldQuota, takeQuota, withRetry } from "@tikflow/core"
+import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, SourceError } from "@tikflow/core"
+import type { TokenProvider } from "../auth/token-provider.js"
+import { TokenRejected } from "../auth/token-provider.js"
+import { classifyResponseSync } from "../http/classify-response.js"
+import type { Answered, DailyQuotaSpent } from "../http/classify-response.js"
+import type { HttpResponse, HttpTransport } from "../http/http-transport.js"
+import { TransportFailure } from "../http/http-transport.js"
+import { transportError } from "../http/transport-error.js"
+import type { ClientSettings } from "./client-settings.js"
+import type { ApiRequest } from "./tiktok-client.js"
+
+const MAX_REFRESHES_PER_CALL = 3
+
+type ExchangeError = SourceError | DailyQuotaSpent | TokenRejected
+
+/** A call as every attempt sends it, worked out once. */
+interface PreparedCall {
+  readonly endpoint: string
+  readonly path: string
+  readonly body: string
+  readonly searchId: string | undefined
+  readonly onProgress: ProgressListener
+}
+
+/** The gate's answer when a check must wait (a quota block from the store, a token request). */
+const MUST_WAIT = Symbol("must wait")
+
+const combine = (a: ProgressListener, b: ProgressListener | undefined): ProgressListener =>
+  b === undefined ? a : (event: ProgressEvent) => { a(event); b(event) }
+
+const settle = (outcome: Answered | ExchangeError): Effect.Effect<unknown, ExchangeError> =>
+  outcome._tag === "Answered" ? Effect.succeed(outcome.body) : Effect.fail(outcome)
+
+/**
+ * The path of one API call through the client. On the success path it is one promise: the rate
+ * limiter, the quota ledger's block and the cached token are plain checks, then the POST. Only a
+ * check that must wait (the rate's next slot, a quota block from the store, a token request) takes
+ * the Effect way, and only a failure steps a retry `Schedule` (`withRetry`), refreshes a rejected
+ * token or records a quota the API says is spent.
+ */
+export class RequestPath {
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly transport: HttpTransport,
+    private readonly tokens: TokenProvider
+  ) {}
+
+  /** The parsed body of a successful call, or its typed error once the retry policy gave up. */
+  call(request: ApiRequest): Effect.Effect<unknown, SourceError> {
+    const call = this.prepare(request)
+    return withRetry(this.attempt(call), request.retry ?? this.settings.policy, { endpoint: call.endpoint, onProgress: call.onProgress })
+  }
+
+  private prepare(request: ApiRequest): PreparedCall {
+    return {
+      endpoint: request.endpoint,
+      path: request.fields && request.fields.length > 0 ? `${request.endpoint}?fields=${request.fields.join(",")}` : request.endpoint,
+      body: typeof request.body === "string" ? request.body : JSON.stringify(request.body),
+      searchId: request.searchId,
+      onProgress: combine(this.settings.emit, request.onProgress)
+    }
+  }
+
+  /**
+   * One attempt: a rejected token is refreshed once and the request sent again. A fresh token
+   * that is rejected in turn (another early expiry) gets its own refresh, up to
+   * MAX_REFRESHES_PER_CALL; the same token rejected twice is an `AuthError` for the caller. A
+   * daily-quota 429 means our ledger undercounted (another client shares the quota): the ledger
+   * believes the API, then stops or waits for the reset.
+   */
+  private attempt(call: PreparedCall): Effect.Effect<unknown, SourceError> {
+    return Effect.catch(this.exchange(call), (failure) => this.recover(call, failure, new Set()))
+  }
+
+  private recover(call: PreparedCall, failure: ExchangeError, rejected: Set<string>): Effect.Effect<unknown, SourceError> {
+    const again = Effect.catch(this.exchange(call), (next) => this.recover(call, next, rejected))
+    if (failure._tag === "TokenRejected") {
+      if (rejected.has(failure.token) || rejected.size >= MAX_REFRESHES_PER_CALL) return Effect.fail(failure.error)
+      rejected.add(failure.token)
+      this.tokens.invalidate(failure.token)
+      return again
+    }
+    if (failure._tag === "DailyQuotaSpent") {
+      const now = this.settings.clock
+      return Effect.andThen(quotaSpentByApi(this.settings.quota, this.gateOptions(call, now && Effect.sync(now))), again)
+    }
+    return Effect.fail(failure)
+  }
+
+  /** One HTTP exchange: the rate limiter's slot (waited for only when it is ahead), then the gate. */
+  private exchange(call: PreparedCall): Effect.Effect<unknown, ExchangeError> {
+    return Clock.clockWith((clock) => {
+      const now = this.settings.clock ?? (() => clock.currentTimeMillisUnsafe())
+      const wait = this.settings.rate.reserve(clock.currentTimeMillisUnsafe())
+      const gated = Effect.flatMap(
+        Effect.promise((signal) => this.throughGate(call, now, signal)),
+        (outcome) => outcome === MUST_WAIT ? this.throughWaits(call, now) : settle(outcome)
+      )
+      return wait > 0 ? Effect.andThen(Effect.sleep(Duration.millis(wait)), gated) : gated
+    })
+  }
+
+  /** Quota and token as plain checks, then the POST; `MUST_WAIT` (having taken nothing) when one must wait. */
+  private throughGate(call: PreparedCall, now: () => number, signal: AbortSignal): Promise<Answered | ExchangeError | typeof MUST_WAIT> {
+    const token = this.tokens.current()
+    if (token === undefined) return Promise.resolve(MUST_WAIT)
+    const ticket = takeHeldQuota(this.settings.quota, now(), call.onProgress)
+    if (ticket === undefined) return Promise.resolve(MUST_WAIT)
+    return this.post(call, token, ticket, now, signal)
+  }
+
+  /**
+   * The gate the Effect way: a quota unit (reserving a block, or waiting as `onExhausted` says),
+   * then a token (fetched or refreshed). The unit is refunded when the exchange ends before the
+   * request was handed to the transport (a failed token request, an interruption).
+   */
+  private throughWaits(call: PreparedCall, now: () => number): Effect.Effect<unknown, ExchangeError> {
+    return Effect.flatMap(takeQuota(this.settings.quota, this.gateOptions(call, Effect.sync(now))), (ticket) => {
+      let handed = false
+      return this.tokens.get.pipe(
+        Effect.flatMap((token) => Effect.promise((signal) => {
+          handed = true
+          return this.post(call, token, ticket, now, signal)
+        })),
+        Effect.flatMap(settle),
+        Effect.ensuring(Effect.sync(() => handed || ticket.refund()))
+      )
+    })
+  }
+
+  private gateOptions(call: PreparedCall, now: Effect.Effect<number> | undefined): QuotaGateOptions {
+    return { onExhausted: this.settings.onExhausted, onProgress: call.onProgress, now }
+  }
+
+  /**
+   * The one promise of a request: POST, report, classify. It never rejects: a failure is a value.
+   * The quota unit is charged if the request was sent (it reached the server), refunded when the
+   * transport proves no connection was made.
+   */
+  private async post(
+    call: PreparedCall,
+    token: string,
+    ticket: QuotaTicket,
+    now: () => number,
+    signal: AbortSignal
+  ): Promise<Answered | ExchangeError> {
+    let sent = true
+    const startedAt = now()
+    try {
+      let response: HttpResponse
+      try {
+        response = await this.transport.post(call.path, {
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: call.body
+        }, signal)
+      } catch (error) {
+        if (error instanceof TransportFailure && !error.sent) sent = false
+        // Status 0: no HTTP answer came back (refused, reset, timeout, truncated).
+        if (!signal.aborted) call.onProgress({ type: "request", endpoint: call.endpoint, status: 0, durationMs: now() - startedAt })
+        return transportError(call.endpoint, error)
+      }
+      const finishedAt = now()
+      call.onProgress({ type: "request", endpoint: call.endpoint, status: response.status, durationMs: finishedAt - startedAt })
+      const outcome = classifyResponseSync(call.endpoint, response, {
+        now: finishedAt,
+        searchId: call.searchId,
+        maxRetryAfterMs: this.settings.maxRetryAfterMs
+      })
+      return outcome._tag === "AuthError" && outcome.reason === "access_token_invalid" ? new TokenRejected({ token, error: outcome }) : outcome
+    } finally {
+      if (sent) ticket.charge()
+      else ticket.refund()
+    }
+  }
+}

@@ -91,6 +91,74 @@ describe("duckdb sink", () => {
     expect(await attached(file, "select count(*)::bigint n from videos")).toEqual([{ n: 1n }])
   })
 
+  test.prop([
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 2999 }), fc.integer({ min: 1, max: 1500 })), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })
+  ], { numRuns: 8 })("pages of any size across 2,048-row chunks and epochs: each key holds its last written version", async (pages, flushAfter) => {
+    // Page p writes `count` consecutive videos from `start` with like_count = p: every page is a new version of what it overlaps.
+    const writer = await resolveSink("duckdb::memory:?table_prefix=chunks_").open(streamContext("video", { stream: "videos" }))
+    const last = new Map<string, number>()
+    let epoch = 1
+    for (const [p, [start, count]] of pages.entries()) {
+      const records = Array.from({ length: count }, (_, i) => ({ ...sampleVideo(start + i), like_count: p }))
+      await writer.write({ records, epoch })
+      for (const record of records) last.set(record.id, p)
+      if (flushAfter[p] === true) {
+        await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+        epoch++
+      }
+    }
+    await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
+    await writer.close()
+    const connection = await (await sharedDuckDB(":memory:")).connect()
+    const rows = (await connection.runAndReadAll("select id, like_count from chunks_videos")).getRowObjectsJS()
+    await connection.run("drop table chunks_videos")
+    connection.closeSync()
+    expect(new Map(rows.map((r) => [r.id as string, Number(r.like_count)]))).toEqual(last)
+    expect(rows.length).toBe(last.size)
+  })
+
+  test.each([["the first row", 0], ["a row past the first 2,048", 2500]])(
+    "a page with a value DuckDB cannot store (at %s) fails its write and keeps none of its rows; the epoch's other pages are merged",
+    async (_, badAt) => {
+      const file = join(await tempDir(), "bad.duckdb")
+      const writer = await resolveSink(`duckdb:${file}`).open(streamContext("video"))
+      const videos = (from: number, count: number) => Array.from({ length: count }, (_, i) => sampleVideo(from + i))
+      await writer.write({ records: videos(0, 3000), epoch: 1 })
+      // like_count is BIGINT: 1.5 has no exact value there (the decoders refuse it; a sink must not store it cut).
+      const bad = videos(3000, 3000).map((r, i) => (i === badAt ? { ...r, like_count: 1.5 } : r))
+      await expect(writer.write({ records: bad, epoch: 1 })).rejects.toThrow(/1\.5/)
+      await writer.write({ records: videos(6000, 100), epoch: 1 })
+      await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+      await writer.close()
+      expect(await attached(file, "select count(*)::int n, min(id) = '7000000000000000000' a, max(id) = '7000000000000006099' b, " +
+        "count(*) filter (where id between '7000000000000003000' and '7000000000000005999')::int bad from videos"))
+        .toEqual([{ n: 3100, a: true, b: true, bad: 0 }])
+    }
+  )
+
+  test("memory_limit and threads set the database's DuckDB settings; the defaults bound memory and leave a core to the harvest", async () => {
+    const settingsOf = async (uri: string, file: string) => {
+      const writer = await resolveSink(uri).open(streamContext("video"))
+      const connection = await (await sharedDuckDB(file)).connect()
+      const [row] = (await connection.runAndReadAll("select current_setting('memory_limit') m, current_setting('threads')::int t")).getRowObjectsJS()
+      connection.closeSync()
+      await writer.close()
+      return row
+    }
+    const dir = await tempDir()
+    expect(await settingsOf(`duckdb:${join(dir, "a.duckdb")}?memory_limit=512MiB&threads=2`, join(dir, "a.duckdb"))).toEqual({ m: "512.0 MiB", t: 2 })
+    expect(await settingsOf(`duckdb:${join(dir, "b.duckdb")}`, join(dir, "b.duckdb"))).toEqual({ m: "244.1 MiB", t: 1 })
+  })
+
+  test("bad memory_limit or threads: a one-line error naming the option", () => {
+    expect(() => resolveSink("duckdb:x.duckdb?memory_limit=lots")).toThrow(/memory_limit: expected a size such as 256MB or 2GB, got "lots"$/)
+    expect(() => resolveSink("duckdb:x.duckdb?memory_limit=-5MB")).toThrow(/memory_limit: expected a size/)
+    expect(() => resolveSink("duckdb:x.duckdb?threads=0")).toThrow(/threads: expected an integer from 1 to 256/)
+    expect(() => resolveSink("duckdb:x.duckdb?threads=two")).toThrow(/threads: expected an integer/)
+    expect(() => resolveSink("duckdb:x.duckdb?memory_limits=1GB")).toThrow(/memory_limits: expected one of the options table_prefix, memory_limit, threads/)
+  })
+
   test("bad config names the option", () => {
     expect(() => resolveSink("duckdb:")).toThrow(/location: expected a database file or :memory:/)
     expect(() => resolveSink("duckdb:x.duckdb?table_prefix=a-b")).toThrow(/table_prefix: expected letters/)

@@ -1,25 +1,43 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { ConfigError, defineSink } from "@tikflow/core"
 import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
-import { readLocation, readString, rejectUnknownOptions } from "@tikflow/core"
+import { readInt, readLocation, readString, rejectUnknownOptions } from "@tikflow/core"
 import { columnsOf } from "../schema/columns.js"
-import { columnwiseAppend } from "./duckdb-chunks.js"
+import { epochAppender } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
-import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
+import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, quoteString, upsertFromStagingSql } from "./duckdb-tables.js"
 
 export interface DuckDBSinkConfig {
   /** A database file, or `:memory:`. */
   readonly path: string
   /** Prepended to each stream's table name. */
   readonly tablePrefix: string
+  /** DuckDB's `memory_limit` for this database, e.g. `256MB`. */
+  readonly memoryLimit: string
+  /** DuckDB's worker threads for this database. */
+  readonly threads: number
 }
 
+/**
+ * Defaults sized for a harvest next to other work on a small machine: DuckDB's own defaults
+ * (80% of RAM, a thread per core) let its buffer cache grow with the table and compete with the
+ * harvest for cores. A flush merges one epoch (≈50,000 rows by default), which fits well within
+ * 256 MB; larger limits only cache more of the table.
+ */
+export const DUCKDB_DEFAULT_MEMORY_LIMIT = "256MB"
+export const DUCKDB_DEFAULT_THREADS = 1
+
+const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i
+
 const parseConfig = (target: SinkTarget): DuckDBSinkConfig => {
-  rejectUnknownOptions(target, ["table_prefix"])
+  rejectUnknownOptions(target, ["table_prefix", "memory_limit", "threads"])
   const tablePrefix = readString(target, "table_prefix") ?? ""
   if (!/^[A-Za-z0-9_]*$/.test(tablePrefix)) throw ConfigError.make("table_prefix", "letters, digits and _", tablePrefix)
-  return { path: readLocation(target, "a database file or :memory:"), tablePrefix }
+  const memoryLimit = readString(target, "memory_limit") ?? DUCKDB_DEFAULT_MEMORY_LIMIT
+  if (!MEMORY_SIZE.test(memoryLimit.trim())) throw ConfigError.make("memory_limit", "a size such as 256MB or 2GB", memoryLimit)
+  const threads = readInt(target, "threads", { min: 1, max: 256 }, DUCKDB_DEFAULT_THREADS)
+  return { path: readLocation(target, "a database file or :memory:"), tablePrefix, memoryLimit: memoryLimit.trim(), threads }
 }
 
 const transaction = async (connection: DuckDBConnection, body: () => Promise<void>) => {
@@ -34,7 +52,7 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
 }
 
 const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
-  const { path, tablePrefix } = context.config
+  const { path, tablePrefix, memoryLimit, threads } = context.config
   const api = await import("@duckdb/node-api")
   const db = await acquireDuckDB(path)
   let connection: DuckDBConnection
@@ -44,11 +62,19 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
     await releaseDuckDB(path)
     throw error
   }
+  try {
+    // Settings of the database instance: writers of one database share them (the last opened sets them).
+    await connection.run(`SET GLOBAL memory_limit = ${quoteString(memoryLimit)}`)
+    await connection.run(`SET GLOBAL threads = ${threads}`)
+  } catch (error) {
+    connection.closeSync()
+    await releaseDuckDB(path)
+    throw error
+  }
   const table = `${tablePrefix}${context.stream}`
   const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
   const kind = context.recordKind
   const columns = columnsOf(kind, context.addedFields)
-  const append = columnwiseAppend(columns, api)
   await db.exclusive(async () => {
     await connection.run(createTableSql(table, columns))
     for (const statement of addAddedColumnsSql(table, columns)) await connection.run(statement)
@@ -56,22 +82,30 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   })
   await connection.run(createStagingSql(staging, table, columns))
   const upsertSql = upsertFromStagingSql(staging, table, kind, columns)
+  // Rows go to this connection's staging table through one appender per epoch; they reach the
+  // target only with a checkpoint.
+  const epoch = epochAppender(columns, api, () => connection.createAppender(staging, "main", "temp"))
+  /** A fresh staging table rather than DELETE keeps rowids in append order ("last version wins"). */
+  const emptyStaging = () => connection.run(createStagingSql(staging, table, columns))
+  /** Rows in the staging table, not merged yet. */
   let staged = 0
   let closed = false
 
   return {
     async write(batch: SinkBatch) {
-      if (batch.records.length === 0) return
-      // Rows go to this connection's staging table now; they reach the target only with a checkpoint.
-      const appender = await connection.createAppender(staging, "main", "temp")
-      try {
-        append(appender, batch.records)
-      } finally {
-        appender.closeSync()
-      }
-      staged += batch.records.length
+      await epoch.add(batch.records)
     },
     async flush(commit: SinkCommit) {
+      const rows = epoch.rows
+      try {
+        epoch.finish()
+      } catch (error) {
+        // The appender may have flushed part of the epoch already: never merge it later.
+        await emptyStaging()
+        staged = 0
+        throw error
+      }
+      staged += rows
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
       await db.exclusive(() =>
         transaction(connection, async () => {
@@ -79,15 +113,15 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
           await saveCheckpointSql(connection, context.stream, commit.checkpoint)
         })
       )
-      // A fresh staging table rather than DELETE keeps rowids in append order ("last version wins").
-      if (staged > 0) await connection.run(createStagingSql(staging, table, columns))
+      if (staged > 0) await emptyStaging()
       staged = 0
     },
     async close() {
       if (closed) return
       closed = true
-      if (staged > 0) context.logger.debug(`${table}: ${staged} staged row(s) of an unflushed epoch discarded on close`)
+      if (staged + epoch.rows > 0) context.logger.debug(`${table}: ${staged + epoch.rows} staged row(s) of an unflushed epoch discarded on close`)
       try {
+        epoch.discard()
         await connection.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(staging)}`)
       } finally {
         connection.closeSync()
@@ -109,7 +143,11 @@ export const duckdbSink = defineSink<DuckDBSinkConfig>({
   name: "duckdb",
   schemes: ["duckdb"],
   description: "DuckDB tables per stream, upserted on the primary key, checkpoints in the same transaction",
-  options: { table_prefix: "prepended to each stream's table name (default none)" },
+  options: {
+    table_prefix: "prepended to each stream's table name (default none)",
+    memory_limit: `DuckDB's memory limit for the database, e.g. 512MB (default ${DUCKDB_DEFAULT_MEMORY_LIMIT}; DuckDB spills to disk beyond it)`,
+    threads: `DuckDB's worker threads (default ${DUCKDB_DEFAULT_THREADS}; the harvest itself needs a core)`
+  },
   config: { parse: parseConfig },
   open: openWriter
 })

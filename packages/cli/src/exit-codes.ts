@@ -9,6 +9,7 @@ export const ExitCode = {
   Auth: 3,
   QuotaExhausted: 4,
   ItemsRefused: 5,
+  MaxRecords: 6,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -22,6 +23,7 @@ export const exitCodeMeanings: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.Auth, "auth error: the API refused the credentials or the scope"],
   [ExitCode.QuotaExhausted, "daily quota exhausted: the checkpoint is saved, re-run after the reset (00:00 UTC)"],
   [ExitCode.ItemsRefused, "done, but the API refused some items (unknown videos, private accounts or lists): counted in the summary"],
+  [ExitCode.MaxRecords, "stopped at --max-records N: the N records are committed, re-run the same command to continue"],
   [ExitCode.Interrupted, "interrupted (SIGINT): sinks flushed, checkpoint saved, re-run to resume"],
   [ExitCode.Terminated, "terminated (SIGTERM): sinks flushed, checkpoint saved, re-run to resume"]
 ]

@@ -2,6 +2,15 @@ import type { OptionSpecs, OptionValues } from "../args/option-spec.js"
 import { usageError } from "../cli-error.js"
 import type { SinkSpec, TransformSpec } from "../harvest/job-spec.js"
 
+/** How much of a harvest a run does: every harvest command and `run` take them. */
+export const runOptions: OptionSpecs = {
+  "max-records": {
+    type: "string",
+    value: "N",
+    description: "stop after N records (at the end of the page that reaches N; committed; exit 6): run the same command again to continue"
+  }
+}
+
 /** Options every harvest command takes besides its own. */
 export const sinkOptions: OptionSpecs = {
   out: {
@@ -14,7 +23,8 @@ export const sinkOptions: OptionSpecs = {
   "no-dedupe": {
     type: "boolean",
     description: "deliver every record as the API sends it, repeats included (default: each record once, by primary key)"
-  }
+  },
+  ...runOptions
 }
 
 export const sinksFromFlags = (values: OptionValues): ReadonlyArray<SinkSpec> => {

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import type { Command } from "./command.js"
+import { runOptions } from "./harvest-options.js"
 
 export const examplePipeline = `# Videos of two weeks, their comments and their authors, into DuckDB and Parquet.
 sinks:
@@ -43,7 +44,7 @@ export const runCommand: Command = {
     "or duckdb:FILE#TABLE. Errors name the line and field: pipeline.yaml:7: sinks[1].uri: …",
     "Re-running the same file resumes: finished jobs are skipped, the running one resumes."
   ].join("\n"),
-  options: {},
+  options: runOptions,
   maxPositionals: 1,
   examples: [
     {

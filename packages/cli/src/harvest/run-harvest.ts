@@ -32,6 +32,7 @@ import { outputSetOf } from "./output-set.js"
 import { listField, listInputOf, type PreparedRun, prepareRun } from "./prepare-run.js"
 import { withWorkProgress } from "./progress-source.js"
 import { acquireRunLock, type RunLock, runLockTargets } from "./run-lock.js"
+import { RecordLimit } from "./record-limit.js"
 import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
@@ -57,6 +58,18 @@ export interface HarvestResult {
   readonly durationMs: number
   /** Items the API refused (unknown videos, private accounts or lists), per harvest that had any. */
   readonly refused: ReadonlyArray<HarvestRefusals>
+  /** The run stopped at `--max-records` (exit 6): what it delivered is committed, a re-run continues. */
+  readonly stoppedAtMaxRecords?: StoppedAtLimit | undefined
+}
+
+export interface StoppedAtLimit {
+  /** The job that reached the limit, and the harvest it continues. */
+  readonly job: string
+  readonly stream: string
+  readonly harvestId: string
+  /** The limit, and the records the run delivered (its last page may take it past the limit). */
+  readonly maxRecords: number
+  readonly records: number
 }
 
 export interface StoppedJob {
@@ -83,14 +96,16 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     ...(options.plugins ?? []),
     ...((input.values.plugin as ReadonlyArray<string> | undefined) ?? []).map((specifier) => ({ specifier, field: "--plugin" }))
   ]
+  const limit = RecordLimit.fromFlag(input.values["max-records"] as string | undefined)
   const prepared = await prepareRun(spec, input, plugins)
-  const run = await openRun(spec, input, options, prepared, startedAt)
+  const run = await openRun(spec, input, options, prepared, startedAt, limit)
   try {
     if (run.runState.existed) {
       input.output.notice(`resuming run ${run.runState.id} (${run.runState.harvestsDone.length} of ${spec.jobs.length} jobs done earlier)`)
     }
     for (const job of spec.jobs) {
       if (input.signal.aborted) break
+      if (run.limit?.reached) return await stoppedAtLimit(run)
       const interrupted = await harvestJob(run, job)
       if (interrupted !== undefined) return interrupted
     }
@@ -124,11 +139,13 @@ interface OpenRun {
   readonly client: TikTokClientHandle
   readonly summaries: Array<PipelineSummary>
   readonly refused: RefusedItems
+  /** `--max-records`, when given. */
+  readonly limit: RecordLimit | undefined
   /** The job running now, for what a quota stop reports. */
   current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
   /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
   written: number
-  readonly result: (exitCode: ExitCode, stoppedByQuota?: StoppedJob) => HarvestResult
+  readonly result: (exitCode: ExitCode, stoppedByQuota?: StoppedJob, stoppedAtMaxRecords?: StoppedAtLimit) => HarvestResult
 }
 
 /** Takes the run's lock and opens its state, checkpoints, progress display and API client. */
@@ -137,7 +154,8 @@ const openRun = async (
   input: CommandInput,
   options: HarvestOptions,
   prepared: PreparedRun,
-  startedAt: number
+  startedAt: number,
+  limit: RecordLimit | undefined
 ): Promise<OpenRun> => {
   const { settings, output, env } = input
   const { credentials } = prepared
@@ -166,12 +184,13 @@ const openRun = async (
   })
   const summaries: Array<PipelineSummary> = []
   const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
-  const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob): HarvestResult => {
+  const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob, stoppedAtMaxRecords?: StoppedAtLimit): HarvestResult => {
     const totals = display.tracker.totals()
     return {
       exitCode,
       summaries,
       stoppedByQuota,
+      stoppedAtMaxRecords,
       requests: totals.requests,
       retries: totals.retries,
       durationMs: Date.now() - startedAt,
@@ -192,6 +211,7 @@ const openRun = async (
     client,
     summaries,
     refused,
+    limit,
     current: undefined,
     written: 0,
     result
@@ -234,12 +254,15 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     .to(...jobSinks)
     .run({
       checkpoints: jobCheckpoints,
-      signal,
+      signal: run.limit?.signalFor(signal) ?? signal,
       stateDir: settings.stateDir,
       fresh: settings.fresh,
       onProgress: (event) => {
         countRefusals(event)
-        if (event.type === "records-out" && event.stage === "sinks") run.written += event.records
+        if (event.type === "records-out" && event.stage === "sinks") {
+          run.written += event.records
+          run.limit?.count(event.records)
+        }
         display.listener(event)
       },
       epochMaxRecords: settings.commitEvery,
@@ -247,6 +270,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     })
   const summary = await toPromise(Effect.provideService(pipelineRun, TikTokClient, run.client.service) as Effect.Effect<PipelineSummary, unknown>)
   run.summaries.push(summary)
+  if (summary.status === "interrupted" && !signal.aborted && run.limit?.reached) return await stoppedAtLimit(run, summary.lastEpoch)
   if (summary.status === "interrupted") {
     display.stop()
     output.notice(
@@ -259,6 +283,32 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   await runState.harvestDone(source.harvestId)
   await runState.jobDone(job.name)
   return undefined
+}
+
+/**
+ * `--max-records` reached: the job's pipeline committed what it delivered (at `epoch`; a job that
+ * had just finished needs no commit); says how to continue, exit 6.
+ */
+const stoppedAtLimit = async (run: OpenRun, epoch?: number): Promise<HarvestResult> => {
+  const { output } = run.input
+  const limit = run.limit!
+  run.display.stop()
+  await run.refused.settled()
+  const current = run.current
+  const stopped = run.result(ExitCode.MaxRecords, undefined, {
+    job: current?.job ?? "",
+    stream: current?.stream ?? "",
+    harvestId: current?.harvestId ?? "",
+    maxRecords: limit.max,
+    records: limit.records
+  })
+  printRunSummary(output, stopped)
+  output.notice(
+    `stopped at --max-records ${limit.max}: ${limit.records} records delivered and committed` +
+      `${epoch === undefined ? "" : ` (${current?.job} at epoch ${epoch})`}; ` +
+      `run the same command again to continue${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`
+  )
+  return stopped
 }
 
 /** The job's input list: read before the run, or (from an earlier job's output) now. */

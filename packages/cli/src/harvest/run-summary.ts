@@ -13,8 +13,9 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
   if (output.format === "json") {
     output.event({
       type: "summary",
-      status: result.stoppedByQuota ? "quota-exhausted" : "done",
+      status: result.stoppedByQuota ? "quota-exhausted" : result.stoppedAtMaxRecords ? "max-records" : "done",
       ...(result.stoppedByQuota ? { stoppedByQuota: result.stoppedByQuota } : {}),
+      ...(result.stoppedAtMaxRecords ? { stoppedAtMaxRecords: result.stoppedAtMaxRecords } : {}),
       exitCode: result.exitCode,
       streams: result.summaries.map((s) => {
         const refused = refusedOf(s.harvestId)
@@ -48,7 +49,9 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
   const kinds = Object.entries(result.retries).map(([kind, n]) => `${kind} ${n}`).join(", ")
   const stopped = result.stoppedByQuota
   output.notice([
-    stopped ? "stopped by the daily quota (partial):" : "done:",
+    stopped
+      ? "stopped by the daily quota (partial):"
+      : result.stoppedAtMaxRecords ? `stopped at --max-records ${result.stoppedAtMaxRecords.maxRecords} (partial):` : "done:",
     ...lines,
     ...(stopped
       ? [`  ${stopped.stream.padEnd(16)} ${String(stopped.records).padStart(8)} records written and committed before the stop (the rest resumes after ${stopped.resetAt})`]

@@ -1,0 +1,42 @@
+import { parseIntegerIn } from "../args/numbers.js"
+
+/**
+ * `--max-records N`: the run stops, resumably, once its sinks have received N records in all (the
+ * records already committed when a job starts count too). The stop is an interruption of the job's
+ * pipeline like Ctrl-C: it ends at the page that reaches N, commits it, and the same command run
+ * again continues after it.
+ */
+export class RecordLimit {
+  private delivered = 0
+  private controller: AbortController | undefined
+
+  constructor(readonly max: number) {}
+
+  /** `--max-records N` as given (a whole number ≥ 1), or undefined when absent. */
+  static fromFlag(raw: string | undefined): RecordLimit | undefined {
+    return raw === undefined ? undefined : new RecordLimit(parseIntegerIn("--max-records", raw, 0, 1, Number.MAX_SAFE_INTEGER))
+  }
+
+  /** Whether the run has delivered its N records: no further job starts. */
+  get reached(): boolean {
+    return this.delivered >= this.max
+  }
+
+  get records(): number {
+    return this.delivered
+  }
+
+  /** The signal one job's pipeline stops on: the run's own (SIGINT/SIGTERM), or this limit reached. */
+  signalFor(runSignal: AbortSignal): AbortSignal {
+    const controller = new AbortController()
+    this.controller = controller
+    if (this.reached) controller.abort("max-records")
+    return AbortSignal.any([runSignal, controller.signal])
+  }
+
+  /** Counts records the sinks received; stops the job's pipeline once the run has N. */
+  count(records: number): void {
+    this.delivered += records
+    if (this.reached) this.controller?.abort("max-records")
+  }
+}

@@ -1,10 +1,8 @@
 import type { QuotaDay, QuotaUsage } from "@tikflow/core"
 import { DayRecordStore, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core"
 import { hostname } from "node:os"
-import { parsePostgresConfig } from "./postgres-config.js"
-import { describeConnection, resolveConnection } from "./postgres-connection.js"
+import { openCoordinator } from "./postgres-coordinator.js"
 import type { PostgresSession, PostgresStatements } from "./postgres-session.js"
-import { openSession } from "./postgres-session.js"
 import { quoteIdent } from "./postgres-tables.js"
 
 /** A holder not heard from for this long is taken for dead wherever it ran: its block counts as used. */
@@ -17,17 +15,15 @@ interface Tables {
   readonly holders: string
 }
 
-const createTables = async (session: PostgresSession, schema: string, tables: Tables) =>
-  session.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [DDL_LOCK])
-    const [found] = await tx.query("SELECT 1 AS found FROM pg_namespace WHERE nspname = $1", [schema])
-    if (found === undefined) await tx.query(`CREATE SCHEMA ${quoteIdent(schema)}`)
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${tables.days} (client_key_hash text NOT NULL, day text NOT NULL, used bigint NOT NULL, PRIMARY KEY (client_key_hash, day))`)
-    await tx.query(
-      `CREATE TABLE IF NOT EXISTS ${tables.holders} (client_key_hash text NOT NULL, day text NOT NULL, holder_id text NOT NULL, pid integer NOT NULL, ` +
-        "host text NOT NULL, units integer NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (client_key_hash, day, holder_id))"
-    )
-  })
+const createTables = async (tx: PostgresStatements, tables: Tables) => {
+  await tx.query(`CREATE TABLE IF NOT EXISTS ${tables.days} (client_key_hash text NOT NULL, day text NOT NULL, used bigint NOT NULL, PRIMARY KEY (client_key_hash, day))`)
+  await tx.query(
+    `CREATE TABLE IF NOT EXISTS ${tables.holders} (client_key_hash text NOT NULL, day text NOT NULL, holder_id text NOT NULL, pid integer NOT NULL, ` +
+      "host text NOT NULL, units integer NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (client_key_hash, day, holder_id))"
+  )
+}
+
+const tablesIn = (schema: string): Tables => ({ days: `${schema}._tikflow_quota`, holders: `${schema}._tikflow_quota_holders` })
 
 /**
  * The quota ledger of one client key in PostgreSQL, shared by every process on every machine that
@@ -50,25 +46,8 @@ export class PostgresQuotaStore extends DayRecordStore {
 
   /** Connects to `postgres://…[?schema=…]` (credentials as for the postgres sink) and creates the tables if missing. */
   static async open(uri: string, clientKeyHash: string): Promise<PostgresQuotaStore> {
-    const scheme = /^([a-z]+):/.exec(uri)?.[1] ?? ""
-    const q = uri.indexOf("?")
-    const config = parsePostgresConfig({
-      uri,
-      scheme,
-      location: uri.slice(scheme.length + 1, q === -1 ? undefined : q),
-      options: Object.fromEntries(new URLSearchParams(q === -1 ? "" : uri.slice(q + 1)))
-    })
-    const connection = resolveConnection(config.endpoint)
-    const session = await openSession(connection)
-    const schema = quoteIdent(config.schema)
-    const tables = { days: `${schema}._tikflow_quota`, holders: `${schema}._tikflow_quota_holders` }
-    try {
-      await createTables(session, config.schema, tables)
-    } catch (error) {
-      await session.close()
-      throw error
-    }
-    return new PostgresQuotaStore(`${describeConnection(connection)}?schema=${config.schema}`, session, clientKeyHash, tables)
+    const { session, schema, location } = await openCoordinator(uri, DDL_LOCK, (tx, schema) => createTables(tx, tablesIn(schema)))
+    return new PostgresQuotaStore(location, session, clientKeyHash, tablesIn(quoteIdent(schema)))
   }
 
   async read(day: string): Promise<QuotaUsage> {

@@ -22,7 +22,7 @@ describe("PostgresWorkQueue", () => {
     try {
       const payloads = Array.from({ length: 40 }, (_, i) => ({ window: i }))
       const created = await Promise.all(queues.map((q) => q.ensure("queue-a", "videos …", payloads)))
-      expect(created.filter(Boolean)).toHaveLength(1)
+      expect(created.sort()).toEqual(["created", "joined", "joined"])
       const taken: Array<number> = []
       await Promise.all(queues.map(async (q) => {
         for (let claim = await q.claim("queue-a"); claim !== undefined; claim = await q.claim("queue-a")) {
@@ -90,9 +90,13 @@ describe("PostgresWorkQueue", () => {
       await a!.complete("q", 0, 5)
       expect(await b!.claim("q")).toBeUndefined()
       expect(psql("select status || ' ' || records || ' ' || (done_by like '" + hostname() + ":%') from wq3._tikflow_work_items")).toBe("done 5 true")
-      // `fresh` starts the queue over: every item pending again, no checkpoint.
-      expect(await a!.ensure("q", "label", [{ n: 0 }], true)).toBe(true)
+      // `fresh` starts the queue over: every item pending again, no checkpoint…
+      expect(await a!.ensure("q", "label", [{ n: 0 }], true)).toBe("created")
       expect(await b!.claim("q")).toEqual({ item: 0, payload: { n: 0 }, checkpoint: undefined, attempts: 1 })
+      await b!.saveCheckpoint("q", 0, checkpoint(1))
+      // …but not under a live worker's feet.
+      expect(await a!.ensure("q", "label", [{ n: 0 }], true)).toBe("busy")
+      expect(await a!.loadCheckpoint("q", 0)).toEqual(checkpoint(1))
     } finally {
       await a!.close()
       await b!.close()

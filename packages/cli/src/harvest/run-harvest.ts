@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
 import {
+  type CheckpointStore,
   dedupe,
   enrichAs,
   FileCheckpointStore,
@@ -11,17 +12,22 @@ import {
   persistentKeys,
   pipeline,
   type PipelineSummary,
+  type ProgressEvent,
   type RetryPolicy,
+  type Source,
   toPromise,
   type Transform
 } from "@tikflow/core"
 import { createTikTokClient, TikTokClient, userInfo } from "@tikflow/sources"
+import type { PostgresWorkQueue } from "@tikflow/sinks"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
 import { type ProgressDisplay, startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
+import { combineSummaries } from "./combined-summary.js"
+import { openCoordinatorQueue } from "./coordinator-queue.js"
 import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
@@ -36,6 +42,8 @@ import { RecordLimit } from "./record-limit.js"
 import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
+import { checkQueueable, itemHarvestIdOf, itemSourceSpec, planWorkQueue } from "./work-queue-plan.js"
+import { runQueuedJob } from "./work-queue-worker.js"
 
 type TikTokClientHandle = ReturnType<typeof createTikTokClient>
 
@@ -120,6 +128,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   } finally {
     await run.client.close()
     await run.coordinator?.close()
+    await run.workQueue?.close()
     await run.lock.release()
   }
 }
@@ -131,6 +140,8 @@ interface OpenRun {
   readonly options: HarvestOptions
   readonly prepared: PreparedRun
   readonly coordinator: CoordinatorQuota | undefined
+  /** The coordinator's work queue: each job's items are shared with every process running the same command. */
+  readonly workQueue: PostgresWorkQueue | undefined
   readonly lock: RunLock
   readonly runState: RunState
   readonly checkpoints: FileCheckpointStore
@@ -160,9 +171,17 @@ const openRun = async (
   const { settings, output, env } = input
   const { credentials } = prepared
   // The team's ledger, when one is named: connecting now fails before any request.
+  if (settings.coordinator !== undefined) checkQueueable(spec)
   const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, credentials.clientKey, output)
+  const workQueue = settings.coordinator === undefined
+    ? undefined
+    : await openCoordinatorQueue(settings.coordinator, output).catch(async (error: unknown) => {
+      await coordinator?.close()
+      throw error
+    })
   const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
     await coordinator?.close()
+    await workQueue?.close()
     throw error
   })
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
@@ -203,6 +222,7 @@ const openRun = async (
     options,
     prepared,
     coordinator,
+    workQueue,
     lock,
     runState,
     checkpoints,
@@ -237,38 +257,18 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     return undefined
   }
   const jobCheckpoints = new JobCheckpoints(run.checkpoints, outputSetOf(job.sinks))
-  const start = settings.fresh ? undefined : await jobCheckpoints.start(source.harvestId)
+  // With a coordinator, checkpoints are the work queue's, per item, in its database.
+  const start = settings.fresh || run.workQueue !== undefined ? undefined : await jobCheckpoints.start(source.harvestId)
   if (start?.type === "resume") output.notice(`resuming harvest ${source.harvestId} from epoch ${start.checkpoint.epoch}`)
   if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const jobSinks = [...run.prepared.sinks.get(job.name)!]
-  const fields = run.collect.get(job.name)
-  if (fields !== undefined) jobSinks.push(idCollector(runState.dir, job.name, fields))
-  const tracked = withWorkProgress(source, display.tracker, keys)
   const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
-  const pipelineRun = pipeline(tracked)
-    .through(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
-    .to(...jobSinks)
-    .run({
-      checkpoints: jobCheckpoints,
-      signal: run.limit?.signalFor(signal) ?? signal,
-      stateDir: settings.stateDir,
-      fresh: settings.fresh,
-      onProgress: (event) => {
-        countRefusals(event)
-        if (event.type === "records-out" && event.stage === "sinks") {
-          run.written += event.records
-          run.limit?.count(event.records)
-        }
-        display.listener(event)
-      },
-      epochMaxRecords: settings.commitEvery,
-      epochMaxMs: settings.commitSeconds * 1000
-    })
-  const summary = await toPromise(Effect.provideService(pipelineRun, TikTokClient, run.client.service) as Effect.Effect<PipelineSummary, unknown>)
+  const summary = run.workQueue === undefined
+    ? await runJobPipeline(run, job, withWorkProgress(source, display.tracker, keys), jobCheckpoints, signal, settings.fresh, countRefusals)
+    : await runJobQueued(run, run.workQueue, job, source, label, list, countRefusals)
   run.summaries.push(summary)
   if (summary.status === "interrupted" && !signal.aborted && run.limit?.reached) return await stoppedAtLimit(run, summary.lastEpoch)
   if (summary.status === "interrupted") {
@@ -309,6 +309,81 @@ const stoppedAtLimit = async (run: OpenRun, epoch?: number): Promise<HarvestResu
       `run the same command again to continue${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`
   )
   return stopped
+}
+
+/** Runs one pipeline of the job: its source through its stages into its sinks (and the id collector later jobs read). */
+const runJobPipeline = async (
+  run: OpenRun,
+  job: JobSpec,
+  source: Source<any, TikTokClient>,
+  checkpoints: CheckpointStore,
+  signal: AbortSignal,
+  fresh: boolean,
+  countRefusals: (event: ProgressEvent) => void
+): Promise<PipelineSummary> => {
+  const { settings } = run.input
+  const jobSinks = [...run.prepared.sinks.get(job.name)!]
+  const fields = run.collect.get(job.name)
+  if (fields !== undefined) jobSinks.push(idCollector(run.runState.dir, job.name, fields))
+  const pipelineRun = pipeline(source)
+    .through(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
+    .to(...jobSinks)
+    .run({
+      checkpoints,
+      signal: run.limit?.signalFor(signal) ?? signal,
+      stateDir: settings.stateDir,
+      fresh,
+      onProgress: (event) => {
+        countRefusals(event)
+        if (event.type === "records-out" && event.stage === "sinks") {
+          run.written += event.records
+          run.limit?.count(event.records)
+        }
+        run.display.listener(event)
+      },
+      epochMaxRecords: settings.commitEvery,
+      epochMaxMs: settings.commitSeconds * 1000
+    })
+  return toPromise(Effect.provideService(pipelineRun, TikTokClient, run.client.service) as Effect.Effect<PipelineSummary, unknown>)
+}
+
+/**
+ * This process's share of a job whose items (date windows, chunks of the list) are queued in the
+ * coordinator: each claimed item runs as its own pipeline, checkpointed on its queue row. One
+ * summary for the job; `interrupted` when a signal stopped the worker.
+ */
+const runJobQueued = async (
+  run: OpenRun,
+  queue: PostgresWorkQueue,
+  job: JobSpec,
+  source: Source<any, TikTokClient>,
+  label: string,
+  list: ReadonlyArray<string> | undefined,
+  countRefusals: (event: ProgressEvent) => void
+): Promise<PipelineSummary> => {
+  const { settings, output, signal } = run.input
+  const started = Date.now()
+  const plan = planWorkQueue(job, source.harvestId, list)
+  const queued = await runQueuedJob({
+    queue,
+    plan,
+    label,
+    fresh: settings.fresh,
+    signal,
+    output,
+    runItem: async (item, index, checkpoints, itemSignal) => {
+      const narrowed = itemSourceSpec(job.source, item)
+      const harvestId = itemHarvestIdOf(source.stream, plan.queueId, index)
+      const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency).source
+      const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, checkpoints, itemSignal, false, countRefusals)
+      if (summary.status === "completed") await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
+      return summary
+    }
+  })
+  return {
+    ...combineSummaries({ harvestId: source.harvestId, stream: source.stream, recordKind: source.kind }, queued.summaries, Date.now() - started),
+    status: queued.interrupted ? "interrupted" : "completed"
+  }
 }
 
 /** The job's input list: read before the run, or (from an earlier job's output) now. */

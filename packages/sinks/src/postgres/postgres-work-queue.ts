@@ -93,25 +93,34 @@ export class PostgresWorkQueue {
 
   /**
    * Creates the queue with its items unless it exists (the first worker of a harvest creates it;
-   * the others find it). `fresh` deletes an existing one first: every item starts over. Returns
-   * whether this call created it.
+   * the others find it): `created` or `joined`. `fresh` deletes an existing one first so every
+   * item starts over — unless a live worker holds a lease on it (`busy`: joined as it is), so a
+   * team starting the same command with `--fresh` does not restart each other's work.
    */
-  ensure(queueId: string, label: string, payloads: ReadonlyArray<unknown>, fresh = false): Promise<boolean> {
+  ensure(queueId: string, label: string, payloads: ReadonlyArray<unknown>, fresh = false): Promise<"created" | "joined" | "busy"> {
     return this.session.transaction(async (tx) => {
       // Per queue, so workers arriving together create it once; released at commit.
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [queueId])
+      let busy = false
       if (fresh) {
-        await tx.query(`DELETE FROM ${this.tables.items} WHERE queue_id = $1`, [queueId])
-        await tx.query(`DELETE FROM ${this.tables.queues} WHERE queue_id = $1`, [queueId])
+        const [held] = await tx.query(
+          `SELECT 1 AS held FROM ${this.tables.items} WHERE queue_id = $1 AND status = 'pending' AND owner IS NOT NULL AND lease_until >= now() LIMIT 1`,
+          [queueId]
+        )
+        busy = held !== undefined
+        if (!busy) {
+          await tx.query(`DELETE FROM ${this.tables.items} WHERE queue_id = $1`, [queueId])
+          await tx.query(`DELETE FROM ${this.tables.queues} WHERE queue_id = $1`, [queueId])
+        }
       }
       const [existing] = await tx.query(`SELECT items FROM ${this.tables.queues} WHERE queue_id = $1`, [queueId])
-      if (existing !== undefined) return false
+      if (existing !== undefined) return busy ? "busy" : "joined"
       await tx.query(`INSERT INTO ${this.tables.queues} (queue_id, label, items) VALUES ($1, $2, $3)`, [queueId, label, payloads.length])
       await tx.query(
         `INSERT INTO ${this.tables.items} (queue_id, item, payload) SELECT $1, n - 1, p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n)`,
         [queueId, payloads.map((p) => JSON.stringify(p))]
       )
-      return true
+      return "created"
     })
   }
 

@@ -42,3 +42,10 @@ export const splitDays = (first: number, last: number, size: number): Array<read
   for (let start = first; start <= last; start += size) out.push([start, Math.min(last, start + size - 1)])
   return out
 }
+
+/**
+ * The windows a video query over `startDate..endDate` is split into (`YYYYMMDD` pairs), as
+ * `videoQuery` splits it: what a work queue makes one item each.
+ */
+export const dateWindows = (startDate: string, endDate: string, windowDays: number): Array<readonly [string, string]> =>
+  splitDays(parseQueryDay("startDate", startDate), parseQueryDay("endDate", endDate), windowDays).map(([s, e]) => [formatDay(s), formatDay(e)] as const)

@@ -1,0 +1,80 @@
+import { dateWindows, harvestIdOf } from "@tikflow/sources"
+import { usageError } from "../cli-error.js"
+import type { JobSpec, RunSpec, SourceSpec } from "./job-spec.js"
+import { outputPathOf, outputSetOf } from "./output-set.js"
+
+/** One item of a work queue: a date window of a video query, or a chunk of a fan-out's ids or usernames. */
+export type WorkItem =
+  | { readonly window: readonly [string, string] }
+  | { readonly keys: ReadonlyArray<string> }
+
+/** A job's work as a queue: its id (the same on every machine running the same command) and its items. */
+export interface WorkQueuePlan {
+  readonly queueId: string
+  readonly items: ReadonlyArray<WorkItem>
+}
+
+/**
+ * Ids or usernames per fan-out item: about 100 items for a long list, so a few workers share it
+ * evenly and a dead worker's item is a small share to redo; at least 10 a chunk (each item runs its
+ * own pipeline and commits), at most 500.
+ */
+export const chunkSizeOf = (keys: number): number => Math.min(500, Math.max(10, Math.ceil(keys / 100)))
+
+const chunk = (list: ReadonlyArray<string>, size: number): Array<ReadonlyArray<string>> =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size))
+
+/**
+ * The outputs as the queue knows them. A file sink's path is each worker's own partition (every
+ * machine writes its own files), so it names only its kind; shared outputs (a database, a URL)
+ * keep their identity: workers writing to other databases are other queues.
+ */
+const sharedOutputsOf = (job: JobSpec): ReadonlyArray<string> =>
+  job.sinks.map((sink) => {
+    const identity = outputSetOf([sink])[0]!
+    return outputPathOf(sink) === undefined ? identity : `${identity.split(":")[0]}:(each worker's own)`
+  }).sort()
+
+/**
+ * Splits a job into work items: a video query into its date windows (`--window-days` sets their
+ * size, so also how many workers can share it), a fan-out into chunks of its list. The queue id
+ * hashes the harvest, the items and the shared outputs: the same command on any machine finds the
+ * same queue, and another range, list or database is another queue.
+ */
+export const planWorkQueue = (job: JobSpec, harvestId: string, list: ReadonlyArray<string> | undefined): WorkQueuePlan => {
+  const items: ReadonlyArray<WorkItem> = job.source.endpoint === "videos"
+    ? dateWindows(job.source.from, job.source.to, job.source.windowDays).map((window) => ({ window }))
+    : chunk(list ?? [], chunkSizeOf(list?.length ?? 0)).map((keys) => ({ keys }))
+  return { queueId: harvestIdOf("queue", { harvestId, items, outputs: sharedOutputsOf(job) }), items }
+}
+
+/** The job's source narrowed to one item: the window's days, or the chunk's ids. */
+export const itemSourceSpec = (spec: SourceSpec, item: WorkItem): { readonly spec: SourceSpec; readonly list?: ReadonlyArray<string> } => {
+  if ("window" in item) {
+    if (spec.endpoint !== "videos") throw new Error(`work item ${JSON.stringify(item)} does not fit a ${spec.endpoint} job`)
+    return { spec: { ...spec, from: item.window[0], to: item.window[1] } }
+  }
+  return { spec, list: item.keys }
+}
+
+/**
+ * An item's harvest id: its checkpoints, dedupe keys and sink rows are its own, and stay apart from
+ * other queues' items whatever the harvest ids of the job look like.
+ */
+export const itemHarvestIdOf = (stream: string, queueId: string, item: number): string => harvestIdOf(stream, { queueId, item })
+
+/**
+ * Refuses, before anything starts, what workers cannot share yet: a job whose list is an earlier
+ * job's output (each worker would know only the ids of the items it ran).
+ */
+export const checkQueueable = (spec: RunSpec): void => {
+  for (const job of spec.jobs) {
+    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
+    if (list?.kind === "job") {
+      throw usageError(
+        `${job.fieldNames?.list ?? `jobs.${job.name}`}: with a coordinator, a list from an earlier job's output is not shared between ` +
+          "workers; harvest that job first, then give its output as a file (duckdb:…, a Parquet folder or a text file)"
+      )
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import type { ChildProcess } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { collect, type CliResult, runCli, spawnCli } from "./support/run-cli.js"
+import { expectedVideoIds, useSandbox } from "./support/sandbox.js"
+import { tempDir } from "./support/temp-dir.js"
+
+const DAY = 86_400_000
+/** The sandbox's clock and the workers' (TIKFLOW_CLOCK_OFFSET_MS) move a day ahead together: a new quota day. */
+let offset = 0
+// Faults on (the fixture's mild rates); a world dense enough that a window or a chunk takes several pages.
+const fixture = useSandbox({ world: { users: 80, videos: 30_000, startDate: "2024-01-01", days: 40 }, clock: () => Date.now() + offset })
+const QUERY = "region_code IN (US, CA)"
+const sorted = (values: Iterable<unknown>) => [...values].map(String).sort()
+
+let server: TestPostgres
+beforeAll(async () => {
+  server = await startPostgres()
+})
+afterAll(() => server?.destroy())
+
+const column = (sql: string): Array<string> => server.psql(sql, server.database).split("\n").filter((line) => line !== "")
+const researchRequests = () =>
+  Object.entries(fixture.sandbox.stats.requests).filter(([name]) => name !== "oauth/token").reduce((sum, [, n]) => sum + n, 0)
+
+interface Worker {
+  readonly child: ChildProcess
+  readonly done: Promise<CliResult>
+}
+
+/**
+ * A team of `n` workers running the same command, each in its own directory with its own state
+ * and machine ledger: only the coordinator connects them.
+ */
+const team = (dir: string, round: string, n: number, args: ReadonlyArray<string>, rate = "8"): Array<Worker> =>
+  Array.from({ length: n }, (_, i) => {
+    const cwd = join(dir, `${round}-worker-${i}`)
+    mkdirSync(cwd, { recursive: true })
+    const child = spawnCli(args, {
+      cwd,
+      env: fixture.env({ XDG_STATE_HOME: join(cwd, "state-home"), TIKFLOW_RATE: rate, TIKFLOW_CLOCK_OFFSET_MS: String(offset) })
+    })
+    return { child, done: collect(child) }
+  })
+
+/** Waits until `worker` holds an item that has a checkpoint (it is mid-item, past its first commit), then SIGKILLs it. */
+const killMidItem = async (schema: string, worker: Worker): Promise<void> => {
+  const pid = worker.child.pid!
+  const pause = () => new Promise((r) => setTimeout(r, 100))
+  while (column(`select count(*) from pg_tables where schemaname = '${schema}' and tablename = '_tikflow_work_items'`)[0] !== "1") await pause()
+  for (;;) {
+    if (worker.child.exitCode !== null) throw new Error(`worker ${pid} ended before it could be killed mid-item`)
+    const held = column(`select count(*) from ${schema}._tikflow_work_items where owner_pid = ${pid} and status = 'pending' and checkpoint is not null`)[0]
+    if (held !== "0") return void worker.child.kill("SIGKILL")
+    await pause()
+  }
+}
+
+/** The ledger's `used` for the day the workers see (UTC). */
+const ledgerUsed = (schema: string): number => {
+  const day = new Date(Date.now() + offset).toISOString().slice(0, 10)
+  return Number(column(`select coalesce(sum(used), 0) from ${schema}._tikflow_quota where day = '${day}'`)[0])
+}
+
+/**
+ * Two quota days of a team of three sharing one small daily budget. On day 1 two of the workers
+ * are SIGKILLed mid-item and the budget runs out (the survivor exits 4, resumable); on day 2 a
+ * team of three takes the killed workers' items over from their checkpoints and finishes.
+ */
+const harvestAsTeam = async (schema: string, args: ReadonlyArray<string>, budget: number) => {
+  const dir = tempDir()
+  const stderr: Array<string> = []
+  for (const [round, day] of [["day1", 0], ["day2", 1]] as const) {
+    offset = day * DAY
+    const before = researchRequests()
+    const workers = team(dir, round, 3, [...args, "--daily-quota", String(budget)])
+    if (round === "day1") for (const victim of [workers[1]!, workers[2]!]) await killMidItem(schema, victim)
+    const ended = await Promise.all(workers.map((w) => w.done))
+    stderr.push(...ended.map((r) => r.stderr))
+    // The shared ledger never lets the team past the day's budget, whoever was killed.
+    expect(researchRequests() - before).toBeLessThanOrEqual(budget)
+    expect(ledgerUsed(schema)).toBeLessThanOrEqual(budget)
+    for (const r of ended) expect(r.stderr).not.toContain(server.password)
+    if (round === "day1") {
+      expect(ended.map((r) => r.signal)).toEqual([null, "SIGKILL", "SIGKILL"])
+      expect(ended[0]!.code, ended[0]!.stderr).toBe(4)
+    } else {
+      expect(ended.map((r) => r.code), stderr.join("\n---\n")).toEqual([0, 0, 0])
+    }
+  }
+  // Every item done; the killed workers' items were taken over from their checkpoints.
+  expect(column(`select count(*) from ${schema}._tikflow_work_items where status <> 'done'`)).toEqual(["0"])
+  expect(stderr.join("\n")).toMatch(/item \d+ resumes from epoch \d+, where an earlier worker stopped/)
+}
+
+describe("a team of workers on one work queue (--coordinator postgres://, --out postgres://)", () => {
+  it("videos: three workers, two SIGKILLs, a small shared quota over two days: the table is the ground truth", { timeout: 180_000 }, async () => {
+    const uri = server.uri({ query: "schema=team_videos" })
+    const args = ["videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-01-24", "--window-days", "3",
+      "--out", uri, "--coordinator", uri, "--commit-every", "100", "--concurrency", "1"]
+    await harvestAsTeam("team_videos", args, 45)
+    const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-01", "2024-01-24"))
+    expect(expected.length).toBeGreaterThan(1000)
+    // One row per key by construction (primary key): the ids are exactly the ground truth's.
+    expect(sorted(column("select id from team_videos.videos"))).toEqual(expected)
+  })
+
+  it("comments: three workers, two SIGKILLs, a small shared quota over two days: the comments of 40 videos, each exactly once", { timeout: 180_000 }, async () => {
+    // Videos with 1 to 150 comments: four items of ten videos, about 45 pages in all.
+    const videoIds = [...expectedVideoIds(fixture.sandbox, QUERY, "2024-02-01", "2024-02-09")]
+      .filter((id) => fixture.sandbox.groundTruth.comments(id).length > 0 && fixture.sandbox.groundTruth.comments(id).length <= 150)
+      .slice(0, 40)
+    expect(videoIds).toHaveLength(40)
+    const uri = server.uri({ query: "schema=team_comments" })
+    const args = ["comments", "--video-id", videoIds.join(","), "--out", uri, "--coordinator", uri, "--commit-every", "100", "--concurrency", "1"]
+    await harvestAsTeam("team_comments", args, 40)
+    const expected = sorted(videoIds.flatMap((id) => fixture.sandbox.groundTruth.comments(id).map((comment) => comment.id)))
+    expect(sorted(column("select id from team_comments.comments"))).toEqual(expected)
+  })
+
+  it("a pipeline file's coordinator: two `tikflow run` workers share its queue; a bad one is refused in one line without the password", async () => {
+    const dir = tempDir()
+    const users = Array.from({ length: 30 }, (_, i) => `user_${String(i + 1).padStart(5, "0")}`)
+    const coordinator = server.uri({ query: "schema=team_file" })
+    writeFileSync(join(dir, "team.yaml"), [
+      `coordinator: ${coordinator}`,
+      "jobs:",
+      "  - name: users",
+      `    source: { endpoint: followers, usernames: [${users.join(", ")}] }`,
+      `    sinks: [${coordinator}]`
+    ].join("\n"))
+    // Slow enough (3 requests/s each) that the second worker starts before the first could do it all.
+    const workers = team(dir, "file", 2, ["run", join(dir, "team.yaml")], "3")
+    const ended = await Promise.all(workers.map((w) => w.done))
+    for (const r of ended) expect(r.stderr).not.toContain(server.password)
+    // Three items of ten users, each done once, shared by the two workers (a refused private list exits 5).
+    expect(column("select count(*) || ' ' || count(distinct done_by) from team_file._tikflow_work_items where status = 'done'")).toEqual(["3 2"])
+    const expected = sorted(users.flatMap((user) => {
+      try {
+        return fixture.sandbox.groundTruth.followers(user).map((f) => `${user}/${f.username}`)
+      } catch {
+        return []
+      }
+    }))
+    expect(sorted(column("select of_username || '/' || username from team_file.followers"))).toEqual(expected)
+
+    writeFileSync(join(dir, "bad.yaml"), "coordinator: mysql://u:Secret-9@h/db\njobs: [{ source: { endpoint: user-info, usernames: [a] }, sinks: [ndjson:-] }]\n")
+    const bad = await runCli(["run", "bad.yaml"], { cwd: dir, env: fixture.env() })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe("tikflow: bad.yaml:1: coordinator: expected a postgres://user@host:port/database URI")
+  })
+})

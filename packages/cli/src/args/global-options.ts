@@ -19,7 +19,7 @@ export const globalOptions: OptionSpecs = {
   coordinator: {
     type: "string",
     value: "URI",
-    description: "a PostgreSQL database (postgres://user@host/db) that keeps the daily quota ledger, shared by every machine harvesting with the client key (default $TIKFLOW_COORDINATOR)"
+    description: "a PostgreSQL database (postgres://user@host/db) shared by a team: the daily quota ledger, and a work queue that splits the job among every process running the same command (default $TIKFLOW_COORDINATOR)"
   },
   "on-quota": { type: "string", value: "stop|wait", description: "when the quota is spent: stop resumably (exit 4, default) or wait for 00:00 UTC" },
   plugin: { type: "string", multiple: true, value: "NAME|PATH", description: "load a sink plugin (tikflow-sink-<name> package or a path); repeatable" },

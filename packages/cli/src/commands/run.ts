@@ -30,7 +30,8 @@ export const runCommand: Command = {
   summary: "run a pipeline file: jobs in sequence, later jobs reading earlier jobs' output",
   usage: "PIPELINE.yaml|PIPELINE.json",
   details: [
-    "A pipeline file (YAML or JSON) has optional top-level `sinks` (every job's default) and `plugins`,",
+    "A pipeline file (YAML or JSON) has optional top-level `sinks` (every job's default), `plugins` and",
+    "`coordinator` (a postgres:// URI, as --coordinator, which overrides it),",
     "and a list of `jobs`, each with a `source` (endpoint + parameters), optional `transforms`",
     "(dedupe is the default; `[]` turns it off; `{dedupe: {keep: last, by: create_time}}`; a lookup join",
     "`{join: {endpoint: user-info, on: username, as: author, miss: keep|drop|fail}}` adds each record's",
@@ -65,6 +66,8 @@ export const runCommand: Command = {
       field: plugin.field,
       specifier: plugin.specifier.startsWith(".") && !isAbsolute(plugin.specifier) ? resolve(base, plugin.specifier) : plugin.specifier
     }))
-    return runHarvest(pipeline.spec, input, { plugins, resumeCommand: `tikflow run ${file}` })
+    // The file's coordinator unless --coordinator names one; it beats TIKFLOW_COORDINATOR, which is the machine's default.
+    const coordinator = input.values.coordinator === undefined ? pipeline.spec.coordinator ?? input.settings.coordinator : input.settings.coordinator
+    return runHarvest(pipeline.spec, { ...input, settings: { ...input.settings, coordinator } }, { plugins, resumeCommand: `tikflow run ${file}` })
   }
 }

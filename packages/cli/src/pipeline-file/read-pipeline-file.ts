@@ -71,7 +71,7 @@ export const readPipelineFile = async (path: string, today: Date): Promise<Pipel
   }
 }
 
-const topFields = ["version", "plugins", "sinks", "jobs"]
+const topFields = ["version", "plugins", "coordinator", "sinks", "jobs"]
 const jobFields = ["name", "source", "transforms", "sinks"]
 
 /** Names a field in messages: `pipeline.yaml:7: sinks[1].uri`. */
@@ -79,6 +79,8 @@ type Where = (path: FieldPath) => string
 
 export interface PipelineRunSpec extends RunSpec {
   readonly plugins: ReadonlyArray<{ readonly specifier: string; readonly field: string }>
+  /** `coordinator:`, the team's PostgreSQL database (quota ledger, work queue); `--coordinator` overrides it. */
+  readonly coordinator?: string
 }
 
 export const validatePipeline = (value: unknown, label: string, today: Date, where: Where = formatFieldPath): PipelineRunSpec => {
@@ -90,6 +92,7 @@ export const validatePipeline = (value: unknown, label: string, today: Date, whe
       specifier,
       field: where(["plugins", index])
     }))
+  const coordinator = top.coordinator === undefined ? undefined : validateCoordinator(top.coordinator)
   const defaultSinks = top.sinks === undefined ? [] : validateSinks(top.sinks, ["sinks"], where)
   const jobsValue = asList(required(top, "jobs", [], "a list of jobs"), ["jobs"])
   if (jobsValue.length === 0) fail(["jobs"], "at least one job")
@@ -117,8 +120,12 @@ export const validatePipeline = (value: unknown, label: string, today: Date, whe
       }
     })
   })
-  return { label, jobs, plugins }
+  return { label, jobs, plugins, ...(coordinator === undefined ? {} : { coordinator }) }
 }
+
+/** A postgres:// URI; never echoed in the message, as it may hold a password. */
+const validateCoordinator = (value: unknown): string =>
+  typeof value === "string" && /^postgres(ql)?:\/\//.test(value) ? value : fail(["coordinator"], "a postgres://user@host:port/database URI")
 
 const defaultTransforms: ReadonlyArray<TransformSpec> = [{ kind: "dedupe", keep: "first" }]
 

@@ -8,6 +8,10 @@ export const runOptions: OptionSpecs = {
     type: "string",
     value: "N",
     description: "stop after N records (at the end of the page that reaches N; committed; exit 6): run the same command again to continue"
+  },
+  "dry-run": {
+    type: "boolean",
+    description: "print what the run would fetch (its windows or items, each one's request body, the fewest requests) and the quota left; send nothing"
   }
 }
 

@@ -1,7 +1,6 @@
 import { loadClientKey } from "../args/credentials.js"
 import { usageError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
-import { openCoordinatorQuota } from "../harvest/coordinator-quota.js"
 import { formatDuration } from "../progress/format-progress.js"
 import type { Command } from "./command.js"
 
@@ -24,32 +23,27 @@ export const quotaCommand: Command = {
     { description: "what is left of today's quota", command: "tikflow quota" },
     { description: "as JSON, for scripts", command: "tikflow quota --log-format json" }
   ],
-  async run({ settings, output, env }) {
-    const { QuotaLedger, machineQuotaLedgerPath } = await import("@tikflow/core")
-    const coordinator = settings.coordinator === undefined
-      ? undefined
-      : await openCoordinatorQuota(settings.coordinator, requiredClientKey(settings.credentialsFile, env), output)
-    const path = coordinator?.location ?? settings.quotaLedgerPath ?? machineQuotaLedgerPath(requiredClientKey(settings.credentialsFile, env), env)
-    const ledger = new QuotaLedger({ limit: settings.dailyQuota, path, store: coordinator })
+  async run(input) {
+    const { settings, output, env } = input
+    const { readQuotaLeft } = await import("../harvest/quota-left.js")
+    const quota = await readQuotaLeft(input, () => requiredClientKey(settings.credentialsFile, env))
     const now = settings.now()
-    const snapshot = await ledger.snapshot(now).finally(() => coordinator?.close())
-    const left = Math.max(0, snapshot.limit - snapshot.used - snapshot.reserved)
     if (settings.logFormat === "json") {
       output.result(JSON.stringify({
-        used: snapshot.used,
-        reserved: snapshot.reserved,
-        limit: snapshot.limit,
-        left,
-        resetAt: snapshot.resetAt,
-        ledger: path
+        used: quota.used,
+        reserved: quota.reserved,
+        limit: quota.limit,
+        left: quota.left,
+        resetAt: quota.resetAt,
+        ledger: quota.ledger
       }))
     } else {
       output.result([
-        `quota ledger  ${path}`,
-        `used today    ${snapshot.used} of ${snapshot.limit} requests`,
-        ...(snapshot.reserved > 0 ? [`reserved      ${snapshot.reserved} (held by running harvests, or stranded by a killed one)`] : []),
-        `left          ${left}`,
-        `next reset    ${snapshot.resetAt} (in ${formatDuration(snapshot.resetAtMs - now)})`
+        `quota ledger  ${quota.ledger}`,
+        `used today    ${quota.used} of ${quota.limit} requests`,
+        ...(quota.reserved > 0 ? [`reserved      ${quota.reserved} (held by running harvests, or stranded by a killed one)`] : []),
+        `left          ${quota.left}`,
+        `next reset    ${quota.resetAt} (in ${formatDuration(quota.resetAtMs - now)})`
       ].join("\n"))
     }
     return ExitCode.Done

@@ -30,6 +30,7 @@ import { combineSummaries } from "./combined-summary.js"
 import { openCoordinatorQueue } from "./coordinator-queue.js"
 import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
+import { dryRun } from "./dry-run.js"
 import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
@@ -106,6 +107,10 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   ]
   const limit = RecordLimit.fromFlag(input.values["max-records"] as string | undefined)
   const prepared = await prepareRun(spec, input, plugins)
+  if (input.values["dry-run"] === true) {
+    await dryRun(spec, input, prepared)
+    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [] }
+  }
   const run = await openRun(spec, input, options, prepared, startedAt, limit)
   try {
     if (run.runState.existed) {

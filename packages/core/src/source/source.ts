@@ -13,6 +13,16 @@ export interface SourcePage<R> {
   readonly state: unknown
 }
 
+/** A request a source would send first for one window or item, as its `plan` lists it (nothing is sent). */
+export interface PlannedRequest {
+  /** What the request is for: `window 20240101-20240130`, `user alice`, `video 7320768196569599275`. */
+  readonly target: string
+  readonly endpoint: string
+  readonly fields: ReadonlyArray<string>
+  /** The JSON body exactly as it would be sent. */
+  readonly body: string
+}
+
 /**
  * A harvest of one endpoint, described but not yet running. Implemented by `@tikflow/sources`;
  * consumed by the pipeline runner in core, which knows nothing of HTTP.
@@ -28,4 +38,10 @@ export interface Source<K extends RecordKind, Env = never> {
     readonly resumeFrom?: unknown
     readonly onProgress?: ProgressListener
   }): Stream.Stream<SourcePage<RecordKinds[K]>, SourceError, Env>
+  /**
+   * The next request of every window or item still to harvest after `resumeFrom`, computed
+   * without sending anything (`--dry-run`): the harvest takes at least one request for each, more
+   * where the API pages. Optional: a source that cannot tell leaves it out.
+   */
+  plan?(resumeFrom?: unknown): ReadonlyArray<PlannedRequest>
 }

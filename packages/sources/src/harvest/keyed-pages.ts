@@ -1,6 +1,6 @@
 import { Effect, Option, Semaphore, Stream } from "effect"
 import { ConfigError } from "@tikflow/core"
-import type { SourceError, SourcePage } from "@tikflow/core"
+import type { PlannedRequest, SourceError, SourcePage } from "@tikflow/core"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
 
@@ -34,6 +34,31 @@ export const readKeyedState = (resumeFrom: unknown, keys: number): KeyedState =>
     throw ConfigError.make("resumeFrom", "a state {version: 1, index, cursor} saved by this source", resumeFrom)
   }
   return state as KeyedState
+}
+
+/** A key's request: its endpoint, fields and body (JSON text, or a value the client stringifies). */
+export interface KeyRequest {
+  readonly endpoint: string
+  readonly fields: ReadonlyArray<string>
+  readonly body: string | object
+}
+
+/**
+ * The next request of each key still to harvest after `resumeFrom` (the key in progress from its
+ * saved cursor, the rest from the start), for a source's `plan`: nothing is sent.
+ */
+export const plannedKeys = (
+  keys: ReadonlyArray<string>,
+  resumeFrom: unknown,
+  keyKind: string,
+  requestOf: (key: string, cursor: Cursor) => KeyRequest
+): ReadonlyArray<PlannedRequest> => {
+  const start = readKeyedState(resumeFrom, keys.length)
+  return keys.slice(start.index).map((key, i) => {
+    const { endpoint, fields, body } = requestOf(key, i === 0 ? start.cursor : null)
+    // As the client sends it: a JSON text as is, a value stringified.
+    return { target: `${keyKind} ${key}`, endpoint, fields, body: typeof body === "string" ? body : JSON.stringify(body) }
+  })
 }
 
 /**

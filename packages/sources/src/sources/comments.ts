@@ -3,8 +3,8 @@ import { commentApiFields, ConfigError, decodeCommentListResponse, encodeComment
 import type { Comment, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { keyedPages } from "../harvest/keyed-pages.js"
-import type { KeyPage } from "../harvest/keyed-pages.js"
+import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
+import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
 import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
@@ -31,6 +31,15 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
     throw ConfigError.make("videoIds", "a non-empty list of decimal video ids", videoIds)
   }
   const maxCount = maxCountOf(options)
+  const offsetOf = (cursor: number | string | null) => (cursor === null ? 0 : Number(cursor))
+  /** Comments a request from `offset` may ask for: a page, within the 1,000 cap. */
+  const countFrom = (offset: number) => Math.min(maxCount, COMMENT_CAP - offset)
+  const requestOf = (videoId: string, cursor: number | string | null): KeyRequest => ({
+    endpoint,
+    fields: commentApiFields,
+    // Core's encoder writes the id as the API's int64 expects: a bare number, exact past 2^53.
+    body: encodeCommentListRequest({ video_id: videoId, max_count: countFrom(offsetOf(cursor)), cursor: offsetOf(cursor) })
+  })
   return {
     kind: "comment",
     stream: "comments",
@@ -38,12 +47,9 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
-          const offset = cursor === null ? 0 : Number(cursor)
-          const count = Math.min(maxCount, COMMENT_CAP - offset)
-          if (count <= 0) return Effect.succeed({ records: [], next: null })
-          // Core's encoder writes the id as the API's int64 expects: a bare number, exact past 2^53.
-          return Effect.sync(() => encodeCommentListRequest({ video_id: videoId, max_count: count, cursor: offset })).pipe(
-            Effect.flatMap((body) => client.call({ endpoint, fields: commentApiFields, body, retry, onProgress: run.onProgress })),
+          if (countFrom(offsetOf(cursor)) <= 0) return Effect.succeed({ records: [], next: null })
+          return Effect.sync(() => requestOf(videoId, cursor)).pipe(
+            Effect.flatMap((request) => client.call({ ...request, retry, onProgress: run.onProgress })),
             Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
             Effect.map((decoded): KeyPage<Comment> => {
               const next = decoded.cursor
@@ -58,6 +64,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
             })
           )
         }, options.concurrency)
-      })
+      }),
+    plan: (resumeFrom) => plannedKeys(videoIds, resumeFrom, "video", requestOf)
   }
 }

@@ -3,8 +3,8 @@ import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from 
 import type { Source, SourceError, UserInfo } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { keyedPages } from "../harvest/keyed-pages.js"
-import type { KeyPage } from "../harvest/keyed-pages.js"
+import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
+import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
 import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
@@ -23,6 +23,7 @@ const fields = userInfoApiFields
  */
 export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokClient> => {
   const usernames = nonEmptyNames("usernames", options.usernames)
+  const requestOf = (username: string): KeyRequest => ({ endpoint, fields, body: { username } })
   return {
     kind: "user_info",
     stream: "users",
@@ -30,7 +31,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
-          client.call({ endpoint, fields, body: { username }, retry, onProgress: run.onProgress }).pipe(
+          client.call({ ...requestOf(username), retry, onProgress: run.onProgress }).pipe(
             Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
             Effect.map((record): KeyPage<UserInfo> => {
               emit({ type: "page", endpoint, records: 1, hasMore: false })
@@ -41,6 +42,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
               return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
             })
           ), options.concurrency)
-      })
+      }),
+    plan: (resumeFrom) => plannedKeys(usernames, resumeFrom, "user", requestOf)
   }
 }

@@ -2,8 +2,8 @@ import { Effect } from "effect"
 import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { keyedPages } from "../harvest/keyed-pages.js"
-import type { KeyPage } from "../harvest/keyed-pages.js"
+import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
+import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { withSourceRun } from "./source-run.js"
 import { maxCountOf, nonEmptyNames } from "./source-options.js"
@@ -29,6 +29,11 @@ export const userListSource = <K extends RecordKind>(
 ): Source<K, TikTokClient> => {
   const usernames = nonEmptyNames("usernames", options.usernames)
   const maxCount = maxCountOf(options)
+  const requestOf = (username: string, cursor: number | string | null): KeyRequest => ({
+    endpoint: spec.endpoint,
+    fields: spec.fields,
+    body: { username, max_count: maxCount, ...(cursor === null ? {} : { cursor }) }
+  })
   return {
     kind: spec.kind,
     stream: spec.stream,
@@ -37,13 +42,7 @@ export const userListSource = <K extends RecordKind>(
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         // Cursor directions differ by list (follow times descend, offsets ascend): only repeats are refused.
         return keyedPages(usernames, run.resumeFrom, { endpoint: spec.endpoint, keyKind: "user", order: "any" }, (username, cursor) =>
-          client.call({
-            endpoint: spec.endpoint,
-            fields: spec.fields,
-            body: { username, max_count: maxCount, ...(cursor === null ? {} : { cursor }) },
-            retry,
-            onProgress: run.onProgress
-          }).pipe(
+          client.call({ ...requestOf(username, cursor), retry, onProgress: run.onProgress }).pipe(
             Effect.flatMap((body) => spec.decodePage(body, username)),
             Effect.map((decoded): KeyPage<RecordKinds[K]> => {
               // No cursor to send back means nothing more can be asked for; the same one again is a loop
@@ -59,6 +58,7 @@ export const userListSource = <K extends RecordKind>(
           ),
           options.concurrency
         )
-      })
+      }),
+    plan: (resumeFrom) => plannedKeys(usernames, resumeFrom, "user", requestOf)
   }
 }

@@ -1,6 +1,6 @@
 import { Effect, Option, Stream } from "effect"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
-import type { QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
+import type { PlannedRequest, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, parseQueryDay, splitDays } from "../harvest/date-windows.js"
 import { CursorTrail } from "../harvest/cursor-trail.js"
@@ -63,6 +63,23 @@ const keyOf = (w: { readonly start: string; readonly end: string }) => `${w.star
 const freshWindow = (start: number, end: number): WindowState =>
   ({ start: formatDay(start), end: formatDay(end), cursor: null, searchId: null, done: false })
 
+/** The body of a window's next request: the cursor and search_id go back exactly as received (a bare number, even past 2^53). */
+const windowRequestBody = (
+  request: { readonly query: VideoQueryFilter; readonly maxCount: number; readonly random: boolean },
+  w: WindowState
+): string => {
+  const parts = [
+    `"query":${JSON.stringify(request.query)}`,
+    `"start_date":"${w.start}"`,
+    `"end_date":"${w.end}"`,
+    `"max_count":${request.maxCount}`
+  ]
+  if (w.cursor !== null) parts.push(`"cursor":${w.cursor}`)
+  if (w.searchId !== null) parts.push(`"search_id":${JSON.stringify(w.searchId)}`)
+  if (request.random) parts.push(`"is_random":true`)
+  return `{${parts.join(",")}}`
+}
+
 const readState = (resumeFrom: unknown): VideoQueryState => {
   const state = resumeFrom as Partial<VideoQueryState> | null
   const valid = state?.version === 1 && Array.isArray(state.windows) && state.windows.every((w) =>
@@ -100,6 +117,12 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
   const random = options.random === true
   const query = options.query
   const keepRepeats = options.repeats === "keep"
+  const requestBody = (w: WindowState): string => windowRequestBody({ query, maxCount, random }, w)
+  /** The windows as a run starts: all of them, fresh, or as `resumeFrom` left them. */
+  const initialState = (resumeFrom: unknown): VideoQueryState =>
+    resumeFrom === undefined || resumeFrom === null
+      ? { version: 1, windows: splitDays(first, last, windowDays).map(([s, e]) => freshWindow(s, e)) }
+      : readState(resumeFrom)
 
   return {
     kind: "video",
@@ -109,9 +132,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
     }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        const initial: VideoQueryState = run.resumeFrom === undefined || run.resumeFrom === null
-          ? { version: 1, windows: splitDays(first, last, windowDays).map(([s, e]) => freshWindow(s, e)) }
-          : readState(run.resumeFrom)
+        const initial = initialState(run.resumeFrom)
         // The state as of the pages delivered so far, in window order.
         let windows: ReadonlyArray<WindowState> = initial.windows
         // Ids delivered per window in this run (the API repeats records within a search). Halves of a
@@ -122,20 +143,6 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           let set = seen.get(key)
           if (set === undefined) seen.set(key, set = new Set())
           return set
-        }
-
-        const requestBody = (w: WindowState): string => {
-          const parts = [
-            `"query":${JSON.stringify(query)}`,
-            `"start_date":"${w.start}"`,
-            `"end_date":"${w.end}"`,
-            `"max_count":${maxCount}`
-          ]
-          // The cursor goes back exactly as received (a bare number, even past 2^53).
-          if (w.cursor !== null) parts.push(`"cursor":${w.cursor}`)
-          if (w.searchId !== null) parts.push(`"search_id":${JSON.stringify(w.searchId)}`)
-          if (random) parts.push(`"is_random":true`)
-          return `{${parts.join(",")}}`
         }
 
         /** One page of window `w`, with a new search from the same cursor when its search_id stays stale. */
@@ -231,6 +238,10 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
           concurrency === 1 ? Stream.flatMap(windowPages) : Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
           Stream.map(deliver)
         )
-      })
+      }),
+    plan: (resumeFrom) =>
+      initialState(resumeFrom).windows.filter((w) => !w.done).map((w): PlannedRequest => ({
+        target: `window ${keyOf(w)}`, endpoint, fields, body: requestBody(w)
+      }))
   }
 }

@@ -8,7 +8,8 @@ import { parseIntegerIn } from "../args/numbers.js"
  */
 export class RecordLimit {
   private delivered = 0
-  private controller: AbortController | undefined
+  /** Aborted once the limit is reached: every pipeline and work-queue worker of the run stops on it. */
+  private readonly controller = new AbortController()
 
   constructor(readonly max: number) {}
 
@@ -26,17 +27,14 @@ export class RecordLimit {
     return this.delivered
   }
 
-  /** The signal one job's pipeline stops on: the run's own (SIGINT/SIGTERM), or this limit reached. */
+  /** The signal a pipeline or worker of the run stops on: the run's own (SIGINT/SIGTERM), or this limit reached. */
   signalFor(runSignal: AbortSignal): AbortSignal {
-    const controller = new AbortController()
-    this.controller = controller
-    if (this.reached) controller.abort("max-records")
-    return AbortSignal.any([runSignal, controller.signal])
+    return AbortSignal.any([runSignal, this.controller.signal])
   }
 
   /** Counts records the sinks received; stops the job's pipeline once the run has N. */
   count(records: number): void {
     this.delivered += records
-    if (this.reached) this.controller?.abort("max-records")
+    if (this.reached) this.controller.abort("max-records")
   }
 }

@@ -374,7 +374,7 @@ const runJobQueued = async (
     plan,
     label,
     fresh: settings.fresh,
-    signal,
+    signal: run.limit?.signalFor(signal) ?? signal,
     output,
     runItem: async (item, index, checkpoints, itemSignal) => {
       const narrowed = itemSourceSpec(job.source, item)

@@ -22,11 +22,11 @@ export const runEndToEnd = async (params, sink) => {
   const dir = mkdtempSync(join(params.tmp ?? tmpdir(), `tikflow-bench-${sink}-`))
   const client = benchClient(params)
   try {
-    const runnable = core.pipeline(videoSource(params))
-      .through(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
+    const runnable = core.Pipeline.make(videoSource(params))
+      .through(core.Transform.dedupe({ store: core.Transform.persistentKeys(join(dir, "dedupe")) }))
       .to(sinks.resolveSink(sinkUris[sink](dir)))
     const summary = await Effect.runPromise(
-      runnable.run({ checkpoints: new core.FileCheckpointStore(join(dir, "state")) })
+      runnable.run({ checkpoints: new core.Checkpoint.FileStore(join(dir, "state")) })
         .pipe(Effect.provideService(sources.TikTokClient, client.service))
     )
     if (summary.status !== "completed") throw new Error(`pipeline ${summary.status}`)

@@ -72,8 +72,8 @@ const persistent = async () => {
       })
     }
     const summary = await Effect.runPromise(
-      core.pipeline(source).through(core.dedupe({ store: core.persistentKeys(join(dir, "keys")) })).to(discard)
-        .run({ checkpoints: new core.FileCheckpointStore(join(dir, "state")) })
+      core.Pipeline.make(source).through(core.Transform.dedupe({ store: core.Transform.persistentKeys(join(dir, "keys")) })).to(discard)
+        .run({ checkpoints: new core.Checkpoint.FileStore(join(dir, "state")) })
     )
     return { records: summary.recordsIn, distinct: written, duplicates: summary.duplicatesDropped, epochs: summary.epochsCommitted }
   } finally {

@@ -12,7 +12,7 @@ const core = await load("core")
 const dir = mkdtempSync(join(tmpdir(), "tikflow-bench-ledger-"))
 try {
   let writes = 0
-  const file = new core.FileQuotaStore(join(dir, "quota.json"))
+  const file = new core.Quota.FileStore(join(dir, "quota.json"))
   const store = {
     location: file.location,
     reserve: (r) => (writes++, file.reserve(r)),
@@ -22,7 +22,7 @@ try {
   }
   const now = Date.now()
   emit(await measure(async () => {
-    const ledger = new core.QuotaLedger({ limit: 10_000_000, store, maxBlock })
+    const ledger = new core.Quota.Ledger({ limit: 10_000_000, store, maxBlock })
     const cpu = process.cpuUsage()
     const started = performance.now()
     for (let i = 0; i < requests; i++) {

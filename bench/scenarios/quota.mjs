@@ -20,7 +20,7 @@ emit(await measure(async () => {
     retry: {
       maxRetries: 12,
       schedules: Object.fromEntries(["ServerError", "NetworkError", "DecodeError", "RateLimitedError", "SearchIdExpiredError"]
-        .map((kind) => [kind, core.backoff({ base: "5 millis", cap: "50 millis", times: 12 })]))
+        .map((kind) => [kind, core.Retry.backoff({ base: "5 millis", cap: "50 millis", times: 12 })]))
     },
     onProgress: (event) => {
       if (event.type === "retry") retries[event.kind] = (retries[event.kind] ?? 0) + 1

@@ -10,7 +10,7 @@ import {
   decodeUserVideoListResponseSync,
   decodeVideoQueryResponseSync,
   parseJsonBodySync
-} from "../../packages/core/src/index.js"
+} from "../../packages/core/src/internal.js"
 import { badBodyText, fixtureTexts } from "./support/fuzz-inputs.js"
 import { recordPart } from "./support/last-run.js"
 import { bySize, mode } from "./support/mode.js"

@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
-import type { PipelineSummary, ProgressListener } from "@tikflow/core"
-import { dedupe, FileCheckpointStore, persistentKeys, pipeline } from "@tikflow/core"
+import type { ProgressListener } from "@tikflow/core"
+import { Checkpoint, Pipeline, Transform } from "@tikflow/core"
 import { resolveSink } from "@tikflow/sinks"
 import { layerTikTokClient, videoQuery } from "@tikflow/sources"
 import type { ConnectionOptions } from "./connection.js"
@@ -25,7 +25,7 @@ export interface EffectPipelineOptions extends ConnectionOptions {
  * Effect style: a video query, deduplicated, written to NDJSON and Parquet at once, with
  * checkpoints and dedupe keys in `<outDir>/state` so an interrupted run resumes where it stopped.
  */
-export const main = async (options: EffectPipelineOptions): Promise<PipelineSummary> => {
+export const main = async (options: EffectPipelineOptions): Promise<Pipeline.Summary> => {
   const connection = await connect(options)
   try {
     const source = videoQuery({
@@ -33,12 +33,12 @@ export const main = async (options: EffectPipelineOptions): Promise<PipelineSumm
       startDate: options.startDate ?? "2024-01-01",
       endDate: options.endDate ?? "2024-01-20"
     })
-    const run = pipeline(source)
+    const run = Pipeline.make(source)
       // Keys committed with each checkpoint: a resumed run drops the API's repeats of what it delivered.
-      .through(dedupe({ store: persistentKeys(path.join(options.outDir, "state", "dedupe")) }))
+      .through(Transform.dedupe({ store: Transform.persistentKeys(path.join(options.outDir, "state", "dedupe")) }))
       .to(resolveSink(`ndjson:${options.outDir}`), resolveSink(`parquet:${path.join(options.outDir, "parquet")}`))
       .run({
-        checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")),
+        checkpoints: new Checkpoint.FileStore(path.join(options.outDir, "state")),
         signal: options.signal,
         onProgress: options.onProgress,
         epochMaxRecords: options.epochMaxRecords ?? 500

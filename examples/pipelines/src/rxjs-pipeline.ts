@@ -1,7 +1,7 @@
 import * as path from "node:path"
-import { concatMap, defer, lastValueFrom, map, reduce } from "rxjs"
+import { lastValueFrom, map, reduce } from "rxjs"
 import type { Video } from "@tikflow/core"
-import { asOperator, batchOperator, dedupe } from "@tikflow/core"
+import { Rx } from "@tikflow/core"
 import { openSink } from "@tikflow/sinks"
 import { createTikTokClient, toObservable, videoQuery } from "@tikflow/sources"
 import type { ConnectionOptions } from "./connection.js"
@@ -24,8 +24,8 @@ export interface RxjsPipelineResult {
 }
 
 /**
- * RxJS style, no Effect in sight: the source as an Observable, tikflow's dedupe as an operator,
- * size/time batches, each batch written and flushed to an NDJSON sink as one epoch. (No resume
+ * RxJS style, no Effect in sight: the source as an Observable, tikflow's operators (dedupe,
+ * size/time batches, `writeTo` a sink: each batch written and flushed as one epoch). (No resume
  * here: that is what the pipeline runner adds.)
  */
 export const main = async (options: RxjsPipelineOptions): Promise<RxjsPipelineResult> => {
@@ -50,19 +50,10 @@ export const main = async (options: RxjsPipelineOptions): Promise<RxjsPipelineRe
     try {
       const result = await lastValueFrom(
         toObservable(source, client).pipe(
-          asOperator(dedupe<Video>({ kind: "video" })),
-          batchOperator<Video>(250, 1_000),
-          concatMap((batch, index) =>
-            defer(async () => {
-              const epoch = index + 1
-              await writer.write({ records: batch, epoch })
-              await writer.flush({
-                epoch,
-                checkpoint: { version: 1, harvestId: source.harvestId, epoch, state: null, updatedAt: new Date().toISOString() }
-              })
-              return batch
-            })
-          ),
+          Rx.dedupe<Video>({ kind: "video" }),
+          Rx.batch<Video>(250, 1_000),
+          // Each batch one epoch, flushed before it goes on: what reaches `map` is durable.
+          Rx.writeTo(writer, { harvestId: source.harvestId }),
           map((batch) => {
             const regions: Record<string, number> = {}
             for (const video of batch) regions[video.region_code ?? "?"] = (regions[video.region_code ?? "?"] ?? 0) + 1

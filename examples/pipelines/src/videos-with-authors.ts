@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Effect } from "effect"
-import type { PipelineSummary, UserInfo, Video } from "@tikflow/core"
-import { dedupe, enrichAs, FileCheckpointStore, lookupFromSource, lookupJoin, pipeline } from "@tikflow/core"
+import type { UserInfo, Video } from "@tikflow/core"
+import { Checkpoint, Pipeline, Transform } from "@tikflow/core"
 import { resolveSink } from "@tikflow/sinks"
 import { layerTikTokClient, userInfo, videoQuery } from "@tikflow/sources"
 import type { ConnectionOptions } from "./connection.js"
@@ -23,7 +23,7 @@ export type VideoWithAuthor = Video & { readonly author: UserInfo | null }
  * back as user info records with `lookup_error` set, so no video is lost. NDJSON keeps `author` as
  * an object; DuckDB and Parquet as a column of JSON text (`json_extract(author, '$.follower_count')`).
  */
-export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineSummary> => {
+export const main = async (options: VideosWithAuthorsOptions): Promise<Pipeline.Summary> => {
   const connection = await connect(options)
   try {
     const source = videoQuery({
@@ -31,25 +31,25 @@ export const main = async (options: VideosWithAuthorsOptions): Promise<PipelineS
       startDate: options.startDate ?? "2024-01-01",
       endDate: options.endDate ?? "2024-01-10"
     })
-    const withAuthors = lookupJoin({
+    const withAuthors = Transform.lookupJoin({
       name: "authors",
       key: (video: Video) => video.username,
-      lookup: lookupFromSource("user_info", (usernames) => userInfo({ usernames })),
-      combine: enrichAs("author"),
+      lookup: Transform.lookupFromSource("user_info", (usernames) => userInfo({ usernames })),
+      combine: Transform.enrichAs("author"),
       onMiss: "keep",
       batchSize: 20,
       concurrency: 4,
       cacheSize: 10_000
     })
-    const run = pipeline(source)
-      .through(dedupe(), withAuthors)
+    const run = Pipeline.make(source)
+      .through(Transform.dedupe(), withAuthors)
       .to(
         resolveSink(`ndjson:${path.join(options.outDir, "videos_with_authors.ndjson")}`),
         // Fixed-column sinks store the added `author` field as a column of JSON text.
         resolveSink(`duckdb:${path.join(options.outDir, "research.duckdb")}`),
         resolveSink(`parquet:${path.join(options.outDir, "parquet")}`)
       )
-      .run({ checkpoints: new FileCheckpointStore(path.join(options.outDir, "state")) })
+      .run({ checkpoints: new Checkpoint.FileStore(path.join(options.outDir, "state")) })
     const client = layerTikTokClient({ baseUrl: connection.baseUrl, credentials: connection.credentials, rate: 1_000 })
     return await Effect.runPromise(run.pipe(Effect.provide(client)))
   } finally {

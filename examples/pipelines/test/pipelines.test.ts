@@ -6,7 +6,7 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { GroundTruthRefusal, startSandbox } from "@tikflow/sandbox"
 import { Effect } from "effect"
 import type { ProgressListener } from "@tikflow/core"
-import { dedupe, pipeline } from "@tikflow/core"
+import { Pipeline, Transform } from "@tikflow/core"
 import { resolveSink } from "@tikflow/sinks"
 import { layerTikTokClient, videoQuery } from "@tikflow/sources"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -85,17 +85,19 @@ describe("example pipelines against the sandbox", () => {
     const client = layerTikTokClient({ baseUrl: sandbox.url, credentials: sandbox.credentials, rate: 1_000 })
     const run = (signal?: AbortSignal, onProgress?: ProgressListener) =>
       Effect.runPromise(
-        pipeline(
+        // Data-last, Effect's own `pipe` all the way through.
+        Pipeline.make(
           videoQuery({
             query: { and: [{ field_name: "region_code", operation: "IN", field_values: ["US", "GB", "DE"] }] },
             startDate: "2024-01-01",
             endDate: "2024-01-20"
           })
+        ).pipe(
+          Pipeline.through(Transform.dedupe()),
+          Pipeline.to(resolveSink(`duckdb:${path.join(outDir, "harvest.duckdb")}`), resolveSink(`ndjson:${outDir}`)),
+          Pipeline.run({ signal, onProgress, epochMaxRecords: 40 }),
+          Effect.provide(client)
         )
-          .through(dedupe())
-          .to(resolveSink(`duckdb:${path.join(outDir, "harvest.duckdb")}`), resolveSink(`ndjson:${outDir}`))
-          .run({ signal, onProgress, epochMaxRecords: 40 })
-          .pipe(Effect.provide(client))
       )
     const controller = new AbortController()
     const first = await run(controller.signal, (event) => event.type === "checkpoint" && controller.abort())

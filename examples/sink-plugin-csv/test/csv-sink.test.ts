@@ -1,5 +1,5 @@
 import type { Comment, SinkContext, SinkTarget, StreamContext } from "@tikflow/core"
-import { commentFields, decodeCommentListResponseSync, parseLosslessJson } from "@tikflow/core"
+import { Api, commentFields, Json } from "@tikflow/core"
 import { bindSink } from "@tikflow/sinks"
 import { testSinkPlugin } from "@tikflow/sinks/testing"
 import { fc, test } from "@fast-check/vitest"
@@ -110,8 +110,8 @@ describe("tikflow-sink-csv", () => {
 
   it("absent is not zero: recorded comments keep null (bare), 0 and \"\" (quoted) apart", async () => {
     const dir = await tempDir()
-    const body = parseLosslessJson(readApiFixture("recorded/comment_list_page.json")) as { data: { comments: Array<Record<string, unknown>> } }
-    const comments = decodeCommentListResponseSync(body).records
+    const body = Json.parseLossless(readApiFixture("recorded/comment_list_page.json")) as { data: { comments: Array<Record<string, unknown>> } }
+    const comments = Api.decodeCommentListResponseSync(body).records
     const writer = await openDirect(sinkContext(plugin.config.parse(target(dir))))
     await writer.write({ records: comments, epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { machineQuotaLedgerPath } from "@tikflow/core"
+import { machineQuotaLedgerPath } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
 import { readNdjson } from "./support/read-outputs.js"
 import { runCli, stateHomeFor } from "./support/run-cli.js"

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { clientKeyHash, machineQuotaLedgerPath } from "@tikflow/core"
+import { clientKeyHash, machineQuotaLedgerPath } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
 import { runCli } from "./support/run-cli.js"
 import { refuses, useSandbox } from "./support/sandbox.js"

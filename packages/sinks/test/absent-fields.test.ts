@@ -1,5 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api"
-import type { AnyRecord, RecordKind } from "@tikflow/core"
+import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
 import {
   CommentListResponse,
   decodeCommentListResponseSync,
@@ -7,7 +7,7 @@ import {
   parseLosslessJson,
   recordKinds,
   VideoQueryResponse
-} from "@tikflow/core"
+} from "@tikflow/core/internal"
 import { tableFromIPC } from "apache-arrow"
 import { Schema } from "effect"
 import { readdirSync, readFileSync } from "node:fs"

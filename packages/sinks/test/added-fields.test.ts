@@ -1,4 +1,4 @@
-import type { Video } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
 import { tableFromIPC } from "apache-arrow"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"

@@ -1,5 +1,5 @@
-import type { Comment } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { Comment } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC } from "apache-arrow"
 import { readdir, readFile } from "node:fs/promises"

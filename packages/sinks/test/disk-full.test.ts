@@ -1,5 +1,5 @@
-import type { Video } from "@tikflow/core"
-import { FileWriteError } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
+import { FileWriteError } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC } from "apache-arrow"
 import { readdir, readFile } from "node:fs/promises"

@@ -1,4 +1,4 @@
-import type { Video } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { resolveSink, sharedDuckDB } from "../src/index.js"

@@ -1,5 +1,5 @@
-import type { UserVideo, Video } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { UserVideo, Video } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { join } from "node:path"
 import { describe, expect } from "vitest"

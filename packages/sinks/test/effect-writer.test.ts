@@ -1,5 +1,5 @@
-import type { SinkBatch, SinkWriter } from "@tikflow/core"
-import { SinkError } from "@tikflow/core"
+import type { SinkBatch, SinkWriter } from "@tikflow/core/internal"
+import { SinkError } from "@tikflow/core/internal"
 import { Effect, Exit, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { openEffectWriter, resolveSink, toEffectSink, toEffectWriter } from "../src/index.js"

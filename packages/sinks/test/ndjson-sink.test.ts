@@ -1,5 +1,5 @@
-import type { Comment } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { Comment } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"

@@ -1,5 +1,5 @@
-import type { Video } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"

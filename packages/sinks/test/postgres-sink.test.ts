@@ -1,5 +1,5 @@
-import type { RecordKind, Video } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { RecordKind, Video } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"

@@ -1,5 +1,5 @@
-import { recordKinds } from "@tikflow/core"
-import type { RecordKind } from "@tikflow/core"
+import { recordKinds } from "@tikflow/core/internal"
+import type { RecordKind } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC, tableToIPC, Table } from "apache-arrow"
 import { describe, expect } from "vitest"

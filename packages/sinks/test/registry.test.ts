@@ -1,5 +1,5 @@
-import type { SinkPlugin, Source } from "@tikflow/core"
-import { ConfigError, pipeline, SinkError } from "@tikflow/core"
+import type { SinkPlugin, Source } from "@tikflow/core/internal"
+import { ConfigError, pipeline, SinkError } from "@tikflow/core/internal"
 import { Cause, Effect, Stream } from "effect"
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"

@@ -1,4 +1,4 @@
-import { defineSink } from "@tikflow/core"
+import { defineSink } from "@tikflow/core/internal"
 import { tableFromIPC } from "apache-arrow"
 import { existsSync } from "node:fs"
 import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"

@@ -1,7 +1,7 @@
 import { inspect } from "node:util"
 import { Effect, Exit, Schedule } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { SourceError } from "@tikflow/core"
+import type { SourceError } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { createTikTokClient, endpoints, resolveCredentials } from "@tikflow/sources"
 import type { TikTokClientHandle } from "@tikflow/sources"

@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import type { Source } from "@tikflow/core"
+import type { Source } from "@tikflow/core/internal"
 import { comments, createTikTokClient, followers, TikTokClient, videoQuery } from "@tikflow/sources"
 import { okPage, startHostileServer } from "./support/hostile-server.js"
 

@@ -1,6 +1,6 @@
 import { Effect, Exit, Schedule } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import type { SourceError } from "@tikflow/core"
+import type { SourceError } from "@tikflow/core/internal"
 import { checkBaseUrl, createTikTokClient, endpoints } from "@tikflow/sources"
 import type { TikTokClientConfig } from "@tikflow/sources"
 import type { Answer } from "./support/hostile-server.js"

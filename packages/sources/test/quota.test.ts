@@ -4,11 +4,11 @@ import { join } from "node:path"
 import { fc, test } from "@fast-check/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import type { SourcePage, Video } from "@tikflow/core"
+import type { SourcePage, Video } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { harvestIdOf, recordsOf, TikTokClient, videoQuery } from "@tikflow/sources"
 import { clientFor, dayOf, researchRequests, startSmallSandbox } from "./support/harvest-kit.js"
-import type { VideoQuery } from "@tikflow/core"
+import type { VideoQuery } from "@tikflow/core/internal"
 
 let now = Date.UTC(2024, 6, 1, 20)
 let sandbox: Sandbox

@@ -8,7 +8,7 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { followers, videoQuery } from "@tikflow/sources"
 import type { VideoQueryState } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
-import type { VideoQuery } from "@tikflow/core"
+import type { VideoQuery } from "@tikflow/core/internal"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 13, world: { users: 40, videos: 1500, startDate: "2024-01-01", days: 60, maxFollowers: 120, privateUserShare: 0 } }) })

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
 import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, startSmallSandbox } from "./support/harvest-kit.js"
-import type { Source, VideoQuery } from "@tikflow/core"
+import type { Source, VideoQuery } from "@tikflow/core/internal"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 11 }) })

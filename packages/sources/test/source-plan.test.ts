@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import type { Source } from "@tikflow/core"
+import type { Source } from "@tikflow/core/internal"
 import { comments, createTikTokClient, followers, TikTokClient, userInfo, videoQuery } from "@tikflow/sources"
 import { okPage, startHostileServer } from "./support/hostile-server.js"
 

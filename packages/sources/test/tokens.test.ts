@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest"
-import type { ProgressEvent } from "@tikflow/core"
+import type { ProgressEvent } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { userInfo } from "@tikflow/sources"
 import { clientFor, collectPages, startSmallSandbox } from "./support/harvest-kit.js"

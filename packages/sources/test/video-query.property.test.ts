@@ -1,11 +1,11 @@
 import { fc, test } from "@fast-check/vitest"
 import { afterAll, beforeAll, expect } from "vitest"
-import type { Video } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { videoFieldNames } from "@tikflow/sandbox"
 import { videoQuery } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, fastRetry, recordsOfPages, researchRequests, sameRecord, startSmallSandbox } from "./support/harvest-kit.js"
-import type { VideoQuery } from "@tikflow/core"
+import type { VideoQuery } from "@tikflow/core/internal"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox() })

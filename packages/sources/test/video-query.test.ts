@@ -4,7 +4,7 @@ import type { Sandbox } from "@tikflow/sandbox"
 import { videoQuery } from "@tikflow/sources"
 import type { VideoQueryState } from "@tikflow/sources"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
-import type { VideoQuery } from "@tikflow/core"
+import type { VideoQuery } from "@tikflow/core/internal"
 
 let sandbox: Sandbox
 beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 23 }) })

@@ -10,7 +10,7 @@ const { Effect, Stream } = await dependencyOf("sources", "effect")
 const retries = {}
 const userErrors = {}
 let requests = 0
-const fast = core.backoff({ base: "5 millis", cap: "50 millis", times: params.retryTimes ?? 12 })
+const fast = core.Retry.backoff({ base: "5 millis", cap: "50 millis", times: params.retryTimes ?? 12 })
 const client = sources.createTikTokClient({
   baseUrl: params.url,
   credentials: params.credentials,

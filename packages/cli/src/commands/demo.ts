@@ -70,7 +70,7 @@ export const demoCommand: Command = {
     const duckdb = join(dir, "research.duckdb")
     const parquet = join(dir, "parquet")
     const [{ backoff }, { startSandbox }, { harvest }, { queryDuckDb }] = await Promise.all([
-      import("@tikflow/core"),
+      import("@tikflow/core/internal"),
       import("@tikflow/sandbox"),
       import("../harvest/run-harvest.js"),
       import("../inputs/duckdb-query.js")

@@ -1,4 +1,4 @@
-import type { SinkPlugin } from "@tikflow/core"
+import type { SinkPlugin } from "@tikflow/core/internal"
 import { ExitCode } from "../exit-codes.js"
 import { CLI_INSTALL_DIR, findInstalledPlugins } from "../sinks/installed-plugins.js"
 import type { Command } from "./command.js"

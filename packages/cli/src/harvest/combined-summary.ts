@@ -1,4 +1,4 @@
-import type { PipelineSummary, RecordKind, SinkSummary, StageSummary } from "@tikflow/core"
+import type { PipelineSummary, RecordKind, SinkSummary, StageSummary } from "@tikflow/core/internal"
 
 const sum = <A>(items: ReadonlyArray<A>, f: (a: A) => number): number => items.reduce((total, a) => total + f(a), 0)
 

@@ -1,5 +1,5 @@
-import type { QuotaStore } from "@tikflow/core"
-import { clientKeyHash } from "@tikflow/core"
+import type { QuotaStore } from "@tikflow/core/internal"
+import { clientKeyHash } from "@tikflow/core/internal"
 import type { Output } from "../output/output.js"
 
 export type CoordinatorQuota = QuotaStore & { close(): Promise<void> }

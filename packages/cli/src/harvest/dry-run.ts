@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { FileCheckpointStore, type PlannedRequest } from "@tikflow/core"
+import { FileCheckpointStore, type PlannedRequest } from "@tikflow/core/internal"
 import type { CommandInput } from "../commands/command.js"
 import { JobCheckpoints } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"

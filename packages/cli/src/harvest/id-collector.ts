@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core"
-import { writeFileAtomic, writeFully } from "@tikflow/core"
+import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import { writeFileAtomic, writeFully } from "@tikflow/core/internal"
 
 /** Which value of a record feeds a later job: its video id, or its username (a video's author). */
 export type CollectedField = "video_id" | "username"

@@ -1,4 +1,4 @@
-import type { Checkpoint, CheckpointStore, FileCheckpointStore } from "@tikflow/core"
+import type { Checkpoint, CheckpointStore, FileCheckpointStore } from "@tikflow/core/internal"
 import { sameOutputs } from "./output-set.js"
 
 /** A checkpoint file as the CLI saves it: the runner's checkpoint plus the outputs it was saved for. */

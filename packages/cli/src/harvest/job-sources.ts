@@ -1,4 +1,4 @@
-import type { RecordKind, Source } from "@tikflow/core"
+import type { RecordKind, Source } from "@tikflow/core/internal"
 import {
   comments,
   followers,

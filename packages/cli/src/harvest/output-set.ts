@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { displayName, parseSinkUri } from "@tikflow/sinks/registry"
-import type { SinkTarget } from "@tikflow/core"
+import type { SinkTarget } from "@tikflow/core/internal"
 import type { SinkSpec } from "./job-spec.js"
 
 /** Built-in schemes whose location is a path on this machine (`-` and `:memory:` are not). */

@@ -1,4 +1,4 @@
-import type { BoundSink } from "@tikflow/core"
+import type { BoundSink } from "@tikflow/core/internal"
 import { checkBaseUrl, type VideoQueryFilter } from "@tikflow/sources"
 import { uriSecrets } from "@tikflow/sinks/registry"
 import { type Credentials, loadCredentials } from "../args/credentials.js"

@@ -1,5 +1,5 @@
 import { Stream } from "effect"
-import type { RecordKind, Source } from "@tikflow/core"
+import type { RecordKind, Source } from "@tikflow/core/internal"
 import type { ProgressTracker } from "../progress/progress-tracker.js"
 import { noteOldestDays, workOfState } from "./work-of-state.js"
 

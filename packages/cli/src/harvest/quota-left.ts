@@ -25,7 +25,7 @@ export const readQuotaLeft = async (
   clientKey: () => string
 ): Promise<QuotaLeft> => {
   const { settings, env, output } = input
-  const { QuotaLedger, machineQuotaLedgerPath } = await import("@tikflow/core")
+  const { QuotaLedger, machineQuotaLedgerPath } = await import("@tikflow/core/internal")
   const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, clientKey(), output)
   const ledger = coordinator?.location ?? settings.quotaLedgerPath ?? machineQuotaLedgerPath(clientKey(), env)
   const now = settings.now()

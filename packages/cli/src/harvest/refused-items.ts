@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
-import type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "@tikflow/core"
+import type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "@tikflow/core/internal"
 import { CliError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
 

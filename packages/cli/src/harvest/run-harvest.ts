@@ -17,7 +17,7 @@ import {
   type Source,
   toPromise,
   type Transform
-} from "@tikflow/core"
+} from "@tikflow/core/internal"
 import { createTikTokClient, TikTokClient, userInfo } from "@tikflow/sources"
 import type { PostgresWorkQueue } from "@tikflow/sinks"
 import { CliError } from "../cli-error.js"

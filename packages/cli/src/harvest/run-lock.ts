@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { type HeldLock, holdLockFile, type LockHolder } from "@tikflow/core"
+import { type HeldLock, holdLockFile, type LockHolder } from "@tikflow/core/internal"
 import { usageError } from "../cli-error.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputIdentityOf, outputPathOf } from "./output-set.js"

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { usageError } from "../cli-error.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
-import { canonicalJson, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core"
+import { canonicalJson, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core/internal"
 
 interface RunStateFile {
   readonly version: 1

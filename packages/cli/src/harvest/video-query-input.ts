@@ -1,4 +1,4 @@
-import { parseQueryText, validateQuery } from "@tikflow/core"
+import { parseQueryText, validateQuery } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources"
 import { usageError } from "../cli-error.js"
 

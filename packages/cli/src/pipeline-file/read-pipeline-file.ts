@@ -1,6 +1,6 @@
 import { basename } from "node:path"
 import { LineCounter, parseDocument } from "yaml"
-import { type RecordKind, recordKinds } from "@tikflow/core"
+import { type RecordKind, recordKinds } from "@tikflow/core/internal"
 import { DAY_FORMS, parseDate } from "../args/dates.js"
 import { CliError, usageError } from "../cli-error.js"
 import {

@@ -1,4 +1,4 @@
-import type { ProgressEvent, ProgressListener } from "@tikflow/core"
+import type { ProgressEvent, ProgressListener } from "@tikflow/core/internal"
 import type { Output } from "../output/output.js"
 import { formatProgressBar, formatProgressLine } from "./format-progress.js"
 import { ProgressTracker } from "./progress-tracker.js"

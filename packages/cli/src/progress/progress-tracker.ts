@@ -1,4 +1,4 @@
-import type { ProgressEvent } from "@tikflow/core"
+import type { ProgressEvent } from "@tikflow/core/internal"
 
 /** What the progress display shows of the job running now, folded from its `ProgressEvent`s. */
 export interface ProgressSnapshot {

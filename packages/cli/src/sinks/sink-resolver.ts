@@ -1,4 +1,4 @@
-import type { BoundSink, SinkPlugin } from "@tikflow/core"
+import type { BoundSink, SinkPlugin } from "@tikflow/core/internal"
 import { createSinkRegistry, parseSinkUri, type SinkRegistry } from "@tikflow/sinks/registry"
 import { usageError } from "../cli-error.js"
 import { CLI_INSTALL_DIR } from "./installed-plugins.js"

@@ -1,4 +1,4 @@
-import { parseQueryText } from "@tikflow/core"
+import { parseQueryText } from "@tikflow/core/internal"
 import { type FaultOptions, GroundTruthRefusal, type Sandbox, type SandboxOptions, startSandbox } from "@tikflow/sandbox"
 import { afterAll, beforeAll } from "vitest"
 

@@ -1,4 +1,6 @@
 import type { Effect } from "effect"
+import type { Pipeable } from "effect/Pipeable"
+import { pipeArguments } from "effect/Pipeable"
 import type { RecordKind, RecordKinds } from "../records/record-kind.js"
 import type { BoundSink } from "../sink/sink-plugin.js"
 import type { Source } from "../source/source.js"
@@ -9,8 +11,12 @@ import type { PipelineError } from "./run-pipeline.js"
 import { toPromise } from "../interop/to-promise.js"
 import { runPipelineSpec } from "./run-pipeline.js"
 
-/** A source and its stages, before sinks are chosen. `A` is what the last stage emits. */
-export interface Pipeline<A, E, R> {
+/**
+ * A source and its stages, before sinks are chosen. `A` is what the last stage emits. `pipe` is
+ * Effect's: `pipeline(source).pipe(Pipeline.through(dedupe()), Pipeline.to(sink), Pipeline.run())`.
+ */
+export interface Pipeline<A, E, R> extends Pipeable {
+  readonly [PipelineTypeId]: typeof PipelineTypeId
   readonly source: Source<RecordKind, R>
   readonly stages: ReadonlyArray<Transform<any, any, any, any>>
   through<B, E1, R1>(t1: Transform<A, B, E1, R1>): Pipeline<B, E | E1, R | R1>
@@ -31,7 +37,8 @@ export interface Pipeline<A, E, R> {
 }
 
 /** A complete pipeline: `run` it as an Effect or with `runPipeline` as a Promise. */
-export interface RunnablePipeline<A, E, R> {
+export interface RunnablePipeline<A, E, R> extends Pipeable {
+  readonly [RunnableTypeId]: typeof RunnableTypeId
   readonly source: Source<RecordKind, R>
   readonly stages: ReadonlyArray<Transform<any, any, any, any>>
   readonly sinks: ReadonlyArray<BoundSink>
@@ -40,20 +47,36 @@ export interface RunnablePipeline<A, E, R> {
   run(options?: PipelineRunOptions): Effect.Effect<PipelineSummary, PipelineError | E, R>
 }
 
+export const PipelineTypeId: unique symbol = Symbol.for("@tikflow/core/Pipeline")
+export const RunnableTypeId: unique symbol = Symbol.for("@tikflow/core/RunnablePipeline")
+
+export const isPipeline = (u: unknown): u is Pipeline<unknown, unknown, unknown> =>
+  typeof u === "object" && u !== null && PipelineTypeId in u
+export const isRunnablePipeline = (u: unknown): u is RunnablePipeline<unknown, unknown, unknown> =>
+  typeof u === "object" && u !== null && RunnableTypeId in u
+
+function pipe(this: unknown) {
+  return pipeArguments(this, arguments)
+}
+
 const make = <A, E, R>(
   source: Source<RecordKind, R>,
   stages: ReadonlyArray<Transform<any, any, any, any>>
 ): Pipeline<A, E, R> => ({
+  [PipelineTypeId]: PipelineTypeId,
   source,
   stages,
   through: (...more: ReadonlyArray<Transform<any, any, any, any>>) => make(source, [...stages, ...more]),
-  to: (...sinks) => ({
+  to: (...sinks: ReadonlyArray<BoundSink>): RunnablePipeline<A, E, R> => ({
+    [RunnableTypeId]: RunnableTypeId,
     source,
     stages,
     sinks,
-    run: (options) => runPipelineSpec<E, R>({ source, stages, sinks }, options)
-  })
-} as Pipeline<A, E, R>)
+    run: (options) => runPipelineSpec<E, R>({ source, stages, sinks }, options),
+    pipe
+  }),
+  pipe
+} as unknown as Pipeline<A, E, R>)
 
 /**
  * Starts a pipeline: `pipeline(source).through(dedupe(), lookupJoin(…)).to(sink1, sink2).run()`.

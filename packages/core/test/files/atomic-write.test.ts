@@ -1,4 +1,4 @@
-import { FileWriteError, isStaleTempFile, removeStaleTempFiles, writeFileAtomic, writeFully, writeJsonAtomic } from "@tikflow/core"
+import { FileWriteError, isStaleTempFile, removeStaleTempFiles, writeFileAtomic, writeFully, writeJsonAtomic } from "@tikflow/core/internal"
 import { spawnSync } from "node:child_process"
 import { mkdtemp, open, readdir, readFile, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"

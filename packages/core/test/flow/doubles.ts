@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
-import { ServerError, videoFields } from "../../src/index.js"
-import type { Video, BoundSink, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/index.js"
+import { ServerError, videoFields } from "../../src/internal.js"
+import type { Video, BoundSink, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/internal.js"
 
 /** A shared, ordered record of what sinks and stores did, to check commit ordering. */
 export type EventLog = Array<string>

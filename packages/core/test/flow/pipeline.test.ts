@@ -7,7 +7,7 @@ import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import type { Transform } from "../../src/flow.js"
 import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
-import { ServerError, SinkError } from "../../src/index.js"
+import { ServerError, SinkError } from "../../src/internal.js"
 import type { EventLog, FakeVideo } from "./doubles.js"
 import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
 

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { canonicalJson } from "@tikflow/core"
+import { canonicalJson } from "@tikflow/core/internal"
 
 const shuffleKeys = (value: unknown, seed: number): unknown => {
   if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, seed))

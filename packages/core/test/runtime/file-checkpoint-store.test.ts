@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, expect, it } from "vitest"
-import { FileCheckpointStore } from "@tikflow/core"
+import { FileCheckpointStore } from "@tikflow/core/internal"
 
 let dir: string
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), "tikflow-ckpt-")) })

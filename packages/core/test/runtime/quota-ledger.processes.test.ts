@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { FileQuotaStore, QuotaLedger } from "@tikflow/core"
+import { FileQuotaStore, QuotaLedger } from "@tikflow/core/internal"
 
 const root = fileURLToPath(new URL("../../../..", import.meta.url))
 const child = fileURLToPath(new URL("./fixtures/consume-quota.mjs", import.meta.url))

@@ -17,7 +17,7 @@ import {
   type QuotaStore,
   takeHeldQuota,
   takeQuota
-} from "@tikflow/core"
+} from "@tikflow/core/internal"
 
 let dir: string
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), "tikflow-quota-")) })

@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { expect } from "vitest"
-import { makeRateLimiter } from "@tikflow/core"
+import { makeRateLimiter } from "@tikflow/core/internal"
 
 test.prop([
   fc.integer({ min: 1, max: 50 }),

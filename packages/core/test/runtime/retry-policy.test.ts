@@ -12,7 +12,7 @@ import {
   SearchIdExpiredError,
   ServerError,
   withRetry
-} from "@tikflow/core"
+} from "@tikflow/core/internal"
 
 type Kind = "ServerError" | "NetworkError" | "RateLimitedError" | "SearchIdExpiredError" | "InvalidRequestError"
 const endpoint = "/v2/research/video/query/"

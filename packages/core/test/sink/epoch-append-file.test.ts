@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { openEpochAppendFile } from "../../src/index.js"
+import { openEpochAppendFile } from "../../src/internal.js"
 
 const context = { harvestId: "h", stream: "videos" }
 const tempFile = async () => join(await mkdtemp(join(tmpdir(), "tikflow-epoch-file-")), "out.txt")

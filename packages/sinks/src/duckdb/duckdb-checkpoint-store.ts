@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
-import type { Checkpoint, CheckpointStore } from "@tikflow/core"
+import type { Checkpoint, CheckpointStore } from "@tikflow/core/internal"
 import { CHECKPOINT_TABLE } from "./duckdb-tables.js"
 
 /** The statement that records `checkpoint` for `stream`; run inside the data's transaction. */

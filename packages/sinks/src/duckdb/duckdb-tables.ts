@@ -1,5 +1,5 @@
-import type { RecordKind } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import type { Column, ColumnType } from "../schema/columns.js"
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`

@@ -1,6 +1,6 @@
-import type { AnyRecord, BoundSink, CheckpointStore, SinkBatch, SinkCommit, SinkWriter, StreamContext } from "@tikflow/core"
-import type { SinkError } from "@tikflow/core"
-import { sinkStepEffect } from "@tikflow/core"
+import type { AnyRecord, BoundSink, CheckpointStore, SinkBatch, SinkCommit, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import type { SinkError } from "@tikflow/core/internal"
+import { sinkStepEffect } from "@tikflow/core/internal"
 import { Effect, Sink } from "effect"
 import type { Scope } from "effect"
 

@@ -1,4 +1,4 @@
-import { isStaleTempFile } from "@tikflow/core"
+import { isStaleTempFile } from "@tikflow/core/internal"
 import { createHash } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
 import { join } from "node:path"

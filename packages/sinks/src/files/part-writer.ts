@@ -1,5 +1,5 @@
-import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
-import { writeFileAtomic } from "@tikflow/core"
+import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
+import { writeFileAtomic } from "@tikflow/core/internal"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
 import { toRecordBatch } from "../schema/record-batch.js"

@@ -1,5 +1,5 @@
-import type { AnyRecord, RecordKind } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 
 /** Hive partition columns a file sink can split by, derived from a record field. */
 export const partitionColumns = ["create_date"] as const

@@ -1,5 +1,5 @@
-import { defineSink, openEpochAppendFile, readLocation, rejectUnknownOptions } from "@tikflow/core"
-import type { SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core"
+import { defineSink, openEpochAppendFile, readLocation, rejectUnknownOptions } from "@tikflow/core/internal"
+import type { SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
 import { join, resolve } from "node:path"
 import { once } from "node:events"
 

@@ -1,6 +1,6 @@
-import { defineSink } from "@tikflow/core"
-import type { SinkTarget } from "@tikflow/core"
-import { readEnum, readInt, readLocation, rejectUnknownOptions } from "@tikflow/core"
+import { defineSink } from "@tikflow/core/internal"
+import type { SinkTarget } from "@tikflow/core/internal"
+import { readEnum, readInt, readLocation, rejectUnknownOptions } from "@tikflow/core/internal"
 import type { PartitionColumn } from "../files/partitioning.js"
 import { partitionColumns } from "../files/partitioning.js"
 

@@ -1,4 +1,4 @@
-import type { Checkpoint, CheckpointStore } from "@tikflow/core"
+import type { Checkpoint, CheckpointStore } from "@tikflow/core/internal"
 import type { PostgresStatements } from "./postgres-session.js"
 
 /** Records `checkpoint` for `stream`; run inside the data's transaction. */

@@ -1,5 +1,5 @@
-import type { SinkTarget } from "@tikflow/core"
-import { ConfigError, readEnum, readInt, readString, rejectUnknownOptions } from "@tikflow/core"
+import type { SinkTarget } from "@tikflow/core/internal"
+import { ConfigError, readEnum, readInt, readString, rejectUnknownOptions } from "@tikflow/core/internal"
 import type { PostgresEndpoint } from "./postgres-connection.js"
 
 export interface PostgresSinkConfig {

@@ -1,5 +1,5 @@
-import type { QuotaDay, QuotaUsage } from "@tikflow/core"
-import { DayRecordStore, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core"
+import type { QuotaDay, QuotaUsage } from "@tikflow/core/internal"
+import { DayRecordStore, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core/internal"
 import { hostname } from "node:os"
 import { openCoordinator } from "./postgres-coordinator.js"
 import type { PostgresSession, PostgresStatements } from "./postgres-session.js"

@@ -1,5 +1,5 @@
-import { defineSink } from "@tikflow/core"
-import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core"
+import { defineSink } from "@tikflow/core/internal"
+import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { assertColumnsHoldFields, columnsOf } from "../schema/columns.js"
 import { postgresCheckpointStore, saveCheckpoint } from "./postgres-checkpoint-store.js"

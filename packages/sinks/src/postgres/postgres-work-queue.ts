@@ -1,5 +1,5 @@
-import type { Checkpoint } from "@tikflow/core"
-import { isProcessAlive } from "@tikflow/core"
+import type { Checkpoint } from "@tikflow/core/internal"
+import { isProcessAlive } from "@tikflow/core/internal"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { openCoordinator } from "./postgres-coordinator.js"

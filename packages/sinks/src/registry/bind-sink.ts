@@ -1,5 +1,5 @@
-import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core"
-import { ConfigError, sinkStep } from "@tikflow/core"
+import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import { ConfigError, sinkStep } from "@tikflow/core/internal"
 import { displayName } from "./sink-uri.js"
 
 /**

@@ -1,4 +1,4 @@
-import type { BoundSink, SinkPlugin, SinkWriter, StreamContext } from "@tikflow/core"
+import type { BoundSink, SinkPlugin, SinkWriter, StreamContext } from "@tikflow/core/internal"
 import { arrowSink } from "../arrow/arrow-ipc-sink.js"
 import { duckdbSink } from "../duckdb/duckdb-sink.js"
 import { ndjsonSink } from "../ndjson/ndjson-sink.js"

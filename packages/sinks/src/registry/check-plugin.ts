@@ -1,5 +1,5 @@
-import type { SinkPlugin } from "@tikflow/core"
-import { SINK_CONTRACT_VERSION, SUPPORTED_SINK_CONTRACTS } from "@tikflow/core"
+import type { SinkPlugin } from "@tikflow/core/internal"
+import { SINK_CONTRACT_VERSION, SUPPORTED_SINK_CONTRACTS } from "@tikflow/core/internal"
 
 /**
  * Checks that a loaded value is a sink plugin of the contract version this tikflow implements.

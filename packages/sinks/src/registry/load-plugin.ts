@@ -1,4 +1,4 @@
-import type { SinkPlugin } from "@tikflow/core"
+import type { SinkPlugin } from "@tikflow/core/internal"
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"

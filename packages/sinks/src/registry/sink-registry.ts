@@ -1,5 +1,5 @@
-import type { BoundSink, SinkPlugin, SinkWriter, StreamContext } from "@tikflow/core"
-import { ConfigError } from "@tikflow/core"
+import type { BoundSink, SinkPlugin, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import { ConfigError } from "@tikflow/core/internal"
 import { bindSink } from "./bind-sink.js"
 import { checkSinkPlugin } from "./check-plugin.js"
 import type { LoadSinkPluginOptions } from "./load-plugin.js"

@@ -1,4 +1,4 @@
-import type { SinkTarget } from "@tikflow/core"
+import type { SinkTarget } from "@tikflow/core/internal"
 
 /** A sink as a pipeline names it: a URI, or a URI plus options that override its query string. */
 export type SinkSpec = string | { readonly uri: string; readonly options?: Readonly<Record<string, string | number | boolean>> }

@@ -1,4 +1,4 @@
-import type { RecordKind } from "@tikflow/core"
+import type { RecordKind } from "@tikflow/core/internal"
 import { Bool, Field, Float64, Int64, List, Schema, Utf8 } from "apache-arrow"
 import type { DataType } from "apache-arrow"
 import type { Column, ColumnType } from "./columns.js"

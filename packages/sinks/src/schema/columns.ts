@@ -1,5 +1,5 @@
-import type { RecordKind } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 
 /**
  * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a

@@ -1,5 +1,5 @@
-import type { AnyRecord, RecordKind } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { makeData, RecordBatch, Struct } from "apache-arrow"
 import type { Data, List, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"

@@ -1,5 +1,5 @@
-import type { Video } from "@tikflow/core"
-import { videoFields } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
+import { videoFields } from "@tikflow/core/internal"
 import fc from "fast-check"
 
 /** What happens to the run at one epoch. */

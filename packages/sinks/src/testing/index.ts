@@ -1,4 +1,4 @@
-import type { SinkPlugin } from "@tikflow/core"
+import type { SinkPlugin } from "@tikflow/core/internal"
 import { describe, it } from "vitest"
 import { checkSinkPlugin } from "../registry/check-plugin.js"
 import type { SinkContractOptions } from "./run-contract.js"

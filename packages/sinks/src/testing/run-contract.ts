@@ -1,5 +1,5 @@
-import type { SinkPlugin, StreamContext, SinkWriter, Video } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { SinkPlugin, StreamContext, SinkWriter, Video } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import fc from "fast-check"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"

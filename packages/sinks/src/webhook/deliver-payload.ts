@@ -1,4 +1,4 @@
-import type { AnyRecord, SinkLogger } from "@tikflow/core"
+import type { AnyRecord, SinkLogger } from "@tikflow/core/internal"
 import type { Dispatcher } from "undici"
 import type { DeadLetter, deadLetterFile } from "./dead-letter.js"
 import { idempotencyKey, recordKeyOf } from "./idempotency-key.js"

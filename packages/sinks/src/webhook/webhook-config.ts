@@ -1,7 +1,7 @@
-import type { SinkTarget } from "@tikflow/core"
+import type { SinkTarget } from "@tikflow/core/internal"
 import { readFileSync, statSync } from "node:fs"
 import type { Stats } from "node:fs"
-import { ConfigError, readBool, readInt, readString, rejectUnknownOptions } from "@tikflow/core"
+import { ConfigError, readBool, readInt, readString, rejectUnknownOptions } from "@tikflow/core/internal"
 import type { DeliveryRetryPolicy } from "./delivery-schedule.js"
 import { signBody } from "./signature.js"
 

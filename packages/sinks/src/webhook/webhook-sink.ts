@@ -1,5 +1,5 @@
-import { defineSink } from "@tikflow/core"
-import type { SinkBatch, SinkContext, SinkWriter } from "@tikflow/core"
+import { defineSink } from "@tikflow/core/internal"
+import type { SinkBatch, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import { setMaxListeners } from "node:events"
 import { resolve } from "node:path"
 import { Pool } from "undici"

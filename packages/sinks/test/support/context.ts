@@ -1,5 +1,5 @@
-import type { Checkpoint, RecordKind, SinkLogger, StreamContext } from "@tikflow/core"
-import { recordKinds } from "@tikflow/core"
+import type { Checkpoint, RecordKind, SinkLogger, StreamContext } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

@@ -1,4 +1,4 @@
-import type { RecordKind } from "@tikflow/core"
+import type { RecordKind } from "@tikflow/core/internal"
 import pg from "pg"
 import { columnsOf, restoreNulFields } from "../../src/index.js"
 

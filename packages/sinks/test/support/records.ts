@@ -1,4 +1,4 @@
-import type { Comment, RecordKind, SocialUser, UserInfo, UserVideo, Video } from "@tikflow/core"
+import type { Comment, RecordKind, SocialUser, UserInfo, UserVideo, Video } from "@tikflow/core/internal"
 import fc from "fast-check"
 
 // Generators for the record kinds with the awkward values real harvests contain: nulls everywhere

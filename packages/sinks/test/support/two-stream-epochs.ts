@@ -1,4 +1,4 @@
-import type { Video } from "@tikflow/core"
+import type { Video } from "@tikflow/core/internal"
 import { expect } from "vitest"
 import { resolveSink } from "../../src/index.js"
 import { checkpoint, streamContext } from "./context.js"

@@ -1,4 +1,4 @@
-import { AuthError } from "@tikflow/core"
+import { AuthError } from "@tikflow/core/internal"
 
 /** Client credentials as a user supplies them (config, or env `TIKTOK_CLIENT_KEY`/`TIKTOK_CLIENT_SECRET`). */
 export interface ClientCredentialsInput {

@@ -1,4 +1,4 @@
-import type { OnQuotaExhausted, ProgressListener, QuotaStore, RetryPolicy } from "@tikflow/core"
+import type { OnQuotaExhausted, ProgressListener, QuotaStore, RetryPolicy } from "@tikflow/core/internal"
 import type { ClientCredentialsInput } from "../auth/credentials.js"
 
 /** Everything a `TikTokClient` can be configured with; every field has a default. */

@@ -1,5 +1,5 @@
-import { defaultRetryPolicy, makeRateLimiter, QuotaLedger, retryPolicy } from "@tikflow/core"
-import type { OnQuotaExhausted, ProgressListener, RateLimiter, RetryPolicy } from "@tikflow/core"
+import { defaultRetryPolicy, makeRateLimiter, QuotaLedger, retryPolicy } from "@tikflow/core/internal"
+import type { OnQuotaExhausted, ProgressListener, RateLimiter, RetryPolicy } from "@tikflow/core/internal"
 import { join } from "node:path"
 import { DEFAULT_BASE_URL, DEFAULT_MAX_RETRY_AFTER_MS } from "./client-config.js"
 import type { TikTokClientConfig } from "./client-config.js"

@@ -1,4 +1,4 @@
-import { AuthError } from "@tikflow/core"
+import { AuthError } from "@tikflow/core/internal"
 import type { TikTokClientConfig } from "./client-config.js"
 import { makeTikTokClient } from "./tiktok-client.js"
 import type { TikTokClientService } from "./tiktok-client.js"

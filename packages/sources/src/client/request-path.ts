@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect } from "effect"
-import { quotaSpentByApi, takeHeldQuota, takeQuota, withRetry } from "@tikflow/core"
-import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, SourceError } from "@tikflow/core"
+import { quotaSpentByApi, takeHeldQuota, takeQuota, withRetry } from "@tikflow/core/internal"
+import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, SourceError } from "@tikflow/core/internal"
 import type { TokenProvider } from "../auth/token-provider.js"
 import { TokenRejected } from "../auth/token-provider.js"
 import { classifyResponseSync } from "../http/classify-response.js"

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect"
-import { AuthError } from "@tikflow/core"
-import type { ProgressListener, QuotaLedger, RateLimiter, RetryPolicy, SourceError } from "@tikflow/core"
+import { AuthError } from "@tikflow/core/internal"
+import type { ProgressListener, QuotaLedger, RateLimiter, RetryPolicy, SourceError } from "@tikflow/core/internal"
 import { resolveCredentials } from "../auth/credentials.js"
 import { TokenProvider } from "../auth/token-provider.js"
 import { HttpTransport } from "../http/http-transport.js"

@@ -1,4 +1,4 @@
-import { CursorLoopError } from "@tikflow/core"
+import { CursorLoopError } from "@tikflow/core/internal"
 
 /** How cursors of one walk must move: `ascending` for offsets; `any` when only repeats are known bad. */
 export type CursorOrder = "ascending" | "any"

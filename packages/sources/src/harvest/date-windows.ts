@@ -1,4 +1,4 @@
-import { ConfigError } from "@tikflow/core"
+import { ConfigError } from "@tikflow/core/internal"
 
 const DAY_MS = 86_400_000
 

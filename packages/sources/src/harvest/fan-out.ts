@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect"
-import type { Comment, SourceError, UserInfo, Video } from "@tikflow/core"
+import type { Comment, SourceError, UserInfo, Video } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import { comments } from "../sources/comments.js"
 import type { CommonSourceOptions } from "../sources/source-options.js"

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { canonicalJson } from "@tikflow/core"
+import { canonicalJson } from "@tikflow/core/internal"
 
 /**
  * A short stable id for a normalized request: `<stream>-<16 hex>` of a SHA-256 over canonical JSON

@@ -1,6 +1,6 @@
 import { Effect, Option, Semaphore, Stream } from "effect"
-import { ConfigError } from "@tikflow/core"
-import type { PlannedRequest, SourceError, SourcePage } from "@tikflow/core"
+import { ConfigError } from "@tikflow/core/internal"
+import type { PlannedRequest, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
 

@@ -1,5 +1,5 @@
 import { Stream } from "effect"
-import type { RecordKind, RecordKinds, Source, SourceError, ProgressListener } from "@tikflow/core"
+import type { RecordKind, RecordKinds, Source, SourceError, ProgressListener } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 
 /** A source's records as one Effect stream (no resume state): `source.pages()` flattened. */

@@ -1,4 +1,4 @@
-import { ConfigError } from "@tikflow/core"
+import { ConfigError } from "@tikflow/core/internal"
 
 /** `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`: traffic that never leaves the machine. */
 export const isLoopbackHost = (hostname: string): boolean => {

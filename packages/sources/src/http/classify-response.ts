@@ -9,8 +9,8 @@ import {
   SearchIdExpiredError,
   ServerError,
   UnusableResponseError
-} from "@tikflow/core"
-import type { ApiError } from "@tikflow/core"
+} from "@tikflow/core/internal"
+import type { ApiError } from "@tikflow/core/internal"
 import type { HttpResponse } from "./http-transport.js"
 import { oneLine as snippet } from "./one-line.js"
 

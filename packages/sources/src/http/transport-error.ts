@@ -1,4 +1,4 @@
-import { NetworkError, UnusableResponseError } from "@tikflow/core"
+import { NetworkError, UnusableResponseError } from "@tikflow/core/internal"
 import { ResponseTooLarge, TransportFailure } from "./http-transport.js"
 
 /**

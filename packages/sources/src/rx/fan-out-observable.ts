@@ -1,6 +1,6 @@
 import { distinct, filter, map, mergeMap } from "rxjs"
 import type { Observable } from "rxjs"
-import type { Comment, UserInfo, Video } from "@tikflow/core"
+import type { Comment, UserInfo, Video } from "@tikflow/core/internal"
 import type { TikTokClientHandle } from "../client/create-tiktok-client.js"
 import type { FanOutOptions } from "../harvest/fan-out.js"
 import { comments } from "../sources/comments.js"

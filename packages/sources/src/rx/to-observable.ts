@@ -2,8 +2,8 @@ import { Stream } from "effect"
 import type { Observable } from "rxjs"
 // One Stream→Observable bridge for the whole project: core's (pulls one chunk at a time, reports an
 // interruption the subscriber did not ask for as a StreamInterruptedError instead of going silent).
-import { toObservable as streamToObservable } from "@tikflow/core"
-import type { ProgressListener, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core"
+import { toObservable as streamToObservable } from "@tikflow/core/internal"
+import type { ProgressListener, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core/internal"
 import type { TikTokClientHandle } from "../client/create-tiktok-client.js"
 import { TikTokClient } from "../client/tiktok-client.js"
 

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { commentApiFields, ConfigError, decodeCommentListResponse, encodeCommentListRequest } from "@tikflow/core"
-import type { Comment, Source, SourceError } from "@tikflow/core"
+import { commentApiFields, ConfigError, decodeCommentListResponse, encodeCommentListRequest } from "@tikflow/core/internal"
+import type { Comment, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"

@@ -1,4 +1,4 @@
-import { researchEndpoints } from "@tikflow/core"
+import { researchEndpoints } from "@tikflow/core/internal"
 
 /** The research endpoints' paths (core's table, under the names the sources use). */
 export const endpoints = {

@@ -1,5 +1,5 @@
-import { decodeSocialListResponse, socialUserApiFields } from "@tikflow/core"
-import type { SocialUser, Source } from "@tikflow/core"
+import { decodeSocialListResponse, socialUserApiFields } from "@tikflow/core/internal"
+import type { SocialUser, Source } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import { endpoints } from "./endpoints.js"
 import type { CommonSourceOptions } from "./source-options.js"

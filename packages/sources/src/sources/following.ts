@@ -1,4 +1,4 @@
-import type { Source } from "@tikflow/core"
+import type { Source } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import { socialList } from "./followers.js"
 import type { SocialListOptions } from "./followers.js"

@@ -1,5 +1,5 @@
-import { ConfigError, retryPolicy } from "@tikflow/core"
-import type { RetryPolicy } from "@tikflow/core"
+import { ConfigError, retryPolicy } from "@tikflow/core/internal"
+import type { RetryPolicy } from "@tikflow/core/internal"
 
 /** Options every source accepts. */
 export interface CommonSourceOptions {

@@ -1,5 +1,5 @@
 import { Effect, Stream } from "effect"
-import type { ProgressListener, RetryPolicy } from "@tikflow/core"
+import type { ProgressListener, RetryPolicy } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import type { TikTokClientService } from "../client/tiktok-client.js"
 import type { CommonSourceOptions } from "./source-options.js"

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from "@tikflow/core"
-import type { Source, SourceError, UserInfo } from "@tikflow/core"
+import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from "@tikflow/core/internal"
+import type { Source, SourceError, UserInfo } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"

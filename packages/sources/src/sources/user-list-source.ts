@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core"
+import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"

@@ -1,5 +1,5 @@
-import { decodeUserVideoListResponse, videoApiFields } from "@tikflow/core"
-import type { Source, UserVideo } from "@tikflow/core"
+import { decodeUserVideoListResponse, videoApiFields } from "@tikflow/core/internal"
+import type { Source, UserVideo } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { userListSource } from "./user-list-source.js"

@@ -1,6 +1,6 @@
 import { Effect, Option, Stream } from "effect"
-import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core"
-import type { PlannedRequest, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core"
+import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core/internal"
+import type { PlannedRequest, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, parseQueryDay, splitDays } from "../harvest/date-windows.js"
 import { CursorTrail } from "../harvest/cursor-trail.js"

@@ -1,5 +1,5 @@
 import { Effect, Schedule, Stream } from "effect"
-import type { ProgressEvent, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core"
+import type { ProgressEvent, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core/internal"
 import type { Sandbox, SandboxOptions } from "@tikflow/sandbox"
 import { startSandbox } from "@tikflow/sandbox"
 import { createTikTokClient, TikTokClient } from "@tikflow/sources"

@@ -1,0 +1,26 @@
+// Everything core has, flat: for the other tikflow packages and their tests (`@tikflow/core/internal`).
+// No stability promise; applications and plugins use `@tikflow/core` (index.ts).
+export * from "./records/video.js"
+export * from "./records/user-info.js"
+export * from "./records/comment.js"
+export * from "./records/social-user.js"
+export * from "./records/record-kind.js"
+export * from "./errors/api-errors.js"
+export * from "./errors/config-error.js"
+export * from "./errors/sink-error.js"
+export * from "./errors/file-write-error.js"
+export * from "./errors/to-sink-error.js"
+export * from "./checkpoint/checkpoint-store.js"
+export * from "./progress/progress-event.js"
+export * from "./source/source.js"
+export * from "./sink/sink-plugin.js"
+// For sink plugin authors: option readers with the standard one-line errors, the epoch-tagged
+// append file that cuts unacknowledged epochs on resume.
+export * from "./sink/option-readers.js"
+export * from "./sink/epoch-append-file.js"
+// Areas filled by separate modules: the API model (schemas, lossless JSON, query), the runtime
+// (retry policies, rate and quota control, checkpoint stores), and the flow (transforms, interop,
+// pipelines).
+export * from "./model.js"
+export * from "./runtime.js"
+export * from "./flow.js"

@@ -1,0 +1,3 @@
+/** Checkpoints: a harvest's resume state after its last committed epoch, and where they are kept. */
+export type { Checkpoint, CheckpointStore as Store } from "../checkpoint/checkpoint-store.js"
+export { FileCheckpointStore as FileStore } from "../checkpoint/file-checkpoint-store.js"

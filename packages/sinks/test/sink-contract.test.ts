@@ -4,8 +4,11 @@ import { existsSync } from "node:fs"
 import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { arrowSink, duckdbSink, ndjsonSink, parquetSink, sharedDuckDB } from "../src/index.js"
+import type { SinkWriter } from "@tikflow/core/internal"
+import { arrowSchemaFor, arrowSink, builtinSinks, duckdbSink, ndjsonSink, parquetSink, parseSinkUri, sharedDuckDB } from "../src/index.js"
 import { runSinkContract, testSinkPlugin } from "../src/testing/index.js"
+import { checkpoint, streamContext, tempDir } from "./support/context.js"
+import { sampleVideo } from "./support/records.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
 
 // The built-in file sinks pass the contract suite that third-party plugin authors run, each read
@@ -57,6 +60,46 @@ testSinkPlugin(duckdbSink, {
       connection.closeSync()
     }
   }
+})
+
+describe("the built-in sinks are on contract 2", () => {
+  it("every built-in file or database sink declares it (PostgreSQL aside, for now)", () => {
+    expect(builtinSinks.filter((plugin) => plugin.contract !== 2).map((plugin) => plugin.name)).toEqual(["postgres"])
+  })
+
+  it("a part-file writer discards in its hook, not lazily: it refuses a part before the hook ran, and the hook removes later epochs' parts", async () => {
+    const dir = await tempDir()
+    const uri = `parquet:${dir}?part_rows=2`
+    const open = (resume: { epoch: number } | undefined): Promise<SinkWriter> => {
+      const target = parseSinkUri(uri)
+      const context = streamContext("video", { resume })
+      return parquetSink.open({ ...context, target, config: parquetSink.config.parse(target), arrowSchema: arrowSchemaFor("video") })
+    }
+    const parts = async () => (await filesUnder(join(dir, "videos"), ".parquet")).length
+    const [a, b, c, d] = [1, 2, 3, 4].map(sampleVideo)
+
+    const refused = await open(undefined)
+    await expect(refused.write({ records: [a, b], epoch: 1 })).rejects.toThrow(/discardUncommitted must run before the first part is written/)
+    expect(await parts()).toBe(0)
+
+    const first = await open(undefined)
+    await first.discardUncommitted!(undefined)
+    await first.write({ records: [a, b], epoch: 1 })
+    await first.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await first.write({ records: [c, d], epoch: 2 }) // a full part, written before its epoch is acknowledged
+    expect(await parts()).toBe(2)
+    // Killed here: epoch 2 was never flushed.
+
+    const resumed = await open({ epoch: 1 })
+    expect(await parts()).toBe(2) // opening discards nothing
+    await resumed.discardUncommitted!({ epoch: 1 })
+    expect(await parts()).toBe(1)
+    await resumed.write({ records: [c, d], epoch: 2 })
+    await resumed.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await resumed.close()
+    const ids = await duckdbQuery(`SELECT id FROM read_parquet(${sqlString(join(dir, "videos", "*.parquet"))}) ORDER BY id`)
+    expect(ids.map((row) => row.id)).toEqual([a, b, c, d].map((video) => video.id).sort())
+  })
 })
 
 /**

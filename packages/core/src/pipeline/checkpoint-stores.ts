@@ -32,7 +32,8 @@ export const saveTo = (store: CheckpointStore, checkpoint: Checkpoint): Effect.E
  *
  * Sink stores can only be read once the sinks are open, so sinks are first opened at the runner
  * store's epoch and reopened at the reconciled one when it differs. A sink must therefore discard
- * data lazily (at its first write or flush), never in `open` — the built-in sinks do.
+ * data only in its `discardUncommitted` hook (contract 2, which the registry calls before the first
+ * write or flush; every built-in sink but PostgreSQL), or lazily itself (contract 1), never in `open`.
  */
 export const reconcile = (loaded: ReadonlyArray<Checkpoint | undefined>): Checkpoint | undefined => {
   if (loaded.length === 0) return undefined

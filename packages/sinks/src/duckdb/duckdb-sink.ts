@@ -92,6 +92,10 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   let closed = false
 
   return {
+    async discardUncommitted() {
+      // Nothing of a later epoch ever reached the table: rows wait in this connection's staging
+      // table and are merged together with their checkpoint, in one transaction.
+    },
     async write(batch: SinkBatch) {
       await epoch.add(batch.records)
     },
@@ -139,7 +143,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
  * replace, never duplicate.
  */
 export const duckdbSink = defineSink<DuckDBSinkConfig>({
-  contract: 1,
+  contract: 2,
   name: "duckdb",
   schemes: ["duckdb"],
   description: "DuckDB tables per stream, upserted on the primary key, checkpoints in the same transaction",

@@ -59,16 +59,13 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   const streamDir = join(options.root, context.stream)
   const tag = harvestTag(context.harvestId)
   const partitionOf = options.partition === undefined ? undefined : partitionerFor(options.partition, context.recordKind)
-  // Unacknowledged parts are discarded lazily, before the first part is written or the first
-  // flush: a runner may open a sink, learn a lower resume epoch from another sink's checkpoint
-  // store, and reopen it — the first open must not have deleted anything yet.
-  let seq = 0
-  let prepared: Promise<void> | undefined
-  const prepare = () =>
-    (prepared ??= discardUnacknowledgedParts(streamDir, tag, context.resume?.epoch).then(({ removed, maxSeq }) => {
-      seq = maxSeq + 1
-      if (removed > 0) context.logger.info(`${context.stream}: removed ${removed} unacknowledged part file(s) from ${streamDir}`)
-    }))
+  // Set by the `discardUncommitted` hook (contract 2: the registry calls it before the first
+  // write or flush, never in `open`): parts are numbered after the highest one kept.
+  let seq: number | undefined
+  const nextSeq = (): number => {
+    if (seq === undefined) throw new Error(`${streamDir}: discardUncommitted must run before the first part is written`)
+    return seq++
+  }
   let pendingEpoch: number | undefined
   let pendingRows = 0
   const pending = new Map<string, Pending>()
@@ -104,12 +101,11 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
 
   const writePending = async () => {
     if (pendingEpoch === undefined || pendingRows === 0) return
-    await prepare()
     if (options.encoder.ready !== undefined) await options.encoder.ready()
     const epoch = pendingEpoch
     for (const [partition, entry] of pending) {
       convertStaged(entry)
-      const file = join(streamDir, partition, partFileName(tag, epoch, seq++, options.encoder.extension))
+      const file = join(streamDir, partition, partFileName(tag, epoch, nextSeq(), options.encoder.extension))
       const bytes = entry.stream === undefined ? options.encoder.encode(entry.batches) : await entry.stream.end()
       await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
@@ -118,6 +114,11 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   }
 
   return {
+    async discardUncommitted(resume) {
+      const { removed, maxSeq } = await discardUnacknowledgedParts(streamDir, tag, resume?.epoch)
+      seq = maxSeq + 1
+      if (removed > 0) context.logger.info(`${context.stream}: removed ${removed} unacknowledged part file(s) from ${streamDir}`)
+    },
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       if (options.encoder.ready !== undefined) await options.encoder.ready()
@@ -141,7 +142,6 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     async flush(_commit: SinkCommit) {
       // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
       // are written, so writing what is pending is enough: a part that fails fails the flush.
-      await prepare()
       await writePending()
     },
     async close() {

@@ -8,6 +8,7 @@ const pkg = (name: string) => source(`${name}/src/index.ts`)
 // the CLI end-to-end tests run the built binary instead (`pnpm test` builds first).
 // Exact matches, so the light subpath entries (`@tikflow/sinks/registry`, …) map to their own files.
 export const alias = [
+  { find: /^@tikflow\/core\/api-days$/, replacement: source("core/src/schema/api-days.ts") },
   { find: /^@tikflow\/core\/internal$/, replacement: source("core/src/internal.ts") },
   { find: /^@tikflow\/sinks\/registry$/, replacement: source("sinks/src/registry.ts") },
   { find: /^@tikflow\/sinks\/testing$/, replacement: source("sinks/src/testing/index.ts") },

@@ -7,6 +7,7 @@ export * from "./json/canonical-json.js"
 
 // Wire codecs and decoding machinery.
 export * from "./schema/research-endpoints.js"
+export * from "./schema/api-days.js"
 export * from "./schema/wire-values.js"
 export * from "./schema/decode-failure.js"
 export * from "./schema/error-envelope.js"

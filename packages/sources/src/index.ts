@@ -22,7 +22,7 @@ export * from "./sources/reposted-videos.js"
 export type { UserVideoListOptions } from "./sources/user-video-list.js"
 // Harvest helpers and the RxJS face.
 export { harvestIdOf } from "./harvest/harvest-id.js"
-export { dateWindows, FIRST_API_DAY } from "./harvest/date-windows.js"
+export { dateWindows } from "./harvest/date-windows.js"
 export type { KeyedState } from "./harvest/keyed-pages.js"
 export * from "./harvest/records-of.js"
 export * from "./harvest/fan-out.js"

@@ -1,11 +1,6 @@
+// The light entry: checking a date flag loads no more of core.
+import { FIRST_API_DAY } from "@tikflow/core/api-days"
 import { usageError } from "../cli-error.js"
-
-/**
- * The first day the Research API can hold videos for: musical.ly, whose videos TikTok took over,
- * launched in 2014. A window before it costs a request and can only come back empty.
- * The same day as `FIRST_API_DAY` of @tikflow/sources (not imported: the CLI loads it lazily).
- */
-export const FIRST_API_DAY = "2014-01-01"
 
 /** What a day option takes, for messages and help. */
 export const DAY_FORMS = "a date YYYY-MM-DD, today, yesterday or -Nd (N days before today)"

@@ -1,7 +1,8 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { FIRST_API_DAY as SOURCES_FIRST_API_DAY } from "@tikflow/sources"
-import { FIRST_API_DAY, parseDate, parseDateRange } from "../../src/args/dates.js"
+import { FIRST_API_DAY } from "@tikflow/core/api-days"
+import { videoQuery } from "@tikflow/sources"
+import { parseDate, parseDateRange } from "../../src/args/dates.js"
 import { parseFaultRates } from "../../src/args/fault-rates.js"
 import { parseList } from "../../src/args/lists.js"
 import { CliError } from "../../src/cli-error.js"
@@ -46,8 +47,14 @@ describe("dates", () => {
     }
   })
 
-  it("the first day of the API's data is the sources' own", () => {
-    expect(FIRST_API_DAY).toBe(SOURCES_FIRST_API_DAY)
+  it("the CLI and the sources refuse the same days: one FIRST_API_DAY", () => {
+    const query = { and: [{ field_name: "keyword" as const, operation: "EQ" as const, field_values: ["cats"] }] }
+    const now = new Date("2024-03-10T12:00:00Z")
+    const dayBefore = new Date(Date.parse(FIRST_API_DAY) - 86_400_000).toISOString().slice(0, 10)
+    expect(() => parseDate("--from", dayBefore, now)).toThrow(/before the Research API's data starts/)
+    expect(() => videoQuery({ query, startDate: dayBefore, endDate: FIRST_API_DAY })).toThrow(`on or after ${FIRST_API_DAY}`)
+    expect(parseDate("--from", FIRST_API_DAY, now)).toBe(FIRST_API_DAY)
+    expect(videoQuery({ query, startDate: FIRST_API_DAY, endDate: FIRST_API_DAY }).kind).toBe("video")
   })
 
   test.prop([fc.date({ min: new Date(FIRST_API_DAY), max: new Date("2030-12-31"), noInvalidDate: true }), fc.date({ min: new Date(FIRST_API_DAY), max: new Date("2030-12-31"), noInvalidDate: true })])(

@@ -3,6 +3,7 @@
  * and requests, and the response decoders the sources use (path-named `DecodeError`s, lossless ids).
  */
 export { researchEndpoints } from "../schema/research-endpoints.js"
+export { FIRST_API_DAY } from "../schema/api-days.js"
 export type { ResearchEndpoint as Endpoint } from "../schema/research-endpoints.js"
 export { commentApiFields, endpointFields, fieldsParameter, socialUserApiFields, userInfoApiFields, videoApiFields } from "../schema/endpoint-fields.js"
 export type { ResearchDataEndpoint as DataEndpoint } from "../schema/endpoint-fields.js"

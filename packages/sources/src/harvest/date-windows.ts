@@ -1,4 +1,4 @@
-import { ConfigError } from "@tikflow/core/internal"
+import { ConfigError, FIRST_API_DAY } from "@tikflow/core/internal"
 
 const DAY_MS = 86_400_000
 
@@ -15,11 +15,6 @@ export const parseDay = (field: string, text: string): number => {
   return ms / DAY_MS
 }
 
-/**
- * The first day the Research API can hold videos for (musical.ly, whose videos TikTok took over,
- * launched in 2014): a window before it costs a request and can only come back empty.
- */
-export const FIRST_API_DAY = "2014-01-01"
 
 /** `parseDay`, also refusing days before `FIRST_API_DAY`. */
 export const parseQueryDay = (field: string, text: string): number => {

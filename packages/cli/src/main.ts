@@ -9,6 +9,7 @@ import { describeFailure } from "./failure.js"
 import { renderCommandHelp, renderMainHelp } from "./help/render-help.js"
 import { Output } from "./output/output.js"
 import { onInterrupt } from "./signals.js"
+import { TIKFLOW_VERSION } from "./version.js"
 
 export interface MainIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
@@ -16,7 +17,6 @@ export interface MainIo {
   readonly env: NodeJS.ProcessEnv
 }
 
-const version = "0.1.0"
 
 /** Runs one `tikflow` invocation and returns its exit code (see exit-codes.ts). */
 export const main = async (argv: ReadonlyArray<string>, io: MainIo): Promise<ExitCode> => {
@@ -30,7 +30,7 @@ export const main = async (argv: ReadonlyArray<string>, io: MainIo): Promise<Exi
       return ExitCode.Done
     }
     if (name === "--version" || name === "-v") {
-      output.result(version)
+      output.result(TIKFLOW_VERSION)
       return ExitCode.Done
     }
     const command = commands.find((candidate) => candidate.name === name)

@@ -80,16 +80,24 @@ describe("tikflow run", () => {
     await checkChain(dir, q, "2024-02-01", "2024-02-20")
   })
 
-  it("a finished run leaves nothing to resume: running it again starts a new harvest", async () => {
+  it("a finished run is complete: running it again sends no request, says so and exits 0", async () => {
     const dir = tempDir()
     writeFileSync(join(dir, "p.json"), JSON.stringify({
       jobs: [{ name: "users", source: { endpoint: "user-info", usernames: ["user_00001", "user_00002"] }, sinks: ["duckdb:./u.duckdb"] }]
     }))
     const code = fanOutExitCode(["user_00001", "user_00002"], fixture.sandbox.groundTruth.userInfo)
     expect((await runCli(["run", "p.json"], { cwd: dir, env: fixture.env() })).code).toBe(code)
+    const sent = () => fixture.sandbox.stats.requests["user/info"]
+    const before = sent()
     const again = await runCli(["run", "p.json"], { cwd: dir, env: fixture.env() })
-    expect(again.code).toBe(code)
-    expect(again.stderr).not.toMatch(/resuming|skipped/)
+    expect(again.code, again.stderr).toBe(0)
+    expect(sent()).toBe(before)
+    expect(again.stderr).toMatch(/already complete: 2 records, harvested \d{4}-\d\d-\d\d; --fresh to harvest again/)
+    expect((await query(join(dir, "u.duckdb"), "SELECT count(*)::INTEGER AS n FROM users"))[0].n).toBe(2)
+    // --fresh harvests again, into the same rows.
+    const fresh = await runCli(["run", "p.json", "--fresh"], { cwd: dir, env: fixture.env() })
+    expect(fresh.code).toBe(code)
+    expect(sent()).toBeGreaterThanOrEqual(before + 2)
     expect((await query(join(dir, "u.duckdb"), "SELECT count(*)::INTEGER AS n FROM users"))[0].n).toBe(2)
   })
 

@@ -10,6 +10,11 @@ export * from "./quota/quota-ledger.js"
 export * from "./quota/machine-ledger-path.js"
 export * from "./quota/quota-gate.js"
 export * from "./checkpoint/file-checkpoint-store.js"
+// Harvest history: what each harvest covered across its runs (the CLI's `<state>/history/`).
+export * from "./history/harvest-record.js"
+export * from "./history/history-store.js"
+export * from "./history/file-history-store.js"
+export * from "./history/memory-history-store.js"
 // Durable files: write every byte or fail typed, atomically (temp file, fsync, rename, dir fsync).
 export * from "./files/write-fully.js"
 export * from "./files/atomic-write.js"

@@ -59,7 +59,7 @@ const refusing = <A>(run: () => A): A => {
   }
 }
 
-export const groundTruthOf = (world: World): GroundTruth => {
+export const groundTruthOf = (world: World, listed: (index: number) => boolean = (index) => !world.videos.isHidden(index)): GroundTruth => {
   const video = (index: number) => apiVideo(world.videos.video(index), videoFieldNames)
   const social = (relation: "followers" | "following") => (username: string) =>
     refusing(() => {
@@ -80,7 +80,7 @@ export const groundTruthOf = (world: World): GroundTruth => {
       const range = world.videos.range(window.startSeconds, window.endSeconds)
       return new VideoSearch(world.videos, range.from, range.to, compileVideoQuery(query))
         .all()
-        .filter((index) => !world.videos.isHidden(index))
+        .filter(listed)
         .map(video)
     },
     comments: (videoId) =>

@@ -4,7 +4,7 @@ import type { FaultOptions } from "./faults/fault-kind.js"
 import type { GroundTruth } from "./ground-truth.js"
 import { groundTruthOf } from "./ground-truth.js"
 import { SearchRegistry } from "./query/search-registry.js"
-import { hash3 } from "./random/hash.js"
+import { hash3, unit3 } from "./random/hash.js"
 import { Prng } from "./random/prng.js"
 import { DailyQuota } from "./server/daily-quota.js"
 import type { EndpointName } from "./server/endpoint-names.js"
@@ -48,6 +48,13 @@ export interface SandboxOptions {
   readonly cacheBytes?: number
   /** Delay before every research request is answered, in ms (default 0): the real API's latency. */
   readonly latencyMs?: number
+  /**
+   * The API's data lag, in hours (default 0: every video is listed at once). With a lag, a video
+   * is listed only from a point within this many hours after its creation (its own, seeded), by
+   * the sandbox clock, and videos created after the clock's now are not listed: the last days
+   * before now are incomplete, as the real API's last ~48 h are. Ground truth follows the clock.
+   */
+  readonly dataLagHours?: number
 }
 
 export interface Sandbox {
@@ -96,6 +103,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const inFlight = { current: 0, peak: 0 }
 
   const world = new World(seed, options.world)
+  const lagSeconds = countOption("dataLagHours", options.dataLagHours ?? 0) * 3600
+  const listed = (index: number): boolean =>
+    !world.videos.isHidden(index) &&
+    (lagSeconds === 0 || clock() / 1000 >= world.videos.createTime(index) + lagSeconds * unit3(seed, index, 13))
   const faults = new FaultInjector(hash3(seed, 0, 900), options.faults)
   const tokens = new TokenStore()
   const requests = Object.fromEntries(endpointNames.map((n) => [n, 0])) as Record<EndpointName, number>
@@ -109,7 +120,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         fragments: new VideoFragments(world.videos, countOption("cacheBytes", options.cacheBytes ?? 256 * 1024 * 1024)),
         searches: new SearchRegistry(seed),
         faults,
-        random: new Prng(hash3(seed, 0, 901))
+        random: new Prng(hash3(seed, 0, 901)),
+        listed
       },
       tokens,
       quota: new DailyQuota(quotaPerDay),
@@ -153,7 +165,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     credentials,
     world,
     stats,
-    groundTruth: groundTruthOf(world),
+    groundTruth: groundTruthOf(world, listed),
     setFaults: (next) => faults.set(next),
     setClock: (next) => {
       clock = next

@@ -9,6 +9,7 @@ import { pluginsCommand } from "./plugins.js"
 import { quotaCommand } from "./quota.js"
 import { repostedVideosCommand } from "./reposted-videos.js"
 import { runCommand } from "./run.js"
+import { runsCommand } from "./runs.js"
 import { sandboxCommand } from "./sandbox.js"
 import { userInfoCommand } from "./user-info.js"
 import { videosCommand } from "./videos.js"
@@ -25,6 +26,7 @@ export const commands: ReadonlyArray<Command> = [
   pinnedVideosCommand,
   repostedVideosCommand,
   runCommand,
+  runsCommand,
   sandboxCommand,
   quotaCommand,
   pluginsCommand

@@ -1,6 +1,8 @@
 import { join } from "node:path"
 import { FileCheckpointStore, type PlannedRequest } from "@tikflow/core/internal"
 import type { CommandInput } from "../commands/command.js"
+import { harvestedAt, historyStoreOf } from "./harvest-history.js"
+import { planJob, requestedOf } from "./harvest-plan.js"
 import { JobCheckpoints } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec } from "./job-spec.js"
@@ -56,10 +58,22 @@ const planOf = async (job: JobSpec, input: CommandInput, prepared: PreparedRun, 
   const list = prepared.preread.get(job.name)
   if (list !== undefined && list.length === 0) return { job: job.name, nothing: "its input list is empty" }
   const { settings } = input
-  const { source } = jobSource(job.source, { query: prepared.queries.get(job.name), list }, settings.concurrency)
+  const query = prepared.queries.get(job.name)
+  const { source: whole } = jobSource(job.source, { query, list }, settings.concurrency)
   // Read only: a checkpoint of other outputs is left for the real run to discard.
-  const checkpoint = settings.fresh ? undefined : await new JobCheckpoints(checkpoints, outputSetOf(job.sinks)).load(source.harvestId)
-  const planned: ReadonlyArray<PlannedRequest> = source.plan?.(checkpoint?.state) ?? []
+  const checkpoint = settings.fresh ? undefined : await new JobCheckpoints(checkpoints, outputSetOf(job.sinks)).load(whole.harvestId)
+  // The run's own plan: only what the harvest's history does not cover (or holds as provisional).
+  const plan = planJob({
+    record: await historyStoreOf(settings.stateDir).read(whole.harvestId),
+    requested: requestedOf(job, list),
+    outputs: outputSetOf(job.sinks),
+    fresh: settings.fresh,
+    resuming: checkpoint !== undefined,
+    now: settings.now()
+  })
+  if (plan.type === "complete") return { job: job.name, nothing: `already complete: ${plan.record.records} records, harvested ${harvestedAt(plan.record).slice(0, 10)}` }
+  const { source } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency)
+  const planned: ReadonlyArray<PlannedRequest> = source.plan?.(plan.type === "resume" ? checkpoint?.state : undefined) ?? []
   return {
     job: job.name,
     stream: source.stream,

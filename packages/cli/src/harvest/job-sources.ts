@@ -23,7 +23,12 @@ export interface JobSource {
 
 export const jobSource = (
   spec: SourceSpec,
-  resolved: { readonly query?: VideoQueryFilter; readonly list?: ReadonlyArray<string> },
+  resolved: {
+    readonly query?: VideoQueryFilter | undefined
+    readonly list?: ReadonlyArray<string> | undefined
+    /** Only these day ranges of a video query (what its history lacks). */
+    readonly days?: ReadonlyArray<readonly [string, string]> | undefined
+  },
   concurrency: number
 ): JobSource => {
   if (spec.endpoint === "videos") {
@@ -33,6 +38,7 @@ export const jobSource = (
         startDate: spec.from,
         endDate: spec.to,
         windowDays: spec.windowDays,
+        ...(resolved.days ? { days: resolved.days } : {}),
         random: spec.random,
         ...(spec.keepRepeats === true ? { repeats: "keep" as const } : {}),
         concurrency,

@@ -2,7 +2,11 @@ import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
 import {
+  type BoundSink,
   type CheckpointStore,
+  type HarvestRecord,
+  type HistoryStore,
+  utcDay,
   dedupe,
   enrichAs,
   FileCheckpointStore,
@@ -18,7 +22,7 @@ import {
   toPromise,
   type Transform
 } from "@tikflow/core/internal"
-import { createTikTokClient, TikTokClient, userInfo } from "@tikflow/sources"
+import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
 import type { PostgresWorkQueue } from "@tikflow/sinks"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
@@ -31,8 +35,10 @@ import { openCoordinatorQueue } from "./coordinator-queue.js"
 import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { dryRun } from "./dry-run.js"
-import { JobCheckpoints, outputsDifferNotice } from "./job-checkpoints.js"
-import { jobSource } from "./job-sources.js"
+import { beginRun, coverageCounter, endRun, harvestedAt, historyStoreOf, type RunOutcome } from "./harvest-history.js"
+import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan.js"
+import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
+import { type JobSource, jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
@@ -47,6 +53,8 @@ import { checkQueueable, itemHarvestIdOf, itemSourceSpec, planWorkQueue } from "
 import { runQueuedJob } from "./work-queue-worker.js"
 
 type TikTokClientHandle = ReturnType<typeof createTikTokClient>
+type HarvestingPlan = Exclude<JobPlan, { type: "complete" }>
+type JobSourceValue = JobSource["source"]
 
 export interface HarvestOptions {
   /** Plugins to load first (a pipeline file's `plugins`), besides `--plugin`. */
@@ -67,8 +75,18 @@ export interface HarvestResult {
   readonly durationMs: number
   /** Items the API refused (unknown videos, private accounts or lists), per harvest that had any. */
   readonly refused: ReadonlyArray<HarvestRefusals>
+  /** Jobs skipped because their harvest's history covers everything they ask for (no request sent). */
+  readonly alreadyComplete: ReadonlyArray<AlreadyComplete>
   /** The run stopped at `--max-records` (exit 6): what it delivered is committed, a re-run continues. */
   readonly stoppedAtMaxRecords?: StoppedAtLimit | undefined
+}
+
+export interface AlreadyComplete {
+  readonly job: string
+  readonly harvestId: string
+  readonly records: number
+  /** When the harvest last completed a run (ISO time). */
+  readonly harvestedAt: string
 }
 
 export interface StoppedAtLimit {
@@ -109,7 +127,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const prepared = await prepareRun(spec, input, plugins)
   if (input.values["dry-run"] === true) {
     await dryRun(spec, input, prepared)
-    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [] }
+    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [] }
   }
   const run = await openRun(spec, input, options, prepared, startedAt, limit)
   try {
@@ -157,6 +175,9 @@ interface OpenRun {
   readonly refused: RefusedItems
   /** `--max-records`, when given. */
   readonly limit: RecordLimit | undefined
+  readonly history: HistoryStore
+  /** Jobs whose harvest was complete already: nothing sent for them. */
+  readonly alreadyComplete: Array<AlreadyComplete>
   /** The job running now, for what a quota stop reports. */
   current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
   /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
@@ -207,6 +228,7 @@ const openRun = async (
     clock: settings.now
   })
   const summaries: Array<PipelineSummary> = []
+  const alreadyComplete: Array<AlreadyComplete> = []
   const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
   const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob, stoppedAtMaxRecords?: StoppedAtLimit): HarvestResult => {
     const totals = display.tracker.totals()
@@ -218,7 +240,8 @@ const openRun = async (
       requests: totals.requests,
       retries: totals.retries,
       durationMs: Date.now() - startedAt,
-      refused: refused.refusals()
+      refused: refused.refusals(),
+      alreadyComplete
     }
   }
   return {
@@ -237,6 +260,8 @@ const openRun = async (
     summaries,
     refused,
     limit,
+    history: historyStoreOf(settings.stateDir),
+    alreadyComplete,
     current: undefined,
     written: 0,
     result
@@ -244,40 +269,140 @@ const openRun = async (
 }
 
 /**
- * Harvests one job into its sinks, or skips it (empty input list, harvest finished earlier).
- * Returns the run's result when a signal interrupted it, undefined when the run goes on.
+ * Harvests one job into its sinks, or skips it (empty input list, harvest finished earlier in
+ * this run, or complete in its history). Returns the run's result when a signal interrupted it,
+ * undefined when the run goes on. A pass that resumed a stopped run is followed by one for what
+ * the job asks for beyond that run's plan.
  */
 const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | undefined> => {
-  const { settings, output, signal } = run.input
-  const { runState, display } = run
+  const { settings, output } = run.input
+  const { runState } = run
   const list = await jobList(run, job)
   if (list !== undefined && list.length === 0) {
-    output.notice(`job ${job.name}: nothing to harvest (its input list is empty)`)
+    const input = listInputOf(job)
+    const upstreamComplete = input?.kind === "job" && run.alreadyComplete.some((done) => done.job === input.job)
+    output.notice(`job ${job.name}: nothing to harvest (${upstreamComplete ? `job ${input.job} is already complete, nothing new came from it` : "its input list is empty"})`)
     await runState.jobDone(job.name)
     return undefined
   }
-  const { source, keys, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency)
-  if (runState.isHarvestDone(source.harvestId)) {
-    output.notice(`job ${job.name}: harvest ${source.harvestId} finished in an earlier run, skipped`)
+  const query = run.prepared.queries.get(job.name)
+  const { source: whole } = jobSource(job.source, { query, list }, settings.concurrency)
+  const harvestId = whole.harvestId
+  if (runState.isHarvestDone(harvestId)) {
+    output.notice(`job ${job.name}: harvest ${harvestId} finished in an earlier run, skipped`)
     return undefined
   }
-  const jobCheckpoints = new JobCheckpoints(run.checkpoints, outputSetOf(job.sinks))
-  // With a coordinator, checkpoints are the work queue's, per item, in its database.
-  const start = settings.fresh || run.workQueue !== undefined ? undefined : await jobCheckpoints.start(source.harvestId)
-  if (start?.type === "resume") output.notice(`resuming harvest ${source.harvestId} from epoch ${start.checkpoint.epoch}`)
-  if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(source.harvestId, start.previous))
+  // With a coordinator, checkpoints are the work queue's, per item, in its database (no file history yet).
+  if (run.workQueue !== undefined) return harvestQueuedJob(run, run.workQueue, job, list)
+  const outputs = outputSetOf(job.sinks)
+  const jobCheckpoints = new JobCheckpoints(run.checkpoints, outputs)
+  const requested = requestedOf(job, list)
+  for (let pass = 0;; pass++) {
+    const fresh = settings.fresh && pass === 0
+    const start = fresh ? undefined : await jobCheckpoints.start(harvestId)
+    const record = await run.history.read(harvestId)
+    const plan = planJob({ record, requested, outputs, fresh, resuming: start?.type === "resume", now: settings.now() })
+    if (plan.type === "complete") {
+      if (pass === 0) announceComplete(run, job, plan.record)
+      break
+    }
+    // A checkpoint is only resumed with the plan it was saved for.
+    if (start?.type === "resume" && plan.type !== "resume") await jobCheckpoints.clear(harvestId)
+    announcePlan(run, job, plan, start, record)
+    if (plan.type === "continue" && record !== undefined && record.lastEpoch > 0) {
+      // Epochs only grow across the runs of a harvest: sinks keep what earlier runs committed.
+      await jobCheckpoints.save({ version: 1, harvestId, epoch: record.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() })
+    }
+    await run.history.update(harvestId, (current) =>
+      beginRun(current, identityOf(job, harvestId, whole.stream, query), plan, outputs, new Date(settings.now()).toISOString()))
+    const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency)
+    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan)
+    if (interrupted !== undefined) return interrupted
+    if (plan.type !== "resume") break
+  }
+  await runState.harvestDone(harvestId)
+  await runState.jobDone(job.name)
+  return undefined
+}
+
+/** The harvest's identity as its history keeps it: endpoint and normalized request, without range or list. */
+const identityOf = (job: JobSpec, id: string, stream: string, query: VideoQueryFilter | undefined) => ({
+  id,
+  endpoint: job.source.endpoint,
+  stream,
+  request: job.source.endpoint === "videos"
+    ? {
+      query: query ?? null,
+      ...(typeof job.source.query === "string" ? { queryText: job.source.query } : {}),
+      fields: job.source.fields ?? null,
+      windowDays: job.source.windowDays,
+      random: job.source.random
+    }
+    : {}
+})
+
+/** `already complete: …`: the job's harvest covers everything asked for; nothing is sent. */
+const announceComplete = (run: OpenRun, job: JobSpec, record: HarvestRecord): void => {
+  const at = harvestedAt(record)
+  const prefix = run.spec.jobs.length > 1 ? `job ${job.name}: ` : ""
+  run.alreadyComplete.push({ job: job.name, harvestId: record.id, records: record.records, harvestedAt: at })
+  run.input.output.notice(
+    `${prefix}already complete: ${record.records} records, harvested ${at.slice(0, 10)}; --fresh to harvest again`,
+    { event: "already-complete", job: job.name, harvestId: record.id, records: record.records, harvestedAt: at }
+  )
+}
+
+/** Says where the pass starts and what it fetches beyond a plain first run. */
+const announcePlan = (run: OpenRun, job: JobSpec, plan: HarvestingPlan, start: JobStart | undefined, record: HarvestRecord | undefined): void => {
+  const { output } = run.input
+  const id = record?.id ?? ""
+  if (start?.type === "resume" && plan.type === "resume") output.notice(`resuming harvest ${id} from epoch ${start.checkpoint.epoch}`)
+  if (start?.type === "outputs-differ") output.notice(outputsDifferNotice(id, start.previous))
+  if (plan.reason !== undefined) output.notice(`job ${job.name}: harvesting everything again (${plan.reason})`)
+  if (plan.type !== "continue" || record === undefined) return
+  const what = plan.days !== undefined
+    ? `${daysOfRanges(plan.days).length} day(s) not covered yet or provisional (${plan.days.map(([a, b]) => a === b ? a : `${a}..${b}`).join(", ")})`
+    : `${plan.items?.length ?? 0} item(s) not covered yet`
+  output.notice(`harvest ${record.id}: fetching ${what} after epoch ${record.lastEpoch}`)
+  if (plan.refetched.length > 0) {
+    // Upserting sinks (DuckDB, PostgreSQL) replace those rows; appending ones get a second copy.
+    output.notice(
+      `harvest ${record.id}: fetching ${plan.refetched.length} provisional day(s) again (${plan.refetched.join(", ")}): ` +
+        "DuckDB and PostgreSQL update their rows; Parquet, Arrow and NDJSON outputs get the newer copy as well (keep the latest _fetched_at per id)"
+    )
+  }
+}
+
+/** A job shared through the coordinator's work queue: this process runs the items it claims. */
+const harvestQueuedJob = async (
+  run: OpenRun,
+  queue: PostgresWorkQueue,
+  job: JobSpec,
+  list: ReadonlyArray<string> | undefined
+): Promise<HarvestResult | undefined> => {
+  const { settings, signal } = run.input
+  const { runState, display } = run
+  const { source, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency)
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
   const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
-  const summary = run.workQueue === undefined
-    ? await runJobPipeline(run, job, withWorkProgress(source, display.tracker, keys), jobCheckpoints, signal, settings.fresh, countRefusals)
-    : await runJobQueued(run, run.workQueue, job, source, label, list, countRefusals)
+  const summary = await runJobQueued(run, queue, job, source, label, list, countRefusals)
   run.summaries.push(summary)
+  const stopped = await afterJobPipeline(run, job, summary)
+  if (stopped !== undefined) return stopped
+  await runState.harvestDone(source.harvestId)
+  await runState.jobDone(job.name)
+  return undefined
+}
+
+/** A job's pipeline ended: the run's result when `--max-records` or a signal stopped it, else undefined. */
+const afterJobPipeline = async (run: OpenRun, job: JobSpec, summary: PipelineSummary): Promise<HarvestResult | undefined> => {
+  const { output, signal } = run.input
   if (summary.status === "interrupted" && !signal.aborted && run.limit?.reached) return await stoppedAtLimit(run, summary.lastEpoch)
   if (summary.status === "interrupted") {
-    display.stop()
+    run.display.stop()
     output.notice(
       `interrupted: ${summary.recordsOut} records of ${job.name} committed at epoch ${summary.lastEpoch}; ` +
         `run the same command again to resume${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`
@@ -285,8 +410,55 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     await run.refused.settled()
     return run.result(exitCodeForSignal(signal.reason))
   }
-  await runState.harvestDone(source.harvestId)
-  await runState.jobDone(job.name)
+  return undefined
+}
+
+/** Runs one pass of a job through its stages into its sinks, keeping the harvest's history. */
+const runHistoryPass = async (
+  run: OpenRun,
+  job: JobSpec,
+  { source, keys, label }: { source: JobSourceValue; keys: number | undefined; label: string },
+  jobCheckpoints: JobCheckpoints,
+  plan: HarvestingPlan
+): Promise<HarvestResult | undefined> => {
+  const { settings, output, signal } = run.input
+  await run.runState.save()
+  run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
+  run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
+  run.written = 0
+  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
+  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
+  const countRefusals = run.refused.track(source.harvestId, source.stream, plan.items ?? [])
+  const ended = (status: RunOutcome["status"], lastEpoch: number | undefined) =>
+    run.history.update(source.harvestId, (record) =>
+      endRun(record!, {
+        status,
+        lastEpoch,
+        records: run.written,
+        ...stats,
+        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
+      }, settings.now()))
+  let summary: PipelineSummary
+  try {
+    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), jobCheckpoints, signal, plan.type === "fresh", (event) => {
+      countRefusals(event)
+      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
+      if (event.type === "retry") count(stats.errors, event.kind)
+      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
+    }, [coverageCounter(run.history, (message) => output.notice(message))])
+  } catch (error) {
+    const failure = describeFailure(error)
+    count(stats.errors, failure.exitCode === ExitCode.QuotaExhausted ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
+    await ended(failure.exitCode === ExitCode.QuotaExhausted ? "stopped" : "failed", (await jobCheckpoints.load(source.harvestId))?.epoch)
+      .catch(() => undefined)
+    throw error
+  }
+  run.summaries.push(summary)
+  if (summary.status === "interrupted") await ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", summary.lastEpoch)
+  const stopped = await afterJobPipeline(run, job, summary)
+  if (stopped !== undefined) return stopped
+  await run.refused.settled()
+  await ended("complete", summary.lastEpoch)
   return undefined
 }
 
@@ -324,10 +496,11 @@ const runJobPipeline = async (
   checkpoints: CheckpointStore,
   signal: AbortSignal,
   fresh: boolean,
-  countRefusals: (event: ProgressEvent) => void
+  onEvent: (event: ProgressEvent) => void,
+  internalSinks: ReadonlyArray<BoundSink> = []
 ): Promise<PipelineSummary> => {
   const { settings } = run.input
-  const jobSinks = [...run.prepared.sinks.get(job.name)!]
+  const jobSinks = [...run.prepared.sinks.get(job.name)!, ...internalSinks]
   const fields = run.collect.get(job.name)
   if (fields !== undefined) jobSinks.push(idCollector(run.runState.dir, job.name, fields))
   const pipelineRun = pipeline(source)
@@ -339,7 +512,7 @@ const runJobPipeline = async (
       stateDir: settings.stateDir,
       fresh,
       onProgress: (event) => {
-        countRefusals(event)
+        onEvent(event)
         if (event.type === "records-out" && event.stage === "sinks") {
           run.written += event.records
           run.limit?.count(event.records)

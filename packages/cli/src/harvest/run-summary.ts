@@ -31,6 +31,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
       }),
       earlierRefused: earlier.map((refused) => ({ stream: refused.stream, harvestId: refused.harvestId, ...refusalJson(refused) })),
       refused: refusedTotals(result.refused),
+      alreadyComplete: result.alreadyComplete,
       requests: result.requests,
       retries: result.retries,
       durationMs: result.durationMs
@@ -42,7 +43,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     const refused = refusedOf(s.harvestId)
     return [
       `  ${s.stream.padEnd(16)} ${String(s.recordsOut).padStart(8)} records  (${s.pages} pages, ${s.duplicatesDropped} duplicates dropped` +
-        `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !sink.name.startsWith("collector:")).map((sink) => sink.name).join(", ")}`,
+        `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !/^(collector|history):/.test(sink.name)).map((sink) => sink.name).join(", ")}`,
       ...(refused === undefined ? [] : [`  ${"".padEnd(16)} ${describeRefusals(refused)}`])
     ]
   })

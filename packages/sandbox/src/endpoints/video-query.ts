@@ -29,7 +29,7 @@ export const videoQuery: Endpoint = (state, request) => {
   }
 
   if (isRandom) {
-    const positions = fresh().all().filter((index) => !videos.isHidden(index))
+    const positions = fresh().all().filter((index) => state.listed(index))
     const picked: Array<number> = []
     for (let k = 0; k < maxCount && positions.length > 0; k++) {
       picked.push(positions.splice(state.random.int(positions.length), 1)[0])
@@ -56,7 +56,7 @@ export const videoQuery: Endpoint = (state, request) => {
   let nextCursor = cursor + positions.length
   let hasMore = slice.hasMore
   let applied = undefined as "shortPage" | "emptyPage" | "repeat" | undefined
-  const visible = (list: ReadonlyArray<number>) => list.filter((index) => !videos.isHidden(index))
+  const visible = (list: ReadonlyArray<number>) => list.filter((index) => state.listed(index))
   let records = visible(positions)
 
   // Page faults move records to later pages (the cursor the client sends back) or duplicate one;
@@ -77,7 +77,7 @@ export const videoQuery: Endpoint = (state, request) => {
     const start = Math.floor(state.faults.next() * earlier.length)
     for (let k = 0; k < earlier.length; k++) {
       const index = earlier[(start + k) % earlier.length]
-      if (!videos.isHidden(index)) {
+      if (state.listed(index)) {
         records = [...records, index]
         applied = "repeat"
         break

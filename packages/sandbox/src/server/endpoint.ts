@@ -13,6 +13,8 @@ export interface SandboxState {
   readonly faults: FaultInjector
   /** For `is_random` pages. */
   readonly random: Prng
+  /** Whether a video (by index) is in the API's results by now: not hidden, and past the data lag. */
+  readonly listed: (index: number) => boolean
 }
 
 export interface EndpointRequest {

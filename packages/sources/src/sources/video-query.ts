@@ -22,6 +22,11 @@ export interface VideoQueryOptions extends CommonSourceOptions {
   readonly startDate: string
   /** Last day, inclusive. */
   readonly endDate: string
+  /**
+   * Harvest only these inclusive day ranges (`[first, last]`, inside startDate..endDate), e.g. the
+   * days a later run of the harvest still lacks; each is split into windows of `windowDays`.
+   */
+  readonly days?: ReadonlyArray<readonly [string, string]>
   /** Video fields to request (default: all). */
   readonly fields?: ReadonlyArray<string>
   /** Days per window, 1..30 (default 30). */
@@ -80,13 +85,35 @@ const windowRequestBody = (
   return `{${parts.join(",")}}`
 }
 
-const readState = (resumeFrom: unknown): VideoQueryState => {
+/** The day ranges to harvest as day numbers: `days` (checked to lie in first..last, in order) or first..last. */
+const planRanges = (
+  days: ReadonlyArray<readonly [string, string]> | undefined,
+  first: number,
+  last: number
+): ReadonlyArray<readonly [number, number]> => {
+  if (days === undefined) return [[first, last]]
+  const ranges = days.map(([s, e], i) => [parseDay(`days[${i}][0]`, s), parseDay(`days[${i}][1]`, e)] as const)
+  ranges.forEach(([s, e], i) => {
+    if (s < first || e > last || e < s || (i > 0 && s <= ranges[i - 1][1])) {
+      throw ConfigError.make(`days[${i}]`, `an ascending, non-overlapping day range inside ${formatDay(first)}..${formatDay(last)}`, days[i])
+    }
+  })
+  return ranges
+}
+
+const readState = (resumeFrom: unknown, ranges: ReadonlyArray<readonly [number, number]>): VideoQueryState => {
   const state = resumeFrom as Partial<VideoQueryState> | null
   const valid = state?.version === 1 && Array.isArray(state.windows) && state.windows.every((w) =>
     typeof w?.start === "string" && typeof w.end === "string" && typeof w.done === "boolean" &&
     (w.searchId === null || typeof w.searchId === "string") &&
     (w.cursor === null || typeof w.cursor === "number" || typeof w.cursor === "string"))
   if (!valid) throw ConfigError.make("resumeFrom", "a video query state {version: 1, windows: [...]} saved by this source", resumeFrom)
+  // The harvest id leaves the days out: a state saved for other days must not be resumed as these.
+  const inPlan = (w: WindowState) =>
+    ranges.some(([s, e]) => parseDay("start", w.start) >= s && parseDay("end", w.end) <= e)
+  if (!state.windows!.every(inPlan)) {
+    throw ConfigError.make("resumeFrom", "a state saved for the same days (its windows lie outside this run's days)", state.windows!.map(keyOf).join(","))
+  }
   return state as VideoQueryState
 }
 
@@ -103,6 +130,7 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
   const first = parseQueryDay("startDate", options.startDate)
   const last = parseQueryDay("endDate", options.endDate)
   if (last < first) throw ConfigError.make("endDate", `a date on or after startDate (${options.startDate})`, options.endDate)
+  const ranges = planRanges(options.days, first, last)
   const windowDays = options.windowDays ?? 30
   if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 30) {
     throw ConfigError.make("windowDays", "an integer from 1 to 30", windowDays)
@@ -121,14 +149,14 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
   /** The windows as a run starts: all of them, fresh, or as `resumeFrom` left them. */
   const initialState = (resumeFrom: unknown): VideoQueryState =>
     resumeFrom === undefined || resumeFrom === null
-      ? { version: 1, windows: splitDays(first, last, windowDays).map(([s, e]) => freshWindow(s, e)) }
-      : readState(resumeFrom)
+      ? { version: 1, windows: ranges.flatMap(([s, l]) => splitDays(s, l, windowDays)).map(([s, e]) => freshWindow(s, e)) }
+      : readState(resumeFrom, ranges)
 
   return {
     kind: "video",
     stream: "videos",
     harvestId: harvestIdOf("videos", {
-      endpoint, query, startDate: formatDay(first), endDate: formatDay(last), fields, windowDays, random, maxCount
+      endpoint, query, fields, windowDays, random, maxCount
     }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {

@@ -1,0 +1,122 @@
+/**
+ * The history of one harvest: what it is (endpoint and normalized request, without the date
+ * range or id list, so every run of the same query shares it), what its runs covered, and how
+ * they went. It outlives the runs: a later run of the same harvest plans only what is not covered
+ * yet (and the provisional days), and continues its epoch numbering. Stored by a `HistoryStore`.
+ */
+export interface HarvestRecord {
+  readonly version: 1
+  /** The harvest id (`<stream>-<16 hex>`, see `harvestIdOf`): the same on every run and machine. */
+  readonly id: string
+  /** The CLI endpoint name: `videos`, `comments`, `followers`, … */
+  readonly endpoint: string
+  /** The logical table its records go to: `videos`, `comments`, `user_info`, … */
+  readonly stream: string
+  /** The normalized request the id hashes (query, fields, …), without the range or id list. */
+  readonly request: unknown
+  readonly status: HarvestStatus
+  readonly coverage: HarvestCoverage
+  /** What the latest run set out to harvest, while it is running or stopped: a resume harvests exactly this. */
+  readonly pending: PendingHarvest | null
+  /** The last committed epoch of any run: the next run continues after it, so sinks keep earlier runs' rows. */
+  readonly lastEpoch: number
+  /** Records delivered to the sinks: for videos the sum of the covered days' records (a re-fetched day counts once). */
+  readonly records: number
+  /** Research requests sent for this harvest, by UTC day (`YYYY-MM-DD`). */
+  readonly requests: Readonly<Record<string, number>>
+  /** Errors by kind: retried ones (`server-error`, `rate-limited`, …), refused items, what stopped a run. */
+  readonly errors: Readonly<Record<string, number>>
+  readonly runs: ReadonlyArray<HarvestRun>
+  /** The normalized outputs (`parquet:/abs/dir`, …) the covered data is in. */
+  readonly sinks: ReadonlyArray<string>
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/** `running` (a run is at it, or was killed), `stopped` (quota, signal or failure: resumable), `complete`. */
+export type HarvestStatus = "running" | "stopped" | "complete"
+
+export interface HarvestCoverage {
+  /** Video queries: each covered UTC day `YYYY-MM-DD`. */
+  readonly days: Readonly<Record<string, CoveredDay>>
+  /** Fan-out harvests: each covered video id or username. */
+  readonly items: Readonly<Record<string, CoveredItem>>
+}
+
+export interface CoveredDay {
+  /** When the run that covered the day finished (ISO time). */
+  readonly fetchedAt: string
+  /** Videos created that day (UTC) that the run delivered. */
+  readonly records: number
+  /** The day ended less than 48 h before it was fetched: the API may still add to it; the next run fetches it again. */
+  readonly provisional: boolean
+}
+
+export interface CoveredItem {
+  readonly fetchedAt: string
+  /** The API refused the item (unknown video, private account): asking again would be refused again. */
+  readonly refused?: boolean
+}
+
+export interface PendingHarvest {
+  /** Video queries: the days of the run (inclusive `[first, last]` ranges), fan-out: its items, in order. */
+  readonly days?: ReadonlyArray<readonly [string, string]>
+  readonly items?: ReadonlyArray<string>
+  /** Records per created day committed so far by this run, as of epoch `countsEpoch`. */
+  readonly counts: Readonly<Record<string, number>>
+  readonly countsEpoch: number
+  /** The counts as of the epoch before, for a resume from it (a crash between a flush and its checkpoint). */
+  readonly previous?: { readonly counts: Readonly<Record<string, number>>; readonly epoch: number } | undefined
+}
+
+export interface HarvestRun {
+  readonly startedAt: string
+  readonly finishedAt: string | null
+  /** `running`, `complete`, `stopped` (quota), `interrupted` (signal) or `failed`. */
+  readonly status: "running" | "complete" | "stopped" | "interrupted" | "failed"
+  readonly records: number
+  readonly requests: number
+  readonly tikflowVersion: string
+}
+
+/** A new, empty record. */
+export const emptyHarvestRecord = (
+  identity: Pick<HarvestRecord, "id" | "endpoint" | "stream" | "request">,
+  now: string
+): HarvestRecord => ({
+  version: 1,
+  ...identity,
+  status: "running",
+  coverage: { days: {}, items: {} },
+  pending: null,
+  lastEpoch: 0,
+  records: 0,
+  requests: {},
+  errors: {},
+  runs: [],
+  sinks: [],
+  createdAt: now,
+  updatedAt: now
+})
+
+/** The record a store read, or why the value is not one (for a one-line error naming the file). */
+export const parseHarvestRecord = (value: unknown): HarvestRecord | string => {
+  const record = value as Partial<HarvestRecord> | null
+  if (record === null || typeof record !== "object" || record.version !== 1) return "expected a tikflow harvest record {version: 1, …}"
+  for (const field of ["id", "endpoint", "stream", "status", "createdAt", "updatedAt"] as const) {
+    if (typeof record[field] !== "string") return `${field}: expected a string`
+  }
+  if (typeof record.coverage !== "object" || record.coverage === null) return "coverage: expected {days, items}"
+  if (typeof record.coverage.days !== "object" || typeof record.coverage.items !== "object") return "coverage: expected {days, items}"
+  if (!Number.isInteger(record.lastEpoch) || !Number.isInteger(record.records)) return "lastEpoch, records: expected integers"
+  if (!Array.isArray(record.runs) || !Array.isArray(record.sinks)) return "runs, sinks: expected arrays"
+  return record as HarvestRecord
+}
+
+const DAY_MS = 86_400_000
+/** How long the API keeps adding to a day: a day that ended less than this before a fetch is provisional. */
+export const PROVISIONAL_MS = 48 * 3_600_000
+
+/** Whether `day` (`YYYY-MM-DD`, UTC) ended less than 48 h before `fetchedAt` (epoch ms). */
+export const isProvisionalDay = (day: string, fetchedAt: number): boolean =>
+  fetchedAt - (Date.parse(`${day}T00:00:00Z`) + DAY_MS) < PROVISIONAL_MS

@@ -42,10 +42,11 @@ export const startSandboxProcess = async (options) => {
 
 /**
  * Runs `bench/scenarios/<script>` with `params` (JSON in argv) in a fresh process; resolves the last
- * JSON line it prints (the scenario's result) plus its peak RSS in MB.
+ * JSON line it prints (the scenario's result) and its wall time from spawn to exit (wallMs).
  */
 export const runScenario = (script, params, { timeoutMs = 600_000 } = {}) =>
   new Promise((resolve, reject) => {
+    const started = performance.now()
     const child = spawn(process.execPath, [here(`../scenarios/${script}`), JSON.stringify(params)], {
       stdio: ["ignore", "pipe", "pipe"]
     })
@@ -60,6 +61,7 @@ export const runScenario = (script, params, { timeoutMs = 600_000 } = {}) =>
       if (code !== 0 || last === undefined) {
         return reject(new Error(`${script} ${JSON.stringify(params)} exited ${code ?? signal}: ${err.trim().split("\n").slice(-8).join("\n")}`))
       }
-      resolve(JSON.parse(last))
+      // wallMs: spawn to exit, unless the scenario timed a process of its own (the CLI's).
+      resolve({ wallMs: Math.round(performance.now() - started), ...JSON.parse(last) })
     })
   })

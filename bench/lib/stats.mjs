@@ -13,3 +13,7 @@ export const summarizeRuns = (runs, fields = ["recordsPerSecond", "ms", "peakRss
 /** A ratio figure: per-run ratios (run i of a variant over run i of the baseline) summarized. */
 export const ratioOf = (runs, baselineRuns, field = "recordsPerSecond") =>
   summarize(runs.map((r, i) => r[field] / baselineRuns[i][field]).map((x) => Math.round(x * 1000) / 1000))
+
+/** A CPU ratio: the baseline's CPU time per record over the variant's, run by run (1 = as cheap as the baseline). */
+export const cpuRatioOf = (runs, baselineRuns, field = "processCpuMicrosPerRecord") =>
+  summarize(runs.map((r, i) => baselineRuns[i][field] / r[field]).map((x) => Math.round(x * 1000) / 1000))

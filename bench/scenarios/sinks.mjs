@@ -1,6 +1,8 @@
-// Sinks alone: `records` synthetic videos as in-memory Arrow batches (built before the clock
-// starts) written through the Parquet or DuckDB sink (write, flush, close), vs the floor: DuckDB's
-// own `CREATE TABLE … AS SELECT * FROM read_parquet(…)` of the same rows from Parquet files.
+// Sinks alone, as the CLI drives them: `records` synthetic videos (built before the clock starts)
+// written through the Parquet or DuckDB sink in pages of 100 records (the API's page; the sink
+// builds its own Arrow batches, as in a harvest), a flush every 50,000 records, then close —
+// vs the floor: DuckDB's own `CREATE TABLE … AS SELECT * FROM read_parquet(…)` of the same rows.
+// Opening the sink (loading DuckDB or parquet-wasm, creating tables) is timed apart as openMs.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,15 +12,17 @@ import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
 
 const params = paramsOf()
 const sinks = await load("sinks")
-const BATCH = 10_000
+const PAGE = params.page ?? 100
 
 const context = videoStreamContext("bench-sinks")
 
 const checkpoint = (epoch) => ({ version: 1, harvestId: context.harvestId, epoch, state: { epoch }, updatedAt: new Date().toISOString() })
 
+/** Opens the sink: the set-up a harvest pays once. */
+const openSink = (uri) => sinks.resolveSink(uri).open(context)
+
 /** Writes every batch and flushes every 50,000 records, as the pipeline runner's default epochs do. */
-const writeAll = async (uri, batches) => {
-  const writer = await sinks.resolveSink(uri).open(context)
+const writeAll = async (writer, batches) => {
   let epoch = 1
   let inEpoch = 0
   for (const batch of batches) {
@@ -38,10 +42,10 @@ const filesUnder = (dir) => readdirSync(dir, { recursive: true }).map((f) => joi
 
 const dir = mkdtempSync(join(tmpdir(), "tikflow-bench-sinks-"))
 try {
-  const batches = [...videoBatches(0, params.records, BATCH)].map((records) => ({ records, arrow: sinks.toRecordBatch("video", records) }))
+  const batches = [...videoBatches(0, params.records, PAGE)].map((records) => ({ records }))
   if (params.mode === "floor") {
     // The same rows as Parquet first (untimed), then DuckDB's own load of them (timed).
-    await writeAll(`parquet:${join(dir, "pq")}?compression=${params.compression ?? "zstd"}`, batches)
+    await writeAll(await openSink(`parquet:${join(dir, "pq")}?compression=${params.compression ?? "zstd"}`), batches)
     batches.length = 0
     const files = filesUnder(join(dir, "pq"))
     const { DuckDBInstance } = await dependencyOf("sinks", "@duckdb/node-api")
@@ -58,10 +62,13 @@ try {
     const uri = params.mode === "parquet"
       ? `parquet:${join(dir, "pq")}?compression=${params.compression ?? "zstd"}`
       : `duckdb:${join(dir, "sink.duckdb")}`
+    const opening = performance.now()
+    const writer = await openSink(uri)
+    const openMs = Math.round(performance.now() - opening)
     emit(await measure(async () => {
-      await writeAll(uri, batches)
+      await writeAll(writer, batches)
       const bytes = params.mode === "parquet" ? filesUnder(join(dir, "pq")).reduce((s, f) => s + statSync(f).size, 0) : statSync(join(dir, "sink.duckdb")).size
-      return { records: params.records, bytes }
+      return { records: params.records, bytes, openMs }
     }))
   }
 } finally {

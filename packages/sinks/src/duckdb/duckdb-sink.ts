@@ -87,6 +87,11 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   const epoch = epochAppender(columns, api, () => connection.createAppender(staging, "main", "temp"))
   /** A fresh staging table rather than DELETE keeps rowids in append order ("last version wins"). */
   const emptyStaging = () => connection.run(createStagingSql(staging, table, columns))
+  const mergeStaged = async () => {
+    const [[unique]] = (await connection.runAndReadAll(upsertSql.stagedKeysUnique)).getRows()
+    await connection.run(upsertSql.deleteStaged)
+    await connection.run(unique === true ? upsertSql.insertAll : upsertSql.insertLast)
+  }
   /** Rows in the staging table, not merged yet. */
   let staged = 0
   let closed = false
@@ -113,7 +118,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
       await db.exclusive(() =>
         transaction(connection, async () => {
-          if (staged > 0) for (const statement of upsertSql) await connection.run(statement)
+          if (staged > 0) await mergeStaged()
           await saveCheckpointSql(connection, context.stream, commit.checkpoint)
         })
       )

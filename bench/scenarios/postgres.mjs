@@ -6,6 +6,7 @@
 import { join } from "node:path"
 import { dependencyOf, load } from "../lib/dist.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
+import { writeInEpochs } from "../lib/sink-epochs.mjs"
 import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
 
 const params = paramsOf()
@@ -13,30 +14,13 @@ const sinks = await load("sinks")
 const { default: pg } = await dependencyOf("sinks", "pg")
 const BATCH = 10_000
 const context = videoStreamContext("bench-postgres")
-const checkpoint = (epoch) => ({ version: 1, harvestId: context.harvestId, epoch, state: { epoch }, updatedAt: new Date().toISOString() })
-
-const writeAll = async (uri, batches) => {
-  const writer = await sinks.resolveSink(uri).open(context)
-  let epoch = 1
-  let inEpoch = 0
-  for (const records of batches) {
-    await writer.write({ records, epoch })
-    inEpoch += records.length
-    if (inEpoch >= 50_000) {
-      await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
-      epoch++
-      inEpoch = 0
-    }
-  }
-  if (inEpoch > 0) await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
-  await writer.close()
-}
+const writeAll = async (uri, batches) => writeInEpochs(await sinks.resolveSink(uri).open(context), context.harvestId, batches)
 
 const admin = new pg.Client({ host: params.socket, port: params.port, user: "postgres", database: params.database })
 await admin.connect()
 const schema = `bench_${process.pid}`
 try {
-  const batches = [...videoBatches(0, params.records, BATCH)]
+  const batches = [...videoBatches(0, params.records, BATCH)].map((records) => ({ records }))
   if (params.mode === "floor") {
     // The same rows through the sink first (untimed), out to a file by PostgreSQL, then timed back
     // into an empty table of the same shape.

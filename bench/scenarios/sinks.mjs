@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { dependencyOf, load } from "../lib/dist.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
+import { writeInEpochs } from "../lib/sink-epochs.mjs"
 import { videoBatches, videoStreamContext } from "../lib/synthetic.mjs"
 
 const params = paramsOf()
@@ -16,27 +17,10 @@ const PAGE = params.page ?? 100
 
 const context = videoStreamContext("bench-sinks")
 
-const checkpoint = (epoch) => ({ version: 1, harvestId: context.harvestId, epoch, state: { epoch }, updatedAt: new Date().toISOString() })
-
 /** Opens the sink: the set-up a harvest pays once. */
 const openSink = (uri) => sinks.resolveSink(uri).open(context)
 
-/** Writes every batch and flushes every 50,000 records, as the pipeline runner's default epochs do. */
-const writeAll = async (writer, batches) => {
-  let epoch = 1
-  let inEpoch = 0
-  for (const batch of batches) {
-    await writer.write({ ...batch, epoch })
-    inEpoch += batch.records.length
-    if (inEpoch >= 50_000) {
-      await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
-      epoch++
-      inEpoch = 0
-    }
-  }
-  if (inEpoch > 0) await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
-  await writer.close()
-}
+const writeAll = (writer, batches) => writeInEpochs(writer, context.harvestId, batches)
 
 const filesUnder = (dir) => readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => f.endsWith(".parquet"))
 

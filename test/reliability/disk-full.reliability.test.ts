@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { query, readArrowColumn, readNdjson } from "../../packages/cli/test/support/read-outputs.js"
 import { mountSmallDisk } from "../support/full-disk.js"
 import type { SmallDisk } from "../support/full-disk.js"
 import { cliBin } from "./support/cli.js"
@@ -17,19 +17,6 @@ import { windowsOf } from "./support/windows.js"
 // fails the next with EFBIG, as a full disk does with ENOSPC), then again once there is room. Every file sink must fail
 // the run (exit 1, one line naming the file) without committing a torn file, and the second run
 // must end with exactly the ground truth, every file readable.
-
-// The readers as the sinks package resolves them (the repository root does not depend on them).
-const fromSinks = createRequire(join(repoRoot, "packages", "sinks", "package.json"))
-interface DuckDb {
-  readonly DuckDBInstance: {
-    create(path: string): Promise<{
-      connect(): Promise<{ runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): Array<unknown> }>; closeSync(): void }>
-      closeSync(): void
-    }>
-  }
-}
-const duckdb = fromSinks("@duckdb/node-api") as DuckDb
-const arrow = fromSinks("apache-arrow") as { tableFromIPC(bytes: Uint8Array): { getChild(name: string): { toArray(): ArrayLike<unknown> } | null } }
 
 const FROM = "2024-01-01"
 const TO = "2024-02-29"
@@ -51,33 +38,19 @@ const files = (dir: string, suffix: RegExp): Array<string> =>
   !existsSync(dir) ? [] : (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
     .filter((e) => e.isFile() && suffix.test(e.name)).map((e) => join(e.parentPath, e.name))
 
-const duckdbRows = async (database: string, sql: string): Promise<Array<Record<string, unknown>>> => {
-  const instance = await duckdb.DuckDBInstance.create(database)
-  try {
-    const connection = await instance.connect()
-    try {
-      return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>
-    } finally {
-      connection.closeSync()
-    }
-  } finally {
-    instance.closeSync()
-  }
-}
-
 /** The video ids each sink holds (throws if a file is unreadable). */
 const idsIn = async (sink: Sink, out: string): Promise<Array<string>> => {
   switch (sink) {
     case "ndjson":
-      return readFileSync(join(out, "videos.ndjson"), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id)
+      return readNdjson(join(out, "videos.ndjson")).map((video) => String(video.id))
     case "parquet":
-      return (await duckdbRows(":memory:", `SELECT id FROM read_parquet('${join(out, "parquet")}/**/*.parquet')`)).map((r) => String(r.id))
+      return (await query(":memory:", `SELECT id FROM read_parquet('${join(out, "parquet")}/**/*.parquet')`)).map((r) => String(r.id))
     case "arrow":
-      return files(join(out, "arrow"), /\.arrow$/).flatMap((f) => Array.from(arrow.tableFromIPC(readFileSync(f)).getChild("id")!.toArray(), String))
+      return readArrowColumn(join(out, "arrow"), "id").map(String)
     case "csv":
       return readFileSync(join(out, "csv", "videos.csv"), "utf8").split("\r\n").slice(1).filter(Boolean).map((line) => line.split(",")[0])
     case "duckdb":
-      return (await duckdbRows(join(out, "videos.duckdb"), "SELECT id FROM videos")).map((r) => String(r.id))
+      return (await query(join(out, "videos.duckdb"), "SELECT id FROM videos")).map((r) => String(r.id))
   }
 }
 

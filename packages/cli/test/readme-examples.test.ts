@@ -170,6 +170,44 @@ describe("README CLI section, every command in order against a sandbox", () => {
   })
 })
 
+describe("README daily crawls", () => {
+  const [crontab] = codeBlocks(section(readme, "Daily crawls"), "crontab")
+  const line = crontab.split("\n").find((entry) => /^[\d*]/.test(entry))!
+  const dir = tempDir("tikflow-readme-daily-")
+  /** The CLI's clock at `iso`: the README's `today` is that day. */
+  const at = (iso: string) => fixture.env({ TIKFLOW_CLOCK_OFFSET_MS: String(Date.parse(iso) - Date.now()), TIKTOK_CLIENT_KEY: undefined, TIKTOK_CLIENT_SECRET: undefined })
+  const videoQueries = () => fixture.sandbox.stats.requests["video/query"]
+
+  it("the crontab line runs a videos harvest up to today (a cron environment: credentials from the file it names)", () => {
+    expect(line).toMatch(/^15 6 \* \* \* +cd \S+ && tikflow videos .* --to today .*>> crawl\.log 2>&1$/)
+  })
+
+  it("its command, run on two days, fetches everything the first day and only the new and provisional days the next", async () => {
+    const [, ...args] = splitCommand(/&& (tikflow .*?) >>/.exec(line)![1])
+    const credentials = option(args, "--credentials")
+    writeFileSync(join(dir, credentials), JSON.stringify({ client_key: fixture.sandbox.credentials.clientKey, client_secret: fixture.sandbox.credentials.clientSecret }))
+    const database = join(dir, option(args, "--out").replace(/^duckdb:/, ""))
+    const ids = async () => new Set((await query(database, "SELECT CAST(id AS VARCHAR) AS id FROM videos")).map((row) => row.id))
+    const from = option(args, "--from")
+
+    const first = await runCli(args, { cwd: dir, env: at("2024-02-10T06:15:00Z") })
+    expectFinished(first)
+    expect(await ids()).toEqual(expectedVideoIds(fixture.sandbox, option(args, "--query"), from, "2024-02-10"))
+
+    // The next morning: the days since the last run's provisional ones (ended < 48 h before it) and today.
+    const plan = await runCli([...args, "--dry-run", "--json"], { cwd: dir, env: at("2024-02-11T06:15:00Z") })
+    expect(plan.code, plan.stderr).toBe(0)
+    const planned = (JSON.parse(plan.stdout) as { jobs: Array<{ requests: Array<{ target: string }> }> }).jobs[0].requests
+    expect(planned.map((request) => request.target)).toEqual(["window 20240208-20240211"])
+    const before = videoQueries()
+    const second = await runCli(args, { cwd: dir, env: at("2024-02-11T06:15:00Z") })
+    expectFinished(second)
+    expect(await ids()).toEqual(expectedVideoIds(fixture.sandbox, option(args, "--query"), from, "2024-02-11"))
+    // One window of four days: a page or two, never the 42 days again.
+    expect(videoQueries() - before).toBeLessThanOrEqual(3)
+  }, 60_000)
+})
+
 describe("links", () => {
   it("every relative link of the README and docs/ resolves to a file in the repository", () => {
     const documents = ["README.md", ...readdirSync(join(repoRoot, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)]

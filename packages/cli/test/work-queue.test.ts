@@ -152,4 +152,43 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe("tikflow: bad.yaml:1: coordinator: expected a postgres://user@host:port/database URI")
   })
+
+  it("the coordinator goes away mid-run: exit 1 in one line without the password; the same command afterwards completes the ground truth", { timeout: 180_000 }, async () => {
+    const dir = tempDir()
+    const uri = server.uri({ query: "schema=team_gone" })
+    const args = ["videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-01-12", "--window-days", "2",
+      "--out", uri, "--coordinator", uri, "--commit-every", "100", "--concurrency", "1"]
+    const [worker] = team(dir, "gone", 1, args, "3")
+    // Once an item has a checkpoint, the server stops (immediate shutdown) under the worker.
+    while (column("select count(*) from pg_tables where schemaname = 'team_gone' and tablename = '_tikflow_work_items'")[0] !== "1" ||
+      column("select count(*) from team_gone._tikflow_work_items where checkpoint is not null")[0] === "0") {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    server.stop()
+    let result: CliResult
+    try {
+      result = await worker!.done
+    } finally {
+      server.start()
+    }
+    expect(result.code, result.stderr).toBe(1)
+    // One error line (a notice may follow: the quota block could not be given back, so it counts as used).
+    const errors = result.stderr.trim().split("\n").filter((line) => line.startsWith("tikflow: "))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^tikflow: .*postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow.*; the checkpoint is kept, run the same command again to resume$/)
+    expect(result.stderr).not.toContain(server.password)
+    const again = await runCli(args, { cwd: join(dir, "gone-worker-0"), env: fixture.env({ XDG_STATE_HOME: join(dir, "gone-worker-0", "state-home") }) })
+    expect(again.code, again.stderr).toBe(0)
+    expect(sorted(column("select id from team_gone.videos"))).toEqual(sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-01", "2024-01-12")))
+    expect(column("select count(*) from team_gone._tikflow_work_items where status <> 'done'")).toEqual(["0"])
+  })
+
+  it("a coordinator database that does not exist: exit 1 in one line before any request", async () => {
+    const before = researchRequests()
+    const result = await runCli(["comments", "--video-id", "1", "--out", "ndjson:./c.ndjson", "--coordinator", server.uri({ db: "nodb" })], { cwd: tempDir(), env: fixture.env() })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toMatch(/^tikflow: --coordinator: connecting to postgres:\/\/tikflow@127\.0\.0\.1:\d+\/nodb: database "nodb" does not exist \(create it, or name another database in the URI\)$/)
+    expect(result.stderr).not.toContain(server.password)
+    expect(researchRequests()).toBe(before)
+  })
 })

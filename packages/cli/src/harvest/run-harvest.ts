@@ -149,7 +149,11 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   } catch (error) {
     return await failedRun(run, error)
   } finally {
-    await run.client.close()
+    // A coordinator gone away cannot take the quota block back: it is reaped as used later (never
+    // under-counted). Said, not thrown, so it does not hide what ended the run.
+    await run.client.close().catch((error: unknown) =>
+      input.output.notice(`quota ledger: giving back this run's unsent units failed (${describeFailure(error).message}); they count as used`)
+    )
     await run.coordinator?.close()
     await run.workQueue?.close()
     await run.lock.release()

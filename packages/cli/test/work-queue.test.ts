@@ -121,31 +121,30 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     expect(sorted(column("select id from team_comments.comments"))).toEqual(expected)
   })
 
-  it("a pipeline file's coordinator: two `tikflow run` workers share its queue; a bad one is refused in one line without the password", async () => {
+  it("a pipeline file's coordinator: two `tikflow run` workers share its queues, the comments job reading every worker's video ids; a bad one is refused in one line", { timeout: 180_000 }, async () => {
     const dir = tempDir()
-    const users = Array.from({ length: 30 }, (_, i) => `user_${String(i + 1).padStart(5, "0")}`)
     const coordinator = server.uri({ query: "schema=team_file" })
     writeFileSync(join(dir, "team.yaml"), [
       `coordinator: ${coordinator}`,
+      `sinks: [${coordinator}]`,
       "jobs:",
-      "  - name: users",
-      `    source: { endpoint: followers, usernames: [${users.join(", ")}] }`,
-      `    sinks: [${coordinator}]`
+      "  - name: videos",
+      "    source: { endpoint: videos, query: region_code = GB, from: 2024-01-05, to: 2024-01-05, window_days: 1 }",
+      "  - name: comments",
+      "    source: { endpoint: comments, video_ids_from: videos }"
     ].join("\n"))
-    // Slow enough (3 requests/s each) that the second worker starts before the first could do it all.
+    // Slow enough (3 requests/s each) that both workers take part in the comments job.
     const workers = team(dir, "file", 2, ["run", join(dir, "team.yaml")], "3")
     const ended = await Promise.all(workers.map((w) => w.done))
+    expect(ended.map((r) => r.code), ended.map((r) => r.stderr).join("\n---\n")).toEqual([0, 0])
     for (const r of ended) expect(r.stderr).not.toContain(server.password)
-    // Three items of ten users, each done once, shared by the two workers (a refused private list exits 5).
-    expect(column("select count(*) || ' ' || count(distinct done_by) from team_file._tikflow_work_items where status = 'done'")).toEqual(["3 2"])
-    const expected = sorted(users.flatMap((user) => {
-      try {
-        return fixture.sandbox.groundTruth.followers(user).map((f) => `${user}/${f.username}`)
-      } catch {
-        return []
-      }
-    }))
-    expect(sorted(column("select of_username || '/' || username from team_file.followers"))).toEqual(expected)
+    const videoIds = [...expectedVideoIds(fixture.sandbox, "region_code = GB", "2024-01-05", "2024-01-05")]
+    expect(sorted(column("select id from team_file.videos"))).toEqual(sorted(videoIds))
+    const expected = sorted(videoIds.flatMap((id) => fixture.sandbox.groundTruth.comments(id).map((comment) => comment.id)))
+    expect(expected.length).toBeGreaterThan(1000)
+    expect(sorted(column("select id from team_file.comments"))).toEqual(expected)
+    // One video item, then the comments in chunks of ten ids, every item done once, by both workers between them.
+    expect(column("select count(*) || ' ' || count(distinct done_by) from team_file._tikflow_work_items where status = 'done'")).toEqual([`${1 + Math.ceil(videoIds.length / 10)} 2`])
 
     writeFileSync(join(dir, "bad.yaml"), "coordinator: mysql://u:Secret-9@h/db\njobs: [{ source: { endpoint: user-info, usernames: [a] }, sinks: [ndjson:-] }]\n")
     const bad = await runCli(["run", "bad.yaml"], { cwd: dir, env: fixture.env() })

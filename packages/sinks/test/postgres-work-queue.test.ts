@@ -33,9 +33,15 @@ describe("PostgresWorkQueue", () => {
       }))
       expect(taken.sort((a, b) => a - b)).toEqual(payloads.map((_, i) => i))
       expect(await queues[0]!.progress("queue-a")).toEqual({ items: 40, done: 40, leased: 0, nextLeaseEndsInMs: undefined, records: 400 })
+      // Values for a later job: a set per queue and field, read in one order everywhere.
+      await queues[1]!.addValues("queue-a", "video_id", ["30", "4", "30"])
+      await queues[2]!.addValues("queue-a", "video_id", ["4", "100"])
+      await queues[2]!.addValues("queue-a", "username", ["u"])
+      expect(await queues[0]!.values("queue-a", "video_id")).toEqual(["100", "30", "4"])
       // Another queue in the same tables is untouched.
       await queues[0]!.ensure("queue-b", "comments …", [{ keys: ["1"] }])
       expect(await queues[1]!.progress("queue-b")).toMatchObject({ items: 1, done: 0 })
+      expect(await queues[1]!.values("queue-b", "video_id")).toEqual([])
     } finally {
       for (const q of queues) await q.close()
     }

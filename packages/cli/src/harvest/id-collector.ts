@@ -6,7 +6,8 @@ import { writeFileAtomic, writeFully } from "@tikflow/core/internal"
 /** Which value of a record feeds a later job: its video id, or its username (a video's author). */
 export type CollectedField = "video_id" | "username"
 
-const valueOf = (record: AnyRecord, field: CollectedField, kind: StreamContext["recordKind"]): string | null => {
+/** The value of `field` a record gives a later job, or null when it has none. */
+export const collectedValueOf = (record: AnyRecord, field: CollectedField, kind: StreamContext["recordKind"]): string | null => {
   const row = record as unknown as Record<string, unknown>
   if (field === "video_id") {
     const id = kind === "comment" ? row.video_id : kind === "video" || kind === "user_video" ? row.id : null
@@ -39,7 +40,7 @@ export const idCollector = (dir: string, job: string, fields: ReadonlyArray<Coll
       async write(batch) {
         for (const record of batch.records) {
           for (const field of fields) {
-            const value = valueOf(record, field, context.recordKind)
+            const value = collectedValueOf(record, field, context.recordKind)
             if (value !== null) pending.push(`${batch.epoch}\t${field}\t${value}\n`)
           }
         }

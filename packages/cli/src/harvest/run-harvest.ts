@@ -49,7 +49,8 @@ import { RecordLimit } from "./record-limit.js"
 import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
-import { checkQueueable, itemHarvestIdOf, itemSourceSpec, planWorkQueue } from "./work-queue-plan.js"
+import { queueCollector } from "./work-queue-collector.js"
+import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, type WorkQueuePlan } from "./work-queue-plan.js"
 import { runQueuedJob } from "./work-queue-worker.js"
 
 type TikTokClientHandle = ReturnType<typeof createTikTokClient>
@@ -169,6 +170,8 @@ interface OpenRun {
   readonly coordinator: CoordinatorQuota | undefined
   /** The coordinator's work queue: each job's items are shared with every process running the same command. */
   readonly workQueue: PostgresWorkQueue | undefined
+  /** Each queued job's queue, by job name: where later jobs read the ids it collected. */
+  readonly queueIds: Map<string, string>
   readonly lock: RunLock
   readonly runState: RunState
   readonly checkpoints: FileCheckpointStore
@@ -201,7 +204,6 @@ const openRun = async (
   const { settings, output, env } = input
   const { credentials } = prepared
   // The team's ledger, when one is named: connecting now fails before any request.
-  if (settings.coordinator !== undefined) checkQueueable(spec)
   const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, credentials.clientKey, output)
   const workQueue = settings.coordinator === undefined
     ? undefined
@@ -255,6 +257,7 @@ const openRun = async (
     prepared,
     coordinator,
     workQueue,
+    queueIds: new Map(),
     lock,
     runState,
     checkpoints,
@@ -292,6 +295,8 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const query = run.prepared.queries.get(job.name)
   const { source: whole } = jobSource(job.source, { query, list }, settings.concurrency)
   const harvestId = whole.harvestId
+  // Known before a skip: a later job reads this job's ids from its queue.
+  if (run.workQueue !== undefined) run.queueIds.set(job.name, planWorkQueue(job, harvestId, list).queueId)
   if (runState.isHarvestDone(harvestId)) {
     output.notice(`job ${job.name}: harvest ${harvestId} finished in an earlier run, skipped`)
     return undefined
@@ -392,7 +397,7 @@ const harvestQueuedJob = async (
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
   const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
-  const summary = await runJobQueued(run, queue, job, source, label, list, countRefusals)
+  const summary = await runJobQueued(run, queue, planWorkQueue(job, source.harvestId, list), job, source, label, countRefusals)
   run.summaries.push(summary)
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
@@ -506,7 +511,12 @@ const runJobPipeline = async (
   const { settings } = run.input
   const jobSinks = [...run.prepared.sinks.get(job.name)!, ...internalSinks]
   const fields = run.collect.get(job.name)
-  if (fields !== undefined) jobSinks.push(idCollector(run.runState.dir, job.name, fields))
+  if (fields !== undefined) {
+    const queueId = run.queueIds.get(job.name)
+    jobSinks.push(run.workQueue !== undefined && queueId !== undefined
+      ? queueCollector(run.workQueue, queueId, job.name, fields)
+      : idCollector(run.runState.dir, job.name, fields))
+  }
   const pipelineRun = pipeline(source)
     .through(...(stagesOf(job.transforms, deliveredKeysDir(settings.stateDir)) as [Transform<unknown, unknown, unknown, never>]))
     .to(...jobSinks)
@@ -537,15 +547,14 @@ const runJobPipeline = async (
 const runJobQueued = async (
   run: OpenRun,
   queue: PostgresWorkQueue,
+  plan: WorkQueuePlan,
   job: JobSpec,
   source: Source<any, TikTokClient>,
   label: string,
-  list: ReadonlyArray<string> | undefined,
   countRefusals: (event: ProgressEvent) => void
 ): Promise<PipelineSummary> => {
   const { settings, output, signal } = run.input
   const started = Date.now()
-  const plan = planWorkQueue(job, source.harvestId, list)
   const queued = await runQueuedJob({
     queue,
     plan,
@@ -572,6 +581,11 @@ const runJobQueued = async (
 const jobList = async (run: OpenRun, job: JobSpec): Promise<ReadonlyArray<string> | undefined> => {
   const list = listInputOf(job)
   if (list === undefined) return undefined
+  if (list.kind === "job" && run.workQueue !== undefined) {
+    // Every worker's items collected into the earlier job's queue (none: that job had nothing to harvest).
+    const queueId = run.queueIds.get(list.job)
+    return queueId === undefined ? [] : run.workQueue.values(queueId, list.field)
+  }
   return run.prepared.preread.get(job.name) ?? await resolveListInput(list, listField(job), run.runState.dir)
 }
 

@@ -1,6 +1,5 @@
 import { dateWindows, harvestIdOf } from "@tikflow/sources"
-import { usageError } from "../cli-error.js"
-import type { JobSpec, RunSpec, SourceSpec } from "./job-spec.js"
+import type { JobSpec, SourceSpec } from "./job-spec.js"
 import { outputPathOf, outputSetOf } from "./output-set.js"
 
 /** One item of a work queue: a date window of a video query, or a chunk of a fan-out's ids or usernames. */
@@ -63,18 +62,3 @@ export const itemSourceSpec = (spec: SourceSpec, item: WorkItem): { readonly spe
  */
 export const itemHarvestIdOf = (stream: string, queueId: string, item: number): string => harvestIdOf(stream, { queueId, item })
 
-/**
- * Refuses, before anything starts, what workers cannot share yet: a job whose list is an earlier
- * job's output (each worker would know only the ids of the items it ran).
- */
-export const checkQueueable = (spec: RunSpec): void => {
-  for (const job of spec.jobs) {
-    const list = job.source.endpoint === "videos" ? undefined : job.source.endpoint === "comments" ? job.source.videoIds : job.source.usernames
-    if (list?.kind === "job") {
-      throw usageError(
-        `${job.fieldNames?.list ?? `jobs.${job.name}`}: with a coordinator, a list from an earlier job's output is not shared between ` +
-          "workers; harvest that job first, then give its output as a file (duckdb:…, a Parquet folder or a text file)"
-      )
-    }
-  }
-}

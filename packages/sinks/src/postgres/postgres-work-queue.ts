@@ -15,9 +15,14 @@ export const DEFAULT_LEASE_SECONDS = 60
 interface Tables {
   readonly queues: string
   readonly items: string
+  readonly values: string
 }
 
-const tablesIn = (schema: string): Tables => ({ queues: `${schema}._tikflow_work_queues`, items: `${schema}._tikflow_work_items` })
+const tablesIn = (schema: string): Tables => ({
+  queues: `${schema}._tikflow_work_queues`,
+  items: `${schema}._tikflow_work_items`,
+  values: `${schema}._tikflow_work_values`
+})
 
 const createTables = async (tx: PostgresStatements, tables: Tables) => {
   await tx.query(
@@ -30,6 +35,7 @@ const createTables = async (tx: PostgresStatements, tables: Tables) => {
       "attempts integer NOT NULL DEFAULT 0, checkpoint text, records bigint NOT NULL DEFAULT 0, done_by text, finished_at timestamptz, " +
       "PRIMARY KEY (queue_id, item))"
   )
+  await tx.query(`CREATE TABLE IF NOT EXISTS ${tables.values} (queue_id text NOT NULL, field text NOT NULL, value text NOT NULL, PRIMARY KEY (queue_id, field, value))`)
 }
 
 /** An item this worker holds the lease of: what to harvest, and where an earlier holder got to. */
@@ -110,6 +116,7 @@ export class PostgresWorkQueue {
         busy = held !== undefined
         if (!busy) {
           await tx.query(`DELETE FROM ${this.tables.items} WHERE queue_id = $1`, [queueId])
+        await tx.query(`DELETE FROM ${this.tables.values} WHERE queue_id = $1`, [queueId])
           await tx.query(`DELETE FROM ${this.tables.queues} WHERE queue_id = $1`, [queueId])
         }
       }
@@ -211,6 +218,27 @@ export class PostgresWorkQueue {
       nextLeaseEndsInMs: row!.next_ms === null ? undefined : Math.max(0, Math.ceil(Number(row!.next_ms))),
       records: Number(row!.records)
     }
+  }
+
+  /**
+   * Adds values the queue's items delivered that a later job reads (video ids, usernames): a set,
+   * so an item re-run after a death adds nothing twice.
+   */
+  async addValues(queueId: string, field: string, values: ReadonlyArray<string>): Promise<void> {
+    if (values.length === 0) return
+    await this.session.query(
+      `INSERT INTO ${this.tables.values} (queue_id, field, value) SELECT $1, $2, v FROM unnest($3::text[]) AS t(v) ON CONFLICT DO NOTHING`,
+      [queueId, field, values]
+    )
+  }
+
+  /** Every value of `field` the queue's items added, in one order on every machine (sorted). */
+  async values(queueId: string, field: string): Promise<ReadonlyArray<string>> {
+    const rows = await this.session.query<{ value: string }>(
+      `SELECT value FROM ${this.tables.values} WHERE queue_id = $1 AND field = $2 ORDER BY value COLLATE "C"`,
+      [queueId, field]
+    )
+    return rows.map((row) => row.value)
   }
 
   close(): Promise<void> {

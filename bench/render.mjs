@@ -62,6 +62,14 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     }
     out.push("")
   }
+  if (s.workers) {
+    const k = s.workers
+    out.push("## Workers sharing a work queue", "")
+    out.push(`A video query of ${n(k.records)} videos in ${k.items} one-day windows (the work items), harvested by 1, 2 and 4 \`tikflow\` processes with \`--coordinator postgres://…\` into \`--out postgres://…\`, each one window at a time, against a sandbox answering after ${k.latencyMs} ms; from the first spawn until the last worker exits. Speed-up: records/s against one worker (near-linear until a rate limit binds).`, "")
+    out.push("| workers | records/s | speed-up |", "| --- | --- | --- |")
+    for (const [name, v] of Object.entries(k.variants)) out.push(`| ${name} | ${mmm(v.recordsPerSecond)} | ${name === "1" ? "1" : ratio(k.speedUp[name])} |`)
+    out.push("")
+  }
   if (s.webhook) {
     const w = s.webhook
     out.push("## Webhook", "")

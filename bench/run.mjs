@@ -1,7 +1,7 @@
 // `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
 // variants interleaved run by run so machine noise hits baseline and subject alike. Writes
 // bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
-// BENCH_ONLY=source,e2e,dedupe,sinks,postgres,webhook,quota,ledger,startup picks scenarios; BENCH_RUNS=n (default 5).
+// BENCH_ONLY=source,e2e,dedupe,sinks,postgres,workers,webhook,quota,ledger,startup picks scenarios; BENCH_RUNS=n (default 5).
 // BENCH_SIZES=50000,500000,2000000 sets the end-to-end harvest sizes (default 50,000 and 500,000);
 // sizes above 50,000 run BENCH_LARGE_RUNS times (default 1).
 import { execSync, spawn } from "node:child_process"
@@ -207,6 +207,32 @@ if (wanted("postgres")) {
     }
     save()
   } finally {
+    server.destroy()
+  }
+}
+
+if (wanted("workers")) {
+  // 1, 2 and 4 CLI processes sharing one video query through the work queue (--coordinator) into
+  // PostgreSQL, against a sandbox that answers after 300 ms as the real API does.
+  const { startPostgres } = await import("../test/postgres/postgres-server.mjs")
+  const server = await startPostgres()
+  const perDay = quick ? 300 : 1_000
+  const days = quick ? 4 : 12
+  const sandbox = await startSandboxProcess({ seed: 11, latencyMs: 300, world: { videos: perDay * days, days, startDate: "2024-01-01", hiddenVideoShare: 0 }, quotaPerDay: 1e9 })
+  try {
+    const params = { url: sandbox.url, credentials: sandbox.credentials, uri: server.uri(), startDate: "2024-01-01", endDate: `2024-01-${String(days).padStart(2, "0")}` }
+    const runs = await interleaved("workers", Object.fromEntries([1, 2, 4].map((n) => [`${n}`, ["workers.mjs", { ...params, workers: n }]])))
+    results.scenarios.workers = {
+      records: perDay * days,
+      latencyMs: 300,
+      items: days,
+      variants: variantsOf(runs),
+      speedUp: { 2: ratioOf(runs["2"], runs["1"]), 4: ratioOf(runs["4"], runs["1"]) },
+      runs
+    }
+    save()
+  } finally {
+    await sandbox.stop()
     server.destroy()
   }
 }

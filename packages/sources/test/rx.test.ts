@@ -64,15 +64,24 @@ describe("RxJS face", () => {
   })
 
   it("surfaces typed errors through `error`", async () => {
-    const { client } = clientFor(sandbox)
+    const { client } = clientFor(sandbox, { retry: { schedules: { ServerError: null } } })
     try {
-      // An unknown field, past the types, for the API to refuse.
-      const unknownField = { and: [{ field_name: "nope", operation: "EQ", field_values: ["x"] }] } as unknown as VideoQuery
-      const bad = videoQuery({ query: unknownField, startDate: dayOf(0), endDate: dayOf(3) })
-      await expect(firstValueFrom(toObservable(bad, client))).rejects.toMatchObject({ _tag: "InvalidRequestError", code: "invalid_params" })
+      // A one-day window cannot be split: its 500 is the harvest's error.
+      sandbox.setFaults({ serverError: 1 })
+      const failing = videoQuery({ query, startDate: dayOf(0), endDate: dayOf(0) })
+      await expect(firstValueFrom(toObservable(failing, client))).rejects.toMatchObject({ _tag: "ServerError", status: 500 })
     } finally {
+      sandbox.setFaults({ serverError: 0 })
       await client.close()
     }
+  })
+
+  it("refuses a query the request encoder refuses when the source is made, before any request", () => {
+    // An unknown field, past the types: every request goes through core's encoder, which names it.
+    const unknownField = { and: [{ field_name: "nope", operation: "EQ", field_values: ["x"] }] } as unknown as VideoQuery
+    expect(() => videoQuery({ query: unknownField, startDate: dayOf(0), endDate: dayOf(3) })).toThrow(
+      expect.objectContaining({ _tag: "ConfigError", field: "query.and[0].field_name" })
+    )
   })
 
   it("an interruption the subscriber did not ask for ends in `error`, not in silence", async () => {

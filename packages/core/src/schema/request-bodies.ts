@@ -8,6 +8,14 @@ import { YyyyMmDd } from "./wire-values.js"
 
 const MaxCount = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 }))
 const Cursor = Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
+/**
+ * A video query's cursor goes back exactly as the API gave it: a safe integer, or the decimal
+ * digits of a larger one (written bare, never through a JS number).
+ */
+const VideoCursor = Schema.Union([
+  Cursor,
+  Schema.String.check(Schema.isPattern(/^\d+$/, { expected: "a cursor: an integer ≥ 0" }))
+])
 const Username = Schema.String.check(Schema.isPattern(/^[^\s@]\S*$/, { expected: "a username without @" }))
 const DAY_MS = 86_400_000
 const MAX_WINDOW_DAYS = 30
@@ -21,7 +29,7 @@ export const VideoQueryRequest = Schema.Struct({
   start_date: YyyyMmDd,
   end_date: YyyyMmDd,
   max_count: MaxCount,
-  cursor: Schema.optionalKey(Cursor),
+  cursor: Schema.optionalKey(VideoCursor),
   search_id: Schema.optionalKey(Schema.String),
   is_random: Schema.optionalKey(Schema.Boolean)
 }).check(
@@ -77,22 +85,56 @@ const bodyJson = (body: object, int64Keys: ReadonlyArray<string>): string =>
     .map(([key, value]) => `${JSON.stringify(key)}:${int64Keys.includes(key) ? String(value) : JSON.stringify(value)}`)
     .join(",")}}`
 
-const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string, int64Keys: ReadonlyArray<string> = []) => {
+/** `value` checked against `schema`, or a `ConfigError` naming the field (`name` when the whole value is at fault). */
+const checker = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string) => {
   const validate = Schema.decodeUnknownResult(schema)
-  const encode = Schema.encodeSync(schema)
-  return (request: S["Type"]): string => {
-    const result = validate(request, { reportInput: true })
-    if (result._tag === "Failure") {
-      const { detail, message, path } = describeIssue(result.failure.issue)
-      throw new ConfigError({ field: path === "" ? name : path, expected: detail, message: `${name}: ${message}` })
-    }
-    return bodyJson(encode(result.success) as object, int64Keys)
+  return (value: unknown): S["Type"] => {
+    const result = validate(value, { reportInput: true })
+    if (result._tag === "Success") return result.success
+    const { detail, message, path } = describeIssue(result.failure.issue)
+    throw new ConfigError({ field: path === "" ? name : path, expected: detail, message: `${name}: ${message}` })
   }
 }
 
+const encoder = <S extends Schema.Codec<unknown, unknown>>(schema: S, name: string, int64Keys: ReadonlyArray<string> = []) => {
+  const check = checker(schema, name)
+  const encode = Schema.encodeSync(schema)
+  return (request: S["Type"]): string => bodyJson(encode(check(request)) as object, int64Keys)
+}
+
 /** JSON body of a video query; throws a `ConfigError` naming the field when the request is invalid. */
-export const encodeVideoQueryRequest = encoder(VideoQueryRequest, "video query request")
+export const encodeVideoQueryRequest = encoder(VideoQueryRequest, "video query request", ["cursor"])
 /** JSON body of a comment list request; `video_id` goes out as a bare int64 literal, exact past 2^53. */
 export const encodeCommentListRequest = encoder(CommentListRequest, "comment list request", ["video_id"])
 export const encodeUserInfoRequest = encoder(UserInfoRequest, "user info request")
 export const encodeSocialListRequest = encoder(SocialListRequest, "list request")
+
+/** Where a page of a video query search starts: the cursor and search_id to send as the API gave them (null: none yet). */
+export interface VideoQueryPosition {
+  readonly cursor: number | string | null
+  readonly searchId: string | null
+}
+
+const checkCursor = checker(VideoCursor, "cursor")
+
+/**
+ * The bodies of one video query search (one date window), as {@link encodeVideoQueryRequest}
+ * writes them: `request` is checked and encoded once (a query can be long, and the check costs
+ * per call), and each page's body is that text with its `cursor` (checked, bare, digit for digit)
+ * and `search_id` in place. Throws a `ConfigError` naming the field when something is invalid.
+ */
+export const videoQueryBodies = (
+  request: Omit<VideoQueryRequest, "cursor" | "search_id">
+): ((position: VideoQueryPosition) => string) => {
+  const { is_random: random, ...search } = request
+  encodeVideoQueryRequest(request)
+  // The same field order as the full encoder: …, max_count, cursor, search_id, is_random.
+  const head = encodeVideoQueryRequest(search).slice(0, -1)
+  const tail = random === undefined ? "}" : `,"is_random":${random}}`
+  return (position) => {
+    let body = head
+    if (position.cursor !== null) body += `,"cursor":${String(checkCursor(position.cursor))}`
+    if (position.searchId !== null) body += `,"search_id":${JSON.stringify(position.searchId)}`
+    return body + tail
+  }
+}

@@ -1,12 +1,15 @@
-import { Effect, Option, Stream } from "effect"
-import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields } from "@tikflow/core/internal"
-import type { PlannedRequest, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
-import { TikTokClient } from "../client/tiktok-client.js"
+import { Effect, Stream } from "effect"
+import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields, videoQueryBodies } from "@tikflow/core/internal"
+import type { PlannedRequest, ProgressListener, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
+import type { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, parseQueryDay, splitDays } from "../harvest/date-windows.js"
 import { CursorTrail } from "../harvest/cursor-trail.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
+import { pageQueue } from "../harvest/page-queue.js"
+import type { PageFeed } from "../harvest/page-queue.js"
 import { withSourceRun } from "./source-run.js"
+import type { SourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { maxCountOf } from "./source-options.js"
 
@@ -68,21 +71,63 @@ const keyOf = (w: { readonly start: string; readonly end: string }) => `${w.star
 const freshWindow = (start: number, end: number): WindowState =>
   ({ start: formatDay(start), end: formatDay(end), cursor: null, searchId: null, done: false })
 
-/** The body of a window's next request: the cursor and search_id go back exactly as received (a bare number, even past 2^53). */
-const windowRequestBody = (
-  request: { readonly query: VideoQueryFilter; readonly maxCount: number; readonly random: boolean },
-  w: WindowState
-): string => {
-  const parts = [
-    `"query":${JSON.stringify(request.query)}`,
-    `"start_date":"${w.start}"`,
-    `"end_date":"${w.end}"`,
-    `"max_count":${request.maxCount}`
-  ]
-  if (w.cursor !== null) parts.push(`"cursor":${w.cursor}`)
-  if (w.searchId !== null) parts.push(`"search_id":${JSON.stringify(w.searchId)}`)
-  if (request.random) parts.push(`"is_random":true`)
-  return `{${parts.join(",")}}`
+/** The body of `w`'s next page; a cursor the API handed back that no request may carry fails the window. */
+const bodyOf = (w: WindowState, bodies: ReturnType<typeof windowBodies>): Effect.Effect<string, DecodeError> =>
+  Effect.try({
+    try: () => bodies(w),
+    catch: (error) =>
+      new DecodeError({
+        endpoint,
+        path: "data.cursor",
+        message: `window ${keyOf(w)}: the API's cursor ${String(w.cursor)} cannot be sent back (${error instanceof Error ? error.message : String(error)})`,
+        deterministic: true
+      })
+  })
+
+/** The checked options of one video query. */
+interface QueryPlan {
+  readonly first: number
+  readonly last: number
+  /** The day ranges to harvest: `days`, or first..last. */
+  readonly ranges: ReadonlyArray<readonly [number, number]>
+  readonly windowDays: number
+  readonly concurrency: number
+  readonly maxCount: number
+  readonly fields: ReadonlyArray<string>
+  readonly random: boolean
+  readonly query: VideoQueryFilter
+  readonly keepRepeats: boolean
+}
+
+const planOf = (options: VideoQueryOptions): QueryPlan => {
+  const first = parseQueryDay("startDate", options.startDate)
+  const last = parseQueryDay("endDate", options.endDate)
+  if (last < first) throw ConfigError.make("endDate", `a date on or after startDate (${options.startDate})`, options.endDate)
+  const ranges = planRanges(options.days, first, last)
+  const windowDays = options.windowDays ?? 30
+  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 30) {
+    throw ConfigError.make("windowDays", "an integer from 1 to 30", windowDays)
+  }
+  const concurrency = options.concurrency ?? 2
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
+  if (typeof options.query !== "object" || options.query === null) {
+    throw ConfigError.make("query", "an object with and/or/not condition lists", options.query)
+  }
+  const plan: QueryPlan = {
+    first,
+    last,
+    ranges,
+    windowDays,
+    concurrency,
+    maxCount: maxCountOf(options),
+    fields: options.fields ?? videoApiFields,
+    random: options.random === true,
+    query: options.query,
+    keepRepeats: options.repeats === "keep"
+  }
+  // The query is checked here, once, by the encoder every request goes through.
+  windowBodies(plan, freshWindow(first, first))
+  return plan
 }
 
 /** The day ranges to harvest as day numbers: `days` (checked to lie in first..last, in order) or first..last. */
@@ -101,13 +146,33 @@ const planRanges = (
   return ranges
 }
 
+/** The bodies of one window's pages, through core's request encoder (cursor and search_id exact). */
+const windowBodies = (plan: QueryPlan, w: WindowState) =>
+  videoQueryBodies({
+    query: plan.query,
+    start_date: w.start,
+    end_date: w.end,
+    max_count: plan.maxCount,
+    ...(plan.random ? { is_random: true } : {})
+  })
+
+const STATE_EXPECTED = "a video query state {version: 1, windows: [...]} saved by this source"
+
+/** A saved state, checked: a state this source cannot resume from is refused, naming what is wrong. */
 const readState = (resumeFrom: unknown, ranges: ReadonlyArray<readonly [number, number]>): VideoQueryState => {
   const state = resumeFrom as Partial<VideoQueryState> | null
   const valid = state?.version === 1 && Array.isArray(state.windows) && state.windows.every((w) =>
     typeof w?.start === "string" && typeof w.end === "string" && typeof w.done === "boolean" &&
     (w.searchId === null || typeof w.searchId === "string") &&
-    (w.cursor === null || typeof w.cursor === "number" || typeof w.cursor === "string"))
-  if (!valid) throw ConfigError.make("resumeFrom", "a video query state {version: 1, windows: [...]} saved by this source", resumeFrom)
+    (w.cursor === null || (typeof w.cursor === "number" && Number.isSafeInteger(w.cursor) && w.cursor >= 0) ||
+      (typeof w.cursor === "string" && /^\d+$/.test(w.cursor))))
+  if (!valid) throw ConfigError.make("resumeFrom", STATE_EXPECTED, resumeFrom)
+  for (const w of state.windows as ReadonlyArray<WindowState>) {
+    const days = /^\d{8}$/.test(w.start) && /^\d{8}$/.test(w.end) ? daysOf(w.start, w.end) : Number.NaN
+    if (!(days >= 1 && days <= 30)) {
+      throw ConfigError.make("resumeFrom", `${STATE_EXPECTED}: windows of 1 to 30 days YYYYMMDD-YYYYMMDD`, `${w.start}-${w.end}`)
+    }
+  }
   // The harvest id leaves the days out: a state saved for other days must not be resumed as these.
   const inPlan = (w: WindowState) =>
     ranges.some(([s, e]) => parseDay("start", w.start) >= s && parseDay("end", w.end) <= e)
@@ -124,34 +189,16 @@ const readState = (resumeFrom: unknown, ranges: ReadonlyArray<readonly [number, 
  * search from the last good cursor; a window that keeps failing with 5xx is split in halves down
  * to one day. Each page's state covers only pages already delivered, so a resume re-requests at
  * most the page in flight per window. A video already delivered for a window in this run is not delivered
- * again, unless `repeats: "keep"`.
+ * again, unless `repeats: "keep"` (for a dedupe stage that follows, which drops repeats anyway).
  */
 export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokClient> => {
-  const first = parseQueryDay("startDate", options.startDate)
-  const last = parseQueryDay("endDate", options.endDate)
-  if (last < first) throw ConfigError.make("endDate", `a date on or after startDate (${options.startDate})`, options.endDate)
-  const ranges = planRanges(options.days, first, last)
-  const windowDays = options.windowDays ?? 30
-  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 30) {
-    throw ConfigError.make("windowDays", "an integer from 1 to 30", windowDays)
-  }
-  const concurrency = options.concurrency ?? 2
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
-  if (typeof options.query !== "object" || options.query === null) {
-    throw ConfigError.make("query", "an object with and/or/not condition lists", options.query)
-  }
-  const maxCount = maxCountOf(options)
-  const fields = options.fields ?? videoApiFields
-  const random = options.random === true
-  const query = options.query
-  const keepRepeats = options.repeats === "keep"
-  const requestBody = (w: WindowState): string => windowRequestBody({ query, maxCount, random }, w)
+  const plan = planOf(options)
+  const { query, ranges, fields, windowDays, random, maxCount } = plan
   /** The windows as a run starts: all of them, fresh, or as `resumeFrom` left them. */
   const initialState = (resumeFrom: unknown): VideoQueryState =>
     resumeFrom === undefined || resumeFrom === null
       ? { version: 1, windows: ranges.flatMap(([s, l]) => splitDays(s, l, windowDays)).map(([s, e]) => freshWindow(s, e)) }
       : readState(resumeFrom, ranges)
-
   return {
     kind: "video",
     stream: "videos",
@@ -159,117 +206,165 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
       endpoint, query, fields, windowDays, random, maxCount
     }),
     pages: (run = {}) =>
-      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        const initial = initialState(run.resumeFrom)
-        // The state as of the pages delivered so far, in window order.
-        let windows: ReadonlyArray<WindowState> = initial.windows
-        // Ids delivered per window in this run (the API repeats records within a search). Halves of a
-        // split window share their parent's set, so a split re-delivers nothing; a finished window's
-        // set is dropped, keeping memory bounded by the windows in progress.
-        const seen = new Map<string, Set<string>>()
-        const seenIn = (key: string): Set<string> => {
-          let set = seen.get(key)
-          if (set === undefined) seen.set(key, set = new Set())
-          return set
-        }
-
-        /** One page of window `w`, with a new search from the same cursor when its search_id stays stale. */
-        const fetchPage = (w: WindowState): Effect.Effect<{ records: ReadonlyArray<Video>; next: WindowState }, SourceError> =>
-          Effect.gen(function*() {
-            let current = w
-            for (let searches = 0;; searches++) {
-              const result = yield* Effect.result(client.call({
-                endpoint, fields, body: requestBody(current), searchId: current.searchId ?? undefined, retry, onProgress: run.onProgress
-              }))
-              if (result._tag === "Failure") {
-                if (result.failure._tag === "SearchIdExpiredError" && searches < MAX_NEW_SEARCHES) {
-                  current = { ...current, searchId: null }
-                  continue
-                }
-                return yield* Effect.fail(result.failure)
-              }
-              const page = yield* decodeVideoQueryResponse(result.success, endpoint)
-              const next: WindowState = {
-                start: current.start,
-                end: current.end,
-                cursor: page.cursor ?? current.cursor,
-                searchId: page.searchId ?? current.searchId,
-                done: random || !page.hasMore
-              }
-              return { records: page.records, next }
-            }
-          })
-
-        const windowPages = (w: WindowState): Stream.Stream<WindowUpdate, SourceError> => {
-          const trail = new CursorTrail(endpoint, `window ${keyOf(w)}`, "ascending")
-          const pages = Stream.paginate({ window: w, stalls: 0 }, ({ window, stalls }) =>
-            Effect.gen(function*() {
-              const { records, next } = yield* fetchPage(window)
-              // An empty page that keeps the cursor is the API asking to try again (bounded by
-              // MAX_STALLS); any other page must move the cursor forward to one never sent before.
-              const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
-              const loop = next.done || stalled || next.cursor === null ? undefined : trail.check(window.cursor, next.cursor)
-              if (loop !== undefined) return yield* Effect.fail(loop)
-              const nextStalls = stalled ? stalls + 1 : 0
-              if (nextStalls > MAX_STALLS) {
-                return yield* Effect.fail(new DecodeError({
-                  endpoint,
-                  path: "data.cursor",
-                  message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
-                }))
-              }
-              const update: WindowUpdate = { type: "page", key: keyOf(window), window: next, records }
-              return [[update], next.done ? Option.none() : Option.some({ window: next, stalls: nextStalls })] as const
-            }))
-          const days = daysOf(w.start, w.end)
-          return Stream.suspend(() => {
-            emit({ type: "window", window: keyOf(w), state: w.cursor === null ? "start" : "resumed" })
-            return pages
-          }).pipe(
-            Stream.catchTag("ServerError", (error) => {
-              if (days <= 1) return Stream.fail(error)
-              const s = parseDay("start", w.start)
-              const mid = s + Math.floor(days / 2) - 1
-              const halves = [freshWindow(s, mid), freshWindow(mid + 1, s + days - 1)] as const
-              const split: WindowUpdate = { type: "split", key: keyOf(w), halves }
-              return Stream.concat(Stream.succeed(split), Stream.concat(windowPages(halves[0]), windowPages(halves[1])))
-            })
-          )
-        }
-
-        /** Applies one update to the delivered state, in delivery order. */
-        const deliver = (update: WindowUpdate): SourcePage<Video> => {
-          if (update.type === "split") {
-            windows = windows.flatMap((w) => keyOf(w) === update.key ? [...update.halves] : [w])
-            const parent = seenIn(update.key)
-            seen.delete(update.key)
-            for (const half of update.halves) seen.set(keyOf(half), parent)
-            emit({ type: "window", window: update.key, state: "split" })
-            return { records: [], state: { version: 1, windows } satisfies VideoQueryState }
-          }
-          windows = windows.map((w) => keyOf(w) === update.key ? update.window : w)
-          const delivered = seenIn(update.key)
-          const records = keepRepeats ? update.records : update.records.filter((video) => {
-            if (delivered.has(video.id)) return false
-            delivered.add(video.id)
-            return true
-          })
-          if (update.window.done) seen.delete(update.key)
-          emit({ type: "page", endpoint, records: records.length, window: update.key, hasMore: !update.window.done })
-          if (update.window.done) emit({ type: "window", window: update.key, state: "done" })
-          return { records, state: { version: 1, windows } satisfies VideoQueryState }
-        }
-
-        const pending = initial.windows.filter((w) => !w.done)
-        // One window at a time is a plain sequential pull: nothing is fetched before it is asked for.
-        return Stream.fromIterable(pending).pipe(
-          concurrency === 1 ? Stream.flatMap(windowPages) : Stream.flatMap(windowPages, { concurrency, bufferSize: 1 }),
-          Stream.map(deliver)
-        )
-      }),
+      withSourceRun(options, run.onProgress, (sourceRun) =>
+        windowPages(plan, initialState(run.resumeFrom), new WindowHarvest(plan, sourceRun, run.onProgress))),
     plan: (resumeFrom) =>
       initialState(resumeFrom).windows.filter((w) => !w.done).map((w): PlannedRequest => ({
-        target: `window ${keyOf(w)}`, endpoint, fields, body: requestBody(w)
+        target: `window ${keyOf(w)}`, endpoint, fields, body: windowBodies(plan, w)(w)
       }))
+  }
+}
+
+/**
+ * The pages of one run: `concurrency` workers, each a plain loop over the windows still to do,
+ * feed one bounded page queue (at most `concurrency − 1` requests ahead of the reader: none with
+ * one worker); the reader applies each page to the delivered state, in delivery order.
+ */
+const windowPages = (plan: QueryPlan, initial: VideoQueryState, harvest: WindowHarvest): Stream.Stream<SourcePage<Video>, SourceError> => {
+  const pending = initial.windows.filter((w) => !w.done)
+  const delivered = new DeliveredState(initial.windows, plan.keepRepeats, harvest.emit)
+  return pageQueue<WindowUpdate, SourceError, never>({ workers: plan.concurrency, ahead: plan.concurrency - 1 }, (feed) =>
+    Effect.gen(function*() {
+      for (let w = pending.shift(); w !== undefined; w = pending.shift()) yield* harvest.window(w, feed)
+    })).pipe(Stream.map((update) => delivered.apply(update)))
+}
+
+/** One window's requests: pages in cursor order, a new search for a stale search_id, a split on 5xx. */
+class WindowHarvest {
+  readonly emit: ProgressListener
+
+  constructor(
+    private readonly plan: QueryPlan,
+    private readonly run: SourceRun,
+    private readonly onProgress: ProgressListener | undefined
+  ) {
+    this.emit = run.emit
+  }
+
+  /** Every page of window `w` (from its saved cursor), offered to `feed`; its halves instead once it keeps failing with 5xx. */
+  window(w: WindowState, feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
+    const self = this
+    return Effect.gen(function*() {
+      self.emit({ type: "window", window: keyOf(w), state: w.cursor === null ? "start" : "resumed" })
+      const bodies = windowBodies(self.plan, w)
+      const trail = new CursorTrail(endpoint, `window ${keyOf(w)}`, "ascending")
+      let window = w
+      let stalls = 0
+      while (true) {
+        yield* feed.ready
+        const fetched = yield* Effect.result(self.fetchPage(window, bodies))
+        if (fetched._tag === "Failure") {
+          if (fetched.failure._tag === "ServerError" && daysOf(w.start, w.end) > 1) return yield* self.split(w, feed)
+          return yield* Effect.fail(fetched.failure)
+        }
+        const { records, next } = fetched.success
+        // An empty page that keeps the cursor is the API asking to try again (bounded by
+        // MAX_STALLS); any other page must move the cursor forward to one never sent before.
+        const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
+        const loop = next.done || stalled || next.cursor === null ? undefined : trail.check(window.cursor, next.cursor)
+        if (loop !== undefined) return yield* Effect.fail(loop)
+        stalls = stalled ? stalls + 1 : 0
+        if (stalls > MAX_STALLS) {
+          return yield* Effect.fail(new DecodeError({
+            endpoint,
+            path: "data.cursor",
+            message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
+          }))
+        }
+        yield* feed.offer({ type: "page", key: keyOf(window), window: next, records })
+        if (next.done) return
+        window = next
+      }
+    })
+  }
+
+  /** A window that keeps failing with 5xx, in halves (each from its first page), one after the other. */
+  private split(w: WindowState, feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
+    const days = daysOf(w.start, w.end)
+    const s = parseDay("start", w.start)
+    const mid = s + Math.floor(days / 2) - 1
+    const halves = [freshWindow(s, mid), freshWindow(mid + 1, s + days - 1)] as const
+    return feed.offer({ type: "split", key: keyOf(w), halves }).pipe(
+      Effect.andThen(this.window(halves[0], feed)),
+      Effect.andThen(this.window(halves[1], feed))
+    )
+  }
+
+  /** One page of window `w`, with a new search from the same cursor when its search_id stays stale. */
+  private fetchPage(
+    w: WindowState,
+    bodies: ReturnType<typeof windowBodies>,
+    searches = 0
+  ): Effect.Effect<{ readonly records: ReadonlyArray<Video>; readonly next: WindowState }, SourceError> {
+    const { plan, run } = this
+    const call = Effect.flatMap(bodyOf(w, bodies), (body) =>
+      run.client.call({ endpoint, fields: plan.fields, body, searchId: w.searchId ?? undefined, retry: run.retry, onProgress: this.onProgress }))
+    return Effect.matchEffect(call, {
+      onFailure: (failure) =>
+        failure._tag === "SearchIdExpiredError" && searches < MAX_NEW_SEARCHES
+          ? this.fetchPage({ ...w, searchId: null }, bodies, searches + 1)
+          : Effect.fail(failure),
+      onSuccess: (body) =>
+        Effect.map(decodeVideoQueryResponse(body, endpoint), (page) => ({
+          records: page.records,
+          next: {
+            start: w.start,
+            end: w.end,
+            cursor: page.cursor ?? w.cursor,
+            searchId: page.searchId ?? w.searchId,
+            done: plan.random || !page.hasMore
+          }
+        }))
+    })
+  }
+}
+
+/**
+ * The state as of the pages delivered so far, in window order, and (unless repeats are kept) the
+ * ids delivered per window in this run: the API repeats records within a search. Halves of a split
+ * window share their parent's set, so a split re-delivers nothing; a finished window's set is
+ * dropped, keeping memory bounded by the windows in progress.
+ */
+class DeliveredState {
+  private windows: ReadonlyArray<WindowState>
+  private readonly seen = new Map<string, Set<string>>()
+
+  constructor(initial: ReadonlyArray<WindowState>, private readonly keepRepeats: boolean, private readonly emit: ProgressListener) {
+    this.windows = initial
+  }
+
+  /** Applies one update, in delivery order: the page to deliver, with the state after it. */
+  apply(update: WindowUpdate): SourcePage<Video> {
+    if (update.type === "split") {
+      this.windows = this.windows.flatMap((w) => keyOf(w) === update.key ? [...update.halves] : [w])
+      if (!this.keepRepeats) {
+        const parent = this.seenIn(update.key)
+        this.seen.delete(update.key)
+        for (const half of update.halves) this.seen.set(keyOf(half), parent)
+      }
+      this.emit({ type: "window", window: update.key, state: "split" })
+      return { records: [], state: { version: 1, windows: this.windows } satisfies VideoQueryState }
+    }
+    this.windows = this.windows.map((w) => keyOf(w) === update.key ? update.window : w)
+    const records = this.keepRepeats ? update.records : this.firstDeliveries(update.key, update.records)
+    if (update.window.done) this.seen.delete(update.key)
+    this.emit({ type: "page", endpoint, records: records.length, window: update.key, hasMore: !update.window.done })
+    if (update.window.done) this.emit({ type: "window", window: update.key, state: "done" })
+    return { records, state: { version: 1, windows: this.windows } satisfies VideoQueryState }
+  }
+
+  private firstDeliveries(key: string, records: ReadonlyArray<Video>): ReadonlyArray<Video> {
+    const delivered = this.seenIn(key)
+    return records.filter((video) => {
+      if (delivered.has(video.id)) return false
+      delivered.add(video.id)
+      return true
+    })
+  }
+
+  private seenIn(key: string): Set<string> {
+    let set = this.seen.get(key)
+    if (set === undefined) this.seen.set(key, set = new Set())
+    return set
   }
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
-import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { expectedVideoIds, mildFaults, useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
@@ -57,4 +57,23 @@ describe("resume with the API repeating records", () => {
       })
     }
   }
+})
+
+describe("repeats with the dedupe stage", () => {
+  it("the dedupe stage drops the API's repeats and counts them in the summary (the source does not drop them unseen)", async () => {
+    const dir = tempDir()
+    const result = await runCli(["videos", "--query", QUERY, "--from", FROM, "--to", TO, "--window-days", "2", "--out", "ndjson:./v.ndjson", "--json"], {
+      cwd: dir,
+      env: fixture.env()
+    })
+    expect(result.code, result.stderr.slice(-1500)).toBe(0)
+    const ids = readNdjson(join(dir, "v.ndjson")).map((v) => String(v.id))
+    expect(ids.sort()).toEqual([...expectedVideoIds(fixture.sandbox, QUERY, FROM, TO)].sort())
+    const summary = result.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as {
+      type: string
+      streams?: Array<{ duplicatesDropped: number }>
+    }).find((event) => event.type === "summary")
+    // Half the pages repeat records of earlier ones: every such repeat is a counted drop.
+    expect(summary?.streams?.[0]?.duplicatesDropped).toBeGreaterThan(0)
+  })
 })

@@ -76,6 +76,53 @@ describe("resume", () => {
   })
 })
 
+describe("resuming from a saved state", () => {
+  it("refuses a state whose window this source could not have saved (not 1..30 days, not YYYYMMDD, a cursor no API sends), naming resumeFrom, before any request", async () => {
+    const { client } = clientFor(sandbox)
+    const window = { start: "20240101", end: "20240110", cursor: null, searchId: null, done: false }
+    try {
+      const before = sandbox.stats.requests["video/query"]
+      for (const bad of [{ end: "20240301" }, { start: "2024-01-01" }, { cursor: -5 }, { cursor: "12a" }]) {
+        const source = videoQuery({ query, startDate: dayOf(0), endDate: dayOf(5) })
+        await expect(collectPages(source, client, { resumeFrom: { version: 1, windows: [{ ...window, ...bad }] } })).rejects.toThrow(/resumeFrom/)
+      }
+      expect(sandbox.stats.requests["video/query"]).toBe(before)
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("sends a saved cursor and search_id back exactly as the API gave them (a cursor past 2^53 digit for digit)", async () => {
+    const bodies: Array<string> = []
+    const api = createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (c: Buffer) => chunks.push(c))
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json" })
+        if (req.url?.startsWith("/v2/oauth/token/")) return res.end(JSON.stringify({ access_token: "t", expires_in: 7200 }))
+        bodies.push(Buffer.concat(chunks).toString("utf8"))
+        res.end(`{"data":{"videos":[],"cursor":120,"has_more":false,"search_id":"7354367454467855403"},"error":{"code":"ok","message":"","log_id":"x"}}`)
+      })
+    })
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve))
+    const { client } = clientFor(sandbox, { baseUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}` })
+    try {
+      const saved = { start: "20240101", end: "20240110", cursor: "9007199254740993", searchId: "7354367454467855403", done: false }
+      const pages = await collectPages(videoQuery({ query, startDate: "20240101", endDate: "20240110", maxCount: 50 }), client, {
+        resumeFrom: { version: 1, windows: [saved] }
+      })
+      expect(bodies).toEqual([
+        `{"query":{"and":[{"field_name":"region_code","operation":"IN","field_values":["US","GB","DE","JP","BR"]}]},` +
+          `"start_date":"20240101","end_date":"20240110","max_count":50,"cursor":9007199254740993,"search_id":"7354367454467855403"}`
+      ])
+      expect(pages.at(-1)?.state).toEqual({ version: 1, windows: [{ ...saved, cursor: 120, done: true }] })
+    } finally {
+      await client.close()
+      await new Promise((resolve) => api.close(resolve))
+    }
+  })
+})
+
 describe("windows", () => {
   it("a window that keeps failing with 500s is split in halves until it succeeds", async () => {
     // A gateway in front of the sandbox that fails every video query spanning more than 7 days.

@@ -11,7 +11,7 @@ import {
   videoQuery,
   type VideoQueryFilter
 } from "@tikflow/sources"
-import type { SourceSpec } from "./job-spec.js"
+import type { JobSpec, SourceSpec } from "./job-spec.js"
 
 /** What a job harvests, as a `@tikflow/sources` source. `keys` is the list length of a keyed harvest. */
 export interface JobSource {
@@ -21,6 +21,13 @@ export interface JobSource {
   readonly label: string
 }
 
+/** A dedupe stage follows the job's source: its repeats are dropped (and counted) there. */
+export const dedupeFollows = (job: JobSpec): boolean => job.transforms.some((transform) => transform.kind === "dedupe")
+
+/**
+ * `dedupeFollows`: a dedupe stage follows the source, so the video query keeps the API's repeats
+ * (the stage drops and counts them) instead of holding a set of every id of each window in progress.
+ */
 export const jobSource = (
   spec: SourceSpec,
   resolved: {
@@ -29,7 +36,8 @@ export const jobSource = (
     /** Only these day ranges of a video query (what its history lacks). */
     readonly days?: ReadonlyArray<readonly [string, string]> | undefined
   },
-  concurrency: number
+  concurrency: number,
+  dedupeFollows = false
 ): JobSource => {
   if (spec.endpoint === "videos") {
     return {
@@ -40,7 +48,7 @@ export const jobSource = (
         windowDays: spec.windowDays,
         ...(resolved.days ? { days: resolved.days } : {}),
         random: spec.random,
-        ...(spec.keepRepeats === true ? { repeats: "keep" as const } : {}),
+        ...(spec.keepRepeats === true || dedupeFollows ? { repeats: "keep" as const } : {}),
         concurrency,
         ...(spec.fields ? { fields: spec.fields } : {})
       }),

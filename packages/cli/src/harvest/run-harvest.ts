@@ -38,7 +38,7 @@ import { dryRun } from "./dry-run.js"
 import { beginRun, coverageCounter, endRun, harvestedAt, historyStoreOf, type RunOutcome } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
-import { type JobSource, jobSource } from "./job-sources.js"
+import { dedupeFollows, type JobSource, jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
@@ -324,7 +324,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     }
     await run.history.update(harvestId, (current) =>
       beginRun(current, identityOf(job, harvestId, whole.stream, query), plan, outputs, new Date(settings.now()).toISOString()))
-    const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency)
+    const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency, dedupeFollows(job))
     const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan)
     if (interrupted !== undefined) return interrupted
     if (plan.type !== "resume") break
@@ -391,7 +391,7 @@ const harvestQueuedJob = async (
 ): Promise<HarvestResult | undefined> => {
   const { settings, signal } = run.input
   const { runState, display } = run
-  const { source, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency)
+  const { source, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency, dedupeFollows(job))
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
@@ -565,7 +565,7 @@ const runJobQueued = async (
     runItem: async (item, index, checkpoints, itemSignal) => {
       const narrowed = itemSourceSpec(job.source, item)
       const harvestId = itemHarvestIdOf(source.stream, plan.queueId, index)
-      const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency).source
+      const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
       const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, checkpoints, itemSignal, false, countRefusals)
       if (summary.status === "completed") await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
       return summary

@@ -9,6 +9,7 @@ import {
   encodeSocialListRequest,
   encodeUserInfoRequest,
   encodeVideoQueryRequest,
+  videoQueryBodies,
   VideoQueryRequest
 } from "../../src/schema/request-bodies.js"
 import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
@@ -76,6 +77,37 @@ describe("request bodies", () => {
     expect(encodeSocialListRequest({ username: "bob", max_count: 100, cursor: 1706745600 })).toBe(
       `{"username":"bob","max_count":100,"cursor":1706745600}`
     )
+  })
+})
+
+describe("video query bodies of one search", () => {
+  const base = { query, start_date: "20240101", end_date: "20240130", max_count: 100 }
+
+  test.prop([
+    fc.option(fc.nat(), { nil: null }),
+    fc.option(fc.string(), { nil: null }),
+    fc.option(fc.boolean(), { nil: undefined })
+  ])("each page's body is the one encoder's, byte for byte, whatever the cursor, search_id and is_random", (cursor, searchId, random) => {
+    const request = { ...base, ...(random === undefined ? {} : { is_random: random }) }
+    const body = videoQueryBodies(request)({ cursor, searchId })
+    expect(body).toBe(encodeVideoQueryRequest({
+      ...request,
+      ...(cursor === null ? {} : { cursor }),
+      ...(searchId === null ? {} : { search_id: searchId })
+    }))
+  })
+
+  it("sends a cursor past 2^53 back digit for digit, bare, and refuses one that is no cursor", () => {
+    const bodies = videoQueryBodies(base)
+    const body = bodies({ cursor: "9007199254740993", searchId: "7354367454467855403" })
+    expect(body).toContain(`"max_count":100,"cursor":9007199254740993,"search_id":"7354367454467855403"}`)
+    expect(parseLosslessJson(body)).toMatchObject({ cursor: "9007199254740993", search_id: "7354367454467855403" })
+    for (const cursor of [-1, 1.5, "12a", "-3", ""]) expect(refusal(() => bodies({ cursor, searchId: null })).field).toBe("cursor")
+  })
+
+  it("checks the search once, when made: a bad query or window is refused naming the field", () => {
+    expect(refusal(() => videoQueryBodies({ ...base, end_date: "20240301" })).field).toBe("end_date")
+    expect(refusal(() => videoQueryBodies({ ...base, query: {} })).field).toBe("query")
   })
 })
 

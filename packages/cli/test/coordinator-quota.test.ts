@@ -71,6 +71,22 @@ describe("--coordinator postgres://: one quota for processes that share nothing 
     expect(shown.ledger).toBe(`postgres://tikflow@127.0.0.1:${server.port}/tikflow?schema=team`)
   })
 
+  it("--dry-run reads the team's quota from the coordinator, says the work queue decides, and sends nothing", async () => {
+    const coordinator = server.uri({ query: "schema=dryrun" })
+    const before = Object.values(fixture.sandbox.stats.requests).reduce((sum, n) => sum + n, 0)
+    const argv = ["user-info", "--username", users(3).join(","), "--out", "ndjson:./u.ndjson", "--daily-quota", "9", "--coordinator", coordinator, "--dry-run"]
+    const json = await runCli([...argv, "--json"], { cwd: tempDir(), env: fixture.env() })
+    expect(json.code, json.stderr).toBe(0)
+    const plan = JSON.parse(json.stdout) as { minRequests: number; quota: { left: number; ledger: string }; notes: Array<string> }
+    expect(plan.minRequests).toBe(3)
+    expect(plan.quota).toMatchObject({ left: 9, ledger: `postgres://tikflow@127.0.0.1:${server.port}/tikflow?schema=dryrun` })
+    expect(plan.notes).toEqual([expect.stringMatching(/^with --coordinator the jobs run through the team's work queue/)])
+    const text = await runCli(argv, { cwd: tempDir(), env: fixture.env() })
+    expect(text.stdout).toMatch(/^quota left today: 9 of 9 requests \(resets .*; ledger postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow\?schema=dryrun\)$/m)
+    expect(text.stdout).not.toContain(server.password)
+    expect(Object.values(fixture.sandbox.stats.requests).reduce((sum, n) => sum + n, 0)).toBe(before)
+  })
+
   it("a bad coordinator is refused before any request, in one line without the password", async () => {
     const before = researchRequests()
     const wrong = await runCli(["user-info", "--username", "user_00001", "--out", "ndjson:./u.ndjson", "--coordinator", server.uri().replace(`:${server.password}@`, ":Wr0ng-pw@")], {

@@ -33,6 +33,8 @@ export interface DryRun {
   /** The fewest requests the run takes: one per window or item (more where the API pages). */
   readonly minRequests: number
   readonly quota: QuotaLeft
+  /** What the plan cannot tell from this machine. */
+  readonly notes: ReadonlyArray<string>
 }
 
 /**
@@ -46,7 +48,10 @@ export const dryRun = async (spec: RunSpec, input: CommandInput, prepared: Prepa
   const plan: DryRun = {
     jobs,
     minRequests: jobs.reduce((sum, job) => sum + ("requests" in job ? job.requests.length : 0), 0),
-    quota: await readQuotaLeft(input, () => prepared.credentials.clientKey)
+    quota: await readQuotaLeft(input, () => prepared.credentials.clientKey),
+    notes: input.settings.coordinator === undefined
+      ? []
+      : ["with --coordinator the jobs run through the team's work queue: items other machines have finished are skipped, so the run may take fewer requests"]
   }
   input.output.result(input.settings.logFormat === "json" ? JSON.stringify({ type: "dry-run", ...plan }) : dryRunText(plan))
   return plan
@@ -109,6 +114,7 @@ const dryRunText = (plan: DryRun): string => {
     if (job.requests.length > TEXT_REQUESTS) lines.push(`  … and ${job.requests.length - TEXT_REQUESTS} more (--json lists every one)`)
   }
   const { quota } = plan
+  for (const note of plan.notes) lines.push(`note: ${note}`)
   lines.push(
     `at least ${plan.minRequests} request${plan.minRequests === 1 ? "" : "s"} in all (one per window or item; more where the API pages)`,
     `quota left today: ${quota.left} of ${quota.limit} requests (resets ${quota.resetAt}; ledger ${quota.ledger})`

@@ -40,7 +40,8 @@ export const beginRun = (
     pending: plan.type === "resume" && base.pending !== null
       ? base.pending
       : { ...(plan.days ? { days: plan.days } : { items: plan.items ?? [] }), counts: {}, countsEpoch: base.lastEpoch },
-    runs: [...base.runs, run],
+    // One run at a time holds the state directory: a run still "running" now never finished.
+    runs: [...base.runs.map((earlier) => (earlier.status === "running" ? { ...earlier, status: "killed" as const } : earlier)), run],
     updatedAt: now
   }
 }

@@ -72,8 +72,11 @@ export interface PendingHarvest {
 export interface HarvestRun {
   readonly startedAt: string
   readonly finishedAt: string | null
-  /** `running`, `complete`, `stopped` (quota), `interrupted` (signal) or `failed`. */
-  readonly status: "running" | "complete" | "stopped" | "interrupted" | "failed"
+  /**
+   * `running`, `complete`, `stopped` (quota or `--max-records`), `interrupted` (signal), `failed`,
+   * or `killed`: it never finished (SIGKILL, a crash), as the next run of the harvest found it.
+   */
+  readonly status: "running" | "complete" | "stopped" | "interrupted" | "failed" | "killed"
   readonly records: number
   readonly requests: number
   readonly tikflowVersion: string

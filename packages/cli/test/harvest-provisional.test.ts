@@ -1,0 +1,63 @@
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { query, readNdjson } from "./support/read-outputs.js"
+import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { parquetIds, QUERY, runsJson, sorted, useHistorySandbox, videos } from "./support/history-sandbox.js"
+import { expectedVideoIds } from "./support/sandbox.js"
+import { tempDir } from "./support/temp-dir.js"
+
+const { fixture, clock, harvest } = useHistorySandbox()
+
+describe("harvest history: provisional days and killed runs", () => {
+  it("days ending less than 48 h before the run are provisional and fetched again by the next run", async () => {
+    const dir = tempDir()
+    const outs = ["ndjson:./v.ndjson", "duckdb:./v.duckdb"]
+    clock.now = Date.parse("2024-02-11T12:00:00Z")
+    const first = await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)
+    expect(first.code, first.stderr).toBe(0)
+    const [listed] = await runsJson(dir) as Array<{ id: string; coverage: { provisional: Array<string> } }>
+    expect(listed.coverage.provisional).toEqual(["2024-02-09", "2024-02-10"])
+    const early = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-02-01", "2024-02-10"))
+
+    // Ten days later the API has every video of those days.
+    clock.now = Date.parse("2024-02-21T12:00:00Z")
+    const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-02-01", "2024-02-10"))
+    expect(expected.length).toBeGreaterThan(early.length) // the lag hid some the first time
+    const second = await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toMatch(/fetching 2 provisional day\(s\) again \(2024-02-09, 2024-02-10\)/)
+    const alone = await harvest(videos("2024-02-09", "2024-02-10", "ndjson:./alone.ndjson"), tempDir())
+    expect(second.requests).toBe(alone.requests)
+    // DuckDB: one row per video; NDJSON: the re-fetched days' videos a second time, as the notice says.
+    expect(sorted((await query(join(dir, "v.duckdb"), "SELECT id FROM videos")).map((row) => row.id))).toEqual(expected)
+    const lines = readNdjson(join(dir, "v.ndjson")).map((video) => String(video.id))
+    expect(sorted(new Set(lines))).toEqual(expected)
+    const refetched = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-02-09", "2024-02-10"))
+    expect(lines.length).toBe(early.length + refetched.length)
+
+    const shown = await runsJson(dir, "show", listed.id) as { coverage: { days: Record<string, { provisional: boolean; records: number }> }; records: number }
+    expect(Object.values(shown.coverage.days).every((day) => !day.provisional)).toBe(true)
+    expect(shown.records).toBe(expected.length)
+    expect((await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)).requests).toBe(0)
+  })
+
+  it("a run killed mid-harvest is resumed from its plan; the history records the killed run and the one that finished", async () => {
+    clock.now = Date.now()
+    const dir = tempDir()
+    const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]
+    const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "15" }) })
+    const done = collect(child)
+    await waitForOutput(child, /"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":2\b/)
+    child.kill("SIGKILL")
+    await done
+    const resumed = await harvest(args, dir)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch \d+/)
+    const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-03-01", "2024-03-30"))
+    expect(await parquetIds(join(dir, "pq"))).toEqual(expected)
+    const [listed] = await runsJson(dir) as Array<{ id: string }>
+    const shown = await runsJson(dir, "show", listed.id) as { status: string; records: number; runs: Array<{ status: string }> }
+    expect(shown).toMatchObject({ status: "complete", records: expected.length })
+    expect(shown.runs.map((run) => run.status)).toEqual(["killed", "complete"])
+  })
+})

@@ -27,6 +27,9 @@ export type { SocialUser } from "./records/social-user.js"
 export { socialUserFields } from "./records/social-user.js"
 export type { AnyRecord, RecordKind, RecordKindInfo, RecordKinds } from "./records/record-kind.js"
 export { recordKinds } from "./records/record-kind.js"
+// Provenance: the fields the runner stamps on every record it delivers (sinks store them last).
+export type { Provenance } from "./records/provenance.js"
+export { provenanceFields } from "./records/provenance.js"
 
 // Errors: each a tagged value (`_tag`), so Effect users `catchTag` and everyone else `instanceof`.
 export * from "./errors/api-errors.js"

@@ -53,6 +53,12 @@ export interface StreamContext {
    * column each, also in `arrowSchema`) or fail; never drop them.
    */
   readonly addedFields?: ReadonlyArray<string> | undefined
+  /**
+   * True when every record carries the provenance fields (`_harvest_id`, `_fetched_at`,
+   * `_log_id`: core's `provenanceFields`), which the runner stamps by default. Sinks with fixed
+   * columns store them as the last columns (text; also in `arrowSchema`).
+   */
+  readonly provenance?: boolean | undefined
   readonly logger: SinkLogger
   /** Aborted when the run is cancelled; long writes should stop early. */
   readonly signal: AbortSignal
@@ -76,7 +82,10 @@ export interface StreamContext {
 export interface SinkContext<Config = unknown> extends StreamContext {
   readonly target: SinkTarget
   readonly config: Config
-  /** The stable Arrow schema of `recordKind`, plus a utf8 (JSON text) column per added field. */
+  /**
+   * The stable Arrow schema of `recordKind`, plus a utf8 (JSON text) column per added field, then
+   * the utf8 provenance columns when `provenance` is set.
+   */
   readonly arrowSchema: ArrowSchema
 }
 

@@ -74,7 +74,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   const table = `${tablePrefix}${context.stream}`
   const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
   const kind = context.recordKind
-  const columns = columnsOf(kind, context.addedFields)
+  const columns = columnsOf(kind, context.addedFields, context.provenance)
   await db.exclusive(async () => {
     await connection.run(createTableSql(table, columns))
     for (const statement of addAddedColumnsSql(table, columns)) await connection.run(statement)

@@ -29,12 +29,12 @@ export const createTableSql = (table: string, columns: ReadonlyArray<Column>): s
 }
 
 /**
- * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for the columns of fields a transform added: a table
- * created by a run without the join gains them (null in its earlier rows).
+ * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for the added columns (a transform's fields, provenance):
+ * a table created by a run without them gains them (null in its earlier rows).
  */
 export const addAddedColumnsSql = (table: string, columns: ReadonlyArray<Column>): ReadonlyArray<string> =>
   columns
-    .filter((c) => c.type === "json")
+    .filter((c) => c.added === true)
     .map((c) => `ALTER TABLE ${quoteIdent(table)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlType(c.type)}`)
 
 /**

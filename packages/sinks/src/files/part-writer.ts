@@ -81,7 +81,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   }
   const convertStaged = (entry: Pending) => {
     if (entry.staged.length === 0) return
-    push(entry, toRecordBatch(context.recordKind, entry.staged, context.addedFields))
+    push(entry, toRecordBatch(context.recordKind, entry.staged, context.addedFields, context.provenance))
     entry.staged = []
   }
   const addBatch = (partition: string, batch: RecordBatch) => {

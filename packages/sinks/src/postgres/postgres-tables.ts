@@ -36,9 +36,9 @@ export const createTableSql = (table: string, kind: RecordKind, columns: Readonl
   return `CREATE TABLE IF NOT EXISTS ${table} (${definitions.join(", ")}, ${quoteIdent(NUL_FIELDS_COLUMN)} text[], PRIMARY KEY (${keyOf(kind)}))`
 }
 
-/** Columns of fields a transform added (JSON text), added to a table an earlier run created without them. */
+/** Added columns (a transform's fields as JSON text, provenance), added to a table an earlier run created without them. */
 export const addAddedColumnsSql = (table: string, columns: ReadonlyArray<Column>): ReadonlyArray<string> =>
-  columns.filter((c) => c.type === "json").map((c) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlType(c.type)}`)
+  columns.filter((c) => c.added === true).map((c) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${sqlType(c.type)}`)
 
 /**
  * A session-private staging table (temporary: never WAL-logged, gone with the connection, so rows

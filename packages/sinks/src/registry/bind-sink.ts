@@ -45,7 +45,7 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
   const discardOnce = () => (discarded ??= writer.discardUncommitted?.(context.resume) ?? Promise.resolve())
   const withArrow = (batch: SinkBatch): SinkBatch =>
     arrow !== undefined && batch.arrow === undefined
-      ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields) }
+      ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields, context.provenance) }
       : batch
   return {
     write: (batch) =>
@@ -82,7 +82,7 @@ export const bindSink = (plugin: SinkPlugin<unknown>, target: SinkTarget): Bound
           config,
           get arrowSchema() {
             if (arrow === undefined) throw new Error(`${plugin.name}: a built-in sink that reads no Arrow schema`)
-            return arrow.arrowSchemaFor(context.recordKind, context.addedFields)
+            return arrow.arrowSchemaFor(context.recordKind, context.addedFields, context.provenance)
           }
         })
         return wrapWriter(writer, name, context, wantsArrow ? arrow : undefined)

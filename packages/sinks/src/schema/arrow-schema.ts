@@ -24,10 +24,10 @@ const fieldMetadata = (column: Column) => (column.type === "json" ? new Map([["t
  * The stable Arrow schema of a record kind: utf8 ids and text, int64 counts and times (unix
  * seconds), float64 durations, bool flags, list<utf8> for hashtags, effect ids and mentions;
  * nullable but the keys.
- * Fields a transform added follow as utf8 columns of JSON text.
+ * Fields a transform added follow as utf8 columns of JSON text, then the utf8 provenance columns.
  */
-export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = []): Schema => {
-  const columns = columnsOf(kind, addedFields)
+export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): Schema => {
+  const columns = columnsOf(kind, addedFields, provenance)
   let schema = cache.get(columns)
   if (schema === undefined) {
     schema = new Schema(

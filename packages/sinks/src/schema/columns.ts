@@ -1,5 +1,5 @@
 import type { RecordKind } from "@tikflow/core/internal"
-import { recordKinds } from "@tikflow/core/internal"
+import { provenanceFields, recordKinds } from "@tikflow/core/internal"
 
 /**
  * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a
@@ -12,6 +12,11 @@ export interface Column {
   readonly type: ColumnType
   /** Key columns are never null; every other field may be (null: the API withheld it, never 0). */
   readonly nullable: boolean
+  /**
+   * Not a field of the record kind: added by a transform (`json`) or the runner (provenance). A
+   * table an earlier run created may lack it; the database sinks add it (null in older rows).
+   */
+  readonly added?: boolean
 }
 
 // Field names mean the same thing in every record kind, so one table types them all.
@@ -31,10 +36,12 @@ const cache = new Map<string, ReadonlyArray<Column>>()
 
 /**
  * The columns of a record kind, in the record's field order, then one nullable `json` column per
- * field the pipeline's transforms add (`StreamContext.addedFields`).
+ * field the pipeline's transforms add (`StreamContext.addedFields`), then, when `provenance` is
+ * set (`StreamContext.provenance`), the utf8 provenance columns `_harvest_id`, `_fetched_at`,
+ * `_log_id`.
  */
-export const columnsOf = (kind: RecordKind, addedFields: ReadonlyArray<string> = []): ReadonlyArray<Column> => {
-  const cacheKey = addedFields.length === 0 ? kind : `${kind}\u0000${addedFields.join("\u0000")}`
+export const columnsOf = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): ReadonlyArray<Column> => {
+  const cacheKey = [kind, provenance ? "p" : "", ...addedFields].join("\u0000")
   let columns = cache.get(cacheKey)
   if (columns === undefined) {
     const info = recordKinds[kind]
@@ -43,10 +50,14 @@ export const columnsOf = (kind: RecordKind, addedFields: ReadonlyArray<string> =
     const fields = new Set<string>(info.fields)
     for (const field of addedFields) {
       if (fields.has(field)) throw new Error(`${field}: a transform adds this field, but ${kind} records already have it; add it under another name`)
+      if ((provenanceFields as ReadonlyArray<string>).includes(field)) {
+        throw new Error(`${field}: a transform adds this field, but it is a provenance field the runner sets; add it under another name`)
+      }
     }
     columns = [
       ...info.fields.map((name): Column => ({ name, type: typeOf(name), nullable: !keys.has(name) })),
-      ...addedFields.map((name): Column => ({ name, type: "json", nullable: true }))
+      ...addedFields.map((name): Column => ({ name, type: "json", nullable: true, added: true })),
+      ...(provenance ? provenanceFields.map((name): Column => ({ name, type: "utf8", nullable: true, added: true })) : [])
     ]
     cache.set(cacheKey, columns)
   }

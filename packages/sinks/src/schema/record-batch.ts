@@ -21,9 +21,14 @@ const int64Column = (kind: RecordKind, field: string, records: ReadonlyArray<Any
  * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
  * A missing field counts as null; a field no column holds is an error (see `assertColumnsHoldFields`).
  */
-export const toRecordBatch = (kind: RecordKind, records: ReadonlyArray<AnyRecord>, addedFields: ReadonlyArray<string> = []): RecordBatch => {
-  const schema = arrowSchemaFor(kind, addedFields)
-  const columns = columnsOf(kind, addedFields)
+export const toRecordBatch = (
+  kind: RecordKind,
+  records: ReadonlyArray<AnyRecord>,
+  addedFields: ReadonlyArray<string> = [],
+  provenance = false
+): RecordBatch => {
+  const schema = arrowSchemaFor(kind, addedFields, provenance)
+  const columns = columnsOf(kind, addedFields, provenance)
   assertColumnsHoldFields(columns, records)
   const children: Array<Data> = columns.map((column, index) => {
     const values = columnValues(column.name)(records)

@@ -38,7 +38,7 @@ export { CheckpointError, SinkError } from "./errors/sink-error.js"
 export { FileWriteError } from "./errors/file-write-error.js"
 
 // Sources and progress (implemented by @tikflow/sources).
-export type { Source, SourcePage } from "./source/source.js"
+export type { RawResponse, Source, SourcePage } from "./source/source.js"
 export type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "./progress/progress-event.js"
 
 // For sink plugin authors: the contract, option readers with the standard one-line errors, the

@@ -4,6 +4,26 @@ import type { ProgressListener } from "../progress/progress-event.js"
 import type { RecordKind, RecordKinds } from "../records/record-kind.js"
 
 /**
+ * One API response as it arrived: what the raw archive keeps and replay decodes again. The
+ * request is what was sent (endpoint, `fields`, body text), the body the bytes as received.
+ */
+export interface RawResponse {
+  /** The endpoint path, e.g. `/v2/research/video/query/`. */
+  readonly endpoint: string
+  /** The `fields` query parameter sent, comma-separated ("" when none). */
+  readonly fields: string
+  /** The JSON request body sent, as text. */
+  readonly request: string
+  readonly status: number
+  /** The response's `x-tt-logid` header, null when absent. */
+  readonly logId: string | null
+  /** When the response body had fully arrived (ms since the epoch). */
+  readonly receivedAt: number
+  /** The body bytes exactly as received. */
+  readonly body: Uint8Array
+}
+
+/**
  * One page of records as a source delivers it, with the source's resume state *after* this page.
  * Saving `state` once every record of this page (and all earlier pages) is durable in every sink
  * gives exactly-once delivery on resume.
@@ -11,6 +31,14 @@ import type { RecordKind, RecordKinds } from "../records/record-kind.js"
 export interface SourcePage<R> {
   readonly records: ReadonlyArray<R>
   readonly state: unknown
+  /**
+   * The API responses this page was made of, in order (built-in sources: one, the final answer of
+   * its request after any retries: a success, or the refusal that made it a refused item; none
+   * for a page that is only a state change, such as a window split). The runner stamps the page's
+   * records' provenance from the last one and archives them with the epoch. Optional: a source
+   * without it gets the time the runner received the page and a null log id.
+   */
+  readonly responses?: ReadonlyArray<RawResponse> | undefined
 }
 
 /** A request a source would send first for one window or item, as its `plan` lists it (nothing is sent). */

@@ -46,12 +46,18 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
   const style = new Prng(config.seed ^ 0x68e31da4)
   const timers = new Set<NodeJS.Timeout>()
   let counter = 0
+  // The log id of the answer being built, sent as its `x-tt-logid` header too (as the API does);
+  // an id is made and its answer sent in one synchronous step, so no other request can interleave.
+  let pendingLogId: string | undefined
+  const nextLogId = (): string => (pendingLogId = logId(config.seed, ++counter, now()))
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}, mangle?: FaultKind) => {
+    const logIdHeader: Record<string, string> = pendingLogId === undefined ? {} : { "x-tt-logid": pendingLogId }
+    pendingLogId = undefined
     let bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
     // Malformed: the last `}` becomes `]}`, so the JSON no longer parses.
     if (mangle === "malformed") bytes = Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from("]}")])
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length, ...headers })
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length, ...logIdHeader, ...headers })
     if (mangle === "truncated") {
       // Promise the whole body, deliver half, then drop the connection.
       res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy())
@@ -61,12 +67,12 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
   }
 
   const error = (code: string, message: string, useMsg: boolean): string =>
-    `{"error":{"code":${JSON.stringify(code)},${useMsg ? '"msg"' : '"message"'}:${JSON.stringify(message)},"log_id":"${logId(config.seed, ++counter, now())}"}}`
+    `{"error":{"code":${JSON.stringify(code)},${useMsg ? '"msg"' : '"message"'}:${JSON.stringify(message)},"log_id":"${nextLogId()}"}}`
 
   const tokenEndpoint = (res: ServerResponse, raw: string) => {
     const form = new URLSearchParams(raw)
     const flat = (status: number, code: string, description: string) =>
-      send(res, status, JSON.stringify({ error: code, error_description: description, log_id: logId(config.seed, ++counter, now()) }))
+      send(res, status, JSON.stringify({ error: code, error_description: description, log_id: nextLogId() }))
     if (form.get("grant_type") !== "client_credentials") return flat(400, "invalid_request", "grant_type: expected client_credentials")
     const key = form.get("client_key")
     const secret = form.get("client_secret")
@@ -156,7 +162,7 @@ export const startHttpServer = async (config: HttpServerConfig, host: string, po
         bareIds
       })
       if (result.appliedFault) record(result.appliedFault)
-      const id = logId(config.seed, ++counter, now())
+      const id = nextLogId()
       const envelope = `,"error":{"code":"ok",${useMsg ? '"msg"' : '"message"'}:"","log_id":"${id}"}}`
       const chunks = typeof result.data === "string" ? ['{"data":', result.data, envelope] : ['{"data":', ...result.data, envelope]
       send(res, 200, Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : c))), {}, mangle)

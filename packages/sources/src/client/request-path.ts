@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect } from "effect"
 import { quotaSpentByApi, takeHeldQuota, takeQuota, withRetry } from "@tikflow/core/internal"
-import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, SourceError } from "@tikflow/core/internal"
+import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, RawResponse, SourceError } from "@tikflow/core/internal"
 import type { TokenProvider } from "../auth/token-provider.js"
 import { TokenRejected } from "../auth/token-provider.js"
 import { classifyResponseSync } from "../http/classify-response.js"
@@ -22,6 +22,8 @@ interface PreparedCall {
   readonly body: string
   readonly searchId: string | undefined
   readonly onProgress: ProgressListener
+  readonly fields: string
+  readonly onResponse: ((response: RawResponse) => void) | undefined
 }
 
 /** The gate's answer when a check must wait (a quota block from the store, a token request). */
@@ -29,6 +31,20 @@ const MUST_WAIT = Symbol("must wait")
 
 const combine = (a: ProgressListener, b: ProgressListener | undefined): ProgressListener =>
   b === undefined ? a : (event: ProgressEvent) => { a(event); b(event) }
+
+/** The response as the raw archive keeps it (`SourcePage.responses`). */
+const rawResponseOf = (call: PreparedCall, response: HttpResponse, receivedAt: number): RawResponse => {
+  const logId = response.headers["x-tt-logid"]
+  return {
+    endpoint: call.endpoint,
+    fields: call.fields,
+    request: call.body,
+    status: response.status,
+    logId: (Array.isArray(logId) ? logId[0] : logId) ?? null,
+    receivedAt,
+    body: response.bytes
+  }
+}
 
 const settle = (outcome: Answered | ExchangeError): Effect.Effect<unknown, ExchangeError> =>
   outcome._tag === "Answered" ? Effect.succeed(outcome.body) : Effect.fail(outcome)
@@ -59,7 +75,9 @@ export class RequestPath {
       path: request.fields && request.fields.length > 0 ? `${request.endpoint}?fields=${request.fields.join(",")}` : request.endpoint,
       body: typeof request.body === "string" ? request.body : JSON.stringify(request.body),
       searchId: request.searchId,
-      onProgress: combine(this.settings.emit, request.onProgress)
+      onProgress: combine(this.settings.emit, request.onProgress),
+      fields: request.fields?.join(",") ?? "",
+      onResponse: request.onResponse
     }
   }
 
@@ -163,6 +181,7 @@ export class RequestPath {
       }
       const finishedAt = now()
       call.onProgress({ type: "request", endpoint: call.endpoint, status: response.status, durationMs: finishedAt - startedAt })
+      call.onResponse?.(rawResponseOf(call, response, finishedAt))
       const outcome = classifyResponseSync(call.endpoint, response, {
         now: finishedAt,
         searchId: call.searchId,

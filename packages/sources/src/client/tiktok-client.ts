@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import { AuthError } from "@tikflow/core/internal"
-import type { ProgressListener, QuotaLedger, RateLimiter, RetryPolicy, SourceError } from "@tikflow/core/internal"
+import type { ProgressListener, QuotaLedger, RateLimiter, RawResponse, RetryPolicy, SourceError } from "@tikflow/core/internal"
 import { resolveCredentials } from "../auth/credentials.js"
 import { TokenProvider } from "../auth/token-provider.js"
 import { HttpTransport } from "../http/http-transport.js"
@@ -20,6 +20,11 @@ export interface ApiRequest {
   readonly retry?: RetryPolicy | undefined
   /** Also receives this call's progress events (the client's listener always does). */
   readonly onProgress?: ProgressListener | undefined
+  /**
+   * Receives every HTTP response of this call as it arrived (each attempt's; the last one is the
+   * final answer, success or error), for the raw archive. Not called when no response came back.
+   */
+  readonly onResponse?: ((response: RawResponse) => void) | undefined
 }
 
 /** The client every source runs on: token, rate limit, quota and retries included in `call`. */

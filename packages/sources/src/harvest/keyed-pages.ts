@@ -1,6 +1,6 @@
 import { Effect, Option, Semaphore, Stream } from "effect"
 import { ConfigError } from "@tikflow/core/internal"
-import type { PlannedRequest, SourceError, SourcePage } from "@tikflow/core/internal"
+import type { PlannedRequest, RawResponse, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
 
@@ -17,6 +17,8 @@ export interface KeyedState {
 export interface KeyPage<R> {
   readonly records: ReadonlyArray<R>
   readonly next: number | string | null
+  /** The API response the page was made of (see `SourcePage.responses`). */
+  readonly responses?: ReadonlyArray<RawResponse> | undefined
 }
 
 type Cursor = number | string | null
@@ -125,6 +127,7 @@ export const keyedPages = <R, Env>(
     /** The page as the harvest delivers it: with the state after it. */
     const delivered = (index: number, page: KeyPage<R>): SourcePage<R> => ({
       records: page.records,
+      responses: page.responses,
       state: (page.next === null
         ? { version: 1, index: index + 1, cursor: null }
         : { version: 1, index, cursor: page.next }) satisfies KeyedState

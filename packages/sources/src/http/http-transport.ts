@@ -26,6 +26,8 @@ export interface HttpResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
   readonly text: string
+  /** The body bytes as received (`text` is their UTF-8 decoding). */
+  readonly bytes: Uint8Array
 }
 
 /** A response whose body is over `maxResponseBytes`: refused as soon as that is known. */
@@ -119,8 +121,8 @@ export class HttpTransport {
         body: request.body,
         signal: deadline.signal
       })
-      const text = await this.readBody(response)
-      return { status: response.statusCode, headers: response.headers, text }
+      const bytes = await this.readBody(response)
+      return { status: response.statusCode, headers: response.headers, text: bytes.toString("utf8"), bytes }
     } catch (error) {
       if (signal?.aborted || error instanceof ResponseTooLarge) throw error
       if (deadline.signal.aborted) {
@@ -135,7 +137,7 @@ export class HttpTransport {
     }
   }
 
-  private async readBody(response: Dispatcher.ResponseData): Promise<string> {
+  private async readBody(response: Dispatcher.ResponseData): Promise<Buffer> {
     const limit = this.maxResponseBytes
     const header = response.headers["content-length"]
     const declared = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined
@@ -153,7 +155,7 @@ export class HttpTransport {
       }
       chunks.push(chunk)
     }
-    return Buffer.concat(chunks, size).toString("utf8")
+    return Buffer.concat(chunks, size)
   }
 
   close(): Promise<void> {

@@ -3,6 +3,7 @@ import { commentApiFields, ConfigError, decodeCommentListResponse, encodeComment
 import type { Comment, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
+import { finalResponse } from "../harvest/final-response.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
 import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
@@ -48,19 +49,20 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
           if (countFrom(offsetOf(cursor)) <= 0) return Effect.succeed({ records: [], next: null })
+          const { onResponse, responses } = finalResponse()
           return Effect.sync(() => requestOf(videoId, cursor)).pipe(
-            Effect.flatMap((request) => client.call({ ...request, retry, onProgress: run.onProgress })),
+            Effect.flatMap((request) => client.call({ ...request, retry, onProgress: run.onProgress, onResponse })),
             Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
             Effect.map((decoded): KeyPage<Comment> => {
               const next = decoded.cursor
               // A cursor that does not move forward is a loop: keyedPages stops it with a typed error.
               const more = decoded.hasMore && next !== null && next < COMMENT_CAP
               emit({ type: "page", endpoint, records: decoded.records.length, hasMore: more })
-              return { records: decoded.records, next: more ? next : null }
+              return { records: decoded.records, next: more ? next : null, responses: responses() }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
               emit({ type: "item-refused", endpoint, itemKind: "video_id", item: videoId, code: error.code, message: error.message })
-              return Effect.succeed<KeyPage<Comment>>({ records: [], next: null })
+              return Effect.succeed<KeyPage<Comment>>({ records: [], next: null, responses: responses() })
             })
           )
         }, options.concurrency)

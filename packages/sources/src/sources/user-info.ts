@@ -3,6 +3,7 @@ import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from 
 import type { Source, SourceError, UserInfo } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
+import { finalResponse } from "../harvest/final-response.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
 import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
@@ -30,18 +31,20 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
     harvestId: harvestIdOf("users", { endpoint, fields }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
-          client.call({ ...requestOf(username), retry, onProgress: run.onProgress }).pipe(
+        return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> => {
+          const { onResponse, responses } = finalResponse()
+          return client.call({ ...requestOf(username), retry, onProgress: run.onProgress, onResponse }).pipe(
             Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
             Effect.map((record): KeyPage<UserInfo> => {
               emit({ type: "page", endpoint, records: 1, hasMore: false })
-              return { records: [record], next: null }
+              return { records: [record], next: null, responses: responses() }
             }),
             Effect.catchTag("InvalidRequestError", (error) => {
               emit({ type: "item-refused", endpoint, itemKind: "username", item: username, code: error.code, message: error.message })
-              return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null })
+              return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null, responses: responses() })
             })
-          ), options.concurrency)
+          )
+        }, options.concurrency)
       }),
     plan: (resumeFrom) => plannedKeys(usernames, resumeFrom, "user", requestOf)
   }

@@ -1,9 +1,10 @@
 import { Effect, Stream } from "effect"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields, videoQueryBodies } from "@tikflow/core/internal"
-import type { PlannedRequest, ProgressListener, QueryCondition, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
+import type { PlannedRequest, ProgressListener, QueryCondition, RawResponse, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import { daysOf, formatDay, parseDay, parseQueryDay, splitDays } from "../harvest/date-windows.js"
 import { CursorTrail } from "../harvest/cursor-trail.js"
+import { finalResponse } from "../harvest/final-response.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
 import { pageQueue } from "../harvest/page-queue.js"
@@ -58,7 +59,13 @@ export interface VideoQueryState {
 }
 
 type WindowUpdate =
-  | { readonly type: "page"; readonly key: string; readonly window: WindowState; readonly records: ReadonlyArray<Video> }
+  | {
+    readonly type: "page"
+    readonly key: string
+    readonly window: WindowState
+    readonly records: ReadonlyArray<Video>
+    readonly responses: ReadonlyArray<RawResponse>
+  }
   | { readonly type: "split"; readonly key: string; readonly halves: readonly [WindowState, WindowState] }
 
 const endpoint = endpoints.videoQuery
@@ -257,7 +264,7 @@ class WindowHarvest {
           if (fetched.failure._tag === "ServerError" && daysOf(w.start, w.end) > 1) return yield* self.split(w, feed)
           return yield* Effect.fail(fetched.failure)
         }
-        const { records, next } = fetched.success
+        const { records, next, responses } = fetched.success
         // An empty page that keeps the cursor is the API asking to try again (bounded by
         // MAX_STALLS); any other page must move the cursor forward to one never sent before.
         const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
@@ -271,7 +278,7 @@ class WindowHarvest {
             message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
           }))
         }
-        yield* feed.offer({ type: "page", key: keyOf(window), window: next, records })
+        yield* feed.offer({ type: "page", key: keyOf(window), window: next, records, responses })
         if (next.done) return
         window = next
       }
@@ -290,22 +297,29 @@ class WindowHarvest {
     )
   }
 
-  /** One page of window `w`, with a new search from the same cursor when its search_id stays stale. */
+  /**
+   * One page of window `w`, with a new search from the same cursor when its search_id stays stale;
+   * with the final response it was made of (`SourcePage.responses`).
+   */
   private fetchPage(
     w: WindowState,
     bodies: ReturnType<typeof windowBodies>,
+    final = finalResponse(),
     searches = 0
-  ): Effect.Effect<{ readonly records: ReadonlyArray<Video>; readonly next: WindowState }, SourceError> {
+  ): Effect.Effect<{ readonly records: ReadonlyArray<Video>; readonly next: WindowState; readonly responses: ReadonlyArray<RawResponse> }, SourceError> {
     const { plan, run } = this
     const call = Effect.flatMap(bodyOf(w, bodies), (body) =>
-      run.client.call({ endpoint, fields: plan.fields, body, searchId: w.searchId ?? undefined, retry: run.retry, onProgress: this.onProgress }))
+      run.client.call({
+        endpoint, fields: plan.fields, body, searchId: w.searchId ?? undefined, retry: run.retry, onProgress: this.onProgress, onResponse: final.onResponse
+      }))
     return Effect.matchEffect(call, {
       onFailure: (failure) =>
         failure._tag === "SearchIdExpiredError" && searches < MAX_NEW_SEARCHES
-          ? this.fetchPage({ ...w, searchId: null }, bodies, searches + 1)
+          ? this.fetchPage({ ...w, searchId: null }, bodies, final, searches + 1)
           : Effect.fail(failure),
       onSuccess: (body) =>
         Effect.map(decodeVideoQueryResponse(body, endpoint), (page) => ({
+          responses: final.responses(),
           records: page.records,
           next: {
             start: w.start,
@@ -350,7 +364,7 @@ class DeliveredState {
     if (update.window.done) this.seen.delete(update.key)
     this.emit({ type: "page", endpoint, records: records.length, window: update.key, hasMore: !update.window.done })
     if (update.window.done) this.emit({ type: "window", window: update.key, state: "done" })
-    return { records, state: { version: 1, windows: this.windows } satisfies VideoQueryState }
+    return { records, state: { version: 1, windows: this.windows } satisfies VideoQueryState, responses: update.responses }
   }
 
   private firstDeliveries(key: string, records: ReadonlyArray<Video>): ReadonlyArray<Video> {

@@ -15,6 +15,7 @@ export * as Retry from "./public/retry.js"
 export * as Rate from "./public/rate.js"
 export * as Json from "./public/json.js"
 export * as Api from "./public/api.js"
+export * as Archive from "./public/archive.js"
 
 // Records: the five kinds, their fields and primary keys.
 export type { UserVideo, Video } from "./records/video.js"

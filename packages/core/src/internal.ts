@@ -19,6 +19,10 @@ export * from "./sink/sink-plugin.js"
 // append file that cuts unacknowledged epochs on resume.
 export * from "./sink/option-readers.js"
 export * from "./sink/epoch-append-file.js"
+// The raw archive: its line format, writer (the runner's) and reader (replay's).
+export * from "./archive/archive-format.js"
+export * from "./archive/archive-writer.js"
+export * from "./archive/archive-reader.js"
 // Areas filled by separate modules: the API model (schemas, lossless JSON, query), the runtime
 // (retry policies, rate and quota control, checkpoint stores), and the flow (transforms, interop,
 // pipelines).

@@ -2,6 +2,10 @@ import { Clock, Effect } from "effect"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { ProgressListener } from "../progress/progress-event.js"
+import type { ResponseArchive } from "../archive/archive-writer.js"
+import { sinkStepEffect } from "../errors/to-sink-error.js"
+import type { Provenance } from "../records/provenance.js"
+import { stampProvenance } from "../records/provenance.js"
 import type { SourcePage } from "../source/source.js"
 import { saveTo } from "./checkpoint-stores.js"
 import type { OpenSink } from "./sink-set.js"
@@ -43,8 +47,14 @@ export const makeEpochWriter = <E, R>(options: {
   readonly epochMaxRecords: number
   readonly epochMaxMs: number
   readonly emit: ProgressListener
+  /** Stamp records with their provenance (see `PipelineRunOptions.provenance`). */
+  readonly provenance: boolean
+  /** The raw archive pages' responses go to, committed with the epoch. */
+  readonly archive: ResponseArchive | undefined
 }): EpochWriter<E, R> => {
-  const { harvestId, sinks, stages, checkpoints, emit } = options
+  const { harvestId, sinks, stages, checkpoints, emit, archive } = options
+  const archiveStep = (operation: "write" | "flush", run: () => Promise<void>) =>
+    sinkStepEffect(`archive:${archive?.path}`, operation, run)
   let lastEpoch = options.resumeFrom?.epoch ?? 0
   let state: unknown = options.resumeFrom?.state
   let epochPages = 0
@@ -77,6 +87,7 @@ export const makeEpochWriter = <E, R>(options: {
     yield* Effect.gen(function*() {
       yield* stages.commit(epoch)
       yield* flushAll(sinks, checkpoint)
+      if (archive !== undefined) yield* archiveStep("flush", () => archive.commit(epoch))
       if (checkpoints !== undefined) yield* saveTo(checkpoints, checkpoint)
     }).pipe(poison, Effect.uninterruptible)
     lastEpoch = epoch
@@ -97,12 +108,26 @@ export const makeEpochWriter = <E, R>(options: {
       if (records.length > 0) emit({ type: "records-out", stage: "sinks", records: records.length })
     })
 
+  /** The page's records with the provenance of its last response (or of now, when it has none). */
+  const provenanceOf = (page: SourcePage<unknown>) =>
+    Effect.gen(function*() {
+      const response = page.responses?.at(-1)
+      const fetchedAt = response?.receivedAt ?? (yield* Clock.currentTimeMillis)
+      const provenance: Provenance = { _harvest_id: harvestId, _fetched_at: new Date(fetchedAt).toISOString(), _log_id: response?.logId ?? null }
+      return stampProvenance(page.records, provenance)
+    })
+
   const deliver = (page: SourcePage<unknown>) =>
     Effect.gen(function*() {
       pages++
       recordsIn += page.records.length
       inFlight = true
-      yield* writePage(yield* stages.process(page.records), page.state)
+      const records = options.provenance && page.records.length > 0 ? yield* provenanceOf(page) : page.records
+      if (archive !== undefined && page.responses !== undefined && page.responses.length > 0) {
+        const responses = page.responses
+        yield* archiveStep("write", () => archive.append(responses, lastEpoch + 1)).pipe(poison)
+      }
+      yield* writePage(yield* stages.process(records), page.state)
       inFlight = false
       const now = yield* Clock.currentTimeMillis
       if (epochRecords >= options.epochMaxRecords || now - epochStartedAt >= options.epochMaxMs) yield* commit

@@ -21,4 +21,14 @@ export interface PipelineRunOptions {
   readonly logger?: SinkLogger | undefined
   /** Given to sinks as `StreamContext.stateDir` (where the webhook sink keeps dead letters). */
   readonly stateDir?: string | undefined
+  /**
+   * Stamp every record with its provenance (`_harvest_id`, `_fetched_at`, `_log_id`; core's
+   * `provenanceFields`) for the sinks to store. Default true.
+   */
+  readonly provenance?: boolean | undefined
+  /**
+   * A directory for the raw archive: the API responses of every committed page, in
+   * `<dir>/<harvest id>.ndjson.gz`, committed with their epoch (docs/architecture.md). Default: none.
+   */
+  readonly archive?: string | undefined
 }

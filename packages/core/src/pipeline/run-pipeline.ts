@@ -7,6 +7,8 @@ import { recordKinds } from "../records/record-kind.js"
 import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
 import type { Source } from "../source/source.js"
 import type { Transform } from "../transform/transform.js"
+import { openResponseArchive } from "../archive/archive-writer.js"
+import { sinkStepEffect } from "../errors/to-sink-error.js"
 import { makeEpochWriter } from "./epoch-writer.js"
 import type { PipelineSummary } from "./pipeline-summary.js"
 import { summaryOf } from "./pipeline-summary.js"
@@ -26,6 +28,13 @@ export interface PipelineSpec<Env> {
   readonly stages: ReadonlyArray<Transform<any, any, any, any>>
   readonly sinks: ReadonlyArray<BoundSink>
 }
+
+/** The run's raw archive, closed with the run's scope. */
+const openArchive = (dir: string, context: Parameters<typeof openResponseArchive>[1]) =>
+  Effect.acquireRelease(
+    sinkStepEffect(`archive:${dir}`, "open", () => openResponseArchive(dir, context)),
+    (archive) => Effect.promise(() => archive.close().catch(() => undefined))
+  )
 
 const silentLogger: SinkLogger = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -49,7 +58,8 @@ const streamContextOf = (
   logger: options.logger ?? silentLogger,
   signal,
   resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch },
-  stateDir: options.stateDir
+  stateDir: options.stateDir,
+  provenance: options.provenance !== false
 })
 
 /**
@@ -83,6 +93,13 @@ export const runPipelineSpec = <E, R>(
       fresh: options.fresh === true,
       contextAt: (checkpoint) => streamContextOf(spec, options, abort.signal, checkpoint)
     })
+    const archive = options.archive === undefined ? undefined : yield* openArchive(options.archive, {
+      harvestId,
+      stream: source.stream,
+      resume: resumeFrom === undefined ? undefined : { epoch: resumeFrom.epoch },
+      fresh: options.fresh === true,
+      logger: options.logger
+    })
     const stages = yield* openStages<E, R>(spec.stages, { recordKind: kind, harvestId, resumeEpoch: resumeFrom?.epoch })
     const writer = makeEpochWriter<E, R>({
       harvestId,
@@ -92,7 +109,9 @@ export const runPipelineSpec = <E, R>(
       resumeFrom,
       epochMaxRecords: Math.max(1, options.epochMaxRecords ?? 50_000),
       epochMaxMs: Math.max(0, options.epochMaxMs ?? 10_000),
-      emit: progress.emit
+      emit: progress.emit,
+      provenance: options.provenance !== false,
+      archive
     })
 
     const pull = yield* Stream.toPull(source.pages(

@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { ServerError, videoFields } from "../../src/internal.js"
-import type { Video, BoundSink, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/internal.js"
+import type { Video, BoundSink, RawResponse, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/internal.js"
 
 /** A shared, ordered record of what sinks and stores did, to check commit ordering. */
 export type EventLog = Array<string>
@@ -24,6 +24,8 @@ export interface SourceFaults {
   readonly beforePage?: ((index: number) => Effect.Effect<void>) | undefined
   /** Report this many retry events per page. */
   readonly retriesPerPage?: number | undefined
+  /** The raw responses page `index` says it was made of (`SourcePage.responses`). */
+  readonly responsesOf?: ((index: number) => ReadonlyArray<RawResponse>) | undefined
 }
 
 /** An in-memory source: state = index of the next page. */
@@ -46,7 +48,12 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
             options?.onProgress?.({ type: "retry", endpoint: "memory", kind: "ServerError", attempt: i + 1, delayMs: 0 })
           }
           faults.onPage?.(index)
-          return { records: records as ReadonlyArray<never>, state: index + 1 } satisfies SourcePage<never>
+          // Fresh objects, as a real source decodes them: the runner stamps provenance on them in place.
+          return {
+            records: records.map((record) => ({ ...record })) as ReadonlyArray<never>,
+            state: index + 1,
+            responses: faults.responsesOf?.(index)
+          } satisfies SourcePage<never>
         })
       )
     )
@@ -66,7 +73,17 @@ export class MemorySink {
 
   constructor(readonly name: string, readonly log: EventLog, readonly transactional = false) {}
 
+  /** The durable records without the provenance the runner stamps (see `stampedRecords`). */
   records(): Array<unknown> {
+    return this.stampedRecords().map((record) => {
+      if (record === null || typeof record !== "object" || !("_harvest_id" in record)) return record
+      const { _harvest_id, _fetched_at, _log_id, ...rest } = record as Record<string, unknown>
+      return rest
+    })
+  }
+
+  /** The durable records as the runner delivered them, provenance included. */
+  stampedRecords(): Array<unknown> {
     return this.durable.flatMap((batch) => batch.records)
   }
 

@@ -1,0 +1,92 @@
+import { isUtf8 } from "node:buffer"
+import { join } from "node:path"
+import type { RawResponse } from "../source/source.js"
+
+/**
+ * One archived API response: a line of a harvest's archive file. The file format is documented in
+ * docs/architecture.md ("The raw archive"); this is its one home (writer and reader).
+ */
+export interface ArchivedResponse extends RawResponse {
+  readonly harvestId: string
+  /** The epoch the page it made was committed in. */
+  readonly epoch: number
+}
+
+/** The JSON object of one line, as written: snake_case, times as ISO text, bodies as text. */
+interface ArchiveLine {
+  readonly harvest_id: string
+  readonly epoch: number
+  readonly endpoint: string
+  readonly fields: string
+  readonly request: string
+  readonly status: number
+  readonly log_id: string | null
+  readonly received_at: string
+  /** The body as text when its bytes are valid UTF-8 (always, from the API), else null… */
+  readonly body: string | null
+  /** …and the bytes in base64 here instead. */
+  readonly body_base64?: string
+}
+
+export const ARCHIVE_SUFFIX = ".ndjson.gz"
+
+/** A harvest's archive file in `dir`: `<harvest id>.ndjson.gz` (characters unsafe in a file name as `_`). */
+export const archiveFileOf = (dir: string, harvestId: string): string =>
+  join(dir, `${harvestId.replace(/[^A-Za-z0-9._-]/g, "_")}${ARCHIVE_SUFFIX}`)
+
+/** One response as one archive line (with its newline). */
+export const archiveLine = (harvestId: string, epoch: number, response: RawResponse): string => {
+  const bytes = response.body
+  const utf8 = isUtf8(bytes)
+  const line: ArchiveLine = {
+    harvest_id: harvestId,
+    epoch,
+    endpoint: response.endpoint,
+    fields: response.fields,
+    request: response.request,
+    status: response.status,
+    log_id: response.logId,
+    received_at: new Date(response.receivedAt).toISOString(),
+    body: utf8 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : null,
+    ...(utf8 ? {} : { body_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") })
+  }
+  return `${JSON.stringify(line)}\n`
+}
+
+const fail = (where: string, field: string, expected: string): never => {
+  throw new Error(`${where}: ${field}: expected ${expected}`)
+}
+
+/** Reads one archive line back; `where` (file:line) names a broken one. */
+export const parseArchiveLine = (text: string, where: string): ArchivedResponse => {
+  let value: Partial<ArchiveLine>
+  try {
+    value = JSON.parse(text) as Partial<ArchiveLine>
+  } catch (error) {
+    return fail(where, "line", `a JSON object (${(error as Error).message})`)
+  }
+  if (typeof value !== "object" || value === null) return fail(where, "line", "a JSON object")
+  const string = (field: keyof ArchiveLine) =>
+    typeof value[field] === "string" ? (value[field] as string) : fail(where, field, "a string")
+  const receivedAt = Date.parse(string("received_at"))
+  if (Number.isNaN(receivedAt)) fail(where, "received_at", "an ISO time")
+  if (!Number.isInteger(value.epoch)) fail(where, "epoch", "an integer")
+  if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
+  if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
+  const body = typeof value.body === "string"
+    ? Buffer.from(value.body, "utf8")
+    : typeof value.body_base64 === "string"
+    ? Buffer.from(value.body_base64, "base64")
+    : fail(where, "body", "a string (or body_base64)")
+  return {
+    harvestId: string("harvest_id"),
+    epoch: value.epoch as number,
+    endpoint: string("endpoint"),
+    fields: string("fields"),
+    request: string("request"),
+    status: value.status as number,
+    logId: value.log_id as string | null,
+    receivedAt,
+    body
+  }
+}

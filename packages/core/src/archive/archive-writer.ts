@@ -1,0 +1,90 @@
+import { rename, stat } from "node:fs/promises"
+import { promisify } from "node:util"
+import { gzip } from "node:zlib"
+import { openEpochAppendFile } from "../sink/epoch-append-file.js"
+import type { SinkLogger } from "../sink/sink-plugin.js"
+import type { RawResponse } from "../source/source.js"
+import { ARCHIVE_SUFFIX, archiveFileOf, archiveLine } from "./archive-format.js"
+
+const gzipAsync = promisify(gzip)
+
+/** Lines are gathered up to this size, then written as one gzip member (bounded memory, good ratio). */
+const MEMBER_BYTES = 1 << 20
+
+/**
+ * The raw archive of one harvest, written as the runner delivers pages and committed with their
+ * epoch (before the checkpoint is saved): a crash leaves no response of an unacknowledged page,
+ * since a resume cuts the file back to the committed epoch (core's epoch append file).
+ */
+export interface ResponseArchive {
+  readonly path: string
+  /** Archives a page's responses as part of epoch `epoch` (not yet committed). */
+  append(responses: ReadonlyArray<RawResponse>, epoch: number): Promise<void>
+  /** Makes everything appended durable as epoch `epoch`. */
+  commit(epoch: number): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Opens `<dir>/<harvest id>.ndjson.gz`, cut back to `resume.epoch` (to nothing when the harvest
+ * starts from scratch). With `fresh`, an existing archive of the harvest is first kept aside as
+ * `<harvest id>.<time>.replaced.ndjson.gz`: raw responses cost quota and are never deleted.
+ */
+export const openResponseArchive = async (
+  dir: string,
+  context: {
+    readonly harvestId: string
+    readonly stream: string
+    readonly resume: { readonly epoch: number } | undefined
+    readonly fresh: boolean
+    readonly logger?: SinkLogger | undefined
+  }
+): Promise<ResponseArchive> => {
+  const path = archiveFileOf(dir, context.harvestId)
+  if (context.fresh) await keepAside(path, context.logger)
+  const file = await openEpochAppendFile(path, { harvestId: context.harvestId, stream: context.stream, logger: context.logger })
+  try {
+    await file.discardUncommitted(context.resume)
+  } catch (error) {
+    await file.close()
+    throw error
+  }
+  let pending: Array<string> = []
+  let pendingBytes = 0
+  const writePending = async () => {
+    if (pending.length === 0) return
+    const text = pending.join("")
+    pending = []
+    pendingBytes = 0
+    await file.append(await gzipAsync(Buffer.from(text, "utf8")))
+  }
+  return {
+    path,
+    async append(responses, epoch) {
+      for (const response of responses) {
+        const line = archiveLine(context.harvestId, epoch, response)
+        pending.push(line)
+        pendingBytes += line.length
+      }
+      if (pendingBytes >= MEMBER_BYTES) await writePending()
+    },
+    async commit(epoch) {
+      await writePending()
+      await file.commit(epoch)
+    },
+    async close() {
+      // Lines still pending belong to an epoch never committed: a resume would cut them anyway.
+      pending = []
+      await file.close()
+    }
+  }
+}
+
+const keepAside = async (path: string, logger: SinkLogger | undefined): Promise<void> => {
+  const size = await stat(path).then((s) => s.size, () => 0)
+  if (size === 0) return
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+  const aside = `${path.slice(0, -ARCHIVE_SUFFIX.length)}.${stamp}.replaced${ARCHIVE_SUFFIX}`
+  await rename(path, aside)
+  logger?.info(`${path}: the earlier archive of this harvest is kept as ${aside}`)
+}

@@ -1,7 +1,7 @@
-import { rename, stat } from "node:fs/promises"
+import { readFile, rename, stat } from "node:fs/promises"
 import { promisify } from "node:util"
 import { gzip } from "node:zlib"
-import { openEpochAppendFile } from "../sink/epoch-append-file.js"
+import { epochOffsetsPath, openEpochAppendFile } from "../sink/epoch-append-file.js"
 import type { SinkLogger } from "../sink/sink-plugin.js"
 import type { RawResponse } from "../source/source.js"
 import { ARCHIVE_SUFFIX, archiveFileOf, archiveLine } from "./archive-format.js"
@@ -26,9 +26,9 @@ export interface ResponseArchive {
 }
 
 /**
- * Opens `<dir>/<harvest id>.ndjson.gz`, cut back to `resume.epoch` (to nothing when the harvest
- * starts from scratch). With `fresh`, an existing archive of the harvest is first kept aside as
- * `<harvest id>.<time>.replaced.ndjson.gz`: raw responses cost quota and are never deleted.
+ * Opens `<dir>/<harvest id>.ndjson.gz`, cut back to `resume.epoch`. A harvest that starts from
+ * scratch (`--fresh`, other outputs, a lost checkpoint) first keeps an existing archive of it aside
+ * as `<harvest id>.<time>.replaced.ndjson.gz`: raw responses cost quota and are never deleted.
  */
 export const openResponseArchive = async (
   dir: string,
@@ -36,12 +36,11 @@ export const openResponseArchive = async (
     readonly harvestId: string
     readonly stream: string
     readonly resume: { readonly epoch: number } | undefined
-    readonly fresh: boolean
     readonly logger?: SinkLogger | undefined
   }
 ): Promise<ResponseArchive> => {
   const path = archiveFileOf(dir, context.harvestId)
-  if (context.fresh) await keepAside(path, context.logger)
+  if (context.resume === undefined) await keepAside(path, context.logger)
   const file = await openEpochAppendFile(path, { harvestId: context.harvestId, stream: context.stream, logger: context.logger })
   try {
     await file.discardUncommitted(context.resume)
@@ -80,9 +79,19 @@ export const openResponseArchive = async (
   }
 }
 
+/** Whether the file's offsets sidecar records a committed epoch (else it holds nothing worth keeping). */
+const hasCommitted = async (path: string): Promise<boolean> => {
+  try {
+    const offsets = JSON.parse(await readFile(epochOffsetsPath(path), "utf8")) as { epochs?: unknown }
+    return Array.isArray(offsets.epochs) && offsets.epochs.length > 0
+  } catch {
+    return false
+  }
+}
+
 const keepAside = async (path: string, logger: SinkLogger | undefined): Promise<void> => {
   const size = await stat(path).then((s) => s.size, () => 0)
-  if (size === 0) return
+  if (size === 0 || !(await hasCommitted(path))) return
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
   const aside = `${path.slice(0, -ARCHIVE_SUFFIX.length)}.${stamp}.replaced${ARCHIVE_SUFFIX}`
   await rename(path, aside)

@@ -97,7 +97,6 @@ export const runPipelineSpec = <E, R>(
       harvestId,
       stream: source.stream,
       resume: resumeFrom === undefined ? undefined : { epoch: resumeFrom.epoch },
-      fresh: options.fresh === true,
       logger: options.logger
     })
     const stages = yield* openStages<E, R>(spec.stages, { recordKind: kind, harvestId, resumeEpoch: resumeFrom?.epoch })

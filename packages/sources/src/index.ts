@@ -20,6 +20,9 @@ export * from "./sources/liked-videos.js"
 export * from "./sources/pinned-videos.js"
 export * from "./sources/reposted-videos.js"
 export type { UserVideoListOptions } from "./sources/user-video-list.js"
+// Replay: archived responses back into pages, through the same decoders.
+export * from "./replay/archive-source.js"
+export { archivedStreamOf, recordsOfArchived } from "./replay/archived-pages.js"
 // Harvest helpers and the RxJS face.
 export { harvestIdOf } from "./harvest/harvest-id.js"
 export { dateWindows } from "./harvest/date-windows.js"

@@ -32,6 +32,8 @@ export interface GlobalSettings {
   readonly now: () => number
   readonly logFormat: LogFormat
   readonly quiet: boolean
+  /** `--archive DIR` (resolved) or `--no-archive` (false); undefined when neither was given. */
+  readonly archive: string | false | undefined
 }
 
 export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessEnv): GlobalSettings => {
@@ -80,8 +82,17 @@ export const resolveGlobalSettings = (values: OptionValues, env: NodeJS.ProcessE
     coordinator: coordinatorOf(values.coordinator as string | undefined, env.TIKFLOW_COORDINATOR),
     now: () => Date.now() + offset,
     logFormat,
-    quiet: values.quiet === true
+    quiet: values.quiet === true,
+    archive: archiveOf(values.archive as string | undefined, values["no-archive"] === true)
   }
+}
+
+const archiveOf = (dir: string | undefined, none: boolean): string | false | undefined => {
+  if (none && dir !== undefined) throw usageError("--no-archive: turns the archive off, but --archive is given too")
+  if (none) return false
+  if (dir === undefined) return undefined
+  if (dir.trim() === "") throw usageError("--archive: expected a directory, got an empty string")
+  return resolve(dir)
 }
 
 const coordinatorOf = (flag: string | undefined, fromEnv: string | undefined): string | undefined => {

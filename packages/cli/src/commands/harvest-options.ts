@@ -15,6 +15,12 @@ export const runOptions: OptionSpecs = {
   }
 }
 
+/** Where the raw API responses are archived: harvest commands and `run`. */
+export const archiveOptions: OptionSpecs = {
+  archive: { type: "string", value: "DIR", description: "archive every API response here, for `tikflow replay` (default <state>/archive)" },
+  "no-archive": { type: "boolean", description: "keep no raw archive" }
+}
+
 /** Options every harvest command takes besides its own. */
 export const sinkOptions: OptionSpecs = {
   out: {
@@ -28,7 +34,8 @@ export const sinkOptions: OptionSpecs = {
     type: "boolean",
     description: "deliver every record as the API sends it, repeats included (default: each record once, by primary key)"
   },
-  ...runOptions
+  ...runOptions,
+  ...archiveOptions
 }
 
 export const sinksFromFlags = (values: OptionValues): ReadonlyArray<SinkSpec> => {

@@ -7,6 +7,7 @@ import { likedVideosCommand } from "./liked-videos.js"
 import { pinnedVideosCommand } from "./pinned-videos.js"
 import { pluginsCommand } from "./plugins.js"
 import { quotaCommand } from "./quota.js"
+import { replayCommand } from "./replay.js"
 import { repostedVideosCommand } from "./reposted-videos.js"
 import { runCommand } from "./run.js"
 import { runsCommand } from "./runs.js"
@@ -27,6 +28,7 @@ export const commands: ReadonlyArray<Command> = [
   repostedVideosCommand,
   runCommand,
   runsCommand,
+  replayCommand,
   sandboxCommand,
   quotaCommand,
   pluginsCommand

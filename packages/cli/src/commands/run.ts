@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import { runHarvest } from "../harvest/run-harvest-lazily.js"
 import type { Command } from "./command.js"
-import { runOptions } from "./harvest-options.js"
+import { archiveOptions, runOptions } from "./harvest-options.js"
 
 export const examplePipeline = `# Videos of two weeks, their comments and their authors, into DuckDB and Parquet.
 sinks:
@@ -43,9 +43,10 @@ export const runCommand: Command = {
     "  user-info, followers, following, liked-videos, pinned-videos, reposted-videos: usernames | usernames_from",
     "A *_from names an earlier job (its video ids, or its authors' usernames), a text or Parquet file,",
     "or duckdb:FILE#TABLE. Errors name the line and field: pipeline.yaml:7: sinks[1].uri: …",
-    "Re-running the same file resumes: finished jobs are skipped, the running one resumes."
+    "Re-running the same file resumes: finished jobs are skipped, the running one resumes.",
+    "A top-level `archive: DIR` (or `false`) sets where raw responses are archived; --archive/--no-archive win."
   ].join("\n"),
-  options: runOptions,
+  options: { ...runOptions, ...archiveOptions },
   maxPositionals: 1,
   examples: [
     {

@@ -73,6 +73,8 @@ export interface RunSpec {
   /** Names the run for resume messages: the command line or the pipeline file. */
   readonly label: string
   readonly jobs: ReadonlyArray<JobSpec>
+  /** A pipeline file's `archive:` (a directory, or false for none); `--archive`/`--no-archive` win. */
+  readonly archive?: string | false | undefined
 }
 
 /** The API's limit on one video query window, and tikflow's default. */

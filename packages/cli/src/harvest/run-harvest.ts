@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import {
   type BoundSink,
@@ -40,6 +40,7 @@ import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
 import { dedupeFollows, type JobSource, jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
+import type { GlobalSettings } from "../args/global-settings.js"
 import { resolveListInput } from "./list-inputs.js"
 import { outputSetOf } from "./output-set.js"
 import { listField, listInputOf, type PreparedRun, prepareRun } from "./prepare-run.js"
@@ -525,6 +526,7 @@ const runJobPipeline = async (
       signal: run.limit?.signalFor(signal) ?? signal,
       stateDir: settings.stateDir,
       fresh,
+      archive: archiveDirOf(settings, run.spec),
       onProgress: (event) => {
         onEvent(event)
         if (event.type === "records-out" && event.stage === "sinks") {
@@ -647,6 +649,15 @@ const collectedFields = (spec: RunSpec): Map<string, Array<CollectedField>> => {
   return fields
 }
 
+/**
+ * Where raw responses are archived: `--archive`/`--no-archive`, else the pipeline file's
+ * `archive:`, else `<state>/archive`. Undefined: no archive.
+ */
+const archiveDirOf = (settings: GlobalSettings, spec: RunSpec): string | undefined => {
+  const chosen = settings.archive ?? (typeof spec.archive === "string" ? resolve(spec.archive) : spec.archive)
+  return chosen === false ? undefined : chosen ?? join(settings.stateDir, "archive")
+}
+
 /** Where each harvest's delivered keys live: `<state>/dedupe/<harvestId>/dedupe/`. */
 const deliveredKeysDir = (stateDir: string): string => join(stateDir, "dedupe")
 
@@ -657,7 +668,7 @@ const deliveredKeysDir = (stateDir: string): string => join(stateDir, "dedupe")
  * an earlier run delivered, whatever the sink. Keeping the last occurrence holds every record
  * until the end (one commit, nothing to resume from), so it needs no keys on disk.
  */
-const stagesOf = (transforms: ReadonlyArray<TransformSpec>, keysDir: string): Array<Transform<any, any, any, any>> =>
+export const stagesOf = (transforms: ReadonlyArray<TransformSpec>, keysDir: string): Array<Transform<any, any, any, any>> =>
   transforms.map((transform) =>
     transform.kind === "dedupe"
       ? dedupe(transform.keep === "first" ? { store: persistentKeys(keysDir) } : { keep: { last: transform.keep.last } })

@@ -71,7 +71,7 @@ export const readPipelineFile = async (path: string, today: Date): Promise<Pipel
   }
 }
 
-const topFields = ["version", "plugins", "coordinator", "sinks", "jobs"]
+const topFields = ["version", "plugins", "coordinator", "sinks", "jobs", "archive"]
 const jobFields = ["name", "source", "transforms", "sinks"]
 
 /** Names a field in messages: `pipeline.yaml:7: sinks[1].uri`. */
@@ -120,7 +120,14 @@ export const validatePipeline = (value: unknown, label: string, today: Date, whe
       }
     })
   })
-  return { label, jobs, plugins, ...(coordinator === undefined ? {} : { coordinator }) }
+  const archive = top.archive === undefined || top.archive === null
+    ? undefined
+    : top.archive === false
+    ? false
+    : typeof top.archive === "string" && top.archive.trim() !== ""
+    ? top.archive
+    : fail(["archive"], "a directory for the raw archive, or false for none", top.archive)
+  return { label, jobs, plugins, ...(coordinator === undefined ? {} : { coordinator }), ...(archive === undefined ? {} : { archive }) }
 }
 
 /** A postgres:// URI; never echoed in the message, as it may hold a password. */

@@ -10,6 +10,8 @@ export interface ArchivedResponse extends RawResponse {
   readonly harvestId: string
   /** The epoch the page it made was committed in. */
   readonly epoch: number
+  /** The body as text, as archived (undefined when its bytes are not UTF-8). */
+  readonly bodyText: string | undefined
 }
 
 /** The JSON object of one line, as written: snake_case, times as ISO text, bodies as text. */
@@ -73,8 +75,9 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   if (!Number.isInteger(value.epoch)) fail(where, "epoch", "an integer")
   if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
   if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
-  const body = typeof value.body === "string"
-    ? Buffer.from(value.body, "utf8")
+  const bodyText = typeof value.body === "string" ? value.body : undefined
+  const body = bodyText !== undefined
+    ? Buffer.from(bodyText, "utf8")
     : typeof value.body_base64 === "string"
     ? Buffer.from(value.body_base64, "base64")
     : fail(where, "body", "a string (or body_base64)")
@@ -87,6 +90,7 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
     status: value.status as number,
     logId: value.log_id as string | null,
     receivedAt,
-    body
+    body,
+    bodyText
   }
 }

@@ -1,0 +1,59 @@
+import { Effect, Stream } from "effect"
+import { ConfigError, DecodeError, readArchiveFile } from "@tikflow/core"
+import type { AnyRecord, ArchivedResponse, RecordKind, Source, SourceError, SourcePage } from "@tikflow/core"
+import { archivedStreamOf, recordsOfArchived } from "./archived-pages.js"
+
+/** What a replay needs to know of an archive file before reading it: its harvest, endpoint and stream. */
+export interface ArchivedHarvest {
+  readonly file: string
+  readonly harvestId: string
+  readonly endpoint: string
+  readonly kind: RecordKind
+  readonly stream: string
+  /** The first archived response (undefined: the harvest committed none). */
+  readonly first: ArchivedResponse | undefined
+}
+
+/** Reads an archive file's first line to learn its harvest; a file with no response yet gives `first: undefined`. */
+export const inspectArchive = async (file: string, harvestId: string): Promise<ArchivedHarvest | undefined> => {
+  for await (const first of readArchiveFile(file)) {
+    const stream = archivedStreamOf(first.endpoint)
+    if (stream === undefined) throw ConfigError.make(`${file}:1: endpoint`, "a research endpoint tikflow harvests", first.endpoint)
+    return { file, harvestId: first.harvestId, endpoint: first.endpoint, ...stream, first }
+  }
+  return undefined
+}
+
+/**
+ * A source that replays an archived harvest: one page per archived response, in the order they
+ * were delivered, made by the same decoders as when they arrived, each carrying its response (so
+ * the runner stamps the same provenance). It sends no request and needs no client.
+ */
+export const archiveSource = (harvest: ArchivedHarvest): Source<RecordKind> => ({
+  kind: harvest.kind,
+  stream: harvest.stream,
+  harvestId: harvest.harvestId,
+  pages: () => {
+    let line = 0
+    return Stream.fromAsyncIterable(
+      readArchiveFile(harvest.file),
+      (error) => new DecodeError({ endpoint: harvest.endpoint, path: "archive", message: error instanceof Error ? error.message : String(error) })
+    ).pipe(
+      Stream.mapEffect((response) =>
+        Effect.gen(function*() {
+          line++
+          const where = `${harvest.file}:${line}`
+          if (response.harvestId !== harvest.harvestId || response.endpoint !== harvest.endpoint) {
+            return yield* new DecodeError({
+              endpoint: response.endpoint,
+              path: "harvest_id",
+              message: `${where}: a response of ${response.harvestId} (${response.endpoint}) in the archive of ${harvest.harvestId}`
+            })
+          }
+          const records = yield* recordsOfArchived(response, where)
+          return { records, state: { line }, responses: [response] } satisfies SourcePage<AnyRecord>
+        })
+      )
+    ) as unknown as Stream.Stream<SourcePage<never>, SourceError>
+  }
+})

@@ -26,7 +26,8 @@ export interface RawResponse {
 /**
  * One page of records as a source delivers it, with the source's resume state *after* this page.
  * Saving `state` once every record of this page (and all earlier pages) is durable in every sink
- * gives exactly-once delivery on resume.
+ * gives exactly-once delivery on resume. The records are handed over: the runner adds the
+ * provenance fields to them in place.
  */
 export interface SourcePage<R> {
   readonly records: ReadonlyArray<R>

@@ -36,7 +36,7 @@ const findHarvests = async (spec: ReplaySpec): Promise<ReadonlyArray<ArchivedHar
   })
   if (files.length === 0) throw usageError(`--archive: ${spec.archiveDir} holds no harvest archive (*.ndjson.gz)`)
   const found = []
-  for (const file of files) found.push((await inspectArchive(file, harvestOfFile(file))) ?? { empty: harvestOfFile(file) })
+  for (const file of files) found.push((await inspectArchive(file)) ?? { empty: harvestOfFile(file) })
   return found
 }
 

@@ -15,7 +15,7 @@ export interface ArchivedHarvest {
 }
 
 /** Reads an archive file's first line to learn its harvest; a file with no response yet gives `first: undefined`. */
-export const inspectArchive = async (file: string, harvestId: string): Promise<ArchivedHarvest | undefined> => {
+export const inspectArchive = async (file: string): Promise<ArchivedHarvest | undefined> => {
   for await (const first of readArchiveFile(file)) {
     const stream = archivedStreamOf(first.endpoint)
     if (stream === undefined) throw ConfigError.make(`${file}:1: endpoint`, "a research endpoint tikflow harvests", first.endpoint)

@@ -50,7 +50,7 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
           faults.onPage?.(index)
           // Fresh objects, as a real source decodes them: the runner stamps provenance on them in place.
           return {
-            records: records.map((record) => ({ ...record })) as ReadonlyArray<never>,
+            records: records.map((record) => ({ ...record })) as unknown as ReadonlyArray<never>,
             state: index + 1,
             responses: faults.responsesOf?.(index)
           } satisfies SourcePage<never>

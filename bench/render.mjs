@@ -36,6 +36,16 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     out.push("")
   }
   if (s.endToEnd?.bySize) out.push(...renderEndToEnd(s.endToEnd))
+  if (s.replay) {
+    const r = s.replay
+    out.push("## Replay", "")
+    out.push(`${n(r.records)} videos harvested once into the raw archive (${n(Math.round(r.archiveBytes / 1024))} KiB of gzip NDJSON), then rebuilt from it as \`tikflow replay\` does: archived responses → the same decoders → persistent dedupe → one sink, zero requests. Baseline: DuckDB reading the same archive itself (\`read_json\`, every video unnested into a typed table). Target ≥ 0.6.`, "")
+    out.push("| variant | records/s | peak RSS MB | ratio to DuckDB reading the archive |", "| --- | --- | --- | --- |")
+    for (const [k, v] of Object.entries(r.variants)) {
+      out.push(`| ${k} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${k === "duckdbReads" ? "1" : `${ratio(r.ratios[k])} — ${verdict(r.ratios[k].median >= 0.6)}`} |`)
+    }
+    out.push("")
+  }
   if (s.dedupe) {
     const d = s.dedupe
     out.push("## Dedupe", "")

@@ -1,12 +1,13 @@
 // `pnpm bench`: every scenario in its own child process (peak RSS per run), the sandbox in another,
 // variants interleaved run by run so machine noise hits baseline and subject alike. Writes
 // bench/results.json and BENCHMARKS.md. BENCH_QUICK=1: small sizes, a smoke run of a minute or two.
-// BENCH_ONLY=source,e2e,dedupe,sinks,postgres,workers,webhook,quota,ledger,startup picks scenarios; BENCH_RUNS=n (default 5).
+// BENCH_ONLY=source,e2e,replay,dedupe,sinks,postgres,workers,webhook,quota,ledger,startup picks scenarios; BENCH_RUNS=n (default 5).
 // BENCH_SIZES=50000,500000,2000000 sets the end-to-end harvest sizes (default 50,000 and 500,000);
 // sizes above 50,000 run BENCH_LARGE_RUNS times (default 1).
 import { execSync, spawn } from "node:child_process"
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { cpus } from "node:os"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { runScenario, startSandboxProcess } from "./lib/processes.mjs"
@@ -150,6 +151,34 @@ if (wanted("source") || wanted("e2e")) {
     if (wanted("e2e")) await endToEnd(base)
   } finally {
     await sandbox.stop()
+  }
+}
+
+if (wanted("replay")) {
+  // One harvest of the sandbox into a raw archive (untimed), then rebuilt from it.
+  const records = quick ? 20_000 : 100_000
+  const days = Math.ceil(records / PER_DAY)
+  const sandbox = await startSandboxProcess({ seed: 7, world: { videos: days * PER_DAY, days, startDate: "2024-01-01", hiddenVideoShare: 0 }, quotaPerDay: 1e9 })
+  const archiveDir = mkdtempSync(join(tmpdir(), "tikflow-bench-archive-"))
+  try {
+    const archived = await runScenario("replay.mjs", { mode: "prepare", url: sandbox.url, credentials: sandbox.credentials, ...rangeOf(records), archiveDir })
+    await sandbox.stop()
+    const runs = await interleaved("replay", {
+      duckdbReads: ["replay.mjs", { mode: "duckdb-reads", archiveDir }],
+      parquet: ["replay.mjs", { mode: "parquet", archiveDir }],
+      duckdb: ["replay.mjs", { mode: "duckdb", archiveDir }]
+    })
+    results.scenarios.replay = {
+      records: archived.records,
+      archiveBytes: statSync(join(archiveDir, archived.files[0])).size,
+      target: ">= 0.6 of DuckDB reading the archive itself",
+      variants: variantsOf(runs),
+      ratios: { parquet: ratioOf(runs.parquet, runs.duckdbReads), duckdb: ratioOf(runs.duckdb, runs.duckdbReads) },
+      runs
+    }
+    save()
+  } finally {
+    rmSync(archiveDir, { recursive: true, force: true })
   }
 }
 

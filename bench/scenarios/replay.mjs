@@ -75,7 +75,7 @@ const replay = async (sink) => {
       const harvest = await sources.inspectArchive(file)
       const summary = await core.toPromise(
         core.pipeline(sources.archiveSource(harvest))
-          .pipe(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
+          .through(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
           .to(sinks.resolveSink(uri))
           .run({ fresh: true })
       )

@@ -83,9 +83,10 @@ describe("provenance and the raw archive", () => {
 
         const file = archiveFileOf(dir, "memory-harvest")
         const archived = await readAll(file)
-        expect(archived.map(({ harvestId, epoch, ...raw }) => ({ ...raw, body: Buffer.from(raw.body).toString("utf8") })))
+        expect(archived.map(({ harvestId, epoch, bodyText, ...raw }) => ({ ...raw, body: Buffer.from(raw.body).toString("utf8") })))
           .toEqual(pages.map((_, i) => ({ ...responseOf(i), body: Buffer.from(responseOf(i).body).toString("utf8") })))
         expect(new Set(archived.map((r) => r.harvestId))).toEqual(new Set(["memory-harvest"]))
+        expect(archived.every((r) => r.bodyText === Buffer.from(r.body).toString("utf8"))).toBe(true)
         // Epochs never go down, and end at the last committed one.
         expect(archived.map((r) => r.epoch)).toEqual([...archived.map((r) => r.epoch)].sort((a, b) => a - b))
         expect(archived.at(-1)?.epoch).toBe(store.saved?.epoch)

@@ -21,7 +21,7 @@ const prepare = async () => {
   const client = benchClient(params)
   try {
     const summary = await Effect.runPromise(
-      core.pipeline(videoSource(params)).to(discard).run({ archive: params.archiveDir })
+      core.Pipeline.make(videoSource(params)).to(discard).run({ archive: params.archiveDir })
         .pipe(Effect.provideService(sources.TikTokClient, client.service))
     )
     return { records: summary.recordsOut, files: readdirSync(params.archiveDir).filter((name) => name.endsWith(".ndjson.gz")) }
@@ -71,13 +71,13 @@ const replay = async (sink) => {
   try {
     const uri = sink === "parquet" ? `parquet:${join(dir, "parquet")}` : `duckdb:${join(dir, "replay.duckdb")}`
     let records = 0
-    for (const file of await core.archiveFilesIn(params.archiveDir)) {
+    for (const file of await core.Archive.archiveFilesIn(params.archiveDir)) {
       const harvest = await sources.inspectArchive(file)
-      const summary = await core.toPromise(
-        core.pipeline(sources.archiveSource(harvest))
-          .through(core.dedupe({ store: core.persistentKeys(join(dir, "dedupe")) }))
-          .to(sinks.resolveSink(uri))
-          .run({ fresh: true })
+      const summary = await core.Pipeline.runPromise(
+        core.Pipeline.make(sources.archiveSource(harvest))
+          .through(core.Transform.dedupe({ store: core.Transform.persistentKeys(join(dir, "dedupe")) }))
+          .to(sinks.resolveSink(uri)),
+        { fresh: true }
       )
       records += summary.recordsOut
     }

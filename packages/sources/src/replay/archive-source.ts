@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
-import { ConfigError, DecodeError, readArchiveFile } from "@tikflow/core"
-import type { AnyRecord, ArchivedResponse, RecordKind, Source, SourceError, SourcePage } from "@tikflow/core"
+import { ConfigError, DecodeError, readArchiveFile } from "@tikflow/core/internal"
+import type { AnyRecord, ArchivedResponse, RecordKind, Source, SourceError, SourcePage } from "@tikflow/core/internal"
 import { archivedStreamOf, recordsOfArchived } from "./archived-pages.js"
 
 /** What a replay needs to know of an archive file before reading it: its harvest, endpoint and stream. */

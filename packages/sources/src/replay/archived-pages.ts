@@ -8,8 +8,8 @@ import {
   DecodeError,
   parseLosslessJson,
   userInfoLookupFailed
-} from "@tikflow/core"
-import type { AnyRecord, ArchivedResponse, InvalidRequestError, RecordKind, SourceError } from "@tikflow/core"
+} from "@tikflow/core/internal"
+import type { AnyRecord, ArchivedResponse, InvalidRequestError, RecordKind, SourceError } from "@tikflow/core/internal"
 import { classifyResponse } from "../http/classify-response.js"
 import { endpoints } from "../sources/endpoints.js"
 

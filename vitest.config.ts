@@ -10,6 +10,8 @@ const pkg = (name: string) => source(`${name}/src/index.ts`)
 export const alias = [
   { find: /^@tikflow\/core\/api-days$/, replacement: source("core/src/schema/api-days.ts") },
   { find: /^@tikflow\/core\/internal$/, replacement: source("core/src/internal.ts") },
+  { find: /^@tikflow\/sources\/internal$/, replacement: source("sources/src/internal.ts") },
+  { find: /^@tikflow\/sinks\/internal$/, replacement: source("sinks/src/internal.ts") },
   { find: /^@tikflow\/sinks\/registry$/, replacement: source("sinks/src/registry.ts") },
   { find: /^@tikflow\/sinks\/testing$/, replacement: source("sinks/src/testing/index.ts") },
   { find: /^@tikflow\/sandbox\/fault-kinds$/, replacement: source("sandbox/src/faults/fault-kind.ts") },

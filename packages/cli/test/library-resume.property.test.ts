@@ -12,8 +12,8 @@ import type { BoundSink, PipelineSummary, VideoQuery } from "@tikflow/core/inter
 import { dedupe, FileCheckpointStore, persistentKeys, pipeline } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { startSandbox } from "@tikflow/sandbox"
-import { resolveSink } from "@tikflow/sinks"
-import { createTikTokClient, TikTokClient, videoQuery } from "@tikflow/sources"
+import { resolveSink } from "@tikflow/sinks/internal"
+import { createTikTokClient, TikTokClient, videoQuery } from "@tikflow/sources/internal"
 import { query as sql, readNdjson } from "./support/read-outputs.js"
 
 let sandbox: Sandbox

@@ -5,7 +5,7 @@ import { tableFromIPC } from "apache-arrow"
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect } from "vitest"
-import { columnsOf, resolveSink } from "../src/index.js"
+import { columnsOf, resolveSink } from "../src/internal.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { uniqueRecords } from "./support/records.js"
 

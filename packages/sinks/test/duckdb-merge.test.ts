@@ -1,7 +1,7 @@
 import type { Video } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
-import { resolveSink, sharedDuckDB } from "../src/index.js"
+import { resolveSink, sharedDuckDB } from "../src/internal.js"
 import { checkpoint, streamContext } from "./support/context.js"
 import { sampleVideo, videoArb } from "./support/records.js"
 

@@ -2,7 +2,7 @@ import type { SinkBatch, SinkWriter } from "@tikflow/core/internal"
 import { SinkError } from "@tikflow/core/internal"
 import { Effect, Exit, Stream } from "effect"
 import { describe, expect, it } from "vitest"
-import { openEffectWriter, resolveSink, toEffectSink, toEffectWriter } from "../src/index.js"
+import { openEffectWriter, resolveSink, toEffectSink, toEffectWriter } from "../src/internal.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 

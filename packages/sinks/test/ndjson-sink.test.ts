@@ -4,7 +4,7 @@ import { fc, test } from "@fast-check/vitest"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { resolveSink } from "../src/index.js"
+import { resolveSink } from "../src/internal.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { uniqueRecords } from "./support/records.js"
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { PostgresQuotaStore } from "../src/index.js"
+import { PostgresQuotaStore } from "../src/internal.js"
 
 let server: TestPostgres
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { hostname } from "node:os"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { LeaseLostError, PostgresWorkQueue } from "../src/index.js"
+import { LeaseLostError, PostgresWorkQueue } from "../src/internal.js"
 
 let server: TestPostgres
 beforeAll(async () => {

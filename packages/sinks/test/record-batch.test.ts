@@ -3,7 +3,7 @@ import type { RecordKind } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC, tableToIPC, Table } from "apache-arrow"
 import { describe, expect } from "vitest"
-import { arrowSchemaFor, columnsOf, toRecordBatch } from "../src/index.js"
+import { arrowSchemaFor, columnsOf, toRecordBatch } from "../src/internal.js"
 import { sampleVideo, uniqueRecords } from "./support/records.js"
 
 /** Reads a column value back into the record's JS shape. */

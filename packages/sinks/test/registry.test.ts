@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
 import { describe, expect, it } from "vitest"
-import { builtinSinks, createSinkRegistry, loadSinkPlugin, makeSinkRegistry, parseSinkUri, resolveSink } from "../src/index.js"
+import { builtinSinks, createSinkRegistry, loadSinkPlugin, makeSinkRegistry, parseSinkUri, resolveSink } from "../src/internal.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 

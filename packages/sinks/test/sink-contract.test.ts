@@ -5,7 +5,7 @@ import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promise
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { SinkWriter } from "@tikflow/core/internal"
-import { arrowSchemaFor, arrowSink, builtinSinks, duckdbSink, ndjsonSink, parquetSink, parseSinkUri, sharedDuckDB } from "../src/index.js"
+import { arrowSchemaFor, arrowSink, builtinSinks, duckdbSink, ndjsonSink, parquetSink, parseSinkUri, sharedDuckDB } from "../src/internal.js"
 import { runSinkContract, testSinkPlugin } from "../src/testing/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"

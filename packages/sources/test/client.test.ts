@@ -3,8 +3,8 @@ import { Effect, Exit, Schedule } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { SourceError } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
-import { createTikTokClient, endpoints, resolveCredentials } from "@tikflow/sources"
-import type { TikTokClientHandle } from "@tikflow/sources"
+import { createTikTokClient, endpoints, resolveCredentials } from "@tikflow/sources/internal"
+import type { TikTokClientHandle } from "@tikflow/sources/internal"
 import { clientFor, startSmallSandbox } from "./support/harvest-kit.js"
 
 let sandbox: Sandbox

@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { comments, createTikTokClient, TikTokClient } from "@tikflow/sources"
+import { comments, createTikTokClient, TikTokClient } from "@tikflow/sources/internal"
 import { okPage, startHostileServer } from "./support/hostile-server.js"
 
 const closers: Array<() => Promise<void>> = []

@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Source } from "@tikflow/core/internal"
-import { comments, createTikTokClient, followers, TikTokClient, videoQuery } from "@tikflow/sources"
+import { comments, createTikTokClient, followers, TikTokClient, videoQuery } from "@tikflow/sources/internal"
 import { okPage, startHostileServer } from "./support/hostile-server.js"
 
 const closers: Array<() => Promise<void>> = []

@@ -1,8 +1,8 @@
 import { Effect, Exit, Schedule } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import type { SourceError } from "@tikflow/core/internal"
-import { checkBaseUrl, createTikTokClient, endpoints } from "@tikflow/sources"
-import type { TikTokClientConfig } from "@tikflow/sources"
+import { checkBaseUrl, createTikTokClient, endpoints } from "@tikflow/sources/internal"
+import type { TikTokClientConfig } from "@tikflow/sources/internal"
 import type { Answer } from "./support/hostile-server.js"
 import { startHostileServer } from "./support/hostile-server.js"
 

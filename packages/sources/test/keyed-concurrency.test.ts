@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
-import { comments, followers, userInfo } from "@tikflow/sources"
+import { comments, followers, userInfo } from "@tikflow/sources/internal"
 import { clientFor, collectPages, recordsOfPages, smallWorld } from "./support/harvest-kit.js"
 
 let sandbox: Sandbox

@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
 import { GroundTruthRefusal, startSandbox, userInfoFieldNames, videoFieldNames } from "@tikflow/sandbox"
-import { comments, followers, following, likedVideos, pinnedVideos, repostedVideos, userInfo } from "@tikflow/sources"
+import { comments, followers, following, likedVideos, pinnedVideos, repostedVideos, userInfo } from "@tikflow/sources/internal"
 import { clientFor, collectPages, recordsOfPages, sameRecord, smallWorld } from "./support/harvest-kit.js"
 
 let sandbox: Sandbox

@@ -7,7 +7,7 @@ import { Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { FileQuotaStore, utcDay } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
-import { createTikTokClient, type TikTokClientHandle } from "@tikflow/sources"
+import { createTikTokClient, type TikTokClientHandle } from "@tikflow/sources/internal"
 import { fastRetry, startSmallSandbox } from "./support/harvest-kit.js"
 
 /**

@@ -6,7 +6,7 @@ import { Effect, Exit, Stream } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { SourcePage, Video } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
-import { harvestIdOf, recordsOf, TikTokClient, videoQuery } from "@tikflow/sources"
+import { harvestIdOf, recordsOf, TikTokClient, videoQuery } from "@tikflow/sources/internal"
 import { clientFor, dayOf, researchRequests, startSmallSandbox } from "./support/harvest-kit.js"
 import type { VideoQuery } from "@tikflow/core/internal"
 

@@ -2,7 +2,7 @@ import { Effect, Stream } from "effect"
 import { firstValueFrom, lastValueFrom, take, toArray } from "rxjs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
-import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources"
+import { commentsForVideos, commentsForVideosObservable, pagesObservable, recordsOf, TikTokClient, toObservable, userInfoForAuthors, userInfoForAuthorsObservable, videoQuery } from "@tikflow/sources/internal"
 import { clientFor, collectPages, dayOf, startSmallSandbox } from "./support/harvest-kit.js"
 import type { Source, VideoQuery } from "@tikflow/core/internal"
 

@@ -1,7 +1,7 @@
 import { Effect, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Source } from "@tikflow/core/internal"
-import { comments, createTikTokClient, followers, TikTokClient, userInfo, videoQuery } from "@tikflow/sources"
+import { comments, createTikTokClient, followers, TikTokClient, userInfo, videoQuery } from "@tikflow/sources/internal"
 import { okPage, startHostileServer } from "./support/hostile-server.js"
 
 /**

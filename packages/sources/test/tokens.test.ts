@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { ProgressEvent } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
-import { userInfo } from "@tikflow/sources"
+import { userInfo } from "@tikflow/sources/internal"
 import { clientFor, collectPages, startSmallSandbox } from "./support/harvest-kit.js"
 
 let now = Date.UTC(2024, 5, 1, 12)

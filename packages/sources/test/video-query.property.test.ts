@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect } from "vitest"
 import type { Video } from "@tikflow/core/internal"
 import type { Sandbox } from "@tikflow/sandbox"
 import { videoFieldNames } from "@tikflow/sandbox"
-import { videoQuery } from "@tikflow/sources"
+import { videoQuery } from "@tikflow/sources/internal"
 import { clientFor, collectPages, dayOf, fastRetry, recordsOfPages, researchRequests, sameRecord, startSmallSandbox } from "./support/harvest-kit.js"
 import type { VideoQuery } from "@tikflow/core/internal"
 

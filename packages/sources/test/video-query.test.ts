@@ -1,8 +1,8 @@
 import { Schedule } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
-import { videoQuery } from "@tikflow/sources"
-import type { VideoQueryState } from "@tikflow/sources"
+import { videoQuery } from "@tikflow/sources/internal"
+import type { VideoQueryState } from "@tikflow/sources/internal"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
 import type { VideoQuery } from "@tikflow/core/internal"
 

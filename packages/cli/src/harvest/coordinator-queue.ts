@@ -1,4 +1,4 @@
-import type { PostgresWorkQueue } from "@tikflow/sinks"
+import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import type { Output } from "../output/output.js"
 
 /**
@@ -6,7 +6,7 @@ import type { Output } from "../output/output.js"
  * the PostgreSQL client loads only when a coordinator is named.
  */
 export const openCoordinatorQueue = async (uri: string, output: Output): Promise<PostgresWorkQueue> => {
-  const { PostgresWorkQueue, uriSecrets } = await import("@tikflow/sinks")
+  const { PostgresWorkQueue, uriSecrets } = await import("@tikflow/sinks/internal")
   for (const secret of uriSecrets(uri)) output.redactor.add(secret)
   try {
     return await PostgresWorkQueue.open(uri)

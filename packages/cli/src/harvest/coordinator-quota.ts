@@ -9,7 +9,7 @@ export type CoordinatorQuota = QuotaStore & { close(): Promise<void> }
  * password joins the output's redactor first; the PostgreSQL client loads only when one is named.
  */
 export const openCoordinatorQuota = async (uri: string, clientKey: string, output: Output): Promise<CoordinatorQuota> => {
-  const { PostgresQuotaStore, uriSecrets } = await import("@tikflow/sinks")
+  const { PostgresQuotaStore, uriSecrets } = await import("@tikflow/sinks/internal")
   for (const secret of uriSecrets(uri)) output.redactor.add(secret)
   try {
     return await PostgresQuotaStore.open(uri, clientKeyHash(clientKey))

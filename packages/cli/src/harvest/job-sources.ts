@@ -10,7 +10,7 @@ import {
   userInfo,
   videoQuery,
   type VideoQueryFilter
-} from "@tikflow/sources"
+} from "@tikflow/sources/internal"
 import type { JobSpec, SourceSpec } from "./job-spec.js"
 
 /** What a job harvests, as a `@tikflow/sources` source. `keys` is the list length of a keyed harvest. */

@@ -1,5 +1,5 @@
 import type { BoundSink } from "@tikflow/core/internal"
-import { checkBaseUrl, type VideoQueryFilter } from "@tikflow/sources"
+import { checkBaseUrl, type VideoQueryFilter } from "@tikflow/sources/internal"
 import { uriSecrets } from "@tikflow/sinks/registry"
 import { type Credentials, loadCredentials } from "../args/credentials.js"
 import { usageError } from "../cli-error.js"

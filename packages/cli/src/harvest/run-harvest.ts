@@ -22,8 +22,8 @@ import {
   toPromise,
   type Transform
 } from "@tikflow/core/internal"
-import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources"
-import type { PostgresWorkQueue } from "@tikflow/sinks"
+import { createTikTokClient, TikTokClient, userInfo, type VideoQueryFilter } from "@tikflow/sources/internal"
+import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"

@@ -1,5 +1,5 @@
 import { parseQueryText, validateQuery } from "@tikflow/core/internal"
-import type { VideoQueryFilter } from "@tikflow/sources"
+import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { usageError } from "../cli-error.js"
 
 /**

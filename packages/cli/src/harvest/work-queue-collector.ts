@@ -1,5 +1,5 @@
-import type { BoundSink, SinkWriter, StreamContext } from "@tikflow/core"
-import type { PostgresWorkQueue } from "@tikflow/sinks"
+import type { BoundSink, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import { type CollectedField, collectedValueOf } from "./id-collector.js"
 
 /**

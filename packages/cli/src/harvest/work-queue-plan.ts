@@ -1,4 +1,4 @@
-import { dateWindows, harvestIdOf } from "@tikflow/sources"
+import { dateWindows, harvestIdOf } from "@tikflow/sources/internal"
 import type { JobSpec, SourceSpec } from "./job-spec.js"
 import { outputPathOf, outputSetOf } from "./output-set.js"
 

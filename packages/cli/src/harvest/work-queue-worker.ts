@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import type { Checkpoint, CheckpointStore, PipelineSummary } from "@tikflow/core/internal"
-import type { ClaimedItem, PostgresWorkQueue } from "@tikflow/sinks"
+import type { ClaimedItem, PostgresWorkQueue } from "@tikflow/sinks/internal"
 import type { Output } from "../output/output.js"
 import type { WorkItem, WorkQueuePlan } from "./work-queue-plan.js"
 

@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { FIRST_API_DAY } from "@tikflow/core/api-days"
-import { videoQuery } from "@tikflow/sources"
+import { videoQuery } from "@tikflow/sources/internal"
 import { parseDate, parseDateRange } from "../../src/args/dates.js"
 import { parseFaultRates } from "../../src/args/fault-rates.js"
 import { parseList } from "../../src/args/lists.js"

@@ -1,6 +1,6 @@
 import type { RecordKind } from "@tikflow/core/internal"
 import pg from "pg"
-import { columnsOf, restoreNulFields } from "../../src/index.js"
+import { columnsOf, restoreNulFields } from "../../src/internal.js"
 
 /** Reads a sink table back as records: bigint columns as BigInt, NUL escapes undone, in key order. */
 export const readTable = async (uri: string, table: string, kind: RecordKind): Promise<Array<Record<string, unknown>>> => {

@@ -1,6 +1,6 @@
 import type { Video } from "@tikflow/core/internal"
 import { expect } from "vitest"
-import { resolveSink } from "../../src/index.js"
+import { resolveSink } from "../../src/internal.js"
 import { checkpoint, streamContext } from "./context.js"
 import { sampleVideo } from "./records.js"
 

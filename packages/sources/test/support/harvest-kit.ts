@@ -2,8 +2,8 @@ import { Effect, Schedule, Stream } from "effect"
 import type { ProgressEvent, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core/internal"
 import type { Sandbox, SandboxOptions } from "@tikflow/sandbox"
 import { startSandbox } from "@tikflow/sandbox"
-import { createTikTokClient, TikTokClient } from "@tikflow/sources"
-import type { TikTokClientConfig, TikTokClientHandle } from "@tikflow/sources"
+import { createTikTokClient, TikTokClient } from "@tikflow/sources/internal"
+import type { TikTokClientConfig, TikTokClientHandle } from "@tikflow/sources/internal"
 
 /** A world small enough for property runs. */
 export const smallWorld = { users: 60, videos: 1500, startDate: "2024-01-01", days: 60 } as const

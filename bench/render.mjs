@@ -29,9 +29,10 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   if (s.source) {
     out.push("## Source overhead", "")
     out.push(`${n(s.source.records)} videos from the sandbox (faults off, 100 per page, 2 windows at a time). Baseline: a bare undici loop POSTing the same pages and \`JSON.parse\`-ing them. Target ≥ 0.8.`, "")
-    out.push("| variant | records/s | peak RSS MB | ratio to baseline |", "| --- | --- | --- | --- |")
+    out.push("| variant | records/s | peak RSS MB | ratio to baseline | CPU-time ratio |", "| --- | --- | --- | --- | --- |")
     for (const [k, v] of Object.entries(s.source.variants)) {
-      out.push(`| ${k} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${k === "baseline" ? "1" : `${ratio(s.source.ratios[k])} — ${verdict(s.source.ratios[k].median >= 0.8)}`} |`)
+      const cpu = s.source.cpuRatios?.[k]
+      out.push(`| ${k} | ${mmm(v.recordsPerSecond)} | ${mmm(v.peakRssMB)} | ${k === "baseline" ? "1" : `${ratio(s.source.ratios[k])} — ${verdict(s.source.ratios[k].median >= 0.8)}`} | ${k === "baseline" ? "1" : cpu ? `${ratio(cpu)} — ${verdict(cpu.median >= 0.8)}` : "—"} |`)
     }
     out.push("")
   }

@@ -133,7 +133,8 @@ if (wanted("source") || wanted("e2e")) {
   const base = { url: sandbox.url, credentials: sandbox.credentials, concurrency: 2 }
   try {
     if (wanted("source")) {
-      const params = { ...base, ...rangeOf(sizes.source) }
+      // The source as the CLI runs it: a dedupe stage follows, so it keeps the API's repeats.
+      const params = { ...base, ...rangeOf(sizes.source), repeats: "keep" }
       const runs = await interleaved("source", {
         baseline: ["source.mjs", { ...params, mode: "baseline" }],
         effect: ["source.mjs", { ...params, mode: "effect" }],
@@ -144,6 +145,8 @@ if (wanted("source") || wanted("e2e")) {
         target: ">= 0.8 of baseline records/s",
         variants: variantsOf(runs),
         ratios: { effect: ratioOf(runs.effect, runs.baseline), rxjs: ratioOf(runs.rxjs, runs.baseline) },
+        // CPU time per record of the harvest itself (process.cpuUsage around the run), baseline over variant.
+        cpuRatios: { effect: cpuRatioOf(runs.effect, runs.baseline, "cpuMicrosPerRecord"), rxjs: cpuRatioOf(runs.rxjs, runs.baseline, "cpuMicrosPerRecord") },
         runs
       }
       save()

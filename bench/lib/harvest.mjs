@@ -32,7 +32,15 @@ export const benchClient = (params, extra = {}) =>
   })
 
 export const videoSource = (params, extra = {}) =>
-  sources.videoQuery({ query: allVideos, startDate: params.startDate, endDate: params.endDate, concurrency: params.concurrency ?? 2, ...extra })
+  sources.videoQuery({
+    query: allVideos,
+    startDate: params.startDate,
+    endDate: params.endDate,
+    concurrency: params.concurrency ?? 2,
+    // `repeats: "keep"` is the source as the CLI runs it (a dedupe stage follows and drops them).
+    ...(params.repeats ? { repeats: params.repeats } : {}),
+    ...extra
+  })
 
 /**
  * The baseline: a bare undici loop that gets a token, POSTs the same pages (same fields, 100 per

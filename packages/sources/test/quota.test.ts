@@ -87,8 +87,9 @@ it("harvest ids are stable per normalized request", () => {
   const a = videoQuery({ query, startDate: "2024-01-01", endDate: "20240131" })
   const b = videoQuery({ query, startDate: "20240101", endDate: "2024-01-31", windowDays: 30 })
   const c = videoQuery({ query, startDate: "20240101", endDate: "20240131", windowDays: 7 })
-  // The date range is not part of it: a later run over more days extends the same harvest.
-  expect(videoQuery({ query, startDate: "20240101", endDate: "20240331" }).harvestId).toBe(a.harvestId)
+  // Its range and the days it harvests are part of it.
+  expect(videoQuery({ query, startDate: "20240101", endDate: "20240331" }).harvestId).not.toBe(a.harvestId)
+  expect(videoQuery({ query, startDate: "20240101", endDate: "20240131", days: [["20240105", "20240110"]] }).harvestId).not.toBe(a.harvestId)
   expect(a.harvestId).toBe(b.harvestId)
   expect(a.harvestId).not.toBe(c.harvestId)
   expect(a.harvestId).toMatch(/^videos-[0-9a-f]{16}$/)

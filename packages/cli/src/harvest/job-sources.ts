@@ -1,6 +1,7 @@
 import type { RecordKind, Source } from "@tikflow/core/internal"
 import {
   comments,
+  harvestIdOf,
   followers,
   following,
   likedVideos,
@@ -29,6 +30,31 @@ export const dedupeFollows = (job: JobSpec): boolean => job.transforms.some((tra
  * (the stage drops and counts them) instead of holding a set of every id of each window in progress.
  */
 export const jobSource = (
+  spec: SourceSpec,
+  resolved: {
+    readonly query?: VideoQueryFilter | undefined
+    readonly list?: ReadonlyArray<string> | undefined
+    /** Only these day ranges of a video query (what its history lacks). */
+    readonly days?: ReadonlyArray<readonly [string, string]> | undefined
+  },
+  concurrency: number,
+  dedupeFollows = false
+): JobSource => {
+  const built = buildSource(spec, resolved, concurrency, dedupeFollows)
+  // The CLI's harvest: the same whatever range, days or list this run takes (the library source's id has them).
+  return { ...built, source: { ...built.source, harvestId: harvestIdOf(built.source.stream, harvestRequestOf(spec, resolved.query)) } }
+}
+
+/**
+ * What names a harvest: the endpoint and the request without its date range or id list, so every
+ * run of the same query extends one harvest and its history. `queryText` is for display only.
+ */
+export const harvestRequestOf = (spec: SourceSpec, query: VideoQueryFilter | undefined): Record<string, unknown> =>
+  spec.endpoint === "videos"
+    ? { endpoint: spec.endpoint, query: query ?? null, fields: spec.fields ?? null, windowDays: spec.windowDays, random: spec.random }
+    : { endpoint: spec.endpoint }
+
+const buildSource = (
   spec: SourceSpec,
   resolved: {
     readonly query?: VideoQueryFilter | undefined

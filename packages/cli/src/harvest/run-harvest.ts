@@ -38,7 +38,7 @@ import { dryRun } from "./dry-run.js"
 import { beginRun, coverageCounter, endRun, harvestedAt, historyStoreOf, type RunOutcome } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
-import { dedupeFollows, type JobSource, jobSource } from "./job-sources.js"
+import { dedupeFollows, harvestRequestOf, type JobSource, jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec, TransformSpec } from "./job-spec.js"
 import type { GlobalSettings } from "../args/global-settings.js"
 import { resolveListInput } from "./list-inputs.js"
@@ -298,7 +298,8 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const harvestId = whole.harvestId
   // Known before a skip: a later job reads this job's ids from its queue.
   if (run.workQueue !== undefined) run.queueIds.set(job.name, planWorkQueue(job, harvestId, list).queueId)
-  if (runState.isHarvestDone(harvestId)) {
+  // By job: two jobs of one run may extend the same harvest (one query over two ranges).
+  if (runState.isJobDone(job.name)) {
     output.notice(`job ${job.name}: harvest ${harvestId} finished in an earlier run, skipped`)
     return undefined
   }
@@ -340,15 +341,10 @@ const identityOf = (job: JobSpec, id: string, stream: string, query: VideoQueryF
   id,
   endpoint: job.source.endpoint,
   stream,
-  request: job.source.endpoint === "videos"
-    ? {
-      query: query ?? null,
-      ...(typeof job.source.query === "string" ? { queryText: job.source.query } : {}),
-      fields: job.source.fields ?? null,
-      windowDays: job.source.windowDays,
-      random: job.source.random
-    }
-    : {}
+  request: {
+    ...harvestRequestOf(job.source, query),
+    ...(job.source.endpoint === "videos" && typeof job.source.query === "string" ? { queryText: job.source.query } : {})
+  }
 })
 
 /** `already complete: …`: the job's harvest covers everything asked for; nothing is sent. */

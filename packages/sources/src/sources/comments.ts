@@ -44,7 +44,7 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
   return {
     kind: "comment",
     stream: "comments",
-    harvestId: harvestIdOf("comments", { endpoint, maxCount }),
+    harvestId: harvestIdOf("comments", { endpoint, videoIds, maxCount }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {

@@ -28,7 +28,7 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
   return {
     kind: "user_info",
     stream: "users",
-    harvestId: harvestIdOf("users", { endpoint, fields }),
+    harvestId: harvestIdOf("users", { endpoint, usernames, fields }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> => {

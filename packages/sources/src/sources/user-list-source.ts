@@ -38,7 +38,7 @@ export const userListSource = <K extends RecordKind>(
   return {
     kind: spec.kind,
     stream: spec.stream,
-    harvestId: harvestIdOf(spec.stream, { endpoint: spec.endpoint, fields: spec.fields, maxCount }),
+    harvestId: harvestIdOf(spec.stream, { endpoint: spec.endpoint, usernames, fields: spec.fields, maxCount }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
         // Cursor directions differ by list (follow times descend, offsets ascend): only repeats are refused.

@@ -180,7 +180,7 @@ const readState = (resumeFrom: unknown, ranges: ReadonlyArray<readonly [number, 
       throw ConfigError.make("resumeFrom", `${STATE_EXPECTED}: windows of 1 to 30 days YYYYMMDD-YYYYMMDD`, `${w.start}-${w.end}`)
     }
   }
-  // The harvest id leaves the days out: a state saved for other days must not be resumed as these.
+  // A state saved for other days (a checkpoint of another plan) must not be resumed as these.
   const inPlan = (w: WindowState) =>
     ranges.some(([s, e]) => parseDay("start", w.start) >= s && parseDay("end", w.end) <= e)
   if (!state.windows!.every(inPlan)) {
@@ -210,7 +210,8 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
     kind: "video",
     stream: "videos",
     harvestId: harvestIdOf("videos", {
-      endpoint, query, fields, windowDays, random, maxCount
+      endpoint, query, startDate: formatDay(plan.first), endDate: formatDay(plan.last), fields, windowDays, random, maxCount,
+      ...(options.days === undefined ? {} : { days: ranges.map(([s, e]) => [formatDay(s), formatDay(e)]) })
     }),
     pages: (run = {}) =>
       withSourceRun(options, run.onProgress, (sourceRun) =>

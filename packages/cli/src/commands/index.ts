@@ -9,6 +9,7 @@ import { pluginsCommand } from "./plugins.js"
 import { quotaCommand } from "./quota.js"
 import { replayCommand } from "./replay.js"
 import { repostedVideosCommand } from "./reposted-videos.js"
+import { reportCommand } from "../report/report-command.js"
 import { runCommand } from "./run.js"
 import { runsCommand } from "./runs.js"
 import { sandboxCommand } from "./sandbox.js"
@@ -31,5 +32,6 @@ export const commands: ReadonlyArray<Command> = [
   replayCommand,
   sandboxCommand,
   quotaCommand,
+  reportCommand,
   pluginsCommand
 ]

@@ -83,9 +83,10 @@ ${runTable(harvest)}
 
 const recordsChart = (harvest: HarvestReport): Html => {
   const coverage = harvest.coverage
-  const span = coverage.kind === "days" ? spanOf([coverage.from, coverage.to, ...harvest.recordsByDay.map((d) => d.day)]) : spanOf(harvest.recordsByDay.map((d) => d.day))
+  const range = coverage.kind === "days" && coverage.range !== undefined ? [coverage.range.from, coverage.range.to] : []
+  const span = spanOf([...range, ...harvest.recordsByDay.map((d) => d.day)])
   if (span === undefined) return html`<p class="none" data-chart="records">No records yet.</p>`
-  const caption = coverage.kind === "days" ? "by the day the videos were created" : "by the UTC day they were fetched"
+  const caption = coverage.kind === "days" ? "by the UTC day the videos were created" : "by the UTC day the run that fetched them started"
   return html`${dayBarChart({ name: "records", title: "records per day", days: daysFrom(span.from, span.to), values: countsByDay(harvest.recordsByDay), unit: "records" })}
 <p class="note">Records ${caption}.</p>`
 }
@@ -106,9 +107,10 @@ const requestsChart = (name: string, requestsByDay: ReadonlyArray<DayCount>, quo
 const coverageView = (harvest: HarvestReport): Html => {
   const coverage = harvest.coverage
   if (coverage.kind === "items") {
-    return html`<p data-chart="coverage" data-items-covered="${coverage.covered}" data-items-total="${coverage.total}">${coverageSummary(harvest)}</p>`
+    return html`<p data-chart="coverage" data-items-covered="${coverage.covered}" data-items-refused="${coverage.refused}" data-items-total="${coverage.total}">${coverageSummary(harvest)}</p>`
   }
-  const days = calendarDays(coverage.from, coverage.to, coverage.days)
+  if (coverage.range === undefined) return html`<p class="none" data-chart="coverage">No days covered or planned yet.</p>`
+  const days = calendarDays(coverage.range.from, coverage.range.to, coverage.days)
   const count = (state: string) => days.filter((day) => day.state === state).length
   return html`${calendarStrip(days)}
 <p class="legend">${join(["covered", "provisional", "missing"].map((state) =>
@@ -118,10 +120,13 @@ const coverageView = (harvest: HarvestReport): Html => {
 
 const coverageSummary = (harvest: HarvestReport): string => {
   const coverage = harvest.coverage
-  if (coverage.kind === "items") return `${formatCount(coverage.covered)} of ${plural(coverage.total, coverage.itemKind)}`
-  const days = calendarDays(coverage.from, coverage.to, coverage.days)
+  if (coverage.kind === "items") {
+    return `${formatCount(coverage.covered)} of ${plural(coverage.total, coverage.itemKind)}${coverage.refused > 0 ? ` (${formatCount(coverage.refused)} refused by the API)` : ""}`
+  }
+  if (coverage.range === undefined) return "no days yet"
+  const days = calendarDays(coverage.range.from, coverage.range.to, coverage.days)
   const of = (state: string) => days.filter((day) => day.state === state).length
-  return `${coverage.from} … ${coverage.to}: ${formatCount(of("covered") + of("provisional"))} of ${plural(days.length, "day")} (${formatCount(of("provisional"))} provisional, ${formatCount(of("missing"))} missing)`
+  return `${coverage.range.from} … ${coverage.range.to}: ${formatCount(of("covered") + of("provisional"))} of ${plural(days.length, "day")} (${formatCount(of("provisional"))} provisional, ${formatCount(of("missing"))} missing)`
 }
 
 const runTable = (harvest: HarvestReport): Html =>

@@ -24,7 +24,7 @@ export interface HarvestReport {
   readonly sinks: ReadonlyArray<string>
   readonly tikflowVersion: string | undefined
   readonly coverage: Coverage
-  /** Records harvested per day: the videos' days for a video query, the fetch days for a fan-out. */
+  /** Records harvested per day: the videos' creation days for a video query, the runs' start days for a fan-out. */
   readonly recordsByDay: ReadonlyArray<DayCount>
   /** Requests this harvest sent per UTC day (the quota's day). */
   readonly requestsByDay: ReadonlyArray<DayCount>
@@ -47,9 +47,11 @@ export type Coverage = DayCoverage | ItemCoverage
 
 export interface DayCoverage {
   readonly kind: "days"
-  /** The harvest's range as last asked for, inclusive. Days in it and not in `days` are missing. */
-  readonly from: string
-  readonly to: string
+  /**
+   * The days the calendar spans, inclusive: those covered and those the harvest set out to cover.
+   * Days in it and not in `days` are missing. Undefined before any day was planned.
+   */
+  readonly range: { readonly from: string; readonly to: string } | undefined
   readonly days: ReadonlyArray<CoveredDay>
 }
 
@@ -62,9 +64,13 @@ export interface CoveredDay {
 
 export interface ItemCoverage {
   readonly kind: "items"
-  /** `video_id` or `username`. */
+  /** What an item is, singular: `video id`, `username`. */
   readonly itemKind: string
+  /** Items harvested. */
   readonly covered: number
+  /** Items the API refused (unknown video, private account): done, with nothing to harvest. */
+  readonly refused: number
+  /** Items asked for so far: covered, refused and still pending. */
   readonly total: number
 }
 

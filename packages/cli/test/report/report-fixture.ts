@@ -24,8 +24,7 @@ export const reportFixture: ReportData = {
       tikflowVersion: "0.1.0",
       coverage: {
         kind: "days",
-        from: "2024-03-01",
-        to: "2024-03-10",
+        range: { from: "2024-03-01", to: "2024-03-10" },
         days: [
           { day: "2024-03-01", provisional: false, fetchedAt: "2024-03-11T09:00:00.000Z" },
           { day: "2024-03-02", provisional: false, fetchedAt: "2024-03-11T09:00:00.000Z" },
@@ -68,7 +67,7 @@ export const reportFixture: ReportData = {
       requests: 90,
       sinks: ["duckdb:./research.duckdb"],
       tikflowVersion: undefined,
-      coverage: { kind: "items", itemKind: "video_id", covered: 40, total: 120 },
+      coverage: { kind: "items", itemKind: "video id", covered: 40, refused: 2, total: 120 },
       recordsByDay: [{ day: "2024-03-10", count: 2000 }, { day: "2024-03-12", count: 3000 }],
       // A harvest with another client key, the same day as the videos' quota-exhausted run: 1,040 that day.
       requestsByDay: [{ day: "2024-03-10", count: 40 }, { day: "2024-03-12", count: 50 }],

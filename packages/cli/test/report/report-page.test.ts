@@ -73,7 +73,7 @@ describe("the report page, rendered by a real headless Chromium", () => {
     expect(coverage.days.every((d) => d.width > 5 && d.height > 5)).toBe(true)
     expect(coverage.counts).toEqual({ covered: "5", provisional: "2", missing: "3" })
     expect(section(comments!.id).coverage.items).toEqual({ covered: "40", total: "120" })
-    expect(section(comments!.id).facts.coverage).toBe("40 of 120 video_ids")
+    expect(section(comments!.id).facts.coverage).toBe("40 of 120 video ids (2 refused by the API)")
   })
 
   it("errors by kind: a bar each, widths to scale, the kind's text shown as text", () => {

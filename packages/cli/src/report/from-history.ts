@@ -1,0 +1,86 @@
+import type { HarvestRecord } from "@tikflow/core"
+import { dayOfTime, spanOf } from "./days.js"
+import type { Coverage, DayCount, HarvestReport, KindCount, ReportData } from "./report-data.js"
+
+export interface ReportContext {
+  readonly generatedAt: string
+  /** Where the records were read from (the history store's location). */
+  readonly source: string
+  readonly dailyQuota: number
+}
+
+/** The report of every harvest in the history, oldest first as the store lists them. */
+export const reportDataOf = (records: ReadonlyArray<HarvestRecord>, context: ReportContext): ReportData => ({
+  ...context,
+  harvests: records.map(harvestReportOf)
+})
+
+/** One harvest record as the report draws it. */
+export const harvestReportOf = (record: HarvestRecord): HarvestReport => {
+  const coverage = coverageOf(record)
+  return {
+    id: record.id,
+    endpoint: record.endpoint,
+    request: requestText(record.request),
+    status: record.status,
+    records: record.records,
+    requests: Object.values(record.requests).reduce((sum, n) => sum + n, 0),
+    sinks: record.sinks.map(withoutPassword),
+    tikflowVersion: record.runs.at(-1)?.tikflowVersion,
+    coverage,
+    recordsByDay: coverage.kind === "days"
+      ? Object.entries(record.coverage.days).map(([day, covered]) => ({ day, count: covered.records }))
+      : recordsByRunDay(record),
+    requestsByDay: dayCounts(record.requests),
+    errorsByKind: Object.entries(record.errors).map(([kind, count]): KindCount => ({ kind, count })),
+    runs: record.runs.map((run) => ({
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt ?? undefined,
+      status: run.status,
+      records: run.records,
+      requests: run.requests
+    }))
+  }
+}
+
+/**
+ * A video query covers days: the calendar spans what is covered and what the latest run set out
+ * to harvest (its pending days), so the days between that no run covered show as missing.
+ * A fan-out covers items: harvested, refused, and those still pending.
+ */
+const coverageOf = (record: HarvestRecord): Coverage => {
+  const { days, items } = record.coverage
+  const pending = record.pending
+  const isDays = pending?.days !== undefined || Object.keys(days).length > 0 || (pending?.items === undefined && Object.keys(items).length === 0 && record.endpoint === "videos")
+  if (isDays) {
+    const span = spanOf([...Object.keys(days), ...(pending?.days ?? []).flat()])
+    return {
+      kind: "days",
+      range: span,
+      days: Object.entries(days).map(([day, covered]) => ({ day, provisional: covered.provisional, fetchedAt: covered.fetchedAt }))
+    }
+  }
+  const refused = Object.values(items).filter((item) => item.refused === true).length
+  const asked = new Set([...Object.keys(items), ...(pending?.items ?? [])])
+  return { kind: "items", itemKind: record.endpoint === "comments" ? "video id" : "username", covered: Object.keys(items).length - refused, refused, total: asked.size }
+}
+
+/** A fan-out's records by the UTC day each run started (items carry no per-item record counts). */
+const recordsByRunDay = (record: HarvestRecord): Array<DayCount> => {
+  const byDay: Record<string, number> = {}
+  for (const run of record.runs) {
+    const day = dayOfTime(run.startedAt)
+    byDay[day] = (byDay[day] ?? 0) + run.records
+  }
+  return dayCounts(byDay)
+}
+
+const dayCounts = (byDay: Readonly<Record<string, number>>): Array<DayCount> =>
+  Object.entries(byDay).sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, count }))
+
+/** The normalized request on one line: a string as is, anything else as compact JSON. */
+const requestText = (request: unknown): string =>
+  typeof request === "string" ? request : JSON.stringify(request) ?? String(request)
+
+/** A sink named by a URI (`postgres://user:secret@host/db`) is shown without its password. */
+const withoutPassword = (sink: string): string => sink.replace(/(\/\/[^/:@\s]*:)[^@\s/]*@/g, "$1***@")

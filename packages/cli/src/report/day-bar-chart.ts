@@ -23,9 +23,11 @@ const TOP = 16
 const BOTTOM = 34
 const PLOT_W = WIDTH - LEFT - RIGHT
 const PLOT_H = HEIGHT - TOP - BOTTOM
-/** With this many days or fewer, each bar carries its number; beyond, the tooltip does. */
-const LABELLED_DAYS = 31
-const X_LABELS = 8
+/** Width of a digit of a bar's number (10 px text): a bar carries its number if it fits, else its tooltip does. */
+const DIGIT_W = 6.5
+/** Day labels: the least distance between their centres, and half a label's width. */
+const LABEL_GAP = 76
+const LABEL_HALF = 32
 /** A few days still read as bars, not as blocks. */
 const MAX_BAR = 44
 
@@ -36,12 +38,13 @@ export const dayBarChart = (chart: DayBarChart): Html => {
   const y = (value: number) => TOP + PLOT_H - (value / scale.max) * PLOT_H
   const band = PLOT_W / Math.max(1, chart.days.length)
   const barWidth = Math.min(MAX_BAR, Math.max(0.5, band * 0.8))
+  const labelled = band >= formatCount(Math.max(0, ...chart.values.values())).length * DIGIT_W + 4
   const bars = chart.days.map((day, i) => {
     const value = chart.values.get(day) ?? 0
     const over = chart.limit !== undefined && value > chart.limit.value
     const x = LEFT + i * band + (band - barWidth) / 2
     return html`<rect class="bar${over ? " over" : ""}" data-day="${day}" data-value="${value}" x="${round(x)}" y="${round(y(value))}" width="${round(barWidth)}" height="${round(TOP + PLOT_H - y(value))}"><title>${day}: ${formatCount(value)} ${chart.unit}</title></rect>${
-      chart.days.length <= LABELLED_DAYS && value > 0
+      labelled && value > 0
         ? html`<text class="value" data-day="${day}" x="${round(x + barWidth / 2)}" y="${round(y(value) - 3)}" text-anchor="middle">${formatCount(value)}</text>`
         : ""
     }`
@@ -59,15 +62,23 @@ const yAxis = (ticks: ReadonlyArray<number>, y: (value: number) => number): Html
     html`<line class="grid" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${round(y(tick))}" y2="${round(y(tick))}"/><text class="tick" x="${LEFT - 6}" y="${round(y(tick) + 4)}" text-anchor="end">${formatCount(tick)}</text>`
   ), "\n")
 
-/** The first and last day and evenly spaced ones between, at most X_LABELS. */
+/**
+ * The first and last day and evenly spaced ones between, at least LABEL_GAP apart (a date is about
+ * 60 px wide): centred under their bar, the last one ending at the plot's edge rather than past it.
+ */
 const xLabels = (days: ReadonlyArray<string>, band: number): Html => {
-  const every = Math.max(1, Math.ceil(days.length / X_LABELS))
-  const shown = days.map((day, i) => ({ day, i })).filter(({ i }) => i % every === 0 || i === days.length - 1)
-  // The last label replaces a regular one too close to it.
-  const spaced = shown.filter(({ i }, k) => k === shown.length - 1 || days.length - 1 - i >= every / 2)
-  return join(spaced.map(({ day, i }) =>
-    html`<text class="day-label" x="${round(LEFT + (i + 0.5) * band)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="middle">${day}</text>`
-  ), "\n")
+  const centre = (i: number) => LEFT + (i + 0.5) * band
+  const last = days.length - 1
+  const lastEnd = Math.min(centre(last) + LABEL_HALF, WIDTH - RIGHT)
+  const every = Math.max(1, Math.ceil(LABEL_GAP / band))
+  const regular = days.map((_, i) => i).filter((i) => i % every === 0 && i !== last && lastEnd - LABEL_HALF - centre(i) >= LABEL_GAP)
+  const y = HEIGHT - BOTTOM + 20
+  return join([
+    ...regular.map((i) => html`<text class="day-label" x="${round(centre(i))}" y="${y}" text-anchor="middle">${days[i]!}</text>`),
+    last === 0
+      ? html`<text class="day-label" x="${round(centre(0))}" y="${y}" text-anchor="middle">${days[0]!}</text>`
+      : html`<text class="day-label" x="${round(lastEnd)}" y="${y}" text-anchor="end">${days[last]!}</text>`
+  ], "\n")
 }
 
 const limitLine = (limit: { value: number; label: string }, atY: number): Html =>

@@ -13,8 +13,18 @@ export interface RenderedBar {
   readonly label: string | undefined
 }
 
+export interface Box {
+  readonly left: number
+  readonly right: number
+  readonly top: number
+  readonly bottom: number
+}
+
 export interface RenderedChart {
   readonly bars: ReadonlyArray<RenderedBar>
+  /** The chart's own box and those of every text in it, as laid out. */
+  readonly box: Box
+  readonly texts: ReadonlyArray<Box & { readonly text: string }>
   /** The quota line's value and vertical position, when the chart has one. */
   readonly limit: { readonly value: number; readonly y: number } | undefined
 }
@@ -38,6 +48,7 @@ export interface RenderedSection {
 export const readReportPage = (page: ChromiumPage): Promise<{ sections: Array<RenderedSection>; overview: RenderedChart | undefined; totals: Record<string, string> }> =>
   page.evaluate(`(() => {
     const box = (el) => el.getBoundingClientRect()
+    const edges = (el) => { const b = box(el); return { left: b.left, right: b.right, top: b.top, bottom: b.bottom } }
     const chart = (root, name) => {
       const svg = root.querySelector('svg[data-chart="' + name + '"]')
       if (!svg) return undefined
@@ -48,7 +59,8 @@ export const readReportPage = (page: ChromiumPage): Promise<{ sections: Array<Re
         return { key, value: Number(bar.dataset.value), top: b.top, bottom: b.bottom, height: b.height, width: b.width, over: bar.classList.contains('over'), label: labels.get(key) }
       })
       const line = svg.querySelector('line.limit')
-      return { bars, limit: line ? { value: Number(line.dataset.value), y: box(line).top + box(line).height / 2 } : undefined }
+      const texts = [...svg.querySelectorAll('text')].map((t) => ({ ...edges(t), text: t.textContent }))
+      return { bars, box: edges(svg), texts, limit: line ? { value: Number(line.dataset.value), y: box(line).top + box(line).height / 2 } : undefined }
     }
     const sections = [...document.querySelectorAll('section.harvest')].map((section) => {
       const items = section.querySelector('p[data-chart="coverage"]')
@@ -80,4 +92,14 @@ export const barsToScale = (bars: ReadonlyArray<RenderedBar>): boolean => {
   return ratio > 0 &&
     drawn.every((bar) => Math.abs(bar.height - bar.value * ratio) < 1) &&
     bars.filter((bar) => bar.value === 0).every((bar) => bar.height < 0.5)
+}
+
+/** Every text of the chart lies inside it, and no two overlap: the labels are readable. */
+export const textsLaidOut = (chart: RenderedChart): Array<string> => {
+  const inside = (b: Box) => b.left >= chart.box.left - 0.5 && b.right <= chart.box.right + 0.5 && b.top >= chart.box.top - 0.5 && b.bottom <= chart.box.bottom + 0.5
+  const overlap = (a: Box, b: Box) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5
+  return [
+    ...chart.texts.filter((t) => !inside(t)).map((t) => `${t.text} outside the chart`),
+    ...chart.texts.flatMap((a, i) => chart.texts.slice(i + 1).filter((b) => overlap(a, b)).map((b) => `${a.text} overlaps ${b.text}`))
+  ]
 }

@@ -1,10 +1,12 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { addDays, daysFrom } from "../../src/report/days.js"
+import type { HarvestReport } from "../../src/report/report-data.js"
 import { renderReport } from "../../src/report/render-report.js"
 import { type ChromiumPage, openInChromium } from "../support/chromium.js"
 import { tempDir } from "../support/temp-dir.js"
-import { barsToScale, readReportPage } from "./read-report-page.js"
+import { barsToScale, readReportPage, textsLaidOut } from "./read-report-page.js"
 import { hostile, reportFixture } from "./report-fixture.js"
 
 describe("the report page, rendered by a real headless Chromium", () => {
@@ -97,6 +99,12 @@ describe("the report page, rendered by a real headless Chromium", () => {
     expect(open[1]!.width).toBeGreaterThan(5)
   })
 
+  it("every label of every chart is inside it and overlaps no other", () => {
+    const charts = [rendered.overview, ...rendered.sections.flatMap((s) => [s.records, s.requests, s.errors])].filter((c) => c !== undefined)
+    expect(charts.length).toBe(6)
+    expect(charts.flatMap(textsLaidOut)).toEqual([])
+  })
+
   it("text from queries, sinks and error kinds shows as text: nothing in it runs or loads", async () => {
     expect(await page.evaluate("window.__pwned")).toBeUndefined()
     expect(await page.evaluate("document.querySelectorAll('script, img, [onerror], [onload]').length")).toBe(0)
@@ -104,5 +112,54 @@ describe("the report page, rendered by a real headless Chromium", () => {
     expect(section(videos!.id).text).toContain(hostile.sink)
     expect(page.requests).toEqual([])
     expect(page.problems).toEqual([])
+  })
+})
+
+describe("a harvest of fifteen months in Chromium", () => {
+  const dir = tempDir("tikflow-report-long-")
+  const days = daysFrom("2023-01-01", "2024-03-20")
+  const harvest: HarvestReport = {
+    ...reportFixture.harvests[0]!,
+    request: "region_code IN (FR)",
+    coverage: {
+      kind: "days",
+      range: { from: days[0]!, to: days.at(-1)! },
+      days: days.flatMap((day, i) => i % 17 === 0 ? [] : [{ day, provisional: i >= days.length - 2, fetchedAt: undefined }])
+    },
+    recordsByDay: days.map((day, i) => ({ day, count: (i * 7919) % 900 })),
+    requestsByDay: daysFrom("2024-01-01", "2024-03-20").map((day, i) => ({ day, count: (i * 37) % 1000 }))
+  }
+  // A month of big numbers: a bar's number is printed only where it fits.
+  const month: HarvestReport = {
+    ...harvest,
+    id: "videos-month",
+    coverage: { kind: "days", range: { from: "2024-01-01", to: "2024-01-31" }, days: [] },
+    recordsByDay: daysFrom("2024-01-01", "2024-01-31").map((day, i) => ({ day, count: 10_000 + i * 2_903 })),
+    requestsByDay: daysFrom("2024-01-01", "2024-01-09").map((day, i) => ({ day, count: 990 - i }))
+  }
+  let page: ChromiumPage
+  let rendered: Awaited<ReturnType<typeof readReportPage>>
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, "long.html"), renderReport({ ...reportFixture, harvests: [harvest, month] }))
+    page = await openInChromium(join(dir, "long.html"))
+    rendered = await readReportPage(page)
+  })
+  afterAll(() => page?.close())
+
+  it("draws a bar per day (445) to scale and a calendar cell per day, the labels readable", () => {
+    const [section] = rendered.sections
+    expect(section!.records!.bars.map((bar) => [bar.key, bar.value])).toEqual(harvest.recordsByDay.map((d) => [d.day, d.count]))
+    expect(barsToScale(section!.records!.bars)).toBe(true)
+    expect(section!.records!.bars.every((bar) => bar.width > 0 && bar.label === undefined)).toBe(true)
+    expect(section!.coverage.days).toHaveLength(445)
+    expect(section!.coverage.days.filter((d) => d.state === "missing").map((d) => d.day)).toEqual(days.filter((_, i) => i % 17 === 0))
+    expect(section!.coverage.days.filter((d) => d.state === "provisional").map((d) => d.day)).toEqual([addDays("2024-03-20", -1), "2024-03-20"])
+    expect(section!.coverage.counts).toEqual({ covered: "416", provisional: "2", missing: "27" })
+    const [, monthSection] = rendered.sections
+    expect(monthSection!.records!.bars.every((bar) => bar.label === undefined)).toBe(true) // 6 digits in 22 px: tooltips
+    expect(monthSection!.requests!.bars.map((bar) => bar.label)).toEqual(["990", "989", "988", "987", "986", "985", "984", "983", "982"])
+    const charts = rendered.sections.flatMap((s) => [s.records!, s.requests!])
+    expect([...charts, rendered.overview!].flatMap(textsLaidOut)).toEqual([])
   })
 })

@@ -129,15 +129,21 @@ const coverageSummary = (harvest: HarvestReport): string => {
   return `${coverage.range.from} … ${coverage.range.to}: ${formatCount(of("covered") + of("provisional"))} of ${plural(days.length, "day")} (${formatCount(of("provisional"))} provisional, ${formatCount(of("missing"))} missing)`
 }
 
-const runTable = (harvest: HarvestReport): Html =>
-  harvest.runs.length === 0
-    ? html`<p class="none">No runs recorded.</p>`
-    : html`<table class="runs">
+/** Every run in a table; past a screenful (a daily cron's history), folded under its count. */
+const runTable = (harvest: HarvestReport): Html => {
+  if (harvest.runs.length === 0) return html`<p class="none">No runs recorded.</p>`
+  const table = html`<table class="runs">
 <thead><tr><th>run</th><th>started</th><th>finished</th><th>status</th><th class="n">records</th><th class="n">requests</th></tr></thead>
 <tbody>
 ${join(harvest.runs.map((run, i) => html`<tr data-run="${i + 1}"><td>${i + 1}</td><td>${formatTime(run.startedAt)}</td><td>${run.finishedAt === undefined ? "—" : formatTime(run.finishedAt)}</td><td>${run.status}</td><td class="n">${formatCount(run.records)}</td><td class="n">${formatCount(run.requests)}</td></tr>`), "\n")}
 </tbody>
 </table>`
+  return harvest.runs.length <= FOLDED_RUNS ? table : html`<details><summary>all ${harvest.runs.length} runs</summary>
+${table}
+</details>`
+}
+
+const FOLDED_RUNS = 20
 
 const countsByDay = (counts: ReadonlyArray<DayCount>): Map<string, number> => sumByDay(counts).reduce((map, d) => map.set(d.day, d.count), new Map<string, number>())
 

@@ -35,7 +35,7 @@ svg .day.missing, .key.missing { fill: #e4e7ec; background: #e4e7ec; }
 svg .run { fill: #8a94a3; }
 svg .run.status-complete { fill: #2e7d32; }
 svg .run.status-running { fill: #3b6ea5; }
-svg .run.status-stopped, svg .run.status-quota-exhausted { fill: #f2a900; }
+svg .run.status-stopped, svg .run.status-interrupted { fill: #f2a900; }
 svg .run.status-failed { fill: #c62828; }
 svg .run.open { fill-opacity: 0.45; stroke: #3b6ea5; stroke-dasharray: 3 2; }
 `)

@@ -36,6 +36,8 @@ export interface RenderedSection {
   readonly records: RenderedChart | undefined
   readonly requests: RenderedChart | undefined
   readonly errors: RenderedChart | undefined
+  /** The run timeline as a chart: its texts, for their layout (its runs are in `runs`). */
+  readonly timeline: RenderedChart | undefined
   readonly coverage: {
     readonly days: ReadonlyArray<{ day: string; state: string; width: number; height: number }>
     readonly counts: Readonly<Record<string, string>>
@@ -71,6 +73,7 @@ export const readReportPage = (page: ChromiumPage): Promise<{ sections: Array<Re
         records: chart(section, 'records'),
         requests: chart(section, 'requests'),
         errors: chart(section, 'errors'),
+        timeline: chart(section, 'runs'),
         coverage: {
           days: [...section.querySelectorAll('svg[data-chart="coverage"] rect.day')].map((cell) => ({ day: cell.dataset.day, state: cell.dataset.state, width: box(cell).width, height: box(cell).height })),
           counts: Object.fromEntries([...section.querySelectorAll('[data-count]')].map((el) => [el.dataset.count, el.textContent])),

@@ -54,7 +54,7 @@ export const reportFixture: ReportData = {
         { kind: "reset", count: 6 }
       ],
       runs: [
-        { startedAt: "2024-03-10T08:00:00.000Z", finishedAt: "2024-03-10T10:00:00.000Z", status: "quota-exhausted", records: 3000, requests: 1000 },
+        { startedAt: "2024-03-10T08:00:00.000Z", finishedAt: "2024-03-10T10:00:00.000Z", status: "stopped", records: 3000, requests: 1000 },
         { startedAt: "2024-03-11T09:00:00.000Z", finishedAt: "2024-03-11T09:30:00.000Z", status: "stopped", records: 1321, requests: 650 }
       ]
     },

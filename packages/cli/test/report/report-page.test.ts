@@ -90,7 +90,7 @@ describe("the report page, rendered by a real headless Chromium", () => {
 
   it("the run timeline: a bar per run in order, the longer run wider, an unfinished run drawn to now", () => {
     const runs = section(videos!.id).runs
-    expect(runs.map((r) => [r.run, r.status, r.records, r.requests])).toEqual([[1, "quota-exhausted", 3000, 1000], [2, "stopped", 1321, 650]])
+    expect(runs.map((r) => [r.run, r.status, r.records, r.requests])).toEqual([[1, "stopped", 3000, 1000], [2, "stopped", 1321, 650]])
     expect(runs[0]!.left).toBeLessThan(runs[1]!.left)
     expect(runs[0]!.width / runs[1]!.width).toBeCloseTo(4, 0) // 2 h against 30 min
     const open = section(comments!.id).runs
@@ -100,8 +100,8 @@ describe("the report page, rendered by a real headless Chromium", () => {
   })
 
   it("every label of every chart is inside it and overlaps no other", () => {
-    const charts = [rendered.overview, ...rendered.sections.flatMap((s) => [s.records, s.requests, s.errors])].filter((c) => c !== undefined)
-    expect(charts.length).toBe(6)
+    const charts = [rendered.overview, ...rendered.sections.flatMap((s) => [s.records, s.requests, s.errors, s.timeline])].filter((c) => c !== undefined)
+    expect(charts.length).toBe(8)
     expect(charts.flatMap(textsLaidOut)).toEqual([])
   })
 
@@ -127,7 +127,11 @@ describe("a harvest of fifteen months in Chromium", () => {
       days: days.flatMap((day, i) => i % 17 === 0 ? [] : [{ day, provisional: i >= days.length - 2, fetchedAt: undefined }])
     },
     recordsByDay: days.map((day, i) => ({ day, count: (i * 7919) % 900 })),
-    requestsByDay: daysFrom("2024-01-01", "2024-03-20").map((day, i) => ({ day, count: (i * 37) % 1000 }))
+    requestsByDay: daysFrom("2024-01-01", "2024-03-20").map((day, i) => ({ day, count: (i * 37) % 1000 })),
+    // A daily cron: a run of ten minutes every day for 40 days.
+    runs: daysFrom("2024-02-10", "2024-03-20").map((day) => ({
+      startedAt: `${day}T06:00:00.000Z`, finishedAt: `${day}T06:10:00.000Z`, status: "complete", records: 10, requests: 2
+    }))
   }
   // A month of big numbers: a bar's number is printed only where it fits.
   const month: HarvestReport = {
@@ -156,10 +160,13 @@ describe("a harvest of fifteen months in Chromium", () => {
     expect(section!.coverage.days.filter((d) => d.state === "missing").map((d) => d.day)).toEqual(days.filter((_, i) => i % 17 === 0))
     expect(section!.coverage.days.filter((d) => d.state === "provisional").map((d) => d.day)).toEqual([addDays("2024-03-20", -1), "2024-03-20"])
     expect(section!.coverage.counts).toEqual({ covered: "416", provisional: "2", missing: "27" })
+    const runs = section!.runs
+    expect(runs.map((run) => run.run)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(runs.every((run, i) => run.width >= 2.5 && (i === 0 || run.left > runs[i - 1]!.left))).toBe(true)
     const [, monthSection] = rendered.sections
     expect(monthSection!.records!.bars.every((bar) => bar.label === undefined)).toBe(true) // 6 digits in 22 px: tooltips
     expect(monthSection!.requests!.bars.map((bar) => bar.label)).toEqual(["990", "989", "988", "987", "986", "985", "984", "983", "982"])
-    const charts = rendered.sections.flatMap((s) => [s.records!, s.requests!])
+    const charts = rendered.sections.flatMap((s) => [s.records!, s.requests!, s.timeline!])
     expect([...charts, rendered.overview!].flatMap(textsLaidOut)).toEqual([])
   })
 })

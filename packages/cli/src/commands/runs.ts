@@ -1,7 +1,7 @@
 import type { HarvestRecord } from "@tikflow/core/internal"
 import { usageError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
-import { historyStoreOf } from "../harvest/harvest-history.js"
+import { historyStoreOf, queryOf } from "../harvest/harvest-history.js"
 import { dayRanges } from "../harvest/harvest-plan.js"
 import type { Command } from "./command.js"
 
@@ -66,12 +66,6 @@ const findRecord = async (records: ReadonlyArray<HarvestRecord>, id: string, sta
       ? `runs show: no harvest ${JSON.stringify(id)} in ${stateDir} (tikflow runs lists them)`
       : `runs show: ${JSON.stringify(id)} names ${matches.length} harvests (${matches.map((m) => m.id).join(", ")}); give more of the id`
   )
-}
-
-const queryOf = (record: HarvestRecord): string => {
-  const request = record.request as { queryText?: string; query?: unknown } | null
-  if (request?.queryText !== undefined) return request.queryText
-  return request?.query === undefined || request.query === null ? "-" : JSON.stringify(request.query)
 }
 
 const requestsOf = (record: HarvestRecord): number => Object.values(record.requests).reduce((a, b) => a + b, 0)

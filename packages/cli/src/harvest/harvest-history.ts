@@ -17,6 +17,13 @@ import { daysOfRanges, type JobPlan } from "./harvest-plan.js"
 /** The CLI's history: `<state>/history/<harvest id>.json`. */
 export const historyStoreOf = (stateDir: string): HistoryStore => new FileHistoryStore(join(stateDir, "history"))
 
+/** The harvest's query as the user wrote it (`--query`, `query:`), else the API's query object as JSON; `-` for none. */
+export const queryOf = (record: HarvestRecord): string => {
+  const request = record.request as { queryText?: string; query?: unknown } | null
+  if (request?.queryText !== undefined) return request.queryText
+  return request?.query === undefined || request.query === null ? "-" : JSON.stringify(request.query)
+}
+
 type Identity = Pick<HarvestRecord, "id" | "endpoint" | "stream" | "request">
 type Harvesting = Exclude<JobPlan, { type: "complete" }>
 

@@ -1,4 +1,5 @@
 import type { HarvestRecord } from "@tikflow/core"
+import { queryOf } from "../harvest/harvest-history.js"
 import { dayOfTime, spanOf } from "./days.js"
 import type { Coverage, DayCount, HarvestReport, KindCount, ReportData } from "./report-data.js"
 
@@ -21,7 +22,7 @@ export const harvestReportOf = (record: HarvestRecord): HarvestReport => {
   return {
     id: record.id,
     endpoint: record.endpoint,
-    request: requestText(record.request),
+    request: queryOf(record),
     status: record.status,
     records: record.records,
     requests: Object.values(record.requests).reduce((sum, n) => sum + n, 0),
@@ -77,10 +78,6 @@ const recordsByRunDay = (record: HarvestRecord): Array<DayCount> => {
 
 const dayCounts = (byDay: Readonly<Record<string, number>>): Array<DayCount> =>
   Object.entries(byDay).sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, count }))
-
-/** The normalized request on one line: a string as is, anything else as compact JSON. */
-const requestText = (request: unknown): string =>
-  typeof request === "string" ? request : JSON.stringify(request) ?? String(request)
 
 /** A sink named by a URI (`postgres://user:secret@host/db`) is shown without its password. */
 const withoutPassword = (sink: string): string => sink.replace(/(\/\/[^/:@\s]*:)[^@\s/]*@/g, "$1***@")

@@ -1,7 +1,8 @@
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import type { Command } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
+import { historyStoreOf } from "../harvest/harvest-history.js"
 import { formatCount, plural } from "./format-values.js"
 import { reportDataOf } from "./from-history.js"
 import { renderReport } from "./render-report.js"
@@ -27,8 +28,8 @@ export const reportCommand: Command = {
   async run({ values, settings, output }) {
     const out = values.out as string | undefined
     if (out === undefined || out.trim() === "") throw usageError("report: --out FILE is required (the HTML file to write)")
-    const { FileHistoryStore, writeFileAtomic } = await import("@tikflow/core")
-    const store = new FileHistoryStore(join(settings.stateDir, "history"))
+    const { writeFileAtomic } = await import("@tikflow/core")
+    const store = historyStoreOf(settings.stateDir)
     const history = selected(await store.list(), values.harvest as ReadonlyArray<string> | undefined, store.location)
     const data = reportDataOf(history, {
       generatedAt: new Date(settings.now()).toISOString(),

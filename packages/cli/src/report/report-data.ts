@@ -16,7 +16,7 @@ export interface HarvestReport {
   readonly id: string
   /** The stream or endpoint harvested: `videos`, `comments`, `user_info`, … */
   readonly endpoint: string
-  /** The normalized request, as the user would recognise it (query, fields, …), one line. */
+  /** The query as the user wrote it (or the API's query object as JSON); `-` for a fan-out. */
   readonly request: string
   readonly status: string
   readonly records: number

@@ -9,7 +9,7 @@ import { barsToScale, readReportPage } from "./read-report-page.js"
 
 const fetchedAt = "2024-03-10T09:00:00.000Z"
 const videos: HarvestRecord = {
-  ...emptyHarvestRecord({ id: "videos-00000000000000a1", endpoint: "videos", stream: "videos", request: { query: "region_code IN (US)" } }, "2024-03-10T08:00:00.000Z"),
+  ...emptyHarvestRecord({ id: "videos-00000000000000a1", endpoint: "videos", stream: "videos", request: { query: { and: [] }, queryText: "region_code IN (US)" } }, "2024-03-10T08:00:00.000Z"),
   status: "complete",
   records: 35,
   coverage: {
@@ -53,6 +53,7 @@ describe("tikflow report", () => {
       expect(totals).toEqual({ harvests: "2 harvests", records: "39 records", requests: "15 requests" })
       const [v, c] = sections
       expect(v!.harvestId).toBe(videos.id)
+      expect(v!.text).toContain("region_code IN (US)")
       expect(v!.records!.bars.map((bar) => [bar.key, bar.value])).toEqual([
         ["2024-03-01", 10], ["2024-03-02", 0], ["2024-03-03", 25], ["2024-03-04", 0],
         ["2024-03-05", 0], ["2024-03-06", 0], ["2024-03-07", 0], ["2024-03-08", 0]

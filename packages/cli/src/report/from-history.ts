@@ -1,4 +1,4 @@
-import type { HarvestRecord } from "@tikflow/core"
+import type { HarvestRecord } from "@tikflow/core/internal"
 import { queryOf } from "../harvest/harvest-history.js"
 import { dayOfTime, spanOf } from "./days.js"
 import type { Coverage, DayCount, HarvestReport, KindCount, ReportData } from "./report-data.js"

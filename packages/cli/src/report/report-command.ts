@@ -28,7 +28,7 @@ export const reportCommand: Command = {
   async run({ values, settings, output }) {
     const out = values.out as string | undefined
     if (out === undefined || out.trim() === "") throw usageError("report: --out FILE is required (the HTML file to write)")
-    const { writeFileAtomic } = await import("@tikflow/core")
+    const { writeFileAtomic } = await import("@tikflow/core/internal")
     const store = historyStoreOf(settings.stateDir)
     const history = selected(await store.list(), values.harvest as ReadonlyArray<string> | undefined, store.location)
     const data = reportDataOf(history, {

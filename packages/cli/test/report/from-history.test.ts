@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest"
-import { emptyHarvestRecord, type HarvestRecord } from "@tikflow/core"
+import { emptyHarvestRecord, type HarvestRecord } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
 import { harvestReportOf } from "../../src/report/from-history.js"
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { emptyHarvestRecord, FileHistoryStore, type HarvestRecord } from "@tikflow/core"
+import { emptyHarvestRecord, FileHistoryStore, type HarvestRecord } from "@tikflow/core/internal"
 import { beforeAll, describe, expect, it } from "vitest"
 import { openInChromium } from "../support/chromium.js"
 import { runCli } from "../support/run-cli.js"

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { parseQueryText } from "@tikflow/core"
+import { parseQueryText } from "@tikflow/core/internal"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ChromiumPage, openInChromium } from "../support/chromium.js"
 import { readNdjson } from "../support/read-outputs.js"

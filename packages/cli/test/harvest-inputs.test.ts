@@ -56,21 +56,21 @@ describe("--max-records", () => {
     expect(expected.size).toBeGreaterThan(45)
     const requestsBefore = fixture.sandbox.stats.requests["video/query"] ?? 0
 
-    const first = await runCli([...VIDEOS, "--max-records", "15"], { cwd: dir, env: fixture.env() })
+    const first = await runCli([...VIDEOS, "--max-records", "30"], { cwd: dir, env: fixture.env() })
     expect(first.code, first.stderr).toBe(6)
-    expect(first.stderr).toMatch(/stopped at --max-records 15 \(partial\):/)
-    expect(first.stderr).toMatch(/stopped at --max-records 15: \d+ records delivered and committed \(videos at epoch \d+\); run the same command again to continue/)
+    expect(first.stderr).toMatch(/stopped at --max-records 30 \(partial\):/)
+    expect(first.stderr).toMatch(/stopped at --max-records 30: \d+ records delivered and committed \(videos at epoch \d+\); run the same command again to continue/)
     const afterFirst = readNdjson(join(dir, "v.ndjson"))
-    // It stops at the end of the page that reaches 15: no fewer, and at most one page (3 days) more.
-    expect(afterFirst.length).toBeGreaterThanOrEqual(15)
+    // It stops at the end of the page that reaches 30: no fewer, and at most one page (3 days) more.
+    expect(afterFirst.length).toBeGreaterThanOrEqual(30)
     expect(afterFirst.length).toBeLessThan(expected.size)
     expect(new Set(afterFirst.map((r) => String(r.id))).size).toBe(afterFirst.length)
 
-    // Each further run continues where the last stopped, delivering at least 15 more, until done (exit 0).
+    // Each further run continues where the last stopped, delivering at least 30 more, until done (exit 0).
     let runs = 1
     let delivered = afterFirst.length
     for (;;) {
-      const next = await runCli([...VIDEOS, "--max-records", "15", "--json"], { cwd: dir, env: fixture.env() })
+      const next = await runCli([...VIDEOS, "--max-records", "30", "--json"], { cwd: dir, env: fixture.env() })
       runs++
       const summary = eventsOf(next.stderr).find((event) => event.type === "summary")
       const now = readNdjson(join(dir, "v.ndjson")).length
@@ -79,8 +79,8 @@ describe("--max-records", () => {
         break
       }
       expect(next.code, next.stderr).toBe(6)
-      expect(summary).toMatchObject({ status: "max-records", exitCode: 6, stoppedAtMaxRecords: { job: "videos", stream: "videos", maxRecords: 15, records: now - delivered } })
-      expect(now - delivered).toBeGreaterThanOrEqual(15)
+      expect(summary).toMatchObject({ status: "max-records", exitCode: 6, stoppedAtMaxRecords: { job: "videos", stream: "videos", maxRecords: 30, records: now - delivered } })
+      expect(now - delivered).toBeGreaterThanOrEqual(30)
       delivered = now
       expect(runs).toBeLessThan(20)
     }
@@ -91,7 +91,7 @@ describe("--max-records", () => {
     const requests = (fixture.sandbox.stats.requests["video/query"] ?? 0) - requestsBefore
     const windows = Math.ceil(60 / 3)
     expect(requests).toBeLessThanOrEqual(windows * 2 + (runs - 1) * 4)
-  })
+  }, 120_000)
 
   it("is checked before anything runs", async () => {
     const result = await runCli([...VIDEOS, "--max-records", "0"], { cwd: tempDir(), env: fixture.env() })

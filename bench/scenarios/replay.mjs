@@ -73,13 +73,16 @@ const replay = async (sink) => {
     let records = 0
     for (const file of await core.Archive.archiveFilesIn(params.archiveDir)) {
       const harvest = await sources.inspectArchive(file)
-      const summary = await core.Pipeline.runPromise(
-        core.Pipeline.make(sources.archiveSource(harvest))
-          .through(core.Transform.dedupe({ store: core.Transform.persistentKeys(join(dir, "dedupe")) }))
-          .to(sinks.resolveSink(uri)),
-        { fresh: true }
-      )
-      records += summary.recordsOut
+      // One pass: the archive is a single harvest run.
+      for await (const responses of sources.archivedPasses(harvest)) {
+        const summary = await core.Pipeline.runPromise(
+          core.Pipeline.make(sources.archiveSource(harvest, responses))
+            .through(core.Transform.dedupe({ store: core.Transform.persistentKeys(join(dir, "dedupe")) }))
+            .to(sinks.resolveSink(uri)),
+          { fresh: true }
+        )
+        records += summary.recordsOut
+      }
     }
     return { records }
   } finally {

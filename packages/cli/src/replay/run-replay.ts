@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { archiveFileOf, archiveFilesIn, pipeline, toPromise } from "@tikflow/core/internal"
-import type { BoundSink, PipelineSummary, Transform } from "@tikflow/core/internal"
+import type { BoundSink, Checkpoint, CheckpointStore, PipelineSummary, Transform } from "@tikflow/core/internal"
 import { uriSecrets } from "@tikflow/sinks/registry"
-import { archiveSource, inspectArchive } from "@tikflow/sources/internal"
+import { archivedPasses, archiveSource, inspectArchive } from "@tikflow/sources/internal"
 import type { ArchivedHarvest } from "@tikflow/sources/internal"
 import { existsSync } from "node:fs"
 import { usageError } from "../cli-error.js"
@@ -70,19 +70,8 @@ export const runReplay = async (spec: ReplaySpec, input: CommandInput): Promise<
         output.notice(`harvest ${harvest.empty}: its archive holds no committed response yet, nothing to replay`)
         continue
       }
-      const summary = await toPromise(
-        pipeline(archiveSource(harvest))
-          .through(...(stagesOf(spec.transforms, keysDir) as [Transform<unknown, unknown, unknown, never>]))
-          .to(...sinks)
-          .run({
-            fresh: true,
-            signal,
-            stateDir: settings.stateDir,
-            epochMaxRecords: settings.commitEvery,
-            epochMaxMs: settings.commitSeconds * 1000
-          })
-      )
-      summaries.push({ ...summary, responses: summary.pages })
+      const summary = await replayHarvest(harvest, spec, sinks, join(keysDir, harvest.harvestId), input)
+      summaries.push(summary)
       if (summary.status === "interrupted") {
         output.notice(`interrupted: replay of ${harvest.harvestId} stopped after ${summary.recordsOut} records; run it again to rebuild`)
         return exitCodeForSignal(signal.reason)
@@ -94,6 +83,58 @@ export const runReplay = async (spec: ReplaySpec, input: CommandInput): Promise<
   printReplaySummary(input, summaries, sinks)
   return ExitCode.Done
 }
+
+/**
+ * One harvest, pass by pass as it was harvested (`ArchivedResponse.pass`): the first pass as a
+ * fresh harvest (sinks drop the harvest's rows), each later one continuing after the epochs before
+ * it with its own dedupe, as a later run of the harvest did (a provisional day fetched again
+ * replaces its rows in upserting sinks and adds the newer copy to appending ones).
+ */
+const replayHarvest = async (
+  harvest: ArchivedHarvest,
+  spec: ReplaySpec,
+  sinks: ReadonlyArray<BoundSink>,
+  keysDir: string,
+  { settings, signal }: CommandInput
+): Promise<PipelineSummary & { readonly responses: number }> => {
+  let total: (PipelineSummary & { readonly responses: number }) | undefined
+  let passes = 0
+  for await (const responses of archivedPasses(harvest)) {
+    const after: Checkpoint | undefined = total === undefined
+      ? undefined
+      : { version: 1, harvestId: harvest.harvestId, epoch: total.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() }
+    const summary = await toPromise(
+      pipeline(archiveSource(harvest, responses))
+        .through(...(stagesOf(spec.transforms, join(keysDir, `pass-${++passes}`)) as [Transform<unknown, unknown, unknown, never>]))
+        .to(...sinks)
+        .run({
+          fresh: after === undefined,
+          checkpoints: after === undefined ? undefined : continuingAfter(after),
+          signal,
+          stateDir: settings.stateDir,
+          epochMaxRecords: settings.commitEvery,
+          epochMaxMs: settings.commitSeconds * 1000
+        })
+    )
+    total = total === undefined ? { ...summary, responses: summary.pages } : {
+      ...summary,
+      responses: total.responses + summary.pages,
+      recordsOut: total.recordsOut + summary.recordsOut,
+      duplicatesDropped: total.duplicatesDropped + summary.duplicatesDropped,
+      durationMs: total.durationMs + summary.durationMs
+    }
+    if (summary.status === "interrupted") break
+  }
+  return total!
+}
+
+/** A store that holds only where the previous pass ended: the next pass's sinks keep what it wrote. */
+const continuingAfter = (checkpoint: Checkpoint): CheckpointStore => ({
+  name: "replay",
+  load: async () => checkpoint,
+  save: async () => undefined,
+  clear: async () => undefined
+})
 
 const printReplaySummary = (
   { output, settings }: CommandInput,

@@ -10,6 +10,12 @@ export interface ArchivedResponse extends RawResponse {
   readonly harvestId: string
   /** The epoch the page it made was committed in. */
   readonly epoch: number
+  /**
+   * The first epoch of the pass that fetched it: a run whose source started from the beginning of
+   * its plan (a first run, a later run fetching new or provisional days) starts a pass; a resume
+   * after a crash or a stop continues one. Dedupe holds within a pass, not across passes.
+   */
+  readonly pass: number
   /** The body as text, as archived (undefined when its bytes are not UTF-8). */
   readonly bodyText: string | undefined
 }
@@ -18,6 +24,7 @@ export interface ArchivedResponse extends RawResponse {
 interface ArchiveLine {
   readonly harvest_id: string
   readonly epoch: number
+  readonly pass: number
   readonly endpoint: string
   readonly fields: string
   readonly request: string
@@ -37,12 +44,13 @@ export const archiveFileOf = (dir: string, harvestId: string): string =>
   join(dir, `${harvestId.replace(/[^A-Za-z0-9._-]/g, "_")}${ARCHIVE_SUFFIX}`)
 
 /** One response as one archive line (with its newline). */
-export const archiveLine = (harvestId: string, epoch: number, response: RawResponse): string => {
+export const archiveLine = (harvestId: string, epoch: number, pass: number, response: RawResponse): string => {
   const bytes = response.body
   const utf8 = isUtf8(bytes)
   const line: ArchiveLine = {
     harvest_id: harvestId,
     epoch,
+    pass,
     endpoint: response.endpoint,
     fields: response.fields,
     request: response.request,
@@ -73,6 +81,7 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   const receivedAt = Date.parse(string("received_at"))
   if (Number.isNaN(receivedAt)) fail(where, "received_at", "an ISO time")
   if (!Number.isInteger(value.epoch)) fail(where, "epoch", "an integer")
+  if (!Number.isInteger(value.pass)) fail(where, "pass", "an integer")
   if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
   if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
   const bodyText = typeof value.body === "string" ? value.body : undefined
@@ -84,6 +93,7 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   return {
     harvestId: string("harvest_id"),
     epoch: value.epoch as number,
+    pass: value.pass as number,
     endpoint: string("endpoint"),
     fields: string("fields"),
     request: string("request"),

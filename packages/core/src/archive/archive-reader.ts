@@ -18,11 +18,12 @@ export const archiveFilesIn = async (dir: string): Promise<ReadonlyArray<string>
 /**
  * The responses of one archive file, in the order they were archived (delivery order). The file is
  * a series of gzip members (any gzip reader takes it whole); a broken line fails naming file:line.
+ * `fromByte`, a member boundary (a committed epoch's end), skips what comes before it.
  */
-export async function* readArchiveFile(path: string): AsyncGenerator<ArchivedResponse> {
+export async function* readArchiveFile(path: string, fromByte = 0): AsyncGenerator<ArchivedResponse> {
   // A harvest that committed nothing yet leaves an empty file: no gzip member, no responses.
-  if ((await stat(path)).size === 0) return
-  const lines = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+  if ((await stat(path)).size <= fromByte) return
+  const lines = createReadStream(path, { highWaterMark: 1 << 20, start: fromByte }).pipe(createGunzip({ chunkSize: 1 << 20 }))
   // A decoder keeps a character split across chunks whole.
   const decoder = new StringDecoder("utf8")
   let rest = ""

@@ -5,6 +5,7 @@ import { epochOffsetsPath, openEpochAppendFile } from "../sink/epoch-append-file
 import type { SinkLogger } from "../sink/sink-plugin.js"
 import type { RawResponse } from "../source/source.js"
 import { ARCHIVE_SUFFIX, archiveFileOf, archiveLine } from "./archive-format.js"
+import { readArchiveFile } from "./archive-reader.js"
 
 const gzipAsync = promisify(gzip)
 
@@ -36,6 +37,8 @@ export const openResponseArchive = async (
     readonly harvestId: string
     readonly stream: string
     readonly resume: { readonly epoch: number } | undefined
+    /** The source starts from the beginning of its plan (no saved state): this run starts a pass. */
+    readonly newPass: boolean
     readonly logger?: SinkLogger | undefined
   }
 ): Promise<ResponseArchive> => {
@@ -48,6 +51,7 @@ export const openResponseArchive = async (
     await file.close()
     throw error
   }
+  const pass = context.newPass ? (context.resume?.epoch ?? 0) + 1 : await lastPassIn(path)
   let pending: Array<string> = []
   let pendingBytes = 0
   const writePending = async () => {
@@ -61,7 +65,7 @@ export const openResponseArchive = async (
     path,
     async append(responses, epoch) {
       for (const response of responses) {
-        const line = archiveLine(context.harvestId, epoch, response)
+        const line = archiveLine(context.harvestId, epoch, pass, response)
         pending.push(line)
         pendingBytes += line.length
       }
@@ -77,6 +81,24 @@ export const openResponseArchive = async (
       await file.close()
     }
   }
+}
+
+/**
+ * The pass of the last archived response, for a run resuming one: read from the file's last
+ * committed epoch only (its gzip members start at the commit before it, per the offsets sidecar).
+ */
+const lastPassIn = async (path: string): Promise<number> => {
+  let from = 0
+  try {
+    const offsets = JSON.parse(await readFile(epochOffsetsPath(path), "utf8")) as { startBytes?: number; epochs?: Array<[number, number]> }
+    const epochs = offsets.epochs ?? []
+    from = epochs.length >= 2 ? epochs[epochs.length - 2]![1] : (offsets.startBytes ?? 0)
+  } catch {
+    from = 0
+  }
+  let last: number | undefined
+  for await (const response of readArchiveFile(path, from)) last = response.pass
+  return last ?? 1
 }
 
 /** Whether the file's offsets sidecar records a committed epoch (else it holds nothing worth keeping). */

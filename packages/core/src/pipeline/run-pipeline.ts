@@ -97,6 +97,7 @@ export const runPipelineSpec = <E, R>(
       harvestId,
       stream: source.stream,
       resume: resumeFrom === undefined ? undefined : { epoch: resumeFrom.epoch },
+      newPass: resumeFrom?.state === undefined || resumeFrom.state === null,
       logger: options.logger
     })
     const stages = yield* openStages<E, R>(spec.stages, { recordKind: kind, harvestId, resumeEpoch: resumeFrom?.epoch })

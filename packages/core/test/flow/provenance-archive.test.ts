@@ -83,9 +83,11 @@ describe("provenance and the raw archive", () => {
 
         const file = archiveFileOf(dir, "memory-harvest")
         const archived = await readAll(file)
-        expect(archived.map(({ harvestId, epoch, bodyText, ...raw }) => ({ ...raw, body: Buffer.from(raw.body).toString("utf8") })))
+        expect(archived.map(({ harvestId, epoch, pass, bodyText, ...raw }) => ({ ...raw, body: Buffer.from(raw.body).toString("utf8") })))
           .toEqual(pages.map((_, i) => ({ ...responseOf(i), body: Buffer.from(responseOf(i).body).toString("utf8") })))
         expect(new Set(archived.map((r) => r.harvestId))).toEqual(new Set(["memory-harvest"]))
+        // One pass: the resume after the crash continued it.
+        expect(new Set(archived.map((r) => r.pass))).toEqual(new Set([1]))
         expect(archived.every((r) => r.bodyText === Buffer.from(r.body).toString("utf8"))).toBe(true)
         // Epochs never go down, and end at the last committed one.
         expect(archived.map((r) => r.epoch)).toEqual([...archived.map((r) => r.epoch)].sort((a, b) => a - b))
@@ -97,7 +99,7 @@ describe("provenance and the raw archive", () => {
         const lines = gunzipSync(readFileSync(file)).toString("utf8").trimEnd().split("\n")
         expect(lines).toHaveLength(pages.length)
         expect(Object.keys(JSON.parse(lines[0]!) as object)).toEqual(
-          ["harvest_id", "epoch", "endpoint", "fields", "request", "status", "log_id", "received_at", "body"]
+          ["harvest_id", "epoch", "pass", "endpoint", "fields", "request", "status", "log_id", "received_at", "body"]
         )
       } finally {
         rmSync(dir, { recursive: true, force: true })
@@ -122,6 +124,32 @@ describe("provenance and the raw archive", () => {
       expect(names).toHaveLength(2)
       expect(names.some((n) => /^memory-harvest\.\d{8}T\d{6}Z\.replaced\.ndjson\.gz$/.test(n))).toBe(true)
       expect(await readAll(archiveFileOf(dir, "memory-harvest"))).toHaveLength(2)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("archive passes", () => {
+  test("a run whose source starts from no state (a later run of the harvest) starts a pass at its first epoch; a resume continues the pass", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
+    try {
+      const log: EventLog = []
+      const pages = pagesOf([2, 2, 2])
+      const store = new MemoryCheckpointStore(log)
+      const responsesOf = (i: number) => [responseOf(i)]
+      const run = (faults = {}) =>
+        runPipeline(pipeline(memorySource(pages, { responsesOf, ...faults })).to(new MemorySink("s", log).bound()), {
+          checkpoints: store, archive: dir, epochMaxRecords: 2
+        })
+      await run()
+      expect(store.saved?.epoch).toBe(3)
+      // A later run of the harvest: epochs go on after the last one, its source starts afresh.
+      store.saved = { ...store.saved!, state: null }
+      await run({ crashAtPage: 2 }).catch(() => undefined)
+      await run()
+      const archived = await readAll(archiveFileOf(dir, "memory-harvest"))
+      expect(archived.map((r) => [r.epoch, r.pass])).toEqual([[1, 1], [2, 1], [3, 1], [4, 4], [5, 4], [6, 4]])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -25,24 +25,48 @@ export const inspectArchive = async (file: string): Promise<ArchivedHarvest | un
 }
 
 /**
- * A source that replays an archived harvest: one page per archived response, in the order they
- * were delivered, made by the same decoders as when they arrived, each carrying its response (so
- * the runner stamps the same provenance). It sends no request and needs no client.
+ * The archived responses of a harvest, pass by pass (see `ArchivedResponse.pass`): one async
+ * iterable per pass, to be read in turn (each ends where the next pass's first response is).
+ * The file is read once.
  */
-export const archiveSource = (harvest: ArchivedHarvest): Source<RecordKind> => ({
+export async function* archivedPasses(harvest: ArchivedHarvest): AsyncGenerator<AsyncIterable<ArchivedResponse>> {
+  const lines = readArchiveFile(harvest.file)[Symbol.asyncIterator]()
+  let next = await lines.next()
+  while (next.done !== true) {
+    const pass = next.value.pass
+    async function* onePass(): AsyncGenerator<ArchivedResponse> {
+      while (next.done !== true && next.value.pass === pass) {
+        yield next.value
+        next = await lines.next()
+      }
+    }
+    const current = onePass()
+    yield current
+    // Whatever the consumer left of this pass is skipped, so the next one starts at its own first line.
+    for await (const _ of current) void _
+  }
+}
+
+/**
+ * A source that replays archived responses of a harvest (a pass of it, from `archivedPasses`): one
+ * page per response, in the order they were delivered, made by the same decoders as when they
+ * arrived, each carrying its response (so the runner stamps the same provenance). It sends no
+ * request and needs no client.
+ */
+export const archiveSource = (harvest: ArchivedHarvest, responses: AsyncIterable<ArchivedResponse>): Source<RecordKind> => ({
   kind: harvest.kind,
   stream: harvest.stream,
   harvestId: harvest.harvestId,
   pages: () => {
-    let line = 0
+    let page = 0
     return Stream.fromAsyncIterable(
-      readArchiveFile(harvest.file),
+      responses,
       (error) => new DecodeError({ endpoint: harvest.endpoint, path: "archive", message: error instanceof Error ? error.message : String(error) })
     ).pipe(
       Stream.mapEffect((response) =>
         Effect.gen(function*() {
-          line++
-          const where = `${harvest.file}:${line}`
+          page++
+          const where = `${harvest.file}: epoch ${response.epoch}, response ${page} of pass ${response.pass}`
           if (response.harvestId !== harvest.harvestId || response.endpoint !== harvest.endpoint) {
             return yield* new DecodeError({
               endpoint: response.endpoint,
@@ -51,7 +75,7 @@ export const archiveSource = (harvest: ArchivedHarvest): Source<RecordKind> => (
             })
           }
           const records = yield* recordsOfArchived(response, where)
-          return { records, state: { line }, responses: [response] } satisfies SourcePage<AnyRecord>
+          return { records, state: { epoch: response.epoch, page }, responses: [response] } satisfies SourcePage<AnyRecord>
         })
       )
     ) as unknown as Stream.Stream<SourcePage<never>, SourceError>

@@ -1,35 +1,15 @@
-// Everything sinks has, flat: for the CLI and the tests (`@tikflow/sinks/internal`).
-// No stability promise; applications and plugin authors use `@tikflow/sinks` (index.ts).
-// Arrow schemas and the records → RecordBatch converter
+// Everything sinks has: the public surface plus what the CLI and the tests use
+// (`@tikflow/sinks/internal`, no stability promise; applications and plugin authors use `@tikflow/sinks`).
+export * from "./index.js"
+// Column layouts and the Arrow types behind them.
 export * from "./schema/columns.js"
-export * from "./schema/arrow-schema.js"
-export * from "./schema/record-batch.js"
-// Registry: URIs, plugin loading, built-ins
-export * from "./registry/sink-uri.js"
+export { arrowTypeOf } from "./schema/arrow-schema.js"
+// Registry parts: display names without secrets, plugin checks and loading.
+export { displayName, uriSecrets } from "./registry/sink-uri.js"
 export * from "./registry/check-plugin.js"
-export * from "./registry/load-plugin.js"
-export { bindSink } from "./registry/bind-sink.js"
-export * from "./registry/sink-registry.js"
-export * from "./registry/builtin-sinks.js"
-// Sinks
-export { parquetSink } from "./parquet/parquet-sink.js"
-export type { ParquetSinkConfig } from "./parquet/parquet-sink.js"
-export { arrowSink } from "./arrow/arrow-ipc-sink.js"
-export type { ArrowSinkConfig } from "./arrow/arrow-ipc-sink.js"
-export { duckdbSink } from "./duckdb/duckdb-sink.js"
-export type { DuckDBSinkConfig } from "./duckdb/duckdb-sink.js"
-export { sharedDuckDB } from "./duckdb/duckdb-instances.js"
-export { postgresSink } from "./postgres/postgres-sink.js"
-export type { PostgresSinkConfig } from "./postgres/postgres-sink.js"
-export { restoreNulFields, unescapeNul } from "./postgres/postgres-nul.js"
-export { PostgresQuotaStore } from "./postgres/postgres-quota-store.js"
+export { pluginPackageName } from "./registry/load-plugin.js"
+export { makeSinkRegistry } from "./registry/sink-registry.js"
+// PostgreSQL: NUL escaping, the coordinator's work queue.
+export { unescapeNul } from "./postgres/postgres-nul.js"
 export { DEFAULT_LEASE_SECONDS, LeaseLostError, PostgresWorkQueue } from "./postgres/postgres-work-queue.js"
 export type { ClaimedItem, WorkQueueProgress } from "./postgres/postgres-work-queue.js"
-export * from "./effect/effect-writer.js"
-export { ndjsonSink } from "./ndjson/ndjson-sink.js"
-export type { NdjsonSinkConfig } from "./ndjson/ndjson-sink.js"
-export { webhookSink } from "./webhook/webhook-sink.js"
-export type { WebhookPayload } from "./webhook/webhook-sink.js"
-export type { WebhookSinkConfig } from "./webhook/webhook-config.js"
-export { signBody, verifySignature, SIGNATURE_HEADER } from "./webhook/signature.js"
-export { idempotencyKey, recordKeyOf } from "./webhook/idempotency-key.js"

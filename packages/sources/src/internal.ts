@@ -1,35 +1,12 @@
-// Everything sources has, flat: for the other tikflow packages and their tests (`@tikflow/sources/internal`).
-// No stability promise; applications use `@tikflow/sources` (index.ts).
-// Client: transport, tokens, the TikTokClient service and its non-Effect handle.
-export * from "./auth/credentials.js"
+// Everything sources has: the public surface plus the parts the other tikflow packages and the
+// tests use (`@tikflow/sources/internal`, no stability promise; applications use `@tikflow/sources`).
+export * from "./index.js"
+// The client's parts: transport, tokens, response classification, base-URL checks.
 export { TokenProvider } from "./auth/token-provider.js"
 export * from "./http/http-transport.js"
 export { classifyResponse, retryAfterMs } from "./http/classify-response.js"
 export { checkBaseUrl, isLoopbackHost } from "./http/base-url.js"
-export * from "./client/client-config.js"
-export * from "./client/tiktok-client.js"
-export * from "./client/create-tiktok-client.js"
-// Sources, one per endpoint.
-export * from "./sources/endpoints.js"
-export type { CommonSourceOptions } from "./sources/source-options.js"
-export * from "./sources/video-query.js"
-export * from "./sources/user-info.js"
-export * from "./sources/comments.js"
-export { followers } from "./sources/followers.js"
-export type { SocialListOptions } from "./sources/followers.js"
-export * from "./sources/following.js"
-export * from "./sources/liked-videos.js"
-export * from "./sources/pinned-videos.js"
-export * from "./sources/reposted-videos.js"
-export type { UserVideoListOptions } from "./sources/user-video-list.js"
-// Replay: archived responses back into pages, through the same decoders.
-export * from "./replay/archive-source.js"
-export { archivedStreamOf, recordsOfArchived } from "./replay/archived-pages.js"
-// Harvest helpers and the RxJS face.
+export { DEFAULT_MAX_RETRY_AFTER_MS } from "./client/client-config.js"
+export type { VideoQueryState, WindowState } from "./sources/video-query.js"
 export { harvestIdOf } from "./harvest/harvest-id.js"
-export { dateWindows } from "./harvest/date-windows.js"
 export type { KeyedState } from "./harvest/keyed-pages.js"
-export * from "./harvest/records-of.js"
-export * from "./harvest/fan-out.js"
-export * from "./rx/to-observable.js"
-export * from "./rx/fan-out-observable.js"

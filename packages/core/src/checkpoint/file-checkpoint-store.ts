@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto"
-import { readFile, unlink } from "node:fs/promises"
+import { unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { ConfigError } from "../errors/config-error.js"
 import { writeJsonAtomic } from "../files/atomic-write.js"
+import { readJsonFile } from "../files/read-json-file.js"
 import type { Checkpoint, CheckpointStore } from "./checkpoint-store.js"
 
 const safeName = (harvestId: string): string =>
@@ -24,19 +25,11 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async load(harvestId: string): Promise<Checkpoint | undefined> {
-    let text: string
-    try {
-      text = await readFile(this.pathOf(harvestId), "utf8")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-      throw error
-    }
-    let parsed: Checkpoint | null
-    try {
-      parsed = JSON.parse(text) as Checkpoint | null
-    } catch (error) {
-      throw this.corrupt(harvestId, `a JSON checkpoint, got invalid JSON (${(error as Error).message})`)
-    }
+    const parsed = (await readJsonFile(this.pathOf(harvestId), (parseError) => this.corrupt(harvestId, `a JSON checkpoint, got invalid JSON (${parseError})`))) as
+      | Checkpoint
+      | null
+      | undefined
+    if (parsed === undefined) return undefined
     if (parsed?.version !== 1 || parsed.harvestId !== harvestId || typeof parsed.epoch !== "number") {
       throw this.corrupt(harvestId, `a version 1 checkpoint of harvest ${harvestId}`)
     }

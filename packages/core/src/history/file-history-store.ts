@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises"
+import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { writeJsonAtomic } from "../files/atomic-write.js"
 import { withLockFile } from "../files/lock-file.js"
+import { readJsonFile } from "../files/read-json-file.js"
 import { type HarvestRecord, parseHarvestRecord } from "./harvest-record.js"
 import type { HistoryStore } from "./history-store.js"
 
@@ -52,21 +53,11 @@ export class FileHistoryStore implements HistoryStore {
 }
 
 const readRecordFile = async (file: string): Promise<HarvestRecord | undefined> => {
-  let text: string
-  try {
-    text = await readFile(file, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (error) {
-    parsed = `not valid JSON (${(error as Error).message})`
-  }
-  const record = typeof parsed === "string" ? parsed : parseHarvestRecord(parsed)
   // A history we cannot read must not silently become "never harvested" (and spend the quota again).
-  if (typeof record === "string") throw new Error(`harvest history ${file}: ${record}; fix or remove the file`)
+  const unreadable = (problem: string) => new Error(`harvest history ${file}: ${problem}; fix or remove the file`)
+  const parsed = await readJsonFile(file, (parseError) => unreadable(`not valid JSON (${parseError})`))
+  if (parsed === undefined) return undefined
+  const record = parseHarvestRecord(parsed)
+  if (typeof record === "string") throw unreadable(record)
   return record
 }

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { withLockFile } from "../files/lock-file.js"
 import { isProcessAlive } from "../files/process-alive.js"
+import { readJsonFile } from "../files/read-json-file.js"
 import { DayRecordStore } from "./day-record-store.js"
 import { changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
 import type { QuotaUsage } from "./quota-store.js"
@@ -39,26 +39,16 @@ const isDeadHere = (holder: { readonly pid: number; readonly host: string }): bo
 const FORMAT = `{"version":2,"day":"YYYY-MM-DD","used":n,"holders":{…}}`
 
 const readLedgerFile = async (path: string): Promise<QuotaDay | undefined> => {
-  let text: string
-  try {
-    text = await readFile(path, "utf8")
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    parsed = undefined
-  }
-  const record = parsed as Partial<QuotaDay> | undefined
   // A ledger we cannot read must not silently reset the count.
+  const corrupt = () => new Error(`quota ledger ${path}: expected ${FORMAT}, the file is corrupt; fix or remove it`)
+  const parsed = await readJsonFile(path, corrupt)
+  if (parsed === undefined) return undefined
+  const record = parsed as Partial<QuotaDay> | null
   if (
-    record === undefined || record === null || typeof record.day !== "string" || !Number.isInteger(record.used) ||
+    record === null || typeof record.day !== "string" || !Number.isInteger(record.used) ||
     (record.holders !== undefined && (typeof record.holders !== "object" || record.holders === null))
   ) {
-    throw new Error(`quota ledger ${path}: expected ${FORMAT}, the file is corrupt; fix or remove it`)
+    throw corrupt()
   }
   return { day: record.day, used: record.used!, holders: record.holders ?? {} }
 }

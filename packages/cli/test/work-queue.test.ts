@@ -106,6 +106,26 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     expect(expected.length).toBeGreaterThan(1000)
     // One row per key by construction (primary key): the ids are exactly the ground truth's.
     expect(sorted(column("select id from team_videos.videos"))).toEqual(expected)
+
+    // The team's history is in the coordinator: complete, every day covered, the records counted
+    // exactly (a taken-over item continues its counts from its checkpoint), one run per worker.
+    const dir = tempDir()
+    const runs = await runCli(["runs", "--coordinator", uri, "--json"], { cwd: dir, env: fixture.env() })
+    expect(runs.code, runs.stderr).toBe(0)
+    const [harvest] = JSON.parse(runs.stdout) as Array<{ id: string; status: string; records: number; endpoint: string }>
+    expect(harvest).toMatchObject({ endpoint: "videos", status: "complete", records: expected.length })
+    const shown = await runCli(["runs", "show", harvest!.id, "--coordinator", uri, "--json"], { cwd: dir, env: fixture.env() })
+    const record = JSON.parse(shown.stdout) as { coverage: { days: Record<string, unknown> }; runs: Array<unknown> }
+    expect(Object.keys(record.coverage.days)).toHaveLength(24)
+    expect(record.runs).toHaveLength(6)
+    // Any later worker, on any machine, finds it complete and sends nothing.
+    offset = 2 * DAY
+    const before = researchRequests()
+    const [late] = team(dir, "day3", 1, [...args, "--daily-quota", "45"])
+    const again = await late!.done
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toMatch(/already complete: \d+ records/)
+    expect(researchRequests()).toBe(before)
   })
 
   it("comments: three workers, two SIGKILLs, a small shared quota over two days: the comments of 40 videos, each exactly once", { timeout: 180_000 }, async () => {

@@ -1,20 +1,22 @@
-import type { HarvestRecord } from "@tikflow/core/internal"
+import type { HarvestRecord, HistoryStore } from "@tikflow/core/internal"
 import { usageError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
-import { historyStoreOf, queryOf } from "../harvest/harvest-history.js"
+import { queryOf } from "../harvest/harvest-history.js"
+import { openHistory } from "../harvest/coordinator-history.js"
 import { dayRanges } from "../harvest/harvest-plan.js"
-import type { Command } from "./command.js"
+import type { Command, CommandInput } from "./command.js"
 
 export const runsCommand: Command = {
   name: "runs",
   summary: "list the harvests of the state directory (query, coverage, records, requests, status), or show one in full",
-  usage: "[show ID] [--state DIR] [--json]",
+  usage: "[show ID] [--state DIR | --coordinator postgres://…] [--json]",
   details: [
     "Every harvest (an endpoint and its query, whatever the date range or id list) keeps a history in",
     "<state>/history/<id>.json: the days or items it covers and when each was fetched (days ending less",
     "than 48 h before the run are provisional and fetched again by the next run), records, requests per",
     "UTC day, errors by kind, and every run. `runs show ID` prints one (an id prefix is enough); --json",
-    "prints the records themselves (the format is in docs/architecture.md)."
+    "prints the records themselves (the format is in docs/architecture.md). With --coordinator postgres://…",
+    "(or TIKFLOW_COORDINATOR) it reads the team's history in that database instead."
   ].join("\n"),
   options: {},
   maxPositionals: 2,
@@ -23,37 +25,50 @@ export const runsCommand: Command = {
     { description: "as JSON, for scripts", command: "tikflow runs --json" }
   ],
   async run({ settings, output, positionals }) {
-    const history = historyStoreOf(settings.stateDir)
-    const json = settings.logFormat === "json"
-    if (positionals.length > 0) {
-      if (positionals[0] !== "show" || positionals.length !== 2) {
-        throw usageError(`runs: expected "runs" or "runs show ID", got "runs ${positionals.join(" ")}"`)
-      }
-      const record = await findRecord(await history.list(), positionals[1], settings.stateDir)
-      output.result(json ? JSON.stringify(record) : describeRecord(record))
-      return ExitCode.Done
+    const opened = await openHistory(settings, output)
+    try {
+      return await listRuns(opened.store, settings, output, positionals)
+    } finally {
+      await opened.close()
     }
-    const records = await history.list()
-    if (json) {
-      output.result(JSON.stringify(records.map((record) => ({
-        id: record.id,
-        endpoint: record.endpoint,
-        query: queryOf(record),
-        coverage: coverageOf(record),
-        records: record.records,
-        requests: requestsOf(record),
-        status: record.status
-      }))))
-    } else if (records.length === 0) {
-      output.result(`no harvests in ${settings.stateDir}`)
-    } else {
-      output.result(table([
-        ["ID", "ENDPOINT", "QUERY", "COVERAGE", "RECORDS", "REQUESTS", "STATUS"],
-        ...records.map((r) => [r.id, r.endpoint, clip(queryOf(r), 40), coverageText(r), String(r.records), String(requestsOf(r)), r.status])
-      ]))
+  }
+}
+
+const listRuns = async (
+  history: HistoryStore,
+  settings: CommandInput["settings"],
+  output: CommandInput["output"],
+  positionals: CommandInput["positionals"]
+): Promise<ExitCode> => {
+  const json = settings.logFormat === "json"
+  if (positionals.length > 0) {
+    if (positionals[0] !== "show" || positionals.length !== 2) {
+      throw usageError(`runs: expected "runs" or "runs show ID", got "runs ${positionals.join(" ")}"`)
     }
+    const record = await findRecord(await history.list(), positionals[1], settings.coordinator === undefined ? settings.stateDir : history.location)
+    output.result(json ? JSON.stringify(record) : describeRecord(record))
     return ExitCode.Done
   }
+  const records = await history.list()
+  if (json) {
+    output.result(JSON.stringify(records.map((record) => ({
+      id: record.id,
+      endpoint: record.endpoint,
+      query: queryOf(record),
+      coverage: coverageOf(record),
+      records: record.records,
+      requests: requestsOf(record),
+      status: record.status
+    }))))
+  } else if (records.length === 0) {
+    output.result(`no harvests in ${settings.coordinator === undefined ? settings.stateDir : history.location}`)
+  } else {
+    output.result(table([
+      ["ID", "ENDPOINT", "QUERY", "COVERAGE", "RECORDS", "REQUESTS", "STATUS"],
+      ...records.map((r) => [r.id, r.endpoint, clip(queryOf(r), 40), coverageText(r), String(r.records), String(requestsOf(r)), r.status])
+    ]))
+  }
+  return ExitCode.Done
 }
 
 const findRecord = async (records: ReadonlyArray<HarvestRecord>, id: string, stateDir: string): Promise<HarvestRecord> => {

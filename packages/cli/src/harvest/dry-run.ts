@@ -1,12 +1,14 @@
 import { join } from "node:path"
-import { FileCheckpointStore, type PlannedRequest } from "@tikflow/core/internal"
+import { FileCheckpointStore, type HistoryStore, type PlannedRequest } from "@tikflow/core/internal"
 import type { CommandInput } from "../commands/command.js"
-import { harvestedAt, historyStoreOf } from "./harvest-history.js"
+import { openHistory } from "./coordinator-history.js"
+import { harvestedAt } from "./harvest-history.js"
 import { planJob, requestedOf } from "./harvest-plan.js"
 import { JobCheckpoints } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
+import { sharedOutputsOf } from "./work-queue-plan.js"
 import { listInputOf, type PreparedRun } from "./prepare-run.js"
 import { type QuotaLeft, readQuotaLeft } from "./quota-left.js"
 
@@ -44,7 +46,13 @@ export interface DryRun {
 export const dryRun = async (spec: RunSpec, input: CommandInput, prepared: PreparedRun): Promise<DryRun> => {
   const checkpoints = new FileCheckpointStore(join(input.settings.stateDir, "checkpoints"))
   const jobs: Array<JobDryRun> = []
-  for (const job of spec.jobs) jobs.push(await planOf(job, input, prepared, checkpoints))
+  // The team's history when a coordinator is named (what a real run of the team would plan from).
+  const history = await openHistory(input.settings, input.output)
+  try {
+    for (const job of spec.jobs) jobs.push(await planOf(job, input, prepared, checkpoints, history.store))
+  } finally {
+    await history.close()
+  }
   const plan: DryRun = {
     jobs,
     minRequests: jobs.reduce((sum, job) => sum + ("requests" in job ? job.requests.length : 0), 0),
@@ -57,7 +65,7 @@ export const dryRun = async (spec: RunSpec, input: CommandInput, prepared: Prepa
   return plan
 }
 
-const planOf = async (job: JobSpec, input: CommandInput, prepared: PreparedRun, checkpoints: FileCheckpointStore): Promise<JobDryRun> => {
+const planOf = async (job: JobSpec, input: CommandInput, prepared: PreparedRun, checkpoints: FileCheckpointStore, history: HistoryStore): Promise<JobDryRun> => {
   const listInput = listInputOf(job)
   if (listInput?.kind === "job") return { job: job.name, itemsFrom: listInput.job }
   const list = prepared.preread.get(job.name)
@@ -69,9 +77,10 @@ const planOf = async (job: JobSpec, input: CommandInput, prepared: PreparedRun, 
   const checkpoint = settings.fresh ? undefined : await new JobCheckpoints(checkpoints, outputSetOf(job.sinks)).load(whole.harvestId)
   // The run's own plan: only what the harvest's history does not cover (or holds as provisional).
   const plan = planJob({
-    record: await historyStoreOf(settings.stateDir).read(whole.harvestId),
+    record: await history.read(whole.harvestId),
     requested: requestedOf(job, list),
-    outputs: outputSetOf(job.sinks),
+    // A team's history knows the outputs as the work queue does (each worker's files are its own).
+    outputs: settings.coordinator === undefined ? outputSetOf(job.sinks) : sharedOutputsOf(job),
     fresh: settings.fresh,
     resuming: checkpoint !== undefined,
     now: settings.now()

@@ -57,6 +57,10 @@ export const beginRun = (
 const keptAcrossFresh = (record: HarvestRecord) =>
   ({ createdAt: record.createdAt, runs: record.runs, requests: record.requests, errors: record.errors })
 
+/** Adds counts of records per created day to the pending plan's (a work-queue item of the harvest finished). */
+export const addPendingCounts = (record: HarvestRecord, counts: Readonly<Record<string, number>>): HarvestRecord =>
+  record.pending === null ? record : { ...record, pending: { ...record.pending, counts: addCounts(record.pending.counts, counts) } }
+
 /** The counts of records per created day committed as of `epoch`, kept with the pending plan. */
 export const commitCounts = (record: HarvestRecord, epoch: number, counts: Readonly<Record<string, number>>): HarvestRecord =>
   record.pending === null ? record : {
@@ -146,7 +150,7 @@ export const harvestedAt = (record: HarvestRecord): string =>
 const DAY_MS = 86_400_000
 
 /** The UTC creation day of a record, `YYYY-MM-DD`, for a video; `*` for records of other kinds. */
-const createdDayOf = (record: AnyRecord, kind: StreamContext["recordKind"]): string => {
+export const createdDayOf = (record: AnyRecord, kind: StreamContext["recordKind"]): string => {
   if (kind !== "video") return "*"
   const seconds = (record as { create_time?: number | null }).create_time
   return typeof seconds === "number" ? new Date(Math.floor(seconds * 1000 / DAY_MS) * DAY_MS).toISOString().slice(0, 10) : "*"

@@ -31,11 +31,12 @@ import { describeFailure } from "../failure.js"
 import { type ProgressDisplay, startProgressDisplay } from "../progress/progress-display.js"
 import { exitCodeForSignal } from "../signals.js"
 import { combineSummaries } from "./combined-summary.js"
+import { openHistory } from "./coordinator-history.js"
 import { openCoordinatorQueue } from "./coordinator-queue.js"
 import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
 import { type CollectedField, idCollector } from "./id-collector.js"
 import { dryRun } from "./dry-run.js"
-import { beginRun, coverageCounter, endRun, harvestedAt, historyStoreOf, type RunOutcome } from "./harvest-history.js"
+import { addPendingCounts, beginRun, coverageCounter, endRun, harvestedAt, type RunOutcome } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
 import { dedupeFollows, harvestRequestOf, type JobSource, jobSource } from "./job-sources.js"
@@ -51,7 +52,8 @@ import { RunState } from "./run-state.js"
 import { type HarvestRefusals, RefusedItems } from "./refused-items.js"
 import { printRunSummary } from "./run-summary.js"
 import { queueCollector } from "./work-queue-collector.js"
-import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, type WorkQueuePlan } from "./work-queue-plan.js"
+import { countsOf, dayCounter, withCounts } from "./work-queue-counts.js"
+import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkQueuePlan } from "./work-queue-plan.js"
 import { runQueuedJob } from "./work-queue-worker.js"
 
 type TikTokClientHandle = ReturnType<typeof createTikTokClient>
@@ -158,6 +160,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     )
     await run.coordinator?.close()
     await run.workQueue?.close()
+    await run.closeHistory()
     await run.lock.release()
   }
 }
@@ -184,6 +187,7 @@ interface OpenRun {
   /** `--max-records`, when given. */
   readonly limit: RecordLimit | undefined
   readonly history: HistoryStore
+  readonly closeHistory: () => Promise<void>
   /** Jobs whose harvest was complete already: nothing sent for them. */
   readonly alreadyComplete: Array<AlreadyComplete>
   /** The job running now, for what a quota stop reports. */
@@ -212,9 +216,15 @@ const openRun = async (
       await coordinator?.close()
       throw error
     })
+  const history = await openHistory(settings, output).catch(async (error: unknown) => {
+    await coordinator?.close()
+    await workQueue?.close()
+    throw error
+  })
   const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
     await coordinator?.close()
     await workQueue?.close()
+    await history.close()
     throw error
   })
   const runState = await RunState.open(settings.stateDir, spec, settings.fresh)
@@ -268,7 +278,8 @@ const openRun = async (
     summaries,
     refused,
     limit,
-    history: historyStoreOf(settings.stateDir),
+    history: history.store,
+    closeHistory: () => history.close(),
     alreadyComplete,
     current: undefined,
     written: 0,
@@ -297,14 +308,15 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const { source: whole } = jobSource(job.source, { query, list }, settings.concurrency)
   const harvestId = whole.harvestId
   // Known before a skip: a later job reads this job's ids from its queue.
-  if (run.workQueue !== undefined) run.queueIds.set(job.name, planWorkQueue(job, harvestId, list).queueId)
+  const queued = run.workQueue === undefined ? undefined : await planQueued(run, job, harvestId, list)
+  if (queued?.queue !== undefined) run.queueIds.set(job.name, queued.queue.queueId)
   // By job: two jobs of one run may extend the same harvest (one query over two ranges).
   if (runState.isJobDone(job.name)) {
     output.notice(`job ${job.name}: harvest ${harvestId} finished in an earlier run, skipped`)
     return undefined
   }
   // With a coordinator, checkpoints are the work queue's, per item, in its database (no file history yet).
-  if (run.workQueue !== undefined) return harvestQueuedJob(run, run.workQueue, job, list)
+  if (run.workQueue !== undefined) return harvestQueuedJob(run, run.workQueue, job, list, queued!)
   const outputs = outputSetOf(job.sinks)
   const jobCheckpoints = new JobCheckpoints(run.checkpoints, outputs)
   const requested = requestedOf(job, list)
@@ -379,25 +391,86 @@ const announcePlan = (run: OpenRun, job: JobSpec, plan: HarvestingPlan, start: J
   }
 }
 
-/** A job shared through the coordinator's work queue: this process runs the items it claims. */
+/**
+ * A queued job's plan: what the harvest's history leaves to do (a stopped run's pending plan, so
+ * every worker of a team plans alike), with its work queue unless nothing is left.
+ */
+const planQueued = async (run: OpenRun, job: JobSpec, harvestId: string, list: ReadonlyArray<string> | undefined) => {
+  const { settings } = run.input
+  const record = await run.history.read(harvestId)
+  const jobPlan = planJob({
+    record,
+    requested: requestedOf(job, list),
+    outputs: sharedOutputsOf(job),
+    fresh: settings.fresh,
+    resuming: record?.pending !== null && record?.pending !== undefined && record.status !== "complete",
+    now: settings.now()
+  })
+  return { jobPlan, queue: jobPlan.type === "complete" ? undefined : planWorkQueue(job, harvestId, jobPlan) }
+}
+
+/**
+ * A job shared through the coordinator's work queue: this process runs the items it claims, and
+ * adds its run to the harvest's history there (each worker's share is a run; the coverage is added
+ * once every item is done).
+ */
 const harvestQueuedJob = async (
   run: OpenRun,
   queue: PostgresWorkQueue,
   job: JobSpec,
-  list: ReadonlyArray<string> | undefined
+  list: ReadonlyArray<string> | undefined,
+  { jobPlan, queue: plan }: Awaited<ReturnType<typeof planQueued>>
 ): Promise<HarvestResult | undefined> => {
-  const { settings, signal } = run.input
+  const { settings, output } = run.input
   const { runState, display } = run
-  const { source, label } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency, dedupeFollows(job))
+  const query = run.prepared.queries.get(job.name)
+  const { source, label } = jobSource(job.source, { query, list }, settings.concurrency, dedupeFollows(job))
+  if (jobPlan.type === "complete" || plan === undefined) {
+    if (jobPlan.type === "complete") announceComplete(run, job, jobPlan.record)
+    await runState.harvestDone(source.harvestId)
+    await runState.jobDone(job.name)
+    return undefined
+  }
+  if (jobPlan.reason !== undefined) output.notice(`job ${job.name}: harvesting everything again (${jobPlan.reason})`)
+  await run.history.update(source.harvestId, (current) =>
+    beginRun(current, identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job), new Date(settings.now()).toISOString()))
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const countRefusals = run.refused.track(source.harvestId, source.stream, list ?? [])
-  const summary = await runJobQueued(run, queue, planWorkQueue(job, source.harvestId, list), job, source, label, countRefusals)
+  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
+  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
+  const countRefusals = run.refused.track(source.harvestId, source.stream, jobPlan.items ?? list ?? [])
+  const ended = (status: RunOutcome["status"]) =>
+    run.history.update(source.harvestId, (record) =>
+      endRun(record!, {
+        status,
+        lastEpoch: undefined,
+        records: run.written,
+        ...stats,
+        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
+      }, settings.now()))
+  let summary: PipelineSummary
+  try {
+    summary = await runJobQueued(run, queue, plan, job, source, label, (event) => {
+      countRefusals(event)
+      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
+      if (event.type === "retry") count(stats.errors, event.kind)
+      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
+    })
+  } catch (error) {
+    const failure = describeFailure(error)
+    count(stats.errors, failure.exitCode === ExitCode.QuotaExhausted ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
+    await ended(failure.exitCode === ExitCode.QuotaExhausted ? "stopped" : "failed").catch(() => undefined)
+    throw error
+  }
   run.summaries.push(summary)
+  if (summary.status === "interrupted") await ended(run.limit?.reached && !run.input.signal.aborted ? "stopped" : "interrupted")
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
+  await run.refused.settled()
+  // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
+  await ended("complete")
   await runState.harvestDone(source.harvestId)
   await runState.jobDone(job.name)
   return undefined
@@ -564,8 +637,13 @@ const runJobQueued = async (
       const narrowed = itemSourceSpec(job.source, item)
       const harvestId = itemHarvestIdOf(source.stream, plan.queueId, index)
       const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
-      const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, checkpoints, itemSignal, false, countRefusals)
-      if (summary.status === "completed") await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
+      const counter = dayCounter(countsOf(await checkpoints.load(harvestId)))
+      const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, countRefusals, [counter.sink])
+      if (summary.status === "completed") {
+        // Before the item is marked done, so the counts are whole once every item is.
+        await run.history.update(source.harvestId, (record) => addPendingCounts(record!, counter.counts))
+        await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
+      }
       return summary
     }
   })

@@ -28,22 +28,28 @@ const chunk = (list: ReadonlyArray<string>, size: number): Array<ReadonlyArray<s
  * machine writes its own files), so it names only its kind; shared outputs (a database, a URL)
  * keep their identity: workers writing to other databases are other queues.
  */
-const sharedOutputsOf = (job: JobSpec): ReadonlyArray<string> =>
+export const sharedOutputsOf = (job: JobSpec): ReadonlyArray<string> =>
   job.sinks.map((sink) => {
     const identity = outputSetOf([sink])[0]!
     return outputPathOf(sink) === undefined ? identity : `${identity.split(":")[0]}:(each worker's own)`
   }).sort()
 
 /**
- * Splits a job into work items: a video query into its date windows (`--window-days` sets their
- * size, so also how many workers can share it), a fan-out into chunks of its list. The queue id
- * hashes the harvest, the items and the shared outputs: the same command on any machine finds the
- * same queue, and another range, list or database is another queue.
+ * Splits the work of a job into items: the date windows of a video query's day ranges
+ * (`--window-days` sets their size, so also how many workers can share it), or chunks of a
+ * fan-out's list. The work is what the harvest's history leaves to do (every worker plans it
+ * alike). The queue id hashes the harvest, the items and the shared outputs: the same command on
+ * any machine finds the same queue, and other work or another database is another queue.
  */
-export const planWorkQueue = (job: JobSpec, harvestId: string, list: ReadonlyArray<string> | undefined): WorkQueuePlan => {
-  const items: ReadonlyArray<WorkItem> = job.source.endpoint === "videos"
-    ? dateWindows(job.source.from, job.source.to, job.source.windowDays).map((window) => ({ window }))
-    : chunk(list ?? [], chunkSizeOf(list?.length ?? 0)).map((keys) => ({ keys }))
+export const planWorkQueue = (
+  job: JobSpec,
+  harvestId: string,
+  work: { readonly days?: ReadonlyArray<readonly [string, string]> | undefined; readonly items?: ReadonlyArray<string> | undefined }
+): WorkQueuePlan => {
+  const source = job.source
+  const items: ReadonlyArray<WorkItem> = source.endpoint === "videos"
+    ? (work.days ?? [[source.from, source.to] as const]).flatMap(([from, to]) => dateWindows(from, to, source.windowDays).map((window) => ({ window })))
+    : chunk(work.items ?? [], chunkSizeOf(work.items?.length ?? 0)).map((keys) => ({ keys }))
   return { queueId: harvestIdOf("queue", { harvestId, items, outputs: sharedOutputsOf(job) }), items }
 }
 

@@ -14,7 +14,7 @@ export interface OpenHistory {
  */
 export const openHistory = async (settings: { readonly stateDir: string; readonly coordinator: string | undefined }, output: Output): Promise<OpenHistory> => {
   if (settings.coordinator === undefined) return { store: historyStoreOf(settings.stateDir), close: async () => undefined }
-  const { PostgresHistoryStore, uriSecrets } = await import("@tikflow/sinks")
+  const { PostgresHistoryStore, uriSecrets } = await import("@tikflow/sinks/internal")
   for (const secret of uriSecrets(settings.coordinator)) output.redactor.add(secret)
   try {
     const store = await PostgresHistoryStore.open(settings.coordinator)

@@ -118,6 +118,10 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     const record = JSON.parse(shown.stdout) as { coverage: { days: Record<string, unknown> }; runs: Array<unknown> }
     expect(Object.keys(record.coverage.days)).toHaveLength(24)
     expect(record.runs).toHaveLength(6)
+    // The report reads the same history.
+    const report = await runCli(["report", "--out", "team.html", "--coordinator", uri], { cwd: dir, env: fixture.env() })
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stdout).toMatch(new RegExp(`1 harvest, .* records, .* \\(from postgres://tikflow@127\\.0\\.0\\.1:${server.port}/tikflow\\?schema=team_videos\\)`))
     // Any later worker, on any machine, finds it complete and sends nothing.
     offset = 2 * DAY
     const before = researchRequests()

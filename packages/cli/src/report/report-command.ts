@@ -2,7 +2,7 @@ import { resolve } from "node:path"
 import { usageError } from "../cli-error.js"
 import type { Command } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
-import { historyStoreOf } from "../harvest/harvest-history.js"
+import { openHistory } from "../harvest/coordinator-history.js"
 import { formatCount, plural } from "./format-values.js"
 import { reportDataOf } from "./from-history.js"
 import { renderReport } from "./render-report.js"
@@ -29,8 +29,10 @@ export const reportCommand: Command = {
     const out = values.out as string | undefined
     if (out === undefined || out.trim() === "") throw usageError("report: --out FILE is required (the HTML file to write)")
     const { writeFileAtomic } = await import("@tikflow/core/internal")
-    const store = historyStoreOf(settings.stateDir)
-    const history = selected(await store.list(), values.harvest as ReadonlyArray<string> | undefined, store.location)
+    // The team's history with --coordinator, else the state directory's.
+    const opened = await openHistory(settings, output)
+    const store = opened.store
+    const history = selected(await store.list().finally(() => opened.close()), values.harvest as ReadonlyArray<string> | undefined, store.location)
     const data = reportDataOf(history, {
       generatedAt: new Date(settings.now()).toISOString(),
       source: store.location,

@@ -329,8 +329,9 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
       if (pass === 0) announceComplete(run, job, plan.record)
       break
     }
-    // A checkpoint is only resumed with the plan it was saved for.
-    if (start?.type === "resume" && plan.type !== "resume") await jobCheckpoints.clear(harvestId)
+    // A checkpoint is only resumed with the plan it was saved for; a fresh start leaves none behind
+    // (killed before its first commit, the next run starts over too, rather than resume the old plan).
+    if ((start?.type === "resume" && plan.type !== "resume") || plan.type === "fresh") await jobCheckpoints.clear(harvestId)
     announcePlan(run, job, plan, start, record)
     if (plan.type === "continue" && record !== undefined && record.lastEpoch > 0) {
       // Epochs only grow across the runs of a harvest: sinks keep what earlier runs committed.

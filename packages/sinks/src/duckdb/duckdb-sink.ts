@@ -98,9 +98,23 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   let closed = false
 
   return {
-    async discardUncommitted() {
+    async discardUncommitted(resume) {
       // Nothing of a later epoch ever reached the table: rows wait in this connection's staging
-      // table and are merged together with their checkpoint, in one transaction.
+      // table and are merged together with their checkpoint, in one transaction. A harvest that
+      // starts over (no resume point, e.g. --fresh) drops the rows it stored before.
+      if (resume !== undefined) return
+      if (context.provenance !== true) {
+        context.logger.debug(`${table}: without provenance columns the rows of harvest ${context.harvestId} cannot be told apart; earlier rows stay`)
+        return
+      }
+      await db.exclusive(async () => {
+        const removed = await connection.runAndReadAll(
+          `DELETE FROM ${quoteIdent(table)} WHERE _harvest_id = $harvest_id`,
+          { harvest_id: context.harvestId }
+        )
+        const count = Number(removed.getRows()[0]?.[0] ?? 0)
+        if (count > 0) context.logger.info(`${table}: ${count} row(s) of harvest ${context.harvestId} removed: it starts over`)
+      })
     },
     async write(batch: SinkBatch) {
       await epoch.add(batch.records)

@@ -58,6 +58,16 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
   let closed = false
 
   return {
+    async discardUncommitted(resume) {
+      // A later epoch never reached the table (each epoch is one transaction with its checkpoint).
+      // A harvest that starts over (no resume point, e.g. --fresh) drops the rows it stored before.
+      if (resume !== undefined) return
+      if (context.provenance !== true) {
+        context.logger.debug(`${name}: without provenance columns the rows of harvest ${context.harvestId} cannot be told apart; earlier rows stay`)
+        return
+      }
+      await session.query(`DELETE FROM ${table} WHERE _harvest_id = $1`, [context.harvestId])
+    },
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       assertColumnsHoldFields(columns, batch.records)

@@ -18,6 +18,7 @@ export const reportDataOf = (records: ReadonlyArray<HarvestRecord>, context: Rep
 
 /** One harvest record as the report draws it. */
 export const harvestReportOf = (record: HarvestRecord): HarvestReport => {
+  checkDatesOf(record)
   const coverage = coverageOf(record)
   return {
     id: record.id,
@@ -81,3 +82,27 @@ const dayCounts = (byDay: Readonly<Record<string, number>>): Array<DayCount> =>
 
 /** A sink named by a URI (`postgres://user:secret@host/db`) is shown without its password. */
 const withoutPassword = (sink: string): string => sink.replace(/(\/\/[^/:@\s]*:)[^@\s/]*@/g, "$1***@")
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * The days and times the charts are laid out by, checked: a hand-edited or damaged record fails
+ * naming the harvest and the field, not deep in the drawing with "Invalid time value".
+ */
+const checkDatesOf = (record: HarvestRecord): void => {
+  const fail = (field: string, value: unknown, expected: string) => {
+    throw new Error(`harvest history ${record.id}: ${field}: expected ${expected}, got ${JSON.stringify(value)}`)
+  }
+  const isDay = (day: string) => DAY.test(day) && dayOfTimeOrUndefined(`${day}T00:00:00Z`) === day
+  for (const day of Object.keys(record.coverage.days)) if (!isDay(day)) fail("coverage.days", day, "a YYYY-MM-DD day")
+  for (const day of Object.keys(record.requests)) if (!isDay(day)) fail("requests", day, "a YYYY-MM-DD day")
+  for (const [i, [first, last]] of (record.pending?.days ?? []).entries()) {
+    if (!isDay(first) || !isDay(last)) fail(`pending.days[${i}]`, [first, last], "[YYYY-MM-DD, YYYY-MM-DD]")
+  }
+  record.runs.forEach((run, i) => {
+    if (dayOfTimeOrUndefined(run.startedAt) === undefined) fail(`runs[${i}].startedAt`, run.startedAt, "an ISO time")
+    if (run.finishedAt !== null && dayOfTimeOrUndefined(run.finishedAt) === undefined) fail(`runs[${i}].finishedAt`, run.finishedAt, "an ISO time or null")
+  })
+}
+
+const dayOfTimeOrUndefined = (time: string): string | undefined => Number.isFinite(Date.parse(time)) ? dayOfTime(time) : undefined

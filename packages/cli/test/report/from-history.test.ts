@@ -62,6 +62,16 @@ describe("a harvest record as the report draws it", () => {
     expect(report.recordsByDay).toEqual([{ day: "2024-03-10", count: 57 }, { day: "2024-03-12", count: 3 }])
   })
 
+  it("a damaged record fails naming the harvest, the field and the value, before anything is drawn", () => {
+    const fetchedAt = "2024-03-10T09:00:00.000Z"
+    expect(() => harvestReportOf(base("videos", { coverage: { days: { "2024-02-30": { fetchedAt, records: 1, provisional: false } }, items: {} } })))
+      .toThrow(`harvest history videos-0123456789abcdef: coverage.days: expected a YYYY-MM-DD day, got "2024-02-30"`)
+    expect(() => harvestReportOf(base("videos", { requests: { yesterday: 3 } })))
+      .toThrow(`requests: expected a YYYY-MM-DD day, got "yesterday"`)
+    expect(() => harvestReportOf(base("videos", { runs: [run("soon", null, 0, 0, "running")] })))
+      .toThrow(`runs[0].startedAt: expected an ISO time, got "soon"`)
+  })
+
   it("a video query before any day is planned has no range", () => {
     expect(harvestReportOf(base("videos", {})).coverage).toEqual({ kind: "days", range: undefined, days: [] })
     expect(harvestReportOf(base("followers", {})).coverage).toMatchObject({ kind: "items", itemKind: "username", total: 0 })

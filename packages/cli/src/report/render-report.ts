@@ -4,7 +4,7 @@ import { daysFrom, spanOf } from "./days.js"
 import { formatCount, formatTime, plural } from "./format-values.js"
 import { type Html, html, join } from "./html.js"
 import { kindBarChart } from "./kind-bar-chart.js"
-import type { DayCount, HarvestReport, ReportData } from "./report-data.js"
+import { type DayCount, type HarvestReport, type ReportData, totalsOf } from "./report-data.js"
 import { runTimeline } from "./run-timeline.js"
 import { reportStyle } from "./report-style.js"
 
@@ -29,11 +29,10 @@ ${data.harvests.length === 0 ? empty(data) : join([overview(data), ...data.harve
 </html>`}\n`
 
 const header = (data: ReportData): Html => {
-  const records = data.harvests.reduce((sum, h) => sum + h.records, 0)
-  const requests = data.harvests.reduce((sum, h) => sum + h.requests, 0)
+  const totals = totalsOf(data)
   return html`<header>
 <h1>tikflow harvest report</h1>
-<p>Generated ${formatTime(data.generatedAt)} from <code>${data.source}</code>: <span data-total="harvests">${plural(data.harvests.length, "harvest")}</span>, <span data-total="records">${plural(records, "record")}</span>, <span data-total="requests">${plural(requests, "request")}</span>.</p>
+<p>Generated ${formatTime(data.generatedAt)} from <code>${data.source}</code>: <span data-total="harvests">${plural(totals.harvests, "harvest")}</span>, <span data-total="records">${plural(totals.records, "record")}</span>, <span data-total="requests">${plural(totals.requests, "request")}</span>.</p>
 </header>`
 }
 

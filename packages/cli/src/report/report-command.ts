@@ -6,6 +6,7 @@ import { openHistory } from "../harvest/coordinator-history.js"
 import { formatCount, plural } from "./format-values.js"
 import { reportDataOf } from "./from-history.js"
 import { renderReport } from "./render-report.js"
+import { totalsOf } from "./report-data.js"
 
 export const reportCommand: Command = {
   name: "report",
@@ -40,12 +41,11 @@ export const reportCommand: Command = {
     })
     const path = resolve(out)
     await writeFileAtomic(path, renderReport(data))
-    const records = data.harvests.reduce((sum, h) => sum + h.records, 0)
-    const requests = data.harvests.reduce((sum, h) => sum + h.requests, 0)
+    const { harvests, records, requests } = totalsOf(data)
     if (settings.logFormat === "json") {
-      output.result(JSON.stringify({ report: path, harvests: data.harvests.length, records, requests, history: store.location }))
+      output.result(JSON.stringify({ report: path, harvests, records, requests, history: store.location }))
     } else {
-      output.result(`report written to ${path}: ${plural(data.harvests.length, "harvest")}, ${formatCount(records)} records, ${formatCount(requests)} requests (from ${store.location})`)
+      output.result(`report written to ${path}: ${plural(harvests, "harvest")}, ${formatCount(records)} records, ${formatCount(requests)} requests (from ${store.location})`)
     }
     return ExitCode.Done
   }

@@ -84,3 +84,10 @@ export interface RunReport {
 }
 
 export type DayState = "covered" | "provisional" | "missing"
+
+/** The records and requests of every harvest reported, for the page's header and the command's line. */
+export const totalsOf = (data: ReportData): { readonly harvests: number; readonly records: number; readonly requests: number } => ({
+  harvests: data.harvests.length,
+  records: data.harvests.reduce((sum, h) => sum + h.records, 0),
+  requests: data.harvests.reduce((sum, h) => sum + h.requests, 0)
+})

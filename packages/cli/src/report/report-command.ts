@@ -11,13 +11,14 @@ import { totalsOf } from "./report-data.js"
 export const reportCommand: Command = {
   name: "report",
   summary: "write the harvest history as one HTML page: records and requests per day, coverage, errors, runs",
-  usage: "--out FILE [--harvest ID]… [--state DIR]",
+  usage: "--out FILE [--harvest ID]… [--state DIR | --coordinator postgres://…]",
   details: [
     "Reads the harvest history of the state directory (<state>/history/) and writes one self-contained",
     "page: per harvest, records per day (a chart), the days covered, provisional and missing (a calendar),",
     "requests per UTC day against the daily quota (--daily-quota, default 1000), errors by kind and the",
     "run timeline. The page loads nothing and runs no script: it opens offline, in any browser, and can",
-    "be mailed or archived with the data. It sends no request to the API."
+    "be mailed or archived with the data. It sends no request to the API. With --coordinator postgres://…",
+    "(or TIKFLOW_COORDINATOR) it reports the team's history in that database instead."
   ].join("\n"),
   options: {
     out: { type: "string", value: "FILE", description: "the HTML file to write (replaced atomically)" },

@@ -1,10 +1,10 @@
 import { parseIntegerIn } from "../args/numbers.js"
 
 /**
- * `--max-records N`: the run stops, resumably, once its sinks have received N records in all (the
- * records already committed when a job starts count too). The stop is an interruption of the job's
+ * `--max-records N`: the run stops, resumably, once its sinks have received N records in this run
+ * (its jobs together; earlier runs' records do not count). The stop is an interruption of the job's
  * pipeline like Ctrl-C: it ends at the page that reaches N, commits it, and the same command run
- * again continues after it.
+ * again continues after it (for up to N more).
  */
 export class RecordLimit {
   private delivered = 0

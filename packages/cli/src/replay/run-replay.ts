@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { archiveFileOf, archiveFilesIn, pipeline, toPromise } from "@tikflow/core/internal"
 import type { BoundSink, Checkpoint, CheckpointStore, PipelineSummary, Transform } from "@tikflow/core/internal"
 import { uriSecrets } from "@tikflow/sinks/registry"
@@ -40,7 +40,7 @@ const findHarvests = async (spec: ReplaySpec): Promise<ReadonlyArray<ArchivedHar
   return found
 }
 
-const harvestOfFile = (file: string): string => file.slice(file.lastIndexOf("/") + 1).replace(/\.ndjson\.gz$/, "")
+const harvestOfFile = (file: string): string => basename(file, ".ndjson.gz")
 
 const resolveSinks = async (spec: ReplaySpec, input: CommandInput): Promise<ReadonlyArray<BoundSink>> => {
   const plugins = ((input.values.plugin as ReadonlyArray<string> | undefined) ?? []).map((specifier) => ({ specifier, field: "--plugin" }))

@@ -81,7 +81,8 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   const receivedAt = Date.parse(string("received_at"))
   if (Number.isNaN(receivedAt)) fail(where, "received_at", "an ISO time")
   if (!Number.isInteger(value.epoch)) fail(where, "epoch", "an integer")
-  if (!Number.isInteger(value.pass)) fail(where, "pass", "an integer")
+  // Lines written before passes were recorded belong to one pass.
+  if (value.pass !== undefined && !Number.isInteger(value.pass)) fail(where, "pass", "an integer")
   if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
   if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
   const bodyText = typeof value.body === "string" ? value.body : undefined
@@ -93,7 +94,7 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   return {
     harvestId: string("harvest_id"),
     epoch: value.epoch as number,
-    pass: value.pass as number,
+    pass: value.pass ?? 1,
     endpoint: string("endpoint"),
     fields: string("fields"),
     request: string("request"),

@@ -14,6 +14,13 @@ const reliabilityOf = () => {
   return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined
 }
 
+/** " (`BENCH_ONLY=… pnpm bench`, N runs, date UTC, load average L)" when `scenario` was re-run on its own. */
+const rerunNote = (results, scenario, runs) => {
+  const p = (results.partialRuns ?? []).findLast((run) => run.scenarios.includes(scenario))
+  if (p === undefined) return ""
+  return ` (\`${p.command}\`, ${runs} runs, ${p.startedAt.slice(0, 16).replace("T", " ")} UTC, load average ${p.loadAverageAtStart.split(" ")[0]})`
+}
+
 export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   const s = results.scenarios
   const m = results.machine
@@ -36,7 +43,7 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
     }
     out.push("")
   }
-  if (s.endToEnd?.bySize) out.push(...renderEndToEnd(s.endToEnd))
+  if (s.endToEnd?.bySize) out.push(...renderEndToEnd(s.endToEnd, rerunNote(results, "e2e", results.partialRuns?.findLast((p) => p.scenarios.includes("e2e"))?.runsPerFigure ?? results.runsPerFigure)))
   if (s.replay) {
     const r = s.replay
     out.push("## Replay", "")
@@ -114,7 +121,7 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   if (s.ledger) {
     const { perRequest, blocks } = s.ledger.variants
     out.push("## Quota ledger", "")
-    out.push(`${n(s.ledger.requests)} requests taken from the file ledger (lock file, re-read, atomic fsynced rewrite per store call): one store call per request against blocks of up to 10 units, settled in batches.`, "")
+    out.push(`${n(s.ledger.requests)} requests taken from the file ledger (lock file, re-read, atomic fsynced rewrite per store call): one store call per request against blocks of up to 10 units, settled in batches${rerunNote(results, "ledger", perRequest.cpuMicrosPerRequest.runs)}.`, "")
     out.push("| ledger | CPU µs / request | wall µs / request | locked writes |", "| --- | --- | --- | --- |")
     for (const [name, v] of [["a write per request", perRequest], ["blocks of 10", blocks]]) {
       out.push(`| ${name} | ${mmm(v.cpuMicrosPerRequest)} | ${mmm(v.wallMicrosPerRequest)} | ${mmm(v.lockedWrites)} |`)
@@ -124,19 +131,19 @@ export const renderBenchmarks = (results, reliability = reliabilityOf()) => {
   const findings = fileURLToPath(new URL("./findings.md", import.meta.url))
   if (existsSync(findings)) out.push(readFileSync(findings, "utf8").trim(), "")
   out.push(...renderReliability(reliability))
-  return out.join("\n") + "\n"
+  return out.join("\n").trimEnd() + "\n"
 }
 
 const TARGETS = { parquet: 0.6, duckdb: 0.5 }
 
 /** End to end by harvest size: the CLI against the bare loop, wall and CPU ratios side by side. */
-const renderEndToEnd = (e) => {
+const renderEndToEnd = (e, note) => {
   const out = ["## End to end: the CLI", ""]
   out.push("`tikflow videos --query-file all.json --from … --to … --out SINK --concurrency 2` — the built binary in its own process, with its own quota ledger, checkpoints, dedupe (persistent keys) and sink, against the sandbox (10,000 videos a day, faults off; warmed by an untimed run first)." +
     " Rate limit and daily quota opened wide. Baseline: the bare undici loop above, interleaved run by run." +
     " Printing what it prints off a terminal (a last progress line and the summary). **records/s** is from spawn to exit of each side's process (Node's start and loading the CLI included; the Startup section has the CLI's start alone)." +
     " **CPU µs/record** is the whole process's user + system CPU over the records (start-up included, for both); the **CPU ratio** is the baseline's CPU per record over the CLI's, the fairer figure on a loaded 2-core machine." +
-    ` Targets: ≥ ${TARGETS.parquet} into Parquet and ≥ ${TARGETS.duckdb} into DuckDB at every size, not falling with size; peak RSS < 300 MB.`, "")
+    ` Targets: ≥ ${TARGETS.parquet} into Parquet and ≥ ${TARGETS.duckdb} into DuckDB at every size, not falling with size; peak RSS < 300 MB${note}.`, "")
   for (const size of e.sizes) {
     const x = e.bySize[size]
     const runs = x.runs.baseline.length

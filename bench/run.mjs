@@ -70,10 +70,11 @@ const machine = {
 
 // BENCH_ONLY merges into the previous results so one scenario can be re-run alone.
 const previous = only !== undefined && existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : undefined
-const command = `${quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_ONLY=${[...only].join(",")} ` : ""}pnpm bench`
+const envPart = (name) => (process.env[name] ? `${name}=${process.env[name]} ` : "")
+const command = `${quick ? "BENCH_QUICK=1 " : ""}${only ? `BENCH_ONLY=${[...only].join(",")} ` : ""}${envPart("BENCH_SIZES")}${envPart("BENCH_RUNS")}${envPart("BENCH_LARGE_RUNS")}pnpm bench`
 // A BENCH_ONLY run keeps the full run's header and is listed as a partial re-run.
 const results = previous
-  ? { ...previous, partialRuns: [...(previous.partialRuns ?? []), { command, startedAt: new Date(startedAt).toISOString(), loadAverageAtStart: machine.loadAverageAtStart, scenarios: [...only] }] }
+  ? { ...previous, partialRuns: [...(previous.partialRuns ?? []), { command, startedAt: new Date(startedAt).toISOString(), loadAverageAtStart: machine.loadAverageAtStart, commit: machine.commit, runsPerFigure: RUNS, scenarios: [...only] }] }
   : { command, quick, runsPerFigure: RUNS, machine, startedAt: new Date(startedAt).toISOString(), scenarios: {} }
 const save = () => {
   const seconds = Math.round((Date.now() - startedAt) / 1000)

@@ -170,6 +170,15 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     // One video item, then the comments in chunks of ten ids, every item done once, by both workers between them.
     expect(column("select count(*) || ' ' || count(distinct done_by) from team_file._tikflow_work_items where status = 'done'")).toEqual([`${1 + Math.ceil(videoIds.length / 10)} 2`])
 
+    // Run again (any machine): both jobs are complete in the team's history, the comments job planned
+    // from the ids of the videos job's last queue; nothing is sent.
+    const before = researchRequests()
+    const [again] = team(dir, "file-again", 1, ["run", join(dir, "team.yaml")])
+    const rerun = await again!.done
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(rerun.stderr.match(/already complete/g)).toHaveLength(2)
+    expect(researchRequests()).toBe(before)
+
     writeFileSync(join(dir, "bad.yaml"), "coordinator: mysql://u:Secret-9@h/db\njobs: [{ source: { endpoint: user-info, usernames: [a] }, sinks: [ndjson:-] }]\n")
     const bad = await runCli(["run", "bad.yaml"], { cwd: dir, env: fixture.env() })
     expect(bad.code).toBe(2)

@@ -39,7 +39,10 @@ describe("PostgresWorkQueue", () => {
       await queues[2]!.addValues("queue-a", "username", ["u"])
       expect(await queues[0]!.values("queue-a", "video_id")).toEqual(["100", "30", "4"])
       // Another queue in the same tables is untouched.
-      await queues[0]!.ensure("queue-b", "comments …", [{ keys: ["1"] }])
+      await queues[0]!.ensure("queue-b", "comments …", [{ keys: ["1"] }], false, "comments-h")
+      // A harvest's latest queue is found by its harvest id (queue-a was created without one).
+      expect(await queues[2]!.lastQueueOf("comments-h")).toBe("queue-b")
+      expect(await queues[2]!.lastQueueOf("videos-h")).toBeUndefined()
       expect(await queues[1]!.progress("queue-b")).toMatchObject({ items: 1, done: 0 })
       expect(await queues[1]!.values("queue-b", "video_id")).toEqual([])
     } finally {

@@ -309,7 +309,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const harvestId = whole.harvestId
   // Known before a skip: a later job reads this job's ids from its queue.
   const queued = run.workQueue === undefined ? undefined : await planQueued(run, job, harvestId, list)
-  if (queued?.queue !== undefined) run.queueIds.set(job.name, queued.queue.queueId)
+  if (queued?.lastQueueId !== undefined) run.queueIds.set(job.name, queued.lastQueueId)
   // By job: two jobs of one run may extend the same harvest (one query over two ranges).
   if (runState.isJobDone(job.name)) {
     output.notice(`job ${job.name}: harvest ${harvestId} finished in an earlier run, skipped`)
@@ -407,7 +407,11 @@ const planQueued = async (run: OpenRun, job: JobSpec, harvestId: string, list: R
     resuming: record?.pending !== null && record?.pending !== undefined && record.status !== "complete",
     now: settings.now()
   })
-  return { jobPlan, queue: jobPlan.type === "complete" ? undefined : planWorkQueue(job, harvestId, jobPlan) }
+  const queue = jobPlan.type === "complete" ? undefined : planWorkQueue(job, harvestId, jobPlan)
+  // Complete: a later job of this run still reads its ids from the harvest's latest queue (a resumed
+  // run whose later job was interrupted finds the list it was planned from).
+  const lastQueueId = queue?.queueId ?? await run.workQueue!.lastQueueOf(harvestId)
+  return { jobPlan, queue, lastQueueId }
 }
 
 /**
@@ -631,6 +635,7 @@ const runJobQueued = async (
     queue,
     plan,
     label,
+    harvestId: source.harvestId,
     fresh: settings.fresh,
     signal: run.limit?.signalFor(signal) ?? signal,
     output,

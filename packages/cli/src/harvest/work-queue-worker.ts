@@ -12,6 +12,8 @@ export interface QueuedJob {
   readonly plan: WorkQueuePlan
   /** For the queue row and messages: the job's label (`videos 2024-01-01..2024-01-31`). */
   readonly label: string
+  /** The job's harvest, kept on the queue row: a later run finds its latest queue by it. */
+  readonly harvestId: string
   /** `--fresh`: the queue starts over, unless other workers hold leases on it right now. */
   readonly fresh: boolean
   readonly signal: AbortSignal
@@ -40,7 +42,7 @@ export interface QueuedJobResult {
 export const runQueuedJob = async (job: QueuedJob): Promise<QueuedJobResult> => {
   const { queue, plan, output, signal } = job
   const { queueId } = plan
-  const joined = await queue.ensure(queueId, job.label, plan.items, job.fresh)
+  const joined = await queue.ensure(queueId, job.label, plan.items, job.fresh, job.harvestId)
   if (joined === "created") output.notice(`work queue ${queueId}: ${plan.items.length} items of ${job.label} in ${queue.location}`)
   if (joined === "busy") output.notice(`work queue ${queueId}: other workers are on it, so --fresh does not start it over; joining them`)
   const summaries: Array<PipelineSummary> = []

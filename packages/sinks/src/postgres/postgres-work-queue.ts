@@ -27,7 +27,7 @@ const tablesIn = (schema: string): Tables => ({
 const createTables = async (tx: PostgresStatements, tables: Tables) => {
   await tx.query(
     `CREATE TABLE IF NOT EXISTS ${tables.queues} (queue_id text PRIMARY KEY, label text NOT NULL, items integer NOT NULL, ` +
-      "created_at timestamptz NOT NULL DEFAULT now())"
+      "created_at timestamptz NOT NULL DEFAULT now(), harvest_id text)"
   )
   await tx.query(
     `CREATE TABLE IF NOT EXISTS ${tables.items} (queue_id text NOT NULL, item integer NOT NULL, payload text NOT NULL, ` +
@@ -103,7 +103,7 @@ export class PostgresWorkQueue {
    * item starts over — unless a live worker holds a lease on it (`busy`: joined as it is), so a
    * team starting the same command with `--fresh` does not restart each other's work.
    */
-  ensure(queueId: string, label: string, payloads: ReadonlyArray<unknown>, fresh = false): Promise<"created" | "joined" | "busy"> {
+  ensure(queueId: string, label: string, payloads: ReadonlyArray<unknown>, fresh = false, harvestId?: string): Promise<"created" | "joined" | "busy"> {
     return this.session.transaction(async (tx) => {
       // Per queue, so workers arriving together create it once; released at commit.
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [queueId])
@@ -122,7 +122,7 @@ export class PostgresWorkQueue {
       }
       const [existing] = await tx.query(`SELECT items FROM ${this.tables.queues} WHERE queue_id = $1`, [queueId])
       if (existing !== undefined) return busy ? "busy" : "joined"
-      await tx.query(`INSERT INTO ${this.tables.queues} (queue_id, label, items) VALUES ($1, $2, $3)`, [queueId, label, payloads.length])
+      await tx.query(`INSERT INTO ${this.tables.queues} (queue_id, label, items, harvest_id) VALUES ($1, $2, $3, $4)`, [queueId, label, payloads.length, harvestId ?? null])
       await tx.query(
         `INSERT INTO ${this.tables.items} (queue_id, item, payload) SELECT $1, n - 1, p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n)`,
         [queueId, payloads.map((p) => JSON.stringify(p))]
@@ -230,6 +230,15 @@ export class PostgresWorkQueue {
       `INSERT INTO ${this.tables.values} (queue_id, field, value) SELECT $1, $2, v FROM unnest($3::text[]) AS t(v) ON CONFLICT DO NOTHING`,
       [queueId, field, values]
     )
+  }
+
+  /** The harvest's latest queue (`ensure` was given its id), e.g. to read the values of a harvest that is complete now. */
+  async lastQueueOf(harvestId: string): Promise<string | undefined> {
+    const [row] = await this.session.query<{ queue_id: string }>(
+      `SELECT queue_id FROM ${this.tables.queues} WHERE harvest_id = $1 ORDER BY created_at DESC, queue_id LIMIT 1`,
+      [harvestId]
+    )
+    return row?.queue_id
   }
 
   /** Every value of `field` the queue's items added, in one order on every machine (sorted). */

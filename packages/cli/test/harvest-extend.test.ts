@@ -6,10 +6,11 @@ import { partEpochs, parquetIds, QUERY, sorted, useHistorySandbox, videos } from
 import { expectedVideoIds } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
+// Each test runs the CLI several times (a loaded machine makes that slow): a longer timeout.
 const { fixture, clock, harvest } = useHistorySandbox()
 
 describe("harvest history: extending a harvest", () => {
-  it("a later --to fetches only the new days; every sink then equals one harvest of the whole range", async () => {
+  it("a later --to fetches only the new days; every sink then equals one harvest of the whole range", { timeout: 180_000 }, async () => {
     clock.now = Date.now()
     const dir = tempDir()
     const outs = ["ndjson:./v.ndjson", "parquet:./pq", "duckdb:./v.duckdb"]
@@ -37,7 +38,7 @@ describe("harvest history: extending a harvest", () => {
     expect(Math.min(...secondEpochs)).toBeGreaterThan(Math.max(...firstEpochs))
   })
 
-  it("a longer id list fetches only the new items", async () => {
+  it("a longer id list fetches only the new items", { timeout: 180_000 }, async () => {
     clock.now = Date.now()
     const dir = tempDir()
     const ids = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-01", "2024-01-05")).slice(0, 6)

@@ -8,7 +8,7 @@ import { tempDir } from "./support/temp-dir.js"
 const { fixture, clock, harvest } = useHistorySandbox()
 
 describe("harvest history: --fresh", () => {
-  it("--fresh leaves every sink holding exactly the new result, even when the quota stops it", async () => {
+  it("--fresh leaves every sink holding exactly the new result, even when the quota stops it", { timeout: 180_000 }, async () => {
     clock.now = Date.now()
     const dir = tempDir()
     const outs = ["ndjson:./v.ndjson", "parquet:./pq", "duckdb:./v.duckdb", "arrow:./arrow"]

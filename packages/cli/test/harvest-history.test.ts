@@ -9,7 +9,7 @@ import { tempDir } from "./support/temp-dir.js"
 const { fixture, clock, harvest } = useHistorySandbox()
 
 describe("harvest history: re-runs and tikflow runs", () => {
-  it("re-running a finished command sends no request: already complete, exit 0, in text and JSON", async () => {
+  it("re-running a finished command sends no request: already complete, exit 0, in text and JSON", { timeout: 180_000 }, async () => {
     clock.now = Date.now()
     const dir = tempDir()
     const args = videos("2024-01-01", "2024-01-20", "ndjson:./v.ndjson")

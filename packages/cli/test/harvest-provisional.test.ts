@@ -9,7 +9,7 @@ import { tempDir } from "./support/temp-dir.js"
 const { fixture, clock, harvest } = useHistorySandbox()
 
 describe("harvest history: provisional days and killed runs", () => {
-  it("days ending less than 48 h before the run are provisional and fetched again by the next run", async () => {
+  it("days ending less than 48 h before the run are provisional and fetched again by the next run", { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const outs = ["ndjson:./v.ndjson", "duckdb:./v.duckdb"]
     clock.now = Date.parse("2024-02-11T12:00:00Z")
@@ -41,7 +41,7 @@ describe("harvest history: provisional days and killed runs", () => {
     expect((await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)).requests).toBe(0)
   })
 
-  it("a run killed mid-harvest is resumed from its plan; the history records the killed run and the one that finished", async () => {
+  it("a run killed mid-harvest is resumed from its plan; the history records the killed run and the one that finished", { timeout: 180_000 }, async () => {
     clock.now = Date.now()
     const dir = tempDir()
     const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]

@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import type { Command } from "./command.js"
-import { sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
+import { sinkOptions, sinksFromFlags, transformsFromFlags } from "./harvest-options.js"
 
 export const replayCommand: Command = {
   name: "replay",
@@ -16,13 +16,7 @@ export const replayCommand: Command = {
   options: {
     archive: { type: "string", value: "DIR", description: "the archive directory (default <state>/archive)" },
     harvest: { type: "string", multiple: true, value: "ID", description: "replay this harvest only, repeatable (default: every archived harvest)" },
-    out: {
-      type: "string",
-      multiple: true,
-      short: "o",
-      value: "SINK-URI",
-      description: "where records go, repeatable: parquet:DIR, duckdb:FILE, ndjson:FILE|-, arrow:DIR, webhook:URL, <plugin>:…"
-    },
+    out: sinkOptions.out,
     "no-dedupe": { type: "boolean", description: "deliver every archived record, repeats included (as a harvest run with --no-dedupe)" }
   },
   examples: [

@@ -170,23 +170,36 @@ export const coverageCounter = (history: HistoryStore, onUnknown: (message: stri
       onUnknown(`harvest ${context.harvestId}: the history has no record counts for epoch ${context.resume?.epoch}; its per-day counts restart from 0`)
     }
     const counts: Record<string, number> = resumed ?? {}
-    let pending: Record<string, number> = {}
-    return {
-      async write(batch) {
-        for (const record of batch.records) {
-          const day = createdDayOf(record, context.recordKind)
-          pending[day] = (pending[day] ?? 0) + 1
-        }
-      },
-      async flush(commit) {
-        for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
-        pending = {}
-        await history.update(context.harvestId, (record) => {
-          if (record === undefined) throw new Error(`harvest ${context.harvestId}: its history record disappeared during the run`)
-          return commitCounts(record, commit.epoch, { ...counts })
-        })
-      },
-      async close() {}
-    }
+    return dayCountingWriter(context.recordKind, counts, (epoch) =>
+      history.update(context.harvestId, (record) => {
+        if (record === undefined) throw new Error(`harvest ${context.harvestId}: its history record disappeared during the run`)
+        return commitCounts(record, epoch, { ...counts })
+      }).then(() => undefined))
   }
 })
+
+/**
+ * A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are
+ * held apart), then calling `committed` with the epoch.
+ */
+export const dayCountingWriter = (
+  kind: StreamContext["recordKind"],
+  counts: Record<string, number>,
+  committed: (epoch: number) => Promise<void>
+): SinkWriter => {
+  let pending: Record<string, number> = {}
+  return {
+    async write(batch) {
+      for (const record of batch.records) {
+        const day = createdDayOf(record, kind)
+        pending[day] = (pending[day] ?? 0) + 1
+      }
+    },
+    async flush(commit) {
+      for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
+      pending = {}
+      await committed(commit.epoch)
+    },
+    async close() {}
+  }
+}

@@ -25,18 +25,21 @@ export interface JobSource {
 /** A dedupe stage follows the job's source: its repeats are dropped (and counted) there. */
 export const dedupeFollows = (job: JobSpec): boolean => job.transforms.some((transform) => transform.kind === "dedupe")
 
+/** What a job's source needs besides its spec: the parsed query, the read list, the days to harvest. */
+export interface ResolvedInputs {
+  readonly query?: VideoQueryFilter | undefined
+  readonly list?: ReadonlyArray<string> | undefined
+  /** Only these day ranges of a video query (what its history lacks). */
+  readonly days?: ReadonlyArray<readonly [string, string]> | undefined
+}
+
 /**
  * `dedupeFollows`: a dedupe stage follows the source, so the video query keeps the API's repeats
  * (the stage drops and counts them) instead of holding a set of every id of each window in progress.
  */
 export const jobSource = (
   spec: SourceSpec,
-  resolved: {
-    readonly query?: VideoQueryFilter | undefined
-    readonly list?: ReadonlyArray<string> | undefined
-    /** Only these day ranges of a video query (what its history lacks). */
-    readonly days?: ReadonlyArray<readonly [string, string]> | undefined
-  },
+  resolved: ResolvedInputs,
   concurrency: number,
   dedupeFollows = false
 ): JobSource => {
@@ -56,12 +59,7 @@ export const harvestRequestOf = (spec: SourceSpec, query: VideoQueryFilter | und
 
 const buildSource = (
   spec: SourceSpec,
-  resolved: {
-    readonly query?: VideoQueryFilter | undefined
-    readonly list?: ReadonlyArray<string> | undefined
-    /** Only these day ranges of a video query (what its history lacks). */
-    readonly days?: ReadonlyArray<readonly [string, string]> | undefined
-  },
+  resolved: ResolvedInputs,
   concurrency: number,
   dedupeFollows = false
 ): JobSource => {

@@ -443,42 +443,61 @@ const harvestQueuedJob = async (
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
-  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
-  const countRefusals = run.refused.track(source.harvestId, source.stream, jobPlan.items ?? list ?? [])
-  const ended = (status: RunOutcome["status"]) =>
-    run.history.update(source.harvestId, (record) =>
-      endRun(record!, {
-        status,
-        lastEpoch: undefined,
-        records: run.written,
-        ...stats,
-        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
-      }, settings.now()))
+  const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
   let summary: PipelineSummary
   try {
-    summary = await runJobQueued(run, queue, plan, job, source, label, (event) => {
-      countRefusals(event)
-      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
-      if (event.type === "retry") count(stats.errors, event.kind)
-      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
-    })
+    summary = await runJobQueued(run, queue, plan, job, source, label, pass.onProgress)
   } catch (error) {
-    const failure = describeFailure(error)
-    count(stats.errors, failure.exitCode === ExitCode.QuotaExhausted ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
-    await ended(failure.exitCode === ExitCode.QuotaExhausted ? "stopped" : "failed").catch(() => undefined)
+    await pass.failed(error, undefined)
     throw error
   }
   run.summaries.push(summary)
-  if (summary.status === "interrupted") await ended(run.limit?.reached && !run.input.signal.aborted ? "stopped" : "interrupted")
+  if (summary.status === "interrupted") await pass.interrupted(undefined)
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
   await run.refused.settled()
   // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
-  await ended("complete")
+  await pass.ended("complete", undefined)
   await runState.harvestDone(source.harvestId)
   await runState.jobDone(job.name)
   return undefined
+}
+
+/**
+ * What one pass of a harvest adds to its history: requests per UTC day, errors by kind, refused
+ * items, and how the pass ended (its last committed epoch, when known).
+ */
+const passHistory = (run: OpenRun, source: { readonly harvestId: string; readonly stream: string }, items: ReadonlyArray<string>) => {
+  const { settings, signal } = run.input
+  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
+  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
+  const countRefusals = run.refused.track(source.harvestId, source.stream, items)
+  const ended = (status: RunOutcome["status"], lastEpoch: number | undefined) =>
+    run.history.update(source.harvestId, (record) =>
+      endRun(record!, {
+        status,
+        lastEpoch,
+        records: run.written,
+        ...stats,
+        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
+      }, settings.now()))
+  return {
+    ended,
+    onProgress: (event: ProgressEvent) => {
+      countRefusals(event)
+      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
+      if (event.type === "retry") count(stats.errors, event.kind)
+      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
+    },
+    /** The pass failed: counted by kind; the history keeps it (a failure to write it must not hide the error). */
+    failed: async (error: unknown, lastEpoch: number | undefined) => {
+      const quota = describeFailure(error).exitCode === ExitCode.QuotaExhausted
+      count(stats.errors, quota ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
+      await ended(quota ? "stopped" : "failed", lastEpoch).catch(() => undefined)
+    },
+    /** Stopped by `--max-records` (stopped) or a signal (interrupted). */
+    interrupted: (lastEpoch: number | undefined) => ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", lastEpoch)
+  }
 }
 
 /** A job's pipeline ended: the run's result when `--max-records` or a signal stopped it, else undefined. */
@@ -510,39 +529,21 @@ const runHistoryPass = async (
   run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
-  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
-  const countRefusals = run.refused.track(source.harvestId, source.stream, plan.items ?? [])
-  const ended = (status: RunOutcome["status"], lastEpoch: number | undefined) =>
-    run.history.update(source.harvestId, (record) =>
-      endRun(record!, {
-        status,
-        lastEpoch,
-        records: run.written,
-        ...stats,
-        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
-      }, settings.now()))
+  const pass = passHistory(run, source, plan.items ?? [])
   let summary: PipelineSummary
   try {
-    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), jobCheckpoints, signal, plan.type === "fresh", (event) => {
-      countRefusals(event)
-      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
-      if (event.type === "retry") count(stats.errors, event.kind)
-      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
-    }, [coverageCounter(run.history, (message) => output.notice(message))])
+    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), jobCheckpoints, signal, plan.type === "fresh",
+      pass.onProgress, [coverageCounter(run.history, (message) => output.notice(message))])
   } catch (error) {
-    const failure = describeFailure(error)
-    count(stats.errors, failure.exitCode === ExitCode.QuotaExhausted ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
-    await ended(failure.exitCode === ExitCode.QuotaExhausted ? "stopped" : "failed", (await jobCheckpoints.load(source.harvestId))?.epoch)
-      .catch(() => undefined)
+    await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)
     throw error
   }
   run.summaries.push(summary)
-  if (summary.status === "interrupted") await ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", summary.lastEpoch)
+  if (summary.status === "interrupted") await pass.interrupted(summary.lastEpoch)
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
   await run.refused.settled()
-  await ended("complete", summary.lastEpoch)
+  await pass.ended("complete", summary.lastEpoch)
   return undefined
 }
 

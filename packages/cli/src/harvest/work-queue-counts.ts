@@ -1,5 +1,5 @@
 import type { BoundSink, Checkpoint, CheckpointStore, SinkWriter, StreamContext } from "@tikflow/core/internal"
-import { createdDayOf } from "./harvest-history.js"
+import { dayCountingWriter } from "./harvest-history.js"
 
 /**
  * A sink, internal to the CLI, counting one work-queue item's records per created day (videos; `*`
@@ -12,20 +12,7 @@ export const dayCounter = (initial: Readonly<Record<string, number>> = {}): { re
   const sink: BoundSink = {
     name: "history:item-counts",
     async open(context: StreamContext): Promise<SinkWriter> {
-      let pending: Record<string, number> = {}
-      return {
-        async write(batch) {
-          for (const record of batch.records) {
-            const day = createdDayOf(record, context.recordKind)
-            pending[day] = (pending[day] ?? 0) + 1
-          }
-        },
-        async flush() {
-          for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
-          pending = {}
-        },
-        async close() {}
-      }
+      return dayCountingWriter(context.recordKind, counts, async () => {})
     }
   }
   return { sink, counts }

@@ -5,7 +5,7 @@ import { alias } from "./vitest.config.js"
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["test/reliability/**/*.reliability.test.ts"],
+    include: ["test/reliability/**/*.reliability.test.ts", "packages/*/test/**/*.reliability.test.ts"],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     pool: "forks"

@@ -99,7 +99,7 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
  * `flush` commits them with the checkpoint. Re-delivered records replace, never duplicate.
  */
 export const postgresSink = defineSink<PostgresSinkConfig>({
-  contract: 1,
+  contract: 2,
   name: "postgres",
   schemes: ["postgres", "postgresql"],
   description: "PostgreSQL tables per stream, COPY-loaded and merged on the primary key, checkpoints in the same transaction",

@@ -628,7 +628,7 @@ const runJobQueued = async (
   job: JobSpec,
   source: Source<any, TikTokClient>,
   label: string,
-  countRefusals: (event: ProgressEvent) => void
+  onEvent: (event: ProgressEvent) => void
 ): Promise<PipelineSummary> => {
   const { settings, output, signal } = run.input
   const started = Date.now()
@@ -645,11 +645,11 @@ const runJobQueued = async (
       const harvestId = itemHarvestIdOf(source.stream, plan.queueId, index)
       const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
       const counter = dayCounter(countsOf(await checkpoints.load(harvestId)))
-      const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, countRefusals, [counter.sink])
+      const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, onEvent, [counter.sink])
       if (summary.status === "completed") {
         // Before the item is marked done, so the counts are whole once every item is.
         await run.history.update(source.harvestId, (record) => addPendingCounts(record!, counter.counts))
-        await rm(join(deliveredKeysDir(settings.stateDir), harvestId), { recursive: true, force: true })
+        await dropDeliveredKeys(settings.stateDir, harvestId)
       }
       return summary
     }
@@ -677,7 +677,7 @@ const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
   const { stateDir } = run.input.settings
   for (const harvestId of run.runState.harvestsDone) {
     await run.checkpoints.clear(harvestId)
-    await rm(join(deliveredKeysDir(stateDir), harvestId), { recursive: true, force: true })
+    await dropDeliveredKeys(stateDir, harvestId)
   }
   await run.refused.settled()
   await run.runState.remove()
@@ -741,6 +741,10 @@ const archiveDirOf = (settings: GlobalSettings, spec: RunSpec): string | undefin
 
 /** Where each harvest's delivered keys live: `<state>/dedupe/<harvestId>/dedupe/`. */
 const deliveredKeysDir = (stateDir: string): string => join(stateDir, "dedupe")
+
+/** A finished harvest (or work-queue item) no longer needs its delivered keys. */
+const dropDeliveredKeys = (stateDir: string, harvestId: string): Promise<void> =>
+  rm(join(deliveredKeysDir(stateDir), harvestId), { recursive: true, force: true })
 
 /**
  * The job's stages. `dedupe` (on by default) keeping the first occurrence keeps its keys under

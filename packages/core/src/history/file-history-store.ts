@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { writeJsonAtomic } from "../files/atomic-write.js"
 import { withLockFile } from "../files/lock-file.js"
 import { readJsonFile } from "../files/read-json-file.js"
-import { type HarvestRecord, parseHarvestRecord } from "./harvest-record.js"
+import { byCreation, type HarvestRecord, parseHarvestRecord } from "./harvest-record.js"
 import type { HistoryStore } from "./history-store.js"
 
 /** A harvest id as a file name: ids are `<stream>-<hex>`; anything else is refused rather than escaped. */
@@ -48,7 +48,7 @@ export class FileHistoryStore implements HistoryStore {
       const record = await readRecordFile(join(this.location, name))
       if (record !== undefined) records.push(record)
     }
-    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    return records.sort(byCreation)
   }
 }
 

@@ -117,6 +117,10 @@ export const parseHarvestRecord = (value: unknown): HarvestRecord | string => {
 }
 
 const DAY_MS = 86_400_000
+/** The order `HistoryStore.list` returns records in: oldest harvest first, then by id. */
+export const byCreation = (a: HarvestRecord, b: HarvestRecord): number =>
+  a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)
+
 /** How long the API keeps adding to a day: a day that ended less than this before a fetch is provisional. */
 export const PROVISIONAL_MS = 48 * 3_600_000
 

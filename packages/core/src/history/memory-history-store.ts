@@ -1,4 +1,4 @@
-import type { HarvestRecord } from "./harvest-record.js"
+import { byCreation, type HarvestRecord } from "./harvest-record.js"
 import type { HistoryStore } from "./history-store.js"
 
 /** Harvest records in this process's memory: for library use without a state directory, and for tests. */
@@ -17,6 +17,6 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   list(): Promise<ReadonlyArray<HarvestRecord>> {
-    return Promise.resolve([...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)))
+    return Promise.resolve([...this.records.values()].sort(byCreation))
   }
 }

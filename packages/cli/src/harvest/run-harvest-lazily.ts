@@ -1,4 +1,4 @@
-import type { HarvestOptions } from "./run-harvest.js"
+import type { HarvestOptions } from "./harvest-result.js"
 import type { CommandInput } from "../commands/command.js"
 import type { ExitCode } from "../exit-codes.js"
 import { loadCredentials } from "../args/credentials.js"

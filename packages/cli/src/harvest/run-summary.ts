@@ -1,7 +1,7 @@
 import type { Output } from "../output/output.js"
 import { formatDuration } from "../progress/format-progress.js"
 import { countOf, describeRefusals, type HarvestRefusals, refusedTotals } from "./refused-items.js"
-import type { HarvestResult } from "./run-harvest.js"
+import type { HarvestResult } from "./harvest-result.js"
 
 /** The end-of-run report on stderr (stdout may be an ndjson sink): per stream, then totals. */
 export const printRunSummary = (output: Output, result: HarvestResult): void => {

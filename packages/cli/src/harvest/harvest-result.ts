@@ -1,0 +1,55 @@
+import type { PipelineSummary, RetryPolicy } from "@tikflow/core/internal"
+import type { ExitCode } from "../exit-codes.js"
+import type { HarvestRefusals } from "./refused-items.js"
+
+export interface HarvestOptions {
+  /** Plugins to load first (a pipeline file's `plugins`), besides `--plugin`. */
+  readonly plugins?: ReadonlyArray<{ readonly specifier: string; readonly field: string }>
+  /** The command that resumes this run, for the message after an interruption. */
+  readonly resumeCommand?: string
+  /** Retry schedule overrides (the demo's local sandbox needs no 2-second backoff on 429s). */
+  readonly retry?: { readonly schedules?: Partial<RetryPolicy["schedules"]>; readonly maxRetries?: number }
+}
+
+export interface HarvestResult {
+  readonly exitCode: ExitCode
+  readonly summaries: ReadonlyArray<PipelineSummary>
+  /** The job the daily quota stopped (exit 4): its records so far are committed, the rest resumes. */
+  readonly stoppedByQuota?: StoppedJob | undefined
+  readonly requests: number
+  readonly retries: Readonly<Record<string, number>>
+  readonly durationMs: number
+  /** Items the API refused (unknown videos, private accounts or lists), per harvest that had any. */
+  readonly refused: ReadonlyArray<HarvestRefusals>
+  /** Jobs skipped because their harvest's history covers everything they ask for (no request sent). */
+  readonly alreadyComplete: ReadonlyArray<AlreadyComplete>
+  /** The run stopped at `--max-records` (exit 6): what it delivered is committed, a re-run continues. */
+  readonly stoppedAtMaxRecords?: StoppedAtLimit | undefined
+}
+
+export interface AlreadyComplete {
+  readonly job: string
+  readonly harvestId: string
+  readonly records: number
+  /** When the harvest last completed a run (ISO time). */
+  readonly harvestedAt: string
+}
+
+export interface StoppedAtLimit {
+  /** The job that reached the limit, and the harvest it continues. */
+  readonly job: string
+  readonly stream: string
+  readonly harvestId: string
+  /** The limit, and the records the run delivered (its last page may take it past the limit). */
+  readonly maxRecords: number
+  readonly records: number
+}
+
+export interface StoppedJob {
+  readonly job: string
+  readonly stream: string
+  readonly harvestId: string
+  /** Records the job's sinks received in this run before the stop (committed: a re-run resumes after them). */
+  readonly records: number
+  readonly resetAt: string
+}

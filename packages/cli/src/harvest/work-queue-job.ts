@@ -1,0 +1,155 @@
+import type { CheckpointStore, PipelineSummary, ProgressEvent, Source } from "@tikflow/core/internal"
+import type { TikTokClient } from "@tikflow/sources/internal"
+import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
+import { combineSummaries } from "./combined-summary.js"
+import { addPendingCounts, beginRun } from "./harvest-history.js"
+import { planJob, requestedOf } from "./harvest-plan.js"
+import type { HarvestResult } from "./harvest-result.js"
+import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
+import { afterJobPipeline, announceComplete } from "./job-outcomes.js"
+import { dedupeFollows, jobSource } from "./job-sources.js"
+import type { JobSpec } from "./job-spec.js"
+import type { OpenRun } from "./open-run.js"
+import { identityOf, passHistory } from "./pass-history.js"
+import { countsOf, dayCounter, withCounts } from "./work-queue-counts.js"
+import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkItem, type WorkQueuePlan } from "./work-queue-plan.js"
+import { runQueuedJob } from "./work-queue-worker.js"
+
+/** A queued job's plan, and the queue a later job of the run reads this job's ids from. */
+export interface QueuedJobPlan {
+  readonly jobPlan: ReturnType<typeof planJob>
+  /** Undefined when the harvest's history leaves nothing to do. */
+  readonly queue: WorkQueuePlan | undefined
+  readonly lastQueueId: string | undefined
+}
+
+/**
+ * A queued job's plan: what the harvest's history leaves to do (a stopped run's pending plan, so
+ * every worker of a team plans alike), with its work queue unless nothing is left.
+ */
+export const planQueued = async (run: OpenRun, job: JobSpec, harvestId: string, list: ReadonlyArray<string> | undefined): Promise<QueuedJobPlan> => {
+  const { settings } = run.input
+  const record = await run.history.read(harvestId)
+  const jobPlan = planJob({
+    record,
+    requested: requestedOf(job, list),
+    outputs: sharedOutputsOf(job),
+    fresh: settings.fresh,
+    resuming: record?.pending !== null && record?.pending !== undefined && record.status !== "complete",
+    now: settings.now()
+  })
+  const queue = jobPlan.type === "complete" ? undefined : planWorkQueue(job, harvestId, jobPlan)
+  // Complete: a later job of this run still reads its ids from the harvest's latest queue (a resumed
+  // run whose later job was interrupted finds the list it was planned from).
+  const lastQueueId = queue?.queueId ?? await run.workQueue!.lastQueueOf(harvestId)
+  return { jobPlan, queue, lastQueueId }
+}
+
+/**
+ * A job shared through the coordinator's work queue: this process runs the items it claims, and
+ * adds its run to the harvest's history there (each worker's share is a run; the coverage is added
+ * once every item is done).
+ */
+export const harvestQueuedJob = async (
+  run: OpenRun,
+  queue: PostgresWorkQueue,
+  job: JobSpec,
+  list: ReadonlyArray<string> | undefined,
+  { jobPlan, queue: plan }: QueuedJobPlan
+): Promise<HarvestResult | undefined> => {
+  const { settings, output } = run.input
+  const { runState, display } = run
+  const query = run.prepared.queries.get(job.name)
+  const { source, label } = jobSource(job.source, { query, list }, settings.concurrency, dedupeFollows(job))
+  if (jobPlan.type === "complete" || plan === undefined) {
+    if (jobPlan.type === "complete") announceComplete(run, job, jobPlan.record)
+    await runState.harvestDone(source.harvestId)
+    await runState.jobDone(job.name)
+    return undefined
+  }
+  if (jobPlan.reason !== undefined) output.notice(`job ${job.name}: harvesting everything again (${jobPlan.reason})`)
+  await run.history.update(source.harvestId, (current) =>
+    beginRun(current, identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job), new Date(settings.now()).toISOString()))
+  await runState.save()
+  display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
+  run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
+  run.written = 0
+  const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
+  let summary: PipelineSummary
+  try {
+    summary = await runJobQueued(run, queue, plan, job, source, label, pass.onProgress)
+  } catch (error) {
+    await pass.failed(error, undefined)
+    throw error
+  }
+  run.summaries.push(summary)
+  if (summary.status === "interrupted") await pass.interrupted(undefined)
+  const stopped = await afterJobPipeline(run, job, summary)
+  if (stopped !== undefined) return stopped
+  await run.refused.settled()
+  // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
+  await pass.ended("complete", undefined)
+  await runState.harvestDone(source.harvestId)
+  await runState.jobDone(job.name)
+  return undefined
+}
+
+/**
+ * This process's share of a job whose items (date windows, chunks of the list) are queued in the
+ * coordinator: each claimed item runs as its own pipeline, checkpointed on its queue row. One
+ * summary for the job; `interrupted` when a signal stopped the worker.
+ */
+const runJobQueued = async (
+  run: OpenRun,
+  queue: PostgresWorkQueue,
+  plan: WorkQueuePlan,
+  job: JobSpec,
+  source: Source<any, TikTokClient>,
+  label: string,
+  onEvent: (event: ProgressEvent) => void
+): Promise<PipelineSummary> => {
+  const { settings, output, signal } = run.input
+  const started = Date.now()
+  const queued = await runQueuedJob({
+    queue,
+    plan,
+    label,
+    harvestId: source.harvestId,
+    fresh: settings.fresh,
+    signal: run.limit?.signalFor(signal) ?? signal,
+    output,
+    runItem: (item, index, checkpoints, itemSignal) =>
+      runQueuedItem(run, job, { source, queueId: plan.queueId, item, index }, checkpoints, itemSignal, onEvent)
+  })
+  return {
+    ...combineSummaries({ harvestId: source.harvestId, stream: source.stream, recordKind: source.kind }, queued.summaries, Date.now() - started),
+    status: queued.interrupted ? "interrupted" : "completed"
+  }
+}
+
+/**
+ * One claimed item of a queued job through the job's pipeline, as its own harvest (the job's source
+ * narrowed to the item), counting its records per created day in its checkpoints. A finished
+ * item's counts go to the harvest's history, and its delivered keys are dropped.
+ */
+const runQueuedItem = async (
+  run: OpenRun,
+  job: JobSpec,
+  { source, queueId, item, index }: { source: Source<any, TikTokClient>; queueId: string; item: WorkItem; index: number },
+  checkpoints: CheckpointStore,
+  itemSignal: AbortSignal,
+  onEvent: (event: ProgressEvent) => void
+): Promise<PipelineSummary> => {
+  const { settings } = run.input
+  const narrowed = itemSourceSpec(job.source, item)
+  const harvestId = itemHarvestIdOf(source.stream, queueId, index)
+  const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
+  const counter = dayCounter(countsOf(await checkpoints.load(harvestId)))
+  const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, onEvent, [counter.sink])
+  if (summary.status === "completed") {
+    // Before the item is marked done, so the counts are whole once every item is.
+    await run.history.update(source.harvestId, (record) => addPendingCounts(record!, counter.counts))
+    await dropDeliveredKeys(settings.stateDir, harvestId)
+  }
+  return summary
+}

@@ -25,11 +25,8 @@ const commentTable = {
   id: "id", video_id: "id", text: "string", like_count: "count", reply_count: "count",
   parent_comment_id: "id", create_time: "count"
 } as const
-const fastWireComment = makeFastDecoder(commentTable)
+const fastCommentRecord = makeFastDecoder(commentTable, { required: ["id", "video_id"] })
 
 /** The fast path of {@link CommentFromWire}: the comment, or `undefined` to defer to the schema. */
-export const fastComment = (raw: unknown): Comment | undefined => {
-  const comment = fastWireComment(raw)
-  return comment === undefined || comment.id === null || comment.video_id === null ? undefined : (comment as Comment)
-}
+export const fastComment = fastCommentRecord as (raw: unknown) => Comment | undefined
 assertTrue<Equals<Omit<RecordOfTable<typeof commentTable>, "id" | "video_id">, Omit<Comment, "id" | "video_id">>>()

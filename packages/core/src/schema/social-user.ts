@@ -18,13 +18,10 @@ export const SocialUserFromWire = Schema.Struct({
 })
 assertTrue<Equals<typeof SocialUserFromWire.Type, Omit<SocialUser, "of_username" | "relation">>>()
 
-const fastWireSocialUser = makeFastDecoder({ username: "string", display_name: "string" } as const)
+const fastSocialUserRecord = makeFastDecoder({ username: "string", display_name: "string" } as const, { required: ["username"] })
 
 /** Fast path of {@link SocialUserFromWire}. */
-export const fastSocialUser = (raw: unknown): typeof SocialUserFromWire.Type | undefined => {
-  const user = fastWireSocialUser(raw)
-  return user === undefined || user.username === null ? undefined : { username: user.username, display_name: user.display_name }
-}
+export const fastSocialUser = fastSocialUserRecord as (raw: unknown) => typeof SocialUserFromWire.Type | undefined
 
 export type SocialRelation = SocialUser["relation"]
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest"
 import { DecodeError, isTransient } from "../../src/errors/api-errors.js"
 import { CommentFromWire, fastComment } from "../../src/schema/comment.js"
 import { SocialUserFromWire, fastSocialUser } from "../../src/schema/social-user.js"
+import { makeFastDecoder } from "../../src/schema/fast-fields.js"
 import { VideoFromWire, fastVideo } from "../../src/schema/video.js"
 import { decodeVideoQueryResponseSync, VideoQueryResponse } from "../../src/schema/video-query.js"
 
@@ -124,6 +125,27 @@ describe("the fast decoding path", () => {
       }),
       { numRuns: 500 }
     )
+  })
+})
+
+describe("a generated fast decoder", () => {
+  const decode = makeFastDecoder({ id: "id", alt_id: "id", n: "count" } as const, { fallbacks: { alt_id: "id" }, required: ["id"] })
+
+  it("builds the record straight from the wire: a stand-in field fills its target and is not kept", () => {
+    expect(decode({ alt_id: 7, n: 2 })).toEqual({ id: "7", n: 2 })
+    expect(decode({ id: "1", alt_id: "2" })).toEqual({ id: "1", n: null })
+    expect(Object.keys(decode({ n: 1, id: "3", extra: true }) ?? {})).toEqual(["id", "n"])
+  })
+
+  it("gives up on a missing required field and on a stand-in of the wrong shape, even when unused", () => {
+    expect(decode({ n: 1 })).toBeUndefined()
+    expect(decode({ id: "1", alt_id: "x" })).toBeUndefined()
+  })
+
+  it("reads only the wire object's own fields", () => {
+    const raw = Object.create({ n: 5 }) as Record<string, unknown>
+    raw.id = "1"
+    expect(decode(raw)).toEqual({ id: "1", n: null })
   })
 })
 

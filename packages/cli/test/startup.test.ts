@@ -23,11 +23,12 @@ const traced = async (name: string, args: ReadonlyArray<string>) => {
   return { result, modules }
 }
 
+// RxJS is loaded on first use (core's `rxjs()`): a CLI run makes no Observable.
 // The sandbox's fault names (a few lines, for `tikflow sandbox --help`) are allowed; its world is not.
-const heavy = /\/(apache-arrow|parquet-wasm|@duckdb\+|@duckdb\/|yaml)[@/]|\/packages\/sandbox\/dist\/(?!faults\/fault-kind\.js)/
+const heavy = /\/(apache-arrow|parquet-wasm|@duckdb\+|@duckdb\/|yaml|rxjs)[@/]|\/packages\/sandbox\/dist\/(?!faults\/fault-kind\.js)/
 
 describe("a quick start: each sink's dependencies load only when it is used", () => {
-  it("a run into NDJSON loads neither DuckDB, Arrow, parquet-wasm, the YAML parser nor the sandbox", async () => {
+  it("a run into NDJSON loads neither DuckDB, Arrow, parquet-wasm, the YAML parser, RxJS nor the sandbox", async () => {
     const { result, modules } = await traced("ndjson", ["user-info", "--username", "user_00001,user_00002", "--out", "ndjson:./users.ndjson"])
     expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001", "user_00002"], fixture.sandbox.groundTruth.userInfo))
     expect(readNdjson(join(dir, "users.ndjson"))).toHaveLength(2)

@@ -1,5 +1,6 @@
 import { Cause, Effect, Exit, Stream } from "effect"
-import { Observable } from "rxjs"
+import type { Observable } from "rxjs"
+import { rxjs } from "./rxjs-runtime.js"
 import { StreamInterruptedError } from "./stream-interrupted-error.js"
 
 /**
@@ -15,7 +16,7 @@ import { StreamInterruptedError } from "./stream-interrupted-error.js"
  * - `unsubscribe()` interrupts the fiber, running the stream's finalizers.
  */
 export const toObservable = <A, E>(stream: Stream.Stream<A, E, never>): Observable<A> =>
-  new Observable<A>((subscriber) => {
+  new (rxjs().Observable)<A>((subscriber) => {
     const fiber = Effect.runFork(
       Stream.runForEachArray(stream, (chunk) =>
         Effect.sync(() => {

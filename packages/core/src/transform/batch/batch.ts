@@ -1,7 +1,7 @@
 import type { Duration } from "effect"
 import { Stream } from "effect"
-import type { OperatorFunction, SchedulerLike, Subscription } from "rxjs"
-import { asyncScheduler, Observable } from "rxjs"
+import type { Observable, OperatorFunction, SchedulerLike, Subscription } from "rxjs"
+import { rxjs } from "../../interop/rxjs-runtime.js"
 
 /**
  * Groups records into arrays of at most `size`, emitting a group when it is full or when `within`
@@ -20,10 +20,10 @@ export const batch = (size: number, within: Duration.Input) =>
 export const batchOperator = <A>(
   size: number,
   withinMs: number,
-  scheduler: SchedulerLike = asyncScheduler
+  scheduler: SchedulerLike = rxjs().asyncScheduler
 ): OperatorFunction<A, Array<A>> =>
 (source) =>
-  new Observable<Array<A>>((subscriber) => {
+  new (rxjs().Observable)<Array<A>>((subscriber) => {
     const limit = Number.isFinite(size) && size >= 1 ? Math.floor(size) : 1
     let group: Array<A> = []
     let timer: Subscription | undefined

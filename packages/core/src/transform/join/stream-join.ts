@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import type { Observable } from "rxjs"
-import { endWith, map, merge, Observable as RxObservable } from "rxjs"
+import { rxjs } from "../../interop/rxjs-runtime.js"
 import type { JoinStateOverflowError } from "./join-errors.js"
 import type { JoinEvent, StreamJoinOptions } from "./stream-join-state.js"
 import { StreamJoinState } from "./stream-join-state.js"
@@ -48,7 +48,8 @@ export const joinObservables = <L, R, Out>(
   right: Observable<R>,
   options: StreamJoinOptions<L, R, Out>
 ): Observable<Out> =>
-  new RxObservable<Out>((subscriber) => {
+  new (rxjs().Observable)<Out>((subscriber) => {
+    const { endWith, map, merge } = rxjs()
     const state = new StreamJoinState(options)
     return merge(
       left.pipe(map((value): JoinEvent<L, R> => ({ side: "left", value })), endWith<JoinEvent<L, R>>(leftEnd)),

@@ -21,8 +21,8 @@ const N = Number(process.argv[2] ?? 200_000)
 const BATCH = 10_000
 const QUERIES = 2_000
 
-const encode = copyTextEncoder(columnsOf("video"))
-const chunks = [...videoBatches(0, N, BATCH)].map((records) => Buffer.concat([...encode(records).chunks]))
+const encoder = copyTextEncoder(columnsOf("video"), String)
+const chunks = [...videoBatches(0, N, BATCH)].map((records) => (encoder.append(records), Buffer.concat(encoder.take())))
 const bytes = chunks.reduce((s, c) => s + c.length, 0)
 
 const server = await startPostgres()

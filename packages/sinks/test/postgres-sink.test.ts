@@ -84,11 +84,46 @@ describe("postgres sink", () => {
   test("a batch with a value the column refuses stages none of its rows", async () => {
     const writer = await resolveSink(server.uri({ query: "schema=partial" })).open(streamContext("video", { stream: "videos" }))
     const good = Array.from({ length: 300 }, (_, i) => sampleVideo(i))
-    await expect(writer.write({ records: good.map((r, i) => (i === 250 ? { ...r, like_count: 1.5 } : r)), epoch: 1 })).rejects.toThrow(/bigint/)
+    await expect(writer.write({ records: good.map((r, i) => (i === 250 ? { ...r, like_count: 1.5 } : r)), epoch: 1 })).rejects.toThrow(
+      /write failed: like_count: expected an integer in ±\(2\^53 - 1\), got 1\.5 \(video \d+\)$/
+    )
     await writer.write({ records: good.slice(0, 5), epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await writer.close()
     expect(await sql(server.uri(), "select count(*)::int n from partial.videos")).toEqual([{ n: 5 }])
+  })
+
+  test("a load the server refuses fails the epoch: the flush throws it and none of the epoch's pages commit", async () => {
+    const writer = await resolveSink(server.uri({ query: "schema=refused" })).open(streamContext("video", { stream: "videos" }))
+    await writer.write({ records: [sampleVideo(1)], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    // A null key passes the encoder; the server's NOT NULL refuses it when the epoch's rows load.
+    await writer.write({ records: [sampleVideo(2)], epoch: 2 })
+    await writer.write({ records: [{ ...sampleVideo(3), id: null } as never, sampleVideo(4)], epoch: 2 })
+    await expect(writer.flush({ epoch: 2, checkpoint: checkpoint(2) })).rejects.toThrow(/flush failed: .*null value in column "id"/)
+    // The writer goes on with the next epoch.
+    await writer.write({ records: [sampleVideo(5)], epoch: 3 })
+    await writer.flush({ epoch: 3, checkpoint: checkpoint(3) })
+    await writer.close()
+    expect(await sql(server.uri(), "select count(*)::int n from refused.videos")).toEqual([{ n: 2 }])
+    expect(await sql(server.uri(), "select epoch::int from refused._tikflow_checkpoints")).toEqual([{ epoch: 3 }])
+  })
+
+  test("pages of 100 over several loads: direct loads, then staged ones once keys repeat, last version wins", async () => {
+    const writer = await resolveSink(server.uri({ query: "schema=loads" })).open(streamContext("video", { stream: "videos" }))
+    // 60,000 rows (several 4 MB loads, one in flight while the next fills) over 30,000 keys: the
+    // second half repeats the first, so the epoch's later loads go to staging and merge.
+    for (let from = 0; from < 60_000; from += 100) {
+      const records = Array.from({ length: 100 }, (_, i) => ({ ...sampleVideo((from + i) % 30_000), like_count: from + i }))
+      await writer.write({ records, epoch: 1 })
+    }
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    const rows = await sql<{ n: number; wrong: number }>(
+      server.uri(),
+      "select count(*)::int n, count(*) filter (where like_count < 30000)::int wrong from loads.videos"
+    )
+    expect(rows).toEqual([{ n: 30_000, wrong: 0 }])
   })
 
   test("NUL characters are stored escaped, flagged, and counted in a warning", async () => {

@@ -1,4 +1,4 @@
-import { defineSink } from "@tikflow/core/internal"
+import { defineSink, recordKinds } from "@tikflow/core/internal"
 import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { assertColumnsHoldFields, columnsOf } from "../schema/columns.js"
@@ -49,12 +49,12 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
     await session.close()
     throw error
   }
-  const encode = copyTextEncoder(columns)
+  const describe = (record: unknown) => `${kind} ${recordKinds[kind].keyOf(record as never)}`
   const epoch = epochLoader(session, {
     copyIntoTable: copyIntoSql(table, columns),
     copyIntoStaging: copyIntoSql(quoteIdent(staging), columns),
     merge: [mergeFromStagingSql(staging, table, kind, columns), `TRUNCATE ${quoteIdent(staging)}`]
-  })
+  }, copyTextEncoder(columns, describe))
   let closed = false
 
   return {
@@ -71,10 +71,9 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       assertColumnsHoldFields(columns, batch.records)
-      const rows = encode(batch.records)
-      await epoch.load(rows.chunks, batch.records.length)
-      if (rows.escapedValues > 0) {
-        context.logger.warn(`${name}: ${rows.escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
+      const escapedValues = await epoch.write(batch.records)
+      if (escapedValues > 0) {
+        context.logger.warn(`${name}: ${escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
       }
     },
     async flush(commit: SinkCommit) {
@@ -84,6 +83,7 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
     async close() {
       if (closed) return
       closed = true
+      await epoch.drain()
       if (epoch.pending > 0) context.logger.debug(`${name}: ${epoch.pending} row(s) of an unflushed epoch discarded on close`)
       // Closing the connection rolls back an open epoch and drops the (temporary) staging table.
       await session.close()
@@ -94,9 +94,10 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
 
 /**
  * `postgres://user@host:port/db?schema=…` (or `postgresql://`): one typed table per stream with
- * the record kind's primary key. Each epoch is one transaction: batches are COPYed into the table
- * (into a staging table once a key repeats, merged by key at commit, last version wins) and
- * `flush` commits them with the checkpoint. Re-delivered records replace, never duplicate.
+ * the record kind's primary key. Each epoch is one transaction: pages are encoded as they come and
+ * COPYed into the table in large loads (into a staging table once a key repeats, merged by key at
+ * commit, last version wins), and `flush` commits them with the checkpoint. Re-delivered records
+ * replace, never duplicate.
  */
 export const postgresSink = defineSink<PostgresSinkConfig>({
   contract: 2,

@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { query, readNdjson } from "./support/read-outputs.js"
+import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
 import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { parquetIds, QUERY, runsJson, sorted, useHistorySandbox, videos } from "./support/history-sandbox.js"
 import { expectedVideoIds } from "./support/sandbox.js"
@@ -11,13 +11,14 @@ const { fixture, clock, harvest } = useHistorySandbox()
 describe("harvest history: provisional days and killed runs", () => {
   it("days ending less than 48 h before the run are provisional and fetched again by the next run", { timeout: 180_000 }, async () => {
     const dir = tempDir()
-    const outs = ["ndjson:./v.ndjson", "duckdb:./v.duckdb"]
+    const outs = ["ndjson:./v.ndjson", "duckdb:./v.duckdb", "parquet:./pq", "arrow:./ar"]
     clock.now = Date.parse("2024-02-11T12:00:00Z")
     const first = await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)
     expect(first.code, first.stderr).toBe(0)
     const [listed] = await runsJson(dir) as Array<{ id: string; coverage: { provisional: Array<string> } }>
     expect(listed.coverage.provisional).toEqual(["2024-02-09", "2024-02-10"])
     const early = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-02-01", "2024-02-10"))
+    const before = expectedVideoIds(fixture.sandbox, QUERY, "2024-02-09", "2024-02-10").size
 
     // Ten days later the API has every video of those days.
     clock.now = Date.parse("2024-02-21T12:00:00Z")
@@ -28,12 +29,13 @@ describe("harvest history: provisional days and killed runs", () => {
     expect(second.stderr).toMatch(/fetching 2 provisional day\(s\) again \(2024-02-09, 2024-02-10\)/)
     const alone = await harvest(videos("2024-02-09", "2024-02-10", "ndjson:./alone.ndjson"), tempDir())
     expect(second.requests).toBe(alone.requests)
-    // DuckDB: one row per video; NDJSON: the re-fetched days' videos a second time, as the notice says.
+    // Every sink: one row per video, the re-fetched days' earlier rows replaced.
     expect(sorted((await query(join(dir, "v.duckdb"), "SELECT id FROM videos")).map((row) => row.id))).toEqual(expected)
-    const lines = readNdjson(join(dir, "v.ndjson")).map((video) => String(video.id))
-    expect(sorted(new Set(lines))).toEqual(expected)
-    const refetched = sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-02-09", "2024-02-10"))
-    expect(lines.length).toBe(early.length + refetched.length)
+    expect(sorted(readNdjson(join(dir, "v.ndjson")).map((video) => String(video.id)))).toEqual(expected)
+    expect(await parquetIds(join(dir, "pq"))).toEqual(expected)
+    expect(sorted(readArrowColumn(join(dir, "ar"), "id"))).toEqual(expected)
+    const after = expectedVideoIds(fixture.sandbox, QUERY, "2024-02-09", "2024-02-10").size
+    expect(second.stderr).toContain(`2 provisional day(s) replaced: ${before.toLocaleString("en-US")} rows → ${after.toLocaleString("en-US")} (2024-02-09, 2024-02-10)`)
 
     const shown = await runsJson(dir, "show", listed.id) as { coverage: { days: Record<string, { provisional: boolean; records: number }> }; records: number }
     expect(Object.values(shown.coverage.days).every((day) => !day.provisional)).toBe(true)

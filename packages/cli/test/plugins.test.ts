@@ -26,9 +26,9 @@ describe("tikflow plugins", () => {
 
   it("reports a plugin of another contract version and exits 2", async () => {
     const dir = tempDir()
-    installFakePlugin(dir, "future", { contract: 3 })
+    installFakePlugin(dir, "future", { contract: 4 })
     const result = await runCli(["plugins"], { cwd: dir })
     expect(result.code).toBe(2)
-    expect(result.stdout).toMatch(/contract: expected 1 or 2 .* got 3 — upgrade tikflow/)
+    expect(result.stdout).toMatch(/contract: expected 1, 2 or 3 .* got 4 — upgrade tikflow/)
   })
 })

@@ -47,6 +47,7 @@ export type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "./progre
 export * from "./sink/sink-plugin.js"
 export * from "./sink/option-readers.js"
 export { epochOffsetsPath, openEpochAppendFile } from "./sink/epoch-append-file.js"
+export { dayBounds, dayOfUnixSeconds, inDays, provisionalDayOf } from "./sink/day-bounds.js"
 export type { EpochAppendFile } from "./sink/epoch-append-file.js"
 export { writeFileAtomic, writeJsonAtomic } from "./files/atomic-write.js"
 export type { AtomicWriteOptions } from "./files/atomic-write.js"

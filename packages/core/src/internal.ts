@@ -19,6 +19,7 @@ export * from "./sink/sink-plugin.js"
 // append file that cuts unacknowledged epochs on resume.
 export * from "./sink/option-readers.js"
 export * from "./sink/epoch-append-file.js"
+export * from "./sink/day-bounds.js"
 // The raw archive: its line format, writer (the runner's) and reader (replay's).
 export * from "./archive/archive-format.js"
 export * from "./archive/archive-writer.js"

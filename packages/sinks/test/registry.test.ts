@@ -128,9 +128,9 @@ describe("third-party plugins", () => {
 
   it("a plugin of another contract version is refused with a clear error", async () => {
     const dir = await tempDir()
-    await writeFile(join(dir, "v3.mjs"), fakePlugin("future", 3))
-    await expect(loadSinkPlugin("./v3.mjs", { cwd: dir })).rejects.toThrow(
-      "sink plugin ./v3.mjs: contract: expected 1 or 2 (the sink contracts this tikflow implements), got 3 — upgrade tikflow for this plugin"
+    await writeFile(join(dir, "v4.mjs"), fakePlugin("future", 4))
+    await expect(loadSinkPlugin("./v4.mjs", { cwd: dir })).rejects.toThrow(
+      "sink plugin ./v4.mjs: contract: expected 1, 2 or 3 (the sink contracts this tikflow implements), got 4 — upgrade tikflow for this plugin"
     )
     await writeFile(join(dir, "v0.mjs"), fakePlugin("ancient", 0))
     await expect(loadSinkPlugin("./v0.mjs", { cwd: dir })).rejects.toThrow(/got 0 — upgrade the plugin or tikflow so they agree/)

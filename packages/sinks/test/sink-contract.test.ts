@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { SinkWriter } from "@tikflow/core/internal"
 import { arrowSchemaFor, arrowSink, builtinSinks, duckdbSink, ndjsonSink, parquetSink, parseSinkUri, sharedDuckDB } from "../src/internal.js"
-import { runSinkContract, testSinkPlugin } from "../src/testing/index.js"
+import { runDayReplacementContract, runSinkContract, testSinkPlugin } from "../src/testing/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
@@ -34,15 +34,18 @@ testSinkPlugin(parquetSink, {
   read: async ({ dir, stream }) =>
     (await filesUnder(join(dir, stream), ".parquet")).length === 0
       ? []
-      : duckdbQuery(`SELECT id FROM read_parquet(${sqlString(join(dir, stream, "**", "*.parquet"))})`)
+      : duckdbQuery(`SELECT id, like_count FROM read_parquet(${sqlString(join(dir, stream, "**", "*.parquet"))})`)
 })
 
 testSinkPlugin(arrowSink, {
   uri: (dir) => `arrow:${dir}?part_rows=7`,
   read: async ({ dir, stream }) => {
-    const rows: Array<{ id: unknown }> = []
+    const rows: Array<{ id: unknown; like_count: unknown }> = []
     for (const file of await filesUnder(join(dir, stream), ".arrow")) {
-      for (const id of tableFromIPC(await readFile(file)).getChild("id")!) rows.push({ id })
+      const table = tableFromIPC(await readFile(file))
+      const likes = table.getChild("like_count")!.toArray() as ArrayLike<unknown>
+      let i = 0
+      for (const id of table.getChild("id")!) rows.push({ id, like_count: likes[i++] })
     }
     return rows
   }
@@ -55,16 +58,16 @@ testSinkPlugin(duckdbSink, {
     try {
       const tables = await connection.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = ${sqlString(stream)}`)
       if (tables.getRows().length === 0) return []
-      return (await connection.runAndReadAll(`SELECT id FROM "${stream}"`)).getRowObjectsJS() as Array<{ id: unknown }>
+      return (await connection.runAndReadAll(`SELECT id, like_count FROM "${stream}"`)).getRowObjectsJS() as Array<{ id: unknown }>
     } finally {
       connection.closeSync()
     }
   }
 })
 
-describe("the built-in sinks are on contract 2", () => {
+describe("the built-in sinks are on contract 3", () => {
   it("every built-in sink declares it", () => {
-    expect(builtinSinks.filter((plugin) => plugin.contract !== 2).map((plugin) => plugin.name)).toEqual([])
+    expect(builtinSinks.filter((plugin) => plugin.contract !== 3).map((plugin) => plugin.name)).toEqual([])
   })
 
   it("a part-file writer discards in its hook, not lazily: it refuses a part before the hook ran, and the hook removes later epochs' parts", async () => {
@@ -144,5 +147,23 @@ describe("the contract suite catches broken plugins", () => {
     const error = await runSinkContract(appendOnly(true), { read, numRuns: 60, seed: 42 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/missing: /)
+  })
+
+  it("a plugin whose replaceDays keeps the earlier rows fails with the repeated and stale ids", async () => {
+    const keeping = defineSink({
+      ...ndjsonSink,
+      name: "keeping",
+      open: async (context) => ({ ...(await ndjsonSink.open(context)), replaceDays: async () => undefined })
+    })
+    const error = await runDayReplacementContract(keeping, { read: ({ dir }) => readLines(join(dir, "videos.ndjson")), numRuns: 60, seed: 42 })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(/^day replacement of keeping: after the days were fetched again: .*(×2|should be gone)/)
+  })
+
+  it("a contract 3 writer without the hook fails the replacement property, naming it", async () => {
+    const without = defineSink({ ...ndjsonSink, name: "without", open: async (context) => ({ ...(await ndjsonSink.open(context)), replaceDays: undefined }) })
+    const error = await runDayReplacementContract(without, { read: ({ dir }) => readLines(join(dir, "videos.ndjson")), numRuns: 1 }).catch((e: unknown) => e)
+    expect((error as Error).message).toMatch(/without: its writer has no replaceDays hook \(sink contract 3\)/)
   })
 })

@@ -220,8 +220,8 @@ describe("webhook sink", () => {
     expect(letter.error).toMatch(/^network error/)
   })
 
-  it("contract 2: a resumed writer says, before its first POST, that later epochs' batches come again under the same keys", async () => {
-    expect(webhookSink.contract).toBe(2)
+  it("a resumed writer (contract 2 hook) says, before its first POST, that later epochs' batches come again under the same keys", async () => {
+    expect(webhookSink.contract).toBe(3)
     const server = await startWebhookServer(() => ({ status: 200 }))
     const context = streamContext("video", { stream: "videos", resume: { epoch: 3 } })
     const writer = await resolveSink(`webhook:${server.url}?unsigned=true`).open(context)

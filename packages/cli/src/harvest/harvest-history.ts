@@ -46,7 +46,12 @@ export const beginRun = (
     sinks: outputs,
     pending: plan.type === "resume" && base.pending !== null
       ? base.pending
-      : { ...(plan.days ? { days: plan.days } : { items: plan.items ?? [] }), counts: {}, countsEpoch: base.lastEpoch },
+      : {
+        ...(plan.days ? { days: plan.days } : { items: plan.items ?? [] }),
+        counts: {},
+        countsEpoch: base.lastEpoch,
+        ...(plan.refetched.length > 0 ? { replaces: { days: plan.refetched, through: base.lastEpoch } } : {})
+      },
     // One run at a time holds the state directory: a run still "running" now never finished.
     runs: [...base.runs.map((earlier) => (earlier.status === "running" ? { ...earlier, status: "killed" as const } : earlier)), run],
     updatedAt: now

@@ -1,4 +1,4 @@
-import type { HarvestRecord } from "@tikflow/core/internal"
+import { type HarvestRecord, PROVISIONAL_MS, type ProvisionalDays } from "@tikflow/core/internal"
 import type { JobSpec } from "./job-spec.js"
 import { sameOutputs } from "./output-set.js"
 
@@ -105,3 +105,18 @@ export const dayRanges = (days: ReadonlyArray<string>): ReadonlyArray<readonly [
 /** The days of `[first, last]` ranges. */
 export const daysOfRanges = (ranges: ReadonlyArray<readonly [string, string]>): ReadonlyArray<string> =>
   ranges.flatMap(([first, last]) => daysBetween(first, last))
+
+/**
+ * What a video harvest's sinks are told of provisional days (sink contract 3): rows created on a
+ * day that is provisional now are kept apart by day — a superset of the days still provisional
+ * when the run finishes — and the days the run fetches again replace their earlier rows.
+ */
+export const provisionalDaysOf = (
+  nowMs: number,
+  replaces: NonNullable<HarvestRecord["pending"]>["replaces"]
+): ProvisionalDays => ({
+  field: "create_time",
+  // The first UTC midnight whose day ends less than 48 h before now.
+  from: (Math.floor((nowMs - PROVISIONAL_MS - DAY_MS) / DAY_MS) + 1) * DAY_MS / 1000,
+  ...(replaces === undefined || replaces.days.length === 0 ? {} : { replaces: { field: "create_time", ...replaces } })
+})

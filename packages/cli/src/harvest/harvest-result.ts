@@ -25,6 +25,20 @@ export interface HarvestResult {
   readonly alreadyComplete: ReadonlyArray<AlreadyComplete>
   /** The run stopped at `--max-records` (exit 6): what it delivered is committed, a re-run continues. */
   readonly stoppedAtMaxRecords?: StoppedAtLimit | undefined
+  /** Provisional days fetched again, per harvest whose pass finished: their earlier rows were replaced. */
+  readonly replaced: ReadonlyArray<ReplacedDays>
+}
+
+export interface ReplacedDays {
+  readonly job: string
+  readonly harvestId: string
+  readonly stream: string
+  readonly days: ReadonlyArray<string>
+  /** Rows the harvest's earlier runs delivered for those days, and what this run delivered instead. */
+  readonly rowsBefore: number
+  readonly rowsAfter: number
+  /** Sinks without the `replaceDays` hook (sink contract 3): they keep the earlier rows beside the new ones. */
+  readonly keptCopies: ReadonlyArray<string>
 }
 
 export interface AlreadyComplete {

@@ -12,6 +12,7 @@ import {
   pipeline,
   type PipelineSummary,
   type ProgressEvent,
+  type ProvisionalDays,
   type Source,
   toPromise,
   type Transform
@@ -32,7 +33,9 @@ export const runJobPipeline = async (
   signal: AbortSignal,
   fresh: boolean,
   onEvent: (event: ProgressEvent) => void,
-  internalSinks: ReadonlyArray<BoundSink> = []
+  internalSinks: ReadonlyArray<BoundSink> = [],
+  /** Video harvests: which rows are of provisional days, and the days this pass fetches again. */
+  provisional?: ProvisionalDays
 ): Promise<PipelineSummary> => {
   const { settings } = run.input
   const jobSinks = [...run.prepared.sinks.get(job.name)!, ...internalSinks]
@@ -52,6 +55,7 @@ export const runJobPipeline = async (
       stateDir: settings.stateDir,
       fresh,
       archive: archiveDirOf(settings, run.spec),
+      provisional,
       onProgress: (event) => {
         onEvent(event)
         if (event.type === "records-out" && event.stage === "sinks") {

@@ -8,7 +8,7 @@ import { type ProgressDisplay, startProgressDisplay } from "../progress/progress
 import { openHistory } from "./coordinator-history.js"
 import { openCoordinatorQueue } from "./coordinator-queue.js"
 import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
-import type { AlreadyComplete, HarvestOptions, HarvestResult, StoppedAtLimit, StoppedJob } from "./harvest-result.js"
+import type { AlreadyComplete, HarvestOptions, HarvestResult, ReplacedDays, StoppedAtLimit, StoppedJob } from "./harvest-result.js"
 import type { CollectedField } from "./id-collector.js"
 import type { RunSpec } from "./job-spec.js"
 import type { PreparedRun } from "./prepare-run.js"
@@ -45,6 +45,8 @@ export interface OpenRun {
   readonly closeHistory: () => Promise<void>
   /** Jobs whose harvest was complete already: nothing sent for them. */
   readonly alreadyComplete: Array<AlreadyComplete>
+  /** Provisional days fetched again by the harvests this run finished. */
+  readonly replaced: Array<ReplacedDays>
   /** The job running now, for what a quota stop reports. */
   current: { readonly job: string; readonly stream: string; readonly harvestId: string } | undefined
   /** Records the current job's sinks received: what a stop reports (the pipeline commits them). */
@@ -68,6 +70,7 @@ export const openRun = async (
   const client = openClient(input, options, prepared, shared.coordinator)
   const summaries: Array<PipelineSummary> = []
   const alreadyComplete: Array<AlreadyComplete> = []
+  const replaced: Array<ReplacedDays> = []
   const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
   const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob, stoppedAtMaxRecords?: StoppedAtLimit): HarvestResult => {
     const totals = display.tracker.totals()
@@ -80,7 +83,8 @@ export const openRun = async (
       retries: totals.retries,
       durationMs: Date.now() - startedAt,
       refused: refused.refusals(),
-      alreadyComplete
+      alreadyComplete,
+      replaced
     }
   }
   return {
@@ -99,6 +103,7 @@ export const openRun = async (
     refused,
     limit,
     alreadyComplete,
+    replaced,
     current: undefined,
     written: 0,
     result

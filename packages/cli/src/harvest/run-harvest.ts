@@ -1,4 +1,4 @@
-import type { HarvestRecord, PipelineSummary } from "@tikflow/core/internal"
+import type { HarvestRecord, PipelineSummary, ProvisionalDays } from "@tikflow/core/internal"
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
@@ -6,7 +6,7 @@ import { describeFailure } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
 import { beginRun, coverageCounter } from "./harvest-history.js"
-import { daysOfRanges, type JobPlan, planJob, requestedOf } from "./harvest-plan.js"
+import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
 import { afterJobPipeline, announceComplete, stoppedAtLimit } from "./job-outcomes.js"
@@ -20,7 +20,7 @@ import { listField, listInputOf, prepareRun } from "./prepare-run.js"
 import { withWorkProgress } from "./progress-source.js"
 import { identityOf, passHistory } from "./pass-history.js"
 import { RecordLimit } from "./record-limit.js"
-import { printRunSummary } from "./run-summary.js"
+import { isInternalSink, printRunSummary } from "./run-summary.js"
 import { harvestQueuedJob, planQueued } from "./work-queue-job.js"
 
 type HarvestingPlan = Exclude<JobPlan, { type: "complete" }>
@@ -45,7 +45,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const prepared = await prepareRun(spec, input, plugins)
   if (input.values["dry-run"] === true) {
     await dryRun(spec, input, prepared)
-    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [] }
+    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [], replaced: [] }
   }
   const run = await openRun(spec, input, options, prepared, startedAt, limit)
   try {
@@ -146,10 +146,11 @@ const harvestPasses = async (
       // Epochs only grow across the runs of a harvest: sinks keep what earlier runs committed.
       await jobCheckpoints.save({ version: 1, harvestId, epoch: record.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() })
     }
-    await run.history.update(harvestId, (current) =>
+    const begun = await run.history.update(harvestId, (current) =>
       beginRun(current, identityOf(job, harvestId, whole.stream, query), plan, outputs, new Date(settings.now()).toISOString()))
     const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency, dedupeFollows(job))
-    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan)
+    const provisional = job.source.endpoint === "videos" ? provisionalDaysOf(settings.now(), begun.pending?.replaces) : undefined
+    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, provisional)
     if (interrupted !== undefined) return interrupted
     if (plan.type !== "resume") break
   }
@@ -171,10 +172,9 @@ const announcePlan = (run: OpenRun, job: JobSpec, plan: HarvestingPlan, start: J
     : `${plan.items?.length ?? 0} item(s) not covered yet`
   output.notice(`harvest ${record.id}: fetching ${what} after epoch ${record.lastEpoch}`)
   if (plan.refetched.length > 0) {
-    // Upserting sinks (DuckDB, PostgreSQL) replace those rows; appending ones get a second copy.
     output.notice(
       `harvest ${record.id}: fetching ${plan.refetched.length} provisional day(s) again (${plan.refetched.join(", ")}): ` +
-        "DuckDB and PostgreSQL update their rows; Parquet, Arrow and NDJSON outputs get the newer copy as well (keep the latest _fetched_at per id)"
+        "their rows in every output are replaced by this run's"
     )
   }
 }
@@ -185,9 +185,11 @@ const runHistoryPass = async (
   job: JobSpec,
   { source, keys, label }: { source: JobSourceValue; keys: number | undefined; label: string },
   jobCheckpoints: JobCheckpoints,
-  plan: HarvestingPlan
+  plan: HarvestingPlan,
+  provisional: ProvisionalDays | undefined
 ): Promise<HarvestResult | undefined> => {
   const { output, signal } = run.input
+  const rowsBefore = provisional?.replaces === undefined ? 0 : await daysRecords(run, source.harvestId, provisional.replaces.days)
   await run.runState.save()
   run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
@@ -196,7 +198,7 @@ const runHistoryPass = async (
   let summary: PipelineSummary
   try {
     summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), jobCheckpoints, signal, plan.type === "fresh",
-      pass.onProgress, [coverageCounter(run.history, (message) => output.notice(message))])
+      pass.onProgress, [coverageCounter(run.history, (message) => output.notice(message))], provisional)
   } catch (error) {
     await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)
     throw error
@@ -207,7 +209,25 @@ const runHistoryPass = async (
   if (stopped !== undefined) return stopped
   await run.refused.settled()
   await pass.ended("complete", summary.lastEpoch)
+  if (provisional?.replaces !== undefined) {
+    const { days } = provisional.replaces
+    run.replaced.push({
+      job: job.name,
+      harvestId: source.harvestId,
+      stream: source.stream,
+      days,
+      rowsBefore,
+      rowsAfter: await daysRecords(run, source.harvestId, days),
+      keptCopies: summary.sinks.filter((sink) => sink.replacesDays === false && !isInternalSink(sink.name)).map((sink) => sink.name)
+    })
+  }
   return undefined
+}
+
+/** The records the harvest's coverage holds for `days`. */
+const daysRecords = async (run: OpenRun, harvestId: string, days: ReadonlyArray<string>): Promise<number> => {
+  const record = await run.history.read(harvestId)
+  return days.reduce((sum, day) => sum + (record?.coverage.days[day]?.records ?? 0), 0)
 }
 
 /** The job's input list: read before the run, or (from an earlier job's output) now. */

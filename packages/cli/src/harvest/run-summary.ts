@@ -1,7 +1,10 @@
 import type { Output } from "../output/output.js"
 import { formatDuration } from "../progress/format-progress.js"
 import { countOf, describeRefusals, type HarvestRefusals, refusedTotals } from "./refused-items.js"
-import type { HarvestResult } from "./harvest-result.js"
+import type { HarvestResult, ReplacedDays } from "./harvest-result.js"
+
+/** The CLI's own sinks (coverage counts, collected ids): not the user's outputs. */
+export const isInternalSink = (name: string): boolean => /^(collector|history):/.test(name)
 
 /** The end-of-run report on stderr (stdout may be an ndjson sink): per stream, then totals. */
 export const printRunSummary = (output: Output, result: HarvestResult): void => {
@@ -32,6 +35,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
       earlierRefused: earlier.map((refused) => ({ stream: refused.stream, harvestId: refused.harvestId, ...refusalJson(refused) })),
       refused: refusedTotals(result.refused),
       alreadyComplete: result.alreadyComplete,
+      replaced: result.replaced,
       requests: result.requests,
       retries: result.retries,
       durationMs: result.durationMs
@@ -43,7 +47,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     const refused = refusedOf(s.harvestId)
     return [
       `  ${s.stream.padEnd(16)} ${String(s.recordsOut).padStart(8)} records  (${s.pages} pages, ${s.duplicatesDropped} duplicates dropped` +
-        `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !/^(collector|history):/.test(sink.name)).map((sink) => sink.name).join(", ")}`,
+        `${s.resumed ? `, resumed from epoch ${s.resumedFromEpoch}` : ""}) → ${s.sinks.filter((sink) => !isInternalSink(sink.name)).map((sink) => sink.name).join(", ")}`,
       ...(refused === undefined ? [] : [`  ${"".padEnd(16)} ${describeRefusals(refused)}`])
     ]
   })
@@ -59,6 +63,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
       : []),
     ...(stopped && refusedOf(stopped.harvestId) ? [`  ${"".padEnd(16)} ${describeRefusals(refusedOf(stopped.harvestId)!)}`] : []),
     ...earlier.map((refused) => `  ${refused.stream.padEnd(16)} (an earlier run) ${describeRefusals(refused)}`),
+    ...result.replaced.map(describeReplaced),
     `  ${result.requests} requests, ${retries} retries survived${kinds ? ` (${kinds})` : ""}, ${formatDuration(result.durationMs)}`
   ].join("\n"))
   // Never silenced (--quiet included): the exit code says it, this line says why.
@@ -81,3 +86,9 @@ const refusalJson = (refused: HarvestRefusals) => ({
   byCode: refused.byCode,
   items: refused.items
 })
+
+/** `videos  2 provisional day(s) replaced: 1,234 rows → 1,301 (2024-02-09, 2024-02-10)`, and any sink that kept both copies. */
+const describeReplaced = (replaced: ReplacedDays): string =>
+  `  ${replaced.stream.padEnd(16)} ${replaced.days.length} provisional day(s) replaced: ` +
+  `${replaced.rowsBefore.toLocaleString("en-US")} rows → ${replaced.rowsAfter.toLocaleString("en-US")} (${replaced.days.join(", ")})` +
+  (replaced.keptCopies.length === 0 ? "" : `; ${replaced.keptCopies.join(", ")} kept the earlier rows too (no replaceDays hook)`)

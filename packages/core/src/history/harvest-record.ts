@@ -67,6 +67,8 @@ export interface PendingHarvest {
   readonly countsEpoch: number
   /** The counts as of the epoch before, for a resume from it (a crash between a flush and its checkpoint). */
   readonly previous?: { readonly counts: Readonly<Record<string, number>>; readonly epoch: number } | undefined
+  /** Covered provisional days the run fetches again: their rows of epochs ≤ `through` are replaced (sink contract 3). */
+  readonly replaces?: { readonly days: ReadonlyArray<string>; readonly through: number } | undefined
 }
 
 export interface HarvestRun {

@@ -8,6 +8,11 @@ export interface StageSummary extends StageStats {
 export interface SinkSummary {
   readonly name: string
   readonly recordsWritten: number
+  /**
+   * Set when the run fetched days again (`provisional.replaces`): false for a sink without the
+   * `replaceDays` hook, which keeps the earlier rows of those days beside the new ones.
+   */
+  readonly replacesDays?: boolean
 }
 
 /** What a pipeline run did. An `interrupted` run committed what it had and can be resumed. */
@@ -49,7 +54,9 @@ export const summaryOf = (run: {
     readonly lastEpoch: number
   }
   readonly stages: ReadonlyArray<StageSummary>
-  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly recordsWritten: number }>
+  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly writer: { readonly replaceDays?: unknown }; readonly recordsWritten: number }>
+  /** The days the run fetched again, if any. */
+  readonly replaces?: unknown
   readonly retries: number
   readonly durationMs: number
 }): PipelineSummary => ({
@@ -63,7 +70,11 @@ export const summaryOf = (run: {
   recordsIn: run.counts.recordsIn,
   recordsOut: run.counts.recordsOut,
   stages: run.stages,
-  sinks: run.sinks.map((entry) => ({ name: entry.sink.name, recordsWritten: entry.recordsWritten })),
+  sinks: run.sinks.map((entry) => ({
+    name: entry.sink.name,
+    recordsWritten: entry.recordsWritten,
+    ...(run.replaces === undefined ? {} : { replacesDays: entry.writer.replaceDays !== undefined })
+  })),
   duplicatesDropped: run.stages.reduce((sum, stage) => sum + stage.duplicates, 0),
   retries: run.retries,
   epochsCommitted: run.counts.epochsCommitted,

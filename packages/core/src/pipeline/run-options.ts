@@ -1,6 +1,6 @@
 import type { CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { ProgressListener } from "../progress/progress-event.js"
-import type { SinkLogger } from "../sink/sink-plugin.js"
+import type { ProvisionalDays, SinkLogger } from "../sink/sink-plugin.js"
 
 export interface PipelineRunOptions {
   /**
@@ -26,6 +26,11 @@ export interface PipelineRunOptions {
    * `provenanceFields`) for the sinks to store. Default true.
    */
   readonly provenance?: boolean | undefined
+  /**
+   * Given to sinks as `StreamContext.provisional`: which rows are of days a later run fetches again,
+   * and which days this run replaces (the CLI sets it for video harvests). Default: none.
+   */
+  readonly provisional?: ProvisionalDays | undefined
   /**
    * A directory for the raw archive: the API responses of every committed page, in
    * `<dir>/<harvest id>.ndjson.gz`, committed with their epoch (docs/architecture.md). Default: none.

@@ -59,7 +59,8 @@ const streamContextOf = (
   signal,
   resume: checkpoint === undefined ? undefined : { epoch: checkpoint.epoch },
   stateDir: options.stateDir,
-  provenance: options.provenance !== false
+  provenance: options.provenance !== false,
+  ...(options.provisional === undefined ? {} : { provisional: options.provisional })
 })
 
 /**
@@ -134,6 +135,7 @@ export const runPipelineSpec = <E, R>(
       counts: writer.counts(),
       stages: stages.stats(),
       sinks,
+      replaces: options.provisional?.replaces,
       retries: progress.retries(),
       durationMs: (yield* Clock.currentTimeMillis) - startedAt
     })

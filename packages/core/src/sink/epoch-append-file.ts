@@ -1,7 +1,7 @@
 import type { FileHandle } from "node:fs/promises"
-import { mkdir, open, readFile } from "node:fs/promises"
+import { mkdir, open, readFile, rm } from "node:fs/promises"
 import { dirname } from "node:path"
-import { writeJsonAtomic } from "../files/atomic-write.js"
+import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js"
 import { removeStaleTempFiles } from "../files/temp-files.js"
 import { writeFully } from "../files/write-fully.js"
 import type { SinkLogger, StreamContext } from "./sink-plugin.js"
@@ -22,6 +22,19 @@ export interface EpochAppendFile {
   /** Cuts the file back to its length at `resume.epoch` (or to this harvest's start when undefined). */
   discardUncommitted(resume: { readonly epoch: number } | undefined): Promise<void>
   append(data: string | Uint8Array): Promise<void>
+  /**
+   * Remembers that lines of `group` (e.g. a provisional day) start at or after the current end,
+   * unless the group is marked already; recorded with the next `commit`. `dropLines` starts there.
+   */
+  mark(group: string): void
+  /**
+   * Removes the lines `drop` selects from where the earliest of `groups` was marked to the end of
+   * the file, rewriting only that tail (cost proportional to it), then forgets those marks. Call it
+   * before appending the replacements (after `discardUncommitted`). Crash-safe: the new tail is
+   * written to `<file>.tikflow-rewrite` and recorded in the sidecar first, and an interrupted
+   * rewrite is finished by the next `discardUncommitted`. Returns the number of lines removed.
+   */
+  dropLines(groups: ReadonlyArray<string>, drop: (line: string) => boolean): Promise<number>
   /** fsyncs the file, then records its length as epoch `epoch`'s. */
   commit(epoch: number): Promise<void>
   close(): Promise<void>
@@ -37,6 +50,15 @@ interface Offsets {
   readonly epochs: ReadonlyArray<readonly [number, number]>
   /** Set once older entries were dropped: a resume point before the kept ones is then unknown. */
   readonly trimmed?: boolean
+  /** Where each marked group's lines start (`mark`); a group's lines are all at or after it. */
+  readonly marks?: Readonly<Record<string, number>>
+  /**
+   * `[from, to)`: bytes whose lines may belong to any group unmarked — the file held data when this
+   * sidecar started (an older tikflow's, or another harvest's since): `dropLines` reads it too.
+   */
+  readonly unmarked?: readonly [number, number]
+  /** A `dropLines` rewrite in progress: the new tail (in `<file>.tikflow-rewrite`) goes at `from`. */
+  readonly rewrite?: { readonly from: number; readonly length: number }
 }
 
 // The runner saves its checkpoint right after every sink flushed, so it lags at most an epoch or
@@ -44,6 +66,7 @@ interface Offsets {
 const KEEP = 64
 
 export const epochOffsetsPath = (file: string): string => `${file}.tikflow-offsets.json`
+const rewritePath = (file: string): string => `${file}.tikflow-rewrite`
 
 const readOffsets = async (file: string): Promise<Offsets | undefined> => {
   try {
@@ -92,6 +115,27 @@ const openReadWrite = async (path: string): Promise<FileHandle> => {
   return open(path, "r+").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? open(path, "w+") : Promise.reject(error)))
 }
 
+/** Puts a rewritten tail in place: idempotent, so a crash at any point is finished by doing it again. */
+const applyRewrite = async (handle: FileHandle, path: string, rewrite: NonNullable<Offsets["rewrite"]>): Promise<void> => {
+  const tail = await readFile(rewritePath(path)).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${path}: an interrupted rewrite's ${rewritePath(path)} is ${error.code === "ENOENT" ? "missing" : "unreadable"}; restore it or start the harvest over (--fresh)`)
+  })
+  if (tail.length !== rewrite.length) throw new Error(`${rewritePath(path)}: expected ${rewrite.length} bytes, found ${tail.length}`)
+  await writeFully(handle, tail, { path, position: rewrite.from })
+  await handle.truncate(rewrite.from + rewrite.length)
+  await handle.sync()
+}
+
+/** Finishes a rewrite a crash interrupted (the sidecar names it); returns the offsets without it. */
+const finishRewrite = async (handle: FileHandle, path: string, offsets: Offsets): Promise<Offsets> => {
+  if (offsets.rewrite === undefined) return offsets
+  await applyRewrite(handle, path, offsets.rewrite)
+  const { rewrite: _done, ...finished } = offsets
+  await writeJsonAtomic(epochOffsetsPath(path), finished)
+  await rm(rewritePath(path), { force: true })
+  return finished
+}
+
 /** Cuts `handle` back to where this harvest's committed epochs end; returns the new offsets. */
 const cutBack = async (
   handle: FileHandle,
@@ -100,11 +144,12 @@ const cutBack = async (
   resume: { readonly epoch: number } | undefined,
   logger: SinkLogger | undefined
 ): Promise<Offsets> => {
+  const read = await readOffsets(path)
+  const previous = read === undefined ? undefined : await finishRewrite(handle, path, read)
   const size = (await handle.stat()).size
-  const previous = await readOffsets(path)
   if (previous === undefined || previous.harvestId !== harvestId) {
     if (resume !== undefined) logger?.warn(`${path}: no offsets for this harvest; appending without cutting back`)
-    return { version: 1, harvestId, startBytes: size, epochs: [] }
+    return { version: 1, harvestId, startBytes: size, epochs: [], marks: {}, ...(size > 0 ? { unmarked: [0, size] as const } : {}) }
   }
   // Same harvest: resumed (cut back to the committed epoch) or restarted (cut back to its start).
   const keep = resume === undefined ? previous.startBytes : lengthAt(previous, resume.epoch)
@@ -113,7 +158,42 @@ const cutBack = async (
     await handle.sync()
     logger?.info(`${path}: cut ${size - keep} byte(s) of unacknowledged epochs`)
   }
-  return { ...previous, epochs: previous.epochs.filter(([e]) => resume !== undefined && e <= resume.epoch) }
+  const end = Math.min(keep, size)
+  return {
+    ...previous,
+    epochs: previous.epochs.filter(([e]) => resume !== undefined && e <= resume.epoch),
+    // Marks of lines cut off go with them; a sidecar of an older tikflow has none: all it covers is unmarked.
+    marks: Object.fromEntries(Object.entries(previous.marks ?? {}).filter(([, at]) => at < end)),
+    ...(previous.marks === undefined && previous.startBytes < end ? { unmarked: [previous.startBytes, end] as const } : {}),
+    ...(previous.unmarked === undefined ? {} : { unmarked: [previous.unmarked[0], Math.min(previous.unmarked[1], end)] as const })
+  }
+}
+
+/**
+ * The tail of a file from `from` without the lines `drop` selects, and where each old offset of
+ * `positions` (at line starts, or the end) lands in the new file.
+ */
+const filterTail = (tail: Buffer, from: number, drop: (line: string) => boolean, positions: ReadonlyArray<number>) => {
+  const sorted = [...new Set(positions)].filter((p) => p >= from).sort((a, b) => a - b)
+  const moved = new Map<number, number>()
+  const kept: Array<Buffer> = []
+  let next = 0
+  let written = from
+  let removed = 0
+  for (let start = 0; start < tail.length;) {
+    const newline = tail.indexOf(10, start)
+    const end = newline === -1 ? tail.length : newline + 1
+    while (next < sorted.length && sorted[next] <= from + start) moved.set(sorted[next++], written)
+    const line = tail.subarray(start, end)
+    if (drop(line.toString("utf8"))) removed++
+    else {
+      kept.push(line)
+      written += line.length
+    }
+    start = end
+  }
+  while (next < sorted.length) moved.set(sorted[next++], written)
+  return { kept: Buffer.concat(kept), moved, removed }
 }
 
 /** Opens (creating it and its directory if needed) an epoch-tagged append file for one stream. */
@@ -132,6 +212,8 @@ export const openEpochAppendFile = async (
   let offsets: Offsets | undefined
   let size = 0
   let closed = false
+  /** Groups marked since the last commit. */
+  let marking: Record<string, number> = {}
   const ready = (): Offsets => {
     if (offsets === undefined) throw new Error(`${path}: discardUncommitted must run before the first append or commit`)
     return offsets
@@ -142,6 +224,7 @@ export const openEpochAppendFile = async (
       return size
     },
     async discardUncommitted(resume) {
+      marking = {}
       offsets = await cutBack(handle, path, context.harvestId, resume, context.logger)
       await writeJsonAtomic(epochOffsetsPath(path), offsets)
       size = (await handle.stat()).size
@@ -154,11 +237,47 @@ export const openEpochAppendFile = async (
       await writeFully(handle, bytes, { path, position: size })
       size += bytes.length
     },
+    mark(group) {
+      if (ready().marks?.[group] === undefined && marking[group] === undefined) marking[group] = size
+    },
+    async dropLines(groups, drop) {
+      const current = ready()
+      const starts = groups.flatMap((group) => current.marks?.[group] ?? [])
+      if (current.unmarked !== undefined && current.unmarked[0] < current.unmarked[1]) {
+        starts.push(current.unmarked[0])
+        context.logger?.info(`${path}: reading from byte ${current.unmarked[0]}: lines written before its offsets sidecar carry no marks`)
+      }
+      const from = Math.min(...starts)
+      if (!(from < size)) return 0
+      const tail = Buffer.alloc(size - from)
+      await handle.read(tail, 0, tail.length, from)
+      const marks = Object.entries(current.marks ?? {}).filter(([group]) => !groups.includes(group))
+      const { kept, moved, removed } = filterTail(tail, from, drop, [
+        size, current.startBytes, ...current.epochs.map(([, at]) => at), ...marks.map(([, at]) => at), ...(current.unmarked ?? [])
+      ])
+      if (removed === 0) return 0
+      const at = (p: number) => (p < from ? p : moved.get(p)!)
+      const next: Offsets = {
+        ...current,
+        startBytes: at(current.startBytes),
+        epochs: current.epochs.map(([epoch, bytes]) => [epoch, at(bytes)] as const),
+        marks: Object.fromEntries(marks.map(([group, mark]) => [group, at(mark)])),
+        ...(current.unmarked === undefined ? {} : { unmarked: [at(current.unmarked[0]), at(current.unmarked[1])] as const }),
+        rewrite: { from, length: kept.length }
+      }
+      // The new tail and the sidecar naming it first: from then on, a crash is finished on reopen.
+      await writeFileAtomic(rewritePath(path), kept)
+      await writeJsonAtomic(epochOffsetsPath(path), next)
+      offsets = await finishRewrite(handle, path, next)
+      size = from + kept.length
+      return removed
+    },
     async commit(epoch) {
       const current = ready()
       await handle.sync()
-      offsets = withEpoch(current, epoch, size)
+      offsets = withEpoch({ ...current, marks: { ...current.marks, ...marking } }, epoch, size)
       await writeJsonAtomic(epochOffsetsPath(path), offsets)
+      marking = {}
     },
     async close() {
       if (closed) return

@@ -3,16 +3,18 @@ import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store
 import type { AnyRecord, RecordKind } from "../records/record-kind.js"
 
 /**
- * The sink plugin contract, version 2. A plugin is a plain object; its author needs neither Effect
+ * The sink plugin contract, version 3. A plugin is a plain object; its author needs neither Effect
  * nor anything else of tikflow but these types. Built-in sinks implement exactly this contract.
- * Version 2 adds the writer's `discardUncommitted` hook; version 1 plugins (no hook, discarding
- * lazily themselves) still load. A plugin declaring a version this tikflow does not know fails to
- * load with a message saying which side to upgrade.
+ * Version 2 added the writer's `discardUncommitted` hook; version 3 adds `StreamContext.provisional`
+ * and the writer's `replaceDays` hook (a provisional day fetched again replaces its earlier rows).
+ * Version 1 and 2 plugins still load (without `replaceDays` a sink keeps the earlier rows beside
+ * the new ones, which the run reports). A plugin declaring a version this tikflow does not know
+ * fails to load with a message saying which side to upgrade.
  */
-export const SINK_CONTRACT_VERSION = 2 as const
+export const SINK_CONTRACT_VERSION = 3 as const
 
 /** The contract versions this tikflow loads. */
-export const SUPPORTED_SINK_CONTRACTS: ReadonlyArray<number> = [1, 2]
+export const SUPPORTED_SINK_CONTRACTS: ReadonlyArray<number> = [1, 2, 3]
 
 /** Turns raw config (from a URI's query string or a pipeline file's `options`) into typed config. */
 export interface SinkConfigValidator<Config> {
@@ -76,6 +78,36 @@ export interface StreamContext {
    * outlive the run, e.g. dead letters; undefined when the runner keeps no state on disk.
    */
   readonly stateDir?: string | undefined
+  /**
+   * Contract 3. Set for harvests with provisional days (video queries: the API still adds to the
+   * last ~48 h, and the next run fetches those days again). Rows whose `field` falls at or after
+   * `from` are of such days: a sink that can replace rows later keeps them findable by day (the
+   * file sinks: a part file per day, an offset per day). `replaces` says what this run replaces.
+   */
+  readonly provisional?: ProvisionalDays | undefined
+}
+
+/** Days of a harvest that a later run may fetch again (`StreamContext.provisional`). */
+export interface ProvisionalDays {
+  /** The record field that places a row in a UTC day: a unix time in seconds (`create_time`). */
+  readonly field: string
+  /** Unix seconds, a UTC midnight: rows whose `field` is at or after it are of provisional days. */
+  readonly from: number
+  /** Set when this run fetches days again that earlier runs of the harvest delivered. */
+  readonly replaces?: DayReplacement | undefined
+}
+
+/**
+ * Days this run fetches again: the rows this harvest committed for them at epochs ≤ `through`
+ * are replaced by what this run delivers (a row the API no longer lists goes too).
+ */
+export interface DayReplacement {
+  /** The record field that places a row in a day: a unix time in seconds (`create_time`). */
+  readonly field: string
+  /** UTC days, `YYYY-MM-DD`, ascending (`dayBounds` gives each day's unix-seconds range). */
+  readonly days: ReadonlyArray<string>
+  /** The harvest's last committed epoch before this run: only rows of epochs ≤ it are replaced. */
+  readonly through: number
 }
 
 /** What a plugin's `open` receives: the stream context plus its target, config and Arrow schema. */
@@ -111,6 +143,17 @@ export interface SinkWriter<R = AnyRecord> {
    * upsert) whatever this harvest wrote for later epochs; they will be delivered again.
    */
   discardUncommitted?(resume: { readonly epoch: number } | undefined): Promise<void>
+  /**
+   * Contract 3. Called once, after `discardUncommitted` and before the first `write` or `flush`,
+   * when this run fetches days again (`context.provisional.replaces`) from its start (the resume
+   * epoch is `replace.through`). Remove the rows of this harvest whose `replace.field` falls on one
+   * of `replace.days` and that were committed at epochs ≤ `replace.through`, durably by the time
+   * the next `flush` resolves (a transactional sink: in that flush's transaction), never before the
+   * new rows are written (a file sink: after them). A crash before that flush calls it again on
+   * resume: it must be idempotent. Resolves to the number of rows removed when the sink knows it.
+   * A sink without the hook keeps the earlier rows beside the new ones; the run reports it.
+   */
+  replaceDays?(replace: DayReplacement): Promise<number | undefined | void>
   write(batch: SinkBatch<R>): Promise<void>
   /**
    * Make everything written so far durable. Resolving means the records of every epoch ≤
@@ -124,7 +167,7 @@ export interface SinkWriter<R = AnyRecord> {
 
 export interface SinkPlugin<Config = unknown> {
   /** The contract version this plugin implements; checked on load. */
-  readonly contract: 1 | typeof SINK_CONTRACT_VERSION
+  readonly contract: 1 | 2 | typeof SINK_CONTRACT_VERSION
   readonly name: string
   /** URI schemes this plugin answers, without the colon: `["parquet"]`. */
   readonly schemes: ReadonlyArray<string>

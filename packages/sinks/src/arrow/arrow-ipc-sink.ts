@@ -23,7 +23,7 @@ const parseConfig = (target: SinkTarget): ArrowSinkConfig => {
 
 /** `arrow:<dir>?format=file|stream`: Arrow IPC part files per stream, same layout and rules as Parquet. */
 export const arrowSink = defineSink<ArrowSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "arrow",
   schemes: ["arrow"],
   description: "Arrow IPC part files per stream (file or stream format), written atomically",

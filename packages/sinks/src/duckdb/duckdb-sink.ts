@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { ConfigError, defineSink } from "@tikflow/core/internal"
-import type { SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
+import type { DayReplacement, SinkBatch, SinkCommit, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
 import { readInt, readLocation, readString, rejectUnknownOptions } from "@tikflow/core/internal"
 import { columnsOf } from "../schema/columns.js"
+import { dayRangesSql } from "../schema/day-ranges-sql.js"
 import { epochAppender } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
@@ -95,6 +96,16 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   }
   /** Rows in the staging table, not merged yet. */
   let staged = 0
+  /** Days fetched again: their earlier rows are deleted in the next flush's transaction, before the merge. */
+  let replacing: DayReplacement | undefined
+  const deleteReplaced = async (replace: DayReplacement) => {
+    const removed = await connection.runAndReadAll(
+      `DELETE FROM ${quoteIdent(table)} WHERE _harvest_id = $harvest_id AND (${dayRangesSql(quoteIdent(replace.field), replace.days)})`,
+      { harvest_id: context.harvestId }
+    )
+    const count = Number(removed.getRows()[0]?.[0] ?? 0)
+    context.logger.info(`${table}: ${count} row(s) of ${replace.days.length} day(s) fetched again replaced`)
+  }
   let closed = false
 
   return {
@@ -116,6 +127,13 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
         if (count > 0) context.logger.info(`${table}: ${count} row(s) of harvest ${context.harvestId} removed: it starts over`)
       })
     },
+    async replaceDays(replace) {
+      if (context.provenance !== true) {
+        context.logger.debug(`${table}: without provenance columns the rows of harvest ${context.harvestId} cannot be told apart; re-fetched rows update theirs by key`)
+        return
+      }
+      replacing = replace
+    },
     async write(batch: SinkBatch) {
       await epoch.add(batch.records)
     },
@@ -133,12 +151,14 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
       await db.exclusive(() =>
         transaction(connection, async () => {
+          if (replacing !== undefined) await deleteReplaced(replacing)
           if (staged > 0) await mergeStaged()
           await saveCheckpointSql(connection, context.stream, commit.checkpoint)
         })
       )
       if (staged > 0) await emptyStaging()
       staged = 0
+      replacing = undefined
     },
     async close() {
       if (closed) return
@@ -163,7 +183,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
  * replace, never duplicate.
  */
 export const duckdbSink = defineSink<DuckDBSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "duckdb",
   schemes: ["duckdb"],
   description: "DuckDB tables per stream, upserted on the primary key, checkpoints in the same transaction",

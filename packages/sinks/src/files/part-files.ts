@@ -1,31 +1,36 @@
-import { isStaleTempFile } from "@tikflow/core/internal"
+import { isStaleTempFile, syncDirectory } from "@tikflow/core/internal"
 import { createHash } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
 import { join } from "node:path"
 
-// Part files are named `part-<harvest>-e<epoch>-<seq>.<ext>`: the harvest tag keeps harvests
-// writing into one directory apart, and the epoch tells a resumed run which parts were never
-// acknowledged (epoch > the last committed one) and must go.
+// Part files are named `part-<harvest>-e<epoch>-<seq>[-d<day>].<ext>`: the harvest tag keeps
+// harvests writing into one directory apart, and the epoch tells a resumed run which parts were
+// never acknowledged (epoch > the last committed one) and must go. Rows of provisional days go to
+// parts of their own, named by day, which a later run fetching that day again removes.
 
-const PART = /^part-([0-9a-f]{10})-e(\d{10})-(\d{6})\.([a-z]+)(\.tmp)?$/
+const PART = /^part-([0-9a-f]{10})-e(\d{10})-(\d{6})(?:-d(\d{4}-\d{2}-\d{2}))?\.([a-z]+)(\.tmp)?$/
 
 /** A short stable tag for a harvest id, safe in file names. */
 export const harvestTag = (harvestId: string): string => createHash("sha256").update(harvestId).digest("hex").slice(0, 10)
 
-export const partFileName = (tag: string, epoch: number, seq: number, extension: string): string =>
-  `part-${tag}-e${String(epoch).padStart(10, "0")}-${String(seq).padStart(6, "0")}.${extension}`
+export const partFileName = (tag: string, epoch: number, seq: number, extension: string, day?: string): string =>
+  `part-${tag}-e${String(epoch).padStart(10, "0")}-${String(seq).padStart(6, "0")}${day === undefined ? "" : `-d${day}`}.${extension}`
 
 export interface PartName {
   readonly tag: string
   readonly epoch: number
   readonly seq: number
+  /** The provisional day whose rows the part holds alone, `YYYY-MM-DD`. */
+  readonly day: string | undefined
   readonly extension: string
   readonly temporary: boolean
 }
 
 export const parsePartFileName = (name: string): PartName | undefined => {
   const m = PART.exec(name)
-  return m === null ? undefined : { tag: m[1], epoch: Number(m[2]), seq: Number(m[3]), extension: m[4], temporary: m[5] !== undefined }
+  return m === null
+    ? undefined
+    : { tag: m[1], epoch: Number(m[2]), seq: Number(m[3]), day: m[4], extension: m[5], temporary: m[6] !== undefined }
 }
 
 const walk = async function* (dir: string): AsyncGenerator<{ dir: string; name: string }> {
@@ -72,4 +77,24 @@ export const discardUnacknowledgedParts = async (
     }
   }
   return { removed, maxSeq }
+}
+
+/**
+ * Deletes this harvest's parts under `dir` holding rows of `days` alone, committed at epochs ≤
+ * `through`: the days a later run fetched again. Idempotent. Returns how many files went.
+ */
+export const removeReplacedParts = async (dir: string, tag: string, days: ReadonlySet<string>, through: number): Promise<number> => {
+  const dirs = new Set<string>()
+  let removed = 0
+  for await (const file of walk(dir)) {
+    const part = parsePartFileName(file.name)
+    if (part === undefined || part.tag !== tag || part.day === undefined || !days.has(part.day) || part.epoch > through) continue
+    await rm(join(file.dir, file.name), { force: true })
+    dirs.add(file.dir)
+    removed++
+  }
+  // Durable before the flush that commits the replacement resolves: a crash must not bring them back.
+  for (const changed of dirs) await syncDirectory(changed)
+  return removed
+
 }

@@ -1,9 +1,9 @@
-import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
-import { writeFileAtomic } from "@tikflow/core/internal"
+import type { AnyRecord, AtomicWriteOptions, DayReplacement, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
+import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
 import { toRecordBatch } from "../schema/record-batch.js"
-import { discardUnacknowledgedParts, harvestTag, partFileName } from "./part-files.js"
+import { discardUnacknowledgedParts, harvestTag, partFileName, removeReplacedParts } from "./part-files.js"
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
 
@@ -39,6 +39,9 @@ export interface PartWriterOptions {
 }
 
 interface Pending {
+  readonly partition: string
+  /** A provisional day: its rows go to a part of their own, which a later run fetching the day again removes. */
+  readonly day: string | undefined
   batches: Array<RecordBatch>
   stream: PartStream | undefined
   // Records not yet converted: pages arrive ~100 records at a time, and Arrow conversion, IPC and
@@ -53,7 +56,9 @@ const STAGE_ROWS = 8_192
 /**
  * A writer that buffers up to `partRows` rows (over all partitions), converted to Arrow
  * {@link STAGE_ROWS} at a time, then writes each partition's rows as one complete part file, atomically. Parts never mix epochs, so a resumed run can drop
- * exactly the unacknowledged ones.
+ * exactly the unacknowledged ones. Rows of provisional days (`context.provisional`) go to a part per
+ * day, so a later run fetching a day again replaces it by deleting its earlier parts after writing
+ * the new ones.
  */
 export const openPartWriter = async (context: SinkContext<unknown>, options: PartWriterOptions): Promise<SinkWriter> => {
   const streamDir = join(options.root, context.stream)
@@ -69,10 +74,14 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   let pendingEpoch: number | undefined
   let pendingRows = 0
   const pending = new Map<string, Pending>()
+  const provisional = context.provisional
+  /** Days this run fetches again: their earlier parts go at the first flush, after the new parts are written. */
+  let replacing: DayReplacement | undefined
 
-  const entryOf = (partition: string): Pending => {
-    let entry = pending.get(partition)
-    if (entry === undefined) pending.set(partition, (entry = { batches: [], stream: undefined, staged: [], rows: 0 }))
+  const entryOf = (partition: string, day?: string): Pending => {
+    const key = day === undefined ? partition : `${partition}\u0000${day}`
+    let entry = pending.get(key)
+    if (entry === undefined) pending.set(key, (entry = { partition, day, batches: [], stream: undefined, staged: [], rows: 0 }))
     return entry
   }
   const push = (entry: Pending, batch: RecordBatch) => {
@@ -91,8 +100,8 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     entry.rows += batch.numRows
     pendingRows += batch.numRows
   }
-  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>) => {
-    const entry = entryOf(partition)
+  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string) => {
+    const entry = entryOf(partition, day)
     for (let i = 0; i < records.length; i++) entry.staged.push(records[i])
     entry.rows += records.length
     pendingRows += records.length
@@ -103,9 +112,9 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (pendingEpoch === undefined || pendingRows === 0) return
     if (options.encoder.ready !== undefined) await options.encoder.ready()
     const epoch = pendingEpoch
-    for (const [partition, entry] of pending) {
+    for (const entry of pending.values()) {
       convertStaged(entry)
-      const file = join(streamDir, partition, partFileName(tag, epoch, nextSeq(), options.encoder.extension))
+      const file = join(streamDir, entry.partition, partFileName(tag, epoch, nextSeq(), options.encoder.extension, entry.day))
       const bytes = entry.stream === undefined ? options.encoder.encode(entry.batches) : await entry.stream.end()
       await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
@@ -124,25 +133,38 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (options.encoder.ready !== undefined) await options.encoder.ready()
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
-      if (partitionOf === undefined) {
+      const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
+      if (partitionOf === undefined && !provisionalRows) {
         if (batch.arrow !== undefined) addBatch("", batch.arrow)
         else addRecords("", batch.records)
       } else {
-        const groups = new Map<string, Array<AnyRecord>>()
+        const groups = new Map<string, { partition: string; day: string | undefined; records: Array<AnyRecord> }>()
         for (const record of batch.records) {
-          const key = partitionOf(record)
+          const partition = partitionOf === undefined ? "" : partitionOf(record)
+          const day = provisionalRows ? provisionalDayOf(record, provisional) : undefined
+          const key = day === undefined ? partition : `${partition}\u0000${day}`
           const group = groups.get(key)
-          if (group === undefined) groups.set(key, [record])
-          else group.push(record)
+          if (group === undefined) groups.set(key, { partition, day, records: [record] })
+          else group.records.push(record)
         }
-        for (const [key, records] of groups) addRecords(key, records)
+        for (const group of groups.values()) addRecords(group.partition, group.records, group.day)
       }
       if (pendingRows >= options.partRows) await writePending()
+    },
+    async replaceDays(replace) {
+      replacing = replace
     },
     async flush(_commit: SinkCommit) {
       // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
       // are written, so writing what is pending is enough: a part that fails fails the flush.
       await writePending()
+      if (replacing !== undefined) {
+        // After the new parts are durable; a crash before the checkpoint resumes at `through`,
+        // drops the new parts as unacknowledged and calls replaceDays again (nothing left to remove).
+        const removed = await removeReplacedParts(streamDir, tag, new Set(replacing.days), replacing.through)
+        if (removed > 0) context.logger.info(`${context.stream}: ${removed} part file(s) of ${replacing.days.length} day(s) fetched again replaced`)
+        replacing = undefined
+      }
     },
     async close() {
       await writePending()

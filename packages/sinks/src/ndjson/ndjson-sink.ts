@@ -1,5 +1,5 @@
-import { defineSink, openEpochAppendFile, readLocation, rejectUnknownOptions } from "@tikflow/core/internal"
-import type { SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
+import { defineSink, inDays, openEpochAppendFile, provisionalDayOf, readLocation, rejectUnknownOptions } from "@tikflow/core/internal"
+import type { DayReplacement, SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
 import { join, resolve } from "node:path"
 import { once } from "node:events"
 
@@ -25,11 +25,33 @@ const encode = (batch: SinkBatch): string => {
   return out
 }
 
+/** A line to drop for a day fetched again: this harvest's record (when provenance tells) created on one of the days. */
+const replacedLine = (context: SinkContext<NdjsonSinkConfig>, replace: DayReplacement) => {
+  const days = new Set(replace.days)
+  return (line: string): boolean => {
+    if (line.trim() === "") return false
+    const record = JSON.parse(line) as Record<string, unknown>
+    return (record._harvest_id === undefined || record._harvest_id === context.harvestId) && inDays(record, replace.field, days)
+  }
+}
+
 const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<SinkWriter> => {
   const file = await openEpochAppendFile(fileFor(context.config.location, context.stream), context)
+  const provisional = context.provisional
   return {
     discardUncommitted: (resume) => file.discardUncommitted(resume),
-    write: (batch) => file.append(encode(batch)),
+    // Rewrites the file from where the first of those days starts (a day's lines are marked where
+    // they begin), before the new lines are appended; a resume at `through` finds nothing to drop.
+    replaceDays: (replace) => file.dropLines(replace.days, replacedLine(context, replace)),
+    write: (batch) => {
+      if (provisional !== undefined) {
+        for (const record of batch.records) {
+          const day = provisionalDayOf(record, provisional)
+          if (day !== undefined) file.mark(day)
+        }
+      }
+      return file.append(encode(batch))
+    },
     flush: (commit) => file.commit(commit.epoch),
     close: () => file.close()
   }
@@ -51,7 +73,7 @@ const openStdoutWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise
 
 /** `ndjson:<file|dir>` or `ndjson:-` (stdout): one JSON object per line, fsynced on flush. */
 export const ndjsonSink = defineSink<NdjsonSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "ndjson",
   schemes: ["ndjson", "jsonl"],
   description: "Newline-delimited JSON to a file per stream or stdout; resume cuts unacknowledged lines",

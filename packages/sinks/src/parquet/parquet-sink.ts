@@ -33,7 +33,7 @@ const parseConfig = (target: SinkTarget): ParquetSinkConfig => {
  * read back with one glob: `read_parquet('<dir>/<stream>/**\/*.parquet', hive_partitioning = true)`.
  */
 export const parquetSink = defineSink<ParquetSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "parquet",
   schemes: ["parquet"],
   description: "Parquet dataset per stream: complete part files written atomically, optional Hive partitions",

@@ -39,6 +39,14 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
   let inFlight: Promise<void> | undefined
   let failure: { readonly error: unknown } | undefined
   let yielded = 0
+  /** A statement for the start of the next transaction (the delete of days fetched again). */
+  let first: { readonly sql: string; readonly params: ReadonlyArray<unknown> } | undefined
+
+  const begin = async () => {
+    await session.query("BEGIN")
+    open = true
+    if (first !== undefined) await session.query(first.sql, first.params as Array<unknown>)
+  }
 
   const copyAtomically = async (sql: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     await session.query("SAVEPOINT tikflow_batch")
@@ -52,10 +60,7 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
   }
 
   const load = async (chunks: ReadonlyArray<Uint8Array>, count: number): Promise<void> => {
-    if (!open) {
-      await session.query("BEGIN")
-      open = true
-    }
+    if (!open) await begin()
     if (!staging) {
       try {
         await copyAtomically(statements.copyIntoTable, chunks)
@@ -85,6 +90,10 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
   }
 
   return {
+    /** Runs `sql` first in the next epoch's transaction, before its rows: it commits with them. */
+    beginWith(sql: string, params: ReadonlyArray<unknown>): void {
+      first = { sql, params }
+    },
     /** Rows written in this epoch and not yet committed. */
     get pending() {
       return loaded + rows.rows
@@ -112,11 +121,11 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
         await settle()
         if (rows.rows > 0) send()
         await settle()
-        if (!open) await session.query("BEGIN")
-        open = true
+        if (!open) await begin()
         if (staged > 0) for (const sql of statements.merge) await session.query(sql)
         await withData(session)
         await session.query("COMMIT")
+        first = undefined
       } catch (error) {
         if (open) await session.query("ROLLBACK").catch(() => undefined)
         throw error

@@ -2,6 +2,7 @@ import { defineSink, recordKinds } from "@tikflow/core/internal"
 import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { assertColumnsHoldFields, columnsOf } from "../schema/columns.js"
+import { dayRangesSql } from "../schema/day-ranges-sql.js"
 import { postgresCheckpointStore, saveCheckpoint } from "./postgres-checkpoint-store.js"
 import type { PostgresSinkConfig } from "./postgres-config.js"
 import { parsePostgresConfig, POSTGRES_OPTIONS } from "./postgres-config.js"
@@ -68,6 +69,14 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
       }
       await session.query(`DELETE FROM ${table} WHERE _harvest_id = $1`, [context.harvestId])
     },
+    async replaceDays(replace) {
+      if (context.provenance !== true) {
+        context.logger.debug(`${name}: without provenance columns the rows of harvest ${context.harvestId} cannot be told apart; re-fetched rows update theirs by key`)
+        return
+      }
+      // In the next epoch's transaction, before its rows: the earlier rows go only with their replacement.
+      epoch.beginWith(`DELETE FROM ${table} WHERE _harvest_id = $1 AND (${dayRangesSql(quoteIdent(replace.field), replace.days)})`, [context.harvestId])
+    },
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       assertColumnsHoldFields(columns, batch.records)
@@ -100,7 +109,7 @@ const openWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<Sin
  * replace, never duplicate.
  */
 export const postgresSink = defineSink<PostgresSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "postgres",
   schemes: ["postgres", "postgresql"],
   description: "PostgreSQL tables per stream, COPY-loaded and merged on the primary key, checkpoints in the same transaction",

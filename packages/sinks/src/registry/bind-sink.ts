@@ -38,11 +38,23 @@ const parseConfig = (plugin: SinkPlugin<unknown>, target: SinkTarget, name: stri
 /**
  * Wraps an opened plugin writer: each step fails as one `SinkError` naming the sink; the writer's
  * `discardUncommitted` hook runs once, before its first write or flush (never during open, so a
- * sink reopened at a lower epoch loses nothing); plugins that asked for Arrow get it.
+ * sink reopened at a lower epoch loses nothing), followed by `replaceDays` when the run starts
+ * fetching days again; plugins that asked for Arrow get it.
  */
 const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, arrow: Arrow | undefined): SinkWriter => {
   let discarded: Promise<void> | undefined
-  const discardOnce = () => (discarded ??= writer.discardUncommitted?.(context.resume) ?? Promise.resolve())
+  // A run fetching days again replaces their earlier rows when it starts its pass (resumed at the
+  // epoch its pass began after); resumed later, its first flush already did.
+  const replace = context.provisional?.replaces
+  const replacing = replace !== undefined && context.resume?.epoch === replace.through ? writer.replaceDays?.bind(writer) : undefined
+  const discardOnce = () =>
+    (discarded ??= (async () => {
+      await writer.discardUncommitted?.(context.resume)
+      if (replacing !== undefined) {
+        const removed = await replacing(replace!)
+        if (typeof removed === "number") context.logger.info(`${name}: ${removed} row(s) of ${replace!.days.length} day(s) fetched again replaced`)
+      }
+    })())
   const withArrow = (batch: SinkBatch): SinkBatch =>
     arrow !== undefined && batch.arrow === undefined
       ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields, context.provenance) }
@@ -59,6 +71,9 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
         await writer.flush(commit)
       }),
     close: () => sinkStep(name, "close", () => writer.close()),
+    // Present when the plugin's writer has the hook (the run's summary tells the sinks apart); the
+    // binding calls the plugin's itself, at the right time.
+    ...(writer.replaceDays === undefined ? {} : { replaceDays: () => sinkStep(name, "write", discardOnce).then(() => undefined) }),
     checkpoints: writer.checkpoints
   }
 }

@@ -14,7 +14,7 @@ export const checkSinkPlugin = (value: unknown, from: string): SinkPlugin<unknow
   if (typeof plugin.contract !== "number" || !SUPPORTED_SINK_CONTRACTS.includes(plugin.contract)) {
     const newer = typeof plugin.contract === "number" && plugin.contract > SINK_CONTRACT_VERSION
     return fail(
-      `contract: expected ${SUPPORTED_SINK_CONTRACTS.join(" or ")} (the sink contracts this tikflow implements), got ${JSON.stringify(plugin.contract)}` +
+      `contract: expected ${SUPPORTED_SINK_CONTRACTS.slice(0, -1).join(", ")} or ${SUPPORTED_SINK_CONTRACTS.at(-1)} (the sink contracts this tikflow implements), got ${JSON.stringify(plugin.contract)}` +
         (newer ? " — upgrade tikflow for this plugin" : " — upgrade the plugin or tikflow so they agree")
     )
   }

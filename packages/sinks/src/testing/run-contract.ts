@@ -38,7 +38,7 @@ export interface SinkContractOptions {
 const STREAM = "videos"
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 
-const contextFor = (harvestId: string, committed: number): StreamContext => ({
+export const contextFor = (harvestId: string, committed: number): StreamContext => ({
   harvestId,
   recordKind: "video",
   stream: STREAM,
@@ -48,7 +48,7 @@ const contextFor = (harvestId: string, committed: number): StreamContext => ({
   resume: committed > 0 ? { epoch: committed } : undefined
 })
 
-const checkpointAt = (harvestId: string, epoch: number) => ({ version: 1 as const, harvestId, epoch, state: epoch, updatedAt: new Date(0).toISOString() })
+export const checkpointAt = (harvestId: string, epoch: number) => ({ version: 1 as const, harvestId, epoch, state: epoch, updatedAt: new Date(0).toISOString() })
 
 /** Compares what was read with the ids expected: each exactly once, nothing else. */
 const compare = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, expected: ReadonlyArray<string>, when: string): void => {
@@ -102,9 +102,9 @@ const playScenario = async (plugin: SinkPlugin<unknown>, options: SinkContractOp
  * One run from `committed + 1`: returns the last acknowledged epoch if the run crashed, undefined
  * when every epoch was committed. A crash fate happens once; the resumed run commits that epoch.
  */
-const playRun = async (
+export const playRun = async (
   writer: SinkWriter,
-  scenario: ContractScenario,
+  scenario: Pick<ContractScenario, "epochs">,
   fates: Array<ContractScenario["epochs"][number]["fate"]>,
   committed: number,
   afterFlush: (epoch: number) => Promise<void>

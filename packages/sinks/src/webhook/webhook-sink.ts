@@ -112,7 +112,7 @@ const openWriter = async (context: SinkContext<WebhookSinkConfig>): Promise<Sink
  * capped, jittered exponential backoff, then dead-letters the batch to an NDJSON file.
  */
 export const webhookSink = defineSink<WebhookSinkConfig>({
-  contract: 2,
+  contract: 3,
   name: "webhook",
   schemes: ["webhook"],
   description: "POST JSON batches to an HTTP endpoint: HMAC-signed, idempotency keys, retries, dead letters",

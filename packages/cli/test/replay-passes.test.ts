@@ -25,8 +25,7 @@ describe("replay of a harvest run several times", () => {
     // Late on the 11th: the 9th is provisional but mostly visible, so the next run fetches its videos again.
     clock.now = Date.parse("2024-02-11T23:00:00Z")
     expect((await harvest(videos("2024-02-01", "2024-02-10", ...outs("h")), dir)).code).toBe(0)
-    // Ten days later: the two provisional days again (DuckDB replaces their rows, Parquet and NDJSON
-    // get the newer copies), then five more days.
+    // Ten days later: the two provisional days again (every sink replaces their rows), then five more days.
     clock.now = Date.parse("2024-02-21T12:00:00Z")
     const again = await harvest(videos("2024-02-01", "2024-02-10", ...outs("h")), dir)
     expect(again.stderr).toMatch(/fetching 2 provisional day\(s\) again/)
@@ -42,8 +41,8 @@ describe("replay of a harvest run several times", () => {
     expect(rebuilt.ndjson).toBe(original.ndjson)
     expect(rebuilt.duck).toEqual(original.duck)
     expect(rebuilt.parquet).toEqual(original.parquet)
-    // NDJSON kept both copies of the re-fetched days' videos: more lines than DuckDB's one row per id,
-    // which a replay through one dedupe for every pass would not give.
-    expect(original.ndjson.trim().split("\n").length).toBeGreaterThan(original.duck.length)
+    // One row per video everywhere: the re-fetched days replaced their earlier rows, in the runs and in the replay.
+    expect(original.ndjson.trim().split("\n").length).toBe(original.duck.length)
+    expect(original.parquet.length).toBe(original.duck.length)
   }, 180_000)
 })

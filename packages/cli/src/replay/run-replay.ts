@@ -14,6 +14,7 @@ import { stagesOf } from "../harvest/job-pipeline.js"
 import type { SinkSpec, TransformSpec } from "../harvest/job-spec.js"
 import { exitCodeForSignal } from "../signals.js"
 import { SinkResolver } from "../sinks/sink-resolver.js"
+import { type ArchivedPassDays, archivedPassDays, isVideoQueryArchive, replayedProvisional } from "./replayed-days.js"
 
 export interface ReplaySpec {
   readonly archiveDir: string
@@ -88,7 +89,8 @@ export const runReplay = async (spec: ReplaySpec, input: CommandInput): Promise<
  * One harvest, pass by pass as it was harvested (`ArchivedResponse.pass`): the first pass as a
  * fresh harvest (sinks drop the harvest's rows), each later one continuing after the epochs before
  * it with its own dedupe, as a later run of the harvest did (a provisional day fetched again
- * replaces its rows in upserting sinks and adds the newer copy to appending ones).
+ * replaces its earlier rows in every sink: the days each pass asked for are read from the archive
+ * once, when a second pass comes).
  */
 const replayHarvest = async (
   harvest: ArchivedHarvest,
@@ -99,10 +101,18 @@ const replayHarvest = async (
 ): Promise<PipelineSummary & { readonly responses: number }> => {
   let total: (PipelineSummary & { readonly responses: number }) | undefined
   let passes = 0
+  const videoQuery = isVideoQueryArchive(harvest)
+  let passDays: ReadonlyArray<ArchivedPassDays> | undefined
   for await (const responses of archivedPasses(harvest)) {
     const after: Checkpoint | undefined = total === undefined
       ? undefined
       : { version: 1, harvestId: harvest.harvestId, epoch: total.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() }
+    if (videoQuery && after !== undefined) passDays ??= [...(await archivedPassDays(harvest.file)).values()]
+    const provisional = !videoQuery
+      ? undefined
+      : passDays === undefined
+      ? replayedProvisional([{ days: new Set(), firstReceivedAt: harvest.first!.receivedAt }], 0, 0)
+      : replayedProvisional(passDays, passes, after?.epoch ?? 0)
     const summary = await toPromise(
       pipeline(archiveSource(harvest, responses))
         .through(...(stagesOf(spec.transforms, join(keysDir, `pass-${++passes}`)) as [Transform<unknown, unknown, unknown, never>]))
@@ -113,7 +123,8 @@ const replayHarvest = async (
           signal,
           stateDir: settings.stateDir,
           epochMaxRecords: settings.commitEvery,
-          epochMaxMs: settings.commitSeconds * 1000
+          epochMaxMs: settings.commitSeconds * 1000,
+          provisional
         })
     )
     total = total === undefined ? { ...summary, responses: summary.pages } : {

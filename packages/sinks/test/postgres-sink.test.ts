@@ -3,10 +3,11 @@ import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { resolveSink, uriSecrets } from "../src/internal.js"
+import { postgresSink, resolveSink, uriSecrets } from "../src/internal.js"
+import { runDayReplacementContract } from "../src/testing/index.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { asStored, readTable, sql } from "./support/postgres-reader.js"
 import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
@@ -25,6 +26,15 @@ const keyText = (kind: RecordKind, record: Record<string, unknown>) => recordKin
 const byKey = (kind: RecordKind, rows: ReadonlyArray<Record<string, unknown>>) => new Map(rows.map((r) => [keyText(kind, r), r]))
 
 describe("postgres sink", () => {
+  it("a provisional day fetched again replaces its earlier rows in the epoch that brings the new ones, across crashes (sink contract 3)", async () => {
+    let schema = ""
+    await runDayReplacementContract(postgresSink, {
+      uri: () => server.uri({ query: `schema=${(schema = freshSchema())}` }),
+      read: () => sql(server.uri(), `SELECT id, like_count FROM ${schema}.videos`),
+      numRuns: 15
+    })
+  }, 120_000)
+
   for (const kind of ["video", "user_video", "comment", "user_info"] as const) {
     test.prop([uniqueRecords(kind, recordKinds[kind].keyOf as never, 40), fc.integer({ min: 1, max: 15 })], { numRuns: 8 })(
       `${kind} records read back exactly: NUL characters, ids near 2^64, empty lists, counts above 2^32`,

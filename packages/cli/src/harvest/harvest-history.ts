@@ -158,7 +158,18 @@ const DAY_MS = 86_400_000
 export const createdDayOf = (record: AnyRecord, kind: StreamContext["recordKind"]): string => {
   if (kind !== "video") return "*"
   const seconds = (record as { create_time?: number | null }).create_time
-  return typeof seconds === "number" ? new Date(Math.floor(seconds * 1000 / DAY_MS) * DAY_MS).toISOString().slice(0, 10) : "*"
+  return typeof seconds === "number" ? dayText(Math.floor(seconds * 1000 / DAY_MS)) : "*"
+}
+
+// A harvest's records fall on a few hundred days: each day's text is made once, not per record.
+const dayTexts = new Map<number, string>()
+const dayText = (day: number): string => {
+  let text = dayTexts.get(day)
+  if (text === undefined) {
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10)
+    if (dayTexts.size < 100_000) dayTexts.set(day, text)
+  }
+  return text
 }
 
 /**

@@ -40,19 +40,20 @@ export const noteOldestDays = (
 ): void => {
   const windows = (state as { windows?: ReadonlyArray<{ start?: unknown; end?: unknown; done?: unknown }> } | null)?.windows
   if (!Array.isArray(windows)) return
+  // Each window's days parsed once per page, not once per record.
+  const open = windows.flatMap((w) => {
+    const first = dayOf(String(w.start))
+    const last = dayOf(String(w.end))
+    return first === undefined || last === undefined ? [] : [{ first, last, done: w.done === true, key: `${w.start}-${w.end}` }]
+  })
   for (const record of records) {
     const createTime = (record as { create_time?: unknown }).create_time
     if (typeof createTime !== "number") continue
     const day = Math.floor(createTime / 86_400)
-    const window = windows.find((w) => {
-      const first = dayOf(String(w.start))
-      const last = dayOf(String(w.end))
-      return first !== undefined && last !== undefined && first <= day && day <= last
-    })
-    if (window === undefined || window.done === true) continue
-    const key = `${window.start}-${window.end}`
-    const seen = oldestDayOf.get(key)
-    if (seen === undefined || day < seen) oldestDayOf.set(key, day)
+    const window = open.find((w) => w.first <= day && day <= w.last)
+    if (window === undefined || window.done) continue
+    const seen = oldestDayOf.get(window.key)
+    if (seen === undefined || day < seen) oldestDayOf.set(window.key, day)
   }
 }
 

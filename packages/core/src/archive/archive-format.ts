@@ -43,11 +43,16 @@ export const ARCHIVE_SUFFIX = ".ndjson.gz"
 export const archiveFileOf = (dir: string, harvestId: string): string =>
   join(dir, `${harvestId.replace(/[^A-Za-z0-9._-]/g, "_")}${ARCHIVE_SUFFIX}`)
 
-/** One response as one archive line (with its newline). */
-export const archiveLine = (harvestId: string, epoch: number, pass: number, response: RawResponse): string => {
+/**
+ * One response as one archive line (with its newline), as bytes. The body (JSON text from the API,
+ * ~20 kB a page) is escaped byte by byte straight into the line: the same bytes as
+ * `JSON.stringify` of the decoded text, without decoding it, escaping a string copy and encoding it
+ * back (three passes over every body, 3–4 µs per record of the CLI's main thread).
+ */
+export const archiveLine = (harvestId: string, epoch: number, pass: number, response: RawResponse): Buffer => {
   const bytes = response.body
   const utf8 = isUtf8(bytes)
-  const line: ArchiveLine = {
+  const head: Omit<ArchiveLine, "body"> = {
     harvest_id: harvestId,
     epoch,
     pass,
@@ -56,11 +61,65 @@ export const archiveLine = (harvestId: string, epoch: number, pass: number, resp
     request: response.request,
     status: response.status,
     log_id: response.logId,
-    received_at: new Date(response.receivedAt).toISOString(),
-    body: utf8 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : null,
-    ...(utf8 ? {} : { body_base64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") })
+    received_at: new Date(response.receivedAt).toISOString()
   }
-  return `${JSON.stringify(line)}\n`
+  if (!utf8) {
+    const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
+    return Buffer.from(`${JSON.stringify({ ...head, body: null, body_base64: base64 })}\n`, "utf8")
+  }
+  // `{…,"received_at":"…"` + `,"body":"` + escaped body + `"}\n`, built in a scratch buffer in one
+  // pass (an escaped byte takes at most 6), then copied out at its length.
+  const prefix = `${JSON.stringify(head).slice(0, -1)},"body":"`
+  const out = scratchOf(Buffer.byteLength(prefix) + bytes.length * 6 + 3)
+  let at = out.write(prefix, 0, "utf8")
+  at = escapeJsonBytes(bytes, out, at)
+  out[at++] = QUOTE
+  out[at++] = 0x7d // }
+  out[at++] = 0x0a // \n
+  return Buffer.from(out.subarray(0, at))
+}
+
+let scratch = Buffer.allocUnsafe(0)
+const scratchOf = (bytes: number): Buffer => {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, 256 * 1024))
+  return scratch
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const HEX = "0123456789abcdef"
+/** The short escapes JSON.stringify writes for control characters (0 where it writes `\u00XX`). */
+const SHORT_ESCAPE = new Uint8Array(0x20)
+SHORT_ESCAPE[0x08] = 0x62 // \b
+SHORT_ESCAPE[0x09] = 0x74 // \t
+SHORT_ESCAPE[0x0a] = 0x6e // \n
+SHORT_ESCAPE[0x0c] = 0x66 // \f
+SHORT_ESCAPE[0x0d] = 0x72 // \r
+
+/**
+ * Writes valid UTF-8 `bytes` escaped as `JSON.stringify` escapes their text (`"`, `\\`, control
+ * characters; everything else, multi-byte characters included, as is) into `out` at `at`; returns
+ * the offset after them.
+ */
+const escapeJsonBytes = (bytes: Uint8Array, out: Buffer, at: number): number => {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!
+    if (b !== QUOTE && b !== BACKSLASH && b >= 0x20) {
+      out[at++] = b
+      continue
+    }
+    out[at++] = BACKSLASH
+    if (b >= 0x20) out[at++] = b
+    else if (SHORT_ESCAPE[b] !== 0) out[at++] = SHORT_ESCAPE[b]!
+    else {
+      out[at++] = 0x75 // u
+      out[at++] = 0x30
+      out[at++] = 0x30
+      out[at++] = HEX.charCodeAt(b >> 4)
+      out[at++] = HEX.charCodeAt(b & 15)
+    }
+  }
+  return at
 }
 
 const fail = (where: string, field: string, expected: string): never => {

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, describe, expect, test } from "vitest"
+import type { RawResponse } from "../../src/internal.js"
+import { openResponseArchive, readArchiveFile } from "../../src/internal.js"
+
+/**
+ * Members are compressed and written while the harvest goes on (several in flight): the file must
+ * still hold every committed response once, in append order, and a resume must cut what was
+ * appended after the last commit even if its members were already written.
+ */
+
+const dirs: Array<string> = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+// ~400 kB bodies: every few appends fill a 1 MiB member, so members overlap in flight.
+const responseOf = (index: number): RawResponse => ({
+  endpoint: "/v2/research/video/query/",
+  fields: "id",
+  request: `{"cursor":${index}}`,
+  status: 200,
+  logId: `LOG${index}`,
+  receivedAt: Date.UTC(2026, 10, 29) + index,
+  body: Buffer.from(`page ${index} ${"\"x\\\n".repeat(100_000 + index)}`, "utf8")
+})
+
+const readIndexes = async (path: string) => {
+  const out: Array<[number, number]> = []
+  for await (const response of readArchiveFile(path)) out.push([response.epoch, Number(/^page (\d+) /.exec(response.bodyText!)![1])])
+  return out
+}
+
+describe("the response archive writer", () => {
+  test("pipelined members keep append order across epochs, and a resume cuts the uncommitted tail", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
+    dirs.push(dir)
+    const context = { harvestId: "videos-1", stream: "videos", resume: undefined, newPass: true }
+    const archive = await openResponseArchive(dir, context)
+    for (let i = 0; i < 12; i++) await archive.append([responseOf(i)], i < 7 ? 1 : 2)
+    await archive.commit(2)
+    for (let i = 12; i < 20; i++) await archive.append([responseOf(i)], 3)
+    await archive.close() // epoch 3 never committed
+
+    const expected = Array.from({ length: 12 }, (_, i) => [i < 7 ? 1 : 2, i])
+    const resumed = await openResponseArchive(dir, { ...context, resume: { epoch: 2 }, newPass: false })
+    expect(await readIndexes(resumed.path)).toEqual(expected)
+    await resumed.append([responseOf(99)], 3)
+    await resumed.commit(3)
+    await resumed.close()
+    expect(await readIndexes(resumed.path)).toEqual([...expected, [3, 99]])
+  })
+})

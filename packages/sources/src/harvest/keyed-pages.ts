@@ -1,8 +1,10 @@
-import { Effect, Option, Semaphore, Stream } from "effect"
+import { Deferred, Effect, Stream } from "effect"
 import { ConfigError } from "@tikflow/core/internal"
 import type { PlannedRequest, RawResponse, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
+import { pageQueue } from "./page-queue.js"
+import type { PageFeed } from "./page-queue.js"
 
 /** Resume state of a harvest that walks a list of keys (users, videos), each with its own cursor. */
 export interface KeyedState {
@@ -65,17 +67,9 @@ export const plannedKeys = (
 
 /**
  * Pages a key fetches before its turn when keys run concurrently: every page of a video's comments
- * (1,000 at 100 a page). A key with more pages goes on, in its turn, one page at a time.
+ * (1,000 at 100 a page). A key with more pages waits for its turn to go on.
  */
 const PREFETCH_PAGES = 10
-
-/** A key's prefetched pages, and how it ended: finished, a cursor to go on from, or a failure. */
-interface Prefetched<R> {
-  readonly index: number
-  readonly pages: ReadonlyArray<SourcePage<R>>
-  readonly next: Cursor
-  readonly failure: Option.Option<SourceError>
-}
 
 /** How the keys' cursors are walked: the endpoint and key kind (for messages) and the cursor order. */
 export interface KeyedWalk {
@@ -85,13 +79,22 @@ export interface KeyedWalk {
   readonly order: CursorOrder
 }
 
+/** A page of one key, as a worker hands it to the page queue. */
+interface KeyedUpdate<R> {
+  readonly index: number
+  readonly page: KeyPage<R>
+}
+
 /**
- * Pages of a keyed harvest, one request per page. Up to `concurrency` requests run at once, for
- * that many keys; pages come out in key order all the same (every page of key i before any of key
- * i + 1), each carrying the state after it, so the output and every checkpoint equal a sequential
- * harvest's. A resume re-requests at most the pages fetched ahead and not yet delivered (at most
- * `concurrency` keys' first pages). A key's failure surfaces in its turn, after the keys before it.
- * A key whose cursor repeats (or goes backwards, for offsets) fails with `CursorLoopError` before
+ * Pages of a keyed harvest, one request per page, on the page queue the video query uses:
+ * `concurrency` workers, each a plain loop over the keys still to do. Pages come out in key order
+ * all the same (every page of key i before any of key i + 1), each carrying the state after it, so
+ * the output and every checkpoint equal a sequential harvest's: the key whose turn it is hands its
+ * pages to the queue as they come, paced by the reader's demand; a key ahead of its turn fetches
+ * up to {@link PREFETCH_PAGES} pages, holds them and waits. So at most `concurrency` requests are
+ * in flight, and a resume re-requests at most the pages fetched ahead and not yet delivered. A
+ * key's failure surfaces in its turn, after the keys before it, and no key after it is started. A
+ * key whose cursor repeats (or goes backwards, for offsets) fails with `CursorLoopError` before
  * another request for it.
  */
 export const keyedPages = <R, Env>(
@@ -104,28 +107,51 @@ export const keyedPages = <R, Env>(
   Stream.unwrap(Effect.sync(() => {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
     const start = readKeyedState(resumeFrom, keys.length)
-    const firstCursor = (index: number): Cursor => (index === start.index ? start.cursor : null)
-    const indices = Array.from({ length: keys.length - start.index }, (_, i) => start.index + i)
-    // Every request of this harvest holds one permit: keys fetched ahead and the key whose turn it
-    // is share `concurrency` requests in flight.
-    const permits = Semaphore.makeUnsafe(concurrency)
-    // The cursors each key in progress has sent: one that comes back is a loop, stopped right there.
-    const trails = new Map<number, CursorTrail>()
-    const checked = (index: number, cursor: Cursor, page: KeyPage<R>): Effect.Effect<KeyPage<R>, SourceError> => {
-      if (page.next === null) {
-        trails.delete(index)
-        return Effect.succeed(page)
-      }
-      let trail = trails.get(index)
-      if (trail === undefined) trails.set(index, trail = new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order))
-      const loop = trail.check(cursor, page.next)
-      return loop === undefined ? Effect.succeed(page) : Effect.fail(loop)
-    }
-    const fetch = (index: number, cursor: Cursor) =>
-      permits.withPermits(1)(fetchPage(keys[index], cursor)).pipe(Effect.flatMap((page) => checked(index, cursor, page)))
+    const turns = new KeyTurns(start.index, keys.length)
+    const worker = (feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
+      Effect.gen(function*() {
+        for (let index = turns.take(); index !== undefined; index = turns.take()) {
+          yield* harvestKey(index, index === start.index ? start.cursor : null, feed)
+        }
+      })
+    const harvestKey = (index: number, first: Cursor, feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
+      Effect.gen(function*() {
+        const trail = new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order)
+        const held: Array<KeyedUpdate<R>> = []
+        const handOver = Effect.gen(function*() {
+          for (const update of held) yield* feed.offer(update)
+          held.length = 0
+        })
+        let cursor = first
+        while (true) {
+          if (!turns.isTurnOf(index) && held.length >= PREFETCH_PAGES) yield* turns.awaitTurn(index)
+          const inTurn = turns.isTurnOf(index)
+          if (inTurn) {
+            yield* handOver
+            yield* feed.ready
+          }
+          const fetched = yield* Effect.result(fetchPage(keys[index], cursor))
+          const loop = fetched._tag === "Success" && fetched.success.next !== null
+            ? trail.check(cursor, fetched.success.next)
+            : undefined
+          if (fetched._tag === "Failure" || loop !== undefined) {
+            turns.failedAt(index)
+            yield* turns.awaitTurn(index)
+            yield* handOver
+            return yield* Effect.fail(fetched._tag === "Failure" ? fetched.failure : loop!)
+          }
+          held.push({ index, page: fetched.success })
+          if (inTurn || turns.isTurnOf(index)) yield* handOver
+          if (fetched.success.next === null) break
+          cursor = fetched.success.next
+        }
+        yield* turns.awaitTurn(index)
+        yield* handOver
+        turns.finished(index)
+      })
 
     /** The page as the harvest delivers it: with the state after it. */
-    const delivered = (index: number, page: KeyPage<R>): SourcePage<R> => ({
+    const delivered = ({ index, page }: KeyedUpdate<R>): SourcePage<R> => ({
       records: page.records,
       responses: page.responses,
       state: (page.next === null
@@ -133,34 +159,57 @@ export const keyedPages = <R, Env>(
         : { version: 1, index, cursor: page.next }) satisfies KeyedState
     })
 
-    /** The rest of a key from `cursor`, one page at a time. */
-    const keyFrom = (index: number, cursor: Cursor): Stream.Stream<SourcePage<R>, SourceError, Env> =>
-      Stream.paginate(cursor, (at: Cursor) =>
-        Effect.map(fetch(index, at), (page) => [[delivered(index, page)], Option.fromNullishOr(page.next)] as const))
-
-    if (concurrency === 1) return Stream.fromIterable(indices).pipe(Stream.flatMap((index) => keyFrom(index, firstCursor(index))))
-
-    const prefetch = (index: number): Effect.Effect<Prefetched<R>, never, Env> =>
-      Effect.gen(function*() {
-        const pages: Array<SourcePage<R>> = []
-        let cursor = firstCursor(index)
-        while (pages.length < PREFETCH_PAGES) {
-          const result = yield* Effect.result(fetch(index, cursor))
-          if (result._tag === "Failure") return { index, pages, next: cursor, failure: Option.some(result.failure) }
-          pages.push(delivered(index, result.success))
-          cursor = result.success.next
-          if (cursor === null) break
-        }
-        return { index, pages, next: cursor, failure: Option.none() }
-      })
-
-    const inTurn = ({ index, pages, next, failure }: Prefetched<R>): Stream.Stream<SourcePage<R>, SourceError, Env> => {
-      const ready = Stream.fromIterable(pages)
-      if (Option.isSome(failure)) return Stream.concat(ready, Stream.fail(failure.value))
-      return next === null ? ready : Stream.concat(ready, keyFrom(index, next))
-    }
-
-    // mapEffect with concurrency keeps input order; failures are carried as values so that one
-    // key's error cannot overtake the pages of the keys before it.
-    return Stream.fromIterable(indices).pipe(Stream.mapEffect(prefetch, { concurrency }), Stream.flatMap(inTurn))
+    const workers = Math.min(concurrency, Math.max(1, keys.length - start.index))
+    return pageQueue({ workers, ahead: workers - 1 }, worker).pipe(Stream.map(delivered))
   }))
+
+/**
+ * Which key workers take next and whose turn it is to deliver: keys are taken in order, and the
+ * turn passes to key i + 1 once key i has handed over its last page. After a key fails, no key
+ * after it is taken (its failure ends the harvest in its turn).
+ */
+class KeyTurns {
+  private next: number
+  private turn: number
+  private last: number
+  private readonly waiting = new Map<number, Deferred.Deferred<void>>()
+
+  constructor(first: number, end: number) {
+    this.next = first
+    this.turn = first
+    this.last = end - 1
+  }
+
+  /** The next key to harvest, or undefined when none is left. */
+  take(): number | undefined {
+    return this.next <= this.last ? this.next++ : undefined
+  }
+
+  isTurnOf(index: number): boolean {
+    return this.turn === index
+  }
+
+  /** Waits until it is `index`'s turn to deliver. */
+  awaitTurn(index: number): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.turn === index) return Effect.void
+      let deferred = this.waiting.get(index)
+      if (deferred === undefined) this.waiting.set(index, deferred = Deferred.makeUnsafe<void>())
+      return Deferred.await(deferred)
+    })
+  }
+
+  /** Key `index` has handed over its last page: the turn passes on. */
+  finished(index: number): void {
+    this.turn = index + 1
+    const deferred = this.waiting.get(this.turn)
+    if (deferred === undefined) return
+    this.waiting.delete(this.turn)
+    Deferred.doneUnsafe(deferred, Effect.void)
+  }
+
+  /** Key `index` failed: no key after it is started. */
+  failedAt(index: number): void {
+    this.last = Math.min(this.last, index)
+  }
+}

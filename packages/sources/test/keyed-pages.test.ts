@@ -1,0 +1,45 @@
+import { Effect, Exit, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import { ServerError } from "@tikflow/core/internal"
+import { keyedPages } from "../src/harvest/keyed-pages.js"
+import type { KeyPage } from "../src/harvest/keyed-pages.js"
+
+const walk = { endpoint: "/test/", keyKind: "key", order: "ascending" } as const
+const keys = ["k0", "k1", "k2", "k3", "k4", "k5"]
+
+/** Two pages per key, each after `delayMs`; `failing` fails its first request. */
+const fakeApi = (failing: string, delayMs: (key: string) => number) => {
+  const requested: Array<string> = []
+  const fetchPage = (key: string, cursor: number | string | null): Effect.Effect<KeyPage<string>, ServerError> =>
+    Effect.suspend(() => {
+      requested.push(`${key}@${cursor ?? 0}`)
+      if (key === failing) return Effect.fail(new ServerError({ endpoint: "/test/", status: 500, code: "internal_error", message: "boom", logId: undefined }))
+      const page: KeyPage<string> = { records: [`${key}/${cursor ?? 0}`], next: cursor === null ? 1 : null }
+      return Effect.as(Effect.sleep(delayMs(key)), page)
+    })
+  return { requested, fetchPage }
+}
+
+describe("keyed pages on the page queue", () => {
+  it("a key's failure surfaces in its turn, after the keys before it, and no key after it is requested", async () => {
+    // k0 is slow, k1 fails at once: k2 was already taken by the third worker, but k3.. never are.
+    const api = fakeApi("k1", (key) => (key === "k0" ? 30 : 1))
+    const delivered: Array<string> = []
+    const exit = await Effect.runPromiseExit(
+      Stream.runForEach(keyedPages(keys, undefined, walk, api.fetchPage, 3), (page) => Effect.sync(() => void delivered.push(...page.records)))
+    )
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(delivered).toEqual(["k0/0", "k0/1"])
+    expect(api.requested.filter((request) => /^k[3-5]@/.test(request))).toEqual([])
+  })
+
+  it("pages come out in key order whatever order they arrive in, each with the state after it", async () => {
+    const api = fakeApi("none", (key) => (key === "k0" ? 20 : 1))
+    const pages = await Effect.runPromise(Stream.runCollect(keyedPages(keys, undefined, walk, api.fetchPage, 4)))
+    expect(pages.flatMap((page) => page.records)).toEqual(keys.flatMap((key) => [`${key}/0`, `${key}/1`]))
+    expect(pages.map((page) => page.state)).toEqual(keys.flatMap((_, index) => [
+      { version: 1, index, cursor: 1 },
+      { version: 1, index: index + 1, cursor: null }
+    ]))
+  })
+})

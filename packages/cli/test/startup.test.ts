@@ -34,6 +34,8 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(readNdjson(join(dir, "users.ndjson"))).toHaveLength(2)
     expect(modules.length).toBeGreaterThan(50)
     expect(modules.filter((url) => heavy.test(url))).toEqual([])
+    // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
+    expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
   })
 
   it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs)", async () => {

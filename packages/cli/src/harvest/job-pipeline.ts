@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import {
   type BoundSink,
   type CheckpointStore,

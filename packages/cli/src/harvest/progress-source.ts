@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { RecordKind, Source } from "@tikflow/core/internal"
 import type { ProgressTracker } from "../progress/progress-tracker.js"
 import { noteOldestDays, workOfState } from "./work-of-state.js"

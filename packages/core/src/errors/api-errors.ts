@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * The typed failures of talking to the Research API. Each carries what a user needs to act and

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * Bad input from a user: a flag, a pipeline file, a query expression, a plugin's config.

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 type Operation = "open" | "write" | "sync" | "verify" | "rename"
 

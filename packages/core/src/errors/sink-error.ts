@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** A sink failed to accept, flush or close a batch. `sink` is the plugin name and target URI. */
 export class SinkError extends Data.TaggedError("SinkError")<{

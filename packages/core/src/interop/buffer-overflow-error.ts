@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * An Observable pushed more values than the bounded buffer between it and a slower Effect

@@ -1,4 +1,6 @@
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 
 /**
  * Runs an Effect as a Promise that rejects with the typed error itself (a `QuotaExhaustedError`,

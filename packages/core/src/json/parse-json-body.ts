@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { DecodeError } from "../errors/api-errors.js"
 import { JsonSyntaxError, parseLosslessJson } from "./lossless-json.js"
 

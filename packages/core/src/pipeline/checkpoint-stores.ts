@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import { CheckpointError } from "../errors/sink-error.js"
 

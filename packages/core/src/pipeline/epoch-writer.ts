@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { ProgressListener } from "../progress/progress-event.js"

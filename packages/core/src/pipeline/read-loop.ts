@@ -1,4 +1,7 @@
-import { Clock, Effect, Fiber, Pull } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Pull from "effect/Pull"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { SourcePage } from "../source/source.js"

@@ -1,4 +1,7 @@
-import { Cause, Clock, Effect, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SinkError } from "../errors/sink-error.js"
 import { sinkStepEffect } from "../errors/to-sink-error.js"

@@ -5,7 +5,7 @@
  * `stream.pipe(Transform.batch(100, "1 second"))`.
  */
 import type { Context, Duration } from "effect"
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import { dual } from "effect/Function"
 import { asStream } from "../transform/as-stream.js"
 import { batch as batchStream } from "../transform/batch/batch.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { assertTrue } from "../schema/type-equality.js"
 import type { Equals } from "../schema/type-equality.js"
 import { conditionProblem, queryFieldNames, queryOperations } from "./query-fields.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ConfigError } from "../errors/config-error.js"
 import { conditionProblem, isQueryFieldName, queryFieldNames } from "./query-fields.js"
 import type { QueryOperation } from "./query-fields.js"

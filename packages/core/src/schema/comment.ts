@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Comment } from "../records/comment.js"
 import { makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { DecodeError } from "../errors/api-errors.js"
 import type { SchemaError } from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ConfigError } from "../errors/config-error.js"
 import { VideoQuerySchema } from "../query/query-schema.js"
 import { describeIssue } from "./decode-failure.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Effect } from "effect"
 import type { DecodeError } from "../errors/api-errors.js"
 import type { UserInfo } from "../records/user-info.js"

@@ -1,4 +1,5 @@
-import { Schema, SchemaGetter } from "effect"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 import type { Video } from "../records/video.js"
 import { makeFastDecoder } from "./fast-fields.js"
 import type { RecordOfTable } from "./fast-fields.js"

@@ -1,4 +1,6 @@
-import { Effect, Schema, SchemaGetter } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 
 /**
  * Codecs for the scalar shapes the Research API sends, as they arrive after the lossless JSON

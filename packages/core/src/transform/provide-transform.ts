@@ -1,5 +1,5 @@
 import type { Context } from "effect"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Transform, TransformStep } from "./transform.js"
 
 /**

@@ -1,7 +1,8 @@
 import type { AnyRecord, BoundSink, CheckpointStore, SinkBatch, SinkCommit, SinkWriter, StreamContext } from "@tikflow/core/internal"
 import type { SinkError } from "@tikflow/core/internal"
 import { sinkStepEffect } from "@tikflow/core/internal"
-import { Effect, Sink } from "effect"
+import * as Effect from "effect/Effect"
+import * as Sink from "effect/Sink"
 import type { Scope } from "effect"
 
 /** A sink writer whose steps are Effects failing with `SinkError`. */

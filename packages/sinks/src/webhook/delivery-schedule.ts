@@ -1,4 +1,5 @@
-import { Duration, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Schedule from "effect/Schedule"
 
 export interface DeliveryRetryPolicy {
   /** Retries after the first attempt. */

@@ -1,4 +1,5 @@
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { AuthError, DecodeError, RateLimitedError, ServerError } from "@tikflow/core/internal"
 import type { NetworkError, UnusableResponseError } from "@tikflow/core/internal"
 import type { ProgressListener } from "@tikflow/core/internal"

@@ -1,4 +1,6 @@
-import { Clock, Duration, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { quotaSpentByApi, takeHeldQuota, takeQuota, withRetry } from "@tikflow/core/internal"
 import type { ProgressEvent, ProgressListener, QuotaGateOptions, QuotaTicket, RawResponse, SourceError } from "@tikflow/core/internal"
 import type { TokenProvider } from "../auth/token-provider.js"

@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { AuthError } from "@tikflow/core/internal"
 import type { ProgressListener, QuotaLedger, RateLimiter, RawResponse, RetryPolicy, SourceError } from "@tikflow/core/internal"
 import { resolveCredentials } from "../auth/credentials.js"

@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Comment, SourceError, UserInfo, Video } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 import { comments } from "../sources/comments.js"

@@ -1,4 +1,6 @@
-import { Deferred, Effect, Stream } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { ConfigError } from "@tikflow/core/internal"
 import type { PlannedRequest, RawResponse, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"

@@ -1,4 +1,7 @@
-import { Channel, Effect, Queue, Stream } from "effect"
+import * as Channel from "effect/Channel"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import type { Cause } from "effect"
 
 /** What a worker of a {@link pageQueue} feeds pages through. */

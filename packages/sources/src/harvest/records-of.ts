@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { RecordKind, RecordKinds, Source, SourceError, ProgressListener } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"
 

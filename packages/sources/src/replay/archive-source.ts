@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { ConfigError, DecodeError, readArchiveFile } from "@tikflow/core/internal"
 import type { AnyRecord, ArchivedResponse, RecordKind, Source, SourceError, SourcePage } from "@tikflow/core/internal"
 import { archivedStreamOf, recordsOfArchived } from "./archived-pages.js"

@@ -1,4 +1,4 @@
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { Observable } from "rxjs"
 // One Stream→Observable bridge for the whole project: core's (pulls one chunk at a time, reports an
 // interruption the subscriber did not ask for as a StreamInterruptedError instead of going silent).

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { commentApiFields, ConfigError, decodeCommentListResponse, encodeCommentListRequest } from "@tikflow/core/internal"
 import type { Comment, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"

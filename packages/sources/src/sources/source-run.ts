@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { ProgressListener, RetryPolicy } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import type { TikTokClientService } from "../client/tiktok-client.js"

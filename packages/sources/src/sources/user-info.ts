@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from "@tikflow/core/internal"
 import type { Source, SourceError, UserInfo } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"

@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { ConfigError, DecodeError, decodeVideoQueryResponse, videoApiFields, videoQueryBodies } from "@tikflow/core/internal"
 import type { PlannedRequest, ProgressListener, QueryCondition, RawResponse, Source, SourceError, SourcePage, Video, VideoQuery } from "@tikflow/core/internal"
 import type { TikTokClient } from "../client/tiktok-client.js"

@@ -1,5 +1,5 @@
 import type { Duration } from "effect"
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { Observable, OperatorFunction, SchedulerLike, Subscription } from "rxjs"
 import { rxjs } from "../../interop/rxjs-runtime.js"
 

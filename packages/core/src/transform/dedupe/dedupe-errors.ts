@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * The dedupe stage saw more distinct keys than its store may hold. Memory stays bounded, so the

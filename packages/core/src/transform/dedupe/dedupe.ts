@@ -1,5 +1,5 @@
 import * as path from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ConfigError } from "../../errors/config-error.js"
 import type { RecordKind } from "../../records/record-kind.js"
 import { recordKinds } from "../../records/record-kind.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { DedupeCapacityError } from "./dedupe-errors.js"
 import type { KeyStore } from "./key-store.js"
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { writeFileAtomic } from "../../files/atomic-write.js"
 import { isStaleTempFile } from "../../files/temp-files.js"
 import { DedupeStoreError } from "./dedupe-errors.js"

@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** A lookup join with miss policy `fail` found nothing for a record's key. */
 export class LookupMissError extends Data.TaggedError("LookupMissError")<{

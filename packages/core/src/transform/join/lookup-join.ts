@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { StageCounter } from "../stage-counter.js"
 import type { Transform, TransformStep } from "../transform.js"
 import { LookupMissError } from "./join-errors.js"

@@ -1,5 +1,5 @@
 import type { Effect } from "effect"
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import type { SourceError } from "../../errors/api-errors.js"
 import type { RecordKind, RecordKinds } from "../../records/record-kind.js"
 import { recordKinds } from "../../records/record-kind.js"

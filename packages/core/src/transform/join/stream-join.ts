@@ -1,4 +1,5 @@
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Observable } from "rxjs"
 import { rxjs } from "../../interop/rxjs-runtime.js"
 import type { JoinStateOverflowError } from "./join-errors.js"

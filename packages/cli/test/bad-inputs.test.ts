@@ -51,6 +51,9 @@ const cases: ReadonlyArray<Case> = [
   { name: "unknown sink scheme", args: [...V, "--out", "parqet:./x"], message: /--out: "parqet:\.\/x": unknown scheme "parqet", expected one of .*parquet/ },
   { name: "bad built-in sink option", args: [...V, "--out", "parquet:./x?compression=lz4"], message: /--out: parquet:\.\/x: compression: expected/ },
   { name: "bad plugin config", args: [...V, "--out", "memo:./m.jsonl"], message: /--out: memo:\.\/m\.jsonl: label: expected a non-empty string/ },
+  // Node's own mkdir -p never settles under /proc: this ran forever before.
+  { name: "output where no directory can be created", args: [...V, "--out", "ndjson:/proc/x/y"], message: /^tikflow: --out: ndjson:\/proc\/x\/y: cannot create \/proc\/x \(ENOENT\); expected a path in a directory that exists or can be created, and that tikflow may write$/m },
+  { name: "state directory under a file", args: [...V, ...OUT, "--state", "ids.txt/state"], message: /^tikflow: --state: \S*ids\.txt\/state: cannot create \S*ids\.txt\/state \(ENOTDIR\); expected a path in a directory/m },
   { name: "plugin that is not there", args: [...V, ...OUT, "--plugin", "./nowhere.mjs"], message: /--plugin: sink plugin \.\/nowhere\.mjs: no file at/ },
   { name: "unreadable usernames file", args: ["followers", "--usernames-from", "missing.txt", ...OUT], message: /--usernames-from: cannot read missing\.txt \(ENOENT\)/ },
   { name: "bad line in an ids file", args: ["comments", "--video-ids-from", "ids.txt", ...OUT], message: /--video-ids-from: ids\.txt:2: expected a numeric video id per line, got "not-an-id"/ },

@@ -1,9 +1,10 @@
-import { mkdir, rm } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { join, relative, resolve } from "node:path"
 import { ExitCode } from "../exit-codes.js"
 import type { RunSpec } from "../harvest/job-spec.js"
 import { formatDuration } from "../progress/format-progress.js"
 import type { Command } from "./command.js"
+import { makeDirectory } from "@tikflow/core/internal"
 
 /** The demo's world: small enough to harvest in seconds, big enough for several windows. */
 const world = { users: 200, videos: 3000, startDate: "2024-01-01", days: 90 }
@@ -77,7 +78,7 @@ export const demoCommand: Command = {
     ])
     // Only the demo's own outputs are removed, never anything else in DIR.
     for (const own of [duckdb, `${duckdb}.wal`, parquet, join(dir, "state")]) await rm(own, { recursive: true, force: true })
-    await mkdir(dir, { recursive: true })
+    await makeDirectory(dir)
     const sandbox = await startSandbox({ seed: 7, world, faults })
     try {
       output.notice(`sandbox running at ${sandbox.url}; harvesting into ${relative(process.cwd(), dir) || "."}/`)

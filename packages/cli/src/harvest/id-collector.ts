@@ -1,7 +1,7 @@
-import { mkdir, open, readdir, readFile } from "node:fs/promises"
+import { open, readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core/internal"
-import { writeFileAtomic, writeFully } from "@tikflow/core/internal"
+import { makeDirectory, writeFileAtomic, writeFully } from "@tikflow/core/internal"
 
 /** Which value of a record feeds a later job: its video id, or its username (a video's author). */
 export type CollectedField = "video_id" | "username"
@@ -27,7 +27,7 @@ export const idCollector = (dir: string, job: string, fields: ReadonlyArray<Coll
   name: `collector:${job}`,
   async open(context: StreamContext): Promise<SinkWriter> {
     const jobDir = join(dir, job)
-    await mkdir(jobDir, { recursive: true })
+    await makeDirectory(jobDir)
     const file = join(jobDir, `${context.harvestId}.tsv`)
     const resumeEpoch = context.resume?.epoch
     const kept = resumeEpoch === undefined

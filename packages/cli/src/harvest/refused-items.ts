@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { readFile, rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "@tikflow/core/internal"
 import { CliError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
+import { makeDirectory } from "@tikflow/core/internal"
 
 /** What the API refused in one keyed harvest (comments of videos, user info, per-user lists). */
 export interface HarvestRefusals {
@@ -104,7 +105,7 @@ export class RefusedItems {
     })
     const saved: SavedRefusals = { version: 1, harvests }
     this.saving = this.saving.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true })
+      await makeDirectory(dirname(this.file))
       const temp = `${this.file}.${process.pid}.tmp`
       await writeFile(temp, JSON.stringify(saved))
       await rename(temp, this.file)

@@ -12,6 +12,8 @@ export interface LockTarget {
   readonly label: string
   /** What the user can do instead of waiting. */
   readonly instead: string
+  /** Where the user gave it, for an error: `--state /data/state`, `--out ndjson:./a.ndjson`, `sinks[1] parquet:./p`. */
+  readonly given: string
 }
 
 export interface RunLock {
@@ -21,10 +23,12 @@ export interface RunLock {
 
 /** What a run locks: its state directory and every file or directory its jobs write. */
 export const runLockTargets = (stateDir: string, spec: RunSpec): Array<LockTarget> => [
-  { path: join(stateDir, "run.lock"), label: `--state ${stateDir}`, instead: "use another --state" },
+  { path: join(stateDir, "run.lock"), label: `--state ${stateDir}`, instead: "use another --state", given: `--state: ${stateDir}` },
   ...spec.jobs.flatMap((job) => job.sinks).flatMap((sink) => {
     const path = outputPathOf(sink)
-    return path === undefined ? [] : [{ path: `${path}.lock`, label: `output ${outputIdentityOf(sink)}`, instead: "write elsewhere" }]
+    return path === undefined
+      ? []
+      : [{ path: `${path}.lock`, label: `output ${outputIdentityOf(sink)}`, instead: "write elsewhere", given: `${sink.field}: ${sink.uri}` }]
   })
 ]
 
@@ -33,6 +37,13 @@ const heldError = (target: LockTarget, holder: LockHolder) =>
     `${target.label} is in use by another tikflow run (` +
       (holder.pid === undefined ? "its lock file is being written" : `pid ${holder.pid} on host ${holder.host}, since ${holder.since.toISOString()}`) +
       `); wait for it to finish, or ${target.instead}`
+  )
+
+/** The lock file (or its directory) cannot be created: the place given is not one tikflow can write. */
+const unwritableError = (target: LockTarget, error: NodeJS.ErrnoException) =>
+  usageError(
+    `${target.given}: cannot create ${error.path ?? target.path} (${error.code}); ` +
+      "expected a path in a directory that exists or can be created, and that tikflow may write"
   )
 
 /**
@@ -50,7 +61,10 @@ export const acquireRunLock = async (targets: ReadonlyArray<LockTarget>): Promis
   for (const target of targets) {
     if (seen.has(target.path)) continue
     seen.add(target.path)
-    const lock = await holdLockFile(target.path)
+    const lock = await holdLockFile(target.path).catch(async (error: NodeJS.ErrnoException) => {
+      await release()
+      throw typeof error.code === "string" ? unwritableError(target, error) : error
+    })
     if ("release" in lock) {
       held.push(lock)
       continue

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto"
-import { mkdir, readFile, rm } from "node:fs/promises"
+import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { usageError } from "../cli-error.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
-import { canonicalJson, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core/internal"
+import { canonicalJson, makeDirectory, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core/internal"
 
 interface RunStateFile {
   readonly version: 1
@@ -102,7 +102,7 @@ export class RunState {
 
   /** Saves after the first harvest starts, so an interrupted run is found again. */
   async save(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await makeDirectory(this.dir)
     await writeJsonAtomic(this.file, this.state)
   }
 

@@ -1,9 +1,10 @@
 import type { FileHandle } from "node:fs/promises"
-import { mkdir, open, rename, rm } from "node:fs/promises"
+import { open, rename, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { FileWriteError } from "../errors/file-write-error.js"
 import { tempPathFor } from "./temp-files.js"
 import { writeFully } from "./write-fully.js"
+import { makeDirectory } from "./make-directory.js"
 
 export interface AtomicWriteOptions {
   /**
@@ -60,7 +61,7 @@ export const writeFileAtomic = async (
   options: AtomicWriteOptions = {}
 ): Promise<void> => {
   const dir = dirname(path)
-  await mkdir(dir, { recursive: true })
+  await makeDirectory(dir)
   const temp = tempPathFor(path)
   const chunks = chunksOf(data)
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto"
 import { unlinkSync } from "node:fs"
-import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises"
+import { link, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { dirname } from "node:path"
 import { isProcessAlive } from "./process-alive.js"
 import { tempPathFor } from "./temp-files.js"
+import { makeDirectory } from "./make-directory.js"
 
 /** A ledger update holds its lock for milliseconds: one this old was abandoned (a reused pid, another host). */
 const ABANDONED_MS = 10_000
@@ -67,7 +68,7 @@ export interface HeldLock {
  * empty, torn one) is broken — a long-running holder is never taken as abandoned.
  */
 export const holdLockFile = async (lockPath: string): Promise<HeldLock | LockHolder> => {
-  await mkdir(dirname(lockPath), { recursive: true })
+  await makeDirectory(dirname(lockPath))
   installExitHook()
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await create(lockPath)) {
@@ -135,7 +136,7 @@ const createInPlace = async (lockPath: string): Promise<boolean> => {
 }
 
 const acquire = async (lockPath: string): Promise<void> => {
-  await mkdir(dirname(lockPath), { recursive: true })
+  await makeDirectory(dirname(lockPath))
   installExitHook()
   for (let attempt = 0;; attempt++) {
     if (await create(lockPath)) return

@@ -1,10 +1,11 @@
 import type { FileHandle } from "node:fs/promises"
-import { mkdir, open, readFile, rm } from "node:fs/promises"
+import { open, readFile, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js"
 import { removeStaleTempFiles } from "../files/temp-files.js"
 import { writeFully } from "../files/write-fully.js"
 import type { SinkLogger, StreamContext } from "./sink-plugin.js"
+import { makeDirectory } from "../files/make-directory.js"
 
 /**
  * A file a sink appends to, which remembers its length at each committed epoch in a sidecar
@@ -109,7 +110,7 @@ const claim = (path: string, stream: string): void => {
 }
 
 const openReadWrite = async (path: string): Promise<FileHandle> => {
-  await mkdir(dirname(path), { recursive: true })
+  await makeDirectory(dirname(path))
   await removeStaleTempFiles(dirname(path)) // offsets sidecars a killed run was writing
   // r+ (not append mode): positional writes and truncation.
   return open(path, "r+").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? open(path, "w+") : Promise.reject(error)))

@@ -1,7 +1,8 @@
 import type { DuckDBInstance } from "@duckdb/node-api"
 import { existsSync } from "node:fs"
-import { mkdir, rm } from "node:fs/promises"
+import { rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
+import { makeDirectory } from "@tikflow/core/internal"
 
 /**
  * One DuckDB instance per database path in the process, shared by every writer that targets it
@@ -30,7 +31,7 @@ const make = async (path: string): Promise<SharedDuckDB> => {
   // Loaded on first use: the native binding costs startup time for runs without DuckDB.
   const { DuckDBInstance } = await import("@duckdb/node-api")
   // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
-  if (path !== MEMORY) await mkdir(dirname(path), { recursive: true })
+  if (path !== MEMORY) await makeDirectory(dirname(path))
   const created = path !== MEMORY && !existsSync(path)
   const instance = await DuckDBInstance.create(path).catch(async (error: unknown) => {
     // A database file this call began to create (and a full disk cut short) holds nothing: leave

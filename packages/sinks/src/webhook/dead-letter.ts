@@ -1,5 +1,6 @@
-import { appendFile, mkdir } from "node:fs/promises"
+import { appendFile } from "node:fs/promises"
 import { dirname } from "node:path"
+import { makeDirectory } from "@tikflow/core/internal"
 
 /** One batch that never got a 2xx: everything needed to replay it, and no secret. */
 export interface DeadLetter {
@@ -18,7 +19,7 @@ export const deadLetterFile = (path: string) => {
     path,
     append: (letter: DeadLetter): Promise<void> => {
       const run = tail.then(async () => {
-        await mkdir(dirname(path), { recursive: true })
+        await makeDirectory(dirname(path))
         await appendFile(path, `${JSON.stringify(letter)}\n`, "utf8")
       })
       tail = run.catch(() => undefined)

@@ -8,6 +8,7 @@ import { HashSet64 } from "./hash-set64.js"
 import { hashKey } from "./key-hash.js"
 import type { KeyStore } from "./key-store.js"
 import { capacityError } from "./memory-key-store.js"
+import { makeDirectory } from "../../files/make-directory.js"
 
 /**
  * On disk: `<dir>/<epoch>.keys` files, each the raw (lo, hi) uint32 pairs of the key hashes first
@@ -49,7 +50,7 @@ export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effe
   Effect.tryPromise({
     try: async () => {
       const { dir, maxKeys } = options
-      fs.mkdirSync(dir, { recursive: true })
+      await makeDirectory(dir)
       const set = new HashSet64()
       const segments: Array<{ name: string; epoch: number }> = []
       let newest = 0

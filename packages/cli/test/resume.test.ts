@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { query, readNdjson } from "./support/read-outputs.js"
@@ -67,6 +69,45 @@ describe("resume", () => {
     expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch [1-9]\d*/)
     expect(resumed.code).toBe(0)
     await checkExactlyGroundTruth(dir, "2024-02-01", "2024-03-15")
+  })
+
+  it("SIGINT while a webhook POST is in flight: that epoch stays uncommitted, exit 130 all the same, and the resumed run delivers every record", async () => {
+    const dir = tempDir()
+    // The receiver holds the first POST unanswered (so one is in flight when the SIGINT comes), then answers every one.
+    let holding = true
+    let heldArrived: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (heldArrived = resolve))
+    const received: Array<string> = []
+    const server = createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        if (holding) return heldArrived()
+        for (const record of (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { records: Array<{ id: unknown }> }).records) received.push(String(record.id))
+        res.writeHead(200).end("ok")
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const argv = [
+        "videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-01-20", "--window-days", "3",
+        "--out", `webhook:http://127.0.0.1:${(server.address() as AddressInfo).port}/videos?unsigned=true`, "--commit-every", "10", "--log-format", "json"
+      ]
+      const child = spawnCli(argv, { cwd: dir, env: slow() })
+      const done = collect(child)
+      await held
+      child.kill("SIGINT")
+      const interrupted = await done
+      expect(interrupted.code, interrupted.stderr).toBe(130)
+      expect(interrupted.stderr).toMatch(/interrupted: .*not delivered before the run was cancelled; a resumed run sends them again; run the same command again to resume/)
+      holding = false
+      const resumed = await collect(spawnCli(argv, { cwd: dir, env: fixture.env() }))
+      expect(resumed.code, resumed.stderr).toBe(0)
+      expect(sorted(new Set(received))).toEqual(sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-01", "2024-01-20")))
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 
   it("after SIGTERM: exits 143, resumable", async () => {

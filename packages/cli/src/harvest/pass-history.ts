@@ -37,7 +37,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     failed: async (error: unknown, lastEpoch: number | undefined) => {
       const quota = describeFailure(error).exitCode === ExitCode.QuotaExhausted
       count(stats.errors, quota ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
-      await ended(quota ? "stopped" : "failed", lastEpoch).catch(() => undefined)
+      await ended(quota ? "stopped" : signal.aborted ? "interrupted" : "failed", lastEpoch).catch(() => undefined)
     },
     /** Stopped by `--max-records` (stopped) or a signal (interrupted). */
     interrupted: (lastEpoch: number | undefined) => ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", lastEpoch)

@@ -258,6 +258,10 @@ const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
   return done
 }
 
+/** A sink failed after the run was interrupted: its work was cut short by the stop, not broken. */
+const cutShortByInterrupt = (run: OpenRun, error: unknown): boolean =>
+  run.input.signal.aborted && (error as { _tag?: string } | undefined)?._tag === "SinkError"
+
 /** A job failed: a spent quota or a failure a re-run may get past returns its exit code, anything else is thrown. */
 const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> => {
   const { output } = run.input
@@ -277,6 +281,12 @@ const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> =
     printRunSummary(output, stopped)
     output.error(failure.message)
     return stopped
+  }
+  if (failure.exitCode === ExitCode.Failure && cutShortByInterrupt(run, error)) {
+    // A sink could not make its last epoch durable in time (a webhook POST in flight is cancelled):
+    // that epoch stays uncommitted and is sent again on resume, so this is an interruption.
+    output.notice(`interrupted: ${failure.message}; run the same command again to resume${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`)
+    return run.result(exitCodeForSignal(run.input.signal.reason))
   }
   if (failure.exitCode === ExitCode.Failure) {
     // Unless re-running would stop at the same place (a value the API sends that cannot be stored).

@@ -7,6 +7,7 @@ import {
   type HarvestRecord,
   type HarvestRun,
   type HistoryStore,
+  isProcessAlive,
   isProvisionalDay,
   type SinkWriter,
   type StreamContext
@@ -27,18 +28,36 @@ export const queryOf = (record: HarvestRecord): string => {
 type Identity = Pick<HarvestRecord, "id" | "endpoint" | "stream" | "request">
 type Harvesting = Exclude<JobPlan, { type: "complete" }>
 
+/** Who runs a run: its id, and the process (what tells a killed run from a live one). */
+export interface RunIdentity {
+  readonly id: string
+  readonly pid: number
+  readonly host: string
+}
+
 /** A run of the harvest starts: its plan becomes `pending` (a fresh plan forgets what was covered). */
 export const beginRun = (
   record: HarvestRecord | undefined,
   identity: Identity,
   plan: Harvesting,
   outputs: ReadonlyArray<string>,
-  now: string
+  now: string,
+  runner: RunIdentity
 ): HarvestRecord => {
   const base = record === undefined || plan.type === "fresh"
     ? { ...emptyHarvestRecord(identity, now), ...(record === undefined ? {} : keptAcrossFresh(record)) }
     : record
-  const run: HarvestRun = { startedAt: now, finishedAt: null, status: "running", records: 0, requests: 0, tikflowVersion: TIKFLOW_VERSION }
+  const run: HarvestRun = {
+    ...runner,
+    startedAt: now,
+    finishedAt: null,
+    status: "running",
+    records: 0,
+    requests: 0,
+    requestsByDay: {},
+    errors: {},
+    tikflowVersion: TIKFLOW_VERSION
+  }
   return {
     ...base,
     request: identity.request,
@@ -47,15 +66,70 @@ export const beginRun = (
     pending: plan.type === "resume" && base.pending !== null
       ? base.pending
       : {
-        ...(plan.days ? { days: plan.days } : { items: plan.items ?? [] }),
+        ...(plan.days ? { days: plan.days } : { items: plan.items ?? [], records: base.records }),
         counts: {},
         countsEpoch: base.lastEpoch,
         ...(plan.refetched.length > 0 ? { replaces: { days: plan.refetched, through: base.lastEpoch } } : {})
       },
-    // One run at a time holds the state directory: a run still "running" now never finished.
-    runs: [...base.runs.map((earlier) => (earlier.status === "running" ? { ...earlier, status: "killed" as const } : earlier)), run],
+    runs: [...base.runs.map((earlier) => (isDeadRun(earlier, runner) ? { ...earlier, status: "killed" as const } : earlier)), run],
     updatedAt: now
   }
+}
+
+/**
+ * A run still `running` that never finished: one of this machine whose process is gone, or one of
+ * a tikflow that did not record its process (one run at a time held the state directory then).
+ * A run of another machine may be a live worker of the team: not ours to judge.
+ */
+const isDeadRun = (run: HarvestRun, self: RunIdentity): boolean =>
+  run.status === "running" && (run.pid === undefined || (run.host === self.host && run.pid !== self.pid && !isProcessAlive(run.pid)))
+
+/** What a run did so far: its requests per UTC day, errors by kind and (when known) records committed. */
+export interface RunProgress {
+  readonly requestsByDay: Readonly<Record<string, number>>
+  readonly errors: Readonly<Record<string, number>>
+  readonly records?: number | undefined
+}
+
+/**
+ * The run's entry takes `progress`, and the harvest's sums what changed since the entry's last
+ * update: so the progress of a run can be written at each commit, at its end and after a kill,
+ * each time exact, never twice.
+ */
+export const withRunProgress = (record: HarvestRecord, runId: string, progress: RunProgress): HarvestRecord => {
+  const run = record.runs.find((r) => r.id === runId)
+  if (run === undefined) return record
+  const requestsByDay = { ...progress.requestsByDay }
+  const errors = { ...progress.errors }
+  return {
+    ...withRun(record, runId, {
+      requestsByDay,
+      errors,
+      requests: Object.values(requestsByDay).reduce((a, b) => a + b, 0),
+      records: progress.records ?? run.records
+    }),
+    requests: addCounts(record.requests, subtractCounts(requestsByDay, run.requestsByDay ?? {})),
+    errors: addCounts(record.errors, subtractCounts(errors, run.errors ?? {}))
+  }
+}
+
+/** The record with the run `runId`'s entry changed. */
+const withRun = (record: HarvestRecord, runId: string, change: Partial<HarvestRun>): HarvestRecord =>
+  ({ ...record, runs: record.runs.map((run) => (run.id === runId ? { ...run, ...change } : run)) })
+
+/**
+ * A run found killed (its process gone before it ended): `killed`, with the requests, errors and
+ * (when it committed) records its journal holds, finished at its last sign of life. A run that did
+ * end, or that the record no longer has, is left as it is. The harvest is `stopped` (resumable) once no other run is at it.
+ */
+export const killedRun = (record: HarvestRecord, runId: string, tally: RunProgress, lastSeen: string): HarvestRecord => {
+  if (record.runs.find((run) => run.id === runId)?.status !== "running") return record
+  const killed = withRun(withRunProgress(record, runId, tally), runId, {
+    status: "killed",
+    finishedAt: lastSeen
+  })
+  const stillRunning = killed.runs.some((run) => run.status === "running")
+  return { ...killed, status: killed.status === "running" && !stillRunning ? "stopped" : killed.status }
 }
 
 /** What `--fresh` keeps: the record of past runs and spent requests (the quota was spent), not the coverage. */
@@ -65,6 +139,26 @@ const keptAcrossFresh = (record: HarvestRecord) =>
 /** Adds counts of records per created day to the pending plan's (a work-queue item of the harvest finished). */
 export const addPendingCounts = (record: HarvestRecord, counts: Readonly<Record<string, number>>): HarvestRecord =>
   record.pending === null ? record : { ...record, pending: { ...record.pending, counts: addCounts(record.pending.counts, counts) } }
+
+/**
+ * Fan-out items finished and committed (with the records committed so far): covered now, so a
+ * stopped or killed run's history shows them and the next run plans past them. Refused ones are
+ * covered as refused (asking again would be refused again).
+ */
+export const coverItems = (record: HarvestRecord, items: ReadonlyArray<string>, refused: ReadonlySet<string>, now: string): HarvestRecord => {
+  const pending = record.pending
+  if (pending === null || pending.items === undefined) return record
+  const covered = { ...record.coverage.items }
+  for (const item of items) {
+    // Covered at an earlier commit: it keeps when it was fetched.
+    if (covered[item] === undefined) covered[item] = refused.has(item) ? { fetchedAt: now, refused: true } : { fetchedAt: now }
+  }
+  return { ...record, coverage: { ...record.coverage, items: covered }, records: itemRecords(record, pending) }
+}
+
+/** A fan-out's records: the harvest's when its plan began, plus what the plan committed. */
+const itemRecords = (record: HarvestRecord, pending: NonNullable<HarvestRecord["pending"]>): number =>
+  (pending.records ?? record.records) + Object.values(pending.counts).reduce((a, b) => a + b, 0)
 
 /** The counts of records per created day committed as of `epoch`, kept with the pending plan. */
 export const commitCounts = (record: HarvestRecord, epoch: number, counts: Readonly<Record<string, number>>): HarvestRecord =>
@@ -94,25 +188,12 @@ export interface RunOutcome {
 }
 
 /** A run ends: a complete one adds its plan to the coverage; any other leaves the plan pending. */
-export const endRun = (record: HarvestRecord, outcome: RunOutcome, nowMs: number): HarvestRecord => {
+export const endRun = (record: HarvestRecord, runId: string, outcome: RunOutcome, nowMs: number): HarvestRecord => {
   const now = new Date(nowMs).toISOString()
-  const runs = record.runs.map((run, i) =>
-    i === record.runs.length - 1
-      ? {
-        ...run,
-        finishedAt: now,
-        status: outcome.status,
-        records: outcome.records,
-        requests: Object.values(outcome.requestsByDay).reduce((a, b) => a + b, 0)
-      }
-      : run
-  )
+  const progressed = withRunProgress(record, runId, outcome)
   const ended: HarvestRecord = {
-    ...record,
-    runs,
+    ...withRun(progressed, runId, { finishedAt: now, status: outcome.status }),
     lastEpoch: outcome.lastEpoch ?? record.lastEpoch,
-    requests: addCounts(record.requests, outcome.requestsByDay),
-    errors: addCounts(record.errors, outcome.errors),
     status: outcome.status === "complete" ? "complete" : "stopped",
     updatedAt: now
   }
@@ -135,17 +216,25 @@ const covered = (
     const records = Object.values(days).reduce((sum, day) => sum + day.records, 0)
     return { ...record, coverage: { ...record.coverage, days }, records }
   }
-  const refused = new Set(outcome.refused)
-  const items = { ...record.coverage.items }
-  for (const item of pending.items ?? []) items[item] = refused.has(item) ? { fetchedAt: now, refused: true } : { fetchedAt: now }
-  const records = record.records + Object.values(pending.counts).reduce((a, b) => a + b, 0)
-  return { ...record, coverage: { ...record.coverage, items }, records }
+  return coverItems(record, pending.items ?? [], new Set(outcome.refused), now)
 }
 
+/** `a + b` by key; a key summing to 0 goes (a day whose only request was given back). */
 const addCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> => {
   const sum = { ...a }
-  for (const [key, n] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + n
+  for (const [key, n] of Object.entries(b)) {
+    const next = (sum[key] ?? 0) + n
+    if (next === 0) delete sum[key]
+    else sum[key] = next
+  }
   return sum
+}
+
+/** `a - b` by key (the keys of either). */
+const subtractCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> => {
+  const difference = { ...a }
+  for (const [key, n] of Object.entries(b)) difference[key] = (difference[key] ?? 0) - n
+  return difference
 }
 
 /** When the harvest last completed a run (what `already complete` names). */

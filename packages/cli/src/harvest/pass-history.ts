@@ -1,48 +1,83 @@
-import { utcDay, type ProgressEvent } from "@tikflow/core/internal"
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
+import { type CheckpointStore, type ProgressEvent, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
-import { endRun, type RunOutcome } from "./harvest-history.js"
+import { beginRun, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
+import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
+import { RunJournal } from "./run-journal.js"
+
+type HarvestingPlan = Exclude<JobPlan, { type: "complete" }>
 
 /**
- * What one pass of a harvest adds to its history: requests per UTC day, errors by kind, refused
- * items, and how the pass ended (its last committed epoch, when known).
+ * What one pass of a harvest adds to its history: the run (begun before its first request),
+ * requests per UTC day and errors by kind as they happen (in its journal, so a killed run's reach
+ * the history too), its progress and the fan-out items it finished at each commit, and how the
+ * pass ended (its last committed epoch, when known).
  */
 export const passHistory = (run: OpenRun, source: { readonly harvestId: string; readonly stream: string }, items: ReadonlyArray<string>) => {
-  const { settings, signal } = run.input
-  const stats = { requestsByDay: {} as Record<string, number>, errors: {} as Record<string, number> }
-  const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1)
-  const countRefusals = run.refused.track(source.harvestId, source.stream, items)
-  const ended = (status: RunOutcome["status"], lastEpoch: number | undefined) =>
-    run.history.update(source.harvestId, (record) =>
-      endRun(record!, {
-        status,
-        lastEpoch,
-        records: run.written,
-        ...stats,
-        refused: run.refused.refusals().find((r) => r.harvestId === source.harvestId)?.items ?? []
-      }, settings.now()))
+  const { settings, signal, output } = run.input
+  const { harvestId } = source
+  const runner = { id: randomBytes(6).toString("hex"), pid: process.pid, host: hostname() }
+  let journal: RunJournal | undefined
+  const tally = () => journal?.tally ?? { requestsByDay: {}, errors: {} }
+  const countRefusals = run.refused.track(harvestId, source.stream, items)
+  const refused = () => run.refused.refusals().find((r) => r.harvestId === harvestId)?.items ?? []
+  const nowIso = () => new Date(settings.now()).toISOString()
+  const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined) => {
+    await run.history.update(harvestId, (record) =>
+      endRun(record!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()))
+    await journal?.remove()
+  }
+  /** Items finished and committed: the run's progress so far, and the items covered. */
+  const committed = async (done: ReadonlyArray<string>) => {
+    journal?.committed(run.written)
+    await run.history.update(harvestId, (record) =>
+      coverItems(withRunProgress(record!, runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
+  }
   return {
+    begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {
+      const startedAt = nowIso()
+      const begun = await run.history.update(harvestId, (current) => beginRun(current, identity, plan, outputs, startedAt, runner))
+      journal = RunJournal.open(settings.stateDir, { version: 1, harvestId, run: runner.id, pid: runner.pid, host: runner.host, startedAt }, (message) =>
+        output.notice(message))
+      return begun
+    },
     ended,
+    committed,
+    /** The job's checkpoints, with the history updated after each commit (a keyed state names the items done). */
+    checkpoints: (store: CheckpointStore): CheckpointStore => ({
+      name: store.name,
+      load: (id) => store.load(id),
+      clear: (id) => store.clear(id),
+      save: async (checkpoint) => {
+        await store.save(checkpoint)
+        const index = (checkpoint.state as { index?: unknown } | null)?.index
+        await committed(Number.isInteger(index) ? items.slice(0, index as number) : [])
+      }
+    }),
     onProgress: (event: ProgressEvent) => {
       countRefusals(event)
-      if (event.type === "request") count(stats.requestsByDay, utcDay(settings.now()))
-      if (event.type === "retry") count(stats.errors, event.kind)
-      if (event.type === "item-refused") count(stats.errors, `refused:${event.code}`)
+      if (event.type === "sending") journal?.sending(utcDay(settings.now()))
+      else if (event.type === "request" && event.sent === false) journal?.unsent(utcDay(settings.now()))
+      else if (event.type === "retry") journal?.error(event.kind)
+      else if (event.type === "item-refused") journal?.error(`refused:${event.code}`)
     },
     /** The pass failed: counted by kind; the history keeps it (a failure to write it must not hide the error). */
     failed: async (error: unknown, lastEpoch: number | undefined) => {
       const quota = describeFailure(error).exitCode === ExitCode.QuotaExhausted
-      count(stats.errors, quota ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
+      journal?.error(quota ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
       await ended(quota ? "stopped" : signal.aborted ? "interrupted" : "failed", lastEpoch).catch(() => undefined)
     },
     /** Stopped by `--max-records` (stopped) or a signal (interrupted). */
     interrupted: (lastEpoch: number | undefined) => ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", lastEpoch)
   }
 }
+export type PassHistory = ReturnType<typeof passHistory>
 
 /** The harvest's identity as its history keeps it: endpoint and normalized request, without range or list. */
 export const identityOf = (job: JobSpec, id: string, stream: string, query: VideoQueryFilter | undefined) => ({

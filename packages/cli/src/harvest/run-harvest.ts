@@ -5,7 +5,7 @@ import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
-import { beginRun, coverageCounter } from "./harvest-history.js"
+import { coverageCounter } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
@@ -18,7 +18,7 @@ import { type OpenRun, openRun } from "./open-run.js"
 import { outputSetOf } from "./output-set.js"
 import { listField, listInputOf, prepareRun } from "./prepare-run.js"
 import { withWorkProgress } from "./progress-source.js"
-import { identityOf, passHistory } from "./pass-history.js"
+import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
 import { RecordLimit } from "./record-limit.js"
 import { isInternalSink, printRunSummary } from "./run-summary.js"
 import { harvestQueuedJob, planQueued } from "./work-queue-job.js"
@@ -146,11 +146,11 @@ const harvestPasses = async (
       // Epochs only grow across the runs of a harvest: sinks keep what earlier runs committed.
       await jobCheckpoints.save({ version: 1, harvestId, epoch: record.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() })
     }
-    const begun = await run.history.update(harvestId, (current) =>
-      beginRun(current, identityOf(job, harvestId, whole.stream, query), plan, outputs, new Date(settings.now()).toISOString()))
     const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency, dedupeFollows(job))
+    const history = passHistory(run, source, plan.items ?? [])
+    const begun = await history.begin(identityOf(job, harvestId, whole.stream, query), plan, outputs)
     const provisional = job.source.endpoint === "videos" ? provisionalDaysOf(settings.now(), begun.pending?.replaces) : undefined
-    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, provisional)
+    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, history, provisional)
     if (interrupted !== undefined) return interrupted
     if (plan.type !== "resume") break
   }
@@ -186,6 +186,7 @@ const runHistoryPass = async (
   { source, keys, label }: { source: JobSourceValue; keys: number | undefined; label: string },
   jobCheckpoints: JobCheckpoints,
   plan: HarvestingPlan,
+  pass: PassHistory,
   provisional: ProvisionalDays | undefined
 ): Promise<HarvestResult | undefined> => {
   const { output, signal } = run.input
@@ -194,10 +195,9 @@ const runHistoryPass = async (
   run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const pass = passHistory(run, source, plan.items ?? [])
   let summary: PipelineSummary
   try {
-    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), jobCheckpoints, signal, plan.type === "fresh",
+    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), pass.checkpoints(jobCheckpoints), signal, plan.type === "fresh",
       pass.onProgress, [coverageCounter(run.history, (message) => output.notice(message))], provisional)
   } catch (error) {
     await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)

@@ -2,7 +2,7 @@ import type { CheckpointStore, PipelineSummary, ProgressEvent, Source } from "@t
 import type { TikTokClient } from "@tikflow/sources/internal"
 import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import { combineSummaries } from "./combined-summary.js"
-import { addPendingCounts, beginRun } from "./harvest-history.js"
+import { addPendingCounts } from "./harvest-history.js"
 import { planJob, requestedOf } from "./harvest-plan.js"
 import type { HarvestResult } from "./harvest-result.js"
 import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
@@ -10,7 +10,7 @@ import { afterJobPipeline, announceComplete } from "./job-outcomes.js"
 import { dedupeFollows, jobSource } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
-import { identityOf, passHistory } from "./pass-history.js"
+import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
 import { countsOf, dayCounter, withCounts } from "./work-queue-counts.js"
 import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkItem, type WorkQueuePlan } from "./work-queue-plan.js"
 import { runQueuedJob } from "./work-queue-worker.js"
@@ -68,16 +68,15 @@ export const harvestQueuedJob = async (
     return undefined
   }
   if (jobPlan.reason !== undefined) output.notice(`job ${job.name}: harvesting everything again (${jobPlan.reason})`)
-  await run.history.update(source.harvestId, (current) =>
-    beginRun(current, identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job), new Date(settings.now()).toISOString()))
+  const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
+  await pass.begin(identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job))
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
-  const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
   let summary: PipelineSummary
   try {
-    summary = await runJobQueued(run, queue, plan, job, source, label, pass.onProgress)
+    summary = await runJobQueued(run, queue, plan, job, source, label, pass)
   } catch (error) {
     await pass.failed(error, undefined)
     throw error
@@ -106,7 +105,7 @@ const runJobQueued = async (
   job: JobSpec,
   source: Source<any, TikTokClient>,
   label: string,
-  onEvent: (event: ProgressEvent) => void
+  pass: PassHistory
 ): Promise<PipelineSummary> => {
   const { settings, output, signal } = run.input
   const started = Date.now()
@@ -119,7 +118,7 @@ const runJobQueued = async (
     signal: run.limit?.signalFor(signal) ?? signal,
     output,
     runItem: (item, index, checkpoints, itemSignal) =>
-      runQueuedItem(run, job, { source, queueId: plan.queueId, item, index }, checkpoints, itemSignal, onEvent)
+      runQueuedItem(run, job, { source, queueId: plan.queueId, item, index }, checkpoints, itemSignal, pass)
   })
   return {
     ...combineSummaries({ harvestId: source.harvestId, stream: source.stream, recordKind: source.kind }, queued.summaries, Date.now() - started),
@@ -130,7 +129,7 @@ const runJobQueued = async (
 /**
  * One claimed item of a queued job through the job's pipeline, as its own harvest (the job's source
  * narrowed to the item), counting its records per created day in its checkpoints. A finished
- * item's counts go to the harvest's history, and its delivered keys are dropped.
+ * item's counts and items go to the harvest's history, and its delivered keys are dropped.
  */
 const runQueuedItem = async (
   run: OpenRun,
@@ -138,17 +137,19 @@ const runQueuedItem = async (
   { source, queueId, item, index }: { source: Source<any, TikTokClient>; queueId: string; item: WorkItem; index: number },
   checkpoints: CheckpointStore,
   itemSignal: AbortSignal,
-  onEvent: (event: ProgressEvent) => void
+  pass: PassHistory
 ): Promise<PipelineSummary> => {
   const { settings } = run.input
   const narrowed = itemSourceSpec(job.source, item)
   const harvestId = itemHarvestIdOf(source.stream, queueId, index)
   const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
   const counter = dayCounter(countsOf(await checkpoints.load(harvestId)))
-  const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, onEvent, [counter.sink])
+  const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, pass.onProgress, [counter.sink])
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.
     await run.history.update(source.harvestId, (record) => addPendingCounts(record!, counter.counts))
+    // Its fan-out items are covered now, with the run's progress so far.
+    await pass.committed(narrowed.list ?? [])
     await dropDeliveredKeys(settings.stateDir, harvestId)
   }
   return summary

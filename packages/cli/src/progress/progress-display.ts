@@ -28,7 +28,8 @@ export const startProgressDisplay = (
   if (output.format === "json") {
     const listener = (event: ProgressEvent) => {
       tracker.listener(event)
-      output.event({ type: "progress", event })
+      // Every request's `request` event follows its `sending` one: one log line per request is enough.
+      if (event.type !== "sending") output.event({ type: "progress", event })
     }
     return { tracker, listener, stop: () => {} }
   }

@@ -62,6 +62,8 @@ export interface PendingHarvest {
   /** Video queries: the days of the run (inclusive `[first, last]` ranges), fan-out: its items, in order. */
   readonly days?: ReadonlyArray<readonly [string, string]>
   readonly items?: ReadonlyArray<string>
+  /** Fan-out plans: the harvest's records when the plan began; its records are this plus the committed `counts`. */
+  readonly records?: number
   /** Records per created day committed so far by this run, as of epoch `countsEpoch`. */
   readonly counts: Readonly<Record<string, number>>
   readonly countsEpoch: number
@@ -72,6 +74,10 @@ export interface PendingHarvest {
 }
 
 export interface HarvestRun {
+  /** The run's id (random hex), and the process running it: what tells a killed run from a live one. */
+  readonly id?: string
+  readonly host?: string
+  readonly pid?: number
   readonly startedAt: string
   readonly finishedAt: string | null
   /**
@@ -79,8 +85,17 @@ export interface HarvestRun {
    * or `killed`: it never finished (SIGKILL, a crash), as the next run of the harvest found it.
    */
   readonly status: "running" | "complete" | "stopped" | "interrupted" | "failed" | "killed"
+  /** Records it committed (updated at each epoch commit, so a killed run keeps what it committed). */
   readonly records: number
+  /** Research requests it sent: the sum of `requestsByDay`. */
   readonly requests: number
+  /**
+   * Its requests by UTC day and errors by kind so far: written at each epoch commit and at the end,
+   * and for a killed run from its journal (see docs/architecture.md). The harvest's `requests` and
+   * `errors` are the sums over its runs (older runs lack these two: their counts are only in the sums).
+   */
+  readonly requestsByDay?: Readonly<Record<string, number>>
+  readonly errors?: Readonly<Record<string, number>>
   readonly tikflowVersion: string
 }
 

@@ -1,6 +1,18 @@
 /** What a running harvest reports, for progress displays, logs and users' own subscribers. */
 export type ProgressEvent =
-  | { readonly type: "request"; readonly endpoint: string; readonly status: number; readonly durationMs: number }
+  /**
+   * A research request is handed to the transport now (its quota unit taken): a SIGKILL from here on
+   * may leave it counted by the API. The `request` event follows when it ended.
+   */
+  | { readonly type: "sending"; readonly endpoint: string }
+  /** A research request ended; `sent: false` when the transport proves it never left (its quota unit was given back). */
+  | {
+    readonly type: "request"
+    readonly endpoint: string
+    readonly status: number
+    readonly durationMs: number
+    readonly sent?: false | undefined
+  }
   | {
     readonly type: "page"
     readonly endpoint: string

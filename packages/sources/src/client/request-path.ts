@@ -171,6 +171,7 @@ export class RequestPath {
     try {
       let response: HttpResponse
       try {
+        call.onProgress({ type: "sending", endpoint: call.endpoint })
         response = await this.transport.post(call.path, {
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: call.body
@@ -178,7 +179,9 @@ export class RequestPath {
       } catch (error) {
         if (error instanceof TransportFailure && !error.sent) sent = false
         // Status 0: no HTTP answer came back (refused, reset, timeout, truncated).
-        if (!signal.aborted) call.onProgress({ type: "request", endpoint: call.endpoint, status: 0, durationMs: now() - startedAt })
+        if (!signal.aborted || !sent) {
+          call.onProgress({ type: "request", endpoint: call.endpoint, status: 0, durationMs: now() - startedAt, ...(sent ? {} : { sent: false }) })
+        }
         return transportError(call.endpoint, error)
       }
       const finishedAt = now()

@@ -1,0 +1,182 @@
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs"
+import { readdir, readFile, stat, unlink } from "node:fs/promises"
+import { hostname } from "node:os"
+import { join } from "node:path"
+import { type HistoryStore, isProcessAlive } from "@tikflow/core/internal"
+import { killedRun } from "./harvest-history.js"
+
+/** Who writes a journal: the run (of the harvest's history) and the process running it. */
+export interface RunJournalHeader {
+  readonly version: 1
+  readonly harvestId: string
+  /** The run's id in the harvest's `runs`. */
+  readonly run: string
+  readonly pid: number
+  readonly host: string
+  readonly startedAt: string
+}
+
+/** What a run sent and met so far: research requests per UTC day, errors by kind, records committed (once it committed). */
+export interface RunTally {
+  readonly requestsByDay: Record<string, number>
+  readonly errors: Record<string, number>
+  records?: number
+}
+
+/** `<state>/run-journals/`: one file per run in progress (or killed and not yet reconciled). */
+export const runJournalDir = (stateDir: string): string => join(stateDir, "run-journals")
+
+/** The journals this process writes: a journal of our pid that is not one of them was left by an earlier process of that pid. */
+const ours = new Set<string>()
+
+const count = (counts: Record<string, number>, key: string, n: number) => {
+  const next = (counts[key] ?? 0) + n
+  if (next === 0) delete counts[key]
+  else counts[key] = next
+}
+
+/**
+ * A run's requests and errors as they happen, in memory and appended to its journal file, so a
+ * run killed with SIGKILL leaves every request it sent on disk. One `write(2)` per line, no fsync:
+ * the page cache outlives the process (a power cut may lose the tail, as the API's own count would
+ * not). The history takes the tally at each epoch commit and at the end; the journal is for the
+ * requests after the last commit of a run that never ended (`settleDeadRuns`).
+ *
+ * Lines after the JSON header: `s <day>` a request is being sent, `u <day>` it provably never left
+ * (one less), `e <kind>` an error, `c <records>` an epoch committed with the run's records so far.
+ */
+export class RunJournal {
+  readonly tally: RunTally = { requestsByDay: {}, errors: {} }
+  private fd: number | undefined
+
+  private constructor(readonly path: string, fd: number, private readonly onFailure: (message: string) => void) {
+    this.fd = fd
+  }
+
+  /** Creates the run's journal with its header (before the run's first request). */
+  static open(stateDir: string, header: RunJournalHeader, onFailure: (message: string) => void): RunJournal {
+    const dir = runJournalDir(stateDir)
+    mkdirSync(dir, { recursive: true })
+    const path = join(dir, `${header.harvestId}.${header.run}.log`)
+    const fd = openSync(path, "a")
+    const journal = new RunJournal(path, fd, onFailure)
+    ours.add(path)
+    journal.append(`${JSON.stringify(header)}\n`)
+    return journal
+  }
+
+  sending(day: string): void {
+    count(this.tally.requestsByDay, day, 1)
+    this.append(`s ${day}\n`)
+  }
+
+  unsent(day: string): void {
+    count(this.tally.requestsByDay, day, -1)
+    this.append(`u ${day}\n`)
+  }
+
+  error(kind: string): void {
+    count(this.tally.errors, kind, 1)
+    this.append(`e ${kind.replace(/\s/g, "_")}\n`)
+  }
+
+  /**
+   * An epoch is committed with the run's `records` so far: said here right after the checkpoint
+   * is saved (a write, microseconds), so a run killed while the history takes the commit (a locked,
+   * fsynced update) still shows every record it committed.
+   */
+  committed(records: number): void {
+    this.tally.records = records
+    this.append(`c ${records}\n`)
+  }
+
+  /** The run's end is in its history: the journal is no longer needed. */
+  async remove(): Promise<void> {
+    this.close()
+    ours.delete(this.path)
+    await unlink(this.path).catch(() => undefined)
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return
+    closeSync(this.fd)
+    this.fd = undefined
+  }
+
+  /** On the request path: a failure (a full disk) is said once and stops the journal, never the harvest. */
+  private append(line: string): void {
+    if (this.fd === undefined) return
+    try {
+      writeSync(this.fd, line)
+    } catch (error) {
+      this.close()
+      this.onFailure(`run journal ${this.path}: ${(error as Error).message}; if this run is killed, its history misses requests sent after its last commit`)
+    }
+  }
+}
+
+/** A journal as read back: its header, tally, and when it was last written to (the run's last sign of life). */
+export interface ReadJournal {
+  readonly header: RunJournalHeader
+  readonly tally: RunTally
+  readonly lastWrite: Date
+}
+
+/** Reads a journal; a string says why it is not one. A last line without its newline (a torn write) is left out. */
+export const readRunJournal = async (path: string): Promise<ReadJournal | string> => {
+  const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)])
+  const lines = text.split("\n")
+  lines.pop()
+  const [first, ...rest] = lines
+  let header: RunJournalHeader
+  try {
+    header = JSON.parse(first ?? "") as RunJournalHeader
+  } catch {
+    return "expected a JSON header line {version: 1, harvestId, run, pid, host, startedAt}"
+  }
+  if (header?.version !== 1 || typeof header.harvestId !== "string" || typeof header.run !== "string" || !Number.isInteger(header.pid)) {
+    return "expected a JSON header line {version: 1, harvestId, run, pid, host, startedAt}"
+  }
+  const tally: RunTally = { requestsByDay: {}, errors: {} }
+  for (const [i, line] of rest.entries()) {
+    const value = line.slice(2)
+    if (line.startsWith("s ")) count(tally.requestsByDay, value, 1)
+    else if (line.startsWith("u ")) count(tally.requestsByDay, value, -1)
+    else if (line.startsWith("e ")) count(tally.errors, value, 1)
+    else if (line.startsWith("c ") && /^\d+$/.test(value)) tally.records = Number(value)
+    else return `line ${i + 2}: expected "s <day>", "u <day>", "e <kind>" or "c <records>", got ${JSON.stringify(line.slice(0, 40))}`
+  }
+  return { header, tally, lastWrite: info.mtime }
+}
+
+/**
+ * Reconciles the runs of this machine that were killed (their process is gone, their journal is
+ * still there): each becomes `killed` in its harvest's history with every request and error its
+ * journal holds, then the journal goes. Called when a run starts and by `runs` and `report`, so
+ * they never undercount a killed run. A journal of another host is not ours to judge; one that
+ * does not read is named in a notice and left.
+ */
+export const settleDeadRuns = async (stateDir: string, history: HistoryStore, notice: (message: string) => void): Promise<void> => {
+  const dir = runJournalDir(stateDir)
+  let names: Array<string>
+  try {
+    names = await readdir(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return
+    throw error
+  }
+  for (const name of names.filter((n) => n.endsWith(".log"))) {
+    const path = join(dir, name)
+    const journal = await readRunJournal(path).catch((error: unknown) => (error as Error).message)
+    if (typeof journal === "string") {
+      notice(`run journal ${path}: ${journal}; the history of its run may miss requests (remove the file to silence this)`)
+      continue
+    }
+    const { header } = journal
+    if (header.host !== hostname() || ours.has(path) || (header.pid !== process.pid && isProcessAlive(header.pid))) continue
+    if (await history.read(header.harvestId) !== undefined) {
+      await history.update(header.harvestId, (record) => killedRun(record!, header.run, journal.tally, journal.lastWrite.toISOString()))
+    }
+    await unlink(path).catch(() => undefined)
+  }
+}

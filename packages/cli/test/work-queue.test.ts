@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest"
 import { type CliResult, runCli } from "./support/run-cli.js"
 import { expectedVideoIds } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
-import { column, fixture, QUERY, researchRequests, server, sorted, team } from "./support/work-queue-team.js"
+import { column, fixture, killMidItem, QUERY, researchRequests, server, sorted, team } from "./support/work-queue-team.js"
 
 // Three workers with SIGKILLs over two quota days: test/reliability (work-queue-team.reliability.test.ts).
 describe("a team of workers on one work queue (--coordinator postgres://, --out postgres://)", () => {
@@ -76,6 +76,33 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     expect(again.code, again.stderr).toBe(0)
     expect(sorted(column("select id from team_gone.videos"))).toEqual(sorted(expectedVideoIds(fixture.sandbox, QUERY, "2024-01-01", "2024-01-12")))
     expect(column("select count(*) from team_gone._tikflow_work_items where status <> 'done'")).toEqual(["0"])
+  })
+
+  it("a worker killed with SIGKILL: the team's history counts every request it sent, per UTC day, once its machine's next run or `runs` settles it", { timeout: 180_000 }, async () => {
+    const dir = tempDir()
+    const uri = server.uri({ query: "schema=team_killed" })
+    const args = ["videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-01-08", "--window-days", "2",
+      "--out", uri, "--coordinator", uri, "--commit-every", "50", "--concurrency", "1"]
+    const before = researchRequests()
+    const [worker] = team(dir, "killed", 1, args, "6")
+    await killMidItem("team_killed", worker!)
+    expect((await worker!.done).signal).toBe("SIGKILL")
+    const sent = researchRequests() - before
+    const cwd = join(dir, "killed-worker-0")
+    const env = fixture.env({ XDG_STATE_HOME: join(cwd, "state-home") })
+    const runs = await runCli(["runs", "--coordinator", uri, "--json"], { cwd, env })
+    expect(runs.code, runs.stderr).toBe(0)
+    const [listed] = JSON.parse(runs.stdout) as Array<{ id: string; requests: number }>
+    expect(listed.requests).toBe(sent)
+    const again = await runCli(args, { cwd, env })
+    expect(again.code, again.stderr).toBe(0)
+    const shown = JSON.parse((await runCli(["runs", "show", listed.id, "--coordinator", uri, "--json"], { cwd, env })).stdout) as {
+      requests: Record<string, number>
+      runs: Array<{ status: string; requests: number }>
+    }
+    const day = new Date().toISOString().slice(0, 10)
+    expect(shown.requests).toEqual({ [day]: researchRequests() - before })
+    expect(shown.runs.map((run) => [run.status, run.requests])).toEqual([["killed", sent], ["complete", researchRequests() - before - sent]])
   })
 
   it("a coordinator database that does not exist: exit 1 in one line before any request", async () => {

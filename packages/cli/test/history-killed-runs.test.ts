@@ -141,8 +141,14 @@ describe("harvest history: a fan-out's items are covered as they finish", () => 
     expect(afterStop.records).toBe(inSink.size)
     expect(afterStop.runs.map((run) => [run.status, run.records])).toEqual([["stopped", inSink.size]])
 
-    const killed = await killMidRun(spawnCli(args, { cwd: dir, env }), 3)
-    expect(killed.signal).toBe("SIGKILL")
+    // Killed once its history covers more items than the stopped run's (read from the file, as it is written).
+    const child = spawnCli(args, { cwd: dir, env })
+    const ending = collect(child)
+    const historyFile = join(dir, ".tikflow", "history", `${listed.id}.json`)
+    const covered = () => Object.keys((JSON.parse(readFileSync(historyFile, "utf8")) as Shown).coverage.items).length
+    while (covered() <= coveredAtStop.length && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20))
+    child.kill("SIGKILL")
+    expect((await ending).signal).toBe("SIGKILL")
     const afterKill = await runsJson(dir, "show", listed.id) as Shown
     const coveredAtKill = Object.keys(afterKill.coverage.items)
     expect(coveredAtKill.length).toBeGreaterThan(coveredAtStop.length)

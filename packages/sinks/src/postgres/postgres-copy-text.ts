@@ -1,5 +1,5 @@
 import type { Column } from "../schema/columns.js"
-import { NotAnInt64 } from "../schema/column-data.js"
+import { NotAnInt64 } from "../schema/not-an-int64.js"
 import { jsonText } from "../schema/columns.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
 

@@ -1,5 +1,6 @@
 import { Bool, Field, Float64, Int64, List, makeData, Utf8 } from "apache-arrow"
 import type { Data } from "apache-arrow"
+import { NotAnInt64 } from "./not-an-int64.js"
 
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
 // (measured, see shared/notes/stack.md), and the converter is the hot loop of every file sink.
@@ -54,13 +55,6 @@ export const utf8Data = (values: ReadonlyArray<string | null>): Data<Utf8> => {
   const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
   const { offsets, bytes } = encodeStrings(values)
   return makeData({ type: new Utf8(), length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes })
-}
-
-/** Thrown for a value an int64 column cannot take exactly; the caller names the column. */
-export class NotAnInt64 extends RangeError {
-  constructor(readonly row: number, readonly value: unknown) {
-    super(`expected an integer in ±(2^53 - 1), got ${String(value)}`)
-  }
 }
 
 export const int64Data = (values: ReadonlyArray<number | null>): Data<Int64> => {

@@ -4,7 +4,8 @@ import { makeData, RecordBatch, Struct } from "apache-arrow"
 import type { Data, List, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
-import { boolData, float64Data, int64Data, listUtf8Data, NotAnInt64, utf8Data } from "./column-data.js"
+import { boolData, float64Data, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
+import { NotAnInt64 } from "./not-an-int64.js"
 import { columnValues } from "./column-values.js"
 
 const int64Column = (kind: RecordKind, field: string, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { installFakePlugin } from "./support/fake-plugin.js"
-import { runCli } from "./support/run-cli.js"
+import { runCliInProcess } from "./support/run-cli.js"
 import { useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
@@ -110,9 +110,11 @@ const cases: ReadonlyArray<Case> = [
   { name: "refused credentials", args: [...V, ...OUT], message: /auth error \(invalid_client\)/, code: 3, env: { TIKTOK_CLIENT_SECRET: "wrong-secret-value" } }
 ]
 
+// What the CLI says and returns, so in this process (no Node start per case); the exit code a
+// process gets from `main` is the CLI's end-to-end tests' concern.
 describe.concurrent("bad input: one line naming the option or field, and the exit code", () => {
   it.each(cases)("$name", async ({ args, message, code, env }) => {
-    const result = await runCli(args, { cwd: dir, env: fixture.env(env) })
+    const result = await runCliInProcess(args, { cwd: dir, env: fixture.env(env) })
     expect(result.stderr).toMatch(message)
     expect(result.code).toBe(code ?? 2)
     // One line, and never a secret.

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { commands } from "@tikflow/cli"
 import { describe, expect, it } from "vitest"
 import { query } from "./support/read-outputs.js"
-import { collect, expectFinished, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { collect, expectFinished, runCli, runCliInProcess, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { useSandbox } from "./support/sandbox.js"
 import { splitCommand } from "./support/split-command.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -18,8 +18,9 @@ describe("--help", () => {
     expect(result.stdout).toMatch(/Exit codes:\n {2}0 +done[\s\S]* {2}4 +daily quota exhausted[\s\S]* {2}143 /)
   })
 
+  // The built binary once (above); each command's help is what `main` prints, so in this process.
   it.each(commands.map((command) => [command.name, command] as const))("tikflow %s --help shows its usage and examples", async (name, command) => {
-    const result = await runCli([name, "--help"])
+    const result = await runCliInProcess([name, "--help"])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`Usage:\n  tikflow ${name} `)
     expect(command.examples.length).toBeGreaterThan(0)
@@ -49,7 +50,8 @@ describe("every --help example runs against a sandbox", () => {
       expect(result.code, result.stderr).toBe(0)
       return
     }
-    const result = await runCli(args, { cwd: dir, env: fixture.env() })
+    // Each example as `main` runs it, in this process: what it does, not how a process starts.
+    const result = await runCliInProcess(args, { cwd: dir, env: fixture.env() })
     expectFinished(result)
   }, 120_000)
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { parse as parseYaml } from "yaml"
 import { query } from "./support/read-outputs.js"
 import { codeBlocks, namedFiles, readReadme, repoRoot, section, shellCommands } from "./support/readme.js"
-import { binPath, type CliResult, collect, expectFinished, runCli, spawnCli, stateHomeFor, waitForOutput } from "./support/run-cli.js"
+import { binPath, type CliResult, collect, expectFinished, runCli, runCliInProcess, spawnCli, stateHomeFor, waitForOutput } from "./support/run-cli.js"
 import { expectedVideoIds, mildFaults, useSandbox } from "./support/sandbox.js"
 import { splitCommand } from "./support/split-command.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -125,7 +125,9 @@ describe("README CLI section, every command in order against a sandbox", () => {
       expect(result.code, result.stderr).toBe(0)
       return
     }
-    const result = await runCli(args, { cwd: dir, env })
+    // As `main` runs it, in this process (what the command does, not how a process starts); records
+    // written to stdout (`--out ndjson:-`) need a process of their own.
+    const result = args.includes("ndjson:-") ? await runCli(args, { cwd: dir, env }) : await runCliInProcess(args, { cwd: dir, env })
     expectFinished(result)
     checkOutputs(args, dir, result)
     if (args[0] === "videos") {
@@ -164,7 +166,7 @@ describe("README CLI section, every command in order against a sandbox", () => {
     expect(shown, "README quotes a pipeline.yaml error").not.toBeNull()
     const [, message, , , badDate] = shown!
     writeFileSync(join(dir, "pipeline.yaml"), files["pipeline.yaml"].replace(/^(\s+from: )\S+$/m, `$1${badDate}`))
-    const result = await runCli(["run", "pipeline.yaml"], { cwd: dir, env: fixture.env() })
+    const result = await runCliInProcess(["run", "pipeline.yaml"], { cwd: dir, env: fixture.env() })
     expect(result.code).toBe(2)
     expect(result.stderr.trim()).toBe(`tikflow: ${message}`)
   })
@@ -190,17 +192,17 @@ describe("README daily crawls", () => {
     const ids = async () => new Set((await query(database, "SELECT CAST(id AS VARCHAR) AS id FROM videos")).map((row) => row.id))
     const from = option(args, "--from")
 
-    const first = await runCli(args, { cwd: dir, env: at("2024-02-10T06:15:00Z") })
+    const first = await runCliInProcess(args, { cwd: dir, env: at("2024-02-10T06:15:00Z") })
     expectFinished(first)
     expect(await ids()).toEqual(expectedVideoIds(fixture.sandbox, option(args, "--query"), from, "2024-02-10"))
 
     // The next morning: the days since the last run's provisional ones (ended < 48 h before it) and today.
-    const plan = await runCli([...args, "--dry-run", "--json"], { cwd: dir, env: at("2024-02-11T06:15:00Z") })
+    const plan = await runCliInProcess([...args, "--dry-run", "--json"], { cwd: dir, env: at("2024-02-11T06:15:00Z") })
     expect(plan.code, plan.stderr).toBe(0)
     const planned = (JSON.parse(plan.stdout) as { jobs: Array<{ requests: Array<{ target: string }> }> }).jobs[0].requests
     expect(planned.map((request) => request.target)).toEqual(["window 20240208-20240211"])
     const before = videoQueries()
-    const second = await runCli(args, { cwd: dir, env: at("2024-02-11T06:15:00Z") })
+    const second = await runCliInProcess(args, { cwd: dir, env: at("2024-02-11T06:15:00Z") })
     expectFinished(second)
     expect(await ids()).toEqual(expectedVideoIds(fixture.sandbox, option(args, "--query"), from, "2024-02-11"))
     // One window of four days: a page or two, never the 42 days again.

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { Writable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { afterAll, expect } from "vitest"
 
@@ -72,6 +73,47 @@ export const collect = (child: ChildProcess): Promise<CliResult> =>
 
 export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliResult> =>
   collect(spawnCli(args, options))
+
+/** A stream that keeps what is written to it (not a TTY: the output of a pipe). */
+const textSink = () => {
+  let text = ""
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString()
+      done()
+    }
+  })
+  return { stream, text: () => text }
+}
+
+let inProcessRuns = 0
+/** The test process's own working directory, restored once no in-process run is going on. */
+const ownCwd = process.cwd()
+
+/**
+ * Runs `tikflow` in this test process (the CLI's `main` with the child's environment), for tests of
+ * what a command says and returns rather than of the process: the same result as `runCli` without
+ * starting Node and loading the CLI again. Relative paths resolve against the process's working
+ * directory, so it moves to `cwd` while runs go on (runs at once must share it). Not for
+ * `--out ndjson:-` (records go to the real stdout) or signals.
+ */
+export const runCliInProcess = async (args: ReadonlyArray<string>, options: Omit<CliOptions, "input"> = {}): Promise<CliResult> => {
+  const cwd = resolve(options.cwd ?? ownCwd)
+  if (inProcessRuns > 0 && cwd !== process.cwd()) {
+    throw new Error(`runCliInProcess: runs at once must share one working directory (${process.cwd()}, not ${cwd})`)
+  }
+  inProcessRuns++
+  try {
+    process.chdir(cwd)
+    const { main } = await import("../../src/main.js")
+    const stdout = textSink()
+    const stderr = textSink()
+    const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env: childEnv(options.env, cwd) })
+    return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() }
+  } finally {
+    if (--inProcessRuns === 0) process.chdir(ownCwd)
+  }
+}
 
 /** Resolves once the child's combined output matches `pattern`. */
 export const waitForOutput = (child: ChildProcess, pattern: RegExp): Promise<string> =>

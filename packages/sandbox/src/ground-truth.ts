@@ -12,6 +12,7 @@ import { compileVideoQuery, parseVideoQuery } from "./query/video-query.js"
 import { VideoSearch } from "./query/video-search.js"
 import type { ApiComment } from "./world/comment-table.js"
 import type { UserVideoList } from "./world/user-video-lists.js"
+import { withCountsShare } from "./world/growing-counts.js"
 import type { World } from "./world/world.js"
 
 /** What the API would refuse for this account: its `invalid_params` message. */
@@ -59,8 +60,13 @@ const refusing = <A>(run: () => A): A => {
   }
 }
 
-export const groundTruthOf = (world: World, listed: (index: number) => boolean = (index) => !world.videos.isHidden(index)): GroundTruth => {
-  const video = (index: number) => apiVideo(world.videos.video(index), videoFieldNames)
+export const groundTruthOf = (
+  world: World,
+  listed: (index: number) => boolean = (index) => !world.videos.isHidden(index),
+  /** The share of its final counts a video shows now (`growingCounts`); default all. */
+  countsShare: (index: number) => number = () => 1
+): GroundTruth => {
+  const video = (index: number) => apiVideo(withCountsShare(world.videos.video(index), countsShare(index)), videoFieldNames)
   const social = (relation: "followers" | "following") => (username: string) =>
     refusing(() => {
       const user = accountOf(world, { username })

@@ -14,6 +14,7 @@ import type { SandboxStats } from "./server/sandbox-stats.js"
 import { TokenStore } from "./server/token-store.js"
 import type { WorldOptions } from "./world/world-options.js"
 import { World } from "./world/world.js"
+import { countsShare } from "./world/growing-counts.js"
 
 export interface SandboxCredentials {
   readonly clientKey: string
@@ -55,6 +56,14 @@ export interface SandboxOptions {
    * before now are incomplete, as the real API's last ~48 h are. Ground truth follows the clock.
    */
   readonly dataLagHours?: number
+  /**
+   * With a data lag: a video's counts (views, likes, comments, shares, favorites) still grow while
+   * it is within the lag, by the sandbox clock — it shows the share of the lag passed since its
+   * creation (at least 1/10) of its final, seeded counts, and its final counts once the lag is
+   * over. So a provisional day fetched again returns the same videos with larger counts (plus the
+   * ones listed since). Ground truth follows the clock. Default false: counts never change.
+   */
+  readonly growingCounts?: boolean
 }
 
 export interface Sandbox {
@@ -107,6 +116,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   const listed = (index: number): boolean =>
     !world.videos.isHidden(index) &&
     (lagSeconds === 0 || clock() / 1000 >= world.videos.createTime(index) + lagSeconds * unit3(seed, index, 13))
+  if (options.growingCounts === true && lagSeconds === 0) throw new RangeError("growingCounts: expected a dataLagHours above 0 (counts grow during the lag)")
+  const share = options.growingCounts === true
+    ? (index: number) => countsShare(world.videos.createTime(index), lagSeconds, clock() / 1000)
+    : () => 1
   const faults = new FaultInjector(hash3(seed, 0, 900), options.faults)
   const tokens = new TokenStore()
   const requests = Object.fromEntries(endpointNames.map((n) => [n, 0])) as Record<EndpointName, number>
@@ -117,7 +130,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       seed,
       state: {
         world,
-        fragments: new VideoFragments(world.videos, countOption("cacheBytes", options.cacheBytes ?? 256 * 1024 * 1024)),
+        fragments: new VideoFragments(world.videos, countOption("cacheBytes", options.cacheBytes ?? 256 * 1024 * 1024), share),
         searches: new SearchRegistry(seed),
         faults,
         random: new Prng(hash3(seed, 0, 901)),
@@ -165,7 +178,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     credentials,
     world,
     stats,
-    groundTruth: groundTruthOf(world, listed),
+    groundTruth: groundTruthOf(world, listed, share),
     setFaults: (next) => faults.set(next),
     setClock: (next) => {
       clock = next

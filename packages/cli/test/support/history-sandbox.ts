@@ -3,6 +3,7 @@ import { join } from "node:path"
 import { expect } from "vitest"
 import { query } from "./read-outputs.js"
 import { runCli } from "./run-cli.js"
+import type { SandboxOptions } from "@tikflow/sandbox"
 import { useSandbox } from "./sandbox.js"
 
 export const QUERY = "region_code IN (US, CA)"
@@ -13,9 +14,9 @@ export const sorted = (values: Iterable<unknown>) => [...values].map(String).sor
  * what it fetches and two harvests of the same days compare request for request; the API's 48 h data
  * lag on; its clock, and the CLI's, at `clock.now` (set it before a run).
  */
-export const useHistorySandbox = () => {
+export const useHistorySandbox = (options: Pick<SandboxOptions, "growingCounts" | "world"> = {}) => {
   const clock = { now: Date.now() }
-  const fixture = useSandbox({ faults: {}, dataLagHours: 48, clock: () => clock.now })
+  const fixture = useSandbox({ faults: {}, dataLagHours: 48, clock: () => clock.now, ...options })
   /** Research requests the sandbox answered so far (tokens excluded). */
   const researchRequests = (): number =>
     Object.entries(fixture.sandbox.stats.requests).reduce((sum, [endpoint, n]) => (endpoint === "oauth/token" ? sum : sum + n), 0)

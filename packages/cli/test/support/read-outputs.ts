@@ -24,17 +24,17 @@ export const readNdjson = (path: string): Array<Record<string, unknown>> =>
 
 /** apache-arrow as the sinks package resolves it (the CLI does not depend on it): an independent reader. */
 const arrow = createRequire(fileURLToPath(new URL("../../../sinks/package.json", import.meta.url)))("apache-arrow") as {
-  tableFromIPC(bytes: Uint8Array): { numRows: number; getChild(name: string): { toArray(): ArrayLike<unknown> } | null }
+  tableFromIPC(bytes: Uint8Array): { numRows: number; getChild(name: string): Iterable<unknown> | null }
 }
 
-/** Every row's `column` across the Arrow IPC files under `dir`. */
+/** Every row's `column` across the Arrow IPC files under `dir` (null where a row has none). */
 export const readArrowColumn = (dir: string, column: string): Array<unknown> => {
   const values: Array<unknown> = []
   const walk = (path: string) => {
     for (const name of readdirSync(path)) {
       const full = join(path, name)
       if (statSync(full).isDirectory()) walk(full)
-      else if (/\.arrows?$/.test(name)) values.push(...Array.from(arrow.tableFromIPC(readFileSync(full)).getChild(column)?.toArray() ?? []))
+      else if (/\.arrows?$/.test(name)) values.push(...Array.from(arrow.tableFromIPC(readFileSync(full)).getChild(column) ?? []))
     }
   }
   walk(dir)

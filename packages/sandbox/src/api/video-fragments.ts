@@ -1,3 +1,4 @@
+import { withCountsShare } from "../world/growing-counts.js"
 import type { VideoTable } from "../world/video-table.js"
 import { FragmentArena } from "./fragment-arena.js"
 import type { VideoFieldName } from "./video-fields.js"
@@ -23,13 +24,19 @@ const CLOSE = 0x5d // ]
  * UTF-8 JSON of each video per (field selection, id style), generated once and kept in an
  * off-heap arena (up to `budgetBytes`): serving a page is one memcpy per video, and a harvest that
  * passes over the same videos again (another run, a resumed window) costs almost nothing.
- * Past the budget, fragments are generated per page and not kept.
+ * Past the budget, fragments are generated per page and not kept. A video whose counts are still
+ * growing (`countsShare` below 1, see `growingCounts`) is generated per page too.
  */
 export class VideoFragments {
   private readonly bySelection = new Map<string, SelectionIndex>()
   private arena: FragmentArena
 
-  constructor(private readonly videos: VideoTable, private readonly budgetBytes = 256 * 1024 * 1024) {
+  constructor(
+    private readonly videos: VideoTable,
+    private readonly budgetBytes = 256 * 1024 * 1024,
+    /** The share of its final counts a video shows now (default: all of them). */
+    private readonly countsShare: (index: number) => number = () => 1
+  ) {
     this.arena = new FragmentArena(budgetBytes)
   }
 
@@ -56,12 +63,13 @@ export class VideoFragments {
     let size = 2 + Math.max(0, indices.length - 1)
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k]
-      if (index !== undefined && index.at[i] >= 0) {
+      const share = this.countsShare(i)
+      if (share >= 1 && index !== undefined && index.at[i] >= 0) {
         size += index.length[i]
         continue
       }
-      const text = videoJson(this.videos.video(i), fields, bareIds)
-      const stored = index !== undefined && text.length * 3 < 65536 ? this.arena.append(text) : undefined
+      const text = videoJson(withCountsShare(this.videos.video(i), share), fields, bareIds)
+      const stored = share >= 1 && index !== undefined && text.length * 3 < 65536 ? this.arena.append(text) : undefined
       if (index !== undefined && stored !== undefined) {
         index.at[i] = stored.at
         index.length[i] = stored.written

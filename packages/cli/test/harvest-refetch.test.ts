@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
-import { useHistorySandbox, videos } from "./support/history-sandbox.js"
+import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
+import { runsJson, useHistorySandbox, videos } from "./support/history-sandbox.js"
 import { smallWorld } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
 
@@ -54,4 +55,40 @@ describe("provisional days fetched again: changed records are updated, one row p
     const pgRows = server.psql("select id || ' ' || coalesce(like_count::text, 'null') || ' ' || coalesce(view_count::text, 'null') from refetch.videos", server.database)
     expect(pgRows.split("\n").filter((line) => line !== "").sort()).toEqual(expected)
   })
+  // SIGKILL the run fetching provisional days again: before it writes, after its first commit (the
+  // replacement committed, the rest of the days not yet), after a later one; then resume it.
+  for (const killAt of ["the notice", "epoch +1", "epoch +3"] as const) {
+    it(`killed at ${killAt} and resumed: one row per video, equal to ground truth, nothing lost`, { timeout: 180_000 }, async () => {
+      const dir = tempDir()
+      const schema = `killed_${killAt.replace(/\W+/g, "_")}`
+      const outs = ["ndjson:./v.ndjson", "parquet:./pq", "arrow:./ar", "duckdb:./v.duckdb", server.uri({ query: `schema=${schema}` })]
+      const args = [...videos("2024-02-01", "2024-02-12", ...outs), "--window-days", "1", "--commit-every", "3", "--log-format", "json"]
+      clock.now = Date.parse("2024-02-11T12:00:00Z")
+      expect((await harvest([...videos("2024-02-01", "2024-02-10", ...outs), "--window-days", "1"], dir)).code).toBe(0)
+      const [{ id }] = await runsJson(dir) as Array<{ id: string }>
+      const { lastEpoch } = await runsJson(dir, "show", id) as { lastEpoch: number }
+      expect(lastEpoch).toBeGreaterThan(0)
+
+      // A day later: 2024-02-09 and -10 again, 2024-02-11 and -12 for the first time, slowly.
+      clock.now = Date.parse("2024-02-12T12:00:00Z")
+      const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "4", TIKFLOW_CLOCK_OFFSET_MS: String(clock.now - Date.now()) }) })
+      const done = collect(child)
+      await waitForOutput(child, killAt === "the notice"
+        ? /fetching 2 provisional day\(s\) again/
+        : new RegExp(`"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":${lastEpoch + (killAt === "epoch +1" ? 1 : 3)}\\b`))
+      child.kill("SIGKILL")
+      expect((await done).signal).toBe("SIGKILL")
+      const resumed = await harvest(args, dir)
+      expect(resumed.code, resumed.stderr).toBe(0)
+
+      const expected = truth("20240201", "20240212")
+      expect(lines(readNdjson(join(dir, "v.ndjson")))).toEqual(expected)
+      expect(lines(await query(":memory:", `SELECT id, like_count, view_count FROM read_parquet('${join(dir, "pq")}/**/*.parquet')`))).toEqual(expected)
+      const [ids, likes, views] = ["id", "like_count", "view_count"].map((column) => readArrowColumn(join(dir, "ar"), column))
+      expect(lines(ids.map((id, i) => ({ id, like_count: likes[i], view_count: views[i] })))).toEqual(expected)
+      expect(lines(await query(join(dir, "v.duckdb"), "SELECT id, like_count, view_count FROM videos"))).toEqual(expected)
+      const pgRows = server.psql(`select id || ' ' || coalesce(like_count::text, 'null') || ' ' || coalesce(view_count::text, 'null') from ${schema}.videos`, server.database)
+      expect(pgRows.split("\n").filter((line) => line !== "").sort()).toEqual(expected)
+    })
+  }
 })

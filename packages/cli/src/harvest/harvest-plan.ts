@@ -42,6 +42,11 @@ export interface PlanInput {
   readonly resuming: boolean
   /** The run's clock (epoch ms). */
   readonly now: number
+  /**
+   * Fetch covered provisional days again (default true); false for the pass after a resumed one in
+   * the same run, which fetched them just now.
+   */
+  readonly refetchProvisional?: boolean
 }
 
 export const planJob = (input: PlanInput): JobPlan => {
@@ -64,12 +69,13 @@ export const planJob = (input: PlanInput): JobPlan => {
     const items = requested.items.filter((item) => record.coverage.items[item] === undefined)
     return items.length === 0 ? { type: "complete", record } : { type: "continue", items, refetched: [] }
   }
-  const days = requested.days.filter((day) => record.coverage.days[day] === undefined || record.coverage.days[day].provisional)
+  const refetch = input.refetchProvisional !== false
+  const days = requested.days.filter((day) => record.coverage.days[day] === undefined || (refetch && record.coverage.days[day].provisional))
   if (days.length === 0) return { type: "complete", record }
   return {
     type: "continue",
     days: dayRanges(days),
-    refetched: days.filter((day) => record.coverage.days[day]?.provisional === true)
+    refetched: days.filter((day) => record.coverage.days[day] !== undefined)
   }
 }
 

@@ -133,7 +133,8 @@ const harvestPasses = async (
     const fresh = settings.fresh && pass === 0
     const start = fresh ? undefined : await jobCheckpoints.start(harvestId)
     const record = await run.history.read(harvestId)
-    const plan = planJob({ record, requested, outputs, fresh, resuming: start?.type === "resume", now: settings.now() })
+    // After a resumed pass, only what the command asks beyond its plan: its provisional days were just fetched.
+    const plan = planJob({ record, requested, outputs, fresh, resuming: start?.type === "resume", now: settings.now(), refetchProvisional: pass === 0 })
     if (plan.type === "complete") {
       if (pass === 0) announceComplete(run, job, plan.record)
       break
@@ -146,6 +147,9 @@ const harvestPasses = async (
       // Epochs only grow across the runs of a harvest: sinks keep what earlier runs committed.
       await jobCheckpoints.save({ version: 1, harvestId, epoch: record.lastEpoch, state: null, updatedAt: new Date(settings.now()).toISOString() })
     }
+    // Dedupe holds within a pass: keys an earlier pass left (a run killed before clearing them) would
+    // drop the records of days fetched again, whose earlier rows the sinks then replace with nothing.
+    if (plan.type === "continue") await dropDeliveredKeys(settings.stateDir, harvestId)
     const { source, keys, label } = jobSource(job.source, { query, list: plan.items ?? list, days: plan.days }, settings.concurrency, dedupeFollows(job))
     const history = passHistory(run, source, plan.items ?? [])
     const begun = await history.begin(identityOf(job, harvestId, whole.stream, query), plan, outputs)

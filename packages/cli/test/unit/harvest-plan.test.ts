@@ -35,6 +35,19 @@ describe("planning a run from the harvest's history", () => {
     }))
   })
 
+  it("the pass after a resumed one in the same run takes only days not covered: its provisional days were just fetched", () => {
+    fc.assert(fc.property(dayRange, fc.array(fc.tuple(fc.constantFrom(...DAYS), fc.boolean())), (requested, covered) => {
+      const record = recordWith(covered)
+      const plan = planJob({ record, requested: { kind: "days", days: requested }, outputs: OUTPUTS, fresh: false, resuming: false, now: NOW, refetchProvisional: false })
+      const needed = requested.filter((day) => record.coverage.days[day] === undefined)
+      if (needed.length === 0) return plan.type === "complete"
+      if (plan.type === "complete") return false
+      expect(daysOfRanges(plan.days ?? [])).toEqual(needed)
+      expect(plan.refetched).toEqual([])
+      return true
+    }))
+  })
+
   it("--fresh or other outputs take everything asked for; a resume takes the stopped run's plan", () => {
     const record = { ...recordWith([["2024-01-01", false]]), pending: { days: [["2024-02-01", "2024-02-03"]] as const, counts: {}, countsEpoch: 7 } }
     const requested = { kind: "days", days: daysBetween("2024-01-01", "2024-01-05") } as const

@@ -28,7 +28,8 @@ export const toObservable = <K extends RecordKind>(
 ): Observable<RecordKinds[K]> =>
   streamToObservable(
     source.pages(options).pipe(
-      Stream.flatMap((page) => Stream.fromIterable(page.records)),
+      Stream.map((page) => page.records),
+      Stream.flattenIterable,
       Stream.provideService(TikTokClient, client.service)
     )
   )

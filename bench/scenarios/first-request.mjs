@@ -1,5 +1,5 @@
 // Startup: milliseconds from spawning `tikflow` to its first research request reaching the API, per
-// sink — what a user waits before anything happens. A loopback stand-in for the API answers the
+// sink — what a user waits before anything happens (`videos`: a video query into NDJSON). A loopback stand-in for the API answers the
 // token request and notes when the first research request arrives; the CLI is then stopped.
 // Baseline: a bare `node` that sends one request (Node's own startup). Run alone with
 // `node bench/scenarios/first-request.mjs [runs]`, or as part of `pnpm bench` (BENCH_ONLY=startup).
@@ -37,6 +37,8 @@ const startStandIn = async () => {
 
 const variants = (url, dir) => ({
   baseline: ["-e", `fetch(${JSON.stringify(url + "/v2/research/user/info/")}, { method: "POST" }).catch(() => {})`],
+  // The harvest most runs are: a video query into NDJSON (the target's case).
+  videos: [bin, "videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-02", "--out", `ndjson:${join(dir, "v.ndjson")}`, "--state", join(dir, "state-videos"), "--fresh"],
   ndjson: [bin, "user-info", "--username", "user_00001", "--out", `ndjson:${join(dir, "u.ndjson")}`, "--state", join(dir, "state-ndjson"), "--fresh"],
   duckdb: [bin, "user-info", "--username", "user_00001", "--out", `duckdb:${join(dir, "u.duckdb")}`, "--state", join(dir, "state-duckdb"), "--fresh"]
 })

@@ -112,7 +112,7 @@ export const openRun = async (
 
 /**
  * What the run shares with other processes, opened in order (the team's ledger and work queue
- * when a coordinator is named, the history, the run's lock): connecting now fails before any
+ * when a coordinator is named, the run's lock, the history): connecting now fails before any
  * request, and a step that fails closes the ones before it.
  */
 const openShared = async (spec: RunSpec, input: CommandInput, prepared: PreparedRun) => {
@@ -124,15 +124,16 @@ const openShared = async (spec: RunSpec, input: CommandInput, prepared: Prepared
       await coordinator?.close()
       throw error
     })
-  const history = await openHistory(settings, output).catch(async (error: unknown) => {
+  // The lock before the history: settling the journals of dead runs in the state directory is this run's to do.
+  const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
     await coordinator?.close()
     await workQueue?.close()
     throw error
   })
-  const lock = await acquireRunLock(runLockTargets(settings.stateDir, spec)).catch(async (error: unknown) => {
+  const history = await openHistory(settings, output).catch(async (error: unknown) => {
     await coordinator?.close()
     await workQueue?.close()
-    await history.close()
+    await lock.release()
     throw error
   })
   return { coordinator, workQueue, lock, history: history.store, closeHistory: () => history.close() }

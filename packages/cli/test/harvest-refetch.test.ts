@@ -2,7 +2,9 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
 import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { readFileSync } from "node:fs"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
+import { installFakePlugin } from "./support/fake-plugin.js"
 import { collect, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { runsJson, useHistorySandbox, videos } from "./support/history-sandbox.js"
 import { smallWorld } from "./support/sandbox.js"
@@ -55,6 +57,33 @@ describe("provisional days fetched again: changed records are updated, one row p
     const pgRows = server.psql("select id || ' ' || coalesce(like_count::text, 'null') || ' ' || coalesce(view_count::text, 'null') from refetch.videos", server.database)
     expect(pgRows.split("\n").filter((line) => line !== "").sort()).toEqual(expected)
   })
+  it("a plugin sink without the replaceDays hook keeps both copies, and the summary names it (--log-format json: replaced[])", { timeout: 180_000 }, async () => {
+    const dir = tempDir()
+    installFakePlugin(dir, "keep", { contract: 2 })
+    const outs = ["ndjson:./v.ndjson", "keep:./k.jsonl?label=a"]
+    clock.now = Date.parse("2024-02-11T12:00:00Z")
+    expect((await harvest(videos("2024-02-01", "2024-02-10", ...outs), dir)).code).toBe(0)
+    const before = truth("20240209", "20240210").length
+    clock.now = Date.parse("2024-02-21T12:00:00Z")
+    const second = await harvest([...videos("2024-02-01", "2024-02-10", ...outs), "--log-format", "json"], dir)
+    expect(second.code, second.stderr).toBe(0)
+    const summary = second.stderr.split("\n").filter((line) => line.includes('"type":"summary"')).map((line) => JSON.parse(line) as { replaced: unknown })[0]
+    expect(summary.replaced).toEqual([{
+      job: "videos",
+      harvestId: expect.stringMatching(/^videos-[0-9a-f]{16}$/),
+      stream: "videos",
+      days: ["2024-02-09", "2024-02-10"],
+      rowsBefore: before,
+      rowsAfter: truth("20240209", "20240210").length,
+      keptCopies: [expect.stringMatching(/^keep:/)]
+    }])
+    const expected = truth("20240201", "20240210")
+    expect(lines(readNdjson(join(dir, "v.ndjson")))).toEqual(expected)
+    // The plugin got the earlier rows and the new ones: the first fetch's copies of the two days stay.
+    const kept = readFileSync(join(dir, "k.jsonl"), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { record: Record<string, unknown> }).record)
+    expect(kept.length).toBe(expected.length + before)
+  })
+
   // SIGKILL the run fetching provisional days again: before it writes, after its first commit (the
   // replacement committed, the rest of the days not yet), after a later one; then resume it.
   for (const killAt of ["the notice", "epoch +1", "epoch +3"] as const) {

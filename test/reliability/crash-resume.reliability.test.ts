@@ -63,7 +63,13 @@ const startReceiver = async () => {
   }
 }
 
+interface HarvestHistory {
+  readonly requests: Readonly<Record<string, number>>
+  readonly runs: ReadonlyArray<{ readonly status: string; readonly requests: number }>
+}
+
 const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
+const total = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0)
 const compact = (day: string) => day.replaceAll("-", "")
 
 describe(`crash and resume (${mode})`, () => {
@@ -131,12 +137,16 @@ describe(`crash and resume (${mode})`, () => {
       duckdbFile: join(cwd, "out", "harvest.duckdb")
     }))
     const ndjson = readFileSync(join(cwd, "out", "videos.ndjson"), "utf8").split("\n").filter(Boolean).map((line) => String(JSON.parse(line).id))
-    return { stops, output, ndjson, webhook: receiver.idsAt(`/${name}`) }
+    const cli = async (more: ReadonlyArray<string>) => (await startCli([...more, "--json"], { cwd, env }).exited).stdout
+    const [listed] = JSON.parse(await cli(["runs", "--state", "./state"])) as Array<{ id: string }>
+    const history = JSON.parse(await cli(["runs", "show", listed!.id, "--state", "./state"])) as HarvestHistory
+    const ledger = JSON.parse(await cli(["quota"])) as { used: number }
+    return { stops, output, ndjson, webhook: receiver.idsAt(`/${name}`), history, ledgerUsed: ledger.used }
   }
 
   it(`survives ${killPoints} SIGKILLs with exactly the ground truth in NDJSON, Parquet, Arrow and DuckDB, and every record at the webhook`, async () => {
     const before = sandbox.stats.requests["video/query"] ?? 0
-    const { stops: kills, output, ndjson, webhook } = await harvestWithStops("killed", "SIGKILL", killPoints, 20261125)
+    const { stops: kills, output, ndjson, webhook, history, ledgerUsed } = await harvestWithStops("killed", "SIGKILL", killPoints, 20261125)
     const expected = truth()
     expect(kills).toBe(killPoints)
     for (const store of [output.parquet, output.arrow]) {
@@ -158,6 +168,13 @@ describe(`crash and resume (${mode})`, () => {
     const used = (sandbox.stats.requests["video/query"] ?? 0) - before
     const extra = used - minimum
     expect(extra).toBeLessThanOrEqual(kills * 2 * concurrency)
+    // The history counts every request the API received, the killed runs' too (from their journals),
+    // each run as it ended; the machine's quota ledger at most each killed run's reserved block above.
+    expect(total(history.requests)).toBe(used)
+    expect(history.runs.map((run) => run.status)).toEqual([...Array.from({ length: kills }, () => "killed"), "complete"])
+    expect(history.runs.reduce((sum, run) => sum + run.requests, 0)).toBe(used)
+    expect(ledgerUsed).toBeGreaterThanOrEqual(used)
+    expect(ledgerUsed - used).toBeLessThanOrEqual(kills * 10)
 
     recordPart("crashResume", {
       title: "Crash and resume: SIGKILL during a multi-window harvest by the CLI into every built-in sink, the API repeating records",
@@ -167,6 +184,7 @@ describe(`crash and resume (${mode})`, () => {
         `${expected.length} videos over ${windows().length} windows: NDJSON, Parquet (${output.parquet.files} parts), Arrow IPC (${output.arrow.files} parts) and DuckDB each hold exactly the ground truth — none lost, none twice; every part readable`,
         `webhook (loopback receiver): every record received, ${resent} re-sent from epochs the kills left uncommitted`,
         `re-requests: ${used} video-query requests vs ${minimum} minimum, ${extra} extra for ${kills} kills (bound: ${2 * concurrency} per kill)`,
+        `history: ${total(history.requests)} requests over ${history.runs.length} runs (${kills} killed), as many as the API received; quota ledger ${ledgerUsed} (the killed runs' unsent reserved units count as used)`,
         "records lost: 0"
       ],
       figures: { kills, records: expected.length, parquetFiles: output.parquet.files, arrowFiles: output.arrow.files, webhookResent: resent, requests: used, minimumRequests: minimum, extraRequests: extra, recordsLost: 0 }

@@ -35,14 +35,19 @@ const retriesInLog = (stderr: string): Record<string, number> => {
   return kinds
 }
 
-/** The requests-per-day bars of the report page, as drawn. */
-const reportRequestsByDay = async (dir: string): Promise<Record<string, number>> => {
+/** The report page's requests per day and errors by kind, as its bars are drawn. */
+const reportData = async (dir: string) => {
   const result = await runCli(["report", "--out", "report.html"], { cwd: dir })
   expect(result.code, result.stderr).toBe(0)
   const page = readFileSync(join(dir, "report.html"), "utf8")
-  const chart = page.slice(page.indexOf('data-chart="requests"'))
-  const svg = chart.slice(0, chart.indexOf("</svg>"))
-  return Object.fromEntries([...svg.matchAll(/<rect class="bar[^"]*" data-day="([\d-]+)" data-value="(\d+)"/g)].map((m) => [m[1], Number(m[2])]))
+  const bars = (chart: string, key: string): Record<string, number> => {
+    const from = page.indexOf(`data-chart="${chart}"`)
+    if (from < 0) throw new Error(`the report has no ${chart} chart`)
+    const svg = page.slice(from, page.indexOf("</svg>", from))
+    const bar = new RegExp(`<rect class="bar[^"]*" data-${key}="([^"]+)" data-value="(\\d+)"`, "g")
+    return Object.fromEntries([...svg.matchAll(bar)].map((m) => [m[1], Number(m[2])]))
+  }
+  return { requests: bars("requests", "day"), errors: page.includes('<p class="none" data-chart="errors">') ? {} : bars("errors", "kind") }
 }
 
 /** Kills `child` with SIGKILL once it committed an epoch and sent `after` more requests. */
@@ -89,27 +94,33 @@ describe("harvest history: a run killed with SIGKILL", () => {
     expect(shown.runs[0].finishedAt).not.toBeNull()
     expect(shown.requests).toEqual({ [today()]: sentByKilled })
     expect(shown.errors).toEqual(retriesInLog(killed.stderr))
-    expect(await reportRequestsByDay(dir)).toEqual({ [today()]: sentByKilled })
+    expect(await reportData(dir)).toEqual({ requests: { [today()]: sentByKilled }, errors: shown.errors })
 
-    const resumed = await runCli(args, { cwd: dir, env })
+    // The killed run's day in the quota ledger: at most its reserved block above (unsent units stay counted as used).
+    const ledgerUsed = async (runEnv: Record<string, string | undefined>) =>
+      (JSON.parse((await runCli(["quota", "--quota-ledger", ledger, "--log-format", "json"], { cwd: dir, env: runEnv })).stdout) as { used: number }).used
+    const usedToday = await ledgerUsed(env)
+    expect(usedToday - sentByKilled).toBeGreaterThanOrEqual(0)
+    expect(usedToday - sentByKilled).toBeLessThan(10)
+
+    // Resumed the next UTC day (the CLI's clock a day ahead): its requests count on that day.
+    const nextDay = { ...env, TIKFLOW_CLOCK_OFFSET_MS: String(86_400_000) }
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    const resumed = await runCli(args, { cwd: dir, env: nextDay })
     expect(resumed.code, resumed.stderr).toBe(0)
-    const total = researchRequests() - before
+    const sentByResumed = researchRequests() - before - sentByKilled
     const after = await runsJson(dir, "show", listed.id) as Shown
-    expect(after.runs.map((run) => [run.status, run.requests])).toEqual([["killed", sentByKilled], ["complete", total - sentByKilled]])
-    expect(after.requests).toEqual({ [today()]: total })
+    expect(after.runs.map((run) => [run.status, run.requests])).toEqual([["killed", sentByKilled], ["complete", sentByResumed]])
+    expect(after.requests).toEqual({ [today()]: sentByKilled, [tomorrow]: sentByResumed })
     const retries = retriesInLog(killed.stderr + resumed.stderr)
     expect(after.errors).toEqual(retries)
     // The errors met are the faults the sandbox injected (one retry each), but for an answer the kill left unread.
     const injected = fixture.sandbox.stats.faults
     expect(sum(retries)).toBeGreaterThan(0)
     expect(sum(retries)).toBeLessThanOrEqual(injected.serverError + injected.reset)
-    expect(await reportRequestsByDay(dir)).toEqual({ [today()]: total })
-    // The quota ledger counts every request too; the killed run's reserved block stays counted as used
-    // (it may have been sent), so it is at most that block above the API's count.
-    const quota = await runCli(["quota", "--quota-ledger", ledger, "--log-format", "json"], { cwd: dir, env })
-    const used = (JSON.parse(quota.stdout) as { used: number }).used
-    expect(used - total).toBeGreaterThanOrEqual(0)
-    expect(used - total).toBeLessThan(10)
+    expect(await reportData(dir)).toEqual({ requests: { [today()]: sentByKilled, [tomorrow]: sentByResumed }, errors: retries })
+    // The quota ledger (it keeps one day) counts the run that ended exactly.
+    expect(await ledgerUsed(nextDay)).toBe(sentByResumed)
   })
 })
 

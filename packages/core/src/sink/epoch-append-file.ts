@@ -1,10 +1,11 @@
 import type { FileHandle } from "node:fs/promises"
 import { open, readFile, rm } from "node:fs/promises"
 import { dirname } from "node:path"
-import { writeFileAtomic, writeJsonAtomic } from "../files/atomic-write.js"
+import { writeJsonAtomic } from "../files/atomic-write.js"
 import { removeStaleTempFiles } from "../files/temp-files.js"
 import { writeFully } from "../files/write-fully.js"
 import type { SinkLogger, StreamContext } from "./sink-plugin.js"
+import { applyRewrite, filterTail, rewritePath } from "./tail-rewrite.js"
 import { makeDirectory } from "../files/make-directory.js"
 
 /**
@@ -67,7 +68,6 @@ interface Offsets {
 const KEEP = 64
 
 export const epochOffsetsPath = (file: string): string => `${file}.tikflow-offsets.json`
-const rewritePath = (file: string): string => `${file}.tikflow-rewrite`
 
 const readOffsets = async (file: string): Promise<Offsets | undefined> => {
   try {
@@ -116,17 +116,6 @@ const openReadWrite = async (path: string): Promise<FileHandle> => {
   return open(path, "r+").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? open(path, "w+") : Promise.reject(error)))
 }
 
-/** Puts a rewritten tail in place: idempotent, so a crash at any point is finished by doing it again. */
-const applyRewrite = async (handle: FileHandle, path: string, rewrite: NonNullable<Offsets["rewrite"]>): Promise<void> => {
-  const tail = await readFile(rewritePath(path)).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`${path}: an interrupted rewrite's ${rewritePath(path)} is ${error.code === "ENOENT" ? "missing" : "unreadable"}; restore it or start the harvest over (--fresh)`)
-  })
-  if (tail.length !== rewrite.length) throw new Error(`${rewritePath(path)}: expected ${rewrite.length} bytes, found ${tail.length}`)
-  await writeFully(handle, tail, { path, position: rewrite.from })
-  await handle.truncate(rewrite.from + rewrite.length)
-  await handle.sync()
-}
-
 /** Finishes a rewrite a crash interrupted (the sidecar names it); returns the offsets without it. */
 const finishRewrite = async (handle: FileHandle, path: string, offsets: Offsets): Promise<Offsets> => {
   if (offsets.rewrite === undefined) return offsets
@@ -168,33 +157,6 @@ const cutBack = async (
     ...(previous.marks === undefined && previous.startBytes < end ? { unmarked: [previous.startBytes, end] as const } : {}),
     ...(previous.unmarked === undefined ? {} : { unmarked: [previous.unmarked[0], Math.min(previous.unmarked[1], end)] as const })
   }
-}
-
-/**
- * The tail of a file from `from` without the lines `drop` selects, and where each old offset of
- * `positions` (at line starts, or the end) lands in the new file.
- */
-const filterTail = (tail: Buffer, from: number, drop: (line: string) => boolean, positions: ReadonlyArray<number>) => {
-  const sorted = [...new Set(positions)].filter((p) => p >= from).sort((a, b) => a - b)
-  const moved = new Map<number, number>()
-  const kept: Array<Buffer> = []
-  let next = 0
-  let written = from
-  let removed = 0
-  for (let start = 0; start < tail.length;) {
-    const newline = tail.indexOf(10, start)
-    const end = newline === -1 ? tail.length : newline + 1
-    while (next < sorted.length && sorted[next] <= from + start) moved.set(sorted[next++], written)
-    const line = tail.subarray(start, end)
-    if (drop(line.toString("utf8"))) removed++
-    else {
-      kept.push(line)
-      written += line.length
-    }
-    start = end
-  }
-  while (next < sorted.length) moved.set(sorted[next++], written)
-  return { kept: Buffer.concat(kept), moved, removed }
 }
 
 /** Opens (creating it and its directory if needed) an epoch-tagged append file for one stream. */
@@ -250,10 +212,8 @@ export const openEpochAppendFile = async (
       }
       const from = Math.min(...starts)
       if (!(from < size)) return 0
-      const tail = Buffer.alloc(size - from)
-      await handle.read(tail, 0, tail.length, from)
       const marks = Object.entries(current.marks ?? {}).filter(([group]) => !groups.includes(group))
-      const { kept, moved, removed } = filterTail(tail, from, drop, [
+      const { length, moved, removed } = await filterTail(handle, path, from, size, drop, [
         size, current.startBytes, ...current.epochs.map(([, at]) => at), ...marks.map(([, at]) => at), ...(current.unmarked ?? [])
       ])
       if (removed === 0) return 0
@@ -264,13 +224,12 @@ export const openEpochAppendFile = async (
         epochs: current.epochs.map(([epoch, bytes]) => [epoch, at(bytes)] as const),
         marks: Object.fromEntries(marks.map(([group, mark]) => [group, at(mark)])),
         ...(current.unmarked === undefined ? {} : { unmarked: [at(current.unmarked[0]), at(current.unmarked[1])] as const }),
-        rewrite: { from, length: kept.length }
+        rewrite: { from, length }
       }
-      // The new tail and the sidecar naming it first: from then on, a crash is finished on reopen.
-      await writeFileAtomic(rewritePath(path), kept)
+      // The new tail is whole on disk; the sidecar naming it next: from then on, a crash is finished on reopen.
       await writeJsonAtomic(epochOffsetsPath(path), next)
       offsets = await finishRewrite(handle, path, next)
-      size = from + kept.length
+      size = from + length
       return removed
     },
     async commit(epoch) {

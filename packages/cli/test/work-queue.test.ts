@@ -105,6 +105,44 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     expect(shown.runs.map((run) => [run.status, run.requests])).toEqual([["killed", sent], ["complete", researchRequests() - before - sent]])
   })
 
+  it("a fan-out worker killed with SIGKILL: the team's history covers the items of every finished queue item, the rest once the job completes", { timeout: 180_000 }, async () => {
+    const dir = tempDir()
+    const uri = server.uri({ query: "schema=team_items" })
+    const ids = [...expectedVideoIds(fixture.sandbox, QUERY, "2024-01-02", "2024-01-02")]
+      .filter((id) => fixture.sandbox.groundTruth.comments(id).length > 0).slice(0, 40)
+    expect(ids.length).toBe(40)
+    const args = ["comments", "--video-id", ids.join(","), "--out", uri, "--coordinator", uri, "--commit-every", "50"]
+    const [worker] = team(dir, "items", 1, args, "8")
+    const pause = () => new Promise((r) => setTimeout(r, 100))
+    while (column("select count(*) from pg_tables where schemaname = 'team_items' and tablename = '_tikflow_work_items'")[0] !== "1") await pause()
+    while (Number(column("select count(*) from team_items._tikflow_work_items where status = 'done'")[0]) < 2 && worker!.child.exitCode === null) await pause()
+    worker!.child.kill("SIGKILL")
+    expect((await worker!.done).signal).toBe("SIGKILL")
+    const cwd = join(dir, "items-worker-0")
+    const env = fixture.env({ XDG_STATE_HOME: join(cwd, "state-home") })
+    const show = async () => {
+      const [listed] = JSON.parse((await runCli(["runs", "--coordinator", uri, "--json"], { cwd, env })).stdout) as Array<{ id: string }>
+      return JSON.parse((await runCli(["runs", "show", listed!.id, "--coordinator", uri, "--json"], { cwd, env })).stdout) as {
+        coverage: { items: Record<string, unknown> }
+        runs: Array<{ status: string }>
+      }
+    }
+    const done = column("select payload from team_items._tikflow_work_items where status = 'done'")
+      .flatMap((payload) => (JSON.parse(payload) as { keys: Array<string> }).keys)
+    const killed = await show()
+    const covered = Object.keys(killed.coverage.items)
+    expect(killed.runs.map((run) => run.status)).toEqual(["killed"])
+    // Every finished item's videos; at most the one item in hand is covered a moment before the queue marks it done.
+    expect(covered).toEqual(expect.arrayContaining(done))
+    expect(covered.length - done.length).toBeLessThanOrEqual(10)
+    expect(covered.length).toBeLessThan(ids.length)
+    const again = await runCli(args, { cwd, env })
+    expect(again.code, again.stderr).toBe(0)
+    const complete = await show()
+    expect(Object.keys(complete.coverage.items).sort()).toEqual([...ids].sort())
+    expect(complete.runs.map((run) => run.status)).toEqual(["killed", "complete"])
+  })
+
   it("a coordinator database that does not exist: exit 1 in one line before any request", async () => {
     const before = researchRequests()
     const result = await runCli(["comments", "--video-id", "1", "--out", "ndjson:./c.ndjson", "--coordinator", server.uri({ db: "nodb" })], { cwd: tempDir(), env: fixture.env() })

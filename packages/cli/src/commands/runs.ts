@@ -14,7 +14,8 @@ export const runsCommand: Command = {
     "Every harvest (an endpoint and its query, whatever the date range or id list) keeps a history in",
     "<state>/history/<id>.json: the days or items it covers and when each was fetched (days ending less",
     "than 48 h before the run are provisional and fetched again by the next run), records, requests per",
-    "UTC day, errors by kind, and every run. `runs show ID` prints one (an id prefix is enough); --json",
+    "UTC day, errors by kind, and every run (a run killed outright shows as killed, with every request it sent:",
+    "its journal in <state>/run-journals/ is folded in first). `runs show ID` prints one (an id prefix is enough); --json",
     "prints the records themselves (the format is in docs/architecture.md). With --coordinator postgres://…",
     "(or TIKFLOW_COORDINATOR) it reads the team's history in that database instead."
   ].join("\n"),

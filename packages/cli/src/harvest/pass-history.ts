@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { type CheckpointStore, type ProgressEvent, utcDay } from "@tikflow/core/internal"
+import { type CheckpointStore, type HarvestRecord, type ProgressEvent, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
@@ -33,11 +33,11 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
       endRun(record!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()))
     await journal?.remove()
   }
-  /** Items finished and committed: the run's progress so far, and the items covered. */
-  const committed = async (done: ReadonlyArray<string>) => {
+  /** Committed: the run's progress so far and the items finished (with `also`, in the same update). */
+  const committed = async (done: ReadonlyArray<string>, also: (record: HarvestRecord) => HarvestRecord = (record) => record) => {
     journal?.committed(run.written)
     await run.history.update(harvestId, (record) =>
-      coverItems(withRunProgress(record!, runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
+      coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
   }
   return {
     begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {

@@ -147,9 +147,8 @@ const runQueuedItem = async (
   const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, pass.onProgress, [counter.sink])
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.
-    await run.history.update(source.harvestId, (record) => addPendingCounts(record!, counter.counts))
-    // Its fan-out items are covered now, with the run's progress so far.
-    await pass.committed(narrowed.list ?? [])
+    // With its fan-out items (covered now) and the run's progress so far.
+    await pass.committed(narrowed.list ?? [], (record) => addPendingCounts(record, counter.counts))
     await dropDeliveredKeys(settings.stateDir, harvestId)
   }
   return summary

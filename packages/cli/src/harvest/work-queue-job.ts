@@ -68,6 +68,13 @@ export const harvestQueuedJob = async (
     return undefined
   }
   if (jobPlan.reason !== undefined) output.notice(`job ${job.name}: harvesting everything again (${jobPlan.reason})`)
+  if (jobPlan.refetched.length > 0) {
+    // Each work item is its own harvest: the earlier items' rows are not this run's to replace.
+    output.notice(
+      `job ${job.name}: fetching ${jobPlan.refetched.length} provisional day(s) again (${jobPlan.refetched.join(", ")}): ` +
+        "with a coordinator, database outputs update those rows by key and file outputs keep the earlier rows beside the new ones"
+    )
+  }
   const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
   await pass.begin(identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job))
   await runState.save()

@@ -21,13 +21,36 @@ export const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/**/test/**/*.test.ts"],
+    // Every packages/*/test and examples/**/test file, in one of the projects below.
     exclude: ["**/node_modules/**", "**/*.reliability.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     // Vitest's default on 2 cores is one worker; most tests here wait on child processes, servers
     // and rate limits rather than computing, so two run side by side in about 60% of the time.
-    maxWorkers: 2
+    maxWorkers: 2,
+    projects: [
+      {
+        // The libraries' tests share their workers' loaded modules (effect alone is ~1,700 modules
+        // per file otherwise: loading them was most of their time). Each file opens and closes its
+        // own servers, databases and directories, and none changes module state another reads.
+        extends: true,
+        test: {
+          name: "libraries",
+          include: ["packages/{core,sources,sinks,sandbox}/test/**/*.test.ts", "packages/cli/test/unit/**/*.test.ts"],
+          isolate: false
+        }
+      },
+      {
+        // The CLI's end-to-end tests each get a fresh process: they move the working directory
+        // (runCliInProcess) and keep per-file state in their support modules.
+        extends: true,
+        test: {
+          name: "cli",
+          include: ["packages/cli/test/**/*.test.ts", "examples/**/test/**/*.test.ts"],
+          exclude: ["packages/cli/test/unit/**"]
+        }
+      }
+    ]
   }
 })

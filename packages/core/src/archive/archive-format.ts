@@ -79,8 +79,11 @@ export const archiveLine = (harvestId: string, epoch: number, pass: number, resp
   return Buffer.from(out.subarray(0, at))
 }
 
+/** Reused for lines up to 4 MiB (a page's body is ~20–40 kB); a larger one gets a buffer of its own. */
+const SCRATCH_MAX = 4 << 20
 let scratch = Buffer.allocUnsafe(0)
 const scratchOf = (bytes: number): Buffer => {
+  if (bytes > SCRATCH_MAX) return Buffer.allocUnsafe(bytes)
   if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, 256 * 1024))
   return scratch
 }

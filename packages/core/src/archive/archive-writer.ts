@@ -76,8 +76,9 @@ export const openResponseArchive = async (
     pending = []
     pendingBytes = 0
     inFlight++
-    // One output chunk for a member (zlib's default of 16 kB cost a main-thread callback each).
-    const compressed = gzipAsync(member, { level: ARCHIVE_GZIP_LEVEL, chunkSize: MEMBER_BYTES })
+    // Output chunks of a quarter member: a compressed member mostly fits one (zlib's default of
+    // 16 kB cost a main-thread callback each; a whole member's size a 1 MiB buffer per member).
+    const compressed = gzipAsync(member, { level: ARCHIVE_GZIP_LEVEL, chunkSize: MEMBER_BYTES / 4 })
     // A failed compression surfaces through the chain, never as an unhandled rejection.
     compressed.catch(() => undefined)
     writing = writing.then(async () => file.append(await compressed)).finally(() => inFlight--)

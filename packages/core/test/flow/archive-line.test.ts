@@ -54,6 +54,14 @@ describe("archive lines", () => {
     expect(archiveLine("videos-1", 3, 2, response).toString("utf8")).toBe(viaJson(response, text))
   })
 
+  test("a body too large for the reused buffer (over 4 MiB escaped at worst) gets one of its own, same bytes", () => {
+    const text = `{"text":"${"q\"\\é\n".repeat(200_000)}"}`
+    const response = responseOf(Buffer.from(text, "utf8"), "LOG2")
+    expect(archiveLine("videos-1", 3, 2, response).toString("utf8")).toBe(viaJson(response, text))
+    const small = responseOf(Buffer.from("{}", "utf8"), null)
+    expect(archiveLine("videos-1", 3, 2, small).toString("utf8")).toBe(viaJson(small, "{}"))
+  })
+
   test("a body that is not UTF-8 is kept as base64 and reads back byte for byte", () => {
     const body = Uint8Array.from([0x7b, 0xff, 0xfe, 0x22, 0x7d])
     const line = archiveLine("videos-1", 3, 2, responseOf(body, null)).toString("utf8")

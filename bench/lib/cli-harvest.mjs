@@ -1,6 +1,7 @@
 // The harvest as a user runs it: the built `tikflow videos` binary in its own process, against the
-// sandbox, with the CLI's own quota ledger, checkpoints, dedupe and sinks. Only the rate limit and
-// the daily quota are opened wide (the benchmark measures throughput, not the API's limits).
+// sandbox, with everything the CLI does by default: its quota ledger, checkpoints, persistent dedupe,
+// raw archive (`<state>/archive/`, on by default), history counts, provenance columns and sinks. Only
+// the rate limit and the daily quota are opened wide (the benchmark measures throughput, not the API's limits).
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

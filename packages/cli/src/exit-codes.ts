@@ -10,6 +10,7 @@ export const ExitCode = {
   QuotaExhausted: 4,
   ItemsRefused: 5,
   MaxRecords: 6,
+  KeptCopies: 7,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -24,6 +25,7 @@ export const exitCodeMeanings: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.QuotaExhausted, "daily quota exhausted: the checkpoint is saved, re-run after the reset (00:00 UTC)"],
   [ExitCode.ItemsRefused, "done, but the API refused some items (unknown videos, private accounts or lists): counted in the summary"],
   [ExitCode.MaxRecords, "stopped at --max-records N: the N records are committed, re-run the same command to continue"],
+  [ExitCode.KeptCopies, "done, but an output kept earlier rows of provisional days fetched again beside the new ones: counted in the summary"],
   [ExitCode.Interrupted, "interrupted (SIGINT): sinks flushed, checkpoint saved, re-run to resume"],
   [ExitCode.Terminated, "terminated (SIGTERM): sinks flushed, checkpoint saved, re-run to resume"]
 ]

@@ -57,7 +57,7 @@ describe("provisional days fetched again: changed records are updated, one row p
     const pgRows = server.psql("select id || ' ' || coalesce(like_count::text, 'null') || ' ' || coalesce(view_count::text, 'null') from refetch.videos", server.database)
     expect(pgRows.split("\n").filter((line) => line !== "").sort()).toEqual(expected)
   })
-  it("a plugin sink without the replaceDays hook keeps both copies, and the summary names it (--log-format json: replaced[])", { timeout: 180_000 }, async () => {
+  it("a plugin sink without the replaceDays hook keeps both copies: the summary counts them (--log-format json: replaced[]), exit 7", { timeout: 180_000 }, async () => {
     const dir = tempDir()
     installFakePlugin(dir, "keep", { contract: 2 })
     const outs = ["ndjson:./v.ndjson", "keep:./k.jsonl?label=a"]
@@ -66,7 +66,8 @@ describe("provisional days fetched again: changed records are updated, one row p
     const before = truth("20240209", "20240210").length
     clock.now = Date.parse("2024-02-21T12:00:00Z")
     const second = await harvest([...videos("2024-02-01", "2024-02-10", ...outs), "--log-format", "json"], dir)
-    expect(second.code, second.stderr).toBe(0)
+    // Exit 7: done, but an output kept earlier rows (counted in the summary).
+    expect(second.code, second.stderr).toBe(7)
     const summary = second.stderr.split("\n").filter((line) => line.includes('"type":"summary"')).map((line) => JSON.parse(line) as { replaced: unknown })[0]
     expect(summary.replaced).toEqual([{
       job: "videos",
@@ -75,7 +76,8 @@ describe("provisional days fetched again: changed records are updated, one row p
       days: ["2024-02-09", "2024-02-10"],
       rowsBefore: before,
       rowsAfter: truth("20240209", "20240210").length,
-      keptCopies: [expect.stringMatching(/^keep:/)]
+      keptCopies: [expect.stringMatching(/^keep:/)],
+      kept: [{ sink: expect.stringMatching(/^keep:/), rows: before, reason: "no-hook" }]
     }])
     const expected = truth("20240201", "20240210")
     expect(lines(readNdjson(join(dir, "v.ndjson")))).toEqual(expected)

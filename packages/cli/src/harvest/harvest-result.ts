@@ -37,8 +37,21 @@ export interface ReplacedDays {
   /** Rows the harvest's earlier runs delivered for those days, and what this run delivered instead. */
   readonly rowsBefore: number
   readonly rowsAfter: number
-  /** Sinks without the `replaceDays` hook (sink contract 3): they keep the earlier rows beside the new ones. */
+  /** The sinks that kept earlier rows of those days beside the new ones (the names of `kept`). */
   readonly keptCopies: ReadonlyArray<string>
+  /** Per sink that kept earlier rows: how many, and why. */
+  readonly kept: ReadonlyArray<KeptRows>
+}
+
+export interface KeptRows {
+  readonly sink: string
+  readonly rows: number
+  /**
+   * `no-hook`: a sink without the `replaceDays` hook (sink contract 3) keeps every earlier row;
+   * `not-replaceable`: its hook removed fewer rows than the harvest delivered earlier (rows an older
+   * tikflow or another writer left outside its provisional parts).
+   */
+  readonly reason: "no-hook" | "not-replaceable"
 }
 
 export interface AlreadyComplete {

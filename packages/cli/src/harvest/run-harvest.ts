@@ -7,7 +7,7 @@ import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
 import { coverageCounter } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
-import type { HarvestOptions, HarvestResult } from "./harvest-result.js"
+import type { HarvestOptions, HarvestResult, KeptRows, ReplacedDays } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
 import { afterJobPipeline, announceComplete, stoppedAtLimit } from "./job-outcomes.js"
 import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
@@ -222,10 +222,26 @@ const runHistoryPass = async (
       days,
       rowsBefore,
       rowsAfter: await daysRecords(run, source.harvestId, days),
-      keptCopies: summary.sinks.filter((sink) => sink.replacesDays === false && !isInternalSink(sink.name)).map((sink) => sink.name)
+      ...keptRows(summary, rowsBefore, plan.type === "resume")
     })
   }
   return undefined
+}
+
+/**
+ * The user's sinks that kept earlier rows of the days fetched again: every row for a sink without
+ * the hook; for one whose hook said what it removed, the rows the harvest delivered earlier beyond
+ * that. A resumed pass skips the latter: its killed attempt may have removed them already.
+ */
+const keptRows = (summary: PipelineSummary, rowsBefore: number, resumed: boolean): Pick<ReplacedDays, "kept" | "keptCopies"> => {
+  const kept = summary.sinks.filter((sink) => !isInternalSink(sink.name)).flatMap((sink): Array<KeptRows> =>
+    sink.replacesDays === false
+      ? [{ sink: sink.name, rows: rowsBefore, reason: "no-hook" }]
+      : sink.replacedRows !== undefined && sink.replacedRows < rowsBefore && !resumed
+      ? [{ sink: sink.name, rows: rowsBefore - sink.replacedRows, reason: "not-replaceable" }]
+      : []
+  )
+  return { keptCopies: kept.map((entry) => entry.sink), kept }
 }
 
 /** The records the harvest's coverage holds for `days`. */
@@ -257,7 +273,12 @@ const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
   await run.runState.remove()
   run.display.stop()
   // Finished, but not everything asked for could be harvested: say so in the exit code too.
-  const done = run.result(run.refused.refusals().length > 0 ? ExitCode.ItemsRefused : ExitCode.Done)
+  // Refused items first (their code is older); kept copies are in the summary either way.
+  const done = run.result(
+    run.refused.refusals().length > 0
+      ? ExitCode.ItemsRefused
+      : run.replaced.some((replaced) => replaced.kept.length > 0) ? ExitCode.KeptCopies : ExitCode.Done
+  )
   printRunSummary(run.input.output, done)
   return done
 }

@@ -72,6 +72,11 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
       output.error(`${refused.stream}: the API refused every one of the ${countOf(refused.of, refused.itemKind)} asked for; nothing was harvested for them`)
     }
   }
+  const kept = result.replaced.flatMap((replaced) => replaced.kept)
+  if (kept.length > 0) {
+    const rows = kept.reduce((sum, entry) => sum + entry.rows, 0)
+    output.error(`finished, but ${[...new Set(kept.map((entry) => entry.sink))].join(", ")} kept ${rows.toLocaleString("en-US")} earlier row(s) of provisional days fetched again (see the summary)`)
+  }
   const totals = Object.entries(refusedTotals(result.refused))
   if (totals.length > 0) {
     const refusedText = totals.map(([kind, n]) => countOf(n, kind as "video_id" | "username")).join(" and ")
@@ -87,8 +92,16 @@ const refusalJson = (refused: HarvestRefusals) => ({
   items: refused.items
 })
 
-/** `videos  2 provisional day(s) replaced: 1,234 rows → 1,301 (2024-02-09, 2024-02-10)`, and any sink that kept both copies. */
+/**
+ * `videos  2 provisional day(s) replaced: 1,234 rows → 1,301 (2024-02-09, 2024-02-10)`, then a line
+ * per sink that kept earlier rows of those days.
+ */
 const describeReplaced = (replaced: ReplacedDays): string =>
-  `  ${replaced.stream.padEnd(16)} ${replaced.days.length} provisional day(s) replaced: ` +
-  `${replaced.rowsBefore.toLocaleString("en-US")} rows → ${replaced.rowsAfter.toLocaleString("en-US")} (${replaced.days.join(", ")})` +
-  (replaced.keptCopies.length === 0 ? "" : `; ${replaced.keptCopies.join(", ")} kept the earlier rows too (no replaceDays hook)`)
+  [
+    `  ${replaced.stream.padEnd(16)} ${replaced.days.length} provisional day(s) replaced: ` +
+    `${replaced.rowsBefore.toLocaleString("en-US")} rows → ${replaced.rowsAfter.toLocaleString("en-US")} (${replaced.days.join(", ")})`,
+    ...replaced.kept.map((kept) =>
+      `  ${"".padEnd(16)} ${kept.sink} kept ${kept.rows.toLocaleString("en-US")} earlier row(s) of the replaced days ` +
+      (kept.reason === "no-hook" ? "beside the new ones (no replaceDays hook)" : "(written by an older tikflow or outside its provisional parts)")
+    )
+  ].join("\n")

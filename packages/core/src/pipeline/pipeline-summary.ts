@@ -13,6 +13,11 @@ export interface SinkSummary {
    * `replaceDays` hook, which keeps the earlier rows of those days beside the new ones.
    */
   readonly replacesDays?: boolean
+  /**
+   * The rows of those days the sink's `replaceDays` said it removed, when it says (the CLI compares
+   * them with the rows the harvest delivered earlier: fewer means earlier copies stayed).
+   */
+  readonly replacedRows?: number
 }
 
 /** What a pipeline run did. An `interrupted` run committed what it had and can be resumed. */
@@ -54,7 +59,7 @@ export const summaryOf = (run: {
     readonly lastEpoch: number
   }
   readonly stages: ReadonlyArray<StageSummary>
-  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly writer: { readonly replaceDays?: unknown }; readonly recordsWritten: number }>
+  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly writer: { readonly replaceDays?: unknown; readonly replacedRows?: number | undefined }; readonly recordsWritten: number }>
   /** The days the run fetched again, if any. */
   readonly replaces?: unknown
   readonly retries: number
@@ -73,7 +78,8 @@ export const summaryOf = (run: {
   sinks: run.sinks.map((entry) => ({
     name: entry.sink.name,
     recordsWritten: entry.recordsWritten,
-    ...(run.replaces === undefined ? {} : { replacesDays: entry.writer.replaceDays !== undefined })
+    ...(run.replaces === undefined ? {} : { replacesDays: entry.writer.replaceDays !== undefined }),
+    ...(run.replaces === undefined || entry.writer.replacedRows === undefined ? {} : { replacedRows: entry.writer.replacedRows })
   })),
   duplicatesDropped: run.stages.reduce((sum, stage) => sum + stage.duplicates, 0),
   retries: run.retries,

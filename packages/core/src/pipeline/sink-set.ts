@@ -2,12 +2,12 @@ import * as Effect from "effect/Effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SinkError } from "../errors/sink-error.js"
 import { sinkStepEffect } from "../errors/to-sink-error.js"
-import type { BoundSink, SinkWriter, StreamContext } from "../sink/sink-plugin.js"
+import type { BoundSink, BoundWriter, StreamContext } from "../sink/sink-plugin.js"
 
 /** One opened sink and what it has been given. */
 export interface OpenSink {
   readonly sink: BoundSink
-  readonly writer: SinkWriter
+  readonly writer: BoundWriter
   recordsWritten: number
   closed: boolean
 }

@@ -190,5 +190,11 @@ export const defineSink = <Config>(plugin: SinkPlugin<Config>): SinkPlugin<Confi
 export interface BoundSink {
   /** For messages and summaries, e.g. `parquet:./out`. Never contains a secret. */
   readonly name: string
-  open(context: StreamContext): Promise<SinkWriter>
+  open(context: StreamContext): Promise<BoundWriter>
+}
+
+/** A bound sink's writer: the plugin's, plus what the binding learnt while driving it. */
+export interface BoundWriter extends SinkWriter {
+  /** The rows the plugin's `replaceDays` said it removed, once it ran (undefined when it did not say). */
+  readonly replacedRows?: number | undefined
 }

@@ -1,4 +1,5 @@
-import { RecordBatchFileWriter, RecordBatchStreamWriter } from "apache-arrow"
+import { RecordBatchFileWriter, RecordBatchStreamWriter, tableFromIPC } from "apache-arrow"
+import { readFile } from "node:fs/promises"
 import type { RecordBatch } from "apache-arrow"
 import type { PartEncoder } from "../files/part-writer.js"
 
@@ -18,5 +19,7 @@ export const ipcEncoder = (format: "file" | "stream"): PartEncoder => ({
     for (const batch of batches) writer.write(batch)
     writer.finish()
     return [writer.toUint8Array(true)]
-  }
+  },
+  // A provisional day's part: small, read whole.
+  rowsIn: async (file) => tableFromIPC(await readFile(file)).numRows
 })

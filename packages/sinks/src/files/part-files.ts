@@ -1,7 +1,7 @@
 import { isStaleTempFile, syncDirectory } from "@tikflow/core/internal"
 import { createHash } from "node:crypto"
 import { readdir, rm } from "node:fs/promises"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 
 // Part files are named `part-<harvest>-e<epoch>-<seq>[-d<day>].<ext>`: the harvest tag keeps
 // harvests writing into one directory apart, and the epoch tells a resumed run which parts were
@@ -80,21 +80,24 @@ export const discardUnacknowledgedParts = async (
 }
 
 /**
- * Deletes this harvest's parts under `dir` holding rows of `days` alone, committed at epochs ≤
- * `through`: the days a later run fetched again. Idempotent. Returns how many files went.
+ * This harvest's parts under `dir` holding rows of `days` alone, committed at epochs ≤ `through`:
+ * the days a later run fetches again (paths).
  */
-export const removeReplacedParts = async (dir: string, tag: string, days: ReadonlySet<string>, through: number): Promise<number> => {
-  const dirs = new Set<string>()
-  let removed = 0
+export const replacedParts = async (dir: string, tag: string, days: ReadonlySet<string>, through: number): Promise<Array<string>> => {
+  const parts: Array<string> = []
   for await (const file of walk(dir)) {
     const part = parsePartFileName(file.name)
     if (part === undefined || part.tag !== tag || part.day === undefined || !days.has(part.day) || part.epoch > through) continue
-    await rm(join(file.dir, file.name), { force: true })
-    dirs.add(file.dir)
-    removed++
+    parts.push(join(file.dir, file.name))
   }
-  // Durable before the flush that commits the replacement resolves: a crash must not bring them back.
-  for (const changed of dirs) await syncDirectory(changed)
-  return removed
+  return parts
+}
 
+/** Deletes the {@link replacedParts} of `days`. Idempotent. Returns how many files went. */
+export const removeReplacedParts = async (dir: string, tag: string, days: ReadonlySet<string>, through: number): Promise<number> => {
+  const parts = await replacedParts(dir, tag, days, through)
+  for (const part of parts) await rm(part, { force: true })
+  // Durable before the flush that commits the replacement resolves: a crash must not bring them back.
+  for (const changed of new Set(parts.map((part) => dirname(part)))) await syncDirectory(changed)
+  return parts.length
 }

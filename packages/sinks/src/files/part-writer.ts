@@ -3,7 +3,7 @@ import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
 import { toRecordBatch } from "../schema/record-batch.js"
-import { discardUnacknowledgedParts, harvestTag, partFileName, removeReplacedParts } from "./part-files.js"
+import { discardUnacknowledgedParts, harvestTag, partFileName, removeReplacedParts, replacedParts } from "./part-files.js"
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
 
@@ -27,6 +27,8 @@ export interface PartEncoder {
    * network instead of all at flush, and no Arrow batches are held for the part.
    */
   open?(): PartStream
+  /** Optional: the rows a part file on disk holds (its footer's count), so replaceDays can say what it removes. */
+  rowsIn?(file: string): Promise<number>
 }
 
 export interface PartWriterOptions {
@@ -153,6 +155,15 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     },
     async replaceDays(replace) {
       replacing = replace
+      // The parts the first flush removes are already known (the new ones are of later epochs):
+      // their rows are what this replaces. Rows of those days in ordinary parts (an older tikflow's)
+      // stay, and the run reports them from this count.
+      const rowsIn = options.encoder.rowsIn
+      if (rowsIn === undefined) return undefined
+      if (options.encoder.ready !== undefined) await options.encoder.ready()
+      let rows = 0
+      for (const part of await replacedParts(streamDir, tag, new Set(replace.days), replace.through)) rows += await rowsIn(part)
+      return rows
     },
     async flush(_commit: SinkCommit) {
       // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they

@@ -1,5 +1,6 @@
 import type { RecordBatch } from "apache-arrow"
 import { Table, tableToIPC } from "apache-arrow"
+import { openAsBlob } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import type { Compression } from "parquet-wasm/esm"
@@ -47,7 +48,16 @@ export const parquetEncoder = (
       encoder ??= encoderOf(await loading, options)
     },
     encode: (batches) => loaded().encode(batches),
-    open: () => loaded().open()
+    open: () => loaded().open(),
+    rowsIn: async (file) => {
+      // Reads the footer only (the Blob is read by slices).
+      const parquet = await (await loading).ParquetFile.fromFile(await openAsBlob(file))
+      try {
+        return parquet.metadata().fileMetadata().numRows()
+      } finally {
+        parquet.free()
+      }
+    }
   }
 }
 

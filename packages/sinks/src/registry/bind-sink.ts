@@ -1,4 +1,4 @@
-import type { BoundSink, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import type { BoundSink, BoundWriter, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core/internal"
 import { ConfigError, sinkStep } from "@tikflow/core/internal"
 import { displayName } from "./sink-uri.js"
 
@@ -41,8 +41,11 @@ const parseConfig = (plugin: SinkPlugin<unknown>, target: SinkTarget, name: stri
  * sink reopened at a lower epoch loses nothing), followed by `replaceDays` when the run starts
  * fetching days again; plugins that asked for Arrow get it.
  */
-const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, arrow: Arrow | undefined): SinkWriter => {
+const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, arrow: Arrow | undefined): BoundWriter => {
   let discarded: Promise<void> | undefined
+  // What the plugin's replaceDays said it removed: the run's summary compares it with the rows the
+  // harvest delivered earlier for those days.
+  let replacedRows: number | undefined
   // A run fetching days again replaces their earlier rows when it starts its pass (resumed at the
   // epoch its pass began after); resumed later, its first flush already did.
   const replace = context.provisional?.replaces
@@ -52,7 +55,10 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
       await writer.discardUncommitted?.(context.resume)
       if (replacing !== undefined) {
         const removed = await replacing(replace!)
-        if (typeof removed === "number") context.logger.info(`${name}: ${removed} row(s) of ${replace!.days.length} day(s) fetched again replaced`)
+        if (typeof removed === "number") {
+          replacedRows = removed
+          context.logger.info(`${name}: ${removed} row(s) of ${replace!.days.length} day(s) fetched again replaced`)
+        }
       }
     })())
   const withArrow = (batch: SinkBatch): SinkBatch =>
@@ -74,7 +80,10 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
     // Present when the plugin's writer has the hook (the run's summary tells the sinks apart); the
     // binding calls the plugin's itself, at the right time.
     ...(writer.replaceDays === undefined ? {} : { replaceDays: () => sinkStep(name, "write", discardOnce).then(() => undefined) }),
-    checkpoints: writer.checkpoints
+    checkpoints: writer.checkpoints,
+    get replacedRows() {
+      return replacedRows
+    }
   }
 }
 

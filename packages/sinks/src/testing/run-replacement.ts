@@ -41,6 +41,17 @@ const compareValues = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, e
 }
 
 /**
+ * What a `replaceDays` that says how many rows it removed must say at the run's start: every row
+ * the first run delivered of the days fetched again (the CLI reports any shortfall as rows kept).
+ */
+const checkReplacedRows = (replacedRows: number | undefined, scenario: ReplacementScenario): void => {
+  if (replacedRows === undefined) return
+  const replaced = new Set(scenario.replaced)
+  const earlier = scenario.first.flatMap((epoch) => epoch.batches.flat()).filter((video) => replaced.has(Math.floor((video.create_time! - FIRST_DAY) / DAY))).length
+  if (replacedRows !== earlier) throw new Error(`replaceDays resolved to ${replacedRows} row(s) removed; the first run delivered ${earlier} of those days`)
+}
+
+/**
  * Plays one scenario: the first run commits every epoch with `provisional` set; the second run
  * fetches days again from the first run's last epoch, crashing and resuming as its fates say.
  */
@@ -67,6 +78,7 @@ const playReplacement = async (plugin: SinkPlugin<unknown>, options: SinkContrac
     const writer = await sink.open({ ...contextFor(harvestId, committed), provenance: true, provisional: { ...provisional, replaces } })
     if (run === 0 && writer.replaceDays === undefined) throw new Error(`${plugin.name}: its writer has no replaceDays hook (sink contract 3)`)
     const crashed = await playRun(writer, { epochs }, fates, committed, async () => {})
+    if (run === 0) checkReplacedRows(writer.replacedRows, scenario)
     if (crashed === undefined) {
       await writer.close()
       break

@@ -14,9 +14,11 @@ const ownTag = (): string => `${process.pid}@${hostname()}`
 
 /** Locks this process holds now: removed even when the process exits in the middle of an update. */
 const held = new Set<string>()
+/** Temp files of locks being created: removed too when the process exits in the middle of taking one. */
+const creating = new Set<string>()
 let exitHookInstalled = false
 const removeHeldLocks = () => {
-  for (const path of held) {
+  for (const path of [...held, ...creating]) {
     try {
       unlinkSync(path)
     } catch {
@@ -100,6 +102,7 @@ const installExitHook = () => {
  */
 const create = async (lockPath: string): Promise<boolean> => {
   const temp = tempPathFor(lockPath)
+  creating.add(temp)
   await writeFile(temp, ownTag(), { flag: "wx" })
   try {
     await link(temp, lockPath)
@@ -112,6 +115,7 @@ const create = async (lockPath: string): Promise<boolean> => {
     throw error
   } finally {
     await unlink(temp).catch(() => undefined)
+    creating.delete(temp)
   }
 }
 

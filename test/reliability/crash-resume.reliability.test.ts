@@ -169,10 +169,14 @@ describe(`crash and resume (${mode})`, () => {
     const extra = used - minimum
     expect(extra).toBeLessThanOrEqual(kills * 2 * concurrency)
     // The history counts every request the API received, the killed runs' too (from their journals),
-    // each run as it ended; the machine's quota ledger at most each killed run's reserved block above.
-    expect(total(history.requests)).toBe(used)
+    // each run as it ended. A request handed to the transport when a kill came counts as sent, as in
+    // the quota ledger, though its bytes may not have left: at most the requests in flight per kill
+    // above. The machine's quota ledger is at most each killed run's reserved block above.
+    const counted = total(history.requests)
+    expect(counted).toBeGreaterThanOrEqual(used)
+    expect(counted - used).toBeLessThanOrEqual(kills * concurrency)
     expect(history.runs.map((run) => run.status)).toEqual([...Array.from({ length: kills }, () => "killed"), "complete"])
-    expect(history.runs.reduce((sum, run) => sum + run.requests, 0)).toBe(used)
+    expect(history.runs.reduce((sum, run) => sum + run.requests, 0)).toBe(counted)
     expect(ledgerUsed).toBeGreaterThanOrEqual(used)
     expect(ledgerUsed - used).toBeLessThanOrEqual(kills * 10)
 

@@ -31,9 +31,13 @@ const manifestOf = (tarball: string): Record<string, unknown> =>
 
 const filesOf = (tarball: string): Array<string> => run("tar", ["-tzf", tarball], work).split("\n").filter((line) => line !== "")
 
-/** Runs a child in the project (or `cwd`) with the sandbox's credentials. */
+/**
+ * Runs a child in the project (or `cwd`) with the sandbox's credentials. Its machine state (the
+ * per-client quota ledger) is this test's own: the sandbox's key is fixed, so the user's real ledger
+ * would count every run of this test on the machine against one day's quota.
+ */
 const runIn = async (cwd: string, command: string, args: ReadonlyArray<string>) =>
-  collect(spawn(command, args, { cwd, env: { ...process.env, ...fixture.env() }, stdio: ["ignore", "pipe", "pipe"] }))
+  collect(spawn(command, args, { cwd, env: { ...process.env, ...fixture.env(), XDG_STATE_HOME: join(work, "state-home") }, stdio: ["ignore", "pipe", "pipe"] }))
 
 beforeAll(() => {
   mkdirSync(tarballs)

@@ -86,19 +86,26 @@ describe("provisional days fetched again: changed records are updated, one row p
     expect(kept.length).toBe(expected.length + before)
   })
 
-  it("with a coordinator (work queue), the re-fetch says that file outputs keep the earlier rows; PostgreSQL holds one row per video, updated", { timeout: 180_000 }, async () => {
+  it("with a coordinator (work queue), PostgreSQL holds one row per video, updated; a file output keeps the earlier rows, counted (exit 7)", { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const coordinator = server.uri({ query: "schema=refetch_team" })
-    const args = [...videos("2024-02-01", "2024-02-10", coordinator), "--coordinator", coordinator]
+    const args = [...videos("2024-02-01", "2024-02-10", coordinator, "ndjson:./v.ndjson"), "--coordinator", coordinator]
     clock.now = Date.parse("2024-02-11T12:00:00Z")
     const first = await harvest(args, dir)
     expect(first.code, first.stderr).toBe(0)
     clock.now = Date.parse("2024-02-21T12:00:00Z")
-    const second = await harvest(args, dir)
-    expect(second.code, second.stderr).toBe(0)
+    const second = await harvest([...args, "--log-format", "json"], dir)
+    expect(second.code, second.stderr).toBe(7)
     expect(second.stderr).toContain("fetching 2 provisional day(s) again (2024-02-09, 2024-02-10): with a coordinator, database outputs update those rows by key and file outputs keep the earlier rows beside the new ones")
     const rows = server.psql("select id || ' ' || coalesce(like_count::text, 'null') || ' ' || coalesce(view_count::text, 'null') from refetch_team.videos", server.database)
-    expect(rows.split("\n").filter((line) => line !== "").sort()).toEqual(truth("20240201", "20240210"))
+    const expected = truth("20240201", "20240210")
+    expect(rows.split("\n").filter((line) => line !== "").sort()).toEqual(expected)
+    // The NDJSON output holds every video once plus the earlier copies of the re-fetched days: the count reported.
+    const keptInFile = readNdjson(join(dir, "v.ndjson")).length - expected.length
+    expect(keptInFile).toBeGreaterThan(0)
+    const summary = second.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event.type === "summary") as { replaced: Array<{ kept: Array<{ sink: string; rows: number; reason: string }> }> }
+    expect(summary.replaced.flatMap((entry) => entry.kept)).toEqual([{ sink: "ndjson:./v.ndjson", rows: keptInFile, reason: "work-queue" }])
   })
 
   // SIGKILL the run fetching provisional days again: before it writes, after its first commit (the

@@ -238,6 +238,12 @@ const subtractCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<
 }
 
 /** When the harvest last completed a run (what `already complete` names). */
+/** The records the harvest's coverage holds for `days` (what its earlier runs delivered for them). */
+export const recordsOfDays = async (history: HistoryStore, harvestId: string, days: ReadonlyArray<string>): Promise<number> => {
+  const record = await history.read(harvestId)
+  return days.reduce((sum, day) => sum + (record?.coverage.days[day]?.records ?? 0), 0)
+}
+
 export const harvestedAt = (record: HarvestRecord): string =>
   [...record.runs].reverse().find((run) => run.status === "complete")?.finishedAt ?? record.updatedAt
 

@@ -49,9 +49,11 @@ export interface KeptRows {
   /**
    * `no-hook`: a sink without the `replaceDays` hook (sink contract 3) keeps every earlier row;
    * `not-replaceable`: its hook removed fewer rows than the harvest delivered earlier (rows an older
-   * tikflow or another writer left outside its provisional parts).
+   * tikflow or another writer left outside its provisional parts); `work-queue`: a file output of a
+   * run with a coordinator, where each work item is its own harvest and the earlier rows (in this or
+   * another worker's files) are not the run's to replace: every earlier row counts.
    */
-  readonly reason: "no-hook" | "not-replaceable"
+  readonly reason: "no-hook" | "not-replaceable" | "work-queue"
 }
 
 export interface AlreadyComplete {

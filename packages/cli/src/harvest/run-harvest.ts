@@ -5,7 +5,7 @@ import { ExitCode } from "../exit-codes.js"
 import { describeFailure } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
-import { coverageCounter } from "./harvest-history.js"
+import { coverageCounter, recordsOfDays } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult, KeptRows, ReplacedDays } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
@@ -194,7 +194,7 @@ const runHistoryPass = async (
   provisional: ProvisionalDays | undefined
 ): Promise<HarvestResult | undefined> => {
   const { output, signal } = run.input
-  const rowsBefore = provisional?.replaces === undefined ? 0 : await daysRecords(run, source.harvestId, provisional.replaces.days)
+  const rowsBefore = provisional?.replaces === undefined ? 0 : await recordsOfDays(run.history, source.harvestId, provisional.replaces.days)
   await run.runState.save()
   run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
@@ -221,7 +221,7 @@ const runHistoryPass = async (
       stream: source.stream,
       days,
       rowsBefore,
-      rowsAfter: await daysRecords(run, source.harvestId, days),
+      rowsAfter: await recordsOfDays(run.history, source.harvestId, days),
       ...keptRows(summary, rowsBefore, plan.type === "resume")
     })
   }
@@ -244,11 +244,6 @@ const keptRows = (summary: PipelineSummary, rowsBefore: number, resumed: boolean
   return { keptCopies: kept.map((entry) => entry.sink), kept }
 }
 
-/** The records the harvest's coverage holds for `days`. */
-const daysRecords = async (run: OpenRun, harvestId: string, days: ReadonlyArray<string>): Promise<number> => {
-  const record = await run.history.read(harvestId)
-  return days.reduce((sum, day) => sum + (record?.coverage.days[day]?.records ?? 0), 0)
-}
 
 /** The job's input list: read before the run, or (from an earlier job's output) now. */
 const jobList = async (run: OpenRun, job: JobSpec): Promise<ReadonlyArray<string> | undefined> => {

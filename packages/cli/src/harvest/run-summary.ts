@@ -1,7 +1,7 @@
 import type { Output } from "../output/output.js"
 import { formatDuration } from "../progress/format-progress.js"
 import { countOf, describeRefusals, type HarvestRefusals, refusedTotals } from "./refused-items.js"
-import type { HarvestResult, ReplacedDays } from "./harvest-result.js"
+import type { HarvestResult, KeptRows, ReplacedDays } from "./harvest-result.js"
 
 /** The CLI's own sinks (coverage counts, collected ids): not the user's outputs. */
 export const isInternalSink = (name: string): boolean => /^(collector|history):/.test(name)
@@ -92,6 +92,12 @@ const refusalJson = (refused: HarvestRefusals) => ({
   items: refused.items
 })
 
+const keptBecause: Record<KeptRows["reason"], string> = {
+  "no-hook": "beside the new ones (no replaceDays hook)",
+  "not-replaceable": "(written by an older tikflow or outside its provisional parts)",
+  "work-queue": "beside the new ones (with a coordinator, file outputs keep the earlier work items' rows)"
+}
+
 /**
  * `videos  2 provisional day(s) replaced: 1,234 rows → 1,301 (2024-02-09, 2024-02-10)`, then a line
  * per sink that kept earlier rows of those days.
@@ -102,6 +108,6 @@ const describeReplaced = (replaced: ReplacedDays): string =>
     `${replaced.rowsBefore.toLocaleString("en-US")} rows → ${replaced.rowsAfter.toLocaleString("en-US")} (${replaced.days.join(", ")})`,
     ...replaced.kept.map((kept) =>
       `  ${"".padEnd(16)} ${kept.sink} kept ${kept.rows.toLocaleString("en-US")} earlier row(s) of the replaced days ` +
-      (kept.reason === "no-hook" ? "beside the new ones (no replaceDays hook)" : "(written by an older tikflow or outside its provisional parts)")
+      keptBecause[kept.reason]
     )
   ].join("\n")

@@ -1,8 +1,8 @@
 import type { HarvestRecord, PipelineSummary } from "@tikflow/core/internal"
 import { ExitCode } from "../exit-codes.js"
 import { exitCodeForSignal } from "../signals.js"
-import { harvestedAt } from "./harvest-history.js"
-import type { HarvestResult } from "./harvest-result.js"
+import { harvestedAt, recordsOfDays } from "./harvest-history.js"
+import type { HarvestResult, KeptRows } from "./harvest-result.js"
 import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
 import { printRunSummary } from "./run-summary.js"
@@ -16,6 +16,30 @@ export const announceComplete = (run: OpenRun, job: JobSpec, record: HarvestReco
     `${prefix}already complete: ${record.records} records, harvested ${at.slice(0, 10)}; --fresh to harvest again`,
     { event: "already-complete", job: job.name, harvestId: record.id, records: record.records, harvestedAt: at }
   )
+}
+
+/**
+ * A job's pass fetched provisional days again and finished: the summary's line for it — the rows the
+ * harvest's coverage held for those days before the pass and holds now, and what each output kept.
+ */
+export const noteReplacedDays = async (
+  run: OpenRun,
+  job: JobSpec,
+  harvest: { readonly harvestId: string; readonly stream: string },
+  days: ReadonlyArray<string>,
+  rowsBefore: number,
+  kept: ReadonlyArray<KeptRows>
+): Promise<void> => {
+  run.replaced.push({
+    job: job.name,
+    harvestId: harvest.harvestId,
+    stream: harvest.stream,
+    days,
+    rowsBefore,
+    rowsAfter: await recordsOfDays(run.history, harvest.harvestId, days),
+    keptCopies: kept.map((entry) => entry.sink),
+    kept
+  })
 }
 
 /** A job's pipeline ended: the run's result when `--max-records` or a signal stopped it, else undefined. */

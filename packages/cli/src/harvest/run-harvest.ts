@@ -7,9 +7,9 @@ import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
 import { coverageCounter, recordsOfDays } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
-import type { HarvestOptions, HarvestResult, KeptRows, ReplacedDays } from "./harvest-result.js"
+import type { HarvestOptions, HarvestResult, KeptRows } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
-import { afterJobPipeline, announceComplete, stoppedAtLimit } from "./job-outcomes.js"
+import { afterJobPipeline, announceComplete, noteReplacedDays, stoppedAtLimit } from "./job-outcomes.js"
 import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
 import { dedupeFollows, type JobSource, jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec } from "./job-spec.js"
@@ -214,16 +214,7 @@ const runHistoryPass = async (
   await run.refused.settled()
   await pass.ended("complete", summary.lastEpoch)
   if (provisional?.replaces !== undefined) {
-    const { days } = provisional.replaces
-    run.replaced.push({
-      job: job.name,
-      harvestId: source.harvestId,
-      stream: source.stream,
-      days,
-      rowsBefore,
-      rowsAfter: await recordsOfDays(run.history, source.harvestId, days),
-      ...keptRows(summary, rowsBefore, plan.type === "resume")
-    })
+    await noteReplacedDays(run, job, source, provisional.replaces.days, rowsBefore, keptRows(summary, rowsBefore, plan.type === "resume"))
   }
   return undefined
 }
@@ -233,16 +224,14 @@ const runHistoryPass = async (
  * the hook; for one whose hook said what it removed, the rows the harvest delivered earlier beyond
  * that. A resumed pass skips the latter: its killed attempt may have removed them already.
  */
-const keptRows = (summary: PipelineSummary, rowsBefore: number, resumed: boolean): Pick<ReplacedDays, "kept" | "keptCopies"> => {
-  const kept = summary.sinks.filter((sink) => !isInternalSink(sink.name)).flatMap((sink): Array<KeptRows> =>
+const keptRows = (summary: PipelineSummary, rowsBefore: number, resumed: boolean): Array<KeptRows> =>
+  summary.sinks.filter((sink) => !isInternalSink(sink.name)).flatMap((sink): Array<KeptRows> =>
     sink.replacesDays === false
       ? [{ sink: sink.name, rows: rowsBefore, reason: "no-hook" }]
       : sink.replacedRows !== undefined && sink.replacedRows < rowsBefore && !resumed
       ? [{ sink: sink.name, rows: rowsBefore - sink.replacedRows, reason: "not-replaceable" }]
       : []
   )
-  return { keptCopies: kept.map((entry) => entry.sink), kept }
-}
 
 
 /** The job's input list: read before the run, or (from an earlier job's output) now. */

@@ -6,7 +6,7 @@ import { addPendingCounts, recordsOfDays } from "./harvest-history.js"
 import { planJob, requestedOf } from "./harvest-plan.js"
 import type { HarvestResult, KeptRows } from "./harvest-result.js"
 import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
-import { afterJobPipeline, announceComplete } from "./job-outcomes.js"
+import { afterJobPipeline, announceComplete, noteReplacedDays } from "./job-outcomes.js"
 import { dedupeFollows, jobSource } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
@@ -76,7 +76,7 @@ export const harvestQueuedJob = async (
         "with a coordinator, database outputs update those rows by key and file outputs keep the earlier rows beside the new ones"
     )
   }
-  const rowsBefore = await recordsOfDays(run.history, source.harvestId, jobPlan.refetched)
+  const rowsBefore = jobPlan.refetched.length === 0 ? 0 : await recordsOfDays(run.history, source.harvestId, jobPlan.refetched)
   const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
   await pass.begin(identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job))
   await runState.save()
@@ -97,7 +97,7 @@ export const harvestQueuedJob = async (
   await run.refused.settled()
   // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
   await pass.ended("complete", undefined)
-  if (jobPlan.refetched.length > 0) await reportKeptRows(run, job, source, jobPlan.refetched, rowsBefore)
+  if (jobPlan.refetched.length > 0) await noteReplacedDays(run, job, source, jobPlan.refetched, rowsBefore, keptByFileOutputs(job, rowsBefore))
   await runState.harvestDone(source.harvestId)
   await runState.jobDone(job.name)
   return undefined
@@ -108,20 +108,9 @@ export const harvestQueuedJob = async (
  * output kept every earlier row of those days beside the new ones — counted, so the run says so and
  * exits 7 as any run whose output kept copies.
  */
-const reportKeptRows = async (run: OpenRun, job: JobSpec, source: Source<any, TikTokClient>, days: ReadonlyArray<string>, rowsBefore: number) => {
-  const kept = job.sinks.filter((sink) => outputPathOf(sink) !== undefined)
+const keptByFileOutputs = (job: JobSpec, rowsBefore: number): Array<KeptRows> =>
+  job.sinks.filter((sink) => outputPathOf(sink) !== undefined)
     .map((sink): KeptRows => ({ sink: sink.uri, rows: rowsBefore, reason: "work-queue" }))
-  run.replaced.push({
-    job: job.name,
-    harvestId: source.harvestId,
-    stream: source.stream,
-    days,
-    rowsBefore,
-    rowsAfter: await recordsOfDays(run.history, source.harvestId, days),
-    keptCopies: kept.map((entry) => entry.sink),
-    kept
-  })
-}
 
 /**
  * This process's share of a job whose items (date windows, chunks of the list) are queued in the

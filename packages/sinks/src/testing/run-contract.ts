@@ -130,18 +130,32 @@ export const playRun = async (
  * record lands exactly once and nothing of an unacknowledged epoch survives a resume. Rejects with
  * the smallest failing scenario.
  */
-export const runSinkContract = async (plugin: SinkPlugin<any>, options: SinkContractOptions): Promise<void> => {
+export const runSinkContract = (plugin: SinkPlugin<any>, options: SinkContractOptions): Promise<void> =>
+  checkContractProperty("sink contract", plugin, options, contractScenarioArb, (checked, scenario) => playScenario(checked, options, scenario), describeScenario)
+
+/**
+ * Plays a contract's scenarios against a plugin as a fast-check property. Rejects with `what` failed
+ * for the plugin, the smallest failing scenario (as `describe` writes it) and the seed to replay it.
+ */
+export const checkContractProperty = async <S>(
+  what: string,
+  plugin: SinkPlugin<any>,
+  options: SinkContractOptions,
+  scenarios: fc.Arbitrary<S>,
+  play: (checked: SinkPlugin<any>, scenario: S) => Promise<void>,
+  describe: (scenario: S) => string
+): Promise<void> => {
   const checked = checkSinkPlugin(plugin, plugin?.name ?? "(unnamed)")
   const details = await fc.check(
-    fc.asyncProperty(contractScenarioArb, (scenario) => playScenario(checked, options, scenario)),
+    fc.asyncProperty(scenarios, (scenario) => play(checked, scenario)),
     { numRuns: options.numRuns ?? 20, ...(options.seed === undefined ? {} : { seed: options.seed }) }
   )
   if (!details.failed) return
   const cause = details.errorInstance
   const scenario = details.counterexample?.[0]
   throw new Error(
-    `sink contract of ${checked.name}: ${cause instanceof Error ? cause.message : String(cause)}\n` +
-      (scenario === undefined ? "" : `  scenario: ${describeScenario(scenario)}\n`) +
+    `${what} of ${checked.name}: ${cause instanceof Error ? cause.message : String(cause)}\n` +
+      (scenario === undefined ? "" : `  scenario: ${describe(scenario)}\n`) +
       `  replay with { seed: ${details.seed} } (fast-check path ${JSON.stringify(details.counterexamplePath)})`,
     { cause }
   )

@@ -1,13 +1,11 @@
 import type { ProvisionalDays, SinkPlugin, Video } from "@tikflow/core/internal"
-import fc from "fast-check"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { bindSink } from "../registry/bind-sink.js"
-import { checkSinkPlugin } from "../registry/check-plugin.js"
 import { parseSinkUri } from "../registry/sink-uri.js"
 import type { ContractOutput, SinkContractOptions } from "./run-contract.js"
-import { contextFor, playRun } from "./run-contract.js"
+import { checkContractProperty, contextFor, playRun } from "./run-contract.js"
 import type { ReplacementScenario } from "./replacement-scenario.js"
 import { dayText, FIRST_DAY, replacementScenarioArb } from "./replacement-scenario.js"
 
@@ -93,18 +91,6 @@ const playReplacement = async (plugin: SinkPlugin<unknown>, options: SinkContrac
  * resumes at any epoch), the output holds each video once with its newest values, and the videos
  * the API no longer lists on those days are gone. `read` must return `id` and `like_count`.
  */
-export const runDayReplacementContract = async (plugin: SinkPlugin<any>, options: SinkContractOptions): Promise<void> => {
-  const checked = checkSinkPlugin(plugin, plugin?.name ?? "(unnamed)")
-  const details = await fc.check(
-    fc.asyncProperty(replacementScenarioArb, (scenario) => playReplacement(checked, options, scenario)),
-    { numRuns: options.numRuns ?? 20, ...(options.seed === undefined ? {} : { seed: options.seed }) }
-  )
-  if (!details.failed) return
-  const cause = details.errorInstance
-  throw new Error(
-    `day replacement of ${checked.name}: ${cause instanceof Error ? cause.message : String(cause)}\n` +
-      `  scenario: ${JSON.stringify(details.counterexample?.[0], (_k, v: unknown) => (typeof v === "object" && v !== null && "id" in v ? `${(v as Video).id}@${(v as Video).create_time}:${(v as Video).like_count}` : v))}\n` +
-      `  replay with { seed: ${details.seed} } (fast-check path ${JSON.stringify(details.counterexamplePath)})`,
-    { cause }
-  )
-}
+export const runDayReplacementContract = (plugin: SinkPlugin<any>, options: SinkContractOptions): Promise<void> =>
+  checkContractProperty("day replacement", plugin, options, replacementScenarioArb, (checked, scenario) => playReplacement(checked, options, scenario), (scenario) =>
+    JSON.stringify(scenario, (_k, v: unknown) => (typeof v === "object" && v !== null && "id" in v ? `${(v as Video).id}@${(v as Video).create_time}:${(v as Video).like_count}` : v)))

@@ -43,7 +43,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {
       const startedAt = nowIso()
       const begun = await run.history.update(harvestId, (current) => beginRun(current, identity, plan, outputs, startedAt, runner))
-      journal = RunJournal.open(settings.stateDir, { version: 1, harvestId, run: runner.id, pid: runner.pid, host: runner.host, startedAt }, (message) =>
+      journal = await RunJournal.open(settings.stateDir, { version: 1, harvestId, run: runner.id, pid: runner.pid, host: runner.host, startedAt }, (message) =>
         output.notice(message))
       return begun
     },

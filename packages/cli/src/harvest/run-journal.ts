@@ -1,8 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs"
+import { closeSync, openSync, writeSync } from "node:fs"
 import { readdir, readFile, stat, unlink } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { type HistoryStore, isProcessAlive } from "@tikflow/core/internal"
+import { type HistoryStore, isProcessAlive, makeDirectory } from "@tikflow/core/internal"
 import { killedRun } from "./harvest-history.js"
 
 /** Who writes a journal: the run (of the harvest's history) and the process running it. */
@@ -54,9 +54,9 @@ export class RunJournal {
   }
 
   /** Creates the run's journal with its header (before the run's first request). */
-  static open(stateDir: string, header: RunJournalHeader, onFailure: (message: string) => void): RunJournal {
+  static async open(stateDir: string, header: RunJournalHeader, onFailure: (message: string) => void): Promise<RunJournal> {
     const dir = runJournalDir(stateDir)
-    mkdirSync(dir, { recursive: true })
+    await makeDirectory(dir)
     const path = join(dir, `${header.harvestId}.${header.run}.log`)
     const fd = openSync(path, "a")
     const journal = new RunJournal(path, fd, onFailure)

@@ -55,7 +55,7 @@ describe("a run's progress in the harvest history", () => {
     const history = new MemoryHistoryStore()
     await history.update(identity.id, (record) => beginRun(record, identity, plan, [], "2024-03-01T00:00:00.000Z", runner("abc")))
     // A journal of a process of this host that is gone (as a SIGKILLed run leaves it).
-    const journal = RunJournal.open(state, { version: 1, harvestId: identity.id, run: "abc", pid: 2_000_000_000, host: "x", startedAt: "" }, () => {})
+    const journal = await RunJournal.open(state, { version: 1, harvestId: identity.id, run: "abc", pid: 2_000_000_000, host: "x", startedAt: "" }, () => {})
     journal.sending("2024-03-01")
     journal.sending("2024-03-01")
     journal.unsent("2024-03-01")

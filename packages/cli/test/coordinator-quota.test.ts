@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { runCli, spawnCli } from "./support/run-cli.js"
 import { useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -12,11 +11,7 @@ import { tempDir } from "./support/temp-dir.js"
 const fixture = useSandbox({ faults: {} })
 const users = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `user_${String(from + i).padStart(5, "0")}`)
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const researchRequests = () =>
   Object.entries(fixture.sandbox.stats.requests).filter(([name]) => name !== "oauth/token").reduce((sum, [, n]) => sum + n, 0)

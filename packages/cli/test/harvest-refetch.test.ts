@@ -1,7 +1,6 @@
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { readFileSync } from "node:fs"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
 import { installFakePlugin } from "./support/fake-plugin.js"
@@ -15,11 +14,7 @@ import { tempDir } from "./support/temp-dir.js"
 // Forty videos a day, so the provisional days hold some in both fetches.
 const { fixture, clock, harvest } = useHistorySandbox({ growingCounts: true, world: { ...smallWorld, videos: 3600 } })
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const text = (value: unknown): string => (value === null || value === undefined ? "null" : String(value))
 /** `id like_count view_count` per row, sorted: what must equal ground truth, one line per video. */

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { runCli, spawnCli } from "./support/run-cli.js"
 import { expectedVideoIds, useSandbox } from "./support/sandbox.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -11,11 +10,7 @@ const fixture = useSandbox()
 const QUERY = "region_code IN (US, CA)"
 const sorted = (values: Iterable<unknown>) => [...values].map(String).sort()
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 /** One value per line, through the server's own psql (the CLI package does not depend on a client). */
 const column = (sql: string): Array<string> => server.psql(sql, server.database).split("\n").filter((line) => line !== "")

@@ -1,9 +1,8 @@
 import type { Video } from "@tikflow/core/internal"
 import { stampProvenance } from "@tikflow/core/internal"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { resolveSink } from "../src/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
@@ -52,11 +51,7 @@ describe("a harvest starting over", () => {
   })
 
   describe("PostgreSQL", () => {
-    let server: TestPostgres
-    beforeAll(async () => {
-      server = await startPostgres()
-    })
-    afterAll(() => server?.destroy())
+    const server = usePostgres()
     it("deletes that harvest's earlier rows", async () => {
       await scenario(server.uri({ query: "schema=restart" }), async () =>
         (await sql<{ id: string }>(server.uri(), "SELECT id FROM restart.videos")).map((row) => row.id).sort())

@@ -2,9 +2,8 @@ import { execFileSync, spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import fc from "fast-check"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { beforeAll, describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { sql } from "./support/postgres-reader.js"
 
 const here = fileURLToPath(new URL(".", import.meta.url))
@@ -14,13 +13,11 @@ const child = join(here, "support", "postgres-crash-harvest.mjs")
 // so the sink sends a COPY while the harvest writes, as a real one does.
 const [TOTAL, PAGE, PAGES_PER_EPOCH] = [24_000, 4_000, 2]
 
-let server: TestPostgres
-beforeAll(async () => {
+beforeAll(() => {
   // The child runs the built package, as an installed tikflow would.
   execFileSync(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-b", join(repo, "packages", "sinks")], { stdio: "inherit" })
-  server = await startPostgres()
 }, 180_000)
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const runChild = (uri: string, crash: { point: number; mode: "after" | "during"; delayMs: number } | undefined) =>
   new Promise<"done" | "killed">((resolve, reject) => {

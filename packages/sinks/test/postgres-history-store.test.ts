@@ -1,14 +1,9 @@
 import { History } from "@tikflow/core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { PostgresHistoryStore } from "../src/internal.js"
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const identity = (id: string) => ({ id, endpoint: "videos", stream: "videos", request: { query: { and: [] } } })
 const bump = (id: string, at: string) => (record: History.Record | undefined): History.Record => {

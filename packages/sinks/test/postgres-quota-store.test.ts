@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { PostgresQuotaStore } from "../src/internal.js"
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const holder = (id: string, pid = process.pid, host = "machine-a") => ({ id, pid, host })
 

@@ -3,9 +3,8 @@ import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { postgresSink, resolveSink, uriSecrets } from "../src/internal.js"
 import { runDayReplacementContract } from "../src/testing/index.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
@@ -13,11 +12,7 @@ import { asStored, readTable, sql } from "./support/postgres-reader.js"
 import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
 import { crashTwoStreams, resumeTwoStreams } from "./support/two-stream-epochs.js"
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 let schemas = 0
 const freshSchema = () => `s${++schemas}`

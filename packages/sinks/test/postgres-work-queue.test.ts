@@ -1,15 +1,10 @@
 import { spawnSync } from "node:child_process"
 import { hostname } from "node:os"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { LeaseLostError, PostgresWorkQueue } from "../src/internal.js"
 
-let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+const server = usePostgres()
 
 const checkpoint = (epoch: number) => ({ version: 1 as const, harvestId: "h-item", epoch, state: { at: epoch }, updatedAt: "2026-11-29T00:00:00Z" })
 const psql = (sql: string) => server.psql(sql, server.database).trim()

@@ -3,9 +3,8 @@ import { provenanceFields, stampProvenance } from "@tikflow/core/internal"
 import { tableFromIPC } from "apache-arrow"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { TestPostgres } from "../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../test/postgres/postgres-server.mjs"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { arrowSchemaFor, resolveSink } from "../src/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
@@ -101,11 +100,7 @@ describe("provenance columns", () => {
   })
 
   describe("PostgreSQL", () => {
-    let server: TestPostgres
-    beforeAll(async () => {
-      server = await startPostgres()
-    })
-    afterAll(() => server?.destroy())
+    const server = usePostgres()
 
     it("stores them as trailing columns, adding them to a table created without them", async () => {
       await writeOnce(server.uri({ query: "schema=prov" }), [sampleVideo(900)], false)

@@ -1,9 +1,8 @@
 import type { ChildProcess } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, beforeAll, expect } from "vitest"
-import type { TestPostgres } from "../../../../test/postgres/postgres-server.mjs"
-import { startPostgres } from "../../../../test/postgres/postgres-server.mjs"
+import { expect } from "vitest"
+import { usePostgres } from "../../../../test/postgres/use-postgres.mjs"
 import { collect, type CliResult, spawnCli } from "./run-cli.js"
 import { useSandbox } from "./sandbox.js"
 import { tempDir } from "./temp-dir.js"
@@ -23,11 +22,7 @@ export const fixture = useSandbox({ world: { users: 80, videos: 30_000, startDat
 export const QUERY = "region_code IN (US, CA)"
 export const sorted = (values: Iterable<unknown>) => [...values].map(String).sort()
 
-export let server: TestPostgres
-beforeAll(async () => {
-  server = await startPostgres()
-})
-afterAll(() => server?.destroy())
+export const server = usePostgres()
 
 export const column = (sql: string): Array<string> => server.psql(sql, server.database).split("\n").filter((line) => line !== "")
 export const researchRequests = () =>

@@ -79,6 +79,21 @@ describe("parquet sink", () => {
     expect(row).toEqual({ n: 500 })
   })
 
+  test("dictionary encoding only for columns whose values repeat (region_code); ids and text stay plain", async () => {
+    const dir = await tempDir()
+    await writeEpochs(`parquet:${dir}`, Array.from({ length: 300 }, (_, i) => sampleVideo(i)), 300)
+    const rows = await duckdbQuery(
+      `select path_in_schema::varchar col, list_contains(string_split(encodings, ', '), 'RLE_DICTIONARY') or encodings like '%PLAIN_DICTIONARY%' dict ` +
+        `from parquet_metadata(${sqlString(join(dir, "videos", "*.parquet"))}) where path_in_schema in ('id', 'video_description', 'music_id', 'region_code') order by 1`
+    )
+    expect(rows).toEqual([
+      { col: "id", dict: false },
+      { col: "music_id", dict: false },
+      { col: "region_code", dict: true },
+      { col: "video_description", dict: false }
+    ])
+  })
+
   test("records without create_time land in Hive's null partition and read back as NULL", async () => {
     const dir = await tempDir()
     await writeEpochs(`parquet:${dir}?partition=create_date`, [sampleVideo(1), { ...sampleVideo(2), create_time: null }], 2)

@@ -11,6 +11,12 @@ type ParquetWasm = typeof import("parquet-wasm/esm")
 
 const PAR1 = new TextEncoder().encode("PAR1")
 
+// Dictionary encoding only where values repeat within a row group: for ids, text and counts
+// arrow-rs hashes every value until the dictionary page passes 1 MB and then falls back to plain,
+// and zstd finds the repeats anyway. Measured on 100k sandbox videos (zstd): 2.9 → 2.1 µs of
+// main-thread CPU per record, files 2.6% larger (5.13 vs 5.00 MB).
+const DICTIONARY_COLUMNS = ["region_code", "_harvest_id"]
+
 // Loaded on first use: instantiating the wasm module costs startup time for runs without Parquet.
 // The ESM build compiles the 5 MB module with WebAssembly.instantiate, off the main thread; the
 // node build compiles it synchronously, blocking the event loop (and the harvest's first
@@ -70,12 +76,15 @@ const encoderOf = (
   const codec: Compression = options.compression === "zstd"
     ? Compression.ZSTD
     : options.compression === "snappy" ? Compression.SNAPPY : Compression.UNCOMPRESSED
-  const properties = () =>
-    new WriterPropertiesBuilder()
+  const properties = () => {
+    let builder = new WriterPropertiesBuilder()
       .setCompression(codec)
       .setMaxRowGroupSize(options.rowGroupRows)
       .setCreatedBy("tikflow")
-      .build()
+      .setDictionaryEnabled(false)
+    for (const column of DICTIONARY_COLUMNS) builder = builder.setColumnDictionaryEnabled(column, true)
+    return builder.build()
+  }
   const toWasm = (batches: ReadonlyArray<RecordBatch>) => WasmTable.fromIPCStream(tableToIPC(new Table(batches as Array<RecordBatch>), "stream"))
   return {
     encode(batches: ReadonlyArray<RecordBatch>) {

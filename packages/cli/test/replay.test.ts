@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import { query } from "./support/read-outputs.js"
 import { collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
@@ -67,6 +68,22 @@ describe("replay", () => {
     // Replaying again into the same outputs replaces that harvest's rows: still equal.
     expect((await runCli(["replay", ...outs("replay")], { cwd: dir, env: noApi })).code).toBe(0)
     expect(await rowsOf(dir, "replay", "videos", "id")).toEqual(rebuilt)
+
+    // The archive embeds each page's body as is (format 2); the same archive as an older tikflow
+    // wrote it (format 1: each body a JSON string) replays to the same rows.
+    const archive = join(dir, ".tikflow", "archive")
+    const [file] = readdirSync(archive).filter((name) => name.endsWith(".ndjson.gz"))
+    const lines = gunzipSync(readFileSync(join(archive, file!))).toString("utf8").trimEnd().split("\n")
+    expect(lines.every((line) => line.startsWith('{"v":2,'))).toBe(true)
+    const format1 = lines.map((line) => {
+      const { v: _v, body_bytes: _bytes, body: _body, ...head } = JSON.parse(line) as Record<string, unknown>
+      return JSON.stringify({ ...head, body: line.slice(line.indexOf(',"body":') + ',"body":'.length, -1) })
+    })
+    mkdirSync(join(dir, "old-archive"))
+    writeFileSync(join(dir, "old-archive", file!), gzipSync(`${format1.join("\n")}\n`))
+    const old = await runCli(["replay", "--archive", "old-archive", ...outs("old")], { cwd: dir, env: noApi })
+    expect(old.code, old.stderr).toBe(0)
+    expect(await rowsOf(dir, "old", "videos", "id")).toEqual(rebuilt)
   }, 180_000)
 
   it("user info with refused accounts: replay makes the same records (lookup errors included); DuckDB reads the archive itself", async () => {

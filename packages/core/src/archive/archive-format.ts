@@ -20,8 +20,14 @@ export interface ArchivedResponse extends RawResponse {
   readonly bodyText: string | undefined
 }
 
-/** The JSON object of one line, as written: snake_case, times as ISO text, bodies as text. */
+/**
+ * The JSON object of one line, as written: snake_case, times as ISO text. Two formats, each line
+ * saying its own: format 2 (`"v":2`, first) embeds the body, a one-line JSON document the client
+ * parsed, as is, as the line's last member; format 1 (no `v`, every line before format 2 and any
+ * body that is not such a document) holds the body as JSON text.
+ */
 interface ArchiveLine {
+  readonly v?: number
   readonly harvest_id: string
   readonly epoch: number
   readonly pass: number
@@ -31,7 +37,9 @@ interface ArchiveLine {
   readonly status: number
   readonly log_id: string | null
   readonly received_at: string
-  /** The body as text when its bytes are valid UTF-8 (always, from the API), else null… */
+  /** Format 2: the body's length in bytes (a line cut short is told, not read as a shorter body). */
+  readonly body_bytes?: number
+  /** Format 2: the body's JSON itself. Format 1: the body as text when its bytes are valid UTF-8 (always, from the API), else null… */
   readonly body: string | null
   /** …and the bytes in base64 here instead. */
   readonly body_base64?: string
@@ -43,15 +51,21 @@ export const ARCHIVE_SUFFIX = ".ndjson.gz"
 export const archiveFileOf = (dir: string, harvestId: string): string =>
   join(dir, `${harvestId.replace(/[^A-Za-z0-9._-]/g, "_")}${ARCHIVE_SUFFIX}`)
 
+/** How a format 2 line starts, and the member its body follows (a JSON string's text escapes every `"`, so no head string holds it). */
+const V2_START = '{"v":2,'
+const BODY_KEY = ',"body":'
+const LF = 0x0a
+const CR = 0x0d
+const CLOSE = 0x7d // }
+
 /**
- * One response as one archive line (with its newline), as bytes. The body (JSON text from the API,
- * ~20 kB a page) is escaped byte by byte straight into the line: the same bytes as
- * `JSON.stringify` of the decoded text, without decoding it, escaping a string copy and encoding it
- * back (three passes over every body, 3–4 µs per record of the CLI's main thread).
+ * One response as one archive line (with its newline), as bytes. A body the client parsed as JSON
+ * (`RawResponse.bodyIsJson`: every page's answer), valid UTF-8 and without line breaks is copied in
+ * as is (format 2): no pass over its bytes in JavaScript. Any other body is escaped byte by byte
+ * into the line (format 1), the same bytes as `JSON.stringify` of its text, or kept as base64.
  */
 export const archiveLine = (harvestId: string, epoch: number, pass: number, response: RawResponse): Buffer => {
   const bytes = response.body
-  const utf8 = isUtf8(bytes)
   const head: Omit<ArchiveLine, "body"> = {
     harvest_id: harvestId,
     epoch,
@@ -63,19 +77,43 @@ export const archiveLine = (harvestId: string, epoch: number, pass: number, resp
     log_id: response.logId,
     received_at: new Date(response.receivedAt).toISOString()
   }
+  const utf8 = isUtf8(bytes)
+  if (utf8 && response.bodyIsJson === true && isOneLine(bytes)) return embeddedLine(head, bytes)
   if (!utf8) {
     const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
     return Buffer.from(`${JSON.stringify({ ...head, body: null, body_base64: base64 })}\n`, "utf8")
   }
-  // `{…,"received_at":"…"` + `,"body":"` + escaped body + `"}\n`, built in a scratch buffer in one
-  // pass (an escaped byte takes at most 6), then copied out at its length.
-  const prefix = `${JSON.stringify(head).slice(0, -1)},"body":"`
+  return escapedLine(head, bytes)
+}
+
+/** A non-empty body without CR or LF bytes (which JSON allows between tokens, and line readers split at). */
+const isOneLine = (bytes: Uint8Array): boolean =>
+  bytes.length > 0 && bytes.indexOf(LF) === -1 && bytes.indexOf(CR) === -1
+
+/** Format 2: `{"v":2,…,"received_at":"…","body_bytes":n` + `,"body":` + the body's bytes + `}\n`. */
+const embeddedLine = (head: Omit<ArchiveLine, "body">, bytes: Uint8Array): Buffer => {
+  const prefix = `${V2_START}${JSON.stringify(head).slice(1, -1)},"body_bytes":${bytes.length}${BODY_KEY}`
+  const prefixBytes = Buffer.byteLength(prefix)
+  const out = Buffer.allocUnsafe(prefixBytes + bytes.length + 2)
+  out.write(prefix, 0, "utf8")
+  out.set(bytes, prefixBytes)
+  out[prefixBytes + bytes.length] = CLOSE
+  out[prefixBytes + bytes.length + 1] = LF
+  return out
+}
+
+/**
+ * Format 1: `{…,"received_at":"…"` + `,"body":"` + escaped body + `"}\n`, built in a scratch buffer
+ * in one pass (an escaped byte takes at most 6), then copied out at its length.
+ */
+const escapedLine = (head: Omit<ArchiveLine, "body">, bytes: Uint8Array): Buffer => {
+  const prefix = `${JSON.stringify(head).slice(0, -1)}${BODY_KEY}"`
   const out = scratchOf(Buffer.byteLength(prefix) + bytes.length * 6 + 3)
   let at = out.write(prefix, 0, "utf8")
   at = escapeJsonBytes(bytes, out, at)
   out[at++] = QUOTE
-  out[at++] = 0x7d // }
-  out[at++] = 0x0a // \n
+  out[at++] = CLOSE
+  out[at++] = LF
   return Buffer.from(out.subarray(0, at))
 }
 
@@ -129,15 +167,56 @@ const fail = (where: string, field: string, expected: string): never => {
   throw new Error(`${where}: ${field}: expected ${expected}`)
 }
 
-/** Reads one archive line back; `where` (file:line) names a broken one. */
-export const parseArchiveLine = (text: string, where: string): ArchivedResponse => {
-  let value: Partial<ArchiveLine>
+/**
+ * Reads one archive line (its bytes, without the newline) back; `where` (file:line) names a broken
+ * one. A format 2 line's body is the `body_bytes` bytes after its first `,"body":` (no string of the
+ * head, escaped, holds one), exactly as received; only the head before them is parsed.
+ */
+export const parseArchiveLine = (line: Buffer, where: string): ArchivedResponse => {
+  if (!startsWithV2(line)) return fromFormat1(line.toString("utf8"), where)
+  const bodyAt = line.indexOf(BODY_KEY)
+  if (bodyAt === -1) return fail(where, "body", "the response's JSON as the line's last member")
+  const head = parseObject(`${line.toString("utf8", 0, bodyAt)}}`, where)
+  const bodyStart = bodyAt + BODY_KEY.length
+  const held = line.length - 1 - bodyStart
+  if (line[line.length - 1] !== CLOSE || head.body_bytes !== held || held <= 0) {
+    return fail(where, "body_bytes", `the body's length in bytes (the line holds ${Math.max(0, held)})`)
+  }
+  // A copy: the line is a view of the reader's decompressed chunk.
+  const body = Buffer.from(line.subarray(bodyStart, line.length - 1))
+  return responseOf(head, body, body.toString("utf8"), where)
+}
+
+const V2_START_BYTES = Buffer.from(V2_START, "utf8")
+const startsWithV2 = (line: Buffer): boolean =>
+  line.length > V2_START_BYTES.length && line.compare(V2_START_BYTES, 0, V2_START_BYTES.length, 0, V2_START_BYTES.length) === 0
+
+const parseObject = (text: string, where: string): Partial<ArchiveLine> => {
+  let value: unknown
   try {
-    value = JSON.parse(text) as Partial<ArchiveLine>
+    value = JSON.parse(text)
   } catch (error) {
     return fail(where, "line", `a JSON object (${(error as Error).message})`)
   }
-  if (typeof value !== "object" || value === null) return fail(where, "line", "a JSON object")
+  return typeof value === "object" && value !== null ? (value as Partial<ArchiveLine>) : fail(where, "line", "a JSON object")
+}
+
+/** A format 1 line (or one of a format this reader does not know, which it names). */
+const fromFormat1 = (text: string, where: string): ArchivedResponse => {
+  const value = parseObject(text, where)
+  if (value.v === 2) fail(where, "line", `format 2 as tikflow writes it ('${V2_START}…' with the body last)`)
+  if (value.v !== undefined) fail(where, "v", "archive line format 1 or 2 (a newer tikflow wrote this archive)")
+  const bodyText = typeof value.body === "string" ? value.body : undefined
+  const body = bodyText !== undefined
+    ? Buffer.from(bodyText, "utf8")
+    : typeof value.body_base64 === "string"
+    ? Buffer.from(value.body_base64, "base64")
+    : fail(where, "body", "a string (or body_base64)")
+  return responseOf(value, body, bodyText, where)
+}
+
+/** The response of a line's checked head fields and its body. */
+const responseOf = (value: Partial<ArchiveLine>, body: Buffer, bodyText: string | undefined, where: string): ArchivedResponse => {
   const string = (field: keyof ArchiveLine) =>
     typeof value[field] === "string" ? (value[field] as string) : fail(where, field, "a string")
   const receivedAt = Date.parse(string("received_at"))
@@ -147,12 +226,6 @@ export const parseArchiveLine = (text: string, where: string): ArchivedResponse 
   if (value.pass !== undefined && !Number.isInteger(value.pass)) fail(where, "pass", "an integer")
   if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
   if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
-  const bodyText = typeof value.body === "string" ? value.body : undefined
-  const body = bodyText !== undefined
-    ? Buffer.from(bodyText, "utf8")
-    : typeof value.body_base64 === "string"
-    ? Buffer.from(value.body_base64, "base64")
-    : fail(where, "body", "a string (or body_base64)")
   return {
     harvestId: string("harvest_id"),
     epoch: value.epoch as number,

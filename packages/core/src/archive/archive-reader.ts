@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs"
 import { readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { StringDecoder } from "node:string_decoder"
 import { createGunzip } from "node:zlib"
 import type { ArchivedResponse } from "./archive-format.js"
 import { ARCHIVE_SUFFIX, parseArchiveLine } from "./archive-format.js"
@@ -23,21 +22,33 @@ export const archiveFilesIn = async (dir: string): Promise<ReadonlyArray<string>
 export async function* readArchiveFile(path: string, fromByte = 0): AsyncGenerator<ArchivedResponse> {
   // A harvest that committed nothing yet leaves an empty file: no gzip member, no responses.
   if ((await stat(path)).size <= fromByte) return
-  const lines = createReadStream(path, { highWaterMark: 1 << 20, start: fromByte }).pipe(createGunzip({ chunkSize: 1 << 20 }))
-  // A decoder keeps a character split across chunks whole.
-  const decoder = new StringDecoder("utf8")
-  let rest = ""
+  const chunks = createReadStream(path, { highWaterMark: 1 << 20, start: fromByte }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+  // Lines are split as bytes (a format 2 line's body is handed on as bytes, never decoded here);
+  // `rest` holds the pieces of a line that spans chunks.
+  let rest: Array<Buffer> = []
   let lineNumber = 0
-  for await (const chunk of lines as AsyncIterable<Buffer>) {
-    const text = rest + decoder.write(chunk)
+  for await (const chunk of chunks as AsyncIterable<Buffer>) {
     let start = 0
-    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-      lineNumber++
-      yield parseArchiveLine(text.slice(start, end), `${path}:${lineNumber}`)
+    let end = chunk.indexOf(LF)
+    if (rest.length > 0) {
+      if (end === -1) {
+        rest.push(chunk)
+        continue
+      }
+      rest.push(chunk.subarray(0, end))
+      yield parseArchiveLine(Buffer.concat(rest), `${path}:${++lineNumber}`)
+      rest = []
+      start = end + 1
+      end = chunk.indexOf(LF, start)
+    }
+    for (; end !== -1; end = chunk.indexOf(LF, start)) {
+      yield parseArchiveLine(chunk.subarray(start, end), `${path}:${++lineNumber}`)
       start = end + 1
     }
-    rest = text.slice(start)
+    if (start < chunk.length) rest.push(chunk.subarray(start))
   }
-  rest += decoder.end()
-  if (rest.trim() !== "") yield parseArchiveLine(rest, `${path}:${lineNumber + 1}`)
+  const last = Buffer.concat(rest)
+  if (last.toString("utf8").trim() !== "") yield parseArchiveLine(last, `${path}:${lineNumber + 1}`)
 }
+
+const LF = 0x0a

@@ -21,6 +21,11 @@ export interface RawResponse {
   readonly receivedAt: number
   /** The body bytes exactly as received. */
   readonly body: Uint8Array
+  /**
+   * True when the client parsed the body as one JSON document (every answer a page is made of):
+   * the raw archive then embeds it in its line as is instead of escaping it into a string.
+   */
+  readonly bodyIsJson?: boolean | undefined
 }
 
 /**

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { writeFileSync } from "node:fs"
+import { gzipSync } from "node:zlib"
 import { afterEach, describe, expect, test } from "vitest"
 import type { RawResponse } from "../../src/internal.js"
-import { openResponseArchive, readArchiveFile } from "../../src/internal.js"
+import { archiveLine, openResponseArchive, readArchiveFile } from "../../src/internal.js"
 
 /**
  * Members are compressed and written while the harvest goes on (several in flight): the file must
@@ -51,5 +53,26 @@ describe("the response archive writer", () => {
     await resumed.commit(3)
     await resumed.close()
     expect(await readIndexes(resumed.path)).toEqual([...expected, [3, 99]])
+  })
+
+  test("a file mixing an older tikflow's format 1 lines and format 2 lines, lines spanning the reader's 1 MiB chunks, reads back byte for byte", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
+    dirs.push(dir)
+    const sizes = [10, 1_500_000, 3, 2_600_000, 700_000, 1]
+    const responses = sizes.flatMap((size, i) => {
+      const body = Buffer.from(`{"page":${i},"text":"${"é\\\"x".repeat(size)}"}`, "utf8")
+      return [{ ...responseOf(i), body, bodyIsJson: true }, { ...responseOf(i), body, bodyIsJson: false }]
+    })
+    const lines = responses.map((response) => archiveLine("videos-1", 1, 1, response))
+    expect(lines.map((line) => line.subarray(0, 7).toString())).toEqual(responses.map((r) => (r.bodyIsJson ? '{"v":2,' : '{"harve')))
+    // Two gzip members, as the writer makes them; the last line without its newline.
+    const path = join(dir, "videos-1.ndjson.gz")
+    const whole = Buffer.concat(lines)
+    writeFileSync(path, Buffer.concat([gzipSync(whole.subarray(0, 3_000_001)), gzipSync(whole.subarray(3_000_001, whole.length - 1))]))
+    const back = []
+    for await (const response of readArchiveFile(path)) back.push(response)
+    expect(back).toHaveLength(responses.length)
+    expect(back.map((r, i) => Buffer.compare(r.body, responses[i]!.body))).toEqual(responses.map(() => 0))
+    expect(back.map((r, i) => r.bodyText === responses[i]!.body.toString("utf8") && r.request === responses[i]!.request)).toEqual(responses.map(() => true))
   })
 })

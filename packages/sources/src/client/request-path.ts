@@ -35,7 +35,7 @@ const combine = (a: ProgressListener, b: ProgressListener | undefined): Progress
   b === undefined ? a : (event: ProgressEvent) => { a(event); b(event) }
 
 /** The response as the raw archive keeps it (`SourcePage.responses`). */
-const rawResponseOf = (call: PreparedCall, response: HttpResponse, receivedAt: number): RawResponse => {
+const rawResponseOf = (call: PreparedCall, response: HttpResponse, receivedAt: number, answered: boolean): RawResponse => {
   const logId = response.headers["x-tt-logid"]
   return {
     endpoint: call.endpoint,
@@ -44,7 +44,9 @@ const rawResponseOf = (call: PreparedCall, response: HttpResponse, receivedAt: n
     status: response.status,
     logId: (Array.isArray(logId) ? logId[0] : logId) ?? null,
     receivedAt,
-    body: response.bytes
+    body: response.bytes,
+    // An answer's body parsed as JSON: the archive embeds it as is.
+    bodyIsJson: answered
   }
 }
 
@@ -186,12 +188,12 @@ export class RequestPath {
       }
       const finishedAt = now()
       call.onProgress({ type: "request", endpoint: call.endpoint, status: response.status, durationMs: finishedAt - startedAt })
-      call.onResponse?.(rawResponseOf(call, response, finishedAt))
       const outcome = classifyResponseSync(call.endpoint, response, {
         now: finishedAt,
         searchId: call.searchId,
         maxRetryAfterMs: this.settings.maxRetryAfterMs
       })
+      call.onResponse?.(rawResponseOf(call, response, finishedAt, outcome._tag === "Answered"))
       return outcome._tag === "AuthError" && outcome.reason === "access_token_invalid" ? new TokenRejected({ token, error: outcome }) : outcome
     } finally {
       if (sent) ticket.charge()

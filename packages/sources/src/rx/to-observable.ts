@@ -6,6 +6,7 @@ import { toObservable as streamToObservable } from "@tikflow/core/internal"
 import type { ProgressListener, RecordKind, RecordKinds, Source, SourcePage } from "@tikflow/core/internal"
 import type { TikTokClientHandle } from "../client/create-tiktok-client.js"
 import { TikTokClient } from "../client/tiktok-client.js"
+import { recordsOf } from "../harvest/records-of.js"
 
 export interface ObservableOptions {
   readonly resumeFrom?: unknown
@@ -26,10 +27,4 @@ export const toObservable = <K extends RecordKind>(
   client: TikTokClientHandle,
   options: ObservableOptions = {}
 ): Observable<RecordKinds[K]> =>
-  streamToObservable(
-    source.pages(options).pipe(
-      Stream.map((page) => page.records),
-      Stream.flattenIterable,
-      Stream.provideService(TikTokClient, client.service)
-    )
-  )
+  streamToObservable(recordsOf(source, options).pipe(Stream.provideService(TikTokClient, client.service)))

@@ -23,7 +23,10 @@ export interface QuotaLedgerOptions {
   readonly path?: string
   /** Where the day is counted; default the file at `path`, else this process's memory. */
   readonly store?: QuotaStore
-  /** The largest block reserved at once (default 10); near the end of the budget blocks shrink to 1. */
+  /**
+   * The largest block reserved at once (default 1% of `limit`, at least 10 and at most 100: 10 for
+   * the API's 1,000 a day); near the end of the budget blocks shrink to 1.
+   */
   readonly maxBlock?: number
 }
 
@@ -41,6 +44,9 @@ export type QuotaTake =
   | { readonly granted: true; readonly ticket: QuotaTicket; readonly snapshot: QuotaSnapshot }
   /** `mayFree`: units are held by running holders (or our own requests in flight) that may still come back. */
   | { readonly granted: false; readonly snapshot: QuotaSnapshot; readonly mayFree: boolean }
+
+/** 1% of the day's limit, at least 10 and at most 100. */
+const defaultMaxBlock = (limit: number): number => Math.min(100, Math.max(10, Math.floor(limit / 100)))
 
 /**
  * One process's view of the daily request budget. It reserves a block of units in the shared
@@ -71,7 +77,9 @@ export class QuotaLedger {
   constructor(options: QuotaLedgerOptions = {}) {
     const limit = options.limit ?? 1000
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`quota.limit: expected an integer ≥ 1, got ${limit}`)
-    const maxBlock = options.maxBlock ?? 10
+    // A larger budget takes larger blocks: fewer locked, fsynced writes per request, and a SIGKILL
+    // strands the same small share of the day.
+    const maxBlock = options.maxBlock ?? defaultMaxBlock(limit)
     if (!Number.isInteger(maxBlock) || maxBlock < 1) throw new RangeError(`quota.maxBlock: expected an integer ≥ 1, got ${maxBlock}`)
     this.limit = limit
     this.maxBlock = maxBlock

@@ -91,9 +91,9 @@ export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effe
         nextEpoch: newest + 1,
         add: (key) => {
           hashKey(key, hash)
-          if (set.has(hash[0], hash[1])) return false
-          if (set.size >= maxKeys) return capacityError(maxKeys, "persistent")
-          set.add(hash[0], hash[1])
+          // One probe of the table per key (a repeat at capacity is still a repeat, not an error).
+          if (set.size >= maxKeys) return set.has(hash[0], hash[1]) ? false : capacityError(maxKeys, "persistent")
+          if (!set.add(hash[0], hash[1])) return false
           if (pendingLength + 2 > pending.length) {
             const bigger = new Uint32Array(pending.length * 2)
             bigger.set(pending)

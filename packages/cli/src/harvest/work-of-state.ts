@@ -57,8 +57,19 @@ export const noteOldestDays = (
   }
 }
 
-/** Days since the epoch of `YYYYMMDD` or `YYYY-MM-DD`. */
+/**
+ * Days since the epoch of `YYYYMMDD` or `YYYY-MM-DD`. Remembered: every page's state names the
+ * same few window bounds, which were parsed by a regex twice per window per page.
+ */
 const dayOf = (text: string): number | undefined => {
-  const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text)
-  return match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) / 86_400_000 : undefined
+  let day = parsedDays.get(text)
+  if (day === undefined && !parsedDays.has(text)) {
+    const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text)
+    day = match ? Date.UTC(+match[1], +match[2] - 1, +match[3]) / 86_400_000 : undefined
+    if (parsedDays.size >= MAX_PARSED_DAYS) parsedDays.clear()
+    parsedDays.set(text, day)
+  }
+  return day
 }
+const parsedDays = new Map<string, number | undefined>()
+const MAX_PARSED_DAYS = 10_000

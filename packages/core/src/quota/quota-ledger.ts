@@ -52,9 +52,11 @@ const defaultMaxBlock = (limit: number): number => Math.min(100, Math.max(10, Ma
  * One process's view of the daily request budget. It reserves a block of units in the shared
  * store under the store's lock, hands them out locally (no I/O per request), and settles with the
  * store when the block runs out (committing what was sent in the same locked write) and on
- * `close()` (giving back what was not sent). Concurrent processes therefore never exceed the day's
- * budget together: a unit is reserved in the store before any request may spend it. A process
- * killed with SIGKILL strands at most its current block (at most `maxBlock` units), counted as used.
+ * `close()` (giving back what was not sent). While requests spend the block, it tops the block up
+ * in the background (see `topUp`), so a request waits on the store's locked, fsynced write only
+ * when the store cannot keep up. Concurrent processes therefore never exceed the day's budget
+ * together: a unit is reserved in the store before any request may spend it. A process killed
+ * with SIGKILL strands at most one block of unsent units (`maxBlock`), counted as used.
  * The caller passes `now` (epoch ms): the ledger has no clock of its own.
  */
 export class QuotaLedger {
@@ -73,6 +75,10 @@ export class QuotaLedger {
   /** Bumped when the day rolls over or the ledger closes: older tickets no longer count. */
   private generation = 0
   private queue: Promise<unknown> = Promise.resolve()
+  /** The background top-up in progress, if any (see `topUp`). */
+  private toppingUp: Promise<unknown> | undefined
+  /** The last top-up was granted nothing: none again until a reservation that waits is granted units. */
+  private topUpRefused = false
 
   constructor(options: QuotaLedgerOptions = {}) {
     const limit = options.limit ?? 1000
@@ -96,7 +102,13 @@ export class QuotaLedger {
     for (;;) {
       const local = this.takeHeld(now)
       if (local !== undefined) return local
+      // A top-up on its way may bring units: wait for it rather than queue a second reservation.
+      if (this.toppingUp !== undefined) {
+        await this.toppingUp
+        continue
+      }
       const granted = await this.serialized(() => this.refill(now))
+      if (granted > 0) this.topUpRefused = false
       if (granted === 0 && this.available() === 0) {
         const usage = this.usage
         const othersHold = usage === undefined ? 0 : usage.reserved - usage.held
@@ -111,7 +123,10 @@ export class QuotaLedger {
    */
   takeHeld(now: number): QuotaTake & { readonly granted: true } | undefined {
     this.rollOver(now)
-    return this.available() > 0 ? { granted: true, ticket: this.ticket(), snapshot: this.snapshotAt(now) } : undefined
+    if (this.available() === 0) return undefined
+    const ticket = this.ticket()
+    this.topUp(now)
+    return { granted: true, ticket, snapshot: this.snapshotAt(now) }
   }
 
   /** Takes one unit and charges it at once (a request counted without a transport in between). */
@@ -185,18 +200,39 @@ export class QuotaLedger {
     return { charge: () => finish(true), refund: () => finish(false) }
   }
 
+  /**
+   * Once half a block or more is missing from the unsent units (left to hand out or in flight),
+   * reserves what brings them back to a block, in the background and one at a time: the requests go
+   * on with the other half meanwhile, and wait for the store only when it is slower than half a
+   * block of requests. At most two store changes per block; a SIGKILL still strands at most one block.
+   * A failed top-up leaves the next `take` to reserve (and fail) itself; one granted nothing (the
+   * budget's end) is not retried until a reservation that waits is granted units.
+   */
+  private topUp(now: number): void {
+    if (this.toppingUp !== undefined || this.topUpRefused) return
+    const target = this.blockSize()
+    if (target - (this.held - this.spent) < Math.ceil(target / 2)) return
+    const done = this.serialized(async () => {
+      this.rollOver(now)
+      const units = this.blockSize() - (this.held - this.spent)
+      if (units > 0 && (await this.reserve(units)) === 0) this.topUpRefused = true
+    })
+    this.toppingUp = done.catch(() => undefined).finally(() => {
+      this.toppingUp = undefined
+    })
+  }
+
   /** Commits the spent units and reserves the next block; its size shrinks as the day's free units do. */
   private async refill(now: number): Promise<number> {
     this.rollOver(now)
     if (this.available() > 0) return this.available()
+    return this.reserve(this.blockSize())
+  }
+
+  /** Reserves `units` more, committing the spent ones in the same store change; resolves how many were granted. */
+  private async reserve(units: number): Promise<number> {
     const commit = this.spent
-    const { granted, usage } = await this.store.reserve({
-      day: this.day,
-      holder: this.holder,
-      limit: this.limit,
-      units: this.blockSize(),
-      commit
-    })
+    const { granted, usage } = await this.store.reserve({ day: this.day, holder: this.holder, limit: this.limit, units, commit })
     this.applyCommit(commit)
     this.held += granted
     this.usage = usage

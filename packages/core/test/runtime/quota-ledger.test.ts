@@ -60,17 +60,18 @@ describe("QuotaLedger", () => {
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ version: 2, day: "2026-03-02", used: 1, holders: {} })
   })
 
-  it("reserves a block and settles in batches: 100 requests take ~10 locked writes, not 100", async () => {
+  it("reserves in blocks and settles in batches: 100 requests take at most one locked write per half block, not 100", async () => {
     const { store, calls } = counting(new FileQuotaStore(join(dir, "quota.json")))
     const ledger = new QuotaLedger({ limit: 1000, store })
     for (let i = 0; i < 100; i++) expect((await ledger.consume(noon)).granted).toBe(true)
-    expect(calls.reserve).toBeLessThanOrEqual(11)
+    // A block of 10, topped up once 5 or more are spent.
+    expect(calls.reserve).toBeLessThanOrEqual(1 + Math.ceil(100 / 5))
     await ledger.close()
     expect(calls.settle).toBe(1)
     expect(await store.read("2026-03-01")).toEqual({ day: "2026-03-01", used: 100, reserved: 0, held: 0 })
   })
 
-  it("blocks are 1% of the day's limit, at least 10 and at most 100: with 100,000 a day, 500 requests take 10x fewer locked writes than with 1,000", async () => {
+  it("blocks are 1% of the day's limit, at least 10 and at most 100: with 100,000 a day, 500 requests take ~10x fewer locked writes than with 1,000", async () => {
     const blocksOf = async (limit: number) => {
       const { store, calls } = counting(new MemoryQuotaStore())
       const ledger = new QuotaLedger({ limit, store })
@@ -80,10 +81,11 @@ describe("QuotaLedger", () => {
       await ledger.close()
       return { reserved, writes: calls.reserve }
     }
-    expect(await blocksOf(1000)).toEqual({ reserved: 10, writes: 50 })
-    expect(await blocksOf(5000)).toEqual({ reserved: 50, writes: 10 })
-    expect(await blocksOf(100_000)).toEqual({ reserved: 100, writes: 5 })
-    expect(await blocksOf(10_000_000)).toEqual({ reserved: 100, writes: 5 })
+    // The first block, then a top-up each time half a block is spent.
+    expect(await blocksOf(1000)).toEqual({ reserved: 10, writes: 100 })
+    expect(await blocksOf(5000)).toEqual({ reserved: 50, writes: 20 })
+    expect(await blocksOf(100_000)).toEqual({ reserved: 100, writes: 10 })
+    expect(await blocksOf(10_000_000)).toEqual({ reserved: 100, writes: 10 })
   })
 
   it("takeHeld hands out the held block without the store, and says when the next block must come from it", async () => {
@@ -105,6 +107,87 @@ describe("QuotaLedger", () => {
     await ledger.close()
     expect(await store.read("2026-03-01")).toEqual({ day: "2026-03-01", used: 4, reserved: 0, held: 0 })
   })
+
+  it("tops the block up in the background: requests go on with the units left while the store's change is slow", async () => {
+    const memory = new MemoryQuotaStore()
+    const gates: Array<() => void> = []
+    let reserves = 0
+    // Every reservation after the first waits until the test lets it through: a slow, locked, fsynced change.
+    const store: QuotaStore = {
+      location: memory.location,
+      reserve: async (request) => {
+        if (reserves++ > 0) await new Promise<void>((resolve) => gates.push(resolve))
+        return memory.reserve(request)
+      },
+      settle: (request) => memory.settle(request),
+      exhaust: (d, l) => memory.exhaust(d, l),
+      read: (d) => memory.read(d)
+    }
+    const ledger = new QuotaLedger({ limit: 1000, maxBlock: 8, store })
+    const first = await ledger.take(noon)
+    if (!first.granted) throw new Error("refused")
+    first.ticket.charge()
+    // Half the block spent: the top-up starts, and the other units are handed out meanwhile, without waiting.
+    for (let i = 0; i < 7; i++) ledger.takeHeld(noon)?.ticket.charge()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(reserves).toBe(2)
+    expect(ledger.takeHeld(noon)).toBeUndefined()
+    // A take that finds the block empty waits for the top-up on its way, not for a reservation of its own.
+    const waiting = ledger.take(noon)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(reserves).toBe(2)
+    gates.shift()!()
+    const granted = await waiting
+    expect(granted.granted).toBe(true)
+    if (granted.granted) granted.ticket.charge()
+    // What the top-up brought back: never more than a block unsent (a SIGKILL strands at most that).
+    expect((await store.read("2026-03-01")).reserved).toBeLessThanOrEqual(8)
+    while (gates.length > 0) gates.shift()!()
+    await ledger.close()
+    expect(await store.read("2026-03-01")).toMatchObject({ used: 9, reserved: 0 })
+  })
+
+  test.prop([
+    fc.integer({ min: 1, max: 12 }),
+    fc.array(fc.constantFrom("take", "charge", "refund", "yield"), { minLength: 1, maxLength: 80 })
+  ], { numRuns: 60 })(
+    "whatever the requests do, units handed out never exceed the limit, and the units left to hand out never exceed a block (plus the units refunded: requests that never left give theirs back)",
+    async (maxBlock, steps) => {
+      const store = new MemoryQuotaStore()
+      const limit = 40
+      const ledger = new QuotaLedger({ limit, maxBlock, store })
+      const out: Array<{ charge(): void; refund(): void }> = []
+      let granted = 0
+      let charged = 0
+      let refunded = 0
+      for (const step of steps) {
+        if (step === "take") {
+          const taken = ledger.takeHeld(noon) ?? await ledger.take(noon)
+          if (taken.granted) {
+            granted++
+            out.push(taken.ticket)
+          }
+        } else if (step === "yield") {
+          await new Promise((resolve) => setImmediate(resolve))
+        } else if (out.length > 0) {
+          const ticket = out.shift()!
+          if (step === "charge") {
+            ticket.charge()
+            charged++
+          } else {
+            ticket.refund()
+            refunded++
+          }
+        }
+        const usage = await store.read("2026-03-01")
+        // Held by us in the store, less what is spent (charged, committed or not) and in flight: left to hand out.
+        expect(usage.reserved - (charged - usage.used) - out.length).toBeLessThanOrEqual(maxBlock + refunded)
+        expect(granted).toBeLessThanOrEqual(limit)
+      }
+      await ledger.close()
+      expect(await store.read("2026-03-01")).toMatchObject({ used: charged + out.length, reserved: 0 })
+    }
+  )
 
   it("a refunded unit (the request never left) is not counted, and goes back to the block", async () => {
     const store = new MemoryQuotaStore()

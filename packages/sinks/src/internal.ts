@@ -9,6 +9,8 @@ export { displayName, uriSecrets } from "./registry/sink-uri.js"
 export * from "./registry/check-plugin.js"
 export { pluginPackageName } from "./registry/load-plugin.js"
 export { makeSinkRegistry } from "./registry/sink-registry.js"
+// DuckDB's library with the allocator settings the sink relies on (the CLI's DuckDB inputs load it too).
+export { loadDuckDB } from "./duckdb/duckdb-library.js"
 // PostgreSQL: NUL escaping, the coordinator's work queue and harvest history.
 export { unescapeNul } from "./postgres/postgres-nul.js"
 export { DEFAULT_LEASE_SECONDS, LeaseLostError, PostgresWorkQueue } from "./postgres/postgres-work-queue.js"

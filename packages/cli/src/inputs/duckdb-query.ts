@@ -1,4 +1,4 @@
-import { DuckDBInstance } from "@duckdb/node-api"
+import { loadDuckDB } from "@tikflow/sinks/internal"
 
 export interface QueryResult {
   readonly columns: ReadonlyArray<string>
@@ -15,6 +15,7 @@ export const queryDuckDb = async (
   options: { readonly readOnly?: boolean } = {}
 ): Promise<QueryResult> => {
   const readOnly = options.readOnly ?? database !== ":memory:"
+  const { DuckDBInstance } = await loadDuckDB()
   const instance = await DuckDBInstance.create(database, readOnly ? { access_mode: "READ_ONLY" } : {})
   try {
     const connection = await instance.connect()

@@ -1,8 +1,10 @@
-import type { DuckDBInstance } from "@duckdb/node-api"
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api"
 import { existsSync } from "node:fs"
 import { rm } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import { makeDirectory } from "@tikflow/core/internal"
+import { loadDuckDB } from "./duckdb-library.js"
+import { quoteString } from "./duckdb-tables.js"
 
 /**
  * One DuckDB instance per database path in the process, shared by every writer that targets it
@@ -14,7 +16,25 @@ export interface SharedDuckDB {
   readonly instance: DuckDBInstance
   /** Runs `task` while no other writer of this database is inside `exclusive`. */
   exclusive<A>(task: () => Promise<A>): Promise<A>
+  /** Sets the instance's `memory_limit` and `threads` (writers of one database share them: the last opened sets them). */
+  configure(connection: DuckDBConnection, settings: { readonly memoryLimit: string; readonly threads: number }): Promise<void>
+  /**
+   * Gives the memory DuckDB keeps after a merge back to the system; call it inside `exclusive`.
+   * A writer never reads its table back, yet DuckDB keeps the blocks each merge scanned or wrote
+   * cached up to `memory_limit`, and its allocator (jemalloc) keeps freed pages: the process grew
+   * with the table (467 MB at 2M videos). Lowering the limit evicts the unpinned blocks and purges
+   * the allocator's arenas (DuckDB does both in `SET memory_limit`); the limit is then restored.
+   */
+  releaseMemory(connection: DuckDBConnection): Promise<void>
 }
+
+/**
+ * The limit a release lowers `memory_limit` to: what stays pinned between merges (the catalog, the
+ * checkpoint table's index) fits; 1 MB did not always ("could not free up enough memory", which
+ * leaves the limit as it was and the cache kept this time). Another writer's staged rows, if any,
+ * go to DuckDB's temp directory until its merge reads them.
+ */
+const RELEASED_LIMIT = "8MB"
 
 interface Entry {
   readonly db: Promise<SharedDuckDB>
@@ -28,8 +48,7 @@ export const MEMORY = ":memory:"
 const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
 
 const make = async (path: string): Promise<SharedDuckDB> => {
-  // Loaded on first use: the native binding costs startup time for runs without DuckDB.
-  const { DuckDBInstance } = await import("@duckdb/node-api")
+  const { DuckDBInstance } = await loadDuckDB()
   // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
   if (path !== MEMORY) await makeDirectory(dirname(path))
   const created = path !== MEMORY && !existsSync(path)
@@ -40,6 +59,7 @@ const make = async (path: string): Promise<SharedDuckDB> => {
     throw error
   })
   let tail: Promise<unknown> = Promise.resolve()
+  let memoryLimit = ""
   return {
     path,
     instance,
@@ -47,6 +67,16 @@ const make = async (path: string): Promise<SharedDuckDB> => {
       const run = tail.then(task, task)
       tail = run.catch(() => undefined)
       return run
+    },
+    configure: async (connection, settings) => {
+      await connection.run(`SET GLOBAL memory_limit = ${quoteString(settings.memoryLimit)}`)
+      await connection.run(`SET GLOBAL threads = ${settings.threads}`)
+      memoryLimit = settings.memoryLimit
+    },
+    releaseMemory: async (connection) => {
+      if (memoryLimit === "") return
+      const lowered = await connection.run(`SET GLOBAL memory_limit = ${quoteString(RELEASED_LIMIT)}`).then(() => true, () => false)
+      if (lowered) await connection.run(`SET GLOBAL memory_limit = ${quoteString(memoryLimit)}`)
     }
   }
 }

@@ -7,7 +7,8 @@ import { dayRangesSql } from "../schema/day-ranges-sql.js"
 import { epochAppender } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
-import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, quoteString, upsertFromStagingSql } from "./duckdb-tables.js"
+import { loadDuckDB } from "./duckdb-library.js"
+import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
 
 export interface DuckDBSinkConfig {
   /** A database file, or `:memory:`. */
@@ -55,7 +56,7 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
 
 const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
   const { path, tablePrefix, memoryLimit, threads } = context.config
-  const api = await import("@duckdb/node-api")
+  const api = await loadDuckDB()
   const db = await acquireDuckDB(path)
   let connection: DuckDBConnection
   try {
@@ -65,9 +66,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
     throw error
   }
   try {
-    // Settings of the database instance: writers of one database share them (the last opened sets them).
-    await connection.run(`SET GLOBAL memory_limit = ${quoteString(memoryLimit)}`)
-    await connection.run(`SET GLOBAL threads = ${threads}`)
+    await db.configure(connection, { memoryLimit, threads })
   } catch (error) {
     connection.closeSync()
     await releaseDuckDB(path)
@@ -149,14 +148,15 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       }
       staged += rows
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
-      await db.exclusive(() =>
-        transaction(connection, async () => {
+      await db.exclusive(async () => {
+        await transaction(connection, async () => {
           if (replacing !== undefined) await deleteReplaced(replacing)
           if (staged > 0) await mergeStaged()
           await saveCheckpointSql(connection, context.stream, commit.checkpoint)
         })
-      )
-      if (staged > 0) await emptyStaging()
+        if (staged > 0) await emptyStaging()
+        await db.releaseMemory(connection)
+      })
       staged = 0
       replacing = undefined
     },

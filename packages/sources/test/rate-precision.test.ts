@@ -1,0 +1,44 @@
+import { Clock, Duration, Effect } from "effect"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import type { Sandbox } from "@tikflow/sandbox"
+import { endpoints } from "@tikflow/sources/internal"
+import { clientFor, startSmallSandbox } from "./support/harvest-kit.js"
+
+let sandbox: Sandbox
+beforeAll(async () => { sandbox = await startSmallSandbox({ seed: 5 }) })
+afterAll(() => sandbox.stop())
+
+/** A clock whose millisecond reading stands still while its nanoseconds move 0.1 ms per read; sleeps are recorded, not slept. */
+const sameMillisecondClock = (sleeps: Array<number>): Clock.Clock => {
+  const millis = 1_700_000_000_000
+  let nanos = BigInt(millis) * 1_000_000n
+  const tick = () => (nanos += 100_000n)
+  return {
+    currentTimeMillisUnsafe: () => millis,
+    currentTimeMillis: Effect.sync(() => millis),
+    currentTimeNanosUnsafe: tick,
+    currentTimeNanos: Effect.sync(tick),
+    monotonicTimeNanosUnsafe: tick,
+    monotonicTimeNanos: Effect.sync(tick),
+    sleep: (duration) => Effect.sync(() => void sleeps.push(Duration.toMillis(duration)))
+  }
+}
+
+it("requests 0.1 ms apart within one millisecond at a rate of 1,000,000/s are not held back: the limiter reads the clock to the microsecond", async () => {
+  const sleeps: Array<number> = []
+  const { client } = clientFor(sandbox, { rate: 1_000_000 })
+  try {
+    const call = client.service.call({
+      endpoint: endpoints.videoQuery,
+      fields: ["id"],
+      body: { query: { and: [{ field_name: "region_code", operation: "IN", field_values: ["US"] }] }, start_date: "20240101", end_date: "20240102", max_count: 5 }
+    })
+    const clock = sameMillisecondClock(sleeps)
+    for (let i = 0; i < 4; i++) await Effect.runPromise(call.pipe(Effect.provideService(Clock.Clock, clock)))
+    // Before, each request after the first in the same millisecond was told to wait a few microseconds, which
+    // a timer sleeps as a whole millisecond or more.
+    expect(sleeps).toEqual([])
+  } finally {
+    await client.close()
+  }
+})

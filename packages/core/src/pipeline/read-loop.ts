@@ -1,16 +1,57 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Pull from "effect/Pull"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { SourcePage } from "../source/source.js"
 import type { EpochWriter } from "./epoch-writer.js"
-import { ABORTED, whenAborted } from "./run-signal.js"
-
+const ABORTED = Symbol("aborted")
 const DEADLINE = Symbol("deadline")
 
 type Pages = ReadonlyArray<SourcePage<unknown>>
+
+/** The open epoch's deadline and the fiber sleeping until it (one per epoch, not one per page). */
+interface DeadlineTimer {
+  readonly at: number
+  readonly fiber: Fiber.Fiber<void>
+}
+
+/**
+ * Whichever comes first: the pull's outcome, the signal's abort, the deadline's timer. One
+ * callback observing all three, so a page costs no fiber beyond its pull's (a race would fork
+ * each contender, per page).
+ */
+const firstOf = (
+  pull: Fiber.Fiber<Pages | undefined, SourceError>,
+  signal: AbortSignal,
+  timer: DeadlineTimer | undefined
+): Effect.Effect<Pages | undefined | typeof ABORTED | typeof DEADLINE, SourceError> =>
+  Effect.callback((resume) => {
+    let settled = false
+    const cleanups: Array<() => void> = []
+    const settle = (outcome: Exit.Exit<Pages | undefined, SourceError> | Effect.Effect<typeof ABORTED | typeof DEADLINE>) => {
+      if (settled) return
+      settled = true
+      for (const cleanup of cleanups) cleanup()
+      resume(outcome)
+    }
+    cleanups.push(pull.addObserver(settle))
+    if (timer !== undefined && !settled) cleanups.push(timer.fiber.addObserver(() => settle(Effect.succeed(DEADLINE))))
+    if (!settled) {
+      const onAbort = () => settle(Effect.succeed(ABORTED))
+      if (signal.aborted) onAbort()
+      else {
+        signal.addEventListener("abort", onAbort, { once: true })
+        cleanups.push(() => signal.removeEventListener("abort", onAbort))
+      }
+    }
+    return Effect.sync(() => {
+      settled = true
+      for (const cleanup of cleanups) cleanup()
+    })
+  })
 
 /**
  * Pulls the source's pages into the epoch writer until the source ends (`completed`) or the
@@ -22,27 +63,34 @@ export const readLoop = <E, R>(
   pull: Pull.Pull<Pages, SourceError, void>,
   writer: EpochWriter<E, R>,
   signal: AbortSignal
-): Effect.Effect<"completed" | "interrupted", SourceError | SinkError | CheckpointError | E, R> =>
-  Effect.gen(function*() {
-    const aborted = whenAborted(signal)
+): Effect.Effect<"completed" | "interrupted", SourceError | SinkError | CheckpointError | E, R> => {
+  let timer: DeadlineTimer | undefined
+  const stopTimer = Effect.suspend(() => {
+    const fiber = timer?.fiber
+    timer = undefined
+    return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+  })
+  /** A timer for the open epoch's deadline, if it has one: the one it has, or a new one when the deadline moved. */
+  const timerFor = (deadline: number | undefined) =>
+    Effect.gen(function*() {
+      if (deadline === timer?.at) return timer
+      yield* stopTimer
+      if (deadline === undefined) return undefined
+      const remaining = Math.max(0, deadline - (yield* Clock.currentTimeMillis))
+      return timer = { at: deadline, fiber: yield* Effect.forkChild(Effect.sleep(remaining)) }
+    })
+  return Effect.gen(function*() {
     let inflight: Fiber.Fiber<Pages | undefined, SourceError> | undefined
     for (;;) {
       if (signal.aborted) {
         if (inflight !== undefined) yield* Fiber.interrupt(inflight)
         return "interrupted" as const
       }
-      const fiber = inflight ??= yield* Effect.forkChild(Pull.catchDone(pull, () => Effect.succeed(undefined)))
-      let waiting: Effect.Effect<Pages | undefined | typeof ABORTED | typeof DEADLINE, SourceError> = Effect.raceFirst(
-        Fiber.join(fiber),
-        aborted
-      )
-      const deadline = writer.deadline()
-      if (deadline !== undefined) {
-        const remaining = deadline - (yield* Clock.currentTimeMillis)
-        waiting = Effect.raceFirst(waiting, Effect.as(Effect.sleep(Math.max(0, remaining)), DEADLINE))
-      }
-      const next = yield* waiting
+      // Started at once: a page already queued by the source is taken in this same step.
+      const fiber = inflight ??= yield* Effect.forkChild(Pull.catchDone(pull, () => Effect.succeed(undefined)), { startImmediately: true })
+      const next = yield* firstOf(fiber, signal, yield* timerFor(writer.deadline()))
       if (next === DEADLINE) {
+        yield* stopTimer
         yield* writer.commit
         continue
       }
@@ -51,6 +99,8 @@ export const readLoop = <E, R>(
       if (next === undefined) break
       for (const page of next) yield* writer.deliver(page)
     }
+    yield* stopTimer
     yield* writer.finish
     return "completed" as const
-  })
+  }).pipe(Effect.ensuring(stopTimer))
+}

@@ -16,17 +16,3 @@ export const linkedAbort = (external: AbortSignal | undefined): Effect.Effect<Ab
     yield* Effect.addFinalizer(() => Effect.sync(() => external?.removeEventListener("abort", forward)))
     return abort
   })
-
-export const ABORTED = Symbol("aborted")
-
-/** Succeeds with `ABORTED` once `signal` is (at once when it already is). */
-export const whenAborted = (signal: AbortSignal): Effect.Effect<typeof ABORTED> =>
-  Effect.callback<typeof ABORTED>((resume) => {
-    if (signal.aborted) {
-      resume(Effect.succeed(ABORTED))
-      return
-    }
-    const onAbort = () => resume(Effect.succeed(ABORTED))
-    signal.addEventListener("abort", onAbort, { once: true })
-    return Effect.sync(() => signal.removeEventListener("abort", onAbort))
-  })

@@ -28,18 +28,15 @@ export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContex
  * Writes one page's output to every sink. Uninterruptible: a page is either in every sink or in
  * none, so an interruption can still commit the pages written before it.
  */
-export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> =>
-  records.length === 0
-    ? Effect.void
-    : Effect.uninterruptible(
-      Effect.forEach(open, (entry) =>
-        Effect.map(
-          attempt(entry.sink, "write", () => entry.writer.write({ records: records as ReadonlyArray<never>, epoch })),
-          () => {
-            entry.recordsWritten += records.length
-          }
-        ), { concurrency: "unbounded", discard: true })
-    )
+export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> => {
+  if (records.length === 0) return Effect.void
+  const writeTo = (entry: OpenSink) =>
+    Effect.map(attempt(entry.sink, "write", () => entry.writer.write({ records: records as ReadonlyArray<never>, epoch })), () => {
+      entry.recordsWritten += records.length
+    })
+  // One sink (the usual run) needs no fiber per sink to write concurrently.
+  return Effect.uninterruptible(open.length === 1 ? writeTo(open[0]) : Effect.forEach(open, writeTo, { concurrency: "unbounded", discard: true }))
+}
 
 export const flushAll = (open: ReadonlyArray<OpenSink>, checkpoint: Checkpoint): Effect.Effect<void, SinkError> =>
   Effect.forEach(open, (entry) => attempt(entry.sink, "flush", () => entry.writer.flush({ epoch: checkpoint.epoch, checkpoint })), {

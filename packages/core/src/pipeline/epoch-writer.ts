@@ -1,4 +1,3 @@
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
@@ -52,8 +51,10 @@ export const makeEpochWriter = <E, R>(options: {
   readonly provenance: boolean
   /** The raw archive pages' responses go to, committed with the epoch. */
   readonly archive: ResponseArchive | undefined
+  /** The run's clock (the Effect `Clock`'s, read without an Effect step per page). */
+  readonly now: () => number
 }): EpochWriter<E, R> => {
-  const { harvestId, sinks, stages, checkpoints, emit, archive } = options
+  const { harvestId, sinks, stages, checkpoints, emit, archive, now } = options
   const archiveStep = (operation: "write" | "flush", run: () => Promise<void>) =>
     sinkStepEffect(`archive:${archive?.path}`, operation, run)
   let lastEpoch = options.resumeFrom?.epoch ?? 0
@@ -81,7 +82,7 @@ export const makeEpochWriter = <E, R>(options: {
       harvestId,
       epoch,
       state,
-      updatedAt: new Date(yield* Clock.currentTimeMillis).toISOString()
+      updatedAt: new Date(now()).toISOString()
     }
     // Uninterruptible: an interruption waits for the commit in progress rather than leaving
     // some sinks flushed and the checkpoint unsaved.
@@ -98,40 +99,51 @@ export const makeEpochWriter = <E, R>(options: {
     emit({ type: "checkpoint", harvestId, epoch })
   })
 
-  const writePage = (records: ReadonlyArray<unknown>, pageState: unknown) =>
-    Effect.gen(function*() {
-      if (epochPages === 0) epochStartedAt = yield* Clock.currentTimeMillis
-      yield* writeAll(sinks, records, lastEpoch + 1).pipe(poison)
+  /** The page's output in every sink; then it counts in the open epoch (which it opens if none is). */
+  const writePage = (records: ReadonlyArray<unknown>, pageState: unknown) => {
+    if (epochPages === 0) epochStartedAt = now()
+    return Effect.map(writeAll(sinks, records, lastEpoch + 1).pipe(poison), () => {
       state = pageState
       epochPages++
       epochRecords += records.length
       recordsOut += records.length
       if (records.length > 0) emit({ type: "records-out", stage: "sinks", records: records.length })
     })
+  }
 
   /** The page's records with the provenance of its last response (or of now, when it has none). */
-  const provenanceOf = (page: SourcePage<unknown>) =>
-    Effect.gen(function*() {
-      const response = page.responses?.at(-1)
-      const fetchedAt = response?.receivedAt ?? (yield* Clock.currentTimeMillis)
-      const provenance: Provenance = { _harvest_id: harvestId, _fetched_at: new Date(fetchedAt).toISOString(), _log_id: response?.logId ?? null }
-      return stampProvenance(page.records, provenance)
-    })
+  const provenanceOf = (page: SourcePage<unknown>) => {
+    const response = page.responses?.at(-1)
+    const fetchedAt = response?.receivedAt ?? now()
+    const provenance: Provenance = { _harvest_id: harvestId, _fetched_at: new Date(fetchedAt).toISOString(), _log_id: response?.logId ?? null }
+    return stampProvenance(page.records, provenance)
+  }
 
+  const archiveOf = (page: SourcePage<unknown>) => {
+    const responses = page.responses
+    return archive === undefined || responses === undefined || responses.length === 0
+      ? Effect.void
+      : archiveStep("write", () => archive.append(responses, lastEpoch + 1)).pipe(poison)
+  }
+
+  /** The open epoch is due once it holds enough records or is old enough. */
+  const due = () => epochRecords >= options.epochMaxRecords || now() - epochStartedAt >= options.epochMaxMs
+
+  // A plain chain of steps, no generator: this runs once per page.
   const deliver = (page: SourcePage<unknown>) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       pages++
       recordsIn += page.records.length
       inFlight = true
-      const records = options.provenance && page.records.length > 0 ? yield* provenanceOf(page) : page.records
-      if (archive !== undefined && page.responses !== undefined && page.responses.length > 0) {
-        const responses = page.responses
-        yield* archiveStep("write", () => archive.append(responses, lastEpoch + 1)).pipe(poison)
-      }
-      yield* writePage(yield* stages.process(records), page.state)
-      inFlight = false
-      const now = yield* Clock.currentTimeMillis
-      if (epochRecords >= options.epochMaxRecords || now - epochStartedAt >= options.epochMaxMs) yield* commit
+      const records = options.provenance && page.records.length > 0 ? provenanceOf(page) : page.records
+      return archiveOf(page).pipe(
+        Effect.andThen(Effect.suspend(() => stages.process(records))),
+        Effect.flatMap((output) => writePage(output, page.state)),
+        Effect.flatMap(() => {
+          inFlight = false
+          return due() ? commit : Effect.void
+        })
+      )
     })
 
   const finish = Effect.gen(function*() {

@@ -115,7 +115,8 @@ export const runPipelineSpec = <E, R>(
       epochMaxMs: Math.max(0, options.epochMaxMs ?? 10_000),
       emit: progress.emit,
       provenance: options.provenance !== false,
-      archive
+      archive,
+      now: yield* Clock.clockWith((clock) => Effect.succeed(() => clock.currentTimeMillisUnsafe()))
     })
 
     const pull = yield* Stream.toPull(source.pages(

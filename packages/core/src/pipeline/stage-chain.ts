@@ -31,15 +31,20 @@ export const openStages = <E, R>(
         })
       )
     }
-    const process = (records: ReadonlyArray<unknown>) =>
-      Effect.gen(function*() {
-        let current = records
-        for (const step of steps) {
-          if (current.length === 0) break
-          current = yield* step.process(current)
-        }
-        return current
-      })
+    // Once per page: no stage (or nothing to process) and one stage take no generator.
+    const process = (records: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<unknown>, E, R> =>
+      steps.length === 0 || records.length === 0
+        ? Effect.succeed(records)
+        : steps.length === 1
+        ? steps[0].process(records)
+        : Effect.gen(function*() {
+          let current = records
+          for (const step of steps) {
+            if (current.length === 0) break
+            current = yield* step.process(current)
+          }
+          return current
+        })
     const end = Effect.gen(function*() {
       let carry: ReadonlyArray<unknown> = []
       for (const step of steps) {

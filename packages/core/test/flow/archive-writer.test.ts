@@ -18,7 +18,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
-// ~400 kB bodies: every few appends fill a 2 MiB member, so members overlap in flight.
+// ~400 kB bodies: every few appends fill a 1 MiB member, so members overlap in flight.
 const responseOf = (index: number): RawResponse => ({
   endpoint: "/v2/research/video/query/",
   fields: "id",

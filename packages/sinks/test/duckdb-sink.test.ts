@@ -148,7 +148,7 @@ describe("duckdb sink", () => {
     }
     const dir = await tempDir()
     expect(await settingsOf(`duckdb:${join(dir, "a.duckdb")}?memory_limit=512MiB&threads=2`, join(dir, "a.duckdb"))).toEqual({ m: "512.0 MiB", t: 2 })
-    expect(await settingsOf(`duckdb:${join(dir, "b.duckdb")}`, join(dir, "b.duckdb"))).toEqual({ m: "122.0 MiB", t: 1 })
+    expect(await settingsOf(`duckdb:${join(dir, "b.duckdb")}`, join(dir, "b.duckdb"))).toEqual({ m: "61.0 MiB", t: 1 })
   })
 
   test("bad memory_limit or threads: a one-line error naming the option", () => {

@@ -74,7 +74,8 @@ const make = async (path: string): Promise<SharedDuckDB> => {
       memoryLimit = settings.memoryLimit
     },
     releaseMemory: async (connection) => {
-      if (memoryLimit === "") return
+      // A `:memory:` database's blocks are its data: lowering the limit would write them to temp files.
+      if (memoryLimit === "" || path === MEMORY) return
       const lowered = await connection.run(`SET GLOBAL memory_limit = ${quoteString(RELEASED_LIMIT)}`).then(() => true, () => false)
       if (lowered) await connection.run(`SET GLOBAL memory_limit = ${quoteString(memoryLimit)}`)
     }

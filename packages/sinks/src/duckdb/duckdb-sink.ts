@@ -24,11 +24,13 @@ export interface DuckDBSinkConfig {
 /**
  * Defaults sized for a harvest next to other work on a small machine: DuckDB's own defaults
  * (80% of RAM, a thread per core) let its buffer cache grow with the table and compete with the
- * harvest for cores. A flush merges one epoch (≈50,000 rows by default), which fits well within
- * 128 MB (beyond it DuckDB spills to its temp directory); a larger limit only caches more of the
- * table: 200k videos by the CLI peaked at 304/321/322 MB RSS with 64/128/256 MB.
+ * harvest for cores. The limit bounds what a merge holds at its peak: the staged epoch, the rows it
+ * inserts and the table blocks its delete scans, which fill the cache up to the limit once the
+ * table is large (released after each merge). Beyond it DuckDB spills to its temp directory: an
+ * epoch of 50,000 rows of 6 kB merged within 64 MB; 32 MB failed ("could not allocate block").
+ * 500k videos by the CLI peaked at 358 MB RSS with 128 MB, 293 MB with 64 MB, for the same CPU.
  */
-export const DUCKDB_DEFAULT_MEMORY_LIMIT = "128MB"
+export const DUCKDB_DEFAULT_MEMORY_LIMIT = "64MB"
 export const DUCKDB_DEFAULT_THREADS = 1
 
 const MEMORY_SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i

@@ -25,9 +25,9 @@ export interface DuckDBSinkConfig {
  * Defaults sized for a harvest next to other work on a small machine: DuckDB's own defaults
  * (80% of RAM, a thread per core) let its buffer cache grow with the table and compete with the
  * harvest for cores. The limit bounds what a merge holds at its peak: the staged epoch, the rows it
- * inserts and the table blocks its delete scans, which fill the cache up to the limit once the
- * table is large (released after each merge). Beyond it DuckDB spills to its temp directory: an
- * epoch of 50,000 rows of 6 kB merged within 64 MB; 32 MB failed ("could not allocate block").
+ * inserts and the table blocks its scans read fill the cache up to the limit (released after each
+ * merge). Beyond it DuckDB spills to its temp directory: an epoch of 50,000 rows of 6 kB merged
+ * within 64 MB; 32 MB failed ("could not allocate block").
  * 500k videos by the CLI peaked at 358 MB RSS with 128 MB, 293 MB with 64 MB, for the same CPU.
  */
 export const DUCKDB_DEFAULT_MEMORY_LIMIT = "64MB"

@@ -63,7 +63,7 @@ describe("duckdb sink merge", () => {
   )
 
   test("last version wins across data chunks of one batch (more than 2,048 rows)", async () => {
-    const writer = await resolveSink("duckdb::memory:?table_prefix=chunks_").open(streamContext("video", { stream: "videos" }))
+    const writer = await resolveSink("duckdb::memory:?table_prefix=merge_chunks_").open(streamContext("video", { stream: "videos" }))
     // 5,000 rows over 1,000 keys: each key five times, versions spread over three chunks.
     const records = Array.from({ length: 5000 }, (_, i) => ({ ...sampleVideo(i % 1000), like_count: i }))
     await writer.write({ records, epoch: 1 })
@@ -71,13 +71,13 @@ describe("duckdb sink merge", () => {
     await writer.write({ records: records.slice(0, 10).map((r) => ({ ...r, like_count: -1 })), epoch: 2 })
     await writer.flush({ epoch: 2, checkpoint: checkpoint(2) })
     await writer.close()
-    const rows = byId(await readBack("chunks_videos"))
+    const rows = byId(await readBack("merge_chunks_videos"))
     expect(rows.size).toBe(1000)
     for (let k = 0; k < 1000; k++) expect(rows.get(sampleVideo(k).id)?.like_count).toBe(k < 10 ? -1n : BigInt(4000 + k))
   })
 
   test("a batch with a value that does not convert stages none of its rows", async () => {
-    const writer = await resolveSink("duckdb::memory:?table_prefix=partial_").open(streamContext("video", { stream: "videos" }))
+    const writer = await resolveSink("duckdb::memory:?table_prefix=merge_partial_").open(streamContext("video", { stream: "videos" }))
     const good = Array.from({ length: 3000 }, (_, i) => sampleVideo(i))
     // A fractional count in the second chunk: the first chunk must not be appended either.
     const bad = good.map((r, i) => (i === 2500 ? { ...r, like_count: 1.5 } : r))
@@ -85,6 +85,6 @@ describe("duckdb sink merge", () => {
     await writer.write({ records: good.slice(0, 5), epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await writer.close()
-    expect((await readBack("partial_videos")).length).toBe(5)
+    expect((await readBack("merge_partial_videos")).length).toBe(5)
   })
 })

@@ -51,7 +51,7 @@ describe("duckdb sink", () => {
   })
 
   test("a re-delivered record replaces the old version; within an epoch the last version wins", async () => {
-    const writer = await resolveSink("duckdb::memory:?table_prefix=upsert_").open(streamContext("video", { stream: "videos" }))
+    const writer = await resolveSink("duckdb::memory:?table_prefix=sink_upsert_").open(streamContext("video", { stream: "videos" }))
     await writer.write({ records: [sampleVideo(1), sampleVideo(2)], epoch: 1 })
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await writer.write({ records: [{ ...sampleVideo(1), like_count: 5 }], epoch: 2 })
@@ -63,7 +63,7 @@ describe("duckdb sink", () => {
     await writer.flush({ epoch: 3, checkpoint: checkpoint(3) })
     await writer.close()
     const connection = await (await sharedDuckDB(":memory:")).connect()
-    const rows = (await connection.runAndReadAll("select id, like_count from upsert_videos order by id")).getRowObjectsJS()
+    const rows = (await connection.runAndReadAll("select id, like_count from sink_upsert_videos order by id")).getRowObjectsJS()
     connection.closeSync()
     expect(rows).toEqual([{ id: sampleVideo(1).id, like_count: 999n }, { id: sampleVideo(2).id, like_count: 6n }])
   })
@@ -96,7 +96,11 @@ describe("duckdb sink", () => {
     fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })
   ], { numRuns: 8 })("pages of any size across 2,048-row chunks and epochs: each key holds its last written version", async (pages, flushAfter) => {
     // Page p writes `count` consecutive videos from `start` with like_count = p: every page is a new version of what it overlaps.
-    const writer = await resolveSink("duckdb::memory:?table_prefix=chunks_").open(streamContext("video", { stream: "videos" }))
+    // The in-memory database is shared by every test file a worker runs (isolate: false): its
+    // tables' prefixes are unique to the file, and each run (a shrink after a failure too) starts from no table.
+    const connection = await (await sharedDuckDB(":memory:")).connect()
+    await connection.run("drop table if exists sink_chunks_videos")
+    const writer = await resolveSink("duckdb::memory:?table_prefix=sink_chunks_").open(streamContext("video", { stream: "videos" }))
     const last = new Map<string, number>()
     let epoch = 1
     for (const [p, [start, count]] of pages.entries()) {
@@ -110,9 +114,7 @@ describe("duckdb sink", () => {
     }
     await writer.flush({ epoch, checkpoint: checkpoint(epoch) })
     await writer.close()
-    const connection = await (await sharedDuckDB(":memory:")).connect()
-    const rows = (await connection.runAndReadAll("select id, like_count from chunks_videos")).getRowObjectsJS()
-    await connection.run("drop table chunks_videos")
+    const rows = (await connection.runAndReadAll("select id, like_count from sink_chunks_videos")).getRowObjectsJS()
     connection.closeSync()
     expect(new Map(rows.map((r) => [r.id as string, Number(r.like_count)]))).toEqual(last)
     expect(rows.length).toBe(last.size)

@@ -1,4 +1,5 @@
 import type { Column } from "../schema/columns.js"
+import { fieldRead } from "../schema/column-values.js"
 import { NotAnInt64 } from "../schema/not-an-int64.js"
 import { jsonText } from "../schema/columns.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
@@ -128,8 +129,6 @@ interface RowHelpers {
 
 type RowEncoder = (out: RowBuffer, r: Record<string, unknown>, h: RowHelpers) => void
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-
 /**
  * One row's encoder, generated for the columns: a static property read per column and its
  * type's write, no per-value dispatch. It was 15% faster than a loop over column arrays, and the
@@ -140,7 +139,7 @@ const rowEncoderFor = (columns: ReadonlyArray<Column>): RowEncoder => {
   const lines = ["let v, nul"]
   columns.forEach((column, c) => {
     if (c > 0) lines.push("out.byte(9)")
-    const field = IDENTIFIER.test(column.name) ? `r.${column.name}` : `r[${JSON.stringify(column.name)}]`
+    const field = fieldRead("r", column.name)
     lines.push(`v = ${column.type === "json" ? `h.json(${field})` : field}`)
     lines.push("if (v === undefined || v === null) { out.byte(92); out.byte(78) }") // \N
     switch (column.type) {

@@ -6,6 +6,13 @@ const cache = new Map<string, ColumnValues>()
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
 /**
+ * The JavaScript expression that reads field `name` of `target`, for generated code: `target.name`
+ * (a static property access) when the name is an identifier, else `target["name"]`.
+ */
+export const fieldRead = (target: string, name: string): string =>
+  IDENTIFIER.test(name) ? `${target}.${name}` : `${target}[${JSON.stringify(name)}]`
+
+/**
  * A reader compiled for one field name: a static property access stays monomorphic, where
  * `row[name]` in a shared loop is a megamorphic keyed load — 4× slower over 23 columns, and the
  * largest cost of building a RecordBatch. Field names come from the record kinds, never from input.
@@ -13,14 +20,12 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 export const columnValues = (name: string): ColumnValues => {
   let read = cache.get(name)
   if (read === undefined) {
-    read = IDENTIFIER.test(name)
-      ? (new Function(
-        "rows",
-        `const out = new Array(rows.length)
-for (let i = 0; i < rows.length; i++) { const v = rows[i].${name}; out[i] = v === undefined ? null : v }
+    read = new Function(
+      "rows",
+      `const out = new Array(rows.length)
+for (let i = 0; i < rows.length; i++) { const v = ${fieldRead("rows[i]", name)}; out[i] = v === undefined ? null : v }
 return out`
-      ) as ColumnValues)
-      : (rows) => rows.map((row) => (row as Record<string, unknown>)[name] ?? null)
+    ) as ColumnValues
     cache.set(name, read)
   }
   return read

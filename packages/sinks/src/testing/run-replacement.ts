@@ -12,15 +12,23 @@ import { dayText, FIRST_DAY, replacementScenarioArb } from "./replacement-scenar
 const STREAM = "videos"
 const DAY = 86_400
 
+/** The first run's videos, split by whether the second run fetched their day again. */
+const firstRunVideos = (scenario: ReplacementScenario): { readonly replaced: Array<Video>; readonly kept: Array<Video> } => {
+  const days = new Set(scenario.replaced)
+  const replaced: Array<Video> = []
+  const kept: Array<Video> = []
+  for (const video of scenario.first.flatMap((epoch) => epoch.batches.flat())) {
+    if (days.has(Math.floor((video.create_time! - FIRST_DAY) / DAY))) replaced.push(video)
+    else kept.push(video)
+  }
+  return { replaced, kept }
+}
+
 /** What the output must hold at the end: the first run's videos of days not fetched again, then the second run's, by id. */
 const expectedOf = (scenario: ReplacementScenario): Map<string, string> => {
-  const replaced = new Set(scenario.replaced)
   const expected = new Map<string, string>()
-  const videos = (epochs: ReplacementScenario["first"]) => epochs.flatMap((epoch) => epoch.batches.flat())
-  for (const video of videos(scenario.first)) {
-    if (!replaced.has(Math.floor((video.create_time! - FIRST_DAY) / DAY))) expected.set(video.id, String(video.like_count))
-  }
-  for (const video of videos(scenario.second)) expected.set(video.id, String(video.like_count))
+  for (const video of firstRunVideos(scenario).kept) expected.set(video.id, String(video.like_count))
+  for (const video of scenario.second.flatMap((epoch) => epoch.batches.flat())) expected.set(video.id, String(video.like_count))
   return expected
 }
 
@@ -44,8 +52,7 @@ const compareValues = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, e
  */
 const checkReplacedRows = (replacedRows: number | undefined, scenario: ReplacementScenario): void => {
   if (replacedRows === undefined) return
-  const replaced = new Set(scenario.replaced)
-  const earlier = scenario.first.flatMap((epoch) => epoch.batches.flat()).filter((video) => replaced.has(Math.floor((video.create_time! - FIRST_DAY) / DAY))).length
+  const earlier = firstRunVideos(scenario).replaced.length
   if (replacedRows !== earlier) throw new Error(`replaceDays resolved to ${replacedRows} row(s) removed; the first run delivered ${earlier} of those days`)
 }
 

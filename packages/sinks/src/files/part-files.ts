@@ -93,9 +93,8 @@ export const replacedParts = async (dir: string, tag: string, days: ReadonlySet<
   return parts
 }
 
-/** Deletes the {@link replacedParts} of `days`. Idempotent. Returns how many files went. */
-export const removeReplacedParts = async (dir: string, tag: string, days: ReadonlySet<string>, through: number): Promise<number> => {
-  const parts = await replacedParts(dir, tag, days, through)
+/** Deletes {@link replacedParts} (their paths). Idempotent. Returns how many there were. */
+export const removeReplacedParts = async (parts: ReadonlyArray<string>): Promise<number> => {
   for (const part of parts) await rm(part, { force: true })
   // Durable before the flush that commits the replacement resolves: a crash must not bring them back.
   for (const changed of new Set(parts.map((part) => dirname(part)))) await syncDirectory(changed)

@@ -1,4 +1,4 @@
-import type { AnyRecord, AtomicWriteOptions, DayReplacement, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
+import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
@@ -78,7 +78,8 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   const pending = new Map<string, Pending>()
   const provisional = context.provisional
   /** Days this run fetches again: their earlier parts go at the first flush, after the new parts are written. */
-  let replacing: DayReplacement | undefined
+  /** The days fetched again and the parts of them the first flush removes, found once by `replaceDays`. */
+  let replacing: { readonly days: ReadonlyArray<string>; readonly parts: ReadonlyArray<string> } | undefined
 
   const entryOf = (partition: string, day?: string): Pending => {
     const key = day === undefined ? partition : `${partition}\u0000${day}`
@@ -154,15 +155,15 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingRows >= options.partRows) await writePending()
     },
     async replaceDays(replace) {
-      replacing = replace
       // The parts the first flush removes are already known (the new ones are of later epochs):
       // their rows are what this replaces. Rows of those days in ordinary parts (an older tikflow's)
       // stay, and the run reports them from this count.
+      const parts = await replacedParts(streamDir, tag, new Set(replace.days), replace.through)
+      replacing = { days: replace.days, parts }
       const rowsIn = options.encoder.rowsIn
       if (rowsIn === undefined) return undefined
-      if (options.encoder.ready !== undefined) await options.encoder.ready()
       let rows = 0
-      for (const part of await replacedParts(streamDir, tag, new Set(replace.days), replace.through)) rows += await rowsIn(part)
+      for (const part of parts) rows += await rowsIn(part)
       return rows
     },
     async flush(_commit: SinkCommit) {
@@ -172,7 +173,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (replacing !== undefined) {
         // After the new parts are durable; a crash before the checkpoint resumes at `through`,
         // drops the new parts as unacknowledged and calls replaceDays again (nothing left to remove).
-        const removed = await removeReplacedParts(streamDir, tag, new Set(replacing.days), replacing.through)
+        const removed = await removeReplacedParts(replacing.parts)
         if (removed > 0) context.logger.info(`${context.stream}: ${removed} part file(s) of ${replacing.days.length} day(s) fetched again replaced`)
         replacing = undefined
       }

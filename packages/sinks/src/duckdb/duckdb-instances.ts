@@ -59,7 +59,8 @@ const make = async (path: string): Promise<SharedDuckDB> => {
     throw error
   })
   let tail: Promise<unknown> = Promise.resolve()
-  let memoryLimit = ""
+  /** The limit `configure` set last: what a release restores. */
+  let memoryLimit: string | undefined
   return {
     path,
     instance,
@@ -75,7 +76,7 @@ const make = async (path: string): Promise<SharedDuckDB> => {
     },
     releaseMemory: async (connection) => {
       // A `:memory:` database's blocks are its data: lowering the limit would write them to temp files.
-      if (memoryLimit === "" || path === MEMORY) return
+      if (memoryLimit === undefined || path === MEMORY) return
       const lowered = await connection.run(`SET GLOBAL memory_limit = ${quoteString(RELEASED_LIMIT)}`).then(() => true, () => false)
       if (lowered) await connection.run(`SET GLOBAL memory_limit = ${quoteString(memoryLimit)}`)
     }

@@ -1,3 +1,5 @@
+import { hostname } from "node:os"
+
 /** Whether a process on this machine is alive (`kill(pid, 0)`: EPERM means alive but not ours). */
 export const isProcessAlive = (pid: number): boolean => {
   try {
@@ -7,3 +9,7 @@ export const isProcessAlive = (pid: number): boolean => {
     return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
+
+/** Whether a process recorded by its pid and host is known to be gone: one of this machine that is not alive. */
+export const isDeadHere = (recorded: { readonly pid: number; readonly host: string }): boolean =>
+  recorded.host === hostname() && !isProcessAlive(recorded.pid)

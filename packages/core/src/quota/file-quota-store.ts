@@ -1,6 +1,5 @@
-import { hostname } from "node:os"
 import { withLockFile } from "../files/lock-file.js"
-import { isProcessAlive } from "../files/process-alive.js"
+import { isDeadHere } from "../files/process-alive.js"
 import { readJsonFile } from "../files/read-json-file.js"
 import { DayRecordStore } from "./day-record-store.js"
 import { changeDay, dayOf, type QuotaDay, reapHolders, usageOf } from "./quota-day.js"
@@ -32,9 +31,6 @@ export class FileQuotaStore extends DayRecordStore {
     })
   }
 }
-
-const isDeadHere = (holder: { readonly pid: number; readonly host: string }): boolean =>
-  holder.host === hostname() && !isProcessAlive(holder.pid)
 
 const FORMAT = `{"version":2,"day":"YYYY-MM-DD","used":n,"holders":{…}}`
 

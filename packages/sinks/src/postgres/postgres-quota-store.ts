@@ -1,6 +1,5 @@
 import type { QuotaDay, QuotaUsage } from "@tikflow/core/internal"
-import { DayRecordStore, emptyDay, isProcessAlive, reapHolders, usageOf } from "@tikflow/core/internal"
-import { hostname } from "node:os"
+import { DayRecordStore, emptyDay, isDeadHere, reapHolders, usageOf } from "@tikflow/core/internal"
 import { openCoordinator } from "./postgres-coordinator.js"
 import type { PostgresSession, PostgresStatements } from "./postgres-session.js"
 import { quoteIdent } from "./postgres-tables.js"
@@ -51,7 +50,7 @@ export class PostgresQuotaStore extends DayRecordStore {
   }
 
   async read(day: string): Promise<QuotaUsage> {
-    return usageOf(reapHolders(await this.load(this.session, day, false), isDead))
+    return usageOf(reapHolders(await this.load(this.session, day, false), isDeadHere))
   }
 
   close(): Promise<void> {
@@ -81,7 +80,7 @@ export class PostgresQuotaStore extends DayRecordStore {
     return this.session.transaction(async (tx) => {
       await tx.query(`INSERT INTO ${this.tables.days} (client_key_hash, day, used) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [this.clientKeyHash, day])
       const stored = await this.load(tx, day, true)
-      const [next, result] = f(reapHolders(stored, (h) => isDead(h) || stale(stored, h)))
+      const [next, result] = f(reapHolders(stored, (h) => isDeadHere(h) || stale(stored, h)))
       await tx.query(`UPDATE ${this.tables.days} SET used = $3 WHERE client_key_hash = $1 AND day = $2`, [this.clientKeyHash, day, next.used])
       const gone = Object.keys(stored.holders).filter((id) => next.holders[id] === undefined)
       if (gone.length > 0) {
@@ -99,8 +98,6 @@ export class PostgresQuotaStore extends DayRecordStore {
     })
   }
 }
-
-const isDead = (holder: { readonly pid: number; readonly host: string }): boolean => holder.host === hostname() && !isProcessAlive(holder.pid)
 
 // reapHolders passes the holder entry, not its id: find the id by identity.
 const stale = (record: QuotaDay & { readonly stale: ReadonlySet<string> }, holder: { readonly pid: number; readonly host: string }): boolean => {

@@ -219,14 +219,17 @@ const covered = (
   return coverItems(record, pending.items ?? [], new Set(outcome.refused), now)
 }
 
-/** `a + b` by key; a key summing to 0 goes (a day whose only request was given back). */
+/** Adds `n` to `counts[key]` in place; a key summing to 0 goes (a day whose only request was given back). */
+export const addCount = (counts: Record<string, number>, key: string, n: number): void => {
+  const next = (counts[key] ?? 0) + n
+  if (next === 0) delete counts[key]
+  else counts[key] = next
+}
+
+/** `a + b` by key (see {@link addCount}). */
 const addCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> => {
   const sum = { ...a }
-  for (const [key, n] of Object.entries(b)) {
-    const next = (sum[key] ?? 0) + n
-    if (next === 0) delete sum[key]
-    else sum[key] = next
-  }
+  for (const [key, n] of Object.entries(b)) addCount(sum, key, n)
   return sum
 }
 
@@ -237,13 +240,13 @@ const subtractCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<
   return difference
 }
 
-/** When the harvest last completed a run (what `already complete` names). */
 /** The records the harvest's coverage holds for `days` (what its earlier runs delivered for them). */
 export const recordsOfDays = async (history: HistoryStore, harvestId: string, days: ReadonlyArray<string>): Promise<number> => {
   const record = await history.read(harvestId)
   return days.reduce((sum, day) => sum + (record?.coverage.days[day]?.records ?? 0), 0)
 }
 
+/** When the harvest last completed a run (what `already complete` names). */
 export const harvestedAt = (record: HarvestRecord): string =>
   [...record.runs].reverse().find((run) => run.status === "complete")?.finishedAt ?? record.updatedAt
 

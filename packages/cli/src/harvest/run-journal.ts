@@ -2,8 +2,8 @@ import { closeSync, openSync, writeSync } from "node:fs"
 import { readdir, readFile, stat, unlink } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { type HistoryStore, isProcessAlive, makeDirectory } from "@tikflow/core/internal"
-import { killedRun } from "./harvest-history.js"
+import { type HistoryStore, isDeadHere, makeDirectory } from "@tikflow/core/internal"
+import { addCount, killedRun } from "./harvest-history.js"
 
 /** Who writes a journal: the run (of the harvest's history) and the process running it. */
 export interface RunJournalHeader {
@@ -28,12 +28,6 @@ export const runJournalDir = (stateDir: string): string => join(stateDir, "run-j
 
 /** The journals this process writes: a journal of our pid that is not one of them was left by an earlier process of that pid. */
 const ours = new Set<string>()
-
-const count = (counts: Record<string, number>, key: string, n: number) => {
-  const next = (counts[key] ?? 0) + n
-  if (next === 0) delete counts[key]
-  else counts[key] = next
-}
 
 /**
  * A run's requests and errors as they happen, in memory and appended to its journal file, so a
@@ -66,17 +60,17 @@ export class RunJournal {
   }
 
   sending(day: string): void {
-    count(this.tally.requestsByDay, day, 1)
+    addCount(this.tally.requestsByDay, day, 1)
     this.append(`s ${day}\n`)
   }
 
   unsent(day: string): void {
-    count(this.tally.requestsByDay, day, -1)
+    addCount(this.tally.requestsByDay, day, -1)
     this.append(`u ${day}\n`)
   }
 
   error(kind: string): void {
-    count(this.tally.errors, kind, 1)
+    addCount(this.tally.errors, kind, 1)
     this.append(`e ${kind.replace(/\s/g, "_")}\n`)
   }
 
@@ -140,9 +134,9 @@ export const readRunJournal = async (path: string): Promise<ReadJournal | string
   const tally: RunTally = { requestsByDay: {}, errors: {} }
   for (const [i, line] of rest.entries()) {
     const value = line.slice(2)
-    if (line.startsWith("s ")) count(tally.requestsByDay, value, 1)
-    else if (line.startsWith("u ")) count(tally.requestsByDay, value, -1)
-    else if (line.startsWith("e ")) count(tally.errors, value, 1)
+    if (line.startsWith("s ")) addCount(tally.requestsByDay, value, 1)
+    else if (line.startsWith("u ")) addCount(tally.requestsByDay, value, -1)
+    else if (line.startsWith("e ")) addCount(tally.errors, value, 1)
     else if (line.startsWith("c ") && /^\d+$/.test(value)) tally.records = Number(value)
     else return `line ${i + 2}: expected "s <day>", "u <day>", "e <kind>" or "c <records>", got ${JSON.stringify(line.slice(0, 40))}`
   }
@@ -173,7 +167,10 @@ export const settleDeadRuns = async (stateDir: string, history: HistoryStore, no
       continue
     }
     const { header } = journal
-    if (header.host !== hostname() || ours.has(path) || (header.pid !== process.pid && isProcessAlive(header.pid))) continue
+    if (ours.has(path)) continue
+    // This process's pid in a journal not of ours: an earlier process of this machine had it.
+    const gone = header.pid === process.pid ? header.host === hostname() : isDeadHere(header)
+    if (!gone) continue
     if (await history.read(header.harvestId) !== undefined) {
       await history.update(header.harvestId, (record) => killedRun(record!, header.run, journal.tally, journal.lastWrite.toISOString()))
     }

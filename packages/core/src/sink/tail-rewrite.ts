@@ -71,7 +71,8 @@ export const filterTail = async (
       carryAt += start
     }
     while (next < sorted.length) moved.set(sorted[next++], from + written)
-    await out.sync()
+    // Durable only if it replaces the tail: with nothing dropped the side file goes unused.
+    if (removed > 0) await out.sync()
   } finally {
     await out.close()
   }

@@ -18,6 +18,24 @@ export const describeFailure = (error: unknown): Failure => {
   return { ...failure, message: failure.message.replace(/\s*[\r\n]+\s*/g, " ").trim() }
 }
 
+/** How a run a failure ended is told: in its history (the run's status) and by its exit code alike. */
+export type FailedRunStatus = "stopped" | "interrupted" | "failed"
+
+/**
+ * The one rule for both: a spent quota stops the run (exit 4, resumable). After SIGINT/SIGTERM
+ * (`signal` aborted), a failure a re-run gets past is part of the interruption (exit 130/143,
+ * "run the same command again to resume"): the stop cut short a step in flight (a webhook POST,
+ * a flush) or met a failure the resumed run retries from its checkpoint. A failure a re-run cannot
+ * get past (a value the API sends that cannot be stored) or of another kind (auth, usage) stays a
+ * failure with its own exit code, signal or not: "resume" would lead into the same wall.
+ */
+export const failedRunStatus = (failure: Failure, signal: AbortSignal): FailedRunStatus =>
+  failure.exitCode === ExitCode.QuotaExhausted
+    ? "stopped"
+    : signal.aborted && failure.exitCode === ExitCode.Failure && failure.rerunHelps !== false
+    ? "interrupted"
+    : "failed"
+
 const describe = (error: unknown): Failure => {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message }
   const tagged = error as { _tag?: string; message?: string; reason?: string; field?: string; endpoint?: string; sink?: string; operation?: string; status?: number; resetAt?: string; deterministic?: boolean }

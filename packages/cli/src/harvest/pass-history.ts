@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 import { type CheckpointStore, type HarvestRecord, type ProgressEvent, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
-import { ExitCode } from "../exit-codes.js"
-import { describeFailure } from "../failure.js"
+import { describeFailure, failedRunStatus } from "../failure.js"
 import { beginRun, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
@@ -67,11 +66,14 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
       else if (event.type === "retry") journal?.error(event.kind)
       else if (event.type === "item-refused") journal?.error(`refused:${event.code}`)
     },
-    /** The pass failed: counted by kind; the history keeps it (a failure to write it must not hide the error). */
+    /**
+     * The pass failed: counted by kind; the history keeps how it ended by the rule the exit code
+     * follows too (`failedRunStatus`). A failure to write it must not hide the error.
+     */
     failed: async (error: unknown, lastEpoch: number | undefined) => {
-      const quota = describeFailure(error).exitCode === ExitCode.QuotaExhausted
-      journal?.error(quota ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
-      await ended(quota ? "stopped" : signal.aborted ? "interrupted" : "failed", lastEpoch).catch(() => undefined)
+      const status = failedRunStatus(describeFailure(error), signal)
+      journal?.error(status === "stopped" ? "quota-exhausted" : (error as { _tag?: string })._tag ?? "failure")
+      await ended(status, lastEpoch).catch(() => undefined)
     },
     /** Stopped by `--max-records` (stopped) or a signal (interrupted). */
     interrupted: (lastEpoch: number | undefined) => ended(run.limit?.reached && !signal.aborted ? "stopped" : "interrupted", lastEpoch)

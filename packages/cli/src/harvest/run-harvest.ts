@@ -2,7 +2,7 @@ import type { HarvestRecord, PipelineSummary, ProvisionalDays } from "@tikflow/c
 import { CliError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
-import { describeFailure } from "../failure.js"
+import { describeFailure, failedRunStatus } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
 import { coverageCounter, recordsOfDays } from "./harvest-history.js"
@@ -267,17 +267,17 @@ const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
   return done
 }
 
-/** A sink failed after the run was interrupted: its work was cut short by the stop, not broken. */
-const cutShortByInterrupt = (run: OpenRun, error: unknown): boolean =>
-  run.input.signal.aborted && (error as { _tag?: string } | undefined)?._tag === "SinkError"
-
-/** A job failed: a spent quota or a failure a re-run may get past returns its exit code, anything else is thrown. */
+/**
+ * A job failed: a spent quota or a failure a re-run may get past returns its exit code, anything
+ * else is thrown. Whether it was an interruption is `failedRunStatus`'s call, as for the history.
+ */
 const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> => {
-  const { output } = run.input
+  const { output, signal } = run.input
   run.display.stop()
   await run.refused.settled().catch(() => undefined)
   const failure = describeFailure(error)
-  if (failure.exitCode === ExitCode.QuotaExhausted) {
+  const status = failedRunStatus(failure, signal)
+  if (status === "stopped") {
     // What the run did before the stop, so a script or a person sees the partial harvest.
     const current = run.current
     const stopped = run.result(failure.exitCode, current && {
@@ -291,11 +291,11 @@ const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> =
     output.error(failure.message)
     return stopped
   }
-  if (failure.exitCode === ExitCode.Failure && cutShortByInterrupt(run, error)) {
-    // A sink could not make its last epoch durable in time (a webhook POST in flight is cancelled):
-    // that epoch stays uncommitted and is sent again on resume, so this is an interruption.
+  if (status === "interrupted") {
+    // The stop cut short a step in flight (a webhook POST cancelled: that epoch stays uncommitted
+    // and is sent again on resume) or met a failure the resumed run gets past.
     output.notice(`interrupted: ${failure.message}; run the same command again to resume${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`)
-    return run.result(exitCodeForSignal(run.input.signal.reason))
+    return run.result(exitCodeForSignal(signal.reason))
   }
   if (failure.exitCode === ExitCode.Failure) {
     // Unless re-running would stop at the same place (a value the API sends that cannot be stored).

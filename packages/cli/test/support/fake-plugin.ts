@@ -5,8 +5,14 @@ import { join } from "node:path"
  * Writes a third-party sink plugin package `tikflow-sink-<name>` into `<dir>/node_modules`: it
  * appends each flushed batch's records as JSON lines to the file its URI names, so a test can
  * check exactly what was delivered. `contract` lets a test install a plugin of another version.
+ * `holdFlush` makes every flush say so on stderr (`<name>: flush held`) and wait for the run's
+ * signal, then succeed (`"then-flush"`) or fail (`"then-fail"`): a step in flight when a SIGINT comes.
  */
-export const installFakePlugin = (dir: string, name: string, options: { readonly contract?: number } = {}): void => {
+export const installFakePlugin = (
+  dir: string,
+  name: string,
+  options: { readonly contract?: number; readonly holdFlush?: "then-flush" | "then-fail" } = {}
+): void => {
   const root = join(dir, "node_modules", `tikflow-sink-${name}`)
   mkdirSync(root, { recursive: true })
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: `tikflow-sink-${name}`, version: "1.0.0", type: "module", exports: "./index.js" }))
@@ -28,10 +34,18 @@ export default {
     let pending = []
     return {
       async write(batch) { pending.push(...batch.records.map((r) => ({ stream: context.stream, label: context.config.label, epoch: batch.epoch, record: r }))) },
-      async flush() { if (pending.length) appendFileSync(context.config.path, pending.map((p) => JSON.stringify(p) + "\\n").join("")); pending = [] },
+      async flush() {
+        ${options.holdFlush === undefined ? "" : holdUntilSignal(name, options.holdFlush)}
+        if (pending.length) appendFileSync(context.config.path, pending.map((p) => JSON.stringify(p) + "\\n").join("")); pending = []
+      },
       async close() {}
     }
   }
 }
 `)
 }
+
+const holdUntilSignal = (name: string, then: "then-flush" | "then-fail") => `
+        process.stderr.write(${JSON.stringify(`${name}: flush held\n`)})
+        await new Promise((resolve) => context.signal.aborted ? resolve() : context.signal.addEventListener("abort", resolve, { once: true }))
+        ${then === "then-fail" ? "throw new Error(\"cut short by the signal\")" : ""}`

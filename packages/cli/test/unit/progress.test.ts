@@ -115,6 +115,38 @@ describe("progress", () => {
     expect(workOfState(finished, undefined, oldest)).toEqual({ done: 30, total: 60 })
   })
 
+  it("the oldest day per running window is each window's minimum over its records, whatever order pages mix windows in", () => {
+    const day0 = Date.UTC(2024, 0, 1) / 86_400_000
+    const windowsArb = fc.array(fc.record({ days: fc.integer({ min: 1, max: 5 }), done: fc.boolean() }), { minLength: 1, maxLength: 4 })
+    fc.assert(
+      fc.property(windowsArb, fc.array(fc.array(fc.option(fc.integer({ min: -2, max: 24 }), { nil: null }), { maxLength: 12 }), { maxLength: 5 }), (shape, pages) => {
+        let first = day0
+        const bounds = shape.map(({ days, done }) => {
+          const w = { first, last: first + days - 1, done }
+          first += days
+          return w
+        })
+        const text = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")
+        const state = { version: 1, windows: bounds.map((w) => ({ start: text(w.first), end: text(w.last), done: w.done })) }
+        const oldest = new Map<string, number>()
+        const expected = new Map<string, number>()
+        for (const page of pages) {
+          const records = page.map((offset) => ({ create_time: offset === null ? null : (day0 + offset) * 86_400 + 3_600 }))
+          noteOldestDays(state, records, oldest)
+          // The reference: each record on its own.
+          for (const offset of page) {
+            if (offset === null) continue
+            const w = bounds.find((b) => b.first <= day0 + offset && day0 + offset <= b.last)
+            if (w === undefined || w.done) continue
+            const key = `${text(w.first)}-${text(w.last)}`
+            expected.set(key, Math.min(expected.get(key) ?? Infinity, day0 + offset))
+          }
+        }
+        expect(Object.fromEntries(oldest)).toEqual(Object.fromEntries(expected))
+      })
+    )
+  })
+
   it("the live line fits the terminal, numbers first, bar and colour only when asked", () => {
     const snapshot = (done: number | undefined) => {
       let now = 0

@@ -65,6 +65,17 @@ const CLOSE = 0x7d // }
  * into the line (format 1), the same bytes as `JSON.stringify` of its text, or kept as base64.
  */
 export const archiveLine = (harvestId: string, epoch: number, pass: number, response: RawResponse): Buffer => {
+  const pieces = archiveLinePieces(harvestId, epoch, pass, response)
+  return pieces.length === 1 ? pieces[0] as Buffer : Buffer.concat(pieces)
+}
+
+/**
+ * The same line as consecutive pieces, for a writer that copies them into a larger buffer anyway
+ * (the archive's gzip member): a format 2 line is its head, the response's body itself (not
+ * copied: read only, never changed) and `}\n`, so the body's bytes are copied once, into the
+ * member, instead of twice.
+ */
+export const archiveLinePieces = (harvestId: string, epoch: number, pass: number, response: RawResponse): ReadonlyArray<Uint8Array> => {
   const bytes = response.body
   const head: Omit<ArchiveLine, "body"> = {
     harvest_id: harvestId,
@@ -78,12 +89,12 @@ export const archiveLine = (harvestId: string, epoch: number, pass: number, resp
     received_at: new Date(response.receivedAt).toISOString()
   }
   const utf8 = isUtf8(bytes)
-  if (utf8 && response.bodyIsJson === true && isOneLine(bytes)) return embeddedLine(head, bytes)
+  if (utf8 && response.bodyIsJson === true && isOneLine(bytes)) return embeddedLinePieces(head, bytes)
   if (!utf8) {
     const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
-    return Buffer.from(`${JSON.stringify({ ...head, body: null, body_base64: base64 })}\n`, "utf8")
+    return [Buffer.from(`${JSON.stringify({ ...head, body: null, body_base64: base64 })}\n`, "utf8")]
   }
-  return escapedLine(head, bytes)
+  return [escapedLine(head, bytes)]
 }
 
 /** A non-empty body without CR or LF bytes (which JSON allows between tokens, and line readers split at). */
@@ -91,16 +102,9 @@ const isOneLine = (bytes: Uint8Array): boolean =>
   bytes.length > 0 && bytes.indexOf(LF) === -1 && bytes.indexOf(CR) === -1
 
 /** Format 2: `{"v":2,…,"received_at":"…","body_bytes":n` + `,"body":` + the body's bytes + `}\n`. */
-const embeddedLine = (head: Omit<ArchiveLine, "body">, bytes: Uint8Array): Buffer => {
-  const prefix = `${V2_START}${JSON.stringify(head).slice(1, -1)},"body_bytes":${bytes.length}${BODY_KEY}`
-  const prefixBytes = Buffer.byteLength(prefix)
-  const out = Buffer.allocUnsafe(prefixBytes + bytes.length + 2)
-  out.write(prefix, 0, "utf8")
-  out.set(bytes, prefixBytes)
-  out[prefixBytes + bytes.length] = CLOSE
-  out[prefixBytes + bytes.length + 1] = LF
-  return out
-}
+const embeddedLinePieces = (head: Omit<ArchiveLine, "body">, bytes: Uint8Array): ReadonlyArray<Uint8Array> =>
+  [Buffer.from(`${V2_START}${JSON.stringify(head).slice(1, -1)},"body_bytes":${bytes.length}${BODY_KEY}`, "utf8"), bytes, V2_END]
+const V2_END = Buffer.from([CLOSE, LF])
 
 /**
  * Format 1: `{…,"received_at":"…"` + `,"body":"` + escaped body + `"}\n`, built in a scratch buffer

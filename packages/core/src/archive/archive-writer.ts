@@ -4,7 +4,7 @@ import { gzip } from "node:zlib"
 import { epochOffsetsPath, openEpochAppendFile } from "../sink/epoch-append-file.js"
 import type { SinkLogger } from "../sink/sink-plugin.js"
 import type { RawResponse } from "../source/source.js"
-import { ARCHIVE_SUFFIX, archiveFileOf, archiveLine } from "./archive-format.js"
+import { ARCHIVE_SUFFIX, archiveFileOf, archiveLinePieces } from "./archive-format.js"
 import { readArchiveFile } from "./archive-reader.js"
 
 const gzipAsync = promisify(gzip)
@@ -73,7 +73,8 @@ export const openResponseArchive = async (
     throw error
   }
   const pass = context.newPass ? (context.resume?.epoch ?? 0) + 1 : await lastPassIn(path)
-  let pending: Array<Buffer> = []
+  // Lines as pieces (a format 2 line's body is the response's own bytes), copied once into the member.
+  let pending: Array<Uint8Array> = []
   let pendingBytes = 0
   // Members are compressed and appended in order, off the page's path: `writing` is the chain of
   // appends, `inFlight` how many members it still holds; its first failure fails the next call.
@@ -96,9 +97,10 @@ export const openResponseArchive = async (
     path,
     async append(responses, epoch) {
       for (const response of responses) {
-        const line = archiveLine(context.harvestId, epoch, pass, response)
-        pending.push(line)
-        pendingBytes += line.length
+        for (const piece of archiveLinePieces(context.harvestId, epoch, pass, response)) {
+          pending.push(piece)
+          pendingBytes += piece.length
+        }
       }
       if (pendingBytes >= MEMBER_BYTES) startMember()
       // Waits for the chain only when it is full, and always surfaces an earlier failure.

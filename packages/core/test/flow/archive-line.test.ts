@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import type { RawResponse } from "../../src/internal.js"
-import { archiveLine, parseArchiveLine } from "../../src/internal.js"
+import { archiveLine, archiveLinePieces, parseArchiveLine } from "../../src/internal.js"
 
 /**
  * A body the client parsed as JSON is embedded in its line as is (format 2): the line is JSON whose
@@ -98,6 +98,17 @@ describe("archive lines", () => {
       expect(back.bodyText).toBe(text)
       // The same response as a format 1 line (an older tikflow's) reads back to the same thing.
       expect(parseArchiveLine(Buffer.from(viaJson(response, text).trimEnd()), "x:1")).toEqual(back)
+    }
+  )
+
+  test.prop([jsonBody, fc.boolean()])(
+    "a line's pieces are its bytes in order; a format 2 line's body piece is the response's own bytes, not a copy",
+    (text, bodyIsJson) => {
+      const body = Buffer.from(text, "utf8")
+      const response = responseOf(body, "L", bodyIsJson)
+      const pieces = archiveLinePieces("videos-1", 3, 2, response)
+      expect(Buffer.concat(pieces).equals(archiveLine("videos-1", 3, 2, response))).toBe(true)
+      expect(pieces.includes(body)).toBe(bodyIsJson)
     }
   )
 

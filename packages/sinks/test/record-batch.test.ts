@@ -2,9 +2,10 @@ import { recordKinds } from "@tikflow/core/internal"
 import type { RecordKind } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC, tableToIPC, Table } from "apache-arrow"
+import type { RecordBatch } from "apache-arrow"
 import { describe, expect } from "vitest"
-import { arrowSchemaFor, columnsOf, toRecordBatch } from "../src/internal.js"
-import { sampleVideo, uniqueRecords } from "./support/records.js"
+import { arrowSchemaFor, columnsOf, recordBatchBuilder, toRecordBatch } from "../src/internal.js"
+import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
 
 /** Reads a column value back into the record's JS shape. */
 const fromArrow = (value: unknown): unknown => {
@@ -41,5 +42,53 @@ describe("toRecordBatch", () => {
   test.each([1.5, 1e20, 2 ** 63, -(2 ** 60)])("a count an int64 cannot hold exactly (%s) is refused, naming field and record, never wrapped", (count) => {
     const records = [sampleVideo(1), { ...sampleVideo(2), view_count: count }]
     expect(() => toRecordBatch("video", records)).toThrow(`view_count: expected an integer in ±(2^53 - 1), got ${String(count)} (video ${records[1].id})`)
+  })
+})
+
+/** A batch's rows read back through Arrow IPC, in the records' shape (provenance columns included). */
+const rowsOf = (batch: RecordBatch, provenance: boolean) => {
+  const table = tableFromIPC(tableToIPC(new Table([batch]), "stream"))
+  const columns = columnsOf("video", [], provenance)
+  return Array.from({ length: table.numRows }, (_, i) =>
+    Object.fromEntries(columns.map((c) => [c.name, fromArrow(table.getChild(c.name)!.get(i))]))
+  )
+}
+
+describe("recordBatchBuilder", () => {
+  // The Parquet sink appends each page as it arrives and takes a batch every 8,192 rows, reusing
+  // the builder's buffers: any split into pages and batches must give back exactly the records.
+  test.prop([
+    fc.array(fc.array(videoArb, { maxLength: 12 }), { maxLength: 8 }),
+    fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })
+  ])("pages appended in any sizes, batches taken between any of them, give back every record in order", (pages, finishAfter) => {
+    const builder = recordBatchBuilder("video", [], true)
+    const batches: Array<RecordBatch> = []
+    const expected: Array<Array<unknown>> = [[]]
+    pages.forEach((page, p) => {
+      // Provenance as the runner sets it: one string per page, shared by its records (the repeat path).
+      const fetchedAt = `2026-01-01T00:00:0${p % 10}.000Z`
+      const records = page.map((video) => ({ ...video, _harvest_id: "videos-1", _fetched_at: fetchedAt, _log_id: p % 3 === 0 ? null : `log-${p}` }))
+      builder.append(records)
+      expected[expected.length - 1].push(...records)
+      if (finishAfter[p]) {
+        expect(builder.rows).toBe(expected[expected.length - 1].length)
+        batches.push(builder.finish())
+        expected.push([])
+      }
+    })
+    batches.push(builder.finish())
+    expect(builder.rows).toBe(0)
+    expect(batches.map((batch) => rowsOf(batch, true))).toEqual(expected)
+  })
+
+  test("a page with a count an int64 cannot hold is refused whole: the batch holds only the pages before it", () => {
+    const builder = recordBatchBuilder("video")
+    const good = [sampleVideo(1), sampleVideo(2)]
+    builder.append(good)
+    const bad = [sampleVideo(3), { ...sampleVideo(4), like_count: 1.5 }]
+    expect(() => builder.append(bad)).toThrow(`like_count: expected an integer in ±(2^53 - 1), got 1.5 (video ${bad[1].id})`)
+    expect(builder.rows).toBe(2)
+    builder.append([sampleVideo(5)])
+    expect(rowsOf(builder.finish(), false)).toEqual([...good, sampleVideo(5)])
   })
 })

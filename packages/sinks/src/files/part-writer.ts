@@ -2,7 +2,8 @@ import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext,
 import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
 import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
-import { toRecordBatch } from "../schema/record-batch.js"
+import type { RecordBatchBuilder } from "../schema/record-batch.js"
+import { recordBatchBuilder } from "../schema/record-batch.js"
 import { discardUnacknowledgedParts, harvestTag, partFileName, removeReplacedParts, replacedParts } from "./part-files.js"
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
@@ -46,13 +47,14 @@ interface Pending {
   readonly day: string | undefined
   batches: Array<RecordBatch>
   stream: PartStream | undefined
-  // Records not yet converted: pages arrive ~100 records at a time, and Arrow conversion, IPC and
-  // Parquet encoding cost 2–10× more per row on many small batches than on a few large ones.
-  staged: Array<AnyRecord>
+  // Rows appended to Arrow buffers as their pages arrive (~100 records at a time), handed over
+  // STAGE_ROWS at a time: IPC and Parquet encoding cost 2–10× more per row on many small batches
+  // than on a few large ones.
+  staged: RecordBatchBuilder
   rows: number
 }
 
-/** Rows converted to Arrow at once (the staged JS records this holds are the price). */
+/** Rows per Arrow batch handed to the encoder. */
 const STAGE_ROWS = 8_192
 
 /**
@@ -84,17 +86,16 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   const entryOf = (partition: string, day?: string): Pending => {
     const key = day === undefined ? partition : `${partition}\u0000${day}`
     let entry = pending.get(key)
-    if (entry === undefined) pending.set(key, (entry = { partition, day, batches: [], stream: undefined, staged: [], rows: 0 }))
+    if (entry === undefined) pending.set(key, (entry = { partition, day, batches: [], stream: undefined, staged: newStage(), rows: 0 }))
     return entry
   }
   const push = (entry: Pending, batch: RecordBatch) => {
     if (options.encoder.open === undefined) entry.batches.push(batch)
     else (entry.stream ??= options.encoder.open()).write(batch)
   }
+  const newStage = () => recordBatchBuilder(context.recordKind, context.addedFields, context.provenance)
   const convertStaged = (entry: Pending) => {
-    if (entry.staged.length === 0) return
-    push(entry, toRecordBatch(context.recordKind, entry.staged, context.addedFields, context.provenance))
-    entry.staged = []
+    if (entry.staged.rows > 0) push(entry, entry.staged.finish())
   }
   const addBatch = (partition: string, batch: RecordBatch) => {
     const entry = entryOf(partition)
@@ -105,10 +106,10 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
   }
   const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string) => {
     const entry = entryOf(partition, day)
-    for (let i = 0; i < records.length; i++) entry.staged.push(records[i])
+    entry.staged.append(records)
     entry.rows += records.length
     pendingRows += records.length
-    if (entry.staged.length >= STAGE_ROWS) convertStaged(entry)
+    if (entry.staged.rows >= STAGE_ROWS) convertStaged(entry)
   }
 
   const writePending = async () => {

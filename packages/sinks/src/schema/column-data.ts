@@ -1,109 +1,260 @@
 import { Bool, Field, Float64, Int64, List, makeData, Utf8 } from "apache-arrow"
-import type { Data } from "apache-arrow"
+import type { Data, DataType } from "apache-arrow"
 import { NotAnInt64 } from "./not-an-int64.js"
 
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
 // (measured, see shared/notes/stack.md), and the converter is the hot loop of every file sink.
+// A column is appended page by page into scratch buffers that grow and are reused: the sink keeps
+// no records while a batch fills (they would outlive young-generation GCs), and `finish` copies
+// each buffer out at its exact size.
+
+/** One Arrow column filled by appending values; `finish` hands them over as one `Data` and starts afresh. */
+export interface ColumnBuilder<T extends DataType = DataType> {
+  append(values: ReadonlyArray<unknown>): void
+  finish(): Data<T>
+}
+
+type Scratch = Uint8Array | Int32Array | Float64Array | BigInt64Array
+
+/** `array`, or a copy at least twice its size when `needed` elements do not fit. */
+const grown = <A extends Scratch>(array: A, needed: number): A => {
+  if (needed <= array.length) return array
+  const next = new (array.constructor as new (length: number) => A)(Math.max(needed, 2 * array.length))
+  next.set(array as never)
+  return next
+}
+
+/** Validity bits (1 = a value); null and undefined are nulls. */
+class ValidityBuilder {
+  private bitmap = new Uint8Array(0)
+  private nullCount = 0
+
+  append(values: ReadonlyArray<unknown>, at: number): void {
+    const end = at + values.length
+    this.bitmap = grown(this.bitmap, (end + 7) >> 3)
+    const bitmap = this.bitmap
+    for (let i = 0; i < values.length; i++) {
+      const row = at + i
+      if (values[i] == null) this.nullCount++
+      else bitmap[row >> 3] |= 1 << (row & 7)
+    }
+  }
+
+  finish(length: number): { nullBitmap: Uint8Array; nullCount: number } {
+    const bytes = (length + 7) >> 3
+    const out = { nullBitmap: this.bitmap.slice(0, bytes), nullCount: this.nullCount }
+    this.bitmap.fill(0, 0, bytes)
+    this.nullCount = 0
+    return out
+  }
+}
+
+export class Utf8Builder implements ColumnBuilder<Utf8> {
+  private length = 0
+  private position = 0
+  private offsets = new Int32Array(0)
+  private bytes = new Uint8Array(0)
+  private readonly validity = new ValidityBuilder()
+  // The last value and where its bytes start: provenance columns repeat one string a page.
+  private previous: string | null = null
+  private previousStart = 0
+  private previousEnd = 0
+
+  append(values: ReadonlyArray<string | null>): void {
+    this.validity.append(values, this.length)
+    let bound = 0
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (v != null) bound += v.length * 3
+    }
+    this.bytes = grown(this.bytes, this.position + bound)
+    this.offsets = grown(this.offsets, this.length + values.length + 1)
+    const { bytes, offsets } = this
+    let position = this.position
+    let previous = this.previous
+    let previousStart = this.previousStart
+    let previousEnd = this.previousEnd
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (v != null && v.length > 0) {
+        const start = position
+        if (v === previous) {
+          // The same text again (the same string, a pointer compare): its bytes are copied.
+          bytes.copyWithin(position, previousStart, previousEnd)
+          position += previousEnd - previousStart
+        } else {
+          // ASCII (ids, usernames, most text) is copied char by char; the rest goes to encodeInto,
+          // whose per-call cost (a subarray) only pays off past the first non-ASCII character.
+          let j = 0
+          const length = v.length
+          for (; j < length; j++) {
+            const c = v.charCodeAt(j)
+            if (c >= 0x80) break
+            bytes[position + j] = c
+          }
+          position += j === length ? length : j + encoder.encodeInto(v.slice(j), bytes.subarray(position + j)).written
+        }
+        previous = v
+        previousStart = start
+        previousEnd = position
+      }
+      offsets[this.length + i + 1] = position
+    }
+    this.position = position
+    this.previous = previous
+    this.previousStart = previousStart
+    this.previousEnd = previousEnd
+    this.length += values.length
+  }
+
+  finish(): Data<Utf8> {
+    const { length } = this
+    const data = makeData({
+      type: new Utf8(),
+      length,
+      ...this.validity.finish(length),
+      valueOffsets: this.offsets.slice(0, length + 1),
+      data: this.bytes.slice(0, this.position)
+    })
+    this.length = 0
+    this.position = 0
+    this.previous = null
+    return data
+  }
+}
 
 const encoder = new TextEncoder()
 
-interface Validity {
-  readonly bitmap: Uint8Array
-  readonly nullCount: number
-}
-
-const validity = (length: number, isNull: (i: number) => boolean): Validity => {
-  const bitmap = new Uint8Array((length + 7) >> 3)
-  let nullCount = 0
-  for (let i = 0; i < length; i++) {
-    if (isNull(i)) nullCount++
-    else bitmap[i >> 3] |= 1 << (i & 7)
-  }
-  return { bitmap, nullCount }
-}
-
-/** Encodes strings into one utf8 buffer; `null` entries take no bytes. */
-const encodeStrings = (values: ReadonlyArray<string | null>): { offsets: Int32Array; bytes: Uint8Array } => {
-  let bound = 0
+/**
+ * Fails on the first value an int64 column cannot hold exactly (1.5, 1e20: records not made by
+ * the decoders), before any column takes a row: refused, never truncated or wrapped.
+ */
+export const assertInt64s = (values: ReadonlyArray<number | null>): void => {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    if (v != null) bound += v.length * 3
+    if (v != null && !Number.isSafeInteger(v)) throw new NotAnInt64(i, v)
   }
-  const buffer = new Uint8Array(bound)
-  const offsets = new Int32Array(values.length + 1)
-  let position = 0
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    if (v != null && v.length > 0) {
-      // ASCII (ids, usernames, most text) is copied char by char; the rest goes to encodeInto,
-      // whose per-call cost (a subarray) only pays off past the first non-ASCII character.
-      let j = 0
-      const length = v.length
-      for (; j < length; j++) {
-        const c = v.charCodeAt(j)
-        if (c >= 0x80) break
-        buffer[position + j] = c
+}
+
+/** Values checked by {@link assertInt64s}. */
+export class Int64Builder implements ColumnBuilder<Int64> {
+  private length = 0
+  private data = new BigInt64Array(0)
+  private readonly validity = new ValidityBuilder()
+
+  append(values: ReadonlyArray<number | null>): void {
+    this.validity.append(values, this.length)
+    this.data = grown(this.data, this.length + values.length)
+    // Written as two 32-bit halves (little-endian, as on every platform Node runs on): creating a
+    // BigInt per value is several times slower. Exact for every safe integer, negative ones included.
+    const words = new Int32Array(this.data.buffer)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      const at = 2 * (this.length + i)
+      if (v != null) {
+        words[at] = v >>> 0
+        words[at + 1] = Math.floor(v / 4294967296)
+      } else {
+        words[at] = 0
+        words[at + 1] = 0
       }
-      position += j === length ? length : j + encoder.encodeInto(v.slice(j), buffer.subarray(position + j)).written
     }
-    offsets[i + 1] = position
+    this.length += values.length
   }
-  return { offsets, bytes: buffer.subarray(0, position) }
+
+  finish(): Data<Int64> {
+    const { length } = this
+    const data = makeData({ type: new Int64(), length, ...this.validity.finish(length), data: this.data.slice(0, length) })
+    this.length = 0
+    return data
+  }
 }
 
-export const utf8Data = (values: ReadonlyArray<string | null>): Data<Utf8> => {
-  const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
-  const { offsets, bytes } = encodeStrings(values)
-  return makeData({ type: new Utf8(), length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes })
-}
+export class Float64Builder implements ColumnBuilder<Float64> {
+  private length = 0
+  private data = new Float64Array(0)
+  private readonly validity = new ValidityBuilder()
 
-export const int64Data = (values: ReadonlyArray<number | null>): Data<Int64> => {
-  const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
-  const data = new BigInt64Array(values.length)
-  // Written as two 32-bit halves (little-endian, as on every platform Node runs on): creating a
-  // BigInt per value is several times slower. Exact for every safe integer, negative ones included;
-  // anything else (1.5, 1e20: records not made by the decoders) is refused, never truncated or wrapped.
-  const words = new Int32Array(data.buffer)
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    if (v != null) {
-      if (!Number.isSafeInteger(v)) throw new NotAnInt64(i, v)
-      words[2 * i] = v >>> 0
-      words[2 * i + 1] = Math.floor(v / 4294967296)
+  append(values: ReadonlyArray<number | null>): void {
+    this.validity.append(values, this.length)
+    this.data = grown(this.data, this.length + values.length)
+    const { data } = this
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      data[this.length + i] = v == null ? 0 : v
     }
+    this.length += values.length
   }
-  return makeData({ type: new Int64(), length: values.length, nullCount, nullBitmap: bitmap, data })
+
+  finish(): Data<Float64> {
+    const { length } = this
+    const data = makeData({ type: new Float64(), length, ...this.validity.finish(length), data: this.data.slice(0, length) })
+    this.length = 0
+    return data
+  }
 }
 
-export const float64Data = (values: ReadonlyArray<number | null>): Data<Float64> => {
-  const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
-  const data = new Float64Array(values.length)
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    if (v != null) data[i] = v
+export class BoolBuilder implements ColumnBuilder<Bool> {
+  private length = 0
+  private bits = new Uint8Array(0)
+  private readonly validity = new ValidityBuilder()
+
+  append(values: ReadonlyArray<boolean | null>): void {
+    this.validity.append(values, this.length)
+    this.bits = grown(this.bits, (this.length + values.length + 7) >> 3)
+    const { bits } = this
+    for (let i = 0; i < values.length; i++) {
+      const row = this.length + i
+      if (values[i] === true) bits[row >> 3] |= 1 << (row & 7)
+    }
+    this.length += values.length
   }
-  return makeData({ type: new Float64(), length: values.length, nullCount, nullBitmap: bitmap, data })
+
+  finish(): Data<Bool> {
+    const { length } = this
+    const bytes = (length + 7) >> 3
+    const data = makeData({ type: new Bool(), length, ...this.validity.finish(length), data: this.bits.slice(0, bytes) })
+    this.bits.fill(0, 0, bytes)
+    this.length = 0
+    return data
+  }
 }
 
-export const boolData = (values: ReadonlyArray<boolean | null>): Data<Bool> => {
-  const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
-  const data = new Uint8Array((values.length + 7) >> 3)
-  for (let i = 0; i < values.length; i++) if (values[i] === true) data[i >> 3] |= 1 << (i & 7)
-  return makeData({ type: new Bool(), length: values.length, nullCount, nullBitmap: bitmap, data })
-}
+export class ListUtf8Builder implements ColumnBuilder<List<Utf8>> {
+  private length = 0
+  private offsets = new Int32Array(0)
+  private readonly validity = new ValidityBuilder()
+  private readonly items = new Utf8Builder()
+  private itemCount = 0
 
-export const listUtf8Data = (
-  values: ReadonlyArray<ReadonlyArray<string> | null>,
-  type: List<Utf8> = new List(new Field("item", new Utf8(), true))
-): Data<List<Utf8>> => {
-  const { bitmap, nullCount } = validity(values.length, (i) => values[i] == null)
-  const offsets = new Int32Array(values.length + 1)
-  const items: Array<string> = []
-  for (let i = 0; i < values.length; i++) {
-    const list = values[i]
-    if (list != null) for (let j = 0; j < list.length; j++) items.push(list[j])
-    offsets[i + 1] = items.length
+  constructor(private readonly type: List<Utf8> = new List(new Field("item", new Utf8(), true))) {}
+
+  append(values: ReadonlyArray<ReadonlyArray<string> | null>): void {
+    this.validity.append(values, this.length)
+    this.offsets = grown(this.offsets, this.length + values.length + 1)
+    const { offsets } = this
+    const items: Array<string> = []
+    for (let i = 0; i < values.length; i++) {
+      const list = values[i]
+      if (list != null) for (let j = 0; j < list.length; j++) items.push(list[j])
+      offsets[this.length + i + 1] = this.itemCount + items.length
+    }
+    this.items.append(items)
+    this.itemCount += items.length
+    this.length += values.length
   }
-  const child = utf8Data(items)
-  return makeData({ type, length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child })
+
+  finish(): Data<List<Utf8>> {
+    const { length } = this
+    const data = makeData({
+      type: this.type,
+      length,
+      ...this.validity.finish(length),
+      valueOffsets: this.offsets.slice(0, length + 1),
+      child: this.items.finish()
+    })
+    this.length = 0
+    this.itemCount = 0
+    return data
+  }
 }

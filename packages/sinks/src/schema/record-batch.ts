@@ -1,47 +1,87 @@
 import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
 import { recordKinds } from "@tikflow/core/internal"
 import { makeData, RecordBatch, Struct } from "apache-arrow"
-import type { Data, List, Utf8 } from "apache-arrow"
+import type { List, Schema, Utf8 } from "apache-arrow"
 import { arrowSchemaFor } from "./arrow-schema.js"
+import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
-import { boolData, float64Data, int64Data, listUtf8Data, utf8Data } from "./column-data.js"
+import type { ColumnBuilder } from "./column-data.js"
+import { assertInt64s, BoolBuilder, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { NotAnInt64 } from "./not-an-int64.js"
 import { columnValues } from "./column-values.js"
 
-const int64Column = (kind: RecordKind, field: string, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
+/** Records appended page by page, handed over as one `RecordBatch`; the records are not kept. */
+export interface RecordBatchBuilder {
+  /** The rows appended since the last `finish`. */
+  readonly rows: number
+  /** Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. */
+  append(records: ReadonlyArray<AnyRecord>): void
+  finish(): RecordBatch
+}
+
+const builderOf = (column: Column, schema: Schema, index: number): ColumnBuilder => {
+  switch (column.type) {
+    case "json":
+    case "utf8": return new Utf8Builder() as ColumnBuilder
+    case "int64": return new Int64Builder() as ColumnBuilder
+    case "float64": return new Float64Builder() as ColumnBuilder
+    case "bool": return new BoolBuilder() as ColumnBuilder
+    case "list_utf8": return new ListUtf8Builder(schema.fields[index].type as List<Utf8>) as ColumnBuilder
+  }
+}
+
+const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
   try {
-    return int64Data(values)
+    assertInt64s(values)
   } catch (error) {
     if (!(error instanceof NotAnInt64)) throw error
     const key = recordKinds[kind].keyOf(records[error.row] as never)
-    throw new RangeError(`${field}: ${error.message} (${kind} ${key})`)
+    throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
   }
 }
 
 /**
- * Converts records of one kind into an Arrow `RecordBatch` with {@link arrowSchemaFor}'s schema.
+ * A builder of Arrow `RecordBatch`es with {@link arrowSchemaFor}'s schema for records of one kind.
  * A missing field counts as null; a field no column holds is an error (see `assertColumnsHoldFields`).
  */
+export const recordBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): RecordBatchBuilder => {
+  const schema = arrowSchemaFor(kind, addedFields, provenance)
+  const columns = columnsOf(kind, addedFields, provenance)
+  const builders = columns.map((column, index) => builderOf(column, schema, index))
+  let rows = 0
+  return {
+    get rows() {
+      return rows
+    },
+    append(records) {
+      if (records.length === 0) return
+      assertColumnsHoldFields(columns, records)
+      // Every column's values are read and checked before any column takes a row.
+      const values = columns.map((column) => {
+        const read = columnValues(column.name)(records)
+        if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
+        return column.type === "json" ? read.map(jsonText) : read
+      })
+      for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
+      rows += records.length
+    },
+    finish() {
+      const children = builders.map((builder) => builder.finish())
+      const data = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children })
+      rows = 0
+      return new RecordBatch(schema, data)
+    }
+  }
+}
+
+/** Converts records of one kind into one Arrow `RecordBatch` (see {@link recordBatchBuilder}). */
 export const toRecordBatch = (
   kind: RecordKind,
   records: ReadonlyArray<AnyRecord>,
   addedFields: ReadonlyArray<string> = [],
   provenance = false
 ): RecordBatch => {
-  const schema = arrowSchemaFor(kind, addedFields, provenance)
-  const columns = columnsOf(kind, addedFields, provenance)
-  assertColumnsHoldFields(columns, records)
-  const children: Array<Data> = columns.map((column, index) => {
-    const values = columnValues(column.name)(records)
-    switch (column.type) {
-      case "json": return utf8Data(values.map(jsonText))
-      case "utf8": return utf8Data(values as Array<string | null>)
-      case "int64": return int64Column(kind, column.name, records, values as Array<number | null>)
-      case "float64": return float64Data(values as Array<number | null>)
-      case "bool": return boolData(values as Array<boolean | null>)
-      case "list_utf8": return listUtf8Data(values as Array<ReadonlyArray<string> | null>, schema.fields[index].type as List<Utf8>)
-    }
-  })
-  const data = makeData({ type: new Struct(schema.fields), length: records.length, nullCount: 0, children })
-  return new RecordBatch(schema, data)
+  const builder = recordBatchBuilder(kind, addedFields, provenance)
+  builder.append(records)
+  return builder.finish()
 }

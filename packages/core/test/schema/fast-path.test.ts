@@ -85,6 +85,19 @@ describe("the fast decoding path", () => {
     fc.assert(fc.property(common, (raw) => void expect(fastVideo(raw)).toBeDefined()))
   })
 
+  it("takes exactly the string ids the schema takes (an optional minus, then ASCII digits)", () => {
+    const idText = fc.string({ unit: fc.constantFrom("0", "7", "9", "-", "+", " ", "a", "\n", "٣", "1"), maxLength: 6 })
+    fc.assert(
+      fc.property(idText, idText, (id, effectId) => {
+        const raw = { id, effect_ids: [effectId] }
+        const quick = fastVideo(raw)
+        expect(quick !== undefined).toBe(/^-?\d+$/.test(id) && /^-?\d+$/.test(effectId))
+        agrees(VideoFromWire, fastVideo)(raw)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
   it("agrees with the comment and social user schemas", () => {
     fc.assert(fc.property(wireComment, (raw) => void agrees(CommentFromWire, fastComment)(raw)), { numRuns: 500 })
     fc.assert(fc.property(wireSocialUser, (raw) => void agrees(SocialUserFromWire, fastSocialUser)(raw)), { numRuns: 300 })

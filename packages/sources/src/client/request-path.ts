@@ -8,7 +8,7 @@ import { TokenRejected } from "../auth/token-provider.js"
 import { classifyResponseSync } from "../http/classify-response.js"
 import type { Answered, DailyQuotaSpent } from "../http/classify-response.js"
 import type { HttpResponse, HttpTransport } from "../http/http-transport.js"
-import { TransportFailure } from "../http/http-transport.js"
+import { RequestAbort, TransportFailure } from "../http/http-transport.js"
 import { transportError } from "../http/transport-error.js"
 import type { ClientSettings } from "./client-settings.js"
 import type { ApiRequest } from "./tiktok-client.js"
@@ -60,6 +60,18 @@ const preciseMillisOf = (clock: Clock.Clock): number => {
   const nanos = clock.currentTimeNanosUnsafe()
   return Math.max(clock.currentTimeMillisUnsafe(), Number(nanos / 1_000_000n) + Number(nanos % 1_000_000n) / 1e6)
 }
+
+/**
+ * `Effect.promise` for a request: an interruption aborts it through a `RequestAbort` (an
+ * `Effect.promise` whose function takes a signal makes an `AbortController` per call, and the
+ * transport's listener on its signal costs more than the rest of the request's own steps).
+ */
+const abortable = <A>(start: (abort: RequestAbort) => Promise<A>): Effect.Effect<A> =>
+  Effect.callback<A>((resume) => {
+    const abort = new RequestAbort()
+    start(abort).then((value) => resume(Effect.succeed(value)), (error) => resume(Effect.die(error)))
+    return Effect.sync(() => abort.abort())
+  })
 
 const settle = (outcome: Answered | ExchangeError): Effect.Effect<unknown, ExchangeError> =>
   outcome._tag === "Answered" ? Effect.succeed(outcome.body) : Effect.fail(outcome)
@@ -128,7 +140,7 @@ export class RequestPath {
       const now = this.settings.clock ?? (() => clock.currentTimeMillisUnsafe())
       const wait = this.settings.rate.reserve(preciseMillisOf(clock))
       const gated = Effect.flatMap(
-        Effect.promise((signal) => this.throughGate(call, now, signal)),
+        abortable((abort) => this.throughGate(call, now, abort)),
         (outcome) => outcome === MUST_WAIT ? this.throughWaits(call, now) : settle(outcome)
       )
       return wait > 0 ? Effect.andThen(Effect.sleep(Duration.millis(wait)), gated) : gated
@@ -136,12 +148,12 @@ export class RequestPath {
   }
 
   /** Quota and token as plain checks, then the POST; `MUST_WAIT` (having taken nothing) when one must wait. */
-  private throughGate(call: PreparedCall, now: () => number, signal: AbortSignal): Promise<Answered | ExchangeError | typeof MUST_WAIT> {
+  private throughGate(call: PreparedCall, now: () => number, abort: RequestAbort): Promise<Answered | ExchangeError | typeof MUST_WAIT> {
     const token = this.tokens.current()
     if (token === undefined) return Promise.resolve(MUST_WAIT)
     const ticket = takeHeldQuota(this.settings.quota, now(), call.onProgress)
     if (ticket === undefined) return Promise.resolve(MUST_WAIT)
-    return this.post(call, token, ticket, now, signal)
+    return this.post(call, token, ticket, now, abort)
   }
 
   /**
@@ -153,9 +165,9 @@ export class RequestPath {
     return Effect.flatMap(takeQuota(this.settings.quota, this.gateOptions(call, Effect.sync(now))), (ticket) => {
       let handed = false
       return this.tokens.get.pipe(
-        Effect.flatMap((token) => Effect.promise((signal) => {
+        Effect.flatMap((token) => abortable((abort) => {
           handed = true
-          return this.post(call, token, ticket, now, signal)
+          return this.post(call, token, ticket, now, abort)
         })),
         Effect.flatMap(settle),
         Effect.ensuring(Effect.sync(() => handed || ticket.refund()))
@@ -177,7 +189,7 @@ export class RequestPath {
     token: string,
     ticket: QuotaTicket,
     now: () => number,
-    signal: AbortSignal
+    abort: RequestAbort
   ): Promise<Answered | ExchangeError> {
     let sent = true
     const startedAt = now()
@@ -188,11 +200,11 @@ export class RequestPath {
         response = await this.transport.post(call.path, {
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: call.body
-        }, signal)
+        }, abort)
       } catch (error) {
         if (error instanceof TransportFailure && !error.sent) sent = false
         // Status 0: no HTTP answer came back (refused, reset, timeout, truncated).
-        if (!signal.aborted || !sent) {
+        if (!abort.aborted || !sent) {
           call.onProgress({ type: "request", endpoint: call.endpoint, status: 0, durationMs: now() - startedAt, ...(sent ? {} : { sent: false }) })
         }
         return transportError(call.endpoint, error)

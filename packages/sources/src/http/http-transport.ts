@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events"
 import { Pool } from "undici"
 import type { Dispatcher } from "undici"
 import { checkBaseUrl } from "./base-url.js"
@@ -71,6 +72,32 @@ const kindOf = (error: unknown): TransportFailure["kind"] => {
 }
 
 /**
+ * What aborts one request: an `EventEmitter` undici accepts as a signal. Per request it costs a
+ * fraction of an `AbortController` and its `AbortSignal` listeners (~15–25 µs a request on this
+ * machine before V8 optimizes them, one request per page of 100 records).
+ */
+export class RequestAbort extends EventEmitter {
+  aborted = false
+
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.emit("abort")
+  }
+}
+
+/** Calls `onAbort` when `signal` aborts; returns what stops listening. */
+const listen = (signal: AbortSignal | RequestAbort | undefined, onAbort: () => void): (() => void) | undefined => {
+  if (signal === undefined) return undefined
+  if (signal instanceof RequestAbort) {
+    signal.once("abort", onAbort)
+    return () => signal.removeListener("abort", onAbort)
+  }
+  signal.addEventListener("abort", onAbort, { once: true })
+  return () => signal.removeEventListener("abort", onAbort)
+}
+
+/**
  * A keep-alive undici `Pool` to one origin with bounded connections and explicit timeouts. Uses
  * `pool.request` (about 2× the throughput of `fetch` on loopback). A request aborted through its
  * signal releases its socket; `close()` ends the pool's sockets.
@@ -105,12 +132,15 @@ export class HttpTransport {
   async post(
     path: string,
     request: { readonly headers: Record<string, string>; readonly body: string },
-    signal?: AbortSignal
+    signal?: AbortSignal | RequestAbort
   ): Promise<HttpResponse> {
-    const deadline = new AbortController()
-    const timer = setTimeout(() => deadline.abort(), this.requestTimeoutMs)
-    const onAbort = () => deadline.abort()
-    signal?.addEventListener("abort", onAbort, { once: true })
+    const deadline = new RequestAbort()
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      deadline.abort()
+    }, this.requestTimeoutMs)
+    const stopListening = listen(signal, () => deadline.abort())
     if (signal?.aborted) deadline.abort()
     try {
       const response = await this.pool.request({
@@ -119,13 +149,13 @@ export class HttpTransport {
         method: "POST",
         headers: request.headers,
         body: request.body,
-        signal: deadline.signal
+        signal: deadline
       })
       const bytes = await this.readBody(response)
       return { status: response.statusCode, headers: response.headers, text: bytes.toString("utf8"), bytes }
     } catch (error) {
       if (signal?.aborted || error instanceof ResponseTooLarge) throw error
-      if (deadline.signal.aborted) {
+      if (timedOut) {
         throw new TransportFailure("timeout", `no complete response within ${this.requestTimeoutMs / 1000} s (timeouts.requestMs)`)
       }
       const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)
@@ -133,29 +163,40 @@ export class HttpTransport {
       throw new TransportFailure(kindOf(error), message, !NOT_CONNECTED.has(code))
     } finally {
       clearTimeout(timer)
-      signal?.removeEventListener("abort", onAbort)
+      stopListening?.()
     }
   }
 
-  private async readBody(response: Dispatcher.ResponseData): Promise<Buffer> {
+  /**
+   * The body's bytes, read with stream events (an async iterator costs a promise per chunk and more
+   * to set up); a body over `maxResponseBytes` is refused as soon as that is known.
+   */
+  private readBody(response: Dispatcher.ResponseData): Promise<Buffer> {
     const limit = this.maxResponseBytes
     const header = response.headers["content-length"]
     const declared = typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined
+    const body = response.body
     if (declared !== undefined && declared > limit) {
-      response.body.destroy()
-      throw new ResponseTooLarge(response.statusCode, limit, declared)
+      body.destroy()
+      return Promise.reject(new ResponseTooLarge(response.statusCode, limit, declared))
     }
-    const chunks: Array<Buffer> = []
-    let size = 0
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > limit) {
-        response.body.destroy()
-        throw new ResponseTooLarge(response.statusCode, limit, undefined)
-      }
-      chunks.push(chunk)
-    }
-    return Buffer.concat(chunks, size)
+    return new Promise((resolve, reject) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      body.on("data", (chunk: Buffer) => {
+        size += chunk.length
+        if (size > limit) {
+          body.destroy()
+          reject(new ResponseTooLarge(response.statusCode, limit, undefined))
+          return
+        }
+        chunks.push(chunk)
+      })
+      body.on("end", () => resolve(Buffer.concat(chunks, size)))
+      body.on("error", reject)
+      // Destroyed without an error and before its end: cut short (what an async iterator reports too).
+      body.on("close", () => reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" })))
+    })
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
@@ -61,5 +62,37 @@ describe("harvest history: provisional days and killed runs", () => {
     const shown = await runsJson(dir, "show", listed.id) as { status: string; records: number; runs: Array<{ status: string }> }
     expect(shown).toMatchObject({ status: "complete", records: expected.length })
     expect(shown.runs.map((run) => run.status)).toEqual(["killed", "complete"])
+  })
+
+  it("killed between a checkpoint's save and the history's update: the resumed run takes that epoch's counts from the checkpoint, every day's count exact", { timeout: 180_000 }, async () => {
+    clock.now = Date.now()
+    const dir = tempDir()
+    const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]
+    const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "15" }) })
+    const done = collect(child)
+    await waitForOutput(child, /"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":2\b/)
+    child.kill("SIGKILL")
+    await done
+    // The history as such a kill leaves it: one epoch behind the checkpoint, no counts for its epoch.
+    const [name] = readdirSync(join(dir, ".tikflow", "checkpoints"))
+    const { epoch } = JSON.parse(readFileSync(join(dir, ".tikflow", "checkpoints", name!), "utf8")) as { epoch: number }
+    const file = join(dir, ".tikflow", "history", `${name!.replace(".checkpoint.json", "")}.json`)
+    const record = JSON.parse(readFileSync(file, "utf8")) as { pending: { counts: object; countsEpoch: number; previous?: { counts: object; epoch: number } } }
+    const { counts, countsEpoch, previous } = record.pending
+    const behind = countsEpoch === epoch - 1 ? counts : previous?.epoch === epoch - 1 ? previous.counts : {}
+    record.pending = { ...record.pending, counts: behind, countsEpoch: epoch - 1, previous: undefined }
+    writeFileSync(file, JSON.stringify(record))
+
+    const resumed = await harvest(args, dir)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toMatch(new RegExp(`resuming harvest videos-[0-9a-f]+ from epoch ${epoch}\\b`))
+    expect(resumed.stderr).not.toContain("restart from 0")
+    const [listed] = await runsJson(dir) as Array<{ id: string }>
+    const shown = await runsJson(dir, "show", listed.id) as { records: number; coverage: { days: Record<string, { records: number }> } }
+    const days = Object.keys(shown.coverage.days).sort()
+    expect(days).toHaveLength(30)
+    expect(Object.fromEntries(days.map((day) => [day, shown.coverage.days[day]!.records])))
+      .toEqual(Object.fromEntries(days.map((day) => [day, expectedVideoIds(fixture.sandbox, QUERY, day, day).size])))
+    expect(shown.records).toBe(expectedVideoIds(fixture.sandbox, QUERY, "2024-03-01", "2024-03-30").size)
   })
 })

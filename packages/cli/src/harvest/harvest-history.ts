@@ -1,16 +1,12 @@
 import { join } from "node:path"
 import {
-  type AnyRecord,
-  type BoundSink,
   emptyHarvestRecord,
   FileHistoryStore,
   type HarvestRecord,
   type HarvestRun,
   type HistoryStore,
   isProcessAlive,
-  isProvisionalDay,
-  type SinkWriter,
-  type StreamContext
+  isProvisionalDay
 } from "@tikflow/core/internal"
 import { TIKFLOW_VERSION } from "../version.js"
 import { daysOfRanges, type JobPlan } from "./harvest-plan.js"
@@ -240,80 +236,10 @@ const subtractCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<
   return difference
 }
 
-/** The records the harvest's coverage holds for `days` (what its earlier runs delivered for them). */
-export const recordsOfDays = async (history: HistoryStore, harvestId: string, days: ReadonlyArray<string>): Promise<number> => {
-  const record = await history.read(harvestId)
-  return days.reduce((sum, day) => sum + (record?.coverage.days[day]?.records ?? 0), 0)
-}
+/** The records the harvest's coverage holds for `days` (what its runs delivered for them). */
+export const recordsOfDays = (record: HarvestRecord, days: ReadonlyArray<string>): number =>
+  days.reduce((sum, day) => sum + (record.coverage.days[day]?.records ?? 0), 0)
 
 /** When the harvest last completed a run (what `already complete` names). */
 export const harvestedAt = (record: HarvestRecord): string =>
   [...record.runs].reverse().find((run) => run.status === "complete")?.finishedAt ?? record.updatedAt
-
-const DAY_MS = 86_400_000
-
-/** The UTC creation day of a record, `YYYY-MM-DD`, for a video; `*` for records of other kinds. */
-export const createdDayOf = (record: AnyRecord, kind: StreamContext["recordKind"]): string => {
-  if (kind !== "video") return "*"
-  const seconds = (record as { create_time?: number | null }).create_time
-  return typeof seconds === "number" ? dayText(Math.floor(seconds * 1000 / DAY_MS)) : "*"
-}
-
-// A harvest's records fall on a few hundred days: each day's text is made once, not per record.
-const dayTexts = new Map<number, string>()
-const dayText = (day: number): string => {
-  let text = dayTexts.get(day)
-  if (text === undefined) {
-    text = new Date(day * DAY_MS).toISOString().slice(0, 10)
-    if (dayTexts.size < 100_000) dayTexts.set(day, text)
-  }
-  return text
-}
-
-/**
- * A sink, internal to the CLI, counting the records the job's sinks receive per created day (videos;
- * one count `*` for other kinds) and keeping the committed counts with the harvest's pending plan
- * at each flush, so the history says how many records each covered day holds. Follows the sink
- * contract like any sink: a resumed run starts from the counts of its resumed epoch.
- */
-export const coverageCounter = (history: HistoryStore, onUnknown: (message: string) => void): BoundSink => ({
-  name: "history:coverage",
-  async open(context: StreamContext): Promise<SinkWriter> {
-    const resumed = countsAt(await history.read(context.harvestId), context.resume?.epoch)
-    if (resumed === undefined) {
-      onUnknown(`harvest ${context.harvestId}: the history has no record counts for epoch ${context.resume?.epoch}; its per-day counts restart from 0`)
-    }
-    const counts: Record<string, number> = resumed ?? {}
-    return dayCountingWriter(context.recordKind, counts, (epoch) =>
-      history.update(context.harvestId, (record) => {
-        if (record === undefined) throw new Error(`harvest ${context.harvestId}: its history record disappeared during the run`)
-        return commitCounts(record, epoch, { ...counts })
-      }).then(() => undefined))
-  }
-})
-
-/**
- * A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are
- * held apart), then calling `committed` with the epoch.
- */
-export const dayCountingWriter = (
-  kind: StreamContext["recordKind"],
-  counts: Record<string, number>,
-  committed: (epoch: number) => Promise<void>
-): SinkWriter => {
-  let pending: Record<string, number> = {}
-  return {
-    async write(batch) {
-      for (const record of batch.records) {
-        const day = createdDayOf(record, kind)
-        pending[day] = (pending[day] ?? 0) + 1
-      }
-    },
-    async flush(commit) {
-      for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
-      pending = {}
-      await committed(commit.epoch)
-    },
-    async close() {}
-  }
-}

@@ -20,23 +20,24 @@ export const announceComplete = (run: OpenRun, job: JobSpec, record: HarvestReco
 
 /**
  * A job's pass fetched provisional days again and finished: the summary's line for it — the rows the
- * harvest's coverage held for those days before the pass and holds now, and what each output kept.
+ * harvest's coverage held for those days before the pass and holds now (`after`: its record as the
+ * pass's end left it), and what each output kept.
  */
-export const noteReplacedDays = async (
+export const noteReplacedDays = (
   run: OpenRun,
   job: JobSpec,
   harvest: { readonly harvestId: string; readonly stream: string },
   days: ReadonlyArray<string>,
-  rowsBefore: number,
+  rows: { readonly before: number; readonly after: HarvestRecord },
   kept: ReadonlyArray<KeptRows>
-): Promise<void> => {
+): void => {
   run.replaced.push({
     job: job.name,
     harvestId: harvest.harvestId,
     stream: harvest.stream,
     days,
-    rowsBefore,
-    rowsAfter: await recordsOfDays(run.history, harvest.harvestId, days),
+    rowsBefore: rows.before,
+    rowsAfter: recordsOfDays(rows.after, days),
     keptCopies: kept.map((entry) => entry.sink),
     kept
   })

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { type CheckpointStore, type HarvestRecord, type ProgressEvent, utcDay } from "@tikflow/core/internal"
+import { type BoundSink, type CheckpointStore, type HarvestRecord, type ProgressEvent, type StreamContext, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { describeFailure, failedRunStatus } from "../failure.js"
-import { beginRun, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
+import { countsOf, dayCounter, withCounts } from "./day-counts.js"
+import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
@@ -27,16 +28,27 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   const countRefusals = run.refused.track(harvestId, source.stream, items)
   const refused = () => run.refused.refusals().find((r) => r.harvestId === harvestId)?.items ?? []
   const nowIso = () => new Date(settings.now()).toISOString()
-  const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined) => {
-    await run.history.update(harvestId, (record) =>
-      endRun(record!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()))
+  /** The pass ended: its run's final entry; the record as it is now. */
+  const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined): Promise<HarvestRecord> => {
+    const record = await run.history.update(harvestId, (current) =>
+      endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()))
     await journal?.remove()
+    return record
   }
   /** Committed: the run's progress so far and the items finished (with `also`, in the same update). */
   const committed = async (done: ReadonlyArray<string>, also: (record: HarvestRecord) => HarvestRecord = (record) => record) => {
     journal?.committed(run.written)
     await run.history.update(harvestId, (record) =>
       coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
+  }
+  /** The counts at the epoch a pass resumes: its checkpoint's, else the history's (kept for the last two epochs), else none (said). */
+  const resumedCounts = async (store: CheckpointStore, context: StreamContext): Promise<Readonly<Record<string, number>>> => {
+    const epoch = context.resume?.epoch
+    if (epoch === undefined) return {}
+    const saved = await store.load(harvestId)
+    const counts = (saved?.epoch === epoch ? countsOf(saved) : undefined) ?? countsAt(await run.history.read(harvestId), epoch)
+    if (counts === undefined) output.notice(`harvest ${harvestId}: the history has no record counts for epoch ${epoch}; its per-day counts restart from 0`)
+    return counts ?? {}
   }
   return {
     begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {
@@ -48,17 +60,27 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     },
     ended,
     committed,
-    /** The job's checkpoints, with the history updated after each commit (a keyed state names the items done). */
-    checkpoints: (store: CheckpointStore): CheckpointStore => ({
-      name: store.name,
-      load: (id) => store.load(id),
-      clear: (id) => store.clear(id),
-      save: async (checkpoint) => {
-        await store.save(checkpoint)
-        const index = (checkpoint.state as { index?: unknown } | null)?.index
-        await committed(Number.isInteger(index) ? items.slice(0, index as number) : [])
+    /**
+     * The job's checkpoints and the sink counting its records per created day. Each checkpoint
+     * carries the epoch's counts; after it is saved, ONE history update takes them with the run's
+     * progress and the items done (a keyed state's `index` names them). A crash between the two
+     * leaves the history at the previous epoch, never ahead of a checkpoint, and the resumed run
+     * takes the counts from the checkpoint.
+     */
+    commits: (store: CheckpointStore): { readonly checkpoints: CheckpointStore; readonly counter: BoundSink } => {
+      const counter = dayCounter((context) => resumedCounts(store, context))
+      const counted = withCounts(store, counter.counts)
+      const checkpoints: CheckpointStore = {
+        ...counted,
+        save: async (checkpoint) => {
+          await counted.save(checkpoint)
+          const counts = { ...counter.counts }
+          const index = (checkpoint.state as { index?: unknown } | null)?.index
+          await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts))
+        }
       }
-    }),
+      return { checkpoints, counter: counter.sink }
+    },
     onProgress: (event: ProgressEvent) => {
       countRefusals(event)
       if (event.type === "sending") journal?.sending(utcDay(settings.now()))

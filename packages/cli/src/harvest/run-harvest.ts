@@ -5,7 +5,7 @@ import { ExitCode } from "../exit-codes.js"
 import { describeFailure, failedRunStatus } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { dryRun } from "./dry-run.js"
-import { coverageCounter, recordsOfDays } from "./harvest-history.js"
+import { recordsOfDays } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult, KeptRows } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
@@ -154,7 +154,9 @@ const harvestPasses = async (
     const history = passHistory(run, source, plan.items ?? [])
     const begun = await history.begin(identityOf(job, harvestId, whole.stream, query), plan, outputs)
     const provisional = job.source.endpoint === "videos" ? provisionalDaysOf(settings.now(), begun.pending?.replaces) : undefined
-    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, history, provisional)
+    // The rows the history held for the days fetched again, as the pass began.
+    const rowsBefore = provisional?.replaces === undefined ? 0 : recordsOfDays(begun, provisional.replaces.days)
+    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, history, { provisional, rowsBefore })
     if (interrupted !== undefined) return interrupted
     if (plan.type !== "resume") break
   }
@@ -191,18 +193,18 @@ const runHistoryPass = async (
   jobCheckpoints: JobCheckpoints,
   plan: HarvestingPlan,
   pass: PassHistory,
-  provisional: ProvisionalDays | undefined
+  { provisional, rowsBefore }: { provisional: ProvisionalDays | undefined; rowsBefore: number }
 ): Promise<HarvestResult | undefined> => {
-  const { output, signal } = run.input
-  const rowsBefore = provisional?.replaces === undefined ? 0 : await recordsOfDays(run.history, source.harvestId, provisional.replaces.days)
+  const { signal } = run.input
+  const { checkpoints, counter } = pass.commits(jobCheckpoints)
   await run.runState.save()
   run.display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
   run.written = 0
   let summary: PipelineSummary
   try {
-    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), pass.checkpoints(jobCheckpoints), signal, plan.type === "fresh",
-      pass.onProgress, [coverageCounter(run.history, (message) => output.notice(message))], provisional)
+    summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), checkpoints, signal, plan.type === "fresh",
+      pass.onProgress, [counter], provisional)
   } catch (error) {
     await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)
     throw error
@@ -212,9 +214,9 @@ const runHistoryPass = async (
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
   await run.refused.settled()
-  await pass.ended("complete", summary.lastEpoch)
+  const ended = await pass.ended("complete", summary.lastEpoch)
   if (provisional?.replaces !== undefined) {
-    await noteReplacedDays(run, job, source, provisional.replaces.days, rowsBefore, keptRows(summary, rowsBefore, plan.type === "resume"))
+    noteReplacedDays(run, job, source, provisional.replaces.days, { before: rowsBefore, after: ended }, keptRows(summary, rowsBefore, plan.type === "resume"))
   }
   return undefined
 }

@@ -12,7 +12,7 @@ import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
 import { outputPathOf } from "./output-set.js"
 import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
-import { countsOf, dayCounter, withCounts } from "./work-queue-counts.js"
+import { countsOf, dayCounter, withCounts } from "./day-counts.js"
 import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkItem, type WorkQueuePlan } from "./work-queue-plan.js"
 import { runQueuedJob } from "./work-queue-worker.js"
 
@@ -76,9 +76,9 @@ export const harvestQueuedJob = async (
         "with a coordinator, database outputs update those rows by key and file outputs keep the earlier rows beside the new ones"
     )
   }
-  const rowsBefore = jobPlan.refetched.length === 0 ? 0 : await recordsOfDays(run.history, source.harvestId, jobPlan.refetched)
   const pass = passHistory(run, source, jobPlan.items ?? list ?? [])
-  await pass.begin(identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job))
+  const begun = await pass.begin(identityOf(job, source.harvestId, source.stream, query), jobPlan, sharedOutputsOf(job))
+  const rowsBefore = recordsOfDays(begun, jobPlan.refetched)
   await runState.save()
   display.tracker.begin(run.spec.jobs.length > 1 ? `${job.name}: ${label}` : label)
   run.current = { job: job.name, stream: source.stream, harvestId: source.harvestId }
@@ -96,8 +96,8 @@ export const harvestQueuedJob = async (
   if (stopped !== undefined) return stopped
   await run.refused.settled()
   // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
-  await pass.ended("complete", undefined)
-  if (jobPlan.refetched.length > 0) await noteReplacedDays(run, job, source, jobPlan.refetched, rowsBefore, keptByFileOutputs(job, rowsBefore))
+  const ended = await pass.ended("complete", undefined)
+  if (jobPlan.refetched.length > 0) noteReplacedDays(run, job, source, jobPlan.refetched, { before: rowsBefore, after: ended }, keptByFileOutputs(job, rowsBefore))
   await runState.harvestDone(source.harvestId)
   await runState.jobDone(job.name)
   return undefined
@@ -162,7 +162,8 @@ const runQueuedItem = async (
   const narrowed = itemSourceSpec(job.source, item)
   const harvestId = itemHarvestIdOf(source.stream, queueId, index)
   const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
-  const counter = dayCounter(countsOf(await checkpoints.load(harvestId)))
+  const resumed = countsOf(await checkpoints.load(harvestId)) ?? {}
+  const counter = dayCounter(() => resumed)
   const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, pass.onProgress, [counter.sink])
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.

@@ -1,0 +1,77 @@
+import type { AnyRecord, BoundSink, Checkpoint, CheckpointStore, SinkWriter, StreamContext } from "@tikflow/core/internal"
+
+/**
+ * A sink, internal to the CLI, counting the records the job's sinks receive per created day (videos;
+ * `*` for other kinds) as committed, for the harvest's history. The counts travel in the job's (or
+ * work-queue item's) checkpoint (`withCounts`), so a run resumed after a crash, or an item taken
+ * over after a worker died, continues from the counts of the epoch it resumes: exact, like the data.
+ * `initial` gives the counts at the epoch the sink opens at (the runner may reopen it at a lower one).
+ */
+export const dayCounter = (
+  initial: (context: StreamContext) => Promise<Readonly<Record<string, number>>> | Readonly<Record<string, number>>
+): { readonly sink: BoundSink; readonly counts: Record<string, number> } => {
+  const counts: Record<string, number> = {}
+  const sink: BoundSink = {
+    name: "history:day-counts",
+    async open(context: StreamContext): Promise<SinkWriter> {
+      const resumed = await initial(context)
+      for (const day of Object.keys(counts)) delete counts[day]
+      Object.assign(counts, resumed)
+      return dayCountingWriter(context.recordKind, counts)
+    }
+  }
+  return { sink, counts }
+}
+
+/** A checkpoint carrying the committed counts per created day. */
+type CountedCheckpoint = Checkpoint & { readonly dayCounts?: Readonly<Record<string, number>> }
+
+/** The counts a saved checkpoint carries; undefined for none (a fresh item, a `continue` pass's start, an older tikflow's). */
+export const countsOf = (checkpoint: Checkpoint | undefined): Readonly<Record<string, number>> | undefined =>
+  (checkpoint as CountedCheckpoint | undefined)?.dayCounts
+
+/** The job's checkpoint store, saving the counter's committed counts with each checkpoint. */
+export const withCounts = (store: CheckpointStore, counts: Readonly<Record<string, number>>): CheckpointStore => ({
+  name: store.name,
+  load: (harvestId) => store.load(harvestId),
+  save: (checkpoint) => store.save({ ...checkpoint, dayCounts: { ...counts } } as CountedCheckpoint),
+  clear: (harvestId) => store.clear(harvestId)
+})
+
+/** A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are held apart). */
+const dayCountingWriter = (kind: StreamContext["recordKind"], counts: Record<string, number>): SinkWriter => {
+  let pending: Record<string, number> = {}
+  return {
+    async write(batch) {
+      for (const record of batch.records) {
+        const day = createdDayOf(record, kind)
+        pending[day] = (pending[day] ?? 0) + 1
+      }
+    },
+    async flush() {
+      for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
+      pending = {}
+    },
+    async close() {}
+  }
+}
+
+const DAY_MS = 86_400_000
+
+/** The UTC creation day of a record, `YYYY-MM-DD`, for a video; `*` for records of other kinds. */
+const createdDayOf = (record: AnyRecord, kind: StreamContext["recordKind"]): string => {
+  if (kind !== "video") return "*"
+  const seconds = (record as { create_time?: number | null }).create_time
+  return typeof seconds === "number" ? dayText(Math.floor(seconds * 1000 / DAY_MS)) : "*"
+}
+
+// A harvest's records fall on a few hundred days: each day's text is made once, not per record.
+const dayTexts = new Map<number, string>()
+const dayText = (day: number): string => {
+  let text = dayTexts.get(day)
+  if (text === undefined) {
+    text = new Date(day * DAY_MS).toISOString().slice(0, 10)
+    if (dayTexts.size < 100_000) dayTexts.set(day, text)
+  }
+  return text
+}

@@ -47,5 +47,8 @@ export default {
 
 const holdUntilSignal = (name: string, then: "then-flush" | "then-fail") => `
         process.stderr.write(${JSON.stringify(`${name}: flush held\n`)})
+        // A timer stands for the I/O a real sink would wait on (a listener alone leaves Node's loop empty).
+        const alive = setInterval(() => {}, 1000)
         await new Promise((resolve) => context.signal.aborted ? resolve() : context.signal.addEventListener("abort", resolve, { once: true }))
+        clearInterval(alive)
         ${then === "then-fail" ? "throw new Error(\"cut short by the signal\")" : ""}`

@@ -55,6 +55,23 @@ describe("the response archive writer", () => {
     expect(await readIndexes(resumed.path)).toEqual([...expected, [3, 99]])
   })
 
+  test("members started back to back while others compress, and members past 1 MiB, keep every body byte for byte", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
+    dirs.push(dir)
+    const archive = await openResponseArchive(dir, { harvestId: "videos-1", stream: "videos", resume: undefined, newPass: true })
+    // Page sizes around and far past a member (1 MiB), each body's bytes its own: a member's bytes
+    // changed while zlib still reads them (the first members follow each other without a wait) would show.
+    const sizes = [1_100_000, 1_100_000, 1_100_000, 300_000, 900_000, 1_700_000, 50_000, 3_000_000, 600_000, 600_000, 1_100_000, 10, 2_000_000, 400_000, 800_000]
+    const responses = sizes.map((size, i) => ({ ...responseOf(i), bodyIsJson: true, body: Buffer.from(`{"page":${i},"fill":"${String.fromCharCode(97 + i).repeat(size)}"}`, "utf8") }))
+    for (let i = 0; i < responses.length; i++) await archive.append([responses[i]!], 1 + Math.floor(i / 5))
+    await archive.commit(3)
+    await archive.close()
+    const back = []
+    for await (const response of readArchiveFile(archive.path)) back.push(response)
+    expect(back.map((r) => [r.epoch, r.body.length])).toEqual(responses.map((r, i) => [1 + Math.floor(i / 5), r.body.length]))
+    expect(back.every((r, i) => Buffer.compare(r.body, responses[i]!.body) === 0)).toBe(true)
+  })
+
   test("a file mixing an older tikflow's format 1 lines and format 2 lines, lines spanning the reader's 1 MiB chunks, reads back byte for byte", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
     dirs.push(dir)

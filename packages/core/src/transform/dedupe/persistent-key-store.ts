@@ -95,7 +95,8 @@ export const openPersistentKeyStore = (options: PersistentKeyStoreOptions): Effe
           if (set.size >= maxKeys) return set.has(hash[0], hash[1]) ? false : capacityError(maxKeys, "persistent")
           if (!set.add(hash[0], hash[1])) return false
           if (pendingLength + 2 > pending.length) {
-            const bigger = new Uint32Array(pending.length * 2)
+            // A quarter more, not twice: the buffer holds one epoch's new keys and stays that size.
+            const bigger = new Uint32Array(Math.ceil(pending.length * 1.25 / 2) * 2)
             bigger.set(pending)
             pending = bigger
           }

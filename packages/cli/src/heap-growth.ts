@@ -3,12 +3,13 @@ import v8 from "node:v8"
 /**
  * How much V8 may grow the heap past what survived the last full collection: 1 + N/100. V8's own
  * factor (up to 4× while allocation is fast, as in a harvest) took a heap whose live set stays
- * under 100 MB to 360–470 MB; a factor of 1.5 keeps it near the live set. 1.2 collected the whole
- * heap ~75 times in a 200k-video harvest (~25% more CPU than 1.5) for no lower peak RSS
- * (bench/findings.md). Unlike `--max-old-space-size`, it is no ceiling: a run whose live set really
+ * under 100 MB to 360–470 MB; a factor of 1.75 keeps it near the live set. Smaller factors buy no
+ * lower peak RSS for many more full collections: in a 200k-video harvest 1.2 ran ~75, 1.5 ~21 and
+ * 1.75 ~13 (~2 µs of CPU per record less than 1.5; at 2M into DuckDB 94 → 56, peak RSS 324 vs 329 MB;
+ * bench/findings.md). Unlike `--max-old-space-size`, it is no ceiling: a run whose live set really
  * grows (a large join table) gets the heap it needs instead of crashing out of memory.
  */
-export const HEAP_GROWING_PERCENT = 50
+export const HEAP_GROWING_PERCENT = 75
 
 // V8 reads these as `--a-b` or `--a_b`, from the command line or NODE_OPTIONS.
 const USER_HEAP_FLAG = /--(max-old-space-size|max-heap-size|max-semi-space-size|heap-growing-percent)\b/

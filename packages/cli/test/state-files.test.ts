@@ -58,8 +58,8 @@ describe("files a run keeps", () => {
     const dir = runDir()
     const state = join(dir, "state")
     const stale = `.x.json.${deadPid()}-0badc0de.tmp`
-    // As a run killed mid-write leaves them: next to a checkpoint, a run state, an NDJSON sidecar, a part.
-    for (const sub of ["", "checkpoints", "runs"]) {
+    // As a run killed mid-write leaves them: next to a checkpoint, a run state, a history, an NDJSON sidecar, a part.
+    for (const sub of ["", "checkpoints", "runs", "history"]) {
       mkdirSync(join(state, sub), { recursive: true })
       writeFileSync(join(state, sub, stale), "{")
     }

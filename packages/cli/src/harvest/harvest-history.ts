@@ -12,7 +12,8 @@ import { TIKFLOW_VERSION } from "../version.js"
 import { daysOfRanges, type JobPlan } from "./harvest-plan.js"
 
 /** The CLI's history: `<state>/history/<harvest id>.json`. */
-export const historyStoreOf = (stateDir: string): HistoryStore => new FileHistoryStore(join(stateDir, "history"))
+export const historyDirOf = (stateDir: string): string => join(stateDir, "history")
+export const historyStoreOf = (stateDir: string): HistoryStore => new FileHistoryStore(historyDirOf(stateDir))
 
 /** The harvest's query as the user wrote it (`--query`, `query:`), else the API's query object as JSON; `-` for none. */
 export const queryOf = (record: HarvestRecord): string => {

@@ -41,40 +41,20 @@ export const noteOldestDays = (
   const windows = (state as { windows?: ReadonlyArray<{ start?: unknown; end?: unknown; done?: unknown }> } | null)?.windows
   if (!Array.isArray(windows)) return
   // Each window's days parsed once per page, not once per record.
-  const open = windows.flatMap((w): Array<OpenWindow> => {
+  const open = windows.flatMap((w) => {
     const first = dayOf(String(w.start))
     const last = dayOf(String(w.end))
     return first === undefined || last === undefined ? [] : [{ first, last, done: w.done === true, key: `${w.start}-${w.end}` }]
   })
-  // A page's records mostly fall in one window: the last one matched is tried first, and the map
-  // is read and written once per window met, not once per record.
-  let window: OpenWindow | undefined
-  let oldest = Infinity
   for (const record of records) {
     const createTime = (record as { create_time?: unknown }).create_time
     if (typeof createTime !== "number") continue
     const day = Math.floor(createTime / 86_400)
-    if (window === undefined || day < window.first || day > window.last) {
-      noteOldest(window, oldest, oldestDayOf)
-      window = open.find((w) => w.first <= day && day <= w.last)
-      oldest = Infinity
-    }
-    if (day < oldest) oldest = day
+    const window = open.find((w) => w.first <= day && day <= w.last)
+    if (window === undefined || window.done) continue
+    const seen = oldestDayOf.get(window.key)
+    if (seen === undefined || day < seen) oldestDayOf.set(window.key, day)
   }
-  noteOldest(window, oldest, oldestDayOf)
-}
-
-interface OpenWindow {
-  readonly first: number
-  readonly last: number
-  readonly done: boolean
-  readonly key: string
-}
-
-const noteOldest = (window: OpenWindow | undefined, day: number, oldestDayOf: Map<string, number>): void => {
-  if (window === undefined || window.done || day === Infinity) return
-  const seen = oldestDayOf.get(window.key)
-  if (seen === undefined || day < seen) oldestDayOf.set(window.key, day)
 }
 
 /**

@@ -18,8 +18,8 @@ export interface MemoryKeyStoreSpec {
 }
 
 /**
- * Backed by files in `dir` (one directory per harvest): 64-bit key hashes in an in-memory
- * open-addressing table (8 bytes per slot, ≤ 0.7 load: ~12 bytes per key) plus an append-only
+ * Backed by files in `dir` (one directory per harvest): 64-bit key hashes in in-memory
+ * open-addressing tables (8 bytes per slot, 64–80% full: ~11 bytes per key) plus an append-only
  * log of hashes per committed epoch, so a resumed run still knows every key. Exact up to 64-bit
  * hash collisions (probability ≈ n²/2⁶⁵: 1 in 15,000 at 50 million keys).
  *
@@ -31,7 +31,7 @@ export interface MemoryKeyStoreSpec {
 export interface PersistentKeyStoreSpec {
   readonly type: "persistent"
   readonly dir: string
-  /** Most distinct keys before failing with `DedupeCapacityError`. Default 50,000,000 (~600 MB). */
+  /** Most distinct keys before failing with `DedupeCapacityError`. Default 50,000,000 (~550 MB). */
   readonly maxKeys?: number | undefined
 }
 

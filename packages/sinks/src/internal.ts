@@ -4,8 +4,11 @@ export * from "./index.js"
 // Column layouts and the Arrow types behind them.
 export * from "./schema/columns.js"
 export { arrowTypeOf } from "./schema/arrow-schema.js"
-export { recordBatchBuilder } from "./schema/record-batch.js"
+export { recordBatchBuilder, toArrowRecordBatch } from "./schema/record-batch.js"
 export type { RecordBatchBuilder } from "./schema/record-batch.js"
+export { columnBatchBuilder } from "./schema/column-batch.js"
+export type { ColumnBatch, ColumnBatchBuilder } from "./schema/column-batch.js"
+export { ipcStream } from "./schema/ipc-stream.js"
 // Registry parts: display names without secrets, plugin checks and loading.
 export { displayName, uriSecrets } from "./registry/sink-uri.js"
 export * from "./registry/check-plugin.js"

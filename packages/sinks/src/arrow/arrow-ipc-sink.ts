@@ -33,8 +33,7 @@ export const arrowSink = defineSink<ArrowSinkConfig>({
     part_rows: "rows buffered before a part file is written (default 100000; bounds memory)"
   },
   config: { parse: parseConfig },
-  // Records: the part writer converts them itself (per partition when partitioned), and uses a
-  // batch's Arrow form when the caller already has one.
+  // Records: the part writer converts them itself (per partition when partitioned).
   batchFormat: "records",
   // Arrow loads when an Arrow sink opens, not when the registry does.
   open: async (context) => {

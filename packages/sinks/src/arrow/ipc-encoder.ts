@@ -1,7 +1,7 @@
 import { RecordBatchFileWriter, RecordBatchStreamWriter, tableFromIPC } from "apache-arrow"
 import { readFile } from "node:fs/promises"
-import type { RecordBatch } from "apache-arrow"
 import type { PartEncoder } from "../files/part-writer.js"
+import { toArrowRecordBatch } from "../schema/record-batch.js"
 
 // The IPC file format starts and ends with `ARROW1`; a stream starts with a message's continuation
 // marker and ends with the end-of-stream marker (continuation, then a zero length).
@@ -14,9 +14,9 @@ export const ipcEncoder = (format: "file" | "stream"): PartEncoder => ({
   // `.arrow` is the IPC file format (Feather v2); `.arrows` the IPC stream format.
   extension: format === "file" ? "arrow" : "arrows",
   magic: format === "file" ? { head: ARROW1, tail: ARROW1 } : { head: CONTINUATION, tail: END_OF_STREAM },
-  encode(batches: ReadonlyArray<RecordBatch>) {
+  encode(batches) {
     const writer = format === "file" ? new RecordBatchFileWriter() : new RecordBatchStreamWriter()
-    for (const batch of batches) writer.write(batch)
+    for (const batch of batches) writer.write(toArrowRecordBatch(batch))
     writer.finish()
     return [writer.toUint8Array(true)]
   },

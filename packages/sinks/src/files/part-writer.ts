@@ -1,16 +1,15 @@
 import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
-import type { RecordBatch } from "apache-arrow"
 import { join } from "node:path"
-import type { RecordBatchBuilder } from "../schema/record-batch.js"
-import { recordBatchBuilder } from "../schema/record-batch.js"
+import type { ColumnBatch, ColumnBatchBuilder } from "../schema/column-batch.js"
+import { columnBatchBuilder } from "../schema/column-batch.js"
 import { discardUnacknowledgedParts, harvestTag, partFileName, removeReplacedParts, replacedParts } from "./part-files.js"
 import type { PartitionColumn } from "./partitioning.js"
 import { partitionerFor } from "./partitioning.js"
 
 /** One part file being encoded as its batches arrive. */
 export interface PartStream {
-  write(batch: RecordBatch): void
+  write(batch: ColumnBatch): void
   /** No more batches: the complete file's bytes. */
   end(): Promise<ReadonlyArray<Uint8Array>>
 }
@@ -22,10 +21,10 @@ export interface PartEncoder {
   readonly magic: NonNullable<AtomicWriteOptions["magic"]>
   /** Optional: resolves once `encode`/`open` can be called (e.g. a wasm module still loading). */
   ready?(): Promise<void>
-  encode(batches: ReadonlyArray<RecordBatch>): ReadonlyArray<Uint8Array>
+  encode(batches: ReadonlyArray<ColumnBatch>): ReadonlyArray<Uint8Array>
   /**
    * Optional: encodes a part batch by batch, so the encoding runs while the harvest waits on the
-   * network instead of all at flush, and no Arrow batches are held for the part.
+   * network instead of all at flush, and no batches are held for the part.
    */
   open?(): PartStream
   /** Optional: the rows a part file on disk holds (its footer's count), so replaceDays can say what it removes. */
@@ -45,12 +44,12 @@ interface Pending {
   readonly partition: string
   /** A provisional day: its rows go to a part of their own, which a later run fetching the day again removes. */
   readonly day: string | undefined
-  batches: Array<RecordBatch>
+  batches: Array<ColumnBatch>
   stream: PartStream | undefined
   // Rows appended to Arrow buffers as their pages arrive (~100 records at a time), handed over
   // STAGE_ROWS at a time: IPC and Parquet encoding cost 2–10× more per row on many small batches
   // than on a few large ones.
-  staged: RecordBatchBuilder
+  staged: ColumnBatchBuilder
   rows: number
 }
 
@@ -89,20 +88,13 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (entry === undefined) pending.set(key, (entry = { partition, day, batches: [], stream: undefined, staged: newStage(), rows: 0 }))
     return entry
   }
-  const push = (entry: Pending, batch: RecordBatch) => {
+  const push = (entry: Pending, batch: ColumnBatch) => {
     if (options.encoder.open === undefined) entry.batches.push(batch)
     else (entry.stream ??= options.encoder.open()).write(batch)
   }
-  const newStage = () => recordBatchBuilder(context.recordKind, context.addedFields, context.provenance)
+  const newStage = () => columnBatchBuilder(context.recordKind, context.addedFields, context.provenance)
   const convertStaged = (entry: Pending) => {
     if (entry.staged.rows > 0) push(entry, entry.staged.finish())
-  }
-  const addBatch = (partition: string, batch: RecordBatch) => {
-    const entry = entryOf(partition)
-    convertStaged(entry) // keeps rows in write order
-    push(entry, batch)
-    entry.rows += batch.numRows
-    pendingRows += batch.numRows
   }
   const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string) => {
     const entry = entryOf(partition, day)
@@ -138,10 +130,8 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
       const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
-      if (partitionOf === undefined && !provisionalRows) {
-        if (batch.arrow !== undefined) addBatch("", batch.arrow)
-        else addRecords("", batch.records)
-      } else {
+      if (partitionOf === undefined && !provisionalRows) addRecords("", batch.records)
+      else {
         const groups = new Map<string, { partition: string; day: string | undefined; records: Array<AnyRecord> }>()
         for (const record of batch.records) {
           const partition = partitionOf === undefined ? "" : partitionOf(record)

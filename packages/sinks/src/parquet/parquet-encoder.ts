@@ -1,10 +1,10 @@
-import type { RecordBatch } from "apache-arrow"
-import { Table, tableToIPC } from "apache-arrow"
 import { openAsBlob } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import type { Compression } from "parquet-wasm/esm"
 import type { PartEncoder, PartStream } from "../files/part-writer.js"
+import type { ColumnBatch } from "../schema/column-batch.js"
+import { ipcStreamBytes } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
 
 type ParquetWasm = typeof import("parquet-wasm/esm")
@@ -32,7 +32,7 @@ export const loadParquetWasm = (): Promise<ParquetWasm> =>
 
 /**
  * Encodes batches as one complete Parquet file via parquet-wasm (Arrow IPC is the hand-over
- * format). Takes the module still loading: the sink opens at once and the load overlaps the
+ * format, written from the column buffers by `ipcStreamBytes`: no apache-arrow on this path). Takes the module still loading: the sink opens at once and the load overlaps the
  * harvest's first requests; `ready()` waits for it (and reports its failure) before the first part.
  */
 export const parquetEncoder = (
@@ -85,9 +85,12 @@ const encoderOf = (
     for (const column of DICTIONARY_COLUMNS) builder = builder.setColumnDictionaryEnabled(column, true)
     return builder.build()
   }
-  const toWasm = (batches: ReadonlyArray<RecordBatch>) => WasmTable.fromIPCStream(tableToIPC(new Table(batches as Array<RecordBatch>), "stream"))
+  const toWasm = (batches: ReadonlyArray<ColumnBatch>) => {
+    if (batches.length === 0) throw new Error("parquet: a part needs at least one batch")
+    return WasmTable.fromIPCStream(ipcStreamBytes(batches[0].kind, batches[0].columns, batches))
+  }
   return {
-    encode(batches: ReadonlyArray<RecordBatch>) {
+    encode(batches: ReadonlyArray<ColumnBatch>) {
       // writeParquet consumes the wasm table and properties.
       return [writeParquet(toWasm(batches), properties())]
     },

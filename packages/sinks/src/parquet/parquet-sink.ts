@@ -44,8 +44,7 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
     row_group_rows: "rows per Parquet row group (default min(part_rows, 122880))"
   },
   config: { parse: parseConfig },
-  // Records: the part writer converts them itself (per partition when partitioned), and uses a
-  // batch's Arrow form when the caller already has one.
+  // Records: the part writer converts them itself (per partition when partitioned).
   batchFormat: "records",
   // Arrow and parquet-wasm load when a Parquet sink opens, not when the registry does.
   open: async (context) => {

@@ -26,8 +26,11 @@ const fieldMetadata = (column: Column) => (column.type === "json" ? new Map([["t
  * nullable but the keys.
  * Fields a transform added follow as utf8 columns of JSON text, then the utf8 provenance columns.
  */
-export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): Schema => {
-  const columns = columnsOf(kind, addedFields, provenance)
+export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): Schema =>
+  arrowSchemaOf(kind, columnsOf(kind, addedFields, provenance))
+
+/** The Arrow schema of `columnsOf(kind, …)`'s columns (see {@link arrowSchemaFor}). */
+export const arrowSchemaOf = (kind: RecordKind, columns: ReadonlyArray<Column>): Schema => {
   let schema = cache.get(columns)
   if (schema === undefined) {
     schema = new Schema(

@@ -1,17 +1,31 @@
-import { Bool, Field, Float64, Int64, List, makeData, Utf8 } from "apache-arrow"
-import type { Data, DataType } from "apache-arrow"
 import { NotAnInt64 } from "./not-an-int64.js"
 
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
 // (measured, see shared/notes/stack.md), and the converter is the hot loop of every file sink.
 // A column is appended page by page into scratch buffers that grow and are reused: the sink keeps
 // no records while a batch fills (they would outlive young-generation GCs), and `finish` copies
-// each buffer out at its exact size.
+// each buffer out at its exact size. The buffers are Arrow's memory layout, but no apache-arrow
+// object is made here: the Parquet sink writes them as IPC bytes itself (see ipc-stream.ts), and
+// only the sinks handing out Arrow objects wrap them (see record-batch.ts).
 
-/** One Arrow column filled by appending values; `finish` hands them over as one `Data` and starts afresh. */
-export interface ColumnBuilder<T extends DataType = DataType> {
+/**
+ * One column's Arrow buffers: validity bits (1 = a value; all zero bits when `nullCount` is 0),
+ * then by type: int32 offsets and UTF-8 bytes (utf8), int64 or float64 values, value bits (bool),
+ * offsets and the items' column (list<utf8>).
+ */
+export interface ColumnData {
+  readonly length: number
+  readonly nullCount: number
+  readonly nullBitmap: Uint8Array
+  readonly valueOffsets?: Int32Array
+  readonly values?: Uint8Array | BigInt64Array | Float64Array
+  readonly child?: ColumnData
+}
+
+/** One Arrow column filled by appending values; `finish` hands its buffers over and starts afresh. */
+export interface ColumnBuilder {
   append(values: ReadonlyArray<unknown>): void
-  finish(): Data<T>
+  finish(): ColumnData
 }
 
 type Scratch = Uint8Array | Int32Array | Float64Array | BigInt64Array
@@ -49,7 +63,7 @@ class ValidityBuilder {
   }
 }
 
-export class Utf8Builder implements ColumnBuilder<Utf8> {
+export class Utf8Builder implements ColumnBuilder {
   private length = 0
   private position = 0
   private offsets = new Int32Array(0)
@@ -107,15 +121,14 @@ export class Utf8Builder implements ColumnBuilder<Utf8> {
     this.length += values.length
   }
 
-  finish(): Data<Utf8> {
+  finish(): ColumnData {
     const { length } = this
-    const data = makeData({
-      type: new Utf8(),
+    const data = {
       length,
       ...this.validity.finish(length),
       valueOffsets: this.offsets.slice(0, length + 1),
-      data: this.bytes.slice(0, this.position)
-    })
+      values: this.bytes.slice(0, this.position)
+    }
     this.length = 0
     this.position = 0
     this.previous = null
@@ -137,7 +150,7 @@ export const assertInt64s = (values: ReadonlyArray<number | null>): void => {
 }
 
 /** Values checked by {@link assertInt64s}. */
-export class Int64Builder implements ColumnBuilder<Int64> {
+export class Int64Builder implements ColumnBuilder {
   private length = 0
   private data = new BigInt64Array(0)
   private readonly validity = new ValidityBuilder()
@@ -162,15 +175,15 @@ export class Int64Builder implements ColumnBuilder<Int64> {
     this.length += values.length
   }
 
-  finish(): Data<Int64> {
+  finish(): ColumnData {
     const { length } = this
-    const data = makeData({ type: new Int64(), length, ...this.validity.finish(length), data: this.data.slice(0, length) })
+    const data = { length, ...this.validity.finish(length), values: this.data.slice(0, length) }
     this.length = 0
     return data
   }
 }
 
-export class Float64Builder implements ColumnBuilder<Float64> {
+export class Float64Builder implements ColumnBuilder {
   private length = 0
   private data = new Float64Array(0)
   private readonly validity = new ValidityBuilder()
@@ -186,15 +199,15 @@ export class Float64Builder implements ColumnBuilder<Float64> {
     this.length += values.length
   }
 
-  finish(): Data<Float64> {
+  finish(): ColumnData {
     const { length } = this
-    const data = makeData({ type: new Float64(), length, ...this.validity.finish(length), data: this.data.slice(0, length) })
+    const data = { length, ...this.validity.finish(length), values: this.data.slice(0, length) }
     this.length = 0
     return data
   }
 }
 
-export class BoolBuilder implements ColumnBuilder<Bool> {
+export class BoolBuilder implements ColumnBuilder {
   private length = 0
   private bits = new Uint8Array(0)
   private readonly validity = new ValidityBuilder()
@@ -210,24 +223,22 @@ export class BoolBuilder implements ColumnBuilder<Bool> {
     this.length += values.length
   }
 
-  finish(): Data<Bool> {
+  finish(): ColumnData {
     const { length } = this
     const bytes = (length + 7) >> 3
-    const data = makeData({ type: new Bool(), length, ...this.validity.finish(length), data: this.bits.slice(0, bytes) })
+    const data = { length, ...this.validity.finish(length), values: this.bits.slice(0, bytes) }
     this.bits.fill(0, 0, bytes)
     this.length = 0
     return data
   }
 }
 
-export class ListUtf8Builder implements ColumnBuilder<List<Utf8>> {
+export class ListUtf8Builder implements ColumnBuilder {
   private length = 0
   private offsets = new Int32Array(0)
   private readonly validity = new ValidityBuilder()
   private readonly items = new Utf8Builder()
   private itemCount = 0
-
-  constructor(private readonly type: List<Utf8> = new List(new Field("item", new Utf8(), true))) {}
 
   append(values: ReadonlyArray<ReadonlyArray<string> | null>): void {
     this.validity.append(values, this.length)
@@ -244,15 +255,14 @@ export class ListUtf8Builder implements ColumnBuilder<List<Utf8>> {
     this.length += values.length
   }
 
-  finish(): Data<List<Utf8>> {
+  finish(): ColumnData {
     const { length } = this
-    const data = makeData({
-      type: this.type,
+    const data = {
       length,
       ...this.validity.finish(length),
       valueOffsets: this.offsets.slice(0, length + 1),
       child: this.items.finish()
-    })
+    }
     this.length = 0
     this.itemCount = 0
     return data

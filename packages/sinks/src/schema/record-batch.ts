@@ -1,14 +1,13 @@
 import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
-import { recordKinds } from "@tikflow/core/internal"
-import { makeData, RecordBatch, Struct } from "apache-arrow"
-import type { List, Schema, Utf8 } from "apache-arrow"
-import { arrowSchemaFor } from "./arrow-schema.js"
-import type { Column } from "./columns.js"
-import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
-import type { ColumnBuilder } from "./column-data.js"
-import { assertInt64s, BoolBuilder, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
-import { NotAnInt64 } from "./not-an-int64.js"
-import { columnValues } from "./column-values.js"
+import { Bool, Float64, Int64, List, makeData, RecordBatch, Struct, Utf8 } from "apache-arrow"
+import type { Data, DataType } from "apache-arrow"
+import { arrowSchemaOf } from "./arrow-schema.js"
+import type { ColumnBatch } from "./column-batch.js"
+import { columnBatchBuilder } from "./column-batch.js"
+import type { ColumnData } from "./column-data.js"
+
+// The apache-arrow form of a ColumnBatch, for the sinks that hand out or write Arrow objects (the
+// Arrow IPC sink, `batchFormat: "arrow"` plugins). The buffers are shared, not copied.
 
 /** Records appended page by page, handed over as one `RecordBatch`; the records are not kept. */
 export interface RecordBatchBuilder {
@@ -19,58 +18,39 @@ export interface RecordBatchBuilder {
   finish(): RecordBatch
 }
 
-const builderOf = (column: Column, schema: Schema, index: number): ColumnBuilder => {
-  switch (column.type) {
-    case "json":
-    case "utf8": return new Utf8Builder() as ColumnBuilder
-    case "int64": return new Int64Builder() as ColumnBuilder
-    case "float64": return new Float64Builder() as ColumnBuilder
-    case "bool": return new BoolBuilder() as ColumnBuilder
-    case "list_utf8": return new ListUtf8Builder(schema.fields[index].type as List<Utf8>) as ColumnBuilder
+const dataOf = (type: DataType, column: ColumnData): Data => {
+  const { length, nullCount, nullBitmap } = column
+  if (type instanceof List) {
+    const list: List<Utf8> = type
+    const child = dataOf(list.children[0].type, column.child!) as Data<Utf8>
+    return makeData({ type: list, length, nullCount, nullBitmap, valueOffsets: column.valueOffsets!, child })
   }
+  if (type instanceof Utf8) return makeData({ type, length, nullCount, nullBitmap, valueOffsets: column.valueOffsets!, data: column.values as Uint8Array })
+  if (type instanceof Int64) return makeData({ type, length, nullCount, nullBitmap, data: column.values as BigInt64Array })
+  if (type instanceof Float64) return makeData({ type, length, nullCount, nullBitmap, data: column.values as Float64Array })
+  if (type instanceof Bool) return makeData({ type, length, nullCount, nullBitmap, data: column.values as Uint8Array })
+  throw new Error(`no Arrow column data for ${String(type)}`)
 }
 
-const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
-  try {
-    assertInt64s(values)
-  } catch (error) {
-    if (!(error instanceof NotAnInt64)) throw error
-    const key = recordKinds[kind].keyOf(records[error.row] as never)
-    throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
-  }
+/** A {@link ColumnBatch} as an Arrow `RecordBatch` with `arrowSchemaFor`'s schema. */
+export const toArrowRecordBatch = (batch: ColumnBatch): RecordBatch => {
+  const schema = arrowSchemaOf(batch.kind, batch.columns)
+  const children = batch.data.map((column, i) => dataOf(schema.fields[i].type, column))
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.length, nullCount: 0, children }))
 }
 
 /**
- * A builder of Arrow `RecordBatch`es with {@link arrowSchemaFor}'s schema for records of one kind.
- * A missing field counts as null; a field no column holds is an error (see `assertColumnsHoldFields`).
+ * A builder of Arrow `RecordBatch`es with `arrowSchemaFor`'s schema for records of one kind
+ * (a {@link columnBatchBuilder} whose batches are handed over as `RecordBatch`es).
  */
 export const recordBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): RecordBatchBuilder => {
-  const schema = arrowSchemaFor(kind, addedFields, provenance)
-  const columns = columnsOf(kind, addedFields, provenance)
-  const builders = columns.map((column, index) => builderOf(column, schema, index))
-  let rows = 0
+  const builder = columnBatchBuilder(kind, addedFields, provenance)
   return {
     get rows() {
-      return rows
+      return builder.rows
     },
-    append(records) {
-      if (records.length === 0) return
-      assertColumnsHoldFields(columns, records)
-      // Every column's values are read and checked before any column takes a row.
-      const values = columns.map((column) => {
-        const read = columnValues(column.name)(records)
-        if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
-        return column.type === "json" ? read.map(jsonText) : read
-      })
-      for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
-      rows += records.length
-    },
-    finish() {
-      const children = builders.map((builder) => builder.finish())
-      const data = makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children })
-      rows = 0
-      return new RecordBatch(schema, data)
-    }
+    append: (records) => builder.append(records),
+    finish: () => toArrowRecordBatch(builder.finish())
   }
 }
 

@@ -1,0 +1,78 @@
+import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
+import type { Column } from "./columns.js"
+import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
+import type { ColumnBuilder, ColumnData } from "./column-data.js"
+import { assertInt64s, BoolBuilder, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
+import { NotAnInt64 } from "./not-an-int64.js"
+import { columnValues } from "./column-values.js"
+
+/** Rows of one record kind as Arrow column buffers, one per column of `columnsOf(kind, …)`. */
+export interface ColumnBatch {
+  readonly kind: RecordKind
+  readonly columns: ReadonlyArray<Column>
+  readonly length: number
+  readonly data: ReadonlyArray<ColumnData>
+}
+
+/** Records appended page by page, handed over as one {@link ColumnBatch}; the records are not kept. */
+export interface ColumnBatchBuilder {
+  /** The rows appended since the last `finish`. */
+  readonly rows: number
+  /** Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. */
+  append(records: ReadonlyArray<AnyRecord>): void
+  finish(): ColumnBatch
+}
+
+const builderOf = (column: Column): ColumnBuilder => {
+  switch (column.type) {
+    case "json":
+    case "utf8": return new Utf8Builder() as ColumnBuilder
+    case "int64": return new Int64Builder() as ColumnBuilder
+    case "float64": return new Float64Builder() as ColumnBuilder
+    case "bool": return new BoolBuilder() as ColumnBuilder
+    case "list_utf8": return new ListUtf8Builder() as ColumnBuilder
+  }
+}
+
+const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
+  try {
+    assertInt64s(values)
+  } catch (error) {
+    if (!(error instanceof NotAnInt64)) throw error
+    const key = recordKinds[kind].keyOf(records[error.row] as never)
+    throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
+  }
+}
+
+/**
+ * A builder of {@link ColumnBatch}es for records of one kind, in `columnsOf`'s columns.
+ * A missing field counts as null; a field no column holds is an error (see `assertColumnsHoldFields`).
+ */
+export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): ColumnBatchBuilder => {
+  const columns = columnsOf(kind, addedFields, provenance)
+  const builders = columns.map(builderOf)
+  let rows = 0
+  return {
+    get rows() {
+      return rows
+    },
+    append(records) {
+      if (records.length === 0) return
+      assertColumnsHoldFields(columns, records)
+      // Every column's values are read and checked before any column takes a row.
+      const values = columns.map((column) => {
+        const read = columnValues(column.name)(records)
+        if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
+        return column.type === "json" ? read.map(jsonText) : read
+      })
+      for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
+      rows += records.length
+    },
+    finish() {
+      const batch = { kind, columns, length: rows, data: builders.map((builder) => builder.finish()) }
+      rows = 0
+      return batch
+    }
+  }
+}

@@ -30,7 +30,7 @@ const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
 // provenance columns and a field a transform added (a json column).
 const pagesOf = (kind: RecordKind) =>
   fc.record({
-    pages: fc.array(fc.array(recordArbs[kind] as fc.Arbitrary<Record<string, unknown>>, { maxLength: 10 }), { maxLength: 6 }),
+    pages: fc.array(fc.array(recordArbs[kind] as fc.Arbitrary<unknown> as fc.Arbitrary<Record<string, unknown>>, { maxLength: 10 }), { maxLength: 6 }),
     finishAfter: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
     provenance: fc.boolean(),
     added: fc.boolean(),
@@ -50,7 +50,7 @@ describe("ipcStream", () => {
           ...record,
           ...(added ? { author: author ?? null } : {}),
           ...(provenance ? { _harvest_id: "videos-1", _fetched_at: `2026-01-01T00:00:0${p}.000Z`, _log_id: p % 2 === 0 ? null : `log-${p}` } : {})
-        })))
+        })) as never)
         if (finishAfter[p]) batches.push(builder.finish())
       })
       batches.push(builder.finish())

@@ -16,16 +16,6 @@ const firstDifference = (a: Uint8Array, b: Uint8Array): number => {
   return -1
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.byteLength, 0))
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
-}
-
 // Pages of a kind, a batch taken after any of them (an empty batch too), with or without the
 // provenance columns and a field a transform added (a json column).
 const pagesOf = (kind: RecordKind) =>
@@ -55,7 +45,7 @@ describe("ipcStream", () => {
       })
       batches.push(builder.finish())
       const columns = columnsOf(kind, addedFields, provenance)
-      const ours = concat(ipcStream(kind, columns, batches))
+      const ours = ipcStream(kind, columns, batches)
       const theirs = tableToIPC(new Table(batches.map(toArrowRecordBatch)), "stream")
       expect(firstDifference(ours, theirs)).toBe(-1)
     })

@@ -4,7 +4,7 @@ import { createRequire } from "node:module"
 import type { Compression } from "parquet-wasm/esm"
 import type { PartEncoder, PartStream } from "../files/part-writer.js"
 import type { ColumnBatch } from "../schema/column-batch.js"
-import { ipcStreamBytes } from "../schema/ipc-stream.js"
+import { ipcStream } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
 
 type ParquetWasm = typeof import("parquet-wasm/esm")
@@ -32,7 +32,7 @@ export const loadParquetWasm = (): Promise<ParquetWasm> =>
 
 /**
  * Encodes batches as one complete Parquet file via parquet-wasm (Arrow IPC is the hand-over
- * format, written from the column buffers by `ipcStreamBytes`: no apache-arrow on this path). Takes the module still loading: the sink opens at once and the load overlaps the
+ * format, written from the column buffers by `ipcStream`: no apache-arrow on this path). Takes the module still loading: the sink opens at once and the load overlaps the
  * harvest's first requests; `ready()` waits for it (and reports its failure) before the first part.
  */
 export const parquetEncoder = (
@@ -87,7 +87,7 @@ const encoderOf = (
   }
   const toWasm = (batches: ReadonlyArray<ColumnBatch>) => {
     if (batches.length === 0) throw new Error("parquet: a part needs at least one batch")
-    return WasmTable.fromIPCStream(ipcStreamBytes(batches[0].kind, batches[0].columns, batches))
+    return WasmTable.fromIPCStream(ipcStream(batches[0].kind, batches[0].columns, batches))
   }
   return {
     encode(batches: ReadonlyArray<ColumnBatch>) {

@@ -152,52 +152,51 @@ const message = (headerType: number, bodyLength: number, header: (b: Builder) =>
   return b.asUint8Array()
 }
 
-/** An encapsulated message: continuation marker, metadata length, the flatbuffer padded to 8, the body. */
-const encapsulated = (metadata: Uint8Array, body: ReadonlyArray<Uint8Array>, bodyLength: number): Uint8Array => {
+/** A message to write: its flatbuffer and its body's buffers (each padded to 8 bytes). */
+interface Encapsulated {
+  readonly metadata: Uint8Array
+  readonly body: ReadonlyArray<Uint8Array>
+  readonly bodyLength: number
+}
+
+/** Continuation marker, metadata length, the flatbuffer padded to 8, the body; returns the end. */
+const writeMessage = (out: Uint8Array, view: DataView, at: number, { metadata, body }: Encapsulated): number => {
   const metadataLength = padded(8 + metadata.byteLength) - 8
-  const out = new Uint8Array(8 + metadataLength + bodyLength)
-  const view = new DataView(out.buffer)
-  view.setInt32(0, -1, true)
-  view.setInt32(4, metadataLength, true)
-  out.set(metadata, 8)
-  let at = 8 + metadataLength
+  view.setInt32(at, -1, true)
+  view.setInt32(at + 4, metadataLength, true)
+  out.set(metadata, at + 8)
+  at += 8 + metadataLength
   for (const buffer of body) {
     out.set(buffer, at)
     at += padded(buffer.byteLength)
   }
-  return out
+  return at
 }
 
-const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])
+const END_OF_STREAM_LENGTH = 8
 
 /**
  * The Arrow IPC stream of `batches` (of one kind and columns): the schema message (with the
  * `tikflow.record_kind` and `tikflow.encoding` metadata of `arrowSchemaFor`), a record batch message
- * per batch, end-of-stream. Returned as chunks; their concatenation is the stream.
+ * per batch, end-of-stream; written into one buffer (what parquet-wasm's `Table.fromIPCStream` reads).
  */
-export const ipcStream = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Array<Uint8Array> => {
-  const chunks = [encapsulated(message(HEADER_SCHEMA, 0, (b) => schemaTable(b, kind, columns)), [], 0)]
+export const ipcStream = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
+  const messages: Array<Encapsulated> = [{ metadata: message(HEADER_SCHEMA, 0, (b) => schemaTable(b, kind, columns)), body: [], bodyLength: 0 }]
   for (const batch of batches) {
     const layout: Layout = { nodes: [], buffers: [] }
     for (let i = 0; i < columns.length; i++) addColumn(layout, columns[i].type, batch.data[i])
     let bodyLength = 0
     for (const buffer of layout.buffers) bodyLength += padded(buffer.byteLength)
-    chunks.push(encapsulated(message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout)), layout.buffers, bodyLength))
+    const metadata = message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout))
+    messages.push({ metadata, body: layout.buffers, bodyLength })
   }
-  chunks.push(END_OF_STREAM)
-  return chunks
-}
-
-/** {@link ipcStream} as one buffer (what parquet-wasm's `Table.fromIPCStream` reads). */
-export const ipcStreamBytes = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
-  const chunks = ipcStream(kind, columns, batches)
-  let length = 0
-  for (const chunk of chunks) length += chunk.byteLength
+  let length = END_OF_STREAM_LENGTH
+  for (const m of messages) length += padded(8 + m.metadata.byteLength) + m.bodyLength
+  // Zero-filled: the padding is zeros.
   const out = new Uint8Array(length)
+  const view = new DataView(out.buffer)
   let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
+  for (const m of messages) at = writeMessage(out, view, at, m)
+  view.setInt32(at, -1, true) // end-of-stream: continuation marker, zero length
   return out
 }

@@ -38,13 +38,20 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
   })
 
-  it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs)", async () => {
+  it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs), and not apache-arrow", async () => {
     const { result, modules } = await traced("duckdb", [
       "user-info", "--username", "user_00001", "--out", "duckdb:./users.duckdb", "--out", "parquet:./users-parquet"
     ])
     expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
     expect(modules.some((url) => /@duckdb/.test(url))).toBe(true)
-    expect(modules.some((url) => /apache-arrow/.test(url))).toBe(true)
     expect(modules.some((url) => /parquet-wasm/.test(url))).toBe(true)
+    // The Parquet sink writes parquet-wasm's Arrow IPC input itself: apache-arrow stays unloaded.
+    expect(modules.filter((url) => /apache-arrow/.test(url))).toEqual([])
+  })
+
+  it("a run into Arrow IPC loads apache-arrow", async () => {
+    const { result, modules } = await traced("arrow", ["user-info", "--username", "user_00001", "--out", "arrow:./users-arrow"])
+    expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
+    expect(modules.some((url) => /apache-arrow/.test(url))).toBe(true)
   })
 })

@@ -9,6 +9,19 @@ import { tempDir } from "./support/temp-dir.js"
 
 const { fixture, clock, harvest } = useHistorySandbox()
 
+/** A harvest of March 2024 into Parquet, SIGKILLed once its second epoch is checkpointed. */
+const killedAtEpoch2 = async () => {
+  clock.now = Date.now()
+  const dir = tempDir()
+  const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]
+  const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "15" }) })
+  const done = collect(child)
+  await waitForOutput(child, /"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":2\b/)
+  child.kill("SIGKILL")
+  await done
+  return { dir, args }
+}
+
 describe("harvest history: provisional days and killed runs", () => {
   it("days ending less than 48 h before the run are provisional and fetched again by the next run", { timeout: 180_000 }, async () => {
     const dir = tempDir()
@@ -45,14 +58,7 @@ describe("harvest history: provisional days and killed runs", () => {
   })
 
   it("a run killed mid-harvest is resumed from its plan; the history records the killed run and the one that finished", { timeout: 180_000 }, async () => {
-    clock.now = Date.now()
-    const dir = tempDir()
-    const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]
-    const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "15" }) })
-    const done = collect(child)
-    await waitForOutput(child, /"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":2\b/)
-    child.kill("SIGKILL")
-    await done
+    const { dir, args } = await killedAtEpoch2()
     const resumed = await harvest(args, dir)
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch \d+/)
@@ -65,14 +71,7 @@ describe("harvest history: provisional days and killed runs", () => {
   })
 
   it("killed between a checkpoint's save and the history's update: the resumed run takes that epoch's counts from the checkpoint, every day's count exact", { timeout: 180_000 }, async () => {
-    clock.now = Date.now()
-    const dir = tempDir()
-    const args = [...videos("2024-03-01", "2024-03-30", "parquet:./pq"), "--window-days", "3", "--commit-every", "10", "--log-format", "json"]
-    const child = spawnCli(args, { cwd: dir, env: fixture.env({ TIKFLOW_RATE: "15" }) })
-    const done = collect(child)
-    await waitForOutput(child, /"type":"checkpoint","harvestId":"videos-[0-9a-f]+","epoch":2\b/)
-    child.kill("SIGKILL")
-    await done
+    const { dir, args } = await killedAtEpoch2()
     // The history as such a kill leaves it: one epoch behind the checkpoint, no counts for its epoch.
     const [name] = readdirSync(join(dir, ".tikflow", "checkpoints"))
     const { epoch } = JSON.parse(readFileSync(join(dir, ".tikflow", "checkpoints", name!), "utf8")) as { epoch: number }

@@ -7,7 +7,7 @@ import type { Column, ColumnType } from "./columns.js"
 // our column buffers, so the Parquet sink hands parquet-wasm its input without loading apache-arrow
 // (146 modules, ~95 ms of CPU a run) or building its objects. The flatbuffers are written in the
 // order apache-arrow's writer writes them, with the same builder: the bytes are identical to
-// `tableToIPC(new Table(batches), "stream")` (a property in record-batch.test.ts checks it).
+// `tableToIPC(new Table(batches), "stream")` (a property in ipc-stream.test.ts checks it).
 // https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
 
 // Schema.fbs / Message.fbs enum values.

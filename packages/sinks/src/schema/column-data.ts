@@ -149,29 +149,17 @@ export const assertInt64s = (values: ReadonlyArray<number | null>): void => {
   }
 }
 
-/** Values checked by {@link assertInt64s}. */
-export class Int64Builder implements ColumnBuilder {
+/** A column of 8-byte numbers: validity, growth and `finish` here; how a page's values are written in `fill`. */
+abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements ColumnBuilder {
   private length = 0
-  private data = new BigInt64Array(0)
   private readonly validity = new ValidityBuilder()
+
+  constructor(private data: A) {}
 
   append(values: ReadonlyArray<number | null>): void {
     this.validity.append(values, this.length)
     this.data = grown(this.data, this.length + values.length)
-    // Written as two 32-bit halves (little-endian, as on every platform Node runs on): creating a
-    // BigInt per value is several times slower. Exact for every safe integer, negative ones included.
-    const words = new Int32Array(this.data.buffer)
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      const at = 2 * (this.length + i)
-      if (v != null) {
-        words[at] = v >>> 0
-        words[at + 1] = Math.floor(v / 4294967296)
-      } else {
-        words[at] = 0
-        words[at + 1] = 0
-      }
-    }
+    this.fill(this.data, values, this.length)
     this.length += values.length
   }
 
@@ -180,30 +168,46 @@ export class Int64Builder implements ColumnBuilder {
     const data = { length, ...this.validity.finish(length), values: this.data.slice(0, length) }
     this.length = 0
     return data
+  }
+
+  /** Writes `values` into `data` from row `at` (a null as 0). */
+  protected abstract fill(data: A, values: ReadonlyArray<number | null>, at: number): void
+}
+
+/** Values checked by {@link assertInt64s}. */
+export class Int64Builder extends NumberBuilder<BigInt64Array> {
+  constructor() {
+    super(new BigInt64Array(0))
+  }
+
+  protected fill(data: BigInt64Array, values: ReadonlyArray<number | null>, at: number): void {
+    // Written as two 32-bit halves (little-endian, as on every platform Node runs on): creating a
+    // BigInt per value is several times slower. Exact for every safe integer, negative ones included.
+    const words = new Int32Array(data.buffer)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      const word = 2 * (at + i)
+      if (v != null) {
+        words[word] = v >>> 0
+        words[word + 1] = Math.floor(v / 4294967296)
+      } else {
+        words[word] = 0
+        words[word + 1] = 0
+      }
+    }
   }
 }
 
-export class Float64Builder implements ColumnBuilder {
-  private length = 0
-  private data = new Float64Array(0)
-  private readonly validity = new ValidityBuilder()
-
-  append(values: ReadonlyArray<number | null>): void {
-    this.validity.append(values, this.length)
-    this.data = grown(this.data, this.length + values.length)
-    const { data } = this
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      data[this.length + i] = v == null ? 0 : v
-    }
-    this.length += values.length
+export class Float64Builder extends NumberBuilder<Float64Array> {
+  constructor() {
+    super(new Float64Array(0))
   }
 
-  finish(): ColumnData {
-    const { length } = this
-    const data = { length, ...this.validity.finish(length), values: this.data.slice(0, length) }
-    this.length = 0
-    return data
+  protected fill(data: Float64Array, values: ReadonlyArray<number | null>, at: number): void {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      data[at + i] = v == null ? 0 : v
+    }
   }
 }
 

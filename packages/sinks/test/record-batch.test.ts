@@ -4,7 +4,7 @@ import { fc, test } from "@fast-check/vitest"
 import { tableFromIPC, tableToIPC, Table } from "apache-arrow"
 import type { RecordBatch } from "apache-arrow"
 import { describe, expect } from "vitest"
-import { arrowSchemaFor, columnsOf, recordBatchBuilder, toRecordBatch } from "../src/internal.js"
+import { arrowSchemaFor, columnBatchBuilder, columnsOf, toArrowRecordBatch, toRecordBatch } from "../src/internal.js"
 import { sampleVideo, uniqueRecords, videoArb } from "./support/records.js"
 
 /** Reads a column value back into the record's JS shape. */
@@ -54,14 +54,14 @@ const rowsOf = (batch: RecordBatch, provenance: boolean) => {
   )
 }
 
-describe("recordBatchBuilder", () => {
+describe("columnBatchBuilder", () => {
   // The Parquet sink appends each page as it arrives and takes a batch every 8,192 rows, reusing
   // the builder's buffers: any split into pages and batches must give back exactly the records.
   test.prop([
     fc.array(fc.array(videoArb, { maxLength: 12 }), { maxLength: 8 }),
     fc.array(fc.boolean(), { minLength: 8, maxLength: 8 })
   ])("pages appended in any sizes, batches taken between any of them, give back every record in order", (pages, finishAfter) => {
-    const builder = recordBatchBuilder("video", [], true)
+    const builder = columnBatchBuilder("video", [], true)
     const batches: Array<RecordBatch> = []
     const expected: Array<Array<unknown>> = [[]]
     pages.forEach((page, p) => {
@@ -72,23 +72,23 @@ describe("recordBatchBuilder", () => {
       expected[expected.length - 1].push(...records)
       if (finishAfter[p]) {
         expect(builder.rows).toBe(expected[expected.length - 1].length)
-        batches.push(builder.finish())
+        batches.push(toArrowRecordBatch(builder.finish()))
         expected.push([])
       }
     })
-    batches.push(builder.finish())
+    batches.push(toArrowRecordBatch(builder.finish()))
     expect(builder.rows).toBe(0)
     expect(batches.map((batch) => rowsOf(batch, true))).toEqual(expected)
   })
 
   test("a page with a count an int64 cannot hold is refused whole: the batch holds only the pages before it", () => {
-    const builder = recordBatchBuilder("video")
+    const builder = columnBatchBuilder("video")
     const good = [sampleVideo(1), sampleVideo(2)]
     builder.append(good)
     const bad = [sampleVideo(3), { ...sampleVideo(4), like_count: 1.5 }]
     expect(() => builder.append(bad)).toThrow(`like_count: expected an integer in ±(2^53 - 1), got 1.5 (video ${bad[1].id})`)
     expect(builder.rows).toBe(2)
     builder.append([sampleVideo(5)])
-    expect(rowsOf(builder.finish(), false)).toEqual([...good, sampleVideo(5)])
+    expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([...good, sampleVideo(5)])
   })
 })

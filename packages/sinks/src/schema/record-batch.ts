@@ -9,15 +9,6 @@ import type { ColumnData } from "./column-data.js"
 // The apache-arrow form of a ColumnBatch, for the sinks that hand out or write Arrow objects (the
 // Arrow IPC sink, `batchFormat: "arrow"` plugins). The buffers are shared, not copied.
 
-/** Records appended page by page, handed over as one `RecordBatch`; the records are not kept. */
-export interface RecordBatchBuilder {
-  /** The rows appended since the last `finish`. */
-  readonly rows: number
-  /** Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. */
-  append(records: ReadonlyArray<AnyRecord>): void
-  finish(): RecordBatch
-}
-
 const dataOf = (type: DataType, column: ColumnData): Data => {
   const { length, nullCount, nullBitmap } = column
   if (type instanceof List) {
@@ -40,28 +31,17 @@ export const toArrowRecordBatch = (batch: ColumnBatch): RecordBatch => {
 }
 
 /**
- * A builder of Arrow `RecordBatch`es with `arrowSchemaFor`'s schema for records of one kind
- * (a {@link columnBatchBuilder} whose batches are handed over as `RecordBatch`es).
+ * Converts records of one kind into one Arrow `RecordBatch` with `arrowSchemaFor`'s schema (a
+ * {@link columnBatchBuilder}'s batch of them). Fails on a field no column holds or a count an int64
+ * cannot hold.
  */
-export const recordBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): RecordBatchBuilder => {
-  const builder = columnBatchBuilder(kind, addedFields, provenance)
-  return {
-    get rows() {
-      return builder.rows
-    },
-    append: (records) => builder.append(records),
-    finish: () => toArrowRecordBatch(builder.finish())
-  }
-}
-
-/** Converts records of one kind into one Arrow `RecordBatch` (see {@link recordBatchBuilder}). */
 export const toRecordBatch = (
   kind: RecordKind,
   records: ReadonlyArray<AnyRecord>,
   addedFields: ReadonlyArray<string> = [],
   provenance = false
 ): RecordBatch => {
-  const builder = recordBatchBuilder(kind, addedFields, provenance)
+  const builder = columnBatchBuilder(kind, addedFields, provenance)
   builder.append(records)
-  return builder.finish()
+  return toArrowRecordBatch(builder.finish())
 }

@@ -9,6 +9,7 @@ import { describeFailure } from "./failure.js"
 import { renderCommandHelp, renderMainHelp } from "./help/render-help.js"
 import { Output } from "./output/output.js"
 import { onInterrupt } from "./signals.js"
+import { watchForStall } from "./stalled-run.js"
 import { TIKFLOW_VERSION } from "./version.js"
 
 export interface MainIo {
@@ -46,6 +47,7 @@ export const main = async (argv: ReadonlyArray<string>, io: MainIo): Promise<Exi
     const settings = resolveGlobalSettings(parsed.values, io.env)
     output = new Output(io.stdout, io.stderr, settings.logFormat, settings.quiet)
     const interrupt = onInterrupt()
+    const stall = watchForStall(output)
     try {
       return await command.run({
         values: parsed.values,
@@ -56,6 +58,7 @@ export const main = async (argv: ReadonlyArray<string>, io: MainIo): Promise<Exi
         signal: interrupt.signal
       })
     } finally {
+      stall.dispose()
       interrupt.dispose()
     }
   } catch (error) {

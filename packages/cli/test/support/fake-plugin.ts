@@ -7,17 +7,29 @@ import { join } from "node:path"
  * check exactly what was delivered. `contract` lets a test install a plugin of another version.
  * `holdFlush` makes every flush say so on stderr (`<name>: flush held`) and wait for the run's
  * signal, then succeed (`"then-flush"`) or fail (`"then-fail"`): a step in flight when a SIGINT comes.
+ * `stall` makes one hook (at its `stallAt`-th call, default the first) await a promise nothing will
+ * ever settle, holding no timer or I/O: a plugin bug that leaves Node's event loop empty.
  */
 export const installFakePlugin = (
   dir: string,
   name: string,
-  options: { readonly contract?: number; readonly holdFlush?: "then-flush" | "then-fail" } = {}
+  options: {
+    readonly contract?: number
+    readonly holdFlush?: "then-flush" | "then-fail"
+    readonly stall?: "open" | "write" | "flush" | "close"
+    readonly stallAt?: number
+  } = {}
 ): void => {
   const root = join(dir, "node_modules", `tikflow-sink-${name}`)
   mkdirSync(root, { recursive: true })
   writeFileSync(join(root, "package.json"), JSON.stringify({ name: `tikflow-sink-${name}`, version: "1.0.0", type: "module", exports: "./index.js" }))
   writeFileSync(join(root, "index.js"), `
 import { appendFileSync } from "node:fs"
+const calls = {}
+const stallIf = (hook) => {
+  calls[hook] = (calls[hook] ?? 0) + 1
+  return hook === ${JSON.stringify(options.stall ?? null)} && calls[hook] === ${options.stallAt ?? 1} ? new Promise(() => {}) : undefined
+}
 export default {
   contract: ${options.contract ?? 1},
   name: ${JSON.stringify(name)},
@@ -31,14 +43,16 @@ export default {
     }
   },
   async open(context) {
+    await stallIf("open")
     let pending = []
     return {
-      async write(batch) { pending.push(...batch.records.map((r) => ({ stream: context.stream, label: context.config.label, epoch: batch.epoch, record: r }))) },
+      async write(batch) { await stallIf("write"); pending.push(...batch.records.map((r) => ({ stream: context.stream, label: context.config.label, epoch: batch.epoch, record: r }))) },
       async flush() {
+        await stallIf("flush")
         ${options.holdFlush === undefined ? "" : holdUntilSignal(name, options.holdFlush)}
         if (pending.length) appendFileSync(context.config.path, pending.map((p) => JSON.stringify(p) + "\\n").join("")); pending = []
       },
-      async close() {}
+      async close() { await stallIf("close") }
     }
   }
 }

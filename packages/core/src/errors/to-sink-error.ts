@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import { awaitSinkStep } from "../sink/unsettled-steps.js"
 import { SinkError } from "./sink-error.js"
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
@@ -11,10 +12,13 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
 export const toSinkError = (sink: string, operation: SinkError["operation"], cause: unknown): SinkError =>
   cause instanceof SinkError ? cause : new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${messageOf(cause)}`, cause })
 
-/** Runs one step of a sink (a plugin's Promise), failing with `toSinkError`. */
+/**
+ * Runs one step of a sink (a plugin's Promise), failing with `toSinkError`; a step that can never
+ * settle fails when the runner says so (`failUnsettledSinkSteps`).
+ */
 export const sinkStep = async <A>(sink: string, operation: SinkError["operation"], run: () => Promise<A>): Promise<A> => {
   try {
-    return await run()
+    return await awaitSinkStep(sink, operation, run())
   } catch (cause) {
     throw toSinkError(sink, operation, cause)
   }

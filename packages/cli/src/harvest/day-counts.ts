@@ -30,6 +30,24 @@ type CountedCheckpoint = Checkpoint & { readonly dayCounts?: Readonly<Record<str
 export const countsOf = (checkpoint: Checkpoint | undefined): Readonly<Record<string, number>> | undefined =>
   (checkpoint as CountedCheckpoint | undefined)?.dayCounts
 
+/**
+ * The committed counts at the epoch a counted pipeline resumes (`epoch`; none when it starts
+ * fresh): its checkpoint's when the checkpoint is of that epoch (another checkpoint store, a
+ * sink's own, may have made the runner resume lower), else `earlier(epoch)` (a job's history keeps
+ * the counts of its last two commits; a `continue` pass starts from them without a checkpoint),
+ * else undefined: the caller says its counts restart. One rule for a job's pass and a work-queue item.
+ */
+export const countsAtResume = async (
+  checkpoints: CheckpointStore,
+  harvestId: string,
+  epoch: number | undefined,
+  earlier: (epoch: number) => Promise<Readonly<Record<string, number>> | undefined>
+): Promise<Readonly<Record<string, number>> | undefined> => {
+  if (epoch === undefined) return {}
+  const saved = await checkpoints.load(harvestId)
+  return (saved?.epoch === epoch ? countsOf(saved) : undefined) ?? await earlier(epoch)
+}
+
 /** The job's checkpoint store, saving the counter's committed counts with each checkpoint. */
 export const withCounts = (store: CheckpointStore, counts: Readonly<Record<string, number>>): CheckpointStore => ({
   name: store.name,

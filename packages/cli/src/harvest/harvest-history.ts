@@ -81,11 +81,15 @@ export const beginRun = (
 const isDeadRun = (run: HarvestRun, self: RunIdentity): boolean =>
   run.status === "running" && (run.pid === undefined || (run.host === self.host && run.pid !== self.pid && !isProcessAlive(run.pid)))
 
-/** What a run did so far: its requests per UTC day, errors by kind and (when known) records committed. */
+/**
+ * What a run did so far: its research requests per UTC day, errors by kind and (once it committed)
+ * records committed. The run's journal counts into one as the run goes (and reads one back from a
+ * killed run's file); the history copies it at each commit, at the run's end and after a kill.
+ */
 export interface RunProgress {
-  readonly requestsByDay: Readonly<Record<string, number>>
-  readonly errors: Readonly<Record<string, number>>
-  readonly records?: number | undefined
+  readonly requestsByDay: Record<string, number>
+  readonly errors: Record<string, number>
+  records?: number | undefined
 }
 
 /**
@@ -119,9 +123,9 @@ const withRun = (record: HarvestRecord, runId: string, change: Partial<HarvestRu
  * (when it committed) records its journal holds, finished at its last sign of life. A run that did
  * end, or that the record no longer has, is left as it is. The harvest is `stopped` (resumable) once no other run is at it.
  */
-export const killedRun = (record: HarvestRecord, runId: string, tally: RunProgress, lastSeen: string): HarvestRecord => {
+export const killedRun = (record: HarvestRecord, runId: string, progress: RunProgress, lastSeen: string): HarvestRecord => {
   if (record.runs.find((run) => run.id === runId)?.status !== "running") return record
-  const killed = withRun(withRunProgress(record, runId, tally), runId, {
+  const killed = withRun(withRunProgress(record, runId, progress), runId, {
     status: "killed",
     finishedAt: lastSeen
   })
@@ -164,22 +168,22 @@ export const commitCounts = (record: HarvestRecord, epoch: number, counts: Reado
     pending: { ...record.pending, counts, countsEpoch: epoch, previous: { counts: record.pending.counts, epoch: record.pending.countsEpoch } }
   }
 
-/** The pending counts as of a resumed epoch; undefined when the history does not go back that far. */
-export const countsAt = (record: HarvestRecord | undefined, epoch: number | undefined): Record<string, number> | undefined => {
-  const pending = record?.pending
-  if (epoch === undefined || pending === null || pending === undefined) return {}
+/** The pending counts as of a resumed epoch; undefined when the history does not go back that far (or has no such harvest). */
+export const countsAt = (record: HarvestRecord | undefined, epoch: number): Record<string, number> | undefined => {
+  if (record === undefined) return undefined
+  const pending = record.pending
+  if (pending === null) return {}
   if (pending.countsEpoch === epoch) return { ...pending.counts }
   if (pending.previous?.epoch === epoch) return { ...pending.previous.counts }
   return undefined
 }
 
-export interface RunOutcome {
+/** How a run ended: its progress, its records committed, and more. */
+export interface RunOutcome extends RunProgress {
   readonly status: "complete" | "stopped" | "interrupted" | "failed"
   /** The last committed epoch, when known. */
   readonly lastEpoch: number | undefined
   readonly records: number
-  readonly requestsByDay: Readonly<Record<string, number>>
-  readonly errors: Readonly<Record<string, number>>
   /** Fan-out items the API refused in this run. */
   readonly refused: ReadonlyArray<string>
 }

@@ -3,7 +3,7 @@ import { hostname } from "node:os"
 import { type BoundSink, type CheckpointStore, type HarvestRecord, type ProgressEvent, type StreamContext, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { describeFailure, failedRunStatus } from "../failure.js"
-import { countsOf, dayCounter, withCounts } from "./day-counts.js"
+import { countsAtResume, dayCounter, withCounts } from "./day-counts.js"
 import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
@@ -41,15 +41,20 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     await run.history.update(harvestId, (record) =>
       coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
   }
-  /** The counts at the epoch a pass resumes: its checkpoint's, else the history's (kept for the last two epochs), else none (said). */
-  const resumedCounts = async (store: CheckpointStore, context: StreamContext): Promise<Readonly<Record<string, number>>> => {
-    const epoch = context.resume?.epoch
-    if (epoch === undefined) return {}
-    const saved = await store.load(harvestId)
-    const counts = (saved?.epoch === epoch ? countsOf(saved) : undefined) ?? countsAt(await run.history.read(harvestId), epoch)
-    if (counts === undefined) output.notice(`harvest ${harvestId}: the history has no record counts for epoch ${epoch}; its per-day counts restart from 0`)
-    return counts ?? {}
-  }
+  /**
+   * The sink counting the records per created day of `countedId` (the pass's harvest, or a
+   * work-queue item of it, whose history holds no counts of its own), starting at the counts of the
+   * epoch its pipeline resumes (`countsAtResume`), else at none, said.
+   */
+  const counterOf = (store: CheckpointStore, countedId: string) =>
+    dayCounter(async (context: StreamContext) => {
+      const earlier = async (epoch: number) => (countedId === harvestId ? countsAt(await run.history.read(harvestId), epoch) : undefined)
+      const counts = await countsAtResume(store, countedId, context.resume?.epoch, earlier)
+      if (counts === undefined) {
+        output.notice(`${countedId}: neither its checkpoint nor the history has record counts for epoch ${context.resume?.epoch}; its per-day counts restart from 0`)
+      }
+      return counts ?? {}
+    })
   return {
     begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {
       const startedAt = nowIso()
@@ -61,6 +66,14 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     ended,
     committed,
     /**
+     * A work-queue item's checkpoints and the sink counting its records per created day: counts of
+     * its own, travelling in its checkpoints, added to the harvest's history when the item is done.
+     */
+    itemCounts: (store: CheckpointStore, itemHarvestId: string) => {
+      const counter = counterOf(store, itemHarvestId)
+      return { checkpoints: withCounts(store, counter.counts), counter: counter.sink, counts: counter.counts }
+    },
+    /**
      * The job's checkpoints and the sink counting its records per created day. Each checkpoint
      * carries the epoch's counts; after it is saved, ONE history update takes them with the run's
      * progress and the items done (a keyed state's `index` names them). A crash between the two
@@ -68,7 +81,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
      * takes the counts from the checkpoint.
      */
     commits: (store: CheckpointStore): { readonly checkpoints: CheckpointStore; readonly counter: BoundSink } => {
-      const counter = dayCounter((context) => resumedCounts(store, context))
+      const counter = counterOf(store, harvestId)
       const counted = withCounts(store, counter.counts)
       const checkpoints: CheckpointStore = {
         ...counted,

@@ -3,7 +3,7 @@ import { readdir, readFile, stat, unlink } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { type HistoryStore, isDeadHere, makeDirectory } from "@tikflow/core/internal"
-import { addCount, killedRun } from "./harvest-history.js"
+import { addCount, killedRun, type RunProgress } from "./harvest-history.js"
 
 /** Who writes a journal: the run (of the harvest's history) and the process running it. */
 export interface RunJournalHeader {
@@ -14,13 +14,6 @@ export interface RunJournalHeader {
   readonly pid: number
   readonly host: string
   readonly startedAt: string
-}
-
-/** What a run sent and met so far: research requests per UTC day, errors by kind, records committed (once it committed). */
-export interface RunTally {
-  readonly requestsByDay: Record<string, number>
-  readonly errors: Record<string, number>
-  records?: number
 }
 
 /** `<state>/run-journals/`: one file per run in progress (or killed and not yet reconciled). */
@@ -40,7 +33,7 @@ const ours = new Set<string>()
  * (one less), `e <kind>` an error, `c <records>` an epoch committed with the run's records so far.
  */
 export class RunJournal {
-  readonly tally: RunTally = { requestsByDay: {}, errors: {} }
+  readonly tally: RunProgress = { requestsByDay: {}, errors: {} }
   private fd: number | undefined
 
   private constructor(readonly path: string, fd: number, private readonly onFailure: (message: string) => void) {
@@ -112,7 +105,7 @@ export class RunJournal {
 /** A journal as read back: its header, tally, and when it was last written to (the run's last sign of life). */
 export interface ReadJournal {
   readonly header: RunJournalHeader
-  readonly tally: RunTally
+  readonly tally: RunProgress
   readonly lastWrite: Date
 }
 
@@ -131,7 +124,7 @@ export const readRunJournal = async (path: string): Promise<ReadJournal | string
   if (header?.version !== 1 || typeof header.harvestId !== "string" || typeof header.run !== "string" || !Number.isInteger(header.pid)) {
     return "expected a JSON header line {version: 1, harvestId, run, pid, host, startedAt}"
   }
-  const tally: RunTally = { requestsByDay: {}, errors: {} }
+  const tally: RunProgress = { requestsByDay: {}, errors: {} }
   for (const [i, line] of rest.entries()) {
     const value = line.slice(2)
     if (line.startsWith("s ")) addCount(tally.requestsByDay, value, 1)

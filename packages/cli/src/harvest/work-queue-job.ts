@@ -12,7 +12,6 @@ import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
 import { outputPathOf } from "./output-set.js"
 import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
-import { countsOf, dayCounter, withCounts } from "./day-counts.js"
 import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkItem, type WorkQueuePlan } from "./work-queue-plan.js"
 import { runQueuedJob } from "./work-queue-worker.js"
 
@@ -162,13 +161,12 @@ const runQueuedItem = async (
   const narrowed = itemSourceSpec(job.source, item)
   const harvestId = itemHarvestIdOf(source.stream, queueId, index)
   const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
-  const resumed = countsOf(await checkpoints.load(harvestId)) ?? {}
-  const counter = dayCounter(() => resumed)
-  const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, withCounts(checkpoints, counter.counts), itemSignal, false, pass.onProgress, [counter.sink])
+  const counted = pass.itemCounts(checkpoints, harvestId)
+  const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, counted.checkpoints, itemSignal, false, pass.onProgress, [counted.counter])
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.
     // With its fan-out items (covered now) and the run's progress so far.
-    await pass.committed(narrowed.list ?? [], (record) => addPendingCounts(record, counter.counts))
+    await pass.committed(narrowed.list ?? [], (record) => addPendingCounts(record, counted.counts))
     await dropDeliveredKeys(settings.stateDir, harvestId)
   }
   return summary

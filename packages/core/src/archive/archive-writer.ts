@@ -42,7 +42,10 @@ export interface ResponseArchive {
   readonly path: string
   /** Archives a page's responses as part of epoch `epoch` (not yet committed). */
   append(responses: ReadonlyArray<RawResponse>, epoch: number): Promise<void>
-  /** Makes everything appended durable as epoch `epoch`. */
+  /**
+   * Makes everything appended so far durable as epoch `epoch`; what is appended while it runs
+   * belongs to a later epoch and is not part of it.
+   */
   commit(epoch: number): Promise<void>
   close(): Promise<void>
 }
@@ -109,8 +112,11 @@ export const openResponseArchive = async (
     },
     async commit(epoch) {
       startMember()
-      await writing
-      await file.commit(epoch)
+      // In the chain of appends: the next epoch's members (appended while this commit is awaited,
+      // as a pipelined runner does) are written after the length recorded for this one.
+      const committed = writing.then(() => file.commit(epoch))
+      writing = committed
+      await committed
     },
     async close() {
       // Lines still pending belong to an epoch never committed: a resume would cut them anyway.

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { ProgressListener } from "../progress/progress-event.js"
@@ -23,8 +24,16 @@ export interface EpochWriter<E, R> {
   readonly deliver: (page: SourcePage<unknown>) => Effect.Effect<void, E | SinkError | CheckpointError, R>
   /** Input ended: what the stages still hold goes to the sinks (uncommitted). */
   readonly finish: Effect.Effect<void, E | SinkError, R>
-  /** Commits the open epoch, if it has pages and may be committed. */
+  /**
+   * Commits the open epoch, if it has pages and may be committed. With pipelined sinks (every one
+   * declares `writesDuringFlush`) it returns once the epoch is sealed — its stages committed, its
+   * flush started — after waiting for the commit before it; otherwise once it is committed.
+   */
+  readonly startCommit: Effect.Effect<void, E | SinkError | CheckpointError, R>
+  /** Commits the open epoch, if it may be, and returns once every epoch written is committed. */
   readonly commit: Effect.Effect<void, E | SinkError | CheckpointError, R>
+  /** Waits for the commit in flight, if any, without reporting its outcome (`commit` does). */
+  readonly settled: Effect.Effect<void>
   /** When the open epoch must be committed while waiting for the next page (`undefined`: no deadline now). */
   readonly deadline: () => number | undefined
   /** A page is between the source and the sinks: the stages' state may include it, so committing now is unsafe. */
@@ -74,35 +83,66 @@ export const makeEpochWriter = <E, R>(options: {
   let inFlight = false
   const poison = <A, E1, R1>(self: Effect.Effect<A, E1, R1>) => Effect.onError(self, () => Effect.sync(() => (poisoned = true)))
 
-  const commit = Effect.gen(function*() {
-    if (poisoned || epochPages === 0 || stages.held()) return
-    const epoch = lastEpoch + 1
-    const checkpoint: Checkpoint = {
-      version: 1,
-      harvestId,
-      epoch,
-      state,
-      updatedAt: new Date(now()).toISOString()
-    }
-    // Uninterruptible: an interruption waits for the commit in progress rather than leaving
-    // some sinks flushed and the checkpoint unsaved.
-    yield* Effect.gen(function*() {
-      yield* stages.commit(epoch)
+  // Sinks that all take writes of the next epoch while a flush runs get a pipelined commit: the
+  // epoch is sealed (stages committed, flush started) and the next one's pages flow meanwhile.
+  const pipelined = sinks.length > 0 && sinks.every((entry) => entry.writer.writesDuringFlush === true)
+  // The last epoch sealed: committed, or being committed by `flushing`. Pages go to the one after it.
+  let sealed = lastEpoch
+  // The commit in flight (pipelined only): its flush, archive commit and checkpoint save.
+  let flushing: Fiber.Fiber<void, SinkError | CheckpointError> | undefined
+
+  /** Waits for the commit in flight and reports its failure (once; it poisoned the open epoch). */
+  const joinFlushing = Effect.suspend(() => {
+    const fiber = flushing
+    if (fiber === undefined) return Effect.void
+    return Effect.ensuring(Fiber.join(fiber), Effect.sync(() => (flushing = undefined)))
+  })
+
+  /** What makes epoch `epoch` durable once its stages committed: every sink's flush, the archive's commit, the checkpoint. */
+  const durable = (checkpoint: Checkpoint, archived: Effect.Effect<void, SinkError>) =>
+    Effect.gen(function*() {
       yield* flushAll(sinks, checkpoint)
-      if (archive !== undefined) yield* archiveStep("flush", () => archive.commit(epoch))
+      yield* archived
       if (checkpoints !== undefined) yield* saveTo(checkpoints, checkpoint)
-    }).pipe(poison, Effect.uninterruptible)
-    lastEpoch = epoch
-    epochsCommitted++
+      lastEpoch = checkpoint.epoch
+      epochsCommitted++
+      emit({ type: "checkpoint", harvestId, epoch: checkpoint.epoch })
+    }).pipe(poison)
+
+  /**
+   * Seals the open epoch and commits it: waits for it with strict sinks, only starts its flush with
+   * pipelined ones (after the commit before it finished: at most one in flight). Uninterruptible: an
+   * interruption waits rather than leaving some sinks flushed and the checkpoint unsaved.
+   */
+  const startCommit = Effect.gen(function*() {
+    yield* joinFlushing
+    if (poisoned || epochPages === 0 || stages.held()) return
+    const epoch = sealed + 1
+    const checkpoint: Checkpoint = { version: 1, harvestId, epoch, state, updatedAt: new Date(now()).toISOString() }
+    yield* stages.commit(epoch).pipe(poison)
+    sealed = epoch
     epochPages = 0
     epochRecords = 0
-    emit({ type: "checkpoint", harvestId, epoch })
-  })
+    if (!pipelined) {
+      const archived = archive === undefined ? Effect.void : archiveStep("flush", () => archive.commit(epoch))
+      return yield* durable(checkpoint, archived)
+    }
+    // The archive seals the epoch now, before any of the next one's responses (it commits in order).
+    const archiving = archive?.commit(epoch)
+    archiving?.catch(() => undefined)
+    const archived = archiving === undefined ? Effect.void : archiveStep("flush", () => archiving)
+    flushing = yield* Effect.forkDetach(durable(checkpoint, archived), { startImmediately: true, uninterruptible: true })
+  }).pipe(Effect.uninterruptible)
+
+  const commit = Effect.andThen(startCommit, joinFlushing).pipe(Effect.uninterruptible)
+
+  /** A failed commit in flight fails the next page at once (no request is spent on an epoch never committed). */
+  const failedFlush = () => flushing?.pollUnsafe()?._tag === "Failure"
 
   /** The page's output in every sink; then it counts in the open epoch (which it opens if none is). */
   const writePage = (records: ReadonlyArray<unknown>, pageState: unknown) => {
     if (epochPages === 0) epochStartedAt = now()
-    return Effect.map(writeAll(sinks, records, lastEpoch + 1).pipe(poison), () => {
+    return Effect.map(writeAll(sinks, records, sealed + 1).pipe(poison), () => {
       state = pageState
       epochPages++
       epochRecords += records.length
@@ -123,7 +163,7 @@ export const makeEpochWriter = <E, R>(options: {
     const responses = page.responses
     return archive === undefined || responses === undefined || responses.length === 0
       ? Effect.void
-      : archiveStep("write", () => archive.append(responses, lastEpoch + 1)).pipe(poison)
+      : archiveStep("write", () => archive.append(responses, sealed + 1)).pipe(poison)
   }
 
   /** The open epoch is due once it holds enough records or is old enough. */
@@ -132,6 +172,7 @@ export const makeEpochWriter = <E, R>(options: {
   // A plain chain of steps, no generator: this runs once per page.
   const deliver = (page: SourcePage<unknown>) =>
     Effect.suspend(() => {
+      if (failedFlush()) return joinFlushing
       pages++
       recordsIn += page.records.length
       inFlight = true
@@ -141,7 +182,7 @@ export const makeEpochWriter = <E, R>(options: {
         Effect.flatMap((output) => writePage(output, page.state)),
         Effect.flatMap(() => {
           inFlight = false
-          return due() ? commit : Effect.void
+          return due() ? startCommit : Effect.void
         })
       )
     })
@@ -156,7 +197,9 @@ export const makeEpochWriter = <E, R>(options: {
   return {
     deliver,
     finish,
+    startCommit,
     commit,
+    settled: Effect.asVoid(Effect.suspend(() => (flushing === undefined ? Effect.void : Fiber.await(flushing)))),
     deadline: () => (epochPages > 0 && !stages.held() ? epochStartedAt + options.epochMaxMs : undefined),
     pageInFlight: () => inFlight,
     counts: () => ({ pages, recordsIn, recordsOut, epochsCommitted, lastEpoch })

@@ -91,7 +91,7 @@ export const readLoop = <E, R>(
       const next = yield* firstOf(fiber, signal, yield* timerFor(writer.deadline()))
       if (next === DEADLINE) {
         yield* stopTimer
-        yield* writer.commit
+        yield* writer.startCommit
         continue
       }
       if (next === ABORTED) continue

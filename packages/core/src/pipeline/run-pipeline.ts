@@ -70,7 +70,9 @@ const streamContextOf = (
  * Runs a pipeline: source pages → stages (page by page) → every sink, in epochs. An epoch ends
  * when it holds `epochMaxRecords` output records or is `epochMaxMs` old (even while the source
  * is waiting for its next page) and no stage holds records back; then every stage commits its state, every sink flushes, and only
- * then is the checkpoint (the state after the epoch's last page) saved. A crash at any point
+ * then is the checkpoint (the state after the epoch's last page) saved. When every sink declares
+ * `writesDuringFlush`, the next epoch's pages are delivered while that flush runs (one commit in
+ * flight at most; its failure fails the run and nothing of the next epoch is committed). A crash at any point
  * resumes from the last saved checkpoint with sinks told to drop later epochs: exactly once.
  *
  * Aborting `options.signal` stops reading (a page in flight is abandoned), commits the pages
@@ -122,14 +124,18 @@ export const runPipelineSpec = <E, R>(
     const pull = yield* Stream.toPull(source.pages(
       resumeFrom === undefined ? { onProgress: progress.emit } : { resumeFrom: resumeFrom.state, onProgress: progress.emit }
     ))
-    const status = yield* readLoop(pull, writer, abort.signal).pipe(
-      // Interrupted from outside, or the source failed with a typed error (quota spent, API
-      // refusal…): commit the pages every sink already has, so a rerun resumes after them, then
-      // let finalizers close the sinks. Not while a page is in flight through the stages (see
-      // `pageInFlight`), and not after a defect, a bug of unknown extent.
-      Effect.onError((cause) => (Cause.hasDies(cause) || writer.pageInFlight() ? Effect.void : Effect.ignore(writer.commit)))
-    )
-    yield* writer.commit
+    const status = yield* Effect.gen(function*() {
+      const status = yield* readLoop(pull, writer, abort.signal).pipe(
+        // Interrupted from outside, or the source failed with a typed error (quota spent, API
+        // refusal…): commit the pages every sink already has, so a rerun resumes after them, then
+        // let finalizers close the sinks. Not while a page is in flight through the stages (see
+        // `pageInFlight`), and not after a defect, a bug of unknown extent.
+        Effect.onError((cause) => (Cause.hasDies(cause) || writer.pageInFlight() ? Effect.void : Effect.ignore(writer.commit)))
+      )
+      yield* writer.commit
+      return status
+      // A commit in flight (pipelined sinks) ends before any sink closes, whatever happened.
+    }).pipe(Effect.ensuring(writer.settled))
     yield* closeAll(sinks)
 
     return summaryOf({

@@ -163,6 +163,15 @@ export interface SinkWriter<R = AnyRecord> {
   close(): Promise<void>
   /** A sink that stores checkpoints atomically with its data offers them here (e.g. DuckDB). */
   readonly checkpoints?: CheckpointStore | undefined
+  /**
+   * Optional, any contract version. `true` lets the runner call `write` with epoch N+1 while the
+   * `flush` of epoch N is still running (never epoch N+2, never a second `flush`, `close` or hook
+   * before it resolves): that flush must make durable epoch N and what came before, and leave the
+   * later writes uncommitted (`discardUncommitted` removes them on resume). The harvest then keeps
+   * fetching during a slow flush. A run with any writer without it (and a runner that does not know
+   * it) keeps the strict order: no write until the flush resolved.
+   */
+  readonly writesDuringFlush?: boolean | undefined
 }
 
 export interface SinkPlugin<Config = unknown> {

@@ -55,6 +55,24 @@ describe("the response archive writer", () => {
     expect(await readIndexes(resumed.path)).toEqual([...expected, [3, 99]])
   })
 
+  test("appends of the next epoch while a commit runs (a pipelined runner) are not part of it: a resume at it cuts them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
+    dirs.push(dir)
+    const context = { harvestId: "videos-1", stream: "videos", resume: undefined, newPass: true }
+    const archive = await openResponseArchive(dir, context)
+    await archive.append([responseOf(0)], 1)
+    // Epoch 1's member is started by its commit; epoch 2's responses fill members that are
+    // compressed and written while that commit (its fsync) runs.
+    const committing = archive.commit(1)
+    for (let i = 1; i < 12; i++) await archive.append([responseOf(i)], 2)
+    await committing
+    await archive.close() // epoch 2 never committed
+
+    const resumed = await openResponseArchive(dir, { ...context, resume: { epoch: 1 }, newPass: false })
+    expect(await readIndexes(resumed.path)).toEqual([[1, 0]])
+    await resumed.close()
+  })
+
   test("members started back to back while others compress, and members past 1 MiB, keep every body byte for byte", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-"))
     dirs.push(dir)

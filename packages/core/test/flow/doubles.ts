@@ -69,6 +69,14 @@ export class MemorySink {
   durable: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
   checkpoint: Checkpoint | undefined
   failFlushAt: number | undefined
+  /** Declares `writesDuringFlush` (a pipelined sink). */
+  pipelined = false
+  /** Logs `write:<name>:<epoch>`, `flush-start:<name>:<epoch>` and `close:<name>` too. */
+  traced = false
+  /** Awaited by each flush before it makes anything durable (e.g. to let the next epoch's writes in). */
+  beforeFlush: ((epoch: number) => Promise<void>) | undefined
+  /** What the runner did that the contract forbids (a write past the next epoch, a step during a flush…). */
+  readonly violations: Array<string> = []
   private flushes = 0
 
   constructor(readonly name: string, readonly log: EventLog, readonly transactional = false) {}
@@ -114,22 +122,41 @@ export class MemorySink {
             }
           }
           : undefined
+        /** The epoch whose flush runs, if one does. */
+        let flushing: number | undefined
+        const trace = (event: string) => this.traced && this.log.push(`${event}:${this.name}`)
         return {
           checkpoints,
+          writesDuringFlush: this.pipelined,
           write: async (batch) => {
             prepare()
+            trace(`write:${batch.epoch}`)
+            if (flushing !== undefined && (!this.pipelined || batch.epoch !== flushing + 1)) {
+              this.violations.push(`write of epoch ${batch.epoch} during the flush of ${flushing}`)
+            }
             pending.push({ epoch: batch.epoch, records: [...batch.records] })
           },
           flush: async (commit) => {
             prepare()
-            this.flushes++
-            if (this.failFlushAt === this.flushes) throw new Error("disk full")
-            this.durable.push(...pending.filter((batch) => batch.epoch <= commit.epoch))
-            pending = pending.filter((batch) => batch.epoch > commit.epoch)
-            if (this.transactional) this.checkpoint = commit.checkpoint
-            this.log.push(`flush:${this.name}:${commit.epoch}`)
+            trace(`flush-start:${commit.epoch}`)
+            if (flushing !== undefined) this.violations.push(`flush of epoch ${commit.epoch} during the flush of ${flushing}`)
+            flushing = commit.epoch
+            try {
+              this.flushes++
+              await this.beforeFlush?.(commit.epoch)
+              if (this.failFlushAt === this.flushes) throw new Error("disk full")
+              // Only what this flush covers: writes of the next epoch that came meanwhile stay pending.
+              this.durable.push(...pending.filter((batch) => batch.epoch <= commit.epoch))
+              pending = pending.filter((batch) => batch.epoch > commit.epoch)
+              if (this.transactional) this.checkpoint = commit.checkpoint
+              this.log.push(`flush:${this.name}:${commit.epoch}`)
+            } finally {
+              flushing = undefined
+            }
           },
           close: async () => {
+            trace("close")
+            if (flushing !== undefined) this.violations.push(`close during the flush of ${flushing}`)
             pending = []
           }
         }

@@ -263,6 +263,80 @@ describe("pipeline", () => {
     { maxLength: 6 }
   )
 
+  type FailurePlan = typeof failurePlan extends fc.Arbitrary<infer T> ? T : never
+
+  /**
+   * Runs the pages with each failure in turn, then once more without, on the same stores. With
+   * `flushTicks`, both sinks are pipelined (`writesDuringFlush`) and each flush takes that many
+   * turns of the event loop, so the next epoch's pages arrive meanwhile.
+   */
+  const restartsUntilDone = async (
+    idPages: ReadonlyArray<ReadonlyArray<number>>,
+    failures: FailurePlan,
+    epochMaxRecords: number,
+    transactional: boolean,
+    withDedupe: boolean,
+    flushTicks?: number
+  ) => {
+    const pages = idPages.map((ids) => page(...ids))
+    const log: EventLog = []
+    const sinks = [new MemorySink("a", log), new MemorySink("b", log, transactional)]
+    if (flushTicks !== undefined) {
+      for (const sink of sinks) {
+        sink.pipelined = true
+        sink.beforeFlush = async () => {
+          for (let i = 0; i < flushTicks; i++) await new Promise((resolve) => setImmediate(resolve))
+        }
+      }
+    }
+    const store = new MemoryCheckpointStore(log)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
+    try {
+      for (const failure of [...failures, undefined]) {
+        sinks.forEach((s) => (s.failFlushAt = undefined))
+        store.failSaveAt = undefined
+        const controller = new AbortController()
+        let source = memorySource(pages)
+        if (failure?.kind === "crash") source = memorySource(pages, { crashAtPage: failure.page })
+        if (failure?.kind === "source-fails") source = memorySource(pages, { failAtPage: failure.page })
+        if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
+        if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
+        if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth
+        let interrupt: () => void = () => {}
+        if (failure?.kind === "interrupt") {
+          // Interrupt the run's fiber from outside, a few microtasks after page k is read: it
+          // lands anywhere — mid-stage, mid-write, mid-commit.
+          source = memorySource(pages, {
+            onPage: (i) => {
+              if (i !== failure.page) return
+              let ticks = failure.ticks
+              const later = () => (ticks-- > 0 ? queueMicrotask(later) : interrupt())
+              queueMicrotask(later)
+            }
+          })
+        }
+        const failOn = failure?.kind === "stage-fails" ? failure.id : undefined
+        const base0 = pipeline(source)
+        const runnable0 = withDedupe
+          ? base0.through(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
+          : base0.through(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
+        const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
+        interrupt = () => fiber.interruptUnsafe()
+        const exit = await Effect.runPromise(Fiber.await(fiber))
+        const result = exit._tag === "Success" ? exit.value : exit.cause
+        if (failure === undefined) expect(result).toMatchObject({ status: "completed" })
+      }
+      const all = pages.flat()
+      const expected = withDedupe ? all.filter((v, i) => all.findIndex((w) => w.id === v.id) === i) : all
+      expect(sinks[0].records()).toEqual(expected)
+      expect(sinks[1].records()).toEqual(expected)
+      checkpointsFollowFlushes(log, ["a", "b"])
+      expect([...sinks[0].violations, ...sinks[1].violations]).toEqual([])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
   test.prop([
     fc.array(fc.array(fc.integer({ min: 0, max: 25 }), { maxLength: 5 }), { maxLength: 12 }),
     failurePlan,
@@ -271,55 +345,18 @@ describe("pipeline", () => {
     fc.boolean()
   ], { numRuns: 150 })(
     "with random crashes and restarts on the same stores, sinks end with every record exactly once",
-    async (idPages, failures, epochMaxRecords, transactional, withDedupe) => {
-      const pages = idPages.map((ids) => page(...ids))
-      const log: EventLog = []
-      const sinks = [new MemorySink("a", log), new MemorySink("b", log, transactional)]
-      const store = new MemoryCheckpointStore(log)
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
-      try {
-        for (const failure of [...failures, undefined]) {
-          sinks.forEach((s) => (s.failFlushAt = undefined))
-          store.failSaveAt = undefined
-          const controller = new AbortController()
-          let source = memorySource(pages)
-          if (failure?.kind === "crash") source = memorySource(pages, { crashAtPage: failure.page })
-          if (failure?.kind === "source-fails") source = memorySource(pages, { failAtPage: failure.page })
-          if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
-          if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
-          if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth
-          let interrupt: () => void = () => {}
-          if (failure?.kind === "interrupt") {
-            // Interrupt the run's fiber from outside, a few microtasks after page k is read: it
-            // lands anywhere — mid-stage, mid-write, mid-commit.
-            source = memorySource(pages, {
-              onPage: (i) => {
-                if (i !== failure.page) return
-                let ticks = failure.ticks
-                const later = () => (ticks-- > 0 ? queueMicrotask(later) : interrupt())
-                queueMicrotask(later)
-              }
-            })
-          }
-          const failOn = failure?.kind === "stage-fails" ? failure.id : undefined
-          const base0 = pipeline(source)
-          const runnable0 = withDedupe
-            ? base0.through(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
-            : base0.through(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
-          const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
-          interrupt = () => fiber.interruptUnsafe()
-          const exit = await Effect.runPromise(Fiber.await(fiber))
-          const result = exit._tag === "Success" ? exit.value : exit.cause
-          if (failure === undefined) expect(result).toMatchObject({ status: "completed" })
-        }
-        const all = pages.flat()
-        const expected = withDedupe ? all.filter((v, i) => all.findIndex((w) => w.id === v.id) === i) : all
-        expect(sinks[0].records()).toEqual(expected)
-        expect(sinks[1].records()).toEqual(expected)
-        checkpointsFollowFlushes(log, ["a", "b"])
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true })
-      }
-    }
+    restartsUntilDone
+  )
+
+  test.prop([
+    fc.array(fc.array(fc.integer({ min: 0, max: 25 }), { maxLength: 5 }), { maxLength: 12 }),
+    failurePlan,
+    fc.integer({ min: 1, max: 6 }),
+    fc.boolean(),
+    fc.boolean(),
+    fc.integer({ min: 0, max: 4 })
+  ], { numRuns: 100 })(
+    "pipelined sinks (the next epoch written during a flush): random crashes and restarts still end with every record exactly once",
+    restartsUntilDone
   )
 })

@@ -81,6 +81,7 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
     // binding calls the plugin's itself, at the right time.
     ...(writer.replaceDays === undefined ? {} : { replaceDays: () => sinkStep(name, "write", discardOnce).then(() => undefined) }),
     checkpoints: writer.checkpoints,
+    writesDuringFlush: writer.writesDuringFlush === true,
     get replacedRows() {
       return replacedRows
     }

@@ -1,6 +1,6 @@
-import { RecordBatchFileWriter, RecordBatchStreamWriter, tableFromIPC } from "apache-arrow"
 import { readFile } from "node:fs/promises"
 import type { PartEncoder } from "../files/part-writer.js"
+import { apacheArrow } from "../schema/arrow-library.js"
 import { toArrowRecordBatch } from "../schema/record-batch.js"
 
 // The IPC file format starts and ends with `ARROW1`; a stream starts with a message's continuation
@@ -15,11 +15,12 @@ export const ipcEncoder = (format: "file" | "stream"): PartEncoder => ({
   extension: format === "file" ? "arrow" : "arrows",
   magic: format === "file" ? { head: ARROW1, tail: ARROW1 } : { head: CONTINUATION, tail: END_OF_STREAM },
   encode(batches) {
+    const { RecordBatchFileWriter, RecordBatchStreamWriter } = apacheArrow()
     const writer = format === "file" ? new RecordBatchFileWriter() : new RecordBatchStreamWriter()
     for (const batch of batches) writer.write(toArrowRecordBatch(batch))
     writer.finish()
     return [writer.toUint8Array(true)]
   },
   // A provisional day's part: small, read whole.
-  rowsIn: async (file) => tableFromIPC(await readFile(file)).numRows
+  rowsIn: async (file) => apacheArrow().tableFromIPC(await readFile(file)).numRows
 })

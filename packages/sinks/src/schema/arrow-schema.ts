@@ -1,10 +1,11 @@
 import type { RecordKind } from "@tikflow/core/internal"
-import { Bool, Field, Float64, Int64, List, Schema, Utf8 } from "apache-arrow"
-import type { DataType } from "apache-arrow"
+import type { DataType, Schema } from "apache-arrow"
+import { apacheArrow } from "./arrow-library.js"
 import type { Column, ColumnType } from "./columns.js"
 import { columnsOf } from "./columns.js"
 
 export const arrowTypeOf = (type: ColumnType): DataType => {
+  const { Bool, Field, Float64, Int64, List, Utf8 } = apacheArrow()
   switch (type) {
     case "utf8": return new Utf8()
     case "int64": return new Int64()
@@ -33,6 +34,7 @@ export const arrowSchemaFor = (kind: RecordKind, addedFields: ReadonlyArray<stri
 export const arrowSchemaOf = (kind: RecordKind, columns: ReadonlyArray<Column>): Schema => {
   let schema = cache.get(columns)
   if (schema === undefined) {
+    const { Field, Schema } = apacheArrow()
     schema = new Schema(
       columns.map((column) => new Field(column.name, arrowTypeOf(column.type), column.nullable, fieldMetadata(column))),
       new Map([["tikflow.record_kind", kind]])

@@ -1,6 +1,6 @@
 import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
-import { Bool, Float64, Int64, List, makeData, RecordBatch, Struct, Utf8 } from "apache-arrow"
-import type { Data, DataType } from "apache-arrow"
+import type { Data, DataType, List, RecordBatch, Utf8 } from "apache-arrow"
+import { apacheArrow } from "./arrow-library.js"
 import { arrowSchemaOf } from "./arrow-schema.js"
 import type { ColumnBatch } from "./column-batch.js"
 import { columnBatchBuilder } from "./column-batch.js"
@@ -10,6 +10,7 @@ import type { ColumnData } from "./column-data.js"
 // Arrow IPC sink, `batchFormat: "arrow"` plugins). The buffers are shared, not copied.
 
 const dataOf = (type: DataType, column: ColumnData): Data => {
+  const { Bool, Float64, Int64, List, makeData, Utf8 } = apacheArrow()
   const { length, nullCount, nullBitmap } = column
   if (type instanceof List) {
     const list: List<Utf8> = type
@@ -25,6 +26,7 @@ const dataOf = (type: DataType, column: ColumnData): Data => {
 
 /** A {@link ColumnBatch} as an Arrow `RecordBatch` with `arrowSchemaFor`'s schema. */
 export const toArrowRecordBatch = (batch: ColumnBatch): RecordBatch => {
+  const { makeData, RecordBatch, Struct } = apacheArrow()
   const schema = arrowSchemaOf(batch.kind, batch.columns)
   const children = batch.data.map((column, i) => dataOf(schema.fields[i].type, column))
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.length, nullCount: 0, children }))

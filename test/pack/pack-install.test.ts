@@ -37,7 +37,7 @@ const filesOf = (tarball: string): Array<string> => run("tar", ["-tzf", tarball]
  * would count every run of this test on the machine against one day's quota.
  */
 const runIn = async (cwd: string, command: string, args: ReadonlyArray<string>) =>
-  collect(spawn(command, args, { cwd, env: { ...process.env, ...fixture.env(), XDG_STATE_HOME: join(work, "state-home") }, stdio: ["ignore", "pipe", "pipe"] }))
+  collect(spawn(command, args, { cwd, env: { ...process.env, ...fixture.env(), XDG_STATE_HOME: join(work, "state-home"), XDG_CACHE_HOME: join(work, "cache-home") }, stdio: ["ignore", "pipe", "pipe"] }))
 
 beforeAll(() => {
   mkdirSync(tarballs)

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import module from "node:module"
+import { enableCompileCache } from "./compile-cache.js"
 import { boundHeapGrowth } from "./heap-growth.js"
 
 // Memory bounded without flags: V8 may grow the heap only a little past its live set.
 boundHeapGrowth()
 
-// Node ≥ 22.1 can keep compiled code across runs (a faster start); Node 20 has no such cache.
-;(module as { enableCompileCache?: () => unknown }).enableCompileCache?.()
+// Node ≥ 22.1 keeps compiled code across runs (a faster start), before the CLI's modules load.
+enableCompileCache()
 const { main } = await import("./main.js")
 
 const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })

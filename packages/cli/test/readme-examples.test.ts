@@ -64,7 +64,7 @@ const option = (args: ReadonlyArray<string>, name: string): string => {
 }
 
 const runShell = (line: string, cwd: string, env: Record<string, string | undefined>): Promise<CliResult> =>
-  collect(spawn("sh", ["-c", line], { cwd, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(cwd), ...env }, stdio: ["ignore", "pipe", "pipe"] }))
+  collect(spawn("sh", ["-c", line], { cwd, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(cwd), XDG_CACHE_HOME: join(stateHomeFor(cwd), "cache"), ...env }, stdio: ["ignore", "pipe", "pipe"] }))
 
 describe("README CLI section, every command in order against a sandbox", () => {
   const cli = section(readme, "CLI")
@@ -243,7 +243,7 @@ describe("README Library section", () => {
   it("runs against the sandbox and writes the DuckDB and Parquet output it names", async () => {
     const script = transpileTo(join(moduleDir, "library.mts"), block)
     mkdirSync(dir, { recursive: true })
-    const result = await collect(spawn(process.execPath, [script], { cwd: dir, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(dir), ...fixture.env() }, stdio: ["ignore", "pipe", "pipe"] }))
+    const result = await collect(spawn(process.execPath, [script], { cwd: dir, env: { ...process.env, XDG_STATE_HOME: stateHomeFor(dir), XDG_CACHE_HOME: join(stateHomeFor(dir), "cache"), ...fixture.env() }, stdio: ["ignore", "pipe", "pipe"] }))
     expect(result.code, result.stderr).toBe(0)
     const printed = Number(/^(\d+) videos/.exec(result.stdout)?.[1])
     expect(printed).toBeGreaterThan(0)

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import module from "node:module"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
@@ -53,5 +54,50 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     const { result, modules } = await traced("arrow", ["user-info", "--username", "user_00001", "--out", "arrow:./users-arrow"])
     expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
     expect(modules.some((url) => /apache-arrow/.test(url))).toBe(true)
+  })
+})
+
+// Node's compile cache came in 22.1; Node 20 (still supported) has none.
+const hasCompileCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function"
+
+describe("the compile cache: compiled code kept per user between runs where Node has one", () => {
+  /** The same run, each in its own directory (so each is a first run): `<dir>/<name>/users.ndjson`. */
+  const run = (name: string, cacheHome: string) => {
+    const cwd = join(dir, name)
+    mkdirSync(cwd)
+    return runCli(["user-info", "--username", "user_00001", "--out", "ndjson:./users.ndjson"], {
+      cwd,
+      env: fixture.env({ XDG_CACHE_HOME: cacheHome })
+    })
+  }
+
+  it(`${hasCompileCache ? "fills" : "makes no"} $XDG_CACHE_HOME/tikflow/compile-cache on Node ${process.versions.node}`, async () => {
+    const cacheHome = join(dir, "cache-home")
+    const result = await run("cached", cacheHome)
+    expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
+    const cache = join(cacheHome, "tikflow", "compile-cache")
+    if (hasCompileCache) {
+      // Node adds one directory per version and flags, written when the process exits.
+      const [versionDir, ...others] = readdirSync(cache)
+      expect(others).toEqual([])
+      expect(versionDir).toMatch(new RegExp(`^v${process.versions.node}-`))
+      expect(readdirSync(join(cache, versionDir!)).length).toBeGreaterThan(100)
+      if (process.platform !== "win32") expect(statSync(cache).mode & 0o777).toBe(0o700)
+    } else {
+      expect(existsSync(join(cacheHome, "tikflow"))).toBe(false)
+    }
+  })
+
+  it("a run whose cache cannot be made runs the same, without a word about it", async () => {
+    const notADirectory = join(dir, "cache-home-file")
+    writeFileSync(notADirectory, "a file where the cache home should be")
+    const writable = await run("writable", join(dir, "cache-home-2"))
+    const unwritable = await run("unwritable", notADirectory)
+    expect(unwritable.code, unwritable.stderr).toBe(writable.code)
+    expect(unwritable.stderr).toBe(writable.stderr)
+    expect(unwritable.stdout).toBe(writable.stdout)
+    // The same records (but for when each run harvested them).
+    const usernames = (file: string) => readNdjson(join(dir, file, "users.ndjson")).map((user) => user.username)
+    expect(usernames("unwritable")).toEqual(usernames("writable"))
   })
 })

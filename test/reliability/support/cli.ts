@@ -14,10 +14,11 @@ export interface CliProcess {
 
 /**
  * Runs the built `tikflow` CLI with `args` in `cwd`. Its user state home (the machine's quota
- * ledgers) is `<cwd>/.state-home` unless the test sets XDG_STATE_HOME: never the real home.
+ * ledgers) is `<cwd>/.state-home` unless the test sets XDG_STATE_HOME, its compile cache (Node ≥ 22)
+ * `<cwd>/.cache-home`: never the real home.
  */
 export const startCli = (args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): CliProcess => {
-  const env = { ...process.env, XDG_STATE_HOME: join(options.cwd, ".state-home"), TIKFLOW_QUOTA_LEDGER: undefined, ...options.env }
+  const env = { ...process.env, XDG_STATE_HOME: join(options.cwd, ".state-home"), XDG_CACHE_HOME: join(options.cwd, ".cache-home"), TIKFLOW_QUOTA_LEDGER: undefined, ...options.env }
   const child = spawn(process.execPath, [cliBin, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""

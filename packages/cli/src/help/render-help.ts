@@ -52,6 +52,7 @@ export const renderMainHelp = (commands: ReadonlyArray<Command>): string => {
     "  TIKFLOW_RATE                              default for --rate",
     "  TIKFLOW_QUOTA_LEDGER                      default for --quota-ledger",
     "  XDG_STATE_HOME                            the quota ledgers live in $XDG_STATE_HOME/tikflow/quota (default ~/.local/state)",
+    "  XDG_CACHE_HOME                            Node ≥ 22 keeps compiled code in $XDG_CACHE_HOME/tikflow/compile-cache (default ~/.cache)",
     "  TIKFLOW_CLOCK_OFFSET_MS                   shifts tikflow's clock (tests of the 00:00 UTC quota reset)",
     "",
     "Exit codes:",

@@ -34,6 +34,9 @@ afterAll(() => rmSync(stateHomes, { recursive: true, force: true }))
 export const stateHomeFor = (cwd: string | undefined): string =>
   join(stateHomes, createHash("sha256").update(resolve(cwd ?? process.cwd())).digest("hex").slice(0, 12))
 
+/** The children's compile cache (Node ≥ 22): one per test file, never the real `~/.cache`. */
+const cacheHome = join(stateHomes, "cache")
+
 /** Environment for a child: no inherited credentials, base URL or quota ledger unless the test gives them. */
 const childEnv = (env: Record<string, string | undefined> = {}, cwd?: string): NodeJS.ProcessEnv => {
   const base: NodeJS.ProcessEnv = { ...process.env }
@@ -42,6 +45,7 @@ const childEnv = (env: Record<string, string | undefined> = {}, cwd?: string): N
   delete base.TIKFLOW_BASE_URL
   delete base.TIKFLOW_QUOTA_LEDGER
   base.XDG_STATE_HOME = stateHomeFor(cwd)
+  base.XDG_CACHE_HOME = cacheHome
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete base[key]
     else base[key] = value

@@ -50,10 +50,13 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.filter((url) => /apache-arrow/.test(url))).toEqual([])
   })
 
-  it("a run into Arrow IPC loads apache-arrow", async () => {
-    const { result, modules } = await traced("arrow", ["user-info", "--username", "user_00001", "--out", "arrow:./users-arrow"])
+  it("a run into Arrow IPC (file and stream format) loads no apache-arrow either: the sink writes the IPC bytes itself", async () => {
+    const { result, modules } = await traced("arrow", [
+      "user-info", "--username", "user_00001", "--out", "arrow:./users-arrow", "--out", "arrow:./users-arrows?format=stream"
+    ])
     expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
-    expect(modules.some((url) => /apache-arrow/.test(url))).toBe(true)
+    expect(modules.some((url) => /\/sinks\/dist\/schema\/ipc-file\.js$/.test(url))).toBe(true)
+    expect(modules.filter((url) => /\/node_modules\/apache-arrow\//.test(url))).toEqual([])
   })
 })
 

@@ -8,6 +8,8 @@ export { toArrowRecordBatch } from "./schema/record-batch.js"
 export { columnBatchBuilder } from "./schema/column-batch.js"
 export type { ColumnBatch, ColumnBatchBuilder } from "./schema/column-batch.js"
 export { ipcStream } from "./schema/ipc-stream.js"
+export { ipcFile } from "./schema/ipc-file.js"
+export { ipcRows } from "./schema/ipc-rows.js"
 // Registry parts: display names without secrets, plugin checks and loading.
 export { displayName, uriSecrets } from "./registry/sink-uri.js"
 export * from "./registry/check-plugin.js"

@@ -35,7 +35,8 @@ export const arrowSink = defineSink<ArrowSinkConfig>({
   config: { parse: parseConfig },
   // Records: the part writer converts them itself (per partition when partitioned).
   batchFormat: "records",
-  // Arrow loads when an Arrow sink opens, not when the registry does.
+  // The part writer and its encoder load when an Arrow sink opens, not when the registry does;
+  // the encoder writes the IPC bytes itself (no apache-arrow).
   open: async (context) => {
     const [{ openPartWriter }, { ipcEncoder }] = await Promise.all([import("../files/part-writer.js"), import("./ipc-encoder.js")])
     return openPartWriter(context, {

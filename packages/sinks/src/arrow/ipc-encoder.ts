@@ -1,26 +1,27 @@
 import { readFile } from "node:fs/promises"
 import type { PartEncoder } from "../files/part-writer.js"
-import { apacheArrow } from "../schema/arrow-library.js"
-import { toArrowRecordBatch } from "../schema/record-batch.js"
+import { ARROW_MAGIC, ipcFile } from "../schema/ipc-file.js"
+import { ipcRows } from "../schema/ipc-rows.js"
+import { ipcStream } from "../schema/ipc-stream.js"
 
-// The IPC file format starts and ends with `ARROW1`; a stream starts with a message's continuation
-// marker and ends with the end-of-stream marker (continuation, then a zero length).
-const ARROW1 = new TextEncoder().encode("ARROW1")
+// A stream starts with a message's continuation marker and ends with the end-of-stream marker
+// (continuation, then a zero length); the IPC file format starts and ends with `ARROW1`.
 const CONTINUATION = new Uint8Array([0xff, 0xff, 0xff, 0xff])
 const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])
 
-/** Encodes a part's batches as one Arrow IPC file or stream. */
+/**
+ * Encodes a part's batches as one Arrow IPC file or stream, written from the column buffers
+ * (`ipcFile`, `ipcStream`: apache-arrow's bytes, without loading it).
+ */
 export const ipcEncoder = (format: "file" | "stream"): PartEncoder => ({
   // `.arrow` is the IPC file format (Feather v2); `.arrows` the IPC stream format.
   extension: format === "file" ? "arrow" : "arrows",
-  magic: format === "file" ? { head: ARROW1, tail: ARROW1 } : { head: CONTINUATION, tail: END_OF_STREAM },
+  magic: format === "file" ? { head: ARROW_MAGIC, tail: ARROW_MAGIC } : { head: CONTINUATION, tail: END_OF_STREAM },
   encode(batches) {
-    const { RecordBatchFileWriter, RecordBatchStreamWriter } = apacheArrow()
-    const writer = format === "file" ? new RecordBatchFileWriter() : new RecordBatchStreamWriter()
-    for (const batch of batches) writer.write(toArrowRecordBatch(batch))
-    writer.finish()
-    return [writer.toUint8Array(true)]
+    const [first] = batches
+    if (first === undefined) throw new Error("an Arrow IPC part needs at least one batch")
+    return [(format === "file" ? ipcFile : ipcStream)(first.kind, first.columns, batches)]
   },
   // A provisional day's part: small, read whole.
-  rowsIn: async (file) => apacheArrow().tableFromIPC(await readFile(file)).numRows
+  rowsIn: async (file) => ipcRows(await readFile(file))
 })

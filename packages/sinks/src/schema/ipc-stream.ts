@@ -11,7 +11,7 @@ import type { Column, ColumnType } from "./columns.js"
 // https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
 
 // Schema.fbs / Message.fbs enum values.
-const METADATA_V5 = 4
+export const METADATA_V5 = 4
 const HEADER_SCHEMA = 1
 const HEADER_RECORD_BATCH = 3
 const TYPE_INT = 2
@@ -73,7 +73,8 @@ const field = (b: Builder, name: string, type: ColumnType, nullable: boolean): n
   return b.endObject()
 }
 
-const schemaTable = (b: Builder, kind: string, columns: ReadonlyArray<Column>): number => {
+/** The Schema table (also the IPC file footer's). */
+export const schemaTable = (b: Builder, kind: string, columns: ReadonlyArray<Column>): number => {
   const fields = columns.map((column) => field(b, column.name, column.type, column.nullable))
   const fieldVector = offsetVector(b, fields)
   const metadata = keyValues(b, [["tikflow.record_kind", kind]])
@@ -109,7 +110,8 @@ const addColumn = (layout: Layout, type: ColumnType, column: ColumnData): void =
   }
 }
 
-const padded = (length: number): number => (length + 7) & ~7
+/** `length` rounded up to the IPC format's 8-byte alignment. */
+export const padded = (length: number): number => (length + 7) & ~7
 
 const recordBatchTable = (b: Builder, length: number, layout: Layout): number => {
   b.startVector(16, layout.nodes.length, 8)
@@ -153,14 +155,17 @@ const message = (headerType: number, bodyLength: number, header: (b: Builder) =>
 }
 
 /** A message to write: its flatbuffer and its body's buffers (each padded to 8 bytes). */
-interface Encapsulated {
+export interface Encapsulated {
   readonly metadata: Uint8Array
   readonly body: ReadonlyArray<Uint8Array>
   readonly bodyLength: number
 }
 
+/** The bytes `writeMessage` writes for `m`'s continuation marker, length and padded flatbuffer. */
+export const metadataSize = (m: Encapsulated): number => padded(8 + m.metadata.byteLength)
+
 /** Continuation marker, metadata length, the flatbuffer padded to 8, the body; returns the end. */
-const writeMessage = (out: Uint8Array, view: DataView, at: number, { metadata, body }: Encapsulated): number => {
+export const writeMessage = (out: Uint8Array, view: DataView, at: number, { metadata, body }: Encapsulated): number => {
   const metadataLength = padded(8 + metadata.byteLength) - 8
   view.setInt32(at, -1, true)
   view.setInt32(at + 4, metadataLength, true)
@@ -173,7 +178,19 @@ const writeMessage = (out: Uint8Array, view: DataView, at: number, { metadata, b
   return at
 }
 
-const END_OF_STREAM_LENGTH = 8
+/** A record batch message per batch (of `columns`). */
+export const batchMessages = (columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Array<Encapsulated> =>
+  batches.map((batch) => {
+    const layout: Layout = { nodes: [], buffers: [] }
+    for (let i = 0; i < columns.length; i++) addColumn(layout, columns[i].type, batch.data[i])
+    let bodyLength = 0
+    for (const buffer of layout.buffers) bodyLength += padded(buffer.byteLength)
+    const metadata = message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout))
+    return { metadata, body: layout.buffers, bodyLength }
+  })
+
+/** The end-of-stream marker: a continuation marker and a zero length. */
+export const END_OF_STREAM_LENGTH = 8
 
 /**
  * The Arrow IPC stream of `batches` (of one kind and columns): the schema message (with the
@@ -181,17 +198,12 @@ const END_OF_STREAM_LENGTH = 8
  * per batch, end-of-stream; written into one buffer (what parquet-wasm's `Table.fromIPCStream` reads).
  */
 export const ipcStream = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
-  const messages: Array<Encapsulated> = [{ metadata: message(HEADER_SCHEMA, 0, (b) => schemaTable(b, kind, columns)), body: [], bodyLength: 0 }]
-  for (const batch of batches) {
-    const layout: Layout = { nodes: [], buffers: [] }
-    for (let i = 0; i < columns.length; i++) addColumn(layout, columns[i].type, batch.data[i])
-    let bodyLength = 0
-    for (const buffer of layout.buffers) bodyLength += padded(buffer.byteLength)
-    const metadata = message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout))
-    messages.push({ metadata, body: layout.buffers, bodyLength })
-  }
+  const messages: Array<Encapsulated> = [
+    { metadata: message(HEADER_SCHEMA, 0, (b) => schemaTable(b, kind, columns)), body: [], bodyLength: 0 },
+    ...batchMessages(columns, batches)
+  ]
   let length = END_OF_STREAM_LENGTH
-  for (const m of messages) length += padded(8 + m.metadata.byteLength) + m.bodyLength
+  for (const m of messages) length += metadataSize(m) + m.bodyLength
   // Zero-filled: the padding is zeros.
   const out = new Uint8Array(length)
   const view = new DataView(out.buffer)

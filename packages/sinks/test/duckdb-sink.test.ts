@@ -4,6 +4,7 @@ import { fc, test } from "@fast-check/vitest"
 import { join } from "node:path"
 import { describe, expect } from "vitest"
 import { resolveSink, sharedDuckDB } from "../src/internal.js"
+import { ROW_GROUP_SIZE } from "../src/duckdb/duckdb-instances.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
 import { sampleVideo, uniqueRecords } from "./support/records.js"
@@ -151,6 +152,27 @@ describe("duckdb sink", () => {
     const dir = await tempDir()
     expect(await settingsOf(`duckdb:${join(dir, "a.duckdb")}?memory_limit=512MiB&threads=2`, join(dir, "a.duckdb"))).toEqual({ m: "512.0 MiB", t: 2 })
     expect(await settingsOf(`duckdb:${join(dir, "b.duckdb")}`, join(dir, "b.duckdb"))).toEqual({ m: "61.0 MiB", t: 1 })
+  })
+
+  test("a database file stores its tables in row groups of ROW_GROUP_SIZE rows, and connections to it start in it, under the file's name", async () => {
+    const dir = await tempDir()
+    const file = join(dir, "rows.duckdb")
+    const writer = await resolveSink(`duckdb:${file}`).open(streamContext("video"))
+    const rows = Math.ceil((2 * ROW_GROUP_SIZE + 1) / 1000) * 1000
+    for (let from = 0; from < rows; from += 1000) {
+      await writer.write({ records: Array.from({ length: 1000 }, (_, i) => sampleVideo(from + i)), epoch: 1 })
+    }
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    const connection = await (await sharedDuckDB(file)).connect()
+    const [row] = (await connection.runAndReadAll(
+      "select current_database() db, (select count(*) from videos)::int n, list(c order by c desc) row_groups from " +
+      "(select sum(count)::int c from pragma_storage_info('videos') where column_name = 'id' and segment_type <> 'VALIDITY' group by row_group_id)"
+    )).getRowObjectsJS()
+    connection.closeSync()
+    await writer.close()
+    expect(row).toEqual({ db: "rows", n: rows, row_groups: [ROW_GROUP_SIZE, ROW_GROUP_SIZE, rows - 2 * ROW_GROUP_SIZE] })
+    // Read back directly, as another process opens it: the same rows.
+    expect(await attached(file, "select count(distinct id)::int n from videos")).toEqual([{ n: rows }])
   })
 
   test("bad memory_limit or threads: a one-line error naming the option", () => {

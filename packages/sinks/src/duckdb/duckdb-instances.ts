@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api"
 import { existsSync } from "node:fs"
 import { rm } from "node:fs/promises"
-import { dirname, resolve } from "node:path"
+import { basename, dirname, extname, resolve } from "node:path"
 import { makeDirectory } from "@tikflow/core/internal"
 import { loadDuckDB } from "./duckdb-library.js"
-import { quoteString } from "./duckdb-tables.js"
+import { quoteIdent, quoteString } from "./duckdb-tables.js"
 
 /**
  * One DuckDB instance per database path in the process, shared by every writer that targets it
@@ -43,6 +43,58 @@ interface Entry {
 
 const entries = new Map<string, Entry>()
 
+/**
+ * Rows per row group in a database file the sink writes (DuckDB's default: 122,880). An epoch
+ * (50,000 rows by default) smaller than a row group went into the table's last, partial row
+ * group: through the WAL first, then every checkpoint compressed that whole row group again. With
+ * row groups smaller than an epoch, a merge's insert writes each full row group to the file at once,
+ * compressed (DuckDB's optimistic write), and keeps at most one in memory. 2M videos by the CLI:
+ * see bench/findings.md (DuckDB / Peak RSS). Row groups of any size read back the same.
+ */
+export const ROW_GROUP_SIZE = 32_768
+
+/** Catalog names DuckDB holds itself: a file named so is attached under another name. */
+const RESERVED_CATALOGS = new Set(["memory", "temp", "system", "main"])
+
+/** The name DuckDB gives a file database it opens: the file's name without its extension. */
+const catalogOf = (path: string): string => {
+  const stem = basename(path, extname(path))
+  return RESERVED_CATALOGS.has(stem.toLowerCase()) || stem === "" ? "tikflow" : stem
+}
+
+/**
+ * Opens a database file with the row group size above. DuckDB takes it only as an `ATTACH`
+ * option (no setting, not stored in the file), so the file is attached to an in-memory instance
+ * under the name a direct open gives it, and every connection the returned instance makes starts
+ * in it (`USE`): callers see the file's tables as if they had opened it directly.
+ */
+const openFile = async (DuckDBInstance: typeof import("@duckdb/node-api").DuckDBInstance, path: string): Promise<DuckDBInstance> => {
+  const host = await DuckDBInstance.create(MEMORY)
+  const catalog = quoteIdent(catalogOf(path))
+  try {
+    const setup = await host.connect()
+    try {
+      await setup.run(`ATTACH ${quoteString(path)} AS ${catalog} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`)
+    } finally {
+      setup.closeSync()
+    }
+  } catch (error) {
+    host.closeSync()
+    throw error
+  }
+  const connect = async () => {
+    const connection = await host.connect()
+    try {
+      await connection.run(`USE ${catalog}`)
+    } catch (error) {
+      connection.closeSync()
+      throw error
+    }
+    return connection
+  }
+  return Object.create(host, { connect: { value: connect } }) as DuckDBInstance
+}
+
 export const MEMORY = ":memory:"
 
 const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
@@ -52,7 +104,7 @@ const make = async (path: string): Promise<SharedDuckDB> => {
   // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
   if (path !== MEMORY) await makeDirectory(dirname(path))
   const created = path !== MEMORY && !existsSync(path)
-  const instance = await DuckDBInstance.create(path).catch(async (error: unknown) => {
+  const instance = await (path === MEMORY ? DuckDBInstance.create(MEMORY) : openFile(DuckDBInstance, path)).catch(async (error: unknown) => {
     // A database file this call began to create (and a full disk cut short) holds nothing: leave
     // no torn header behind, which the next run could not open ("Could not read enough bytes").
     if (created) await Promise.all([rm(path, { force: true }), rm(`${path}.wal`, { force: true })])

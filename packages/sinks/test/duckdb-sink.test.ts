@@ -154,7 +154,7 @@ describe("duckdb sink", () => {
     expect(await settingsOf(`duckdb:${join(dir, "b.duckdb")}`, join(dir, "b.duckdb"))).toEqual({ m: "61.0 MiB", t: 1 })
   })
 
-  test("a database file stores its tables in row groups of ROW_GROUP_SIZE rows, and connections to it start in it, under the file's name", async () => {
+  test("a database file stores its tables in row groups of ROW_GROUP_SIZE rows, and connections to it start in it, under the file's name, spilling next to it", async () => {
     const dir = await tempDir()
     const file = join(dir, "rows.duckdb")
     const writer = await resolveSink(`duckdb:${file}`).open(streamContext("video"))
@@ -165,12 +165,12 @@ describe("duckdb sink", () => {
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     const connection = await (await sharedDuckDB(file)).connect()
     const [row] = (await connection.runAndReadAll(
-      "select current_database() db, (select count(*) from videos)::int n, list(c order by c desc) row_groups from " +
+      "select current_database() db, current_setting('temp_directory') spills, (select count(*) from videos)::int n, list(c order by c desc) row_groups from " +
       "(select sum(count)::int c from pragma_storage_info('videos') where column_name = 'id' and segment_type <> 'VALIDITY' group by row_group_id)"
     )).getRowObjectsJS()
     connection.closeSync()
     await writer.close()
-    expect(row).toEqual({ db: "rows", n: rows, row_groups: [ROW_GROUP_SIZE, ROW_GROUP_SIZE, rows - 2 * ROW_GROUP_SIZE] })
+    expect(row).toEqual({ db: "rows", spills: `${file}.tmp`, n: rows, row_groups: [ROW_GROUP_SIZE, ROW_GROUP_SIZE, rows - 2 * ROW_GROUP_SIZE] })
     // Read back directly, as another process opens it: the same rows.
     expect(await attached(file, "select count(distinct id)::int n from videos")).toEqual([{ n: rows }])
   })

@@ -66,10 +66,13 @@ const catalogOf = (path: string): string => {
  * Opens a database file with the row group size above. DuckDB takes it only as an `ATTACH`
  * option (no setting, not stored in the file), so the file is attached to an in-memory instance
  * under the name a direct open gives it, and every connection the returned instance makes starts
- * in it (`USE`): callers see the file's tables as if they had opened it directly.
+ * in it (`USE`): callers see the file's tables, and DuckDB spills to the same temp directory, as if
+ * they had opened it directly.
  */
 const openFile = async (DuckDBInstance: typeof import("@duckdb/node-api").DuckDBInstance, path: string): Promise<DuckDBInstance> => {
-  const host = await DuckDBInstance.create(MEMORY)
+  // Where DuckDB spills when it opens the file itself; an in-memory instance would spill to `.tmp`
+  // in the working directory, shared with every other process started there.
+  const host = await DuckDBInstance.create(MEMORY, { temp_directory: `${path}.tmp` })
   const catalog = quoteIdent(catalogOf(path))
   try {
     const setup = await host.connect()

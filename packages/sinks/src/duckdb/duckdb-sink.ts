@@ -4,11 +4,13 @@ import type { DayReplacement, SinkBatch, SinkCommit, SinkContext, SinkTarget, Si
 import { readInt, readLocation, readString, rejectUnknownOptions } from "@tikflow/core/internal"
 import { columnsOf } from "../schema/columns.js"
 import { dayRangesSql } from "../schema/day-ranges-sql.js"
-import { epochAppender } from "./duckdb-chunks.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
+import type { SharedDuckDB } from "./duckdb-instances.js"
 import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
 import { loadDuckDB } from "./duckdb-library.js"
-import { addAddedColumnsSql, createCheckpointTableSql, createStagingSql, createTableSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
+import type { StagingLane } from "./duckdb-staging.js"
+import { openStagingLane } from "./duckdb-staging.js"
+import { addAddedColumnsSql, createCheckpointTableSql, createTableSql, quoteIdent } from "./duckdb-tables.js"
 
 export interface DuckDBSinkConfig {
   /** A database file, or `:memory:`. */
@@ -56,51 +58,68 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
   }
 }
 
-const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
-  const { path, tablePrefix, memoryLimit, threads } = context.config
-  const api = await loadDuckDB()
-  const db = await acquireDuckDB(path)
-  let connection: DuckDBConnection
+/** Opens a connection to `db`, configured when `settings` are given; closes it if that fails. */
+const connectTo = async (db: SharedDuckDB, settings?: { readonly memoryLimit: string; readonly threads: number }) => {
+  const connection = await db.instance.connect()
   try {
-    connection = await db.instance.connect()
-  } catch (error) {
-    await releaseDuckDB(path)
-    throw error
-  }
-  try {
-    await db.configure(connection, { memoryLimit, threads })
+    if (settings !== undefined) await db.configure(connection, settings)
+    return connection
   } catch (error) {
     connection.closeSync()
+    throw error
+  }
+}
+
+/** The writer's two staging lanes, one per epoch parity (see `StagingLane`); the first connection also runs the DDL. */
+const openLanes = async (db: SharedDuckDB, context: SinkContext<DuckDBSinkConfig>, table: string) => {
+  const api = await loadDuckDB()
+  const { memoryLimit, threads } = context.config
+  const columns = columnsOf(context.recordKind, context.addedFields, context.provenance)
+  const target = { table, kind: context.recordKind, columns }
+  const laneOn = (connection: DuckDBConnection) =>
+    openStagingLane(connection, api, target).catch((error: unknown) => {
+      connection.closeSync()
+      throw error
+    })
+  const first = await connectTo(db, { memoryLimit, threads })
+  try {
+    await db.exclusive(async () => {
+      await first.run(createTableSql(table, columns))
+      for (const statement of addAddedColumnsSql(table, columns)) await first.run(statement)
+      await first.run(createCheckpointTableSql)
+    })
+  } catch (error) {
+    first.closeSync()
+    throw error
+  }
+  const even = await laneOn(first)
+  try {
+    return [even, await laneOn(await connectTo(db))] as const
+  } catch (error) {
+    await even.close().catch(() => undefined)
+    throw error
+  }
+}
+
+const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkWriter> => {
+  const { path, tablePrefix } = context.config
+  const db = await acquireDuckDB(path)
+  const table = `${tablePrefix}${context.stream}`
+  let lanes: readonly [StagingLane, StagingLane]
+  try {
+    lanes = await openLanes(db, context, table)
+  } catch (error) {
     await releaseDuckDB(path)
     throw error
   }
-  const table = `${tablePrefix}${context.stream}`
-  const staging = `_tikflow_stage_${table.replace(/[^A-Za-z0-9_]/g, "_")}`
-  const kind = context.recordKind
-  const columns = columnsOf(kind, context.addedFields, context.provenance)
-  await db.exclusive(async () => {
-    await connection.run(createTableSql(table, columns))
-    for (const statement of addAddedColumnsSql(table, columns)) await connection.run(statement)
-    await connection.run(createCheckpointTableSql)
-  })
-  await connection.run(createStagingSql(staging, table, columns))
-  const upsertSql = upsertFromStagingSql(staging, table, kind, columns)
-  // Rows go to this connection's staging table through one appender per epoch; they reach the
-  // target only with a checkpoint.
-  const epoch = epochAppender(columns, api, () => connection.createAppender(staging, "main", "temp"))
-  /** A fresh staging table rather than DELETE keeps rowids in append order ("last version wins"). */
-  const emptyStaging = () => connection.run(createStagingSql(staging, table, columns))
-  const mergeStaged = async () => {
-    const [[unique]] = (await connection.runAndReadAll(upsertSql.stagedKeysUnique)).getRows()
-    await connection.run(upsertSql.deleteStaged)
-    await connection.run(unique === true ? upsertSql.insertAll : upsertSql.insertLast)
-  }
-  /** Rows in the staging table, not merged yet. */
-  let staged = 0
+  // Epoch N+1 is appended on one lane while epoch N merges from the other (`writesDuringFlush`);
+  // the merges themselves never overlap (one flush at a time, and `exclusive`).
+  const laneOf = (epoch: number) => (epoch % 2 === 0 ? lanes[0] : lanes[1])
+  const [{ connection }] = lanes
   /** Days fetched again: their earlier rows are deleted in the next flush's transaction, before the merge. */
   let replacing: DayReplacement | undefined
-  const deleteReplaced = async (replace: DayReplacement) => {
-    const removed = await connection.runAndReadAll(
+  const deleteReplaced = async (on: DuckDBConnection, replace: DayReplacement) => {
+    const removed = await on.runAndReadAll(
       `DELETE FROM ${quoteIdent(table)} WHERE _harvest_id = $harvest_id AND (${dayRangesSql(quoteIdent(replace.field), replace.days)})`,
       { harvest_id: context.harvestId }
     )
@@ -110,8 +129,9 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
   let closed = false
 
   return {
+    writesDuringFlush: true,
     async discardUncommitted(resume) {
-      // Nothing of a later epoch ever reached the table: rows wait in this connection's staging
+      // Nothing of a later epoch ever reached the table: rows wait in a connection's staging
       // table and are merged together with their checkpoint, in one transaction. A harvest that
       // starts over (no resume point, e.g. --fresh) drops the rows it stored before.
       if (resume !== undefined) return
@@ -136,42 +156,36 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       replacing = replace
     },
     async write(batch: SinkBatch) {
-      await epoch.add(batch.records)
+      await laneOf(batch.epoch).add(batch.records)
     },
     async flush(commit: SinkCommit) {
-      const rows = epoch.rows
-      try {
-        epoch.finish()
-      } catch (error) {
-        // The appender may have flushed part of the epoch already: never merge it later.
-        await emptyStaging()
-        staged = 0
-        throw error
-      }
-      staged += rows
+      const lane = laneOf(commit.epoch)
+      await lane.seal()
       // Data and checkpoint commit together or not at all: exactly-once across crashes.
       await db.exclusive(async () => {
-        await transaction(connection, async () => {
-          if (replacing !== undefined) await deleteReplaced(replacing)
-          if (staged > 0) await mergeStaged()
-          await saveCheckpointSql(connection, context.stream, commit.checkpoint)
+        await transaction(lane.connection, async () => {
+          if (replacing !== undefined) await deleteReplaced(lane.connection, replacing)
+          await lane.merge()
+          await saveCheckpointSql(lane.connection, context.stream, commit.checkpoint)
         })
-        if (staged > 0) await emptyStaging()
-        await db.releaseMemory(connection)
+        await lane.merged()
+        await db.releaseMemory(lane.connection)
       })
-      staged = 0
       replacing = undefined
     },
     async close() {
       if (closed) return
       closed = true
-      if (staged + epoch.rows > 0) context.logger.debug(`${table}: ${staged + epoch.rows} staged row(s) of an unflushed epoch discarded on close`)
+      const unflushed = lanes[0].rows + lanes[1].rows
+      if (unflushed > 0) context.logger.debug(`${table}: ${unflushed} staged row(s) of an unflushed epoch discarded on close`)
       try {
-        epoch.discard()
-        await connection.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(staging)}`)
+        await lanes[0].close()
       } finally {
-        connection.closeSync()
-        await releaseDuckDB(path)
+        try {
+          await lanes[1].close()
+        } finally {
+          await releaseDuckDB(path)
+        }
       }
     },
     checkpoints: duckdbCheckpointStore(`duckdb:${path}`, context.stream, (task) => db.exclusive(() => task(connection)))
@@ -182,7 +196,8 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
  * `duckdb:<file.duckdb>` or `duckdb::memory:`: one typed table per stream, one row per record key.
  * Batches are appended to a staging table; `flush` merges them into the table by key (last
  * version wins) and records the checkpoint in the same transaction. Re-delivered records
- * replace, never duplicate.
+ * replace, never duplicate. The next epoch's batches are taken while a flush merges (on the
+ * other staging lane), so the harvest goes on during the merge.
  */
 export const duckdbSink = defineSink<DuckDBSinkConfig>({
   contract: 3,

@@ -109,16 +109,23 @@ export const playRun = async (
   committed: number,
   afterFlush: (epoch: number) => Promise<void>
 ): Promise<number | undefined> => {
+  /** Batches of the epoch already written during the flush before it. */
+  let early = 0
   for (let epoch = committed + 1; epoch <= scenario.epochs.length; epoch++) {
     const { batches } = scenario.epochs[epoch - 1]
     const fate = fates[epoch - 1]
     fates[epoch - 1] = "committed"
     for (const [i, records] of batches.entries()) {
       if (fate === "crash-mid-write" && i === Math.max(1, batches.length - 1)) return epoch - 1
-      await writer.write({ records, epoch })
+      if (i >= early) await writer.write({ records, epoch })
     }
     if (fate === "crash-mid-write" || fate === "crash-before-flush") return epoch - 1
-    await writer.flush({ epoch, checkpoint: checkpointAt("contract-harvest", epoch) })
+    const flushed = writer.flush({ epoch, checkpoint: checkpointAt("contract-harvest", epoch) })
+    // A writer declaring `writesDuringFlush` gets the next epoch's first batch while this flush
+    // runs, as the pipeline runner gives it (a crash of any fate always follows that batch).
+    const next = writer.writesDuringFlush === true ? scenario.epochs[epoch]?.batches[0] : undefined
+    early = next === undefined ? 0 : 1
+    await Promise.all([flushed, next === undefined ? undefined : writer.write({ records: next, epoch: epoch + 1 })])
     if (fate === "crash-after-flush") return epoch - 1
     await afterFlush(epoch)
   }

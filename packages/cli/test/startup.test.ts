@@ -35,6 +35,8 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(readNdjson(join(dir, "users.ndjson"))).toHaveLength(2)
     expect(modules.length).toBeGreaterThan(50)
     expect(modules.filter((url) => heavy.test(url))).toEqual([])
+    // The HTML report's renderer loads only for `tikflow report`.
+    expect(modules.filter((url) => /\/cli\/dist\/report\/(?!report-command\.js)/.test(url))).toEqual([])
     // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
   })

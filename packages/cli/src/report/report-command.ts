@@ -3,10 +3,6 @@ import { usageError } from "../cli-error.js"
 import type { Command } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
 import { openHistory } from "../harvest/coordinator-history.js"
-import { formatCount, plural } from "./format-values.js"
-import { reportDataOf } from "./from-history.js"
-import { renderReport } from "./render-report.js"
-import { totalsOf } from "./report-data.js"
 
 export const reportCommand: Command = {
   name: "report",
@@ -30,7 +26,14 @@ export const reportCommand: Command = {
   async run({ values, settings, output }) {
     const out = values.out as string | undefined
     if (out === undefined || out.trim() === "") throw usageError("report: --out FILE is required (the HTML file to write)")
-    const { writeFileAtomic } = await import("@tikflow/core/internal")
+    // The page's renderer (a dozen modules) loads when a report is written, not with every command.
+    const [{ writeFileAtomic }, { formatCount, plural }, { reportDataOf }, { renderReport }, { totalsOf }] = await Promise.all([
+      import("@tikflow/core/internal"),
+      import("./format-values.js"),
+      import("./from-history.js"),
+      import("./render-report.js"),
+      import("./report-data.js")
+    ])
     // The team's history with --coordinator, else the state directory's.
     const opened = await openHistory(settings, output)
     const store = opened.store

@@ -37,6 +37,9 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.filter((url) => heavy.test(url))).toEqual([])
     // The HTML report's renderer loads only for `tikflow report`.
     expect(modules.filter((url) => /\/cli\/dist\/report\/(?!report-command\.js)/.test(url))).toEqual([])
+    // The webhook and PostgreSQL sinks' writers load when such a sink opens; the registry has their definitions
+    // and config parsers (the webhook's checks its secret by signing).
+    expect(modules.filter((url) => /\/sinks\/dist\/(webhook|postgres)\/(?!((webhook|postgres)-(sink|config)|signature)\.js)/.test(url))).toEqual([])
     // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
   })

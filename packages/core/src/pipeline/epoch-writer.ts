@@ -98,7 +98,7 @@ export const makeEpochWriter = <E, R>(options: {
     return Effect.ensuring(Fiber.join(fiber), Effect.sync(() => (flushing = undefined)))
   })
 
-  /** What makes epoch `epoch` durable once its stages committed: every sink's flush, the archive's commit, the checkpoint. */
+  /** What makes the checkpoint's epoch durable once its stages committed: every sink's flush, the archive's commit, the checkpoint. */
   const durable = (checkpoint: Checkpoint, archived: Effect.Effect<void, SinkError>) =>
     Effect.gen(function*() {
       yield* flushAll(sinks, checkpoint)

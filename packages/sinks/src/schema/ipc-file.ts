@@ -7,7 +7,7 @@ import { batchMessages, END_OF_STREAM_LENGTH, metadataSize, METADATA_V5, schemaT
 // sink loads no apache-arrow: `ARROW1` and two bytes of padding, the record batch messages of the
 // stream format (the schema is only in the footer, as apache-arrow's file writer does), the
 // end-of-stream marker, the Footer flatbuffer (schema, a Block per batch), its length, `ARROW1`.
-// Byte-identical to `tableToIPC(new Table(batches), "file")` (a property in ipc-file.test.ts).
+// Byte-identical to `tableToIPC(new Table(batches), "file")` (a property in ipc-stream.test.ts).
 
 /** `ARROW1`, the IPC file format's leading and trailing magic. */
 export const ARROW_MAGIC = new TextEncoder().encode("ARROW1")

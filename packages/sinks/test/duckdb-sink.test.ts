@@ -1,7 +1,9 @@
 import type { UserVideo, Video } from "@tikflow/core/internal"
 import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
-import { join } from "node:path"
+import { statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, dirname, join } from "node:path"
 import { describe, expect } from "vitest"
 import { resolveSink, sharedDuckDB } from "../src/internal.js"
 import { ROW_GROUP_SIZE } from "../src/duckdb/duckdb-instances.js"
@@ -173,6 +175,16 @@ describe("duckdb sink", () => {
     expect(row).toEqual({ db: "rows", spills: `${file}.tmp`, n: rows, row_groups: [ROW_GROUP_SIZE, ROW_GROUP_SIZE, rows - 2 * ROW_GROUP_SIZE] })
     // Read back directly, as another process opens it: the same rows.
     expect(await attached(file, "select count(distinct id)::int n from videos")).toEqual([{ n: rows }])
+  })
+
+  test(":memory: spills to a directory of its own under the OS temp directory, private to the user, not .tmp in the working directory", async () => {
+    const connection = await (await sharedDuckDB(":memory:")).connect()
+    const [row] = (await connection.runAndReadAll("select current_setting('temp_directory') spills")).getRowObjectsJS()
+    connection.closeSync()
+    const spills = String(row?.spills)
+    expect(dirname(spills)).toBe(tmpdir())
+    expect(basename(spills)).toMatch(/^tikflow-duckdb-/)
+    expect(statSync(spills).mode & 0o777).toBe(0o700)
   })
 
   test("bad memory_limit or threads: a one-line error naming the option", () => {

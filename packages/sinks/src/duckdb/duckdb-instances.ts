@@ -1,7 +1,8 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api"
-import { existsSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { rm } from "node:fs/promises"
-import { basename, dirname, extname, resolve } from "node:path"
+import { tmpdir } from "node:os"
+import { basename, dirname, extname, join, resolve } from "node:path"
 import { makeDirectory } from "@tikflow/core/internal"
 import { loadDuckDB } from "./duckdb-library.js"
 import { quoteIdent, quoteString } from "./duckdb-tables.js"
@@ -100,6 +101,17 @@ const openFile = async (DuckDBInstance: typeof import("@duckdb/node-api").DuckDB
 
 export const MEMORY = ":memory:"
 
+/**
+ * Where a `:memory:` database spills: a directory of its own (0700) under the OS temp directory,
+ * removed when the process exits. DuckDB's default is `.tmp` in the working directory, shared with
+ * every other process started there (one run read another's temp file and failed) and left behind.
+ */
+const privateSpillDirectory = (): string => {
+  const directory = mkdtempSync(join(tmpdir(), "tikflow-duckdb-"))
+  process.once("exit", () => rmSync(directory, { recursive: true, force: true }))
+  return directory
+}
+
 const keyOf = (path: string) => (path === MEMORY ? MEMORY : resolve(path))
 
 const make = async (path: string): Promise<SharedDuckDB> => {
@@ -107,7 +119,7 @@ const make = async (path: string): Promise<SharedDuckDB> => {
   // As the file sinks create their directories, so does DuckDB's: `duckdb:./out/x.duckdb` just works.
   if (path !== MEMORY) await makeDirectory(dirname(path))
   const created = path !== MEMORY && !existsSync(path)
-  const instance = await (path === MEMORY ? DuckDBInstance.create(MEMORY) : openFile(DuckDBInstance, path)).catch(async (error: unknown) => {
+  const instance = await (path === MEMORY ? DuckDBInstance.create(MEMORY, { temp_directory: privateSpillDirectory() }) : openFile(DuckDBInstance, path)).catch(async (error: unknown) => {
     // A database file this call began to create (and a full disk cut short) holds nothing: leave
     // no torn header behind, which the next run could not open ("Could not read enough bytes").
     if (created) await Promise.all([rm(path, { force: true }), rm(`${path}.wal`, { force: true })])

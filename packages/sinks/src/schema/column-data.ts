@@ -38,15 +38,32 @@ const grown = <A extends Scratch>(array: A, needed: number): A => {
   return next
 }
 
+/** Bits set row by row (Arrow's order: row r is bit r % 8 of byte r / 8), reused batch after batch. */
+class Bitmap {
+  private bytes = new Uint8Array(0)
+
+  /** The bytes, with room for `rows` rows; set a row's bit with `bytes[row >> 3] |= 1 << (row & 7)`. */
+  reserve(rows: number): Uint8Array {
+    this.bytes = grown(this.bytes, (rows + 7) >> 3)
+    return this.bytes
+  }
+
+  /** The first `length` rows' bits, copied out; they are cleared for the next batch. */
+  take(length: number): Uint8Array {
+    const bytes = (length + 7) >> 3
+    const out = this.bytes.slice(0, bytes)
+    this.bytes.fill(0, 0, bytes)
+    return out
+  }
+}
+
 /** Validity bits (1 = a value); null and undefined are nulls. */
 class ValidityBuilder {
-  private bitmap = new Uint8Array(0)
+  private readonly bitmap = new Bitmap()
   private nullCount = 0
 
   append(values: ReadonlyArray<unknown>, at: number): void {
-    const end = at + values.length
-    this.bitmap = grown(this.bitmap, (end + 7) >> 3)
-    const bitmap = this.bitmap
+    const bitmap = this.bitmap.reserve(at + values.length)
     for (let i = 0; i < values.length; i++) {
       const row = at + i
       if (values[i] == null) this.nullCount++
@@ -55,13 +72,15 @@ class ValidityBuilder {
   }
 
   finish(length: number): { nullBitmap: Uint8Array; nullCount: number } {
-    const bytes = (length + 7) >> 3
-    const out = { nullBitmap: this.bitmap.slice(0, bytes), nullCount: this.nullCount }
-    this.bitmap.fill(0, 0, bytes)
+    const out = { nullBitmap: this.bitmap.take(length), nullCount: this.nullCount }
     this.nullCount = 0
     return out
   }
 }
+
+/** The parts of a utf8 or list<utf8> column's data besides its payload: validity and the offsets of its `length` rows. */
+const offsetColumn = (length: number, validity: ValidityBuilder, offsets: Int32Array) =>
+  ({ length, ...validity.finish(length), valueOffsets: offsets.slice(0, length + 1) })
 
 export class Utf8Builder implements ColumnBuilder {
   private length = 0
@@ -122,13 +141,7 @@ export class Utf8Builder implements ColumnBuilder {
   }
 
   finish(): ColumnData {
-    const { length } = this
-    const data = {
-      length,
-      ...this.validity.finish(length),
-      valueOffsets: this.offsets.slice(0, length + 1),
-      values: this.bytes.slice(0, this.position)
-    }
+    const data = { ...offsetColumn(this.length, this.validity, this.offsets), values: this.bytes.slice(0, this.position) }
     this.length = 0
     this.position = 0
     this.previous = null
@@ -213,13 +226,12 @@ export class Float64Builder extends NumberBuilder<Float64Array> {
 
 export class BoolBuilder implements ColumnBuilder {
   private length = 0
-  private bits = new Uint8Array(0)
+  private readonly bits = new Bitmap()
   private readonly validity = new ValidityBuilder()
 
   append(values: ReadonlyArray<boolean | null>): void {
     this.validity.append(values, this.length)
-    this.bits = grown(this.bits, (this.length + values.length + 7) >> 3)
-    const { bits } = this
+    const bits = this.bits.reserve(this.length + values.length)
     for (let i = 0; i < values.length; i++) {
       const row = this.length + i
       if (values[i] === true) bits[row >> 3] |= 1 << (row & 7)
@@ -229,9 +241,7 @@ export class BoolBuilder implements ColumnBuilder {
 
   finish(): ColumnData {
     const { length } = this
-    const bytes = (length + 7) >> 3
-    const data = { length, ...this.validity.finish(length), values: this.bits.slice(0, bytes) }
-    this.bits.fill(0, 0, bytes)
+    const data = { length, ...this.validity.finish(length), values: this.bits.take(length) }
     this.length = 0
     return data
   }
@@ -260,13 +270,7 @@ export class ListUtf8Builder implements ColumnBuilder {
   }
 
   finish(): ColumnData {
-    const { length } = this
-    const data = {
-      length,
-      ...this.validity.finish(length),
-      valueOffsets: this.offsets.slice(0, length + 1),
-      child: this.items.finish()
-    }
+    const data = { ...offsetColumn(this.length, this.validity, this.offsets), child: this.items.finish() }
     this.length = 0
     this.itemCount = 0
     return data

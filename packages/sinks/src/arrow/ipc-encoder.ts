@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
 import type { PartEncoder } from "../files/part-writer.js"
+import { partShapeOf } from "../schema/column-batch.js"
 import { ARROW_MAGIC, ipcFile } from "../schema/ipc-file.js"
 import { ipcRows } from "../schema/ipc-rows.js"
 import { ipcStream } from "../schema/ipc-stream.js"
@@ -18,9 +19,8 @@ export const ipcEncoder = (format: "file" | "stream"): PartEncoder => ({
   extension: format === "file" ? "arrow" : "arrows",
   magic: format === "file" ? { head: ARROW_MAGIC, tail: ARROW_MAGIC } : { head: CONTINUATION, tail: END_OF_STREAM },
   encode(batches) {
-    const [first] = batches
-    if (first === undefined) throw new Error("an Arrow IPC part needs at least one batch")
-    return [(format === "file" ? ipcFile : ipcStream)(first.kind, first.columns, batches)]
+    const { kind, columns } = partShapeOf(batches)
+    return [(format === "file" ? ipcFile : ipcStream)(kind, columns, batches)]
   },
   // A provisional day's part: small, read whole.
   rowsIn: async (file) => ipcRows(await readFile(file))

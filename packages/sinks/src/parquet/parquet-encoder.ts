@@ -4,6 +4,7 @@ import { createRequire } from "node:module"
 import type { Compression } from "parquet-wasm/esm"
 import type { PartEncoder, PartStream } from "../files/part-writer.js"
 import type { ColumnBatch } from "../schema/column-batch.js"
+import { partShapeOf } from "../schema/column-batch.js"
 import { ipcStream } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
 
@@ -86,8 +87,8 @@ const encoderOf = (
     return builder.build()
   }
   const toWasm = (batches: ReadonlyArray<ColumnBatch>) => {
-    if (batches.length === 0) throw new Error("parquet: a part needs at least one batch")
-    return WasmTable.fromIPCStream(ipcStream(batches[0].kind, batches[0].columns, batches))
+    const { kind, columns } = partShapeOf(batches)
+    return WasmTable.fromIPCStream(ipcStream(kind, columns, batches))
   }
   return {
     encode(batches: ReadonlyArray<ColumnBatch>) {

@@ -15,6 +15,16 @@ export interface ColumnBatch {
   readonly data: ReadonlyArray<ColumnData>
 }
 
+/**
+ * The kind and columns a part's batches share (a part writer's batches are of one kind and columns):
+ * its first batch's. A part holds at least one batch; an empty one is a caller's bug.
+ */
+export const partShapeOf = (batches: ReadonlyArray<ColumnBatch>): Pick<ColumnBatch, "kind" | "columns"> => {
+  const [first] = batches
+  if (first === undefined) throw new Error("a part needs at least one batch")
+  return first
+}
+
 /** Records appended page by page, handed over as one {@link ColumnBatch}; the records are not kept. */
 export interface ColumnBatchBuilder {
   /** The rows appended since the last `finish`. */

@@ -11,7 +11,8 @@ import { batchMessages, END_OF_STREAM_LENGTH, metadataSize, METADATA_V5, schemaT
 
 /** `ARROW1`, the IPC file format's leading and trailing magic. */
 export const ARROW_MAGIC = new TextEncoder().encode("ARROW1")
-const HEAD_LENGTH = 8
+/** The magic and two bytes of padding before a file's first message. */
+export const FILE_HEAD_LENGTH = 8
 
 /** Where a record batch message is in the file: the Footer's Block. */
 interface Block {
@@ -52,7 +53,7 @@ const footer = (kind: string, columns: ReadonlyArray<Column>, blocks: ReadonlyAr
 export const ipcFile = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
   const messages = batchMessages(columns, batches)
   const blocks: Array<Block> = []
-  let at = HEAD_LENGTH
+  let at = FILE_HEAD_LENGTH
   for (const m of messages) {
     blocks.push({ offset: at, metadataLength: metadataSize(m), bodyLength: m.bodyLength })
     at += metadataSize(m) + m.bodyLength
@@ -62,7 +63,7 @@ export const ipcFile = (kind: string, columns: ReadonlyArray<Column>, batches: R
   const out = new Uint8Array(at + END_OF_STREAM_LENGTH + footerBytes.byteLength + 4 + ARROW_MAGIC.byteLength)
   const view = new DataView(out.buffer)
   out.set(ARROW_MAGIC, 0)
-  at = HEAD_LENGTH
+  at = FILE_HEAD_LENGTH
   for (const m of messages) at = writeMessage(out, view, at, m)
   view.setInt32(at, -1, true) // end-of-stream, for readers that read the file as a stream
   at += END_OF_STREAM_LENGTH

@@ -1,12 +1,12 @@
 import { ByteBuffer } from "flatbuffers"
-import { ARROW_MAGIC } from "./ipc-file.js"
+import { ARROW_MAGIC, FILE_HEAD_LENGTH } from "./ipc-file.js"
+import { HEADER_RECORD_BATCH } from "./ipc-stream.js"
 
 // Message.fbs: the fields of a Message table and of a RecordBatch table this reader needs.
 const MESSAGE_HEADER_TYPE = 1
 const MESSAGE_HEADER = 2
 const MESSAGE_BODY_LENGTH = 3
 const RECORD_BATCH_LENGTH = 0
-const HEADER_RECORD_BATCH = 3
 
 /** The position of a table's field `index` (0 when absent). */
 const fieldAt = (bb: ByteBuffer, table: number, index: number): number => {
@@ -22,7 +22,7 @@ const fieldAt = (bb: ByteBuffer, table: number, index: number): number => {
 export const ipcRows = (bytes: Uint8Array): number => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const isFile = ARROW_MAGIC.every((byte, i) => bytes[i] === byte)
-  let at = isFile ? 8 : 0
+  let at = isFile ? FILE_HEAD_LENGTH : 0
   let rows = 0
   while (at + 4 <= bytes.byteLength) {
     let length = view.getInt32(at, true)

@@ -13,7 +13,7 @@ import type { Column, ColumnType } from "./columns.js"
 // Schema.fbs / Message.fbs enum values.
 export const METADATA_V5 = 4
 const HEADER_SCHEMA = 1
-const HEADER_RECORD_BATCH = 3
+export const HEADER_RECORD_BATCH = 3
 const TYPE_INT = 2
 const TYPE_FLOATING_POINT = 3
 const TYPE_UTF8 = 5
@@ -113,7 +113,18 @@ const addColumn = (layout: Layout, type: ColumnType, column: ColumnData): void =
 /** `length` rounded up to the IPC format's 8-byte alignment. */
 export const padded = (length: number): number => (length + 7) & ~7
 
-const recordBatchTable = (b: Builder, length: number, layout: Layout): number => {
+/** Where each buffer starts in the message body (each padded to 8 bytes), and the body's length. */
+const bodyOffsets = (buffers: ReadonlyArray<Uint8Array>): { readonly offsets: Array<number>; readonly bodyLength: number } => {
+  const offsets: Array<number> = []
+  let bodyLength = 0
+  for (const buffer of buffers) {
+    offsets.push(bodyLength)
+    bodyLength += padded(buffer.byteLength)
+  }
+  return { offsets, bodyLength }
+}
+
+const recordBatchTable = (b: Builder, length: number, layout: Layout, offsets: ReadonlyArray<number>): number => {
   b.startVector(16, layout.nodes.length, 8)
   for (let i = layout.nodes.length - 1; i >= 0; i--) {
     b.prep(8, 16)
@@ -121,12 +132,6 @@ const recordBatchTable = (b: Builder, length: number, layout: Layout): number =>
     b.writeInt64(BigInt(layout.nodes[i].length))
   }
   const nodes = b.endVector()
-  const offsets: Array<number> = []
-  let bodyLength = 0
-  for (const buffer of layout.buffers) {
-    offsets.push(bodyLength)
-    bodyLength += padded(buffer.byteLength)
-  }
   b.startVector(16, layout.buffers.length, 8)
   for (let i = layout.buffers.length - 1; i >= 0; i--) {
     b.prep(8, 16)
@@ -165,8 +170,9 @@ export interface Encapsulated {
 export const metadataSize = (m: Encapsulated): number => padded(8 + m.metadata.byteLength)
 
 /** Continuation marker, metadata length, the flatbuffer padded to 8, the body; returns the end. */
-export const writeMessage = (out: Uint8Array, view: DataView, at: number, { metadata, body }: Encapsulated): number => {
-  const metadataLength = padded(8 + metadata.byteLength) - 8
+export const writeMessage = (out: Uint8Array, view: DataView, at: number, m: Encapsulated): number => {
+  const { metadata, body } = m
+  const metadataLength = metadataSize(m) - 8
   view.setInt32(at, -1, true)
   view.setInt32(at + 4, metadataLength, true)
   out.set(metadata, at + 8)
@@ -183,9 +189,8 @@ export const batchMessages = (columns: ReadonlyArray<Column>, batches: ReadonlyA
   batches.map((batch) => {
     const layout: Layout = { nodes: [], buffers: [] }
     for (let i = 0; i < columns.length; i++) addColumn(layout, columns[i].type, batch.data[i])
-    let bodyLength = 0
-    for (const buffer of layout.buffers) bodyLength += padded(buffer.byteLength)
-    const metadata = message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout))
+    const { offsets, bodyLength } = bodyOffsets(layout.buffers)
+    const metadata = message(HEADER_RECORD_BATCH, bodyLength, (b) => recordBatchTable(b, batch.length, layout, offsets))
     return { metadata, body: layout.buffers, bodyLength }
   })
 

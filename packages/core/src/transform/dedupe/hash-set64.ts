@@ -51,15 +51,8 @@ export class HashSet64 {
     if (lo === 0 && hi === 0) return this.hasZero
     const t = hi >>> TABLE_SHIFT
     const slots = this.tables[t]!
-    const size = this.slotCounts[t]!
-    let i = homeOf(lo, this.scales[t]!)
-    for (;;) {
-      const a = slots[i * 2]
-      const b = slots[i * 2 + 1]
-      if (a === 0 && b === 0) return false
-      if (a === lo && b === hi) return true
-      if (++i === size) i = 0
-    }
+    const i = this.slotOf(t, lo, hi)
+    return slots[i * 2] !== 0 || slots[i * 2 + 1] !== 0
   }
 
   /** Adds the hash; true when it was not present. */
@@ -96,18 +89,23 @@ export class HashSet64 {
   /** Puts a non-zero hash into table `t` (which has a free slot); false when it was there. */
   private insert(t: number, lo: number, hi: number): boolean {
     const slots = this.tables[t]!
+    const i = this.slotOf(t, lo, hi)
+    if (slots[i * 2] !== 0 || slots[i * 2 + 1] !== 0) return false
+    slots[i * 2] = lo
+    slots[i * 2 + 1] = hi
+    this.keyCounts[t]!++
+    return true
+  }
+
+  /** The slot of a non-zero hash in table `t`: where it is, or the empty slot ending its probe (linear probing). */
+  private slotOf(t: number, lo: number, hi: number): number {
+    const slots = this.tables[t]!
     const size = this.slotCounts[t]!
     let i = homeOf(lo, this.scales[t]!)
     for (;;) {
       const a = slots[i * 2]
       const b = slots[i * 2 + 1]
-      if (a === 0 && b === 0) {
-        slots[i * 2] = lo
-        slots[i * 2 + 1] = hi
-        this.keyCounts[t]!++
-        return true
-      }
-      if (a === lo && b === hi) return false
+      if ((a === 0 && b === 0) || (a === lo && b === hi)) return i
       if (++i === size) i = 0
     }
   }

@@ -54,6 +54,16 @@ const entries = new Map<string, Entry>()
  */
 export const ROW_GROUP_SIZE = 32_768
 
+/** What `setup` makes of a new connection; the connection is closed when `setup` fails, never left open. */
+export const setUpConnection = async <A>(connection: DuckDBConnection, setup: (connection: DuckDBConnection) => Promise<A>): Promise<A> => {
+  try {
+    return await setup(connection)
+  } catch (error) {
+    connection.closeSync()
+    throw error
+  }
+}
+
 /** Catalog names DuckDB holds itself: a file named so is attached under another name. */
 const RESERVED_CATALOGS = new Set(["memory", "temp", "system", "main"])
 
@@ -86,16 +96,11 @@ const openFile = async (DuckDBInstance: typeof import("@duckdb/node-api").DuckDB
     host.closeSync()
     throw error
   }
-  const connect = async () => {
-    const connection = await host.connect()
-    try {
+  const connect = async () =>
+    setUpConnection(await host.connect(), async (connection) => {
       await connection.run(`USE ${catalog}`)
-    } catch (error) {
-      connection.closeSync()
-      throw error
-    }
-    return connection
-  }
+      return connection
+    })
   return Object.create(host, { connect: { value: connect } }) as DuckDBInstance
 }
 

@@ -6,7 +6,7 @@ import { columnsOf } from "../schema/columns.js"
 import { dayRangesSql } from "../schema/day-ranges-sql.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import type { SharedDuckDB } from "./duckdb-instances.js"
-import { acquireDuckDB, releaseDuckDB } from "./duckdb-instances.js"
+import { acquireDuckDB, releaseDuckDB, setUpConnection } from "./duckdb-instances.js"
 import { loadDuckDB } from "./duckdb-library.js"
 import type { StagingLane } from "./duckdb-staging.js"
 import { openStagingLane } from "./duckdb-staging.js"
@@ -59,16 +59,11 @@ const transaction = async (connection: DuckDBConnection, body: () => Promise<voi
 }
 
 /** Opens a connection to `db`, configured when `settings` are given; closes it if that fails. */
-const connectTo = async (db: SharedDuckDB, settings?: { readonly memoryLimit: string; readonly threads: number }) => {
-  const connection = await db.instance.connect()
-  try {
+const connectTo = async (db: SharedDuckDB, settings?: { readonly memoryLimit: string; readonly threads: number }) =>
+  setUpConnection(await db.instance.connect(), async (connection) => {
     if (settings !== undefined) await db.configure(connection, settings)
     return connection
-  } catch (error) {
-    connection.closeSync()
-    throw error
-  }
-}
+  })
 
 /** The writer's two staging lanes, one per epoch parity (see `StagingLane`); the first connection also runs the DDL. */
 const openLanes = async (db: SharedDuckDB, context: SinkContext<DuckDBSinkConfig>, table: string) => {
@@ -76,25 +71,16 @@ const openLanes = async (db: SharedDuckDB, context: SinkContext<DuckDBSinkConfig
   const { memoryLimit, threads } = context.config
   const columns = columnsOf(context.recordKind, context.addedFields, context.provenance)
   const target = { table, kind: context.recordKind, columns }
-  const laneOn = (connection: DuckDBConnection) =>
-    openStagingLane(connection, api, target).catch((error: unknown) => {
-      connection.closeSync()
-      throw error
-    })
-  const first = await connectTo(db, { memoryLimit, threads })
-  try {
+  const even = await setUpConnection(await connectTo(db, { memoryLimit, threads }), async (first) => {
     await db.exclusive(async () => {
       await first.run(createTableSql(table, columns))
       for (const statement of addAddedColumnsSql(table, columns)) await first.run(statement)
       await first.run(createCheckpointTableSql)
     })
-  } catch (error) {
-    first.closeSync()
-    throw error
-  }
-  const even = await laneOn(first)
+    return openStagingLane(first, api, target)
+  })
   try {
-    return [even, await laneOn(await connectTo(db))] as const
+    return [even, await setUpConnection(await connectTo(db), (second) => openStagingLane(second, api, target))] as const
   } catch (error) {
     await even.close().catch(() => undefined)
     throw error

@@ -42,6 +42,10 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.filter((url) => /\/sinks\/dist\/(webhook|postgres)\/(?!((webhook|postgres)-(sink|config)|signature)\.js)/.test(url))).toEqual([])
     // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
+    // undici by the two modules of its Pool and request (the trace sees CommonJS too), never its index
+    // (which loads all ~110 of undici's modules).
+    expect(modules.some((url) => /\/undici\/lib\/dispatcher\/pool\.js$/.test(url))).toBe(true)
+    expect(modules.filter((url) => /\/undici\/index\.js$/.test(url))).toEqual([])
   })
 
   it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs), and not apache-arrow", async () => {

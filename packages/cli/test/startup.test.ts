@@ -57,6 +57,9 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.some((url) => /parquet-wasm/.test(url))).toBe(true)
     // The Parquet sink writes parquet-wasm's Arrow IPC input itself: apache-arrow stays unloaded.
     expect(modules.filter((url) => /apache-arrow/.test(url))).toEqual([])
+    // Nor does Node's bundled fetch load (its globals, which parquet-wasm's async init asks about).
+    expect(modules.some((url) => url.startsWith("node-builtin:"))).toBe(true)
+    expect(modules.filter((url) => /^node-builtin:internal\/deps\/undici\//.test(url))).toEqual([])
   })
 
   it("a run into Arrow IPC (file and stream format) loads no apache-arrow either: the sink writes the IPC bytes itself", async () => {

@@ -25,9 +25,9 @@ describe("ipcStream and ipcFile", () => {
   }
 })
 
-// Imports of a source file: static `from "…"` and dynamic `import("…")`.
+// Imports of a source file: static `from "…"`, dynamic `import("…")` and a thread's module `new URL("…", import.meta.url)`.
 const importsOf = (file: string): Array<string> =>
-  [...readFileSync(file, "utf8").matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1])
+  [...readFileSync(file, "utf8").matchAll(/(?:from|import|new URL)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1])
 
 /** Every package a source file reaches through relative imports (type-only imports included). */
 const reachable = (entry: string): Set<string> => {
@@ -45,7 +45,7 @@ const reachable = (entry: string): Set<string> => {
   return packages
 }
 
-test("the Parquet sink's modules import no apache-arrow: a Parquet run does not load it", () => {
+test("the Parquet sink's modules (its encoder thread's too) import no apache-arrow: a Parquet run does not load it", () => {
   const src = join(dirname(fileURLToPath(import.meta.url)), "..", "src")
   const packages = reachable(join(src, "parquet", "parquet-sink.ts"))
   expect(packages).toContain("parquet-wasm/esm")

@@ -9,7 +9,8 @@ import { partitionerFor } from "./partitioning.js"
 
 /** One part file being encoded as its batches arrive. */
 export interface PartStream {
-  write(batch: ColumnBatch): void
+  /** A promise when the encoder is behind (e.g. a thread's queue is full): the writer waits for it, so memory stays bounded. */
+  write(batch: ColumnBatch): void | Promise<void>
   /** No more batches: the complete file's bytes. */
   end(): Promise<ReadonlyArray<Uint8Array>>
 }
@@ -21,7 +22,7 @@ export interface PartEncoder {
   readonly magic: NonNullable<AtomicWriteOptions["magic"]>
   /** Optional: resolves once `encode`/`open` can be called (e.g. a wasm module still loading). */
   ready?(): Promise<void>
-  encode(batches: ReadonlyArray<ColumnBatch>): ReadonlyArray<Uint8Array>
+  encode(batches: ReadonlyArray<ColumnBatch>): ReadonlyArray<Uint8Array> | Promise<ReadonlyArray<Uint8Array>>
   /**
    * Optional: encodes a part batch by batch, so the encoding runs while the harvest waits on the
    * network instead of all at flush, and no batches are held for the part.
@@ -29,6 +30,8 @@ export interface PartEncoder {
   open?(): PartStream
   /** Optional: the rows a part file on disk holds (its footer's count), so replaceDays can say what it removes. */
   rowsIn?(file: string): Promise<number>
+  /** Optional: releases what the encoder holds (e.g. its thread) when the writer closes, whether or not its last parts were written. */
+  close?(): Promise<void>
 }
 
 export interface PartWriterOptions {
@@ -88,20 +91,21 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (entry === undefined) pending.set(key, (entry = { partition, day, batches: [], stream: undefined, staged: newStage(), rows: 0 }))
     return entry
   }
-  const push = (entry: Pending, batch: ColumnBatch) => {
+  // A promise only when the encoder is behind: a page's write stays synchronous otherwise.
+  const push = (entry: Pending, batch: ColumnBatch): void | Promise<void> => {
     if (options.encoder.open === undefined) entry.batches.push(batch)
-    else (entry.stream ??= options.encoder.open()).write(batch)
+    else return (entry.stream ??= options.encoder.open()).write(batch)
   }
   const newStage = () => columnBatchBuilder(context.recordKind, context.addedFields, context.provenance)
-  const convertStaged = (entry: Pending) => {
-    if (entry.staged.rows > 0) push(entry, entry.staged.finish())
+  const convertStaged = (entry: Pending): void | Promise<void> => {
+    if (entry.staged.rows > 0) return push(entry, entry.staged.finish())
   }
-  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string) => {
+  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string): void | Promise<void> => {
     const entry = entryOf(partition, day)
     entry.staged.append(records)
     entry.rows += records.length
     pendingRows += records.length
-    if (entry.staged.rows >= STAGE_ROWS) convertStaged(entry)
+    if (entry.staged.rows >= STAGE_ROWS) return convertStaged(entry)
   }
 
   const writePending = async () => {
@@ -109,9 +113,10 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (options.encoder.ready !== undefined) await options.encoder.ready()
     const epoch = pendingEpoch
     for (const entry of pending.values()) {
-      convertStaged(entry)
+      await convertStaged(entry)
       const file = join(streamDir, entry.partition, partFileName(tag, epoch, nextSeq(), options.encoder.extension, entry.day))
-      const bytes = entry.stream === undefined ? options.encoder.encode(entry.batches) : await entry.stream.end()
+      // A failed encoding fails here, before the part is written: no part without all its rows.
+      const bytes = entry.stream === undefined ? await options.encoder.encode(entry.batches) : await entry.stream.end()
       await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
     pending.clear()
@@ -130,7 +135,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
       const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
-      if (partitionOf === undefined && !provisionalRows) addRecords("", batch.records)
+      if (partitionOf === undefined && !provisionalRows) await addRecords("", batch.records)
       else {
         const groups = new Map<string, { partition: string; day: string | undefined; records: Array<AnyRecord> }>()
         for (const record of batch.records) {
@@ -141,7 +146,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
           if (group === undefined) groups.set(key, { partition, day, records: [record] })
           else group.records.push(record)
         }
-        for (const group of groups.values()) addRecords(group.partition, group.records, group.day)
+        for (const group of groups.values()) await addRecords(group.partition, group.records, group.day)
       }
       if (pendingRows >= options.partRows) await writePending()
     },
@@ -170,7 +175,11 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       }
     },
     async close() {
-      await writePending()
+      try {
+        await writePending()
+      } finally {
+        await options.encoder.close?.()
+      }
     }
   }
 }

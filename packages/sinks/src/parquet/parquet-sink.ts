@@ -46,9 +46,9 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
   config: { parse: parseConfig },
   // Records: the part writer converts them itself (per partition when partitioned).
   batchFormat: "records",
-  // Arrow and parquet-wasm load when a Parquet sink opens, not when the registry does.
+  // The part writer loads, and the encoder thread (parquet-wasm) starts, when a Parquet sink opens, not when the registry does.
   open: async (context) => {
-    const [{ openPartWriter }, { loadParquetWasm, parquetEncoder }] = await Promise.all([
+    const [{ openPartWriter }, { parquetEncoder }] = await Promise.all([
       import("../files/part-writer.js"),
       import("./parquet-encoder.js")
     ])
@@ -56,7 +56,7 @@ export const parquetSink = defineSink<ParquetSinkConfig>({
       root: context.config.dir,
       partition: context.config.partition,
       partRows: context.config.partRows,
-      encoder: parquetEncoder(loadParquetWasm(), context.config)
+      encoder: parquetEncoder(context.config)
     })
   }
 })

@@ -1,0 +1,90 @@
+import { spawnSync } from "node:child_process"
+import { writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, test } from "vitest"
+import { encodeParquetOffThread, MAX_WAITING_BATCHES, parquetEncoderThread } from "../src/parquet/parquet-worker.js"
+import { columnBatchBuilder } from "../src/schema/column-batch.js"
+import { tempDir } from "./support/context.js"
+import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
+import { sampleVideo } from "./support/records.js"
+
+const videos = (from: number, count: number) => Array.from({ length: count }, (_, i) => sampleVideo(from + i))
+
+const batchOf = (from: number, count: number) => {
+  const builder = columnBatchBuilder("video")
+  builder.append(videos(from, count))
+  return builder.finish()
+}
+
+const fileOf = async (chunks: ReadonlyArray<Uint8Array>, name: string) => {
+  const file = join(await tempDir(), name)
+  await writeFile(file, chunks)
+  return file
+}
+
+const idsIn = async (glob: string) => (await duckdbQuery(`select id from read_parquet(${sqlString(glob)}) order by id`)).map((row) => row.id)
+
+const lifecycle = fileURLToPath(new URL("./support/parquet-thread-lifecycle.mjs", import.meta.url))
+
+describe("the Parquet encoder thread (parquet-wasm off the main thread)", () => {
+  test("parts interleaved on the thread come back as complete files, each with its batches in order", async () => {
+    const thread = parquetEncoderThread()
+    try {
+      await thread.ready()
+      const a = thread.open({ compression: "zstd", rowGroupRows: 1000 })
+      const b = thread.open({ compression: "snappy", rowGroupRows: 7 })
+      for (let i = 0; i < 6; i++) {
+        await a.write(batchOf(i * 10, 10))
+        await b.write(batchOf(1000 + i, 1))
+      }
+      const fileA = await fileOf(await a.end(), "a.parquet")
+      const fileB = await fileOf(await b.end(), "b.parquet")
+      expect(await thread.rowsIn(fileA)).toBe(60)
+      expect(await thread.rowsIn(fileB)).toBe(6)
+      expect(await idsIn(fileA)).toEqual(videos(0, 60).map((video) => video.id).sort())
+      const whole = await fileOf(await encodeParquetOffThread(thread, [batchOf(0, 30), batchOf(30, 30)], { compression: "zstd", rowGroupRows: 1000 }), "whole.parquet")
+      expect(await idsIn(whole)).toEqual(await idsIn(fileA))
+    } finally {
+      await thread.close()
+    }
+  })
+
+  test(`a write waits while ${MAX_WAITING_BATCHES} batches wait for the thread, and goes on once it takes one`, async () => {
+    const thread = parquetEncoderThread()
+    try {
+      // Written before parquet-wasm has loaded: the thread takes none of them yet.
+      const part = thread.open({ compression: "zstd", rowGroupRows: 1000 })
+      const writes = Array.from({ length: MAX_WAITING_BATCHES + 1 }, (_, i) => part.write(batchOf(i * 5, 5)))
+      expect(writes.slice(0, MAX_WAITING_BATCHES - 1)).toEqual(Array(MAX_WAITING_BATCHES - 1).fill(undefined))
+      expect(writes.slice(MAX_WAITING_BATCHES - 1).every((write) => write instanceof Promise)).toBe(true)
+      await Promise.all(writes)
+      const file = await fileOf(await part.end(), "bounded.parquet")
+      expect(await thread.rowsIn(file)).toBe((MAX_WAITING_BATCHES + 1) * 5)
+    } finally {
+      await thread.close()
+    }
+  })
+
+  test("sinks share one thread; batches are encoded there: when it dies, flushes fail naming it on one line, no part is written; closing ends it; the process exits", async () => {
+    const dir = await tempDir()
+    const child = spawnSync(process.execPath, [lifecycle, dir], { encoding: "utf8", timeout: 60_000 })
+    expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: "" })
+    const seen = JSON.parse(child.stdout)
+    const failed = (sink: string, step: string) => `parquet:${join(dir, sink)}: ${step} failed: the Parquet encoder thread exited (code 1)`
+    expect(seen.sharedThreads).toBe(1)
+    // Sink a had handed 8,192 rows to the thread (the main thread keeps no copy); b's 100 were still staged.
+    expect(seen.crashed).toEqual({
+      flushA: failed("a", "flush"),
+      flushB: failed("b", "flush"),
+      writeA: failed("a", "write"),
+      closeA: failed("a", "close"),
+      closeB: failed("b", "close"),
+      files: []
+    })
+    // A later sink starts a thread of its own; closing it ends that thread (terminated: code 1).
+    expect([seen.flushC, seen.closeC]).toEqual(["ok", "ok"])
+    expect(seen.afterClose).toEqual({ threads: 2, exits: [{ thread: 0, code: 1 }, { thread: 1, code: 1 }], files: 1 })
+    expect(await idsIn(join(dir, "c", "c", "*.parquet"))).toHaveLength(9000)
+  })
+})

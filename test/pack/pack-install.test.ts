@@ -66,6 +66,8 @@ describe("packed tarballs", () => {
     }
     expect(manifestOf(join(tarballs, "tikflow-sink-csv-0.1.0.tgz"))).toMatchObject({ peerDependencies: { "@tikflow/core": "^0.1.0" } })
     expect(manifestOf(join(tarballs, "tikflow-cli-0.1.0.tgz"))).toMatchObject({ bin: { tikflow: "./dist/bin.js" } })
+    // The Parquet encoder thread's module, which the sink starts by its URL next to its own.
+    expect(filesOf(join(tarballs, "tikflow-sinks-0.1.0.tgz"))).toContain("package/dist/parquet/parquet-worker-thread.js")
   })
 })
 
@@ -102,5 +104,15 @@ describe("installed with npm into a fresh project", () => {
       expect(rows.map((row) => row.id).sort()).toEqual([...expected].sort())
     }
     expect(readFileSync(join(project, "csv-out", "videos.csv"), "utf8").startsWith("id,")).toBe(true)
+  }, 120_000)
+
+  it("a harvest into Parquet runs its encoder thread from the installed package", async () => {
+    const args = ["videos", "--query", "region_code IN (US, CA)", "--from", "2024-01-01", "--to", "2024-01-20"]
+    const expected = expectedVideoIds(fixture.sandbox, "region_code IN (US, CA)", "2024-01-01", "2024-01-20")
+    const cwd = mkdtempSync(join(work, "parquet-"))
+    const result = await runIn(cwd, join(project, "node_modules", ".bin", "tikflow"), [...args, "--out", "parquet:./parquet-out"])
+    expect(result.code, result.stderr).toBe(0)
+    const rows = await query(":memory:", `SELECT id FROM read_parquet('${join(cwd, "parquet-out", "videos", "*.parquet")}')`)
+    expect(rows.map((row) => row.id).sort()).toEqual([...expected].sort())
   }, 120_000)
 })

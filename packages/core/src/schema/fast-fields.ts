@@ -94,8 +94,8 @@ const caseStatements = (kind: FieldKind, store: (value: string) => string): stri
  * null (a generic loop adding keys builds dictionary-mode objects, several times slower to build
  * and to read later), filled from the wire object's own keys in one pass (a record carries only
  * some of the fields: probing each absent one by name costs more than walking those present);
- * nothing else is allocated per record but the values it holds. Unknown wire fields are ignored,
- * as the schema ignores them.
+ * besides the values it holds, only the wire object's key and value arrays are allocated per
+ * record. Unknown wire fields are ignored, as the schema ignores them.
  */
 export const makeFastDecoder = <T extends FieldTable, const S extends FastDecoderShape<T> = {}>(
   table: T,
@@ -121,9 +121,14 @@ export const makeFastDecoder = <T extends FieldTable, const S extends FastDecode
     `if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;`,
     `const record = { ${inRecord.map((field) => `${JSON.stringify(field)}: null`).join(", ")} };`,
     ...declarations,
-    `for (const key in raw) {`,
-    `  if (!Object.hasOwn(raw, key)) continue;`,
-    `  const v = raw[key];`,
+    // The own keys and their values as two arrays, in the same order: no keyed load per field
+    // (wire objects come in hundreds of shapes, so each `raw[key]` was a megamorphic lookup).
+    // ~0.4 µs per video less than `for…in` with `Object.hasOwn` (500 sandbox pages, fresh process).
+    `const keys = Object.keys(raw);`,
+    `const values = Object.values(raw);`,
+    `for (let i = 0; i < keys.length; i++) {`,
+    `  const key = keys[i];`,
+    `  const v = values[i];`,
     `  if (v === undefined || v === null) continue;`,
     `  switch (key) {`,
     ...cases,

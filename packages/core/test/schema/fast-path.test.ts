@@ -7,6 +7,7 @@ import { SocialUserFromWire, fastSocialUser } from "../../src/schema/social-user
 import { makeFastDecoder } from "../../src/schema/fast-fields.js"
 import { VideoFromWire, fastVideo } from "../../src/schema/video.js"
 import { decodeVideoQueryResponseSync, VideoQueryResponse } from "../../src/schema/video-query.js"
+import { parseLosslessJson } from "../../src/json/lossless-json.js"
 
 // Values of every shape a field may meet: right ones, alternative ones the schema converts, wrong ones.
 // Mostly right values, sometimes wrong ones, so both outcomes are well covered.
@@ -138,6 +139,59 @@ describe("the fast decoding path", () => {
       }),
       { numRuns: 500 }
     )
+  })
+})
+
+// A video page as the API's text: ids as bare integers (past 2^53 too), strings with \\u escapes,
+// fields in any order, nulls and unknown fields among them.
+const escaped = (text: string, every: boolean) =>
+  JSON.stringify(text).replace(/[^\x20-\x7e]|[a-z]/g, (char) =>
+    every || char > "\x7e" ? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}` : char)
+const wireText = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("", "é", "😀 #x", "a\"b\\c\n"))
+const bareId = fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String)
+const fieldText: fc.Arbitrary<readonly [string, string]> = fc.oneof(
+  fc.tuple(fc.constantFrom("id", "music_id", "playlist_id", "video_id"), fc.oneof(bareId, fc.constant("null"), bareId.map((id) => `"${id}"`))),
+  fc.tuple(fc.constantFrom("create_time", "like_count", "view_count", "video_duration"), fc.oneof(fc.integer().map(String), fc.constant("null"))),
+  fc.tuple(fc.constantFrom("username", "video_description", "voice_to_text", "region_code"), fc.tuple(wireText, fc.boolean()).map(([t, e]) => escaped(t, e))),
+  fc.tuple(fc.constant("hashtag_names"), fc.array(wireText, { maxLength: 3 }).map((list) => `[${list.map((t) => escaped(t, false)).join(",")}]`)),
+  fc.tuple(fc.constant("effect_ids"), fc.array(fc.oneof(bareId, bareId.map((id) => `"${id}"`)), { maxLength: 3 }).map((ids) => `[${ids.join(",")}]`)),
+  fc.tuple(fc.constantFrom("effect_info_list", "video_label"), fc.jsonValue().map((v) => JSON.stringify(v))),
+  fc.tuple(fc.constant("is_stem_verified"), fc.constantFrom("true", "false", "null")),
+  fc.tuple(fc.constantFrom("unknown_extra", "zz", "\\u0069d_x"), fc.jsonValue().map((v) => JSON.stringify(v)))
+)
+const videoText = fc.uniqueArray(fieldText, { selector: ([key]) => key, maxLength: 12 })
+  .map((fields) => `{${fields.map(([key, value]) => `"${key}":${value}`).join(",")}}`)
+const pageText = fc.array(videoText, { maxLength: 4 })
+  .map((videos) => `{"data":{"videos":[${videos.join(",")}],"cursor":100,"has_more":true,"search_id":"7320757167986279571"},"error":{"code":"ok","message":"","log_id":"x"}}`)
+
+describe("a video page from the API's text", () => {
+  it("decodes to the records the schema makes of it (big ids exact, escapes, nulls, unknown fields)", () => {
+    let decoded = 0
+    let fast = 0
+    fc.assert(
+      fc.property(pageText, (text) => {
+        const body = parseLosslessJson(text) as { data: { videos: Array<unknown> } }
+        // Each video the fast path takes, it decodes as the schema does (it does not fall back).
+        for (const video of body.data.videos) {
+          agrees(VideoFromWire, fastVideo)(video)
+          if (fastVideo(video) !== undefined) fast++
+        }
+        const slow = Schema.decodeUnknownResult(VideoQueryResponse)(body)
+        let quick: ReturnType<typeof decodeVideoQueryResponseSync> | undefined
+        try {
+          quick = decodeVideoQueryResponseSync(body)
+        } catch {
+          quick = undefined
+        }
+        expect(quick !== undefined).toBe(slow._tag === "Success")
+        if (quick === undefined || slow._tag !== "Success") return
+        decoded++
+        expect(quick.records).toEqual((slow.success.data as { videos?: unknown } | null)?.videos ?? [])
+      }),
+      { numRuns: 500 }
+    )
+    expect(decoded).toBeGreaterThan(100)
+    expect(fast).toBeGreaterThan(200)
   })
 })
 

@@ -8,8 +8,8 @@
  * RxJS has no backpressure: these operators buffer what arrives while they work.
  */
 import type { Observable, OperatorFunction } from "rxjs"
-import { concatMap, defer } from "rxjs"
 import { fromObservable } from "../interop/from-observable.js"
+import { rxjs } from "../interop/rxjs-runtime.js"
 import { toObservable } from "../interop/to-observable.js"
 import type { SinkWriter } from "../sink/sink-plugin.js"
 import { asOperator } from "../transform/as-operator.js"
@@ -59,8 +59,10 @@ export interface WriteToOptions {
  * order. The writer stays open: the caller closes it.
  */
 export const writeTo = <R>(writer: SinkWriter<R>, options: WriteToOptions) =>
-<A extends R>(source: Observable<ReadonlyArray<A>>): Observable<ReadonlyArray<A>> =>
-  defer(() => {
+<A extends R>(source: Observable<ReadonlyArray<A>>): Observable<ReadonlyArray<A>> => {
+  // RxJS loads on use: importing `@tikflow/core` (every sink plugin does) must not load it.
+  const { concatMap, defer } = rxjs()
+  return defer(() => {
     let epoch = (options.firstEpoch ?? 1) - 1
     return source.pipe(
       concatMap((records) =>
@@ -76,6 +78,7 @@ export const writeTo = <R>(writer: SinkWriter<R>, options: WriteToOptions) =>
       )
     )
   })
+}
 
 /** An Effect `Stream` as a cold Observable (each subscription runs the stream; unsubscribing interrupts it). */
 export const fromStream = toObservable

@@ -1,86 +1,27 @@
-import type { DuckDBAppender, DuckDBListValue, DuckDBType, DuckDBValue, DuckDBVector } from "@duckdb/node-api"
-import type { Column, ColumnType } from "../schema/columns.js"
+import type { DuckDBAppender, DuckDBDataChunk } from "@duckdb/node-api"
+import type { Column } from "../schema/columns.js"
+import type { VectorBindings } from "./duckdb-library.js"
+import type { ColumnRows } from "./duckdb-vectors.js"
 import { columnValues } from "../schema/column-values.js"
-import { assertColumnsHoldFields, jsonText } from "../schema/columns.js"
+import { assertColumnsHoldFields } from "../schema/columns.js"
+import { columnRows } from "./duckdb-vectors.js"
 
 /** DuckDB's standard vector size: the most rows one data chunk holds (the chunk refuses more). */
 const ROWS_PER_CHUNK = 2048
 
-type DuckDBApi = Pick<typeof import("@duckdb/node-api"), "DuckDBDataChunk" | "listValue">
-
-/** Appends one column of a page, as DuckDB values, to `out`; throws on a value the type cannot hold. */
-type ConvertColumn = (values: ReadonlyArray<unknown>, out: Array<DuckDBValue>) => void
-/** Writes `count` converted values from `from` into a chunk's vector. */
-type SetColumn = (vector: DuckDBVector, values: ReadonlyArray<DuckDBValue>, from: number, count: number) => void
-
-// One loop per type (not one generic loop with a converter): each call site then sees a single
-// value shape and vector class, and stays monomorphic.
-const converterOf = (type: ColumnType, listValue: (items: ReadonlyArray<DuckDBValue>) => DuckDBListValue): ConvertColumn => {
-  switch (type) {
-    case "json":
-      return (values, out) => {
-        for (let i = 0; i < values.length; i++) out.push(jsonText(values[i]))
-      }
-    case "utf8":
-    case "bool":
-    case "float64":
-      return (values, out) => {
-        for (let i = 0; i < values.length; i++) out.push(values[i] as DuckDBValue)
-      }
-    case "int64":
-      return (values, out) => {
-        for (let i = 0; i < values.length; i++) {
-          const value = values[i]
-          out.push(value === null ? null : typeof value === "bigint" ? value : BigInt(value as number))
-        }
-      }
-    case "list_utf8":
-      return (values, out) => {
-        for (let i = 0; i < values.length; i++) {
-          const value = values[i]
-          out.push(value === null ? null : listValue(value as ReadonlyArray<string>))
-        }
-      }
-  }
-}
-
-const setterOf = (type: ColumnType): SetColumn => {
-  switch (type) {
-    case "json":
-    case "utf8":
-      return (vector, values, from, count) => {
-        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as string | null)
-        vector.flush()
-      }
-    case "bool":
-      return (vector, values, from, count) => {
-        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as boolean | null)
-        vector.flush()
-      }
-    case "float64":
-      return (vector, values, from, count) => {
-        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as number | null)
-        vector.flush()
-      }
-    case "int64":
-      return (vector, values, from, count) => {
-        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as bigint | null)
-        vector.flush()
-      }
-    case "list_utf8":
-      return (vector, values, from, count) => {
-        for (let row = 0; row < count; row++) vector.setItem(row, values[from + row] as DuckDBListValue | null)
-        vector.flush()
-      }
-  }
+/** What the epoch appender takes of DuckDB: node-api's data chunk, and its binding to fill the chunk's vectors. */
+export interface ChunkLibrary {
+  readonly DuckDBDataChunk: typeof DuckDBDataChunk
+  readonly vectors: VectorBindings
 }
 
 /**
  * One epoch's rows on their way into a staging table. Each page's values are read column by
- * column (a compiled reader per field) and converted at once, so a value a column cannot hold
- * fails that page's `add` with none of its rows kept. Converted rows wait until a whole data
- * chunk (2,048 rows) is there, and every chunk goes to ONE appender that lives until the epoch is
- * finished. An appender per page cost a native flush and commit per page (`closeSync` was 30% of
+ * column (a compiled reader per field) and converted at once into the column's typed rows
+ * (`duckdb-vectors.ts`), so a value a column cannot hold fails that page's `add`, naming the
+ * column, with none of its rows kept. Converted rows wait until a whole data chunk (2,048 rows) is
+ * there; every chunk is written into ONE data chunk, reset and refilled, and goes to ONE appender
+ * that lives until the epoch is finished. An appender per page cost a native flush and commit per page (`closeSync` was 30% of
  * a DuckDB run); row-wise appending converted every value through a generic converter (≈20%
  * slower).
  */
@@ -101,16 +42,16 @@ export interface EpochAppender {
  */
 export const epochAppender = (
   columns: ReadonlyArray<Column>,
-  api: DuckDBApi,
+  library: ChunkLibrary,
   open: () => Promise<DuckDBAppender>
 ): EpochAppender => {
   const readers = columns.map((column) => columnValues(column.name))
-  const converters = columns.map((column) => converterOf(column.type, api.listValue))
-  const setters = columns.map((column) => setterOf(column.type))
+  const buffers: ReadonlyArray<ColumnRows> = columns.map((column) => columnRows(column.type, library.vectors))
   let appender: DuckDBAppender | undefined
-  let types: Array<DuckDBType> = []
-  /** Converted values waiting for a whole chunk, one array per column. */
-  let waiting: Array<Array<DuckDBValue>> = columns.map(() => [])
+  /** The data chunk every chunk of the epoch is written into (the appender copies it). */
+  let chunk: DuckDBDataChunk | undefined
+  /** Converted rows waiting for a whole chunk, at the front of every column's buffer. */
+  let waiting = 0
   let rows = 0
   let broken: unknown
 
@@ -121,41 +62,48 @@ export const epochAppender = (
       created.closeSync()
       throw new Error(`duckdb table: expected ${columns.length} columns, the table has ${created.columnCount}`)
     }
-    types = Array.from({ length: created.columnCount }, (_, i) => created.columnType(i))
+    chunk = library.DuckDBDataChunk.create(Array.from({ length: created.columnCount }, (_, i) => created.columnType(i)))
     return (appender = created)
   }
   const convert = (records: ReadonlyArray<unknown>) => {
-    const before = waiting[0]!.length
-    try {
-      for (let c = 0; c < columns.length; c++) converters[c]!(readers[c]!(records), waiting[c]!)
-    } catch (error) {
-      for (const column of waiting) column.length = before
-      throw error
+    for (let c = 0; c < columns.length; c++) {
+      try {
+        buffers[c]!.put(readers[c]!(records), waiting)
+      } catch (error) {
+        // Rows past `waiting` are not counted yet: nothing of the page is kept.
+        throw new Error(`${columns[c]!.name}: ${error instanceof Error ? error.message : String(error)}`)
+      }
     }
+    waiting += records.length
   }
   const appendChunk = (target: DuckDBAppender, from: number, count: number) => {
-    const chunk = api.DuckDBDataChunk.create(types, count)
-    for (let c = 0; c < setters.length; c++) setters[c]!(chunk.getColumnVector(c), waiting[c]!, from, count)
-    target.appendDataChunk(chunk)
+    const { vectors } = library
+    const raw = chunk!.chunk
+    vectors.data_chunk_reset(raw)
+    vectors.data_chunk_set_size(raw, count)
+    for (let c = 0; c < buffers.length; c++) buffers[c]!.write(vectors.data_chunk_get_vector(raw, c), from, count)
+    target.appendDataChunk(chunk!)
   }
   /** Appends every whole chunk that waits (and, with `all`, the partial rest). */
   const drain = (target: DuckDBAppender, all: boolean) => {
-    const length = waiting[0]!.length
     let from = 0
     try {
-      for (; length - from >= ROWS_PER_CHUNK; from += ROWS_PER_CHUNK) appendChunk(target, from, ROWS_PER_CHUNK)
-      if (all && from < length) appendChunk(target, from, length - from)
+      for (; waiting - from >= ROWS_PER_CHUNK; from += ROWS_PER_CHUNK) appendChunk(target, from, ROWS_PER_CHUNK)
+      if (all && from < waiting) appendChunk(target, from, waiting - from)
     } catch (error) {
       broken ??= error
       throw error
     }
-    if (from > 0) waiting = waiting.map((column) => column.slice(from))
+    if (from > 0 && from < waiting) for (const buffer of buffers) buffer.shift(from, waiting - from)
+    waiting = all ? 0 : waiting - from
   }
   const reset = () => {
     appender = undefined
-    waiting = columns.map(() => [])
+    chunk = undefined
+    waiting = 0
     rows = 0
     broken = undefined
+    for (const buffer of buffers) buffer.clear()
   }
 
   return {
@@ -169,7 +117,7 @@ export const epochAppender = (
       if (broken !== undefined) throw new Error(`an earlier write of this epoch failed (${String(broken)})`)
       convert(records)
       rows += records.length
-      if (waiting[0]!.length >= ROWS_PER_CHUNK) drain(target, false)
+      if (waiting >= ROWS_PER_CHUNK) drain(target, false)
     },
     finish() {
       const target = appender

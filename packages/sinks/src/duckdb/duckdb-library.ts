@@ -1,3 +1,6 @@
+import { createRequire } from "node:module"
+import { endianness } from "node:os"
+
 /**
  * DuckDB's allocator settings, read once when the native library loads: freed pages go back to the
  * system at once. DuckDB's bundled jemalloc keeps freed pages for a second by default, and with
@@ -23,4 +26,42 @@ export const loadDuckDB = (): Promise<typeof import("@duckdb/node-api")> => {
     library = import("@duckdb/node-api")
   }
   return library
+}
+
+/** A native handle of the binding (a data chunk's vector); opaque to JavaScript. */
+export type VectorHandle = object
+
+/**
+ * The functions of `@duckdb/node-bindings` (the C API, as `@duckdb/node-api` itself uses it) that
+ * fill a data chunk's vectors in bulk; `duckdb-vectors.ts` says why.
+ */
+export interface VectorBindings {
+  data_chunk_reset(chunk: object): void
+  data_chunk_set_size(chunk: object, size: number): void
+  data_chunk_get_vector(chunk: object, columnIndex: number): VectorHandle
+  /** A copy of the vector's first `byteCount` data bytes. */
+  vector_get_data(vector: VectorHandle, byteCount: number): Uint8Array
+  vector_ensure_validity_writable(vector: VectorHandle): void
+  vector_assign_string_element_len(vector: VectorHandle, index: number, data: Uint8Array): void
+  copy_data_to_vector(vector: VectorHandle, targetOffset: number, source: ArrayBufferLike, sourceOffset: number, byteCount: number): void
+  copy_data_to_vector_validity(vector: VectorHandle, targetOffset: number, source: ArrayBufferLike, sourceOffset: number, byteCount: number): void
+  list_vector_reserve(vector: VectorHandle, capacity: number): void
+  list_vector_set_size(vector: VectorHandle, size: number): void
+  list_vector_get_child(vector: VectorHandle): VectorHandle
+  readonly sizeof_bool: number
+}
+
+/**
+ * The binding `@duckdb/node-api` loaded (required from its own package, so the very module whose
+ * handles its chunks hold). The vectors are written as the little-endian bytes DuckDB keeps, one
+ * byte per BOOLEAN: a host where either differs is refused by name rather than written wrong.
+ */
+export const loadVectorBindings = async (): Promise<VectorBindings> => {
+  await loadDuckDB()
+  const api = createRequire(import.meta.url).resolve("@duckdb/node-api")
+  const bindings = createRequire(api)("@duckdb/node-bindings") as VectorBindings
+  if (endianness() !== "LE" || bindings.sizeof_bool !== 1) {
+    throw new Error(`duckdb sink: this host's byte order (${endianness()}) or BOOLEAN size (${bindings.sizeof_bool}) is not supported`)
+  }
+  return bindings
 }

@@ -7,7 +7,7 @@ import { dayRangesSql } from "../schema/day-ranges-sql.js"
 import { duckdbCheckpointStore, saveCheckpointSql } from "./duckdb-checkpoint-store.js"
 import type { SharedDuckDB } from "./duckdb-instances.js"
 import { acquireDuckDB, releaseDuckDB, setUpConnection } from "./duckdb-instances.js"
-import { loadDuckDB } from "./duckdb-library.js"
+import { loadDuckDB, loadVectorBindings } from "./duckdb-library.js"
 import type { StagingLane } from "./duckdb-staging.js"
 import { openStagingLane } from "./duckdb-staging.js"
 import { addAddedColumnsSql, createCheckpointTableSql, createTableSql, quoteIdent } from "./duckdb-tables.js"
@@ -67,7 +67,7 @@ const connectTo = async (db: SharedDuckDB, settings?: { readonly memoryLimit: st
 
 /** The writer's two staging lanes, one per epoch parity (see `StagingLane`); the first connection also runs the DDL. */
 const openLanes = async (db: SharedDuckDB, context: SinkContext<DuckDBSinkConfig>, table: string) => {
-  const api = await loadDuckDB()
+  const api = { DuckDBDataChunk: (await loadDuckDB()).DuckDBDataChunk, vectors: await loadVectorBindings() }
   const { memoryLimit, threads } = context.config
   const columns = columnsOf(context.recordKind, context.addedFields, context.provenance)
   const target = { table, kind: context.recordKind, columns }

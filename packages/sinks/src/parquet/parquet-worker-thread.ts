@@ -77,6 +77,7 @@ const openPart = (wasm: ParquetWasm, properties: ParquetProperties): Part => {
       if (waiting.length === 0 && !part.ended) await new Promise<void>((resolve) => void (part.wake = resolve))
       const next = waiting.shift()
       if (next === undefined) return controller.close()
+      // Answered once copied into parquet-wasm's memory (or failed): its slot is the main thread's again.
       const table = (() => {
         try {
           return wasm.Table.fromIPCStream(next.ipc)
@@ -116,7 +117,7 @@ const serve = (wasm: ParquetWasm) => {
       parts.set(request.part, (part = openPart(wasm, request.properties)))
     }
     if (part.failed) return reply({ id: request.id })
-    part.waiting.push({ id: request.id, ipc: request.ipc })
+    part.waiting.push({ id: request.id, ipc: new Uint8Array(request.slot, 0, request.length) })
     wakeWriter(part)
   }
   const end = async (request: Extract<ParquetRequest, { op: "end" }>) => {

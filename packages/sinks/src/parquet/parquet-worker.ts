@@ -14,8 +14,20 @@ export interface ParquetProperties {
 
 /** Main thread → encoder thread. */
 export type ParquetRequest =
-  /** A part's next batch as an Arrow IPC stream (transferred); the first carries the part's properties. Answered once the part's writer takes it. */
-  | { readonly op: "write"; readonly id: number; readonly part: number; readonly ipc: Uint8Array; readonly properties?: ParquetProperties }
+  /**
+   * A part's next batch: an Arrow IPC stream in `slot`'s first `length` bytes; the first batch of a
+   * part carries its properties. Answered once the part's writer has copied it into parquet-wasm's
+   * memory, when the slot is free again. Slots are reused, so the thread allocates nothing per batch
+   * (a fresh buffer per batch would stay in the thread's heap until its rare GC: ~30 MB at 0.5M rows).
+   */
+  | {
+    readonly op: "write"
+    readonly id: number
+    readonly part: number
+    readonly slot: SharedArrayBuffer
+    readonly length: number
+    readonly properties?: ParquetProperties
+  }
   /** No more batches: answered with the part's complete file bytes (transferred). */
   | { readonly op: "end"; readonly id: number; readonly part: number }
   /** The rows a Parquet file holds (its footer's count). */
@@ -32,9 +44,10 @@ export interface ParquetReply {
 /** One Parquet file encoded off the main thread, batch by batch. */
 export interface ParquetPart {
   /**
-   * Hands a batch to the encoder thread (as Arrow IPC, written here and transferred). Resolves at
-   * once while fewer than {@link MAX_WAITING_BATCHES} batches wait for the thread, else once one is
-   * taken: memory stays bounded when the thread is behind. Fails once the thread has failed.
+   * Hands a batch to the encoder thread (as Arrow IPC, written here and copied into a reused shared
+   * slot): `undefined` at once while fewer than {@link MAX_WAITING_BATCHES} batches wait for the
+   * thread, else a promise of the hand-over once one is taken, so memory stays bounded when the
+   * thread is behind. Fails once the thread has failed.
    */
   write(batch: ColumnBatch): Promise<void> | undefined
   /** No more batches: the complete file's bytes, or the failure of any of its batches. */
@@ -52,8 +65,12 @@ export interface ParquetEncoderThread {
   close(): Promise<void>
 }
 
-/** Batches (of every part) handed over and not yet taken by the thread's writers, before `write` waits. */
-export const MAX_WAITING_BATCHES = 2
+/**
+ * Batches (of every part) handed over and not yet taken by the thread's writers, past which `write`
+ * waits: one is enough to keep the thread busy (a batch takes the main thread ~5× longer to build
+ * than the thread to encode), and bounds the batches in flight to one waiting and one encoding.
+ */
+export const MAX_WAITING_BATCHES = 1
 
 /**
  * The thread's module, next to this one in the package (so it resolves wherever the package is
@@ -72,11 +89,13 @@ type Unnumbered<R> = R extends ParquetRequest ? Omit<R, "id"> : never
 
 interface Thread {
   readonly ready: Promise<void>
-  readonly request: (message: Unnumbered<ParquetRequest>, transfer?: ReadonlyArray<ArrayBuffer>) => Promise<ParquetReply>
-  /** Writes handed over and not yet taken by the thread's writers. */
-  readonly waitingBatches: () => number
-  /** Resolves when a write is taken or the thread fails: `write`'s wait. */
-  readonly taken: () => Promise<void>
+  readonly request: (message: Unnumbered<Exclude<ParquetRequest, { op: "write" }>>) => Promise<ParquetReply>
+  /**
+   * Hands a part's batch over in order, once fewer than {@link MAX_WAITING_BATCHES} batches wait to
+   * be taken: `undefined` when at once, else a promise of the hand-over. Its failure (the thread's)
+   * goes to `failed`.
+   */
+  readonly hand: (part: number, ipc: Uint8Array, properties: ParquetProperties | undefined, failed: (error: Error) => void) => Promise<void> | undefined
   readonly failure: () => Error | undefined
   readonly terminate: () => Promise<void>
   nextPart: number
@@ -84,8 +103,21 @@ interface Thread {
 }
 
 // One encoder thread per process, shared by its holders (every Parquet sink of a run, and any other
-// user): each thread is a V8 isolate and a parquet-wasm instance, ~20–28 MB of RSS.
+// user): each thread is a V8 isolate and a parquet-wasm instance.
 let shared: Thread | undefined
+
+interface Outstanding {
+  readonly resolve: (reply: ParquetReply) => void
+  readonly reject: (error: Error) => void
+  /** A write's slot, free again once it is answered. */
+  readonly slot?: SharedArrayBuffer
+}
+
+interface Handover {
+  readonly post: () => void
+  readonly resolve: () => void
+  readonly reject: (error: Error) => void
+}
 
 /**
  * Starts the thread. It keeps the process alive only while parquet-wasm loads or a request is
@@ -93,40 +125,55 @@ let shared: Thread | undefined
  */
 const startThread = (): Thread => {
   const worker = new Worker(workerUrl())
-  type Waiting = { readonly resolve: (reply: ParquetReply) => void; readonly reject: (error: Error) => void; readonly write: boolean }
-  const pending = new Map<number, Waiting>()
+  const outstanding = new Map<number, Outstanding>()
   let nextId = 1
   let failure: Error | undefined
   let closing = false
-  let waiting = 0
-  let wakers: Array<() => void> = []
-  const wake = () => {
-    const woken = wakers
-    wakers = []
-    for (const resume of woken) resume()
+  /** Writes handed over and not yet taken. */
+  let untaken = 0
+  /** Hand-overs waiting for room, in the order of their writes. */
+  const queued: Array<Handover> = []
+  /** Free slots (at most one per batch that may be untaken, and the one being posted). */
+  let slots: Array<SharedArrayBuffer> = []
+  const slotFor = (length: number): SharedArrayBuffer => {
+    const index = slots.findIndex((slot) => slot.byteLength >= length)
+    if (index >= 0) return slots.splice(index, 1)[0]
+    // Grown by a quarter over the batch, so batches a little larger reuse it; a smaller free slot is dropped.
+    slots.shift()
+    return new SharedArrayBuffer(Math.ceil(length * 1.25))
+  }
+  const send = (message: ParquetRequest, entry: Outstanding) => {
+    if (outstanding.size === 0) worker.ref()
+    outstanding.set(message.id, entry)
+    worker.postMessage(message)
   }
   const settle = (reply: ParquetReply) => {
-    const entry = pending.get(reply.id)
+    const entry = outstanding.get(reply.id)
     if (entry === undefined) return
-    pending.delete(reply.id)
-    if (pending.size === 0) worker.unref()
-    if (entry.write) {
-      waiting--
-      wake()
+    outstanding.delete(reply.id)
+    if (entry.slot !== undefined) {
+      slots.push(entry.slot)
+      untaken--
+      while (untaken < MAX_WAITING_BATCHES && queued.length > 0) {
+        const next = queued.shift()!
+        next.post()
+        next.resolve()
+      }
     }
+    if (outstanding.size === 0) worker.unref()
     if (reply.error === undefined) entry.resolve(reply)
     else entry.reject(new Error(oneLine(reply.error)))
   }
   const fail = (error: Error) => {
     failure ??= error
     if (shared === thread) shared = undefined
-    for (const entry of pending.values()) entry.reject(failure)
-    pending.clear()
-    waiting = 0
-    wake()
+    for (const entry of outstanding.values()) entry.reject(failure)
+    outstanding.clear()
+    for (const handover of queued.splice(0)) handover.reject(failure)
+    slots = []
     worker.unref()
   }
-  const ready = new Promise<ParquetReply>((resolve, reject) => pending.set(0, { resolve, reject, write: false })).then(
+  const ready = new Promise<ParquetReply>((resolve, reject) => outstanding.set(0, { resolve, reject })).then(
     () => undefined,
     (error: Error) => {
       throw new Error(`parquet-wasm failed to load in the Parquet encoder thread: ${error.message}`)
@@ -139,17 +186,22 @@ const startThread = (): Thread => {
   worker.on("exit", (code) => fail(new Error(closing ? "the Parquet encoder thread was closed" : `the Parquet encoder thread exited (code ${code})`)))
   const thread: Thread = {
     ready,
-    request: (message, transfer = []) =>
-      failure !== undefined ? Promise.reject(failure) : new Promise<ParquetReply>((resolve, reject) => {
-        const id = nextId++
-        if (pending.size === 0) worker.ref()
-        const write = message.op === "write"
-        pending.set(id, { resolve, reject, write })
-        if (write) waiting++
-        worker.postMessage({ ...message, id }, transfer as Array<ArrayBuffer>)
-      }),
-    waitingBatches: () => waiting,
-    taken: () => (failure !== undefined ? Promise.resolve() : new Promise<void>((resolve) => wakers.push(resolve))),
+    request: (message) =>
+      failure !== undefined
+        ? Promise.reject(failure)
+        : new Promise<ParquetReply>((resolve, reject) => send({ ...message, id: nextId++ }, { resolve, reject })),
+    hand(part, ipc, properties, failed) {
+      if (failure !== undefined) return Promise.reject(failure)
+      const post = () => {
+        const slot = slotFor(ipc.byteLength)
+        new Uint8Array(slot, 0, ipc.byteLength).set(ipc)
+        untaken++
+        const message: ParquetRequest = { op: "write", id: nextId++, part, slot, length: ipc.byteLength, ...(properties === undefined ? {} : { properties }) }
+        send(message, { resolve: () => undefined, reject: failed, slot })
+      }
+      if (untaken < MAX_WAITING_BATCHES && queued.length === 0) return void post()
+      return new Promise<void>((resolve, reject) => void queued.push({ post, resolve, reject }))
+    },
     failure: () => failure,
     terminate: async () => {
       closing = true
@@ -188,15 +240,11 @@ const openPart = (thread: Thread, part: number, properties: ParquetProperties): 
   let failure: Error | undefined
   return {
     write(batch) {
-      const threadFailure = thread.failure()
-      if (threadFailure !== undefined) return Promise.reject(threadFailure)
-      // Serializing is the main thread's share (~0.3 µs per record); the buffer is fresh, so transferred whole.
+      // Serializing is the main thread's share (~0.3 µs per record); the thread copies it into parquet-wasm.
       const ipc = ipcStream(batch.kind, batch.columns, [batch])
-      // A write's failure (the thread's) fails the part: its end reports it.
-      thread.request({ op: "write", part, ipc, ...(first ? { properties } : {}) }, [ipc.buffer as ArrayBuffer])
-        .catch((error: Error) => void (failure ??= error))
+      const handed = thread.hand(part, ipc, first ? properties : undefined, (error) => void (failure ??= error))
       first = false
-      return thread.waitingBatches() < MAX_WAITING_BATCHES ? undefined : waitForRoom(thread)
+      return handed
     },
     async end() {
       const reply = await thread.request({ op: "end", part })
@@ -204,12 +252,6 @@ const openPart = (thread: Thread, part: number, properties: ParquetProperties): 
       return reply.chunks ?? []
     }
   }
-}
-
-const waitForRoom = async (thread: Thread): Promise<void> => {
-  while (thread.waitingBatches() >= MAX_WAITING_BATCHES && thread.failure() === undefined) await thread.taken()
-  const failure = thread.failure()
-  if (failure !== undefined) throw failure
 }
 
 /** One complete Parquet file of `batches` (of one kind and columns), encoded in the encoder thread. */

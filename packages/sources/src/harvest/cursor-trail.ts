@@ -10,6 +10,13 @@ const asInteger = (cursor: Cursor): bigint | undefined => {
   return /^-?\d+$/.test(text) ? BigInt(text) : undefined
 }
 
+/** Whether `received` is an integer below `sent`; safe integers (the video query's offsets) compared as numbers. */
+const movesBack = (sent: Cursor, received: Cursor): boolean => {
+  if (Number.isSafeInteger(sent) && Number.isSafeInteger(received)) return (received as number) < (sent as number)
+  const [from, to] = [asInteger(sent), asInteger(received)]
+  return from !== undefined && to !== undefined && to < from
+}
+
 /**
  * The cursors one paged walk (a date window, a user's list, a video's comments) has sent. A cursor
  * handed back that was already sent, or that goes backwards where cursors are offsets, would make
@@ -42,10 +49,7 @@ export class CursorTrail {
   private problemOf(sent: Cursor | null, received: Cursor): string | undefined {
     if (sent !== null && String(received) === String(sent)) return `returned cursor ${received} again for the page sent with it`
     if (this.#sent.has(String(received))) return `returned cursor ${received}, sent earlier (a cycle)`
-    if (this.order === "ascending" && sent !== null) {
-      const [from, to] = [asInteger(sent), asInteger(received)]
-      if (from !== undefined && to !== undefined && to < from) return `moved the cursor backwards from ${sent} to ${received}`
-    }
+    if (this.order === "ascending" && sent !== null && movesBack(sent, received)) return `moved the cursor backwards from ${sent} to ${received}`
     return undefined
   }
 }

@@ -40,6 +40,8 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     // The webhook and PostgreSQL sinks' writers load when such a sink opens; the registry has their definitions
     // and config parsers (the webhook's checks its secret by signing).
     expect(modules.filter((url) => /\/sinks\/dist\/(webhook|postgres)\/(?!((webhook|postgres)-(sink|config)|signature)\.js)/.test(url))).toEqual([])
+    // A dry run's and the team mode's modules load with --dry-run or a coordinator only.
+    expect(modules.filter((url) => /\/cli\/dist\/harvest\/(dry-run|quota-left|coordinator-(quota|queue)|work-queue-(job|plan|worker)|combined-summary)\.js$/.test(url))).toEqual([])
     // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
     // undici by the two modules of its Pool and request (the trace sees CommonJS too), never its index

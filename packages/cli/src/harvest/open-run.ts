@@ -6,8 +6,7 @@ import type { CommandInput } from "../commands/command.js"
 import type { ExitCode } from "../exit-codes.js"
 import { type ProgressDisplay, startProgressDisplay } from "../progress/progress-display.js"
 import { openHistory } from "./coordinator-history.js"
-import { openCoordinatorQueue } from "./coordinator-queue.js"
-import { type CoordinatorQuota, openCoordinatorQuota } from "./coordinator-quota.js"
+import type { CoordinatorQuota } from "./coordinator-quota.js"
 import type { AlreadyComplete, HarvestOptions, HarvestResult, ReplacedDays, StoppedAtLimit, StoppedJob } from "./harvest-result.js"
 import type { CollectedField } from "./id-collector.js"
 import type { RunSpec } from "./job-spec.js"
@@ -117,10 +116,13 @@ export const openRun = async (
  */
 const openShared = async (spec: RunSpec, input: CommandInput, prepared: PreparedRun) => {
   const { settings, output } = input
-  const coordinator = settings.coordinator === undefined ? undefined : await openCoordinatorQuota(settings.coordinator, prepared.credentials.clientKey, output)
+  // The team mode's modules load only with a coordinator: each module a run loads costs start-up.
+  const coordinator = settings.coordinator === undefined
+    ? undefined
+    : await (await import("./coordinator-quota.js")).openCoordinatorQuota(settings.coordinator, prepared.credentials.clientKey, output)
   const workQueue = settings.coordinator === undefined
     ? undefined
-    : await openCoordinatorQueue(settings.coordinator, output).catch(async (error: unknown) => {
+    : await (await import("./coordinator-queue.js")).openCoordinatorQueue(settings.coordinator, output).catch(async (error: unknown) => {
       await coordinator?.close()
       throw error
     })

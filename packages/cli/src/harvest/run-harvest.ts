@@ -4,7 +4,6 @@ import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
 import { describeFailure, failedRunStatus } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
-import { dryRun } from "./dry-run.js"
 import { recordsOfDays } from "./harvest-history.js"
 import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult, KeptRows } from "./harvest-result.js"
@@ -21,7 +20,6 @@ import { withWorkProgress } from "./progress-source.js"
 import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
 import { RecordLimit } from "./record-limit.js"
 import { isInternalSink, printRunSummary } from "./run-summary.js"
-import { harvestQueuedJob, planQueued } from "./work-queue-job.js"
 
 type HarvestingPlan = Exclude<JobPlan, { type: "complete" }>
 type JobSourceValue = JobSource["source"]
@@ -44,6 +42,8 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
   const limit = RecordLimit.fromFlag(input.values["max-records"] as string | undefined)
   const prepared = await prepareRun(spec, input, plugins)
   if (input.values["dry-run"] === true) {
+    // A dry run's and the team mode's modules load only when used: each module a run loads costs start-up.
+    const { dryRun } = await import("./dry-run.js")
     await dryRun(spec, input, prepared)
     return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [], replaced: [] }
   }
@@ -99,7 +99,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
   const { source: whole } = jobSource(job.source, { query: run.prepared.queries.get(job.name), list }, settings.concurrency)
   const harvestId = whole.harvestId
   // Known before a skip: a later job reads this job's ids from its queue.
-  const queued = run.workQueue === undefined ? undefined : await planQueued(run, job, harvestId, list)
+  const queued = run.workQueue === undefined ? undefined : await (await import("./work-queue-job.js")).planQueued(run, job, harvestId, list)
   if (queued?.lastQueueId !== undefined) run.queueIds.set(job.name, queued.lastQueueId)
   // By job: two jobs of one run may extend the same harvest (one query over two ranges).
   if (runState.isJobDone(job.name)) {
@@ -107,7 +107,7 @@ const harvestJob = async (run: OpenRun, job: JobSpec): Promise<HarvestResult | u
     return undefined
   }
   // With a coordinator, checkpoints are the work queue's, per item, in its database (no file history yet).
-  if (run.workQueue !== undefined) return harvestQueuedJob(run, run.workQueue, job, list, queued!)
+  if (run.workQueue !== undefined) return (await import("./work-queue-job.js")).harvestQueuedJob(run, run.workQueue, job, list, queued!)
   return harvestPasses(run, job, list, whole)
 }
 

@@ -119,6 +119,22 @@ interface Handover {
   readonly reject: (error: Error) => void
 }
 
+/** Free shared buffers for batches, reused: at most one per batch that may wait, and the one being handed over. */
+const slotPool = () => {
+  let free: Array<SharedArrayBuffer> = []
+  return {
+    take(length: number): SharedArrayBuffer {
+      const index = free.findIndex((slot) => slot.byteLength >= length)
+      if (index >= 0) return free.splice(index, 1)[0]
+      // A quarter over the batch, so batches a little larger reuse it; a smaller free slot is dropped.
+      free.shift()
+      return new SharedArrayBuffer(Math.ceil(length * 1.25))
+    },
+    give: (slot: SharedArrayBuffer) => void free.push(slot),
+    clear: () => void (free = [])
+  }
+}
+
 /**
  * Starts the thread. It keeps the process alive only while parquet-wasm loads or a request is
  * outstanding, so a run that never closes its sinks (a failed open elsewhere) still exits.
@@ -133,15 +149,7 @@ const startThread = (): Thread => {
   let untaken = 0
   /** Hand-overs waiting for room, in the order of their writes. */
   const queued: Array<Handover> = []
-  /** Free slots (at most one per batch that may be untaken, and the one being posted). */
-  let slots: Array<SharedArrayBuffer> = []
-  const slotFor = (length: number): SharedArrayBuffer => {
-    const index = slots.findIndex((slot) => slot.byteLength >= length)
-    if (index >= 0) return slots.splice(index, 1)[0]
-    // Grown by a quarter over the batch, so batches a little larger reuse it; a smaller free slot is dropped.
-    slots.shift()
-    return new SharedArrayBuffer(Math.ceil(length * 1.25))
-  }
+  const slots = slotPool()
   const send = (message: ParquetRequest, entry: Outstanding) => {
     if (outstanding.size === 0) worker.ref()
     outstanding.set(message.id, entry)
@@ -152,7 +160,7 @@ const startThread = (): Thread => {
     if (entry === undefined) return
     outstanding.delete(reply.id)
     if (entry.slot !== undefined) {
-      slots.push(entry.slot)
+      slots.give(entry.slot)
       untaken--
       while (untaken < MAX_WAITING_BATCHES && queued.length > 0) {
         const next = queued.shift()!
@@ -170,7 +178,7 @@ const startThread = (): Thread => {
     for (const entry of outstanding.values()) entry.reject(failure)
     outstanding.clear()
     for (const handover of queued.splice(0)) handover.reject(failure)
-    slots = []
+    slots.clear()
     worker.unref()
   }
   const ready = new Promise<ParquetReply>((resolve, reject) => outstanding.set(0, { resolve, reject })).then(
@@ -193,7 +201,7 @@ const startThread = (): Thread => {
     hand(part, ipc, properties, failed) {
       if (failure !== undefined) return Promise.reject(failure)
       const post = () => {
-        const slot = slotFor(ipc.byteLength)
+        const slot = slots.take(ipc.byteLength)
         new Uint8Array(slot, 0, ipc.byteLength).set(ipc)
         untaken++
         const message: ParquetRequest = { op: "write", id: nextId++, part, slot, length: ipc.byteLength, ...(properties === undefined ? {} : { properties }) }

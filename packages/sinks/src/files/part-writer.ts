@@ -56,6 +56,12 @@ interface Pending {
   rows: number
 }
 
+/** An epoch's parts, taken from the writer to be written (by its flush, or as the buffer filled). */
+interface Sealed {
+  readonly epoch: number
+  readonly entries: ReadonlyArray<Pending>
+}
+
 /** Rows per Arrow batch handed to the encoder. */
 const STAGE_ROWS = 8_192
 
@@ -108,22 +114,54 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (entry.staged.rows >= STAGE_ROWS) return convertStaged(entry)
   }
 
-  const writePending = async () => {
-    if (pendingEpoch === undefined || pendingRows === 0) return
+  /** The open epoch's rows, taken whole: what a flush (or a full buffer) writes while the next epoch's rows gather anew. */
+  const seal = (): Sealed | undefined => {
+    if (pendingEpoch === undefined || pendingRows === 0) return undefined
+    const sealed: Sealed = { epoch: pendingEpoch, entries: [...pending.values()] }
+    pending.clear()
+    pendingRows = 0
+    pendingEpoch = undefined
+    return sealed
+  }
+  const writeParts = async (sealed: Sealed | undefined) => {
+    if (sealed === undefined) return
     if (options.encoder.ready !== undefined) await options.encoder.ready()
-    const epoch = pendingEpoch
-    for (const entry of pending.values()) {
+    for (const entry of sealed.entries) {
       await convertStaged(entry)
-      const file = join(streamDir, entry.partition, partFileName(tag, epoch, nextSeq(), options.encoder.extension, entry.day))
+      const file = join(streamDir, entry.partition, partFileName(tag, sealed.epoch, nextSeq(), options.encoder.extension, entry.day))
       // A failed encoding fails here, before the part is written: no part without all its rows.
       const bytes = entry.stream === undefined ? await options.encoder.encode(entry.batches) : await entry.stream.end()
       await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
-    pending.clear()
-    pendingRows = 0
+  }
+  // The flush in flight (`writesDuringFlush`): the next epoch's rows gather meanwhile, but none of
+  // its parts reaches the disk before the flush resolved, and none at all once a flush failed.
+  let flushing: Promise<void> | undefined
+  let failed: unknown
+  const writePending = async () => {
+    // Sealed before any wait: a write arriving meanwhile opens the next parts.
+    const sealed = seal()
+    if (flushing !== undefined) await flushing
+    if (failed !== undefined) throw failed
+    await writeParts(sealed)
+  }
+  const finishEpoch = async () => {
+    // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
+    // are written, so writing what is pending is enough: a part that fails fails the flush.
+    await writePending()
+    if (replacing !== undefined) {
+      // After the new parts are durable; a crash before the checkpoint resumes at `through`,
+      // drops the new parts as unacknowledged and calls replaceDays again (nothing left to remove).
+      const removed = await removeReplacedParts(replacing.parts)
+      if (removed > 0) context.logger.info(`${context.stream}: ${removed} part file(s) of ${replacing.days.length} day(s) fetched again replaced`)
+      replacing = undefined
+    }
   }
 
   return {
+    // Flush N finishes epoch N's parts (encoded in the encoder's thread for Parquet; written,
+    // fsynced, renamed) while epoch N+1's writes open parts of their own.
+    writesDuringFlush: true,
     async discardUncommitted(resume) {
       const { removed, maxSeq } = await discardUnacknowledgedParts(streamDir, tag, resume?.epoch)
       seq = maxSeq + 1
@@ -163,19 +201,24 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       return rows
     },
     async flush(_commit: SinkCommit) {
-      // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
-      // are written, so writing what is pending is enough: a part that fails fails the flush.
-      await writePending()
-      if (replacing !== undefined) {
-        // After the new parts are durable; a crash before the checkpoint resumes at `through`,
-        // drops the new parts as unacknowledged and calls replaceDays again (nothing left to remove).
-        const removed = await removeReplacedParts(replacing.parts)
-        if (removed > 0) context.logger.info(`${context.stream}: ${removed} part file(s) of ${replacing.days.length} day(s) fetched again replaced`)
-        replacing = undefined
+      const finished = finishEpoch()
+      flushing = finished.then(
+        () => undefined,
+        (error: unknown) => {
+          failed ??= error
+        }
+      )
+      try {
+        await finished
+      } finally {
+        await flushing
+        flushing = undefined
       }
     },
     async close() {
       try {
+        // After a failed flush the rows still held are of epochs never to be committed: not
+        // written, and close reports that failure again.
         await writePending()
       } finally {
         await options.encoder.close?.()

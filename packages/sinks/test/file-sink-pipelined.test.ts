@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest"
 import type { PartEncoder } from "../src/files/part-writer.js"
 import { openPartWriter } from "../src/files/part-writer.js"
 import { parquetEncoder } from "../src/parquet/parquet-encoder.js"
-import { resolveSink } from "../src/internal.js"
+import { arrowSchemaFor, parseSinkUri, resolveSink } from "../src/internal.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
 import { sampleVideo } from "./support/records.js"
@@ -40,7 +40,7 @@ const gatedParquet = (dir: string) => {
     }
   })
   const open = async (resume: number | undefined, partRows = 1_000): Promise<SinkWriter> => {
-    const context = { ...streamContext("video", { stream: "videos" }), config: undefined }
+    const context = { ...streamContext("video", { stream: "videos" }), target: parseSinkUri(`parquet:${dir}`), config: undefined, arrowSchema: arrowSchemaFor("video") }
     const encoder = gated(parquetEncoder({ compression: "zstd", rowGroupRows: 1000 }))
     const writer = await openPartWriter(context, { root: dir, partition: undefined, partRows, encoder })
     await writer.discardUncommitted!(resume === undefined ? undefined : { epoch: resume })

@@ -74,7 +74,7 @@ describe("file sinks, pipelined commit (writesDuringFlush)", () => {
     expect(await idsIn(join(dir, "videos", parts[1]))).toEqual(idsOf(videos(300, 300)))
   })
 
-  test("a slow flush holds the next epoch's full buffer back; when it fails, no part of either epoch is left and the resumed run writes each record once", async () => {
+  test("during a slow flush the next epoch's rows write no part, a full buffer waits; when the flush fails, no part of either epoch is left and the resumed run writes each record once", async () => {
     const dir = await tempDir()
     const gated = gatedParquet(dir)
     const writer = await gated.open(undefined, 100)
@@ -82,17 +82,19 @@ describe("file sinks, pipelined commit (writesDuringFlush)", () => {
     await writer.write({ records: videos(0, 50), epoch: 1 })
     const flush = writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     flush.catch(() => undefined)
-    // Epoch 2 fills a part's buffer while flush 1 waits for its part's encoding: that part waits too.
+    // Epoch 2 fills a part's buffer while flush 1 waits for its part's encoding: no part is written…
     await writer.write({ records: videos(50, 60), epoch: 2 })
-    let rolled: "waiting" | "written" | Error = "waiting"
-    const rollover = writer.write({ records: videos(110, 60), epoch: 2 }).then(() => void (rolled = "written"), (error: Error) => void (rolled = error))
+    await writer.write({ records: videos(110, 60), epoch: 2 })
     for (let i = 0; i < 20 && gated.gates.length === 0; i++) await settle()
+    // …and the next write waits for the flush.
+    let third: "waiting" | "written" | Error = "waiting"
+    const waiting = writer.write({ records: videos(170, 10), epoch: 2 }).then(() => void (third = "written"), (error: Error) => void (third = error))
     await settle()
-    expect([gated.gates.length, rolled, await partsIn(join(dir, "videos"))]).toEqual([1, "waiting", []])
+    expect([gated.gates.length, third, await partsIn(join(dir, "videos"))]).toEqual([1, "waiting", []])
     gated.gates[0].fail(new Error("disk on fire"))
     await expect(flush).rejects.toThrow("disk on fire")
-    await rollover
-    expect(rolled).toEqual(new Error("disk on fire"))
+    await waiting
+    expect(third).toEqual(new Error("disk on fire"))
     await expect(writer.close()).rejects.toThrow("disk on fire")
     expect(await partsIn(join(dir, "videos"))).toEqual([])
     // The run resumes from scratch (nothing committed): both epochs again, each once.
@@ -103,13 +105,13 @@ describe("file sinks, pipelined commit (writesDuringFlush)", () => {
     for (let i = 0; i < 20 && gated.gates.length < 2; i++) await settle()
     gated.gates[1].open()
     await again
-    await resumed.write({ records: videos(110, 60), epoch: 2 })
+    await resumed.write({ records: videos(110, 70), epoch: 2 })
     const last = resumed.flush({ epoch: 2, checkpoint: checkpoint(2) })
     for (let i = 0; i < 20 && gated.gates.length < 3; i++) await settle()
     gated.gates[2].open()
     await last
     await resumed.close()
-    expect(await idsIn(join(dir, "videos", "*.parquet"))).toEqual(idsOf(videos(0, 170)))
+    expect(await idsIn(join(dir, "videos", "*.parquet"))).toEqual(idsOf(videos(0, 180)))
   })
 
   test("killed after flush N while N+1 was being written: the reopened writer keeps N's part, drops what N+1 left, and takes N+1 again", async () => {

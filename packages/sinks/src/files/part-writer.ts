@@ -134,16 +134,22 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       await writeFileAtomic(file, bytes, { magic: options.encoder.magic })
     }
   }
-  // The flush in flight (`writesDuringFlush`): the next epoch's rows gather meanwhile, but none of
-  // its parts reaches the disk before the flush resolved, and none at all once a flush failed.
+  // The flush in flight (`writesDuringFlush`): the next epoch's rows gather meanwhile, but a write
+  // during it never writes a part (its rows wait for their own flush, or the first write after it),
+  // and none is written once a flush failed.
   let flushing: Promise<void> | undefined
   let failed: unknown
+  /** The epoch of the last write. */
+  let lastWritten: number | undefined
   const writePending = async () => {
-    // Sealed before any wait: a write arriving meanwhile opens the next parts.
     const sealed = seal()
-    if (flushing !== undefined) await flushing
     if (failed !== undefined) throw failed
     await writeParts(sealed)
+  }
+  /** Before a write's rows are added: a buffer already full while a flush runs waits for it (memory stays bounded). */
+  const roomFor = async () => {
+    if (flushing !== undefined && pendingRows >= options.partRows) await flushing
+    if (failed !== undefined) throw failed
   }
   const finishEpoch = async () => {
     // Parts are written whole (every byte, size and magic checked), fsynced and renamed as they
@@ -170,8 +176,14 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       if (options.encoder.ready !== undefined) await options.encoder.ready()
+      await roomFor()
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
+      // The write that opens an epoch writes no part, even past part_rows (the next write or the
+      // flush does): pipelined, it runs beside the previous epoch's flush, and a part of it must
+      // not be on disk when that epoch's checkpoint is saved.
+      const opensEpoch = batch.epoch !== lastWritten
+      lastWritten = batch.epoch
       const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
       if (partitionOf === undefined && !provisionalRows) await addRecords("", batch.records)
       else {
@@ -186,7 +198,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
         }
         for (const group of groups.values()) await addRecords(group.partition, group.records, group.day)
       }
-      if (pendingRows >= options.partRows) await writePending()
+      if (pendingRows >= options.partRows && flushing === undefined && !opensEpoch) await writePending()
     },
     async replaceDays(replace) {
       // The parts the first flush removes are already known (the new ones are of later epochs):
@@ -202,18 +214,15 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     },
     async flush(_commit: SinkCommit) {
       const finished = finishEpoch()
+      // Cleared (and a failure kept) before a write waiting for it resumes.
       flushing = finished.then(
-        () => undefined,
+        () => void (flushing = undefined),
         (error: unknown) => {
           failed ??= error
+          flushing = undefined
         }
       )
-      try {
-        await finished
-      } finally {
-        await flushing
-        flushing = undefined
-      }
+      await finished
     },
     async close() {
       try {

@@ -135,12 +135,10 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     }
   }
   // The flush in flight (`writesDuringFlush`): the next epoch's rows gather meanwhile, but a write
-  // during it never writes a part (its rows wait for their own flush, or the first write after it),
-  // and none is written once a flush failed.
+  // called during it writes no part (its rows wait for the first write after it, or their own
+  // flush), and none is written once a flush failed.
   let flushing: Promise<void> | undefined
   let failed: unknown
-  /** The epoch of the last write. */
-  let lastWritten: number | undefined
   const writePending = async () => {
     const sealed = seal()
     if (failed !== undefined) throw failed
@@ -174,16 +172,14 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (removed > 0) context.logger.info(`${context.stream}: removed ${removed} unacknowledged part file(s) from ${streamDir}`)
     },
     async write(batch: SinkBatch) {
+      // A write called while a flush runs writes no part, even past part_rows (the next write or
+      // the flush does), so output read once the flush resolved holds exactly the flushed epochs.
+      const besideFlush = flushing !== undefined
       if (batch.records.length === 0) return
       if (options.encoder.ready !== undefined) await options.encoder.ready()
       await roomFor()
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
-      // The write that opens an epoch writes no part, even past part_rows (the next write or the
-      // flush does): pipelined, it runs beside the previous epoch's flush, and a part of it must
-      // not be on disk when that epoch's checkpoint is saved.
-      const opensEpoch = batch.epoch !== lastWritten
-      lastWritten = batch.epoch
       const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
       if (partitionOf === undefined && !provisionalRows) await addRecords("", batch.records)
       else {
@@ -198,7 +194,7 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
         }
         for (const group of groups.values()) await addRecords(group.partition, group.records, group.day)
       }
-      if (pendingRows >= options.partRows && flushing === undefined && !opensEpoch) await writePending()
+      if (pendingRows >= options.partRows && !besideFlush) await writePending()
     },
     async replaceDays(replace) {
       // The parts the first flush removes are already known (the new ones are of later epochs):

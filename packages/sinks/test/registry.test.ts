@@ -1,6 +1,6 @@
 import type { SinkPlugin, Source } from "@tikflow/core/internal"
 import { ConfigError, pipeline, SinkError } from "@tikflow/core/internal"
-import { Cause, Effect, Stream } from "effect"
+import { Cause, Data, Effect, Stream } from "effect"
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -200,10 +200,25 @@ describe("one wrapping, structured errors, the resume hook", () => {
     expect((error as SinkError).message).toBe("bad:./x: write failed: disk full")
   })
 
-  it("a plugin's ConfigError keeps its field, expectation and value, prefixed with the sink", () => {
+  // What a plugin on its own copy of @tikflow/core throws (the CLI is a bundle with its own): other
+  // classes of the same tags.
+  class OtherCopyConfigError extends Data.TaggedError("ConfigError")<{ field: string; expected: string; got?: unknown; message: string }> {}
+  class OtherCopySinkError extends Data.TaggedError("SinkError")<{ sink: string; operation: "write"; message: string }> {}
+
+  it("a SinkError of another copy of @tikflow/core passes through as it is, read once", async () => {
+    const failure = new OtherCopySinkError({ sink: "bad", operation: "write", message: "bad:./x: write failed: disk full" })
+    const sink = makeSinkRegistry({ plugins: [failingPlugin(failure)] }).resolve("bad:./x")
+    const exit = await Effect.runPromiseExit(pipeline(oneVideoSource).to(sink).run())
+    expect(exit._tag === "Failure" ? Cause.squash(exit.cause) : undefined).toMatchObject({ _tag: "SinkError", message: "bad:./x: write failed: disk full" })
+  })
+
+  it.each([
+    ["ours", (field: string, expected: string, got: unknown) => ConfigError.make(field, expected, got)],
+    ["another copy's", (field: string, expected: string, got: unknown) => new OtherCopyConfigError({ field, expected, got, message: `${field}: expected ${expected}, got ${JSON.stringify(got)}` })]
+  ])("a plugin's ConfigError (%s) keeps its field, expectation and value, prefixed with the sink", (_, make) => {
     const plugin: SinkPlugin<null> = {
       contract: 2, name: "typed", schemes: ["typed"], open: failingPlugin(undefined).open,
-      config: { parse: () => { throw ConfigError.make("level", "an integer from 1 to 9", "x") } }
+      config: { parse: () => { throw make("level", "an integer from 1 to 9", "x") } }
     }
     const error = (() => {
       try {

@@ -16,3 +16,9 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
     return new ConfigError({ field, expected, got, message: `${field}: expected ${expected}${shown}` })
   }
 }
+
+/**
+ * A `ConfigError` by its tag, not its class: a plugin on its own copy of @tikflow/core (the CLI is
+ * bundled with its own) throws instances of another class of the same name.
+ */
+export const isConfigError = (value: unknown): value is ConfigError => (value as { _tag?: unknown } | null)?._tag === "ConfigError"

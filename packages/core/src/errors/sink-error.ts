@@ -8,6 +8,9 @@ export class SinkError extends Data.TaggedError("SinkError")<{
   readonly cause?: unknown
 }> {}
 
+/** A `SinkError` by its tag, not its class (a plugin's own copy of @tikflow/core has its own class). */
+export const isSinkError = (value: unknown): value is SinkError => (value as { _tag?: unknown } | null)?._tag === "SinkError"
+
 /** The checkpoint store could not load or save a harvest's progress. */
 export class CheckpointError extends Data.TaggedError("CheckpointError")<{
   readonly harvestId: string

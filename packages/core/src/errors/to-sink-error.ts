@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import { awaitSinkStep } from "../sink/unsettled-steps.js"
-import { SinkError } from "./sink-error.js"
+import { isSinkError, SinkError } from "./sink-error.js"
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
@@ -10,7 +10,7 @@ const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.me
  * reads `csv:./out: write failed: disk full`, never the prefix twice.
  */
 export const toSinkError = (sink: string, operation: SinkError["operation"], cause: unknown): SinkError =>
-  cause instanceof SinkError ? cause : new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${messageOf(cause)}`, cause })
+  isSinkError(cause) ? cause : new SinkError({ sink, operation, message: `${sink}: ${operation} failed: ${messageOf(cause)}`, cause })
 
 /**
  * Runs one step of a sink (a plugin's Promise), failing with `toSinkError`; a step that can never

@@ -1,5 +1,5 @@
 import type { BoundSink, BoundWriter, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core/internal"
-import { ConfigError, sinkStep } from "@tikflow/core/internal"
+import { ConfigError, isConfigError, sinkStep } from "@tikflow/core/internal"
 import { displayName } from "./sink-uri.js"
 
 /**
@@ -21,13 +21,14 @@ type Arrow = Awaited<ReturnType<typeof loadArrow>>
 
 /**
  * Runs the plugin's config validator, naming the sink in the error. A `ConfigError` keeps its
- * field and expectation; any other error is shown whole, as the sink's.
+ * field and expectation (matched by tag: a plugin on its own copy of @tikflow/core throws its own
+ * class); any other error is shown whole, as the sink's.
  */
 const parseConfig = (plugin: SinkPlugin<unknown>, target: SinkTarget, name: string): unknown => {
   try {
     return plugin.config.parse(target)
   } catch (cause) {
-    if (cause instanceof ConfigError) {
+    if (isConfigError(cause)) {
       throw new ConfigError({ field: `${name} ${cause.field}`, expected: cause.expected, got: cause.got, message: `sink ${name}: ${cause.message}` })
     }
     const message = cause instanceof Error ? cause.message : String(cause)

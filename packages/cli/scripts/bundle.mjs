@@ -3,18 +3,19 @@
 // lazy chunks in dist/bundle/ beside the Parquet encoder thread (the sink starts it by a URL next to
 // its own module). The library entry (dist/index.js) and the types stay tsc's.
 import { build } from "esbuild"
-import { rmSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
+import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const cli = fileURLToPath(new URL("..", import.meta.url))
 
-// Loaded from files at run time: native code, WebAssembly, modules required lazily by name
-// (`createRequire`, `import.meta.resolve`) and the optional PostgreSQL client. The CLI's package
-// depends on each, so they resolve from the bundle as they do from the packages.
-export const EXTERNAL = ["@duckdb/node-api", "parquet-wasm", "apache-arrow", "rxjs", "pg", "pg-copy-streams", "fast-check"]
+// Loaded from files at run time: native code, WebAssembly, modules `require`d by path or name
+// (undici's Pool, RxJS, Arrow) and the PostgreSQL client. The CLI's package depends on each, so they
+// resolve from the bundle as they do from the packages.
+const EXTERNAL = ["@duckdb/node-api", "parquet-wasm", "apache-arrow", "rxjs", "undici", "pg", "pg-copy-streams", "fast-check"]
 
 rmSync(`${cli}/dist/bundle`, { recursive: true, force: true })
-await build({
+const { metafile } = await build({
   absWorkingDir: cli,
   entryPoints: [
     { in: "src/bin.ts", out: "bin" },
@@ -33,5 +34,16 @@ await build({
   legalComments: "linked",
   // undici and other CommonJS dependencies require Node's built-ins: give each ES module chunk a require.
   banner: { js: 'import { createRequire as __tikflowRequire } from "node:module"; const require = __tikflowRequire(import.meta.url);' },
-  logLevel: "warning"
+  logLevel: "warning",
+  metafile: true
 })
+
+// Which modules each output file holds (paths from the repository's root), for the start-up test's
+// module trace; not published.
+const root = resolve(cli, "../..")
+const modules = Object.fromEntries(
+  Object.entries(metafile.outputs)
+    .filter(([file]) => file.endsWith(".js"))
+    .map(([file, { inputs }]) => [relative(`${cli}/dist`, resolve(cli, file)), Object.keys(inputs).map((input) => relative(root, resolve(cli, input)))])
+)
+writeFileSync(`${cli}/dist/bundle/modules.json`, JSON.stringify(modules))

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import module from "node:module"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { readNdjson } from "./support/read-outputs.js"
 import { runCli } from "./support/run-cli.js"
@@ -20,8 +20,20 @@ const traced = async (name: string, args: ReadonlyArray<string>) => {
     cwd: dir,
     env: fixture.env({ NODE_OPTIONS: `--import=${tracer}`, TIKFLOW_TEST_MODULE_TRACE: trace })
   })
-  const modules = readFileSync(trace, "utf8").split("\n").filter((line) => line !== "")
-  return { result, modules }
+  const loaded = readFileSync(trace, "utf8").split("\n").filter((line) => line !== "")
+  // The command is a bundle: it must have run, and the trace reads as the modules its files hold.
+  expect(loaded.filter((url) => bundled.test(url)).length).toBeGreaterThan(1)
+  return { result, modules: loaded.flatMap(unbundled) }
+}
+
+// Each of the bundle's files (dist/bin.js, dist/bundle/*.js) as the repository's modules it holds
+// (`dist/bundle/modules.json`, written by the build): `…/packages/cli/src/main.ts`, `…/effect/dist/Effect.js`.
+const bundled = /\/packages\/cli\/dist\/(bin\.js|bundle\/[^/]+\.js)$/
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+const bundleModules = JSON.parse(readFileSync(join(repoRoot, "packages/cli/dist/bundle/modules.json"), "utf8")) as Record<string, Array<string>>
+const unbundled = (url: string): Array<string> => {
+  const file = bundled.exec(url)?.[1]
+  return file === undefined ? [url] : [url, ...bundleModules[file]!.map((path) => pathToFileURL(join(repoRoot, path)).href)]
 }
 
 // RxJS is loaded on first use (core's `rxjs()`): a CLI run makes no Observable.
@@ -36,12 +48,12 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
     expect(modules.length).toBeGreaterThan(50)
     expect(modules.filter((url) => heavy.test(url))).toEqual([])
     // The HTML report's renderer loads only for `tikflow report`.
-    expect(modules.filter((url) => /\/cli\/dist\/report\/(?!report-command\.js)/.test(url))).toEqual([])
+    expect(modules.filter((url) => /\/cli\/(src|dist)\/report\/(?!report-command\.[jt]s)/.test(url))).toEqual([])
     // The webhook and PostgreSQL sinks' writers load when such a sink opens; the registry has their definitions
     // and config parsers (the webhook's checks its secret by signing).
     expect(modules.filter((url) => /\/sinks\/dist\/(webhook|postgres)\/(?!((webhook|postgres)-(sink|config)|signature)\.js)/.test(url))).toEqual([])
     // A dry run's and the team mode's modules load with --dry-run or a coordinator only.
-    expect(modules.filter((url) => /\/cli\/dist\/harvest\/(dry-run|quota-left|coordinator-(quota|queue)|work-queue-(job|plan|worker)|combined-summary)\.js$/.test(url))).toEqual([])
+    expect(modules.filter((url) => /\/cli\/(src|dist)\/harvest\/(dry-run|quota-left|coordinator-(quota|queue)|work-queue-(job|plan|worker)|combined-summary)\.[jt]s$/.test(url))).toEqual([])
     // Effect by module, never the barrel (which loads all of Effect's ~250 modules).
     expect(modules.filter((url) => /\/effect\/dist\/index\.js$/.test(url))).toEqual([])
     // undici by the two modules of its Pool and request (the trace sees CommonJS too), never its index

@@ -19,7 +19,7 @@ const { metafile } = await build({
   absWorkingDir: cli,
   entryPoints: [
     { in: "src/bin.ts", out: "bin" },
-    { in: "../sinks/src/parquet/parquet-worker-thread.ts", out: "bundle/parquet-worker-thread" }
+    { in: "../sinks/dist/parquet/parquet-worker-thread.js", out: "bundle/parquet-worker-thread" }
   ],
   outdir: "dist",
   chunkNames: "bundle/[name]-[hash]",

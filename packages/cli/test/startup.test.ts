@@ -110,7 +110,8 @@ describe("the compile cache: compiled code kept per user between runs where Node
       const [versionDir, ...others] = readdirSync(cache)
       expect(others).toEqual([])
       expect(versionDir).toMatch(new RegExp(`^v${process.versions.node}-`))
-      expect(readdirSync(join(cache, versionDir!)).length).toBeGreaterThan(100)
+      // An entry per file compiled: the bundle's that the run loads and undici's CommonJS modules (55 on Node 24).
+      expect(readdirSync(join(cache, versionDir!)).length).toBeGreaterThan(20)
       if (process.platform !== "win32") expect(statSync(cache).mode & 0o777).toBe(0o700)
     } else {
       expect(existsSync(join(cacheHome, "tikflow"))).toBe(false)

@@ -51,13 +51,41 @@ const writeValidity = (duckdb: VectorBindings, vector: VectorHandle, valid: Uint
   duckdb.copy_data_to_vector_validity(vector, 0, bits.buffer, 0, byteCount)
 }
 
-class Float64Rows implements ColumnRows {
-  values = new Float64Array(INITIAL_ROWS)
+/**
+ * A fixed-width column: `perRow` elements of its typed array per row, in DuckDB's own layout, so a
+ * chunk's rows go over in one copy. Subclasses convert the values (`put`).
+ */
+abstract class FixedWidthRows<A extends Uint8Array | Int32Array | Float64Array> implements ColumnRows {
   readonly valid = new Validity()
-  constructor(private readonly duckdb: VectorBindings) {}
+  constructor(
+    protected readonly duckdb: VectorBindings,
+    public values: A,
+    private readonly perRow: number
+  ) {}
+  abstract put(values: ReadonlyArray<unknown>, at: number): void
+  /** Room for rows up to `rows`. */
+  protected reserve(rows: number) {
+    if (rows * this.perRow > this.values.length) this.values = grown(this.values, rows * this.perRow)
+    this.valid.ensure(rows)
+  }
+  write(vector: VectorHandle, from: number, count: number) {
+    const rowBytes = this.values.BYTES_PER_ELEMENT * this.perRow
+    this.duckdb.copy_data_to_vector(vector, 0, this.values.buffer, from * rowBytes, count * rowBytes)
+    writeValidity(this.duckdb, vector, this.valid.bytes, from, count)
+  }
+  shift(from: number, count: number) {
+    this.values.copyWithin(0, from * this.perRow, (from + count) * this.perRow)
+    this.valid.bytes.copyWithin(0, from, from + count)
+  }
+  clear() {}
+}
+
+class Float64Rows extends FixedWidthRows<Float64Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, new Float64Array(INITIAL_ROWS), 1)
+  }
   put(values: ReadonlyArray<unknown>, at: number) {
-    if (at + values.length > this.values.length) this.values = grown(this.values, at + values.length)
-    this.valid.ensure(at + values.length)
+    this.reserve(at + values.length)
     const out = this.values
     const valid = this.valid.bytes
     for (let i = 0; i < values.length; i++) {
@@ -71,29 +99,19 @@ class Float64Rows implements ColumnRows {
       }
     }
   }
-  write(vector: VectorHandle, from: number, count: number) {
-    this.duckdb.copy_data_to_vector(vector, 0, this.values.buffer, from * 8, count * 8)
-    writeValidity(this.duckdb, vector, this.valid.bytes, from, count)
-  }
-  shift(from: number, count: number) {
-    this.values.copyWithin(0, from, from + count)
-    this.valid.bytes.copyWithin(0, from, from + count)
-  }
-  clear() {}
 }
 
 const TWO_POW_32 = 4294967296
 const TWO_POW_63 = 9223372036854775808
 
-class Int64Rows implements ColumnRows {
-  /** Each row's two 32-bit halves, low first (little-endian hosts): a number is stored without a BigInt. */
-  halves = new Int32Array(INITIAL_ROWS * 2)
-  readonly valid = new Validity()
-  constructor(private readonly duckdb: VectorBindings) {}
+/** Each row as its two 32-bit halves, low first (little-endian hosts): a number is stored without a BigInt. */
+class Int64Rows extends FixedWidthRows<Int32Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, new Int32Array(INITIAL_ROWS * 2), 2)
+  }
   put(values: ReadonlyArray<unknown>, at: number) {
-    if ((at + values.length) * 2 > this.halves.length) this.halves = grown(this.halves, (at + values.length) * 2)
-    this.valid.ensure(at + values.length)
-    const out = this.halves
+    this.reserve(at + values.length)
+    const out = this.values
     const valid = this.valid.bytes
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
@@ -113,15 +131,6 @@ class Int64Rows implements ColumnRows {
       valid[row] = 1
     }
   }
-  write(vector: VectorHandle, from: number, count: number) {
-    this.duckdb.copy_data_to_vector(vector, 0, this.halves.buffer, from * 8, count * 8)
-    writeValidity(this.duckdb, vector, this.valid.bytes, from, count)
-  }
-  shift(from: number, count: number) {
-    this.halves.copyWithin(0, from * 2, (from + count) * 2)
-    this.valid.bytes.copyWithin(0, from, from + count)
-  }
-  clear() {}
 }
 
 /** What node-api's BIGINT vector took: `BigInt(value)` (a whole number, a bigint, a numeric string) within int64. */
@@ -139,13 +148,12 @@ const int64Of = (value: unknown): bigint => {
 const describe = (value: unknown): string =>
   typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)
 
-class BoolRows implements ColumnRows {
-  values = new Uint8Array(INITIAL_ROWS)
-  readonly valid = new Validity()
-  constructor(private readonly duckdb: VectorBindings) {}
+class BoolRows extends FixedWidthRows<Uint8Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, new Uint8Array(INITIAL_ROWS), 1)
+  }
   put(values: ReadonlyArray<unknown>, at: number) {
-    if (at + values.length > this.values.length) this.values = grown(this.values, at + values.length)
-    this.valid.ensure(at + values.length)
+    this.reserve(at + values.length)
     const out = this.values
     const valid = this.valid.bytes
     for (let i = 0; i < values.length; i++) {
@@ -154,15 +162,6 @@ class BoolRows implements ColumnRows {
       valid[at + i] = value === null ? 0 : 1
     }
   }
-  write(vector: VectorHandle, from: number, count: number) {
-    this.duckdb.copy_data_to_vector(vector, 0, this.values.buffer, from, count)
-    writeValidity(this.duckdb, vector, this.valid.bytes, from, count)
-  }
-  shift(from: number, count: number) {
-    this.values.copyWithin(0, from, from + count)
-    this.valid.bytes.copyWithin(0, from, from + count)
-  }
-  clear() {}
 }
 
 class StringRows implements ColumnRows {
@@ -200,7 +199,6 @@ class ListRows implements ColumnRows {
   /** Scratch: one chunk's elements, flattened, and each row's (offset, length) as DuckDB's list entries. */
   private elements: Array<string | null> = []
   private entries = new Uint32Array(INITIAL_ROWS * 4)
-  private readonly elementsValid = new Validity()
   constructor(private readonly duckdb: VectorBindings) {}
   put(values: ReadonlyArray<unknown>, at: number) {
     const out = this.values

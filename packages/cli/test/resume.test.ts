@@ -122,12 +122,23 @@ describe("resume", () => {
     await checkExactlyGroundTruth(dir, "2024-01-10", "2024-02-20")
   })
 
-  it("DuckDB alone (its commits pipelined with the next epoch's pages): after SIGKILL, then SIGINT, the resumed run holds each record once", async () => {
+  it.each([
+    {
+      sink: "DuckDB alone (its commits pipelined with the next epoch's pages)",
+      out: "duckdb:./research.duckdb",
+      ids: (dir: string) => query(join(dir, "research.duckdb"), "SELECT id FROM videos")
+    },
+    {
+      sink: "Parquet alone (its commits pipelined too, parts of 7 rows)",
+      out: "parquet:./out?part_rows=7",
+      ids: (dir: string) => query(":memory:", `SELECT id FROM read_parquet('${join(dir, "out")}/**/*.parquet')`)
+    }
+  ])("$sink: after SIGKILL, then SIGINT, the resumed run holds each record once", async ({ out, ids }) => {
     const dir = tempDir()
     const [from, to] = ["2024-03-01", "2024-04-15"]
     const argv = [
       "videos", "--query", QUERY, "--from", from, "--to", to, "--window-days", "3",
-      "--out", "duckdb:./research.duckdb", "--commit-every", "10", "--log-format", "json"
+      "--out", out, "--commit-every", "10", "--log-format", "json"
     ]
     const killed = await startAndWaitForCommits(dir, argv, 3)
     killed.child.kill("SIGKILL")
@@ -139,31 +150,9 @@ describe("resume", () => {
     expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch [1-9]\d*/)
     expect(resumed.code).toBe(0)
     const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, from, to))
-    const duck = await query(join(dir, "research.duckdb"), "SELECT id FROM videos")
-    expect(duck.length).toBe(expected.length)
-    expect(sorted(duck.map((row) => row.id))).toEqual(expected)
-  })
-
-  it("Parquet alone (its commits pipelined too, parts of 7 rows): after SIGKILL, then SIGINT, the resumed run holds each record once", async () => {
-    const dir = tempDir()
-    const [from, to] = ["2024-03-01", "2024-04-15"]
-    const argv = [
-      "videos", "--query", QUERY, "--from", from, "--to", to, "--window-days", "3",
-      "--out", "parquet:./out?part_rows=7", "--commit-every", "10", "--log-format", "json"
-    ]
-    const killed = await startAndWaitForCommits(dir, argv, 3)
-    killed.child.kill("SIGKILL")
-    expect((await killed.done).signal).toBe("SIGKILL")
-    const interrupted = await startAndWaitForCommits(dir, argv, 6)
-    interrupted.child.kill("SIGINT")
-    expect((await interrupted.done).code).toBe(130)
-    const resumed = await collect(spawnCli(argv, { cwd: dir, env: fixture.env() }))
-    expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch [1-9]\d*/)
-    expect(resumed.code).toBe(0)
-    const expected = sorted(expectedVideoIds(fixture.sandbox, QUERY, from, to))
-    const parquet = await query(":memory:", `SELECT id FROM read_parquet('${join(dir, "out")}/**/*.parquet')`)
-    expect(parquet.length).toBe(expected.length)
-    expect(sorted(parquet.map((row) => row.id))).toEqual(expected)
+    const rows = await ids(dir)
+    expect(rows.length).toBe(expected.length)
+    expect(sorted(rows.map((row) => row.id))).toEqual(expected)
   })
 
   it("a checkpoint belongs to its outputs: the same harvest into other outputs starts from the beginning, and says so", async () => {

@@ -12,7 +12,7 @@ const cli = fileURLToPath(new URL("..", import.meta.url))
 // Loaded from files at run time: native code, WebAssembly, modules `require`d by path or name
 // (undici's Pool, RxJS, Arrow) and the PostgreSQL client. The CLI's package depends on each, so they
 // resolve from the bundle as they do from the packages.
-const EXTERNAL = ["@duckdb/node-api", "parquet-wasm", "apache-arrow", "rxjs", "undici", "pg", "pg-copy-streams", "fast-check"]
+const EXTERNAL = ["@duckdb/node-api", "parquet-wasm", "apache-arrow", "rxjs", "undici", "pg", "pg-copy-streams"]
 
 rmSync(`${cli}/dist/bundle`, { recursive: true, force: true })
 const { metafile } = await build({

@@ -1,3 +1,4 @@
+import { oneLine } from "@tikflow/core/internal"
 import { CliError } from "./cli-error.js"
 import { ExitCode } from "./exit-codes.js"
 
@@ -15,7 +16,7 @@ export interface Failure {
 export const describeFailure = (error: unknown): Failure => {
   const failure = describe(error)
   // One line, whatever a message from the API, a plugin or the system holds.
-  return { ...failure, message: failure.message.replace(/\s*[\r\n]+\s*/g, " ").trim() }
+  return { ...failure, message: oneLine(failure.message) }
 }
 
 /** How a run a failure ended is told: in its history (the run's status) and by its exit code alike. */

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads"
+import { oneLine } from "@tikflow/core/internal"
 import type { ColumnBatch } from "../schema/column-batch.js"
 import { ipcStream } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
@@ -80,9 +81,6 @@ const workerUrl = (): URL => {
   const entry = new URL("./parquet-worker-thread.js", import.meta.url)
   return import.meta.url.endsWith(".ts") ? new URL(entry.href.replace(/\/src\/(parquet\/[^/]+)$/, "/dist/$1")) : entry
 }
-
-/** The error text of one line: a sink's failure is reported on one line. */
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
 
 /** A request as its sender writes it: the thread handle numbers it. */
 type Unnumbered<R> = R extends ParquetRequest ? Omit<R, "id"> : never

@@ -1,11 +1,10 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { AuthError, DecodeError, RateLimitedError, ServerError } from "@tikflow/core/internal"
+import { apiSnippet, AuthError, DecodeError, oneLine, RateLimitedError, ServerError } from "@tikflow/core/internal"
 import type { NetworkError, UnusableResponseError } from "@tikflow/core/internal"
 import type { ProgressListener } from "@tikflow/core/internal"
 import { redirectOf } from "../http/classify-response.js"
 import type { HttpTransport } from "../http/http-transport.js"
-import { oneLine } from "../http/one-line.js"
 import { transportError } from "../http/transport-error.js"
 import type { ClientCredentials } from "./credentials.js"
 
@@ -134,7 +133,7 @@ export class TokenProvider {
     if (typeof body.access_token !== "string" || typeof body.expires_in !== "number") {
       const code = typeof body.error === "string" ? oneLine(body.error, 60) : `http_${response.status}`
       // The API's description may span lines or be long; errors are shown on one line.
-      const description = typeof body.error_description === "string" ? oneLine(body.error_description) : "token request refused"
+      const description = typeof body.error_description === "string" ? apiSnippet(body.error_description) : "token request refused"
       const logId = typeof body.log_id === "string" ? body.log_id : undefined
       if (response.status < 300 && code === `http_${response.status}`) {
         return new DecodeError({ endpoint: TOKEN_PATH, path: "access_token", message: "expected access_token (string) and expires_in (number)" })

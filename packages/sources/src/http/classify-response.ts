@@ -1,6 +1,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import {
+  apiSnippet,
   AuthError,
   DecodeError,
   errorEnvelopeOf,
@@ -13,7 +14,6 @@ import {
 } from "@tikflow/core/internal"
 import type { ApiError } from "@tikflow/core/internal"
 import type { HttpResponse } from "./http-transport.js"
-import { oneLine as snippet } from "./one-line.js"
 
 /**
  * The API's 429 for a spent *daily* quota (as opposed to a per-second rate limit). Internal: the
@@ -37,7 +37,7 @@ export const redirectOf = (endpoint: string, response: HttpResponse): UnusableRe
     endpoint,
     reason: "redirect",
     status: response.status,
-    message: `HTTP ${response.status} redirect to ${location === undefined ? "(no Location header)" : snippet(location)}; ` +
+    message: `HTTP ${response.status} redirect to ${location === undefined ? "(no Location header)" : apiSnippet(location)}; ` +
       "tikflow does not follow redirects: check the base URL"
   })
 }
@@ -85,7 +85,7 @@ export const classifyResponseSync = (
   const envelope = errorEnvelopeOf(body)
   const code = envelope?.code ?? ""
   // Errors are shown as one line: the API's own message may hold line breaks or be huge.
-  const message = snippet(envelope?.message ?? "")
+  const message = apiSnippet(envelope?.message ?? "")
   const logId = envelope?.logId ?? undefined
 
   if (status === 429 || code === "rate_limit_exceeded") return rateLimited(endpoint, response, message, context)
@@ -94,7 +94,7 @@ export const classifyResponseSync = (
       endpoint,
       status,
       code: code || (notJson !== undefined ? "non_json_body" : "unknown"),
-      message: message || `HTTP ${status}${notJson !== undefined ? `: ${snippet(response.text)}` : ""}`,
+      message: message || `HTTP ${status}${notJson !== undefined ? `: ${apiSnippet(response.text)}` : ""}`,
       logId
     })
   }
@@ -110,7 +110,7 @@ export const classifyResponseSync = (
   // A 2xx/4xx whose body is not JSON: truncated or garbled in transit.
   if (notJson !== undefined) return notJson
   if (envelope === undefined) {
-    if (status >= 400) return new InvalidRequestError({ endpoint, code: `http_${status}`, message: `HTTP ${status}: ${snippet(response.text)}` })
+    if (status >= 400) return new InvalidRequestError({ endpoint, code: `http_${status}`, message: `HTTP ${status}: ${apiSnippet(response.text)}` })
     return new DecodeError({ endpoint, path: "error", message: "expected an error object {code, message, log_id}" })
   }
   if (code === "ok" && status < 300) return { _tag: "Answered", body }
@@ -136,7 +136,7 @@ const rateLimited = (
       endpoint,
       reason: "retry_after",
       status: response.status,
-      message: `HTTP ${response.status} asks to wait ${Math.round(waitMs / 1000)} s (Retry-After: ${snippet(raw ?? "")}), ` +
+      message: `HTTP ${response.status} asks to wait ${Math.round(waitMs / 1000)} s (Retry-After: ${apiSnippet(raw ?? "")}), ` +
         `over the cap of ${Math.round(cap / 1000)} s (maxRetryAfterMs); run again later`
     })
   }

@@ -1,4 +1,5 @@
 import * as Data from "effect/Data"
+import { hasTag } from "./has-tag.js"
 
 /**
  * Bad input from a user: a flag, a pipeline file, a query expression, a plugin's config.
@@ -17,8 +18,5 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
   }
 }
 
-/**
- * A `ConfigError` by its tag, not its class: a plugin on its own copy of @tikflow/core (the CLI is
- * bundled with its own) throws instances of another class of the same name.
- */
-export const isConfigError = (value: unknown): value is ConfigError => (value as { _tag?: unknown } | null)?._tag === "ConfigError"
+/** A `ConfigError` by its tag, not its class (a plugin's own copy of @tikflow/core has its own class). */
+export const isConfigError = hasTag<ConfigError>("ConfigError")

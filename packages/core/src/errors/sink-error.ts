@@ -1,4 +1,5 @@
 import * as Data from "effect/Data"
+import { hasTag } from "./has-tag.js"
 
 /** A sink failed to accept, flush or close a batch. `sink` is the plugin name and target URI. */
 export class SinkError extends Data.TaggedError("SinkError")<{
@@ -9,7 +10,7 @@ export class SinkError extends Data.TaggedError("SinkError")<{
 }> {}
 
 /** A `SinkError` by its tag, not its class (a plugin's own copy of @tikflow/core has its own class). */
-export const isSinkError = (value: unknown): value is SinkError => (value as { _tag?: unknown } | null)?._tag === "SinkError"
+export const isSinkError = hasTag<SinkError>("SinkError")
 
 /** The checkpoint store could not load or save a harvest's progress. */
 export class CheckpointError extends Data.TaggedError("CheckpointError")<{

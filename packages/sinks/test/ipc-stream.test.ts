@@ -7,7 +7,8 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { columnsOf, ipcFile, ipcStream, toArrowRecordBatch } from "../src/internal.js"
-import { batchesOf, firstDifference, pagesOf } from "./support/ipc-batches.js"
+import { ipcStreamBytes } from "../src/schema/ipc-stream.js"
+import { batchesOf, firstDifference, pagesOf, takeBatches } from "./support/ipc-batches.js"
 
 describe("ipcStream and ipcFile", () => {
   const writers = [["stream", ipcStream], ["file", ipcFile]] as const
@@ -22,6 +23,21 @@ describe("ipcStream and ipcFile", () => {
         expect(firstDifference(ours, theirs)).toBe(-1)
       })
     }
+    // The Parquet sink's path: each batch taken as views of the builder's buffers and written, before
+    // the next page comes, into a reused hand-over buffer still holding the previous batch's bytes.
+    test.prop([pagesOf(kind)])(`${kind}: batches taken as views and written into a reused buffer are apache-arrow's stream bytes`, (sample) => {
+      const columns = columnsOf(kind, sample.added ? ["author"] : [], sample.provenance)
+      const theirs = batchesOf(kind, sample).map((batch) => tableToIPC(new Table([toArrowRecordBatch(batch)]), "stream"))
+      const slot = new Uint8Array(1 << 16).fill(0xab)
+      const ours: Array<Uint8Array> = []
+      takeBatches(kind, sample, "take", (batch) => {
+        const stream = ipcStreamBytes(kind, columns, [batch])
+        stream.writeInto(slot)
+        ours.push(slot.slice(0, stream.byteLength))
+      })
+      expect(ours.length).toBe(theirs.length)
+      ours.forEach((bytes, i) => expect(firstDifference(bytes, theirs[i])).toBe(-1))
+    })
   }
 })
 

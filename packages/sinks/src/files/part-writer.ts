@@ -9,7 +9,11 @@ import { partitionerFor } from "./partitioning.js"
 
 /** One part file being encoded as its batches arrive. */
 export interface PartStream {
-  /** A promise when the encoder is behind (e.g. a thread's queue is full): the writer waits for it, so memory stays bounded. */
+  /**
+   * A promise when the encoder is behind (e.g. a thread's queue is full): the writer waits for it, so
+   * memory stays bounded. `batch` holds views of the writer's column buffers, lent until `write`
+   * returns: a stream copies what it keeps (the Parquet encoder writes it into its hand-over slot).
+   */
   write(batch: ColumnBatch): void | Promise<void>
   /** No more batches: the complete file's bytes. */
   end(): Promise<ReadonlyArray<Uint8Array>>
@@ -98,13 +102,12 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     return entry
   }
   // A promise only when the encoder is behind: a page's write stays synchronous otherwise.
-  const push = (entry: Pending, batch: ColumnBatch): void | Promise<void> => {
-    if (options.encoder.open === undefined) entry.batches.push(batch)
-    else return (entry.stream ??= options.encoder.open()).write(batch)
-  }
   const newStage = () => columnBatchBuilder(context.recordKind, context.addedFields, context.provenance)
   const convertStaged = (entry: Pending): void | Promise<void> => {
-    if (entry.staged.rows > 0) return push(entry, entry.staged.finish())
+    if (entry.staged.rows === 0) return
+    // A stream takes the rows as views, copied once where it keeps them; kept batches get buffers of their own.
+    if (options.encoder.open === undefined) entry.batches.push(entry.staged.finish())
+    else return (entry.stream ??= options.encoder.open()).write(entry.staged.take())
   }
   const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string): void | Promise<void> => {
     const entry = entryOf(partition, day)

@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads"
 import { oneLine } from "@tikflow/core/internal"
 import type { ColumnBatch } from "../schema/column-batch.js"
-import { ipcStream } from "../schema/ipc-stream.js"
+import type { IpcStreamBytes } from "../schema/ipc-stream.js"
+import { ipcStreamBytes } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
 
 /** How a part file is written (parquet-wasm's writer properties beyond tikflow's fixed ones). */
@@ -45,10 +46,11 @@ export interface ParquetReply {
 /** One Parquet file encoded off the main thread, batch by batch. */
 export interface ParquetPart {
   /**
-   * Hands a batch to the encoder thread (as Arrow IPC, written here and copied into a reused shared
-   * slot): `undefined` at once while fewer than {@link MAX_WAITING_BATCHES} batches wait for the
-   * thread, else a promise of the hand-over once one is taken, so memory stays bounded when the
-   * thread is behind. Fails once the thread has failed.
+   * Hands a batch to the encoder thread (as Arrow IPC, written from the batch's buffers straight
+   * into a reused shared slot, before `write` returns: the batch may be a builder's views):
+   * `undefined` at once while fewer than {@link MAX_WAITING_BATCHES} batches wait for the thread,
+   * else a promise of the hand-over once one is taken, so memory stays bounded when the thread is
+   * behind. Fails once the thread has failed.
    */
   write(batch: ColumnBatch): Promise<void> | undefined
   /** No more batches: the complete file's bytes, or the failure of any of its batches. */
@@ -93,7 +95,7 @@ interface Thread {
    * be taken: `undefined` when at once, else a promise of the hand-over. Its failure (the thread's)
    * goes to `failed`.
    */
-  readonly hand: (part: number, ipc: Uint8Array, properties: ParquetProperties | undefined, failed: (error: Error) => void) => Promise<void> | undefined
+  readonly hand: (part: number, ipc: IpcStreamBytes, properties: ParquetProperties | undefined, failed: (error: Error) => void) => Promise<void> | undefined
   readonly failure: () => Error | undefined
   readonly terminate: () => Promise<void>
   nextPart: number
@@ -117,7 +119,10 @@ interface Handover {
   readonly reject: (error: Error) => void
 }
 
-/** Free shared buffers for batches, reused: at most one per batch that may wait, and the one being handed over. */
+/**
+ * Free shared buffers for batches, reused: at most one per batch that may wait, the one being
+ * taken, and one written and queued for its hand-over.
+ */
 const slotPool = () => {
   let free: Array<SharedArrayBuffer> = []
   return {
@@ -198,9 +203,10 @@ const startThread = (): Thread => {
         : new Promise<ParquetReply>((resolve, reject) => send({ ...message, id: nextId++ }, { resolve, reject })),
     hand(part, ipc, properties, failed) {
       if (failure !== undefined) return Promise.reject(failure)
+      // Written now, whether posted now or queued: the batch's buffers are only lent until `write` returns.
+      const slot = slots.take(ipc.byteLength)
+      ipc.writeInto(new Uint8Array(slot, 0, ipc.byteLength))
       const post = () => {
-        const slot = slots.take(ipc.byteLength)
-        new Uint8Array(slot, 0, ipc.byteLength).set(ipc)
         untaken++
         const message: ParquetRequest = { op: "write", id: nextId++, part, slot, length: ipc.byteLength, ...(properties === undefined ? {} : { properties }) }
         send(message, { resolve: () => undefined, reject: failed, slot })
@@ -246,8 +252,8 @@ const openPart = (thread: Thread, part: number, properties: ParquetProperties): 
   let failure: Error | undefined
   return {
     write(batch) {
-      // Serializing is the main thread's share (~0.3 µs per record); the thread copies it into parquet-wasm.
-      const ipc = ipcStream(batch.kind, batch.columns, [batch])
+      // Serializing is the main thread's share; the thread copies it into parquet-wasm.
+      const ipc = ipcStreamBytes(batch.kind, batch.columns, [batch])
       const handed = thread.hand(part, ipc, first ? properties : undefined, (error) => void (failure ??= error))
       first = false
       return handed

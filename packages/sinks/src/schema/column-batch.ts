@@ -3,7 +3,7 @@ import { recordKinds } from "@tikflow/core/internal"
 import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
-import { assertInt64s, BoolBuilder, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
+import { assertInt64s, BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { NotAnInt64 } from "./not-an-int64.js"
 import { columnValues } from "./column-values.js"
 
@@ -31,6 +31,12 @@ export interface ColumnBatchBuilder {
   readonly rows: number
   /** Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. */
   append(records: ReadonlyArray<AnyRecord>): void
+  /**
+   * The rows appended since the last `take` or `finish`, as views of the builder's buffers: valid
+   * until the next `append` (a consumer copies what it keeps, e.g. into its hand-over buffer).
+   */
+  take(): ColumnBatch
+  /** The same rows in buffers of their own, at their exact size: a batch that is kept. */
   finish(): ColumnBatch
 }
 
@@ -79,10 +85,14 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
       for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
       rows += records.length
     },
-    finish() {
-      const batch = { kind, columns, length: rows, data: builders.map((builder) => builder.finish()) }
+    take() {
+      const batch = { kind, columns, length: rows, data: builders.map((builder) => builder.take()) }
       rows = 0
       return batch
+    },
+    finish() {
+      const batch = this.take()
+      return { ...batch, data: batch.data.map(copyColumnData) }
     }
   }
 }

@@ -3,8 +3,9 @@ import { NotAnInt64 } from "./not-an-int64.js"
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
 // (measured, see shared/notes/stack.md), and the converter is the hot loop of every file sink.
 // A column is appended page by page into scratch buffers that grow and are reused: the sink keeps
-// no records while a batch fills (they would outlive young-generation GCs), and `finish` copies
-// each buffer out at its exact size. The buffers are Arrow's memory layout, but no apache-arrow
+// no records while a batch fills (they would outlive young-generation GCs), and `take` hands the
+// rows over as views of those buffers (the Parquet sink copies them once, into its hand-over slot;
+// `copyColumnData` copies them out for a batch that is kept). The buffers are Arrow's memory layout, but no apache-arrow
 // object is made here: the Parquet sink writes them as IPC bytes itself (see ipc-stream.ts), and
 // only the sinks handing out Arrow objects wrap them (see record-batch.ts).
 
@@ -22,11 +23,22 @@ export interface ColumnData {
   readonly child?: ColumnData
 }
 
-/** One Arrow column filled by appending values; `finish` hands its buffers over and starts afresh. */
+/** One Arrow column filled by appending values. */
 export interface ColumnBuilder {
   append(values: ReadonlyArray<unknown>): void
-  finish(): ColumnData
+  /** The rows appended so far, as views of the builder's buffers, valid until the next `append`; the builder starts afresh. */
+  take(): ColumnData
 }
+
+/** `column` with buffers of its own, at their exact size: what outlives its builder's next `append`. */
+export const copyColumnData = (column: ColumnData): ColumnData => ({
+  length: column.length,
+  nullCount: column.nullCount,
+  nullBitmap: column.nullBitmap.slice(),
+  ...(column.valueOffsets === undefined ? {} : { valueOffsets: column.valueOffsets.slice() }),
+  ...(column.values === undefined ? {} : { values: column.values.slice() }),
+  ...(column.child === undefined ? {} : { child: copyColumnData(column.child) })
+})
 
 type Scratch = Uint8Array | Int32Array | Float64Array | BigInt64Array
 
@@ -41,19 +53,25 @@ const grown = <A extends Scratch>(array: A, needed: number): A => {
 /** Bits set row by row (Arrow's order: row r is bit r % 8 of byte r / 8), reused batch after batch. */
 class Bitmap {
   private bytes = new Uint8Array(0)
+  /** Bytes taken (still in the taker's hands) and cleared before the next batch's first bits. */
+  private taken = 0
 
   /** The bytes, with room for `rows` rows; set a row's bit with `bytes[row >> 3] |= 1 << (row & 7)`. */
   reserve(rows: number): Uint8Array {
+    if (this.taken > 0) {
+      this.bytes.fill(0, 0, this.taken)
+      this.taken = 0
+    }
     this.bytes = grown(this.bytes, (rows + 7) >> 3)
     return this.bytes
   }
 
-  /** The first `length` rows' bits, copied out; they are cleared for the next batch. */
+  /** The first `length` rows' bits, a view until the next `reserve`, which starts the next batch. */
   take(length: number): Uint8Array {
     const bytes = (length + 7) >> 3
-    const out = this.bytes.slice(0, bytes)
-    this.bytes.fill(0, 0, bytes)
-    return out
+    // An earlier batch's bits not yet cleared (no row came since) stay to be cleared.
+    this.taken = Math.max(this.taken, bytes)
+    return this.bytes.subarray(0, bytes)
   }
 }
 
@@ -71,7 +89,7 @@ class ValidityBuilder {
     }
   }
 
-  finish(length: number): { nullBitmap: Uint8Array; nullCount: number } {
+  take(length: number): { nullBitmap: Uint8Array; nullCount: number } {
     const out = { nullBitmap: this.bitmap.take(length), nullCount: this.nullCount }
     this.nullCount = 0
     return out
@@ -80,7 +98,7 @@ class ValidityBuilder {
 
 /** The parts of a utf8 or list<utf8> column's data besides its payload: validity and the offsets of its `length` rows. */
 const offsetColumn = (length: number, validity: ValidityBuilder, offsets: Int32Array) =>
-  ({ length, ...validity.finish(length), valueOffsets: offsets.slice(0, length + 1) })
+  ({ length, ...validity.take(length), valueOffsets: offsets.subarray(0, length + 1) })
 
 export class Utf8Builder implements ColumnBuilder {
   private length = 0
@@ -107,31 +125,42 @@ export class Utf8Builder implements ColumnBuilder {
     let previous = this.previous
     let previousStart = this.previousStart
     let previousEnd = this.previousEnd
+    const at = this.length
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
       if (v != null && v.length > 0) {
-        const start = position
         if (v === previous) {
-          // The same text again (the same string, a pointer compare): its bytes are copied.
+          // The same text again (the same string, a pointer compare; a provenance column's page is
+          // one run of it): the run's bytes are copied, doubling, in a few copies instead of one per row.
+          let run = 1
+          while (i + run < values.length && values[i + run] === v) run++
+          const size = previousEnd - previousStart
           bytes.copyWithin(position, previousStart, previousEnd)
-          position += previousEnd - previousStart
-        } else {
-          // ASCII (ids, usernames, most text) is copied char by char; the rest goes to encodeInto,
-          // whose per-call cost (a subarray) only pays off past the first non-ASCII character.
-          let j = 0
-          const length = v.length
-          for (; j < length; j++) {
-            const c = v.charCodeAt(j)
-            if (c >= 0x80) break
-            bytes[position + j] = c
+          for (let copied = 1; copied < run; copied *= 2) {
+            bytes.copyWithin(position + copied * size, position, position + Math.min(copied, run - copied) * size)
           }
-          position += j === length ? length : j + encoder.encodeInto(v.slice(j), bytes.subarray(position + j)).written
+          for (let k = 0; k < run; k++) offsets[at + i + k + 1] = position += size
+          previousStart = position - size
+          previousEnd = position
+          i += run - 1
+          continue
         }
+        const start = position
+        // ASCII (ids, usernames, most text) is copied char by char; the rest goes to encodeInto,
+        // whose per-call cost (a subarray) only pays off past the first non-ASCII character.
+        let j = 0
+        const length = v.length
+        for (; j < length; j++) {
+          const c = v.charCodeAt(j)
+          if (c >= 0x80) break
+          bytes[position + j] = c
+        }
+        position += j === length ? length : j + encoder.encodeInto(v.slice(j), bytes.subarray(position + j)).written
         previous = v
         previousStart = start
         previousEnd = position
       }
-      offsets[this.length + i + 1] = position
+      offsets[at + i + 1] = position
     }
     this.position = position
     this.previous = previous
@@ -140,8 +169,8 @@ export class Utf8Builder implements ColumnBuilder {
     this.length += values.length
   }
 
-  finish(): ColumnData {
-    const data = { ...offsetColumn(this.length, this.validity, this.offsets), values: this.bytes.slice(0, this.position) }
+  take(): ColumnData {
+    const data = { ...offsetColumn(this.length, this.validity, this.offsets), values: this.bytes.subarray(0, this.position) }
     this.length = 0
     this.position = 0
     this.previous = null
@@ -162,7 +191,7 @@ export const assertInt64s = (values: ReadonlyArray<number | null>): void => {
   }
 }
 
-/** A column of 8-byte numbers: validity, growth and `finish` here; how a page's values are written in `fill`. */
+/** A column of 8-byte numbers: validity, growth and `take` here; how a page's values are written in `fill`. */
 abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements ColumnBuilder {
   private length = 0
   private readonly validity = new ValidityBuilder()
@@ -176,9 +205,9 @@ abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements 
     this.length += values.length
   }
 
-  finish(): ColumnData {
+  take(): ColumnData {
     const { length } = this
-    const data = { length, ...this.validity.finish(length), values: this.data.slice(0, length) }
+    const data = { length, ...this.validity.take(length), values: this.data.subarray(0, length) }
     this.length = 0
     return data
   }
@@ -239,9 +268,9 @@ export class BoolBuilder implements ColumnBuilder {
     this.length += values.length
   }
 
-  finish(): ColumnData {
+  take(): ColumnData {
     const { length } = this
-    const data = { length, ...this.validity.finish(length), values: this.bits.take(length) }
+    const data = { length, ...this.validity.take(length), values: this.bits.take(length) }
     this.length = 0
     return data
   }
@@ -269,8 +298,8 @@ export class ListUtf8Builder implements ColumnBuilder {
     this.length += values.length
   }
 
-  finish(): ColumnData {
-    const data = { ...offsetColumn(this.length, this.validity, this.offsets), child: this.items.finish() }
+  take(): ColumnData {
+    const data = { ...offsetColumn(this.length, this.validity, this.offsets), child: this.items.take() }
     this.length = 0
     this.itemCount = 0
     return data

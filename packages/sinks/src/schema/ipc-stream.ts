@@ -169,16 +169,21 @@ export interface Encapsulated {
 /** The bytes `writeMessage` writes for `m`'s continuation marker, length and padded flatbuffer. */
 export const metadataSize = (m: Encapsulated): number => padded(8 + m.metadata.byteLength)
 
-/** Continuation marker, metadata length, the flatbuffer padded to 8, the body; returns the end. */
+/**
+ * Continuation marker, metadata length, the flatbuffer padded to 8, the body; returns the end.
+ * Writes the padding's zeros too: `out` may be a reused buffer.
+ */
 export const writeMessage = (out: Uint8Array, view: DataView, at: number, m: Encapsulated): number => {
   const { metadata, body } = m
   const metadataLength = metadataSize(m) - 8
   view.setInt32(at, -1, true)
   view.setInt32(at + 4, metadataLength, true)
   out.set(metadata, at + 8)
+  out.fill(0, at + 8 + metadata.byteLength, at + 8 + metadataLength)
   at += 8 + metadataLength
   for (const buffer of body) {
     out.set(buffer, at)
+    out.fill(0, at + buffer.byteLength, at + padded(buffer.byteLength))
     at += padded(buffer.byteLength)
   }
   return at
@@ -197,23 +202,43 @@ export const batchMessages = (columns: ReadonlyArray<Column>, batches: ReadonlyA
 /** The end-of-stream marker: a continuation marker and a zero length. */
 export const END_OF_STREAM_LENGTH = 8
 
+/** An Arrow IPC stream laid out, to be written into a buffer of `byteLength` bytes (fresh or reused). */
+export interface IpcStreamBytes {
+  readonly byteLength: number
+  /** Writes the stream into `out`'s first `byteLength` bytes. */
+  writeInto(out: Uint8Array): void
+}
+
 /**
  * The Arrow IPC stream of `batches` (of one kind and columns): the schema message (with the
  * `tikflow.record_kind` and `tikflow.encoding` metadata of `arrowSchemaFor`), a record batch message
- * per batch, end-of-stream; written into one buffer (what parquet-wasm's `Table.fromIPCStream` reads).
+ * per batch, end-of-stream (what parquet-wasm's `Table.fromIPCStream` reads), laid out but not yet
+ * written: the batches' buffers are copied once, where `writeInto` is told.
  */
-export const ipcStream = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
+export const ipcStreamBytes = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): IpcStreamBytes => {
   const messages: Array<Encapsulated> = [
     { metadata: message(HEADER_SCHEMA, 0, (b) => schemaTable(b, kind, columns)), body: [], bodyLength: 0 },
     ...batchMessages(columns, batches)
   ]
-  let length = END_OF_STREAM_LENGTH
-  for (const m of messages) length += metadataSize(m) + m.bodyLength
-  // Zero-filled: the padding is zeros.
-  const out = new Uint8Array(length)
-  const view = new DataView(out.buffer)
-  let at = 0
-  for (const m of messages) at = writeMessage(out, view, at, m)
-  view.setInt32(at, -1, true) // end-of-stream: continuation marker, zero length
+  let byteLength = END_OF_STREAM_LENGTH
+  for (const m of messages) byteLength += metadataSize(m) + m.bodyLength
+  return {
+    byteLength,
+    writeInto(out) {
+      const view = new DataView(out.buffer, out.byteOffset, byteLength)
+      let at = 0
+      for (const m of messages) at = writeMessage(out, view, at, m)
+      // End-of-stream: continuation marker, zero length.
+      view.setInt32(at, -1, true)
+      view.setInt32(at + 4, 0, true)
+    }
+  }
+}
+
+/** {@link ipcStreamBytes} written into one buffer of their own. */
+export const ipcStream = (kind: string, columns: ReadonlyArray<Column>, batches: ReadonlyArray<ColumnBatch>): Uint8Array => {
+  const stream = ipcStreamBytes(kind, columns, batches)
+  const out = new Uint8Array(stream.byteLength)
+  stream.writeInto(out)
   return out
 }

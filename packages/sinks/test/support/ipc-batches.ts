@@ -26,17 +26,27 @@ export const pagesOf = (kind: RecordKind) =>
 export type Pages = typeof pagesOf extends (kind: RecordKind) => fc.Arbitrary<infer A> ? A : never
 
 /** The column batches a sink builds of those pages: the added field and provenance stamped as the runner does. */
-export const batchesOf = (kind: RecordKind, { pages, finishAfter, provenance, added, author }: Pages): Array<ColumnBatch> => {
-  const builder = columnBatchBuilder(kind, added ? ["author"] : [], provenance)
+export const batchesOf = (kind: RecordKind, sample: Pages): Array<ColumnBatch> => {
   const batches: Array<ColumnBatch> = []
+  takeBatches(kind, sample, "finish", (batch) => batches.push(batch))
+  return batches
+}
+
+/**
+ * Builds the pages' batches as {@link batchesOf} does, each given to `use` as `finish` (buffers of
+ * its own) or `take` (views of the builder's buffers, used before the next page is appended) makes it.
+ */
+export const takeBatches = (kind: RecordKind, { pages, finishAfter, provenance, added, author }: Pages, how: "take" | "finish", use: (batch: ColumnBatch) => void): void => {
+  const builder = columnBatchBuilder(kind, added ? ["author"] : [], provenance)
+  const batches = { push: (batch: ColumnBatch) => use(batch) }
+  const finish = () => (how === "take" ? builder.take() : builder.finish())
   pages.forEach((page, p) => {
     builder.append(page.map((record) => ({
       ...record,
       ...(added ? { author: author ?? null } : {}),
       ...(provenance ? { _harvest_id: "videos-1", _fetched_at: `2026-01-01T00:00:0${p}.000Z`, _log_id: p % 2 === 0 ? null : `log-${p}` } : {})
     })) as never)
-    if (finishAfter[p]) batches.push(builder.finish())
+    if (finishAfter[p]) batches.push(finish())
   })
-  batches.push(builder.finish())
-  return batches
+  batches.push(finish())
 }

@@ -68,6 +68,18 @@ const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyAr
 export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): ColumnBatchBuilder => {
   const columns = columnsOf(kind, addedFields, provenance)
   const builders = columns.map(builderOf)
+  const readers = columns.map((column) => columnValues(column.name))
+  // A page's values, column by column, in arrays reused page after page (26 new arrays a page were
+  // garbage for the young generation); emptied after each page, so no record outlives its page here.
+  const values = columns.map((): Array<unknown> => [])
+  const read = (records: ReadonlyArray<AnyRecord>) => {
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]
+      const read = readers[i](records, values[i])
+      if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
+      else if (column.type === "json") for (let r = 0; r < read.length; r++) read[r] = jsonText(read[r])
+    }
+  }
   let rows = 0
   return {
     get rows() {
@@ -76,13 +88,13 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
     append(records) {
       if (records.length === 0) return
       assertColumnsHoldFields(columns, records)
-      // Every column's values are read and checked before any column takes a row.
-      const values = columns.map((column) => {
-        const read = columnValues(column.name)(records)
-        if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
-        return column.type === "json" ? read.map(jsonText) : read
-      })
-      for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
+      try {
+        // Every column's values are read and checked before any column takes a row.
+        read(records)
+        for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
+      } finally {
+        for (const column of values) column.fill(null)
+      }
       rows += records.length
     },
     take() {

@@ -42,9 +42,11 @@ export const copyColumnData = (column: ColumnData): ColumnData => ({
 
 type Scratch = Uint8Array | Int32Array | Float64Array | BigInt64Array
 
-/** `array`, or a copy at least twice its size when `needed` elements do not fit. */
+/**
+ * A copy of `array` at least twice its size, with room for `needed` elements. Callers check the
+ * length first: a call per page and column over four array types was ~5% of building a page.
+ */
 const grown = <A extends Scratch>(array: A, needed: number): A => {
-  if (needed <= array.length) return array
   const next = new (array.constructor as new (length: number) => A)(Math.max(needed, 2 * array.length))
   next.set(array as never)
   return next
@@ -62,7 +64,7 @@ class Bitmap {
       this.bytes.fill(0, 0, this.taken)
       this.taken = 0
     }
-    this.bytes = grown(this.bytes, (rows + 7) >> 3)
+    if ((rows + 7) >> 3 > this.bytes.length) this.bytes = grown(this.bytes, (rows + 7) >> 3)
     return this.bytes
   }
 
@@ -118,8 +120,8 @@ export class Utf8Builder implements ColumnBuilder {
       const v = values[i]
       if (v != null) bound += v.length * 3
     }
-    this.bytes = grown(this.bytes, this.position + bound)
-    this.offsets = grown(this.offsets, this.length + values.length + 1)
+    if (this.position + bound > this.bytes.length) this.bytes = grown(this.bytes, this.position + bound)
+    if (this.length + values.length + 1 > this.offsets.length) this.offsets = grown(this.offsets, this.length + values.length + 1)
     const { bytes, offsets } = this
     let position = this.position
     let previous = this.previous
@@ -200,7 +202,7 @@ abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements 
 
   append(values: ReadonlyArray<number | null>): void {
     this.validity.append(values, this.length)
-    this.data = grown(this.data, this.length + values.length)
+    if (this.length + values.length > this.data.length) this.data = grown(this.data, this.length + values.length)
     this.fill(this.data, values, this.length)
     this.length += values.length
   }
@@ -285,7 +287,7 @@ export class ListUtf8Builder implements ColumnBuilder {
 
   append(values: ReadonlyArray<ReadonlyArray<string> | null>): void {
     this.validity.append(values, this.length)
-    this.offsets = grown(this.offsets, this.length + values.length + 1)
+    if (this.length + values.length + 1 > this.offsets.length) this.offsets = grown(this.offsets, this.length + values.length + 1)
     const { offsets } = this
     const items: Array<string> = []
     for (let i = 0; i < values.length; i++) {

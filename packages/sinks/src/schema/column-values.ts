@@ -1,5 +1,8 @@
-/** Reads one field of every record into an array, `null` where the field is absent. */
-export type ColumnValues = (rows: ReadonlyArray<unknown>) => Array<unknown>
+/**
+ * Reads one field of every record into an array, `null` where the field is absent: a new one, or
+ * `into` (a caller's reused array, its length set to the rows').
+ */
+export type ColumnValues = (rows: ReadonlyArray<unknown>, into?: Array<unknown>) => Array<unknown>
 
 const cache = new Map<string, ColumnValues>()
 
@@ -22,7 +25,9 @@ export const columnValues = (name: string): ColumnValues => {
   if (read === undefined) {
     read = new Function(
       "rows",
-      `const out = new Array(rows.length)
+      "into",
+      `const out = into === undefined ? new Array(rows.length) : into
+out.length = rows.length
 for (let i = 0; i < rows.length; i++) { const v = ${fieldRead("rows[i]", name)}; out[i] = v === undefined ? null : v }
 return out`
     ) as ColumnValues

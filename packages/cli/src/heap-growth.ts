@@ -1,3 +1,4 @@
+import { constants, PerformanceObserver } from "node:perf_hooks"
 import v8 from "node:v8"
 
 /**
@@ -11,22 +12,58 @@ import v8 from "node:v8"
  */
 export const HEAP_GROWING_PERCENT = 75
 
+/**
+ * The least room the heap's limit leaves above the live set. V8 starts incremental marking once the
+ * room left under the limit falls to ~24 MB (about 1.5× the young generation's 16 MB), and its limit
+ * is the live set grown by the factor plus 16 MB: a live set grown by less than ~8 MB has marking
+ * start the moment a full collection ends. A harvest into Parquet keeps ~12 MB (75% of it: 9 MB), so
+ * full collections ran back to back, ~35 per 200k videos whatever the harvest promoted; 24 MB leaves
+ * ~16 MB of growth before marking starts (5–6 per 200k; bench/findings.md).
+ */
+export const MIN_HEAP_HEADROOM_BYTES = 24 * 2 ** 20
+
+/** The percent for a tiny live set (V8's own factor stops at 4×). */
+const MAX_GROWING_PERCENT = 500
+/** Percents move in steps, so V8's flag changes once in a while, not after every full collection. */
+const PERCENT_STEP = 25
+
+/** The growing percent for a live set of `liveBytes`: 75, or more when 75% of it is under the headroom. */
+export const growingPercentFor = (liveBytes: number): number => {
+  const forHeadroom = Math.ceil((100 * MIN_HEAP_HEADROOM_BYTES) / Math.max(liveBytes, 1) / PERCENT_STEP) * PERCENT_STEP
+  return Math.min(MAX_GROWING_PERCENT, Math.max(HEAP_GROWING_PERCENT, forHeadroom))
+}
+
 // V8 reads these as `--a-b` or `--a_b`, from the command line or NODE_OPTIONS.
 const USER_HEAP_FLAG = /--(max-old-space-size|max-heap-size|max-semi-space-size|heap-growing-percent)\b/
 
-/** The flag the CLI sets, or undefined when the user sized the heap themselves (their flags win). */
-export const heapGrowthFlag = (execArgv: ReadonlyArray<string>, nodeOptions: string | undefined): string | undefined =>
+/** Whether the user sized the heap themselves (their flags win: the CLI then sets none). */
+export const userSizedHeap = (execArgv: ReadonlyArray<string>, nodeOptions: string | undefined): boolean =>
   [...execArgv, nodeOptions ?? ""].some((arg) => USER_HEAP_FLAG.test(arg.replaceAll("_", "-")))
-    ? undefined
-    : `--heap-growing-percent=${HEAP_GROWING_PERCENT}`
+
+/** A `gc` performance entry: what kind of collection it was. */
+type GcEntry = { readonly detail?: { readonly kind?: number } }
+
+/** What the old generation holds (V8 sizes its limit from this, young objects apart). */
+const oldGenerationBytes = (): number =>
+  v8.getHeapSpaceStatistics().reduce((sum, space) => (space.space_name.startsWith("new_") ? sum : sum + space.space_used_size), 0)
+
+const setGrowingPercent = (percent: number): void => v8.setFlagsFromString(`--heap-growing-percent=${percent}`)
 
 /**
  * Bounds the heap's growth from inside the process, before the command allocates: no relaunch
  * (a second process would double start-up and outlive a SIGKILLed parent), no flags for the user
- * to know. V8 reads the growing factor each time it sets the next heap limit, so setting it at
- * start-up applies to the whole run.
+ * to know. V8 reads the growing factor each time it sets the next heap limit (at the end of a full
+ * collection), so after each one the percent is fitted to what survived it, for the next.
  */
 export const boundHeapGrowth = (): void => {
-  const flag = heapGrowthFlag(process.execArgv, process.env.NODE_OPTIONS)
-  if (flag !== undefined) v8.setFlagsFromString(flag)
+  if (userSizedHeap(process.execArgv, process.env.NODE_OPTIONS)) return
+  let percent = growingPercentFor(oldGenerationBytes())
+  setGrowingPercent(percent)
+  // Entries arrive in batches after the collections; an observer keeps no process alive.
+  new PerformanceObserver((list) => {
+    const major = list.getEntries().some((entry) => (entry as GcEntry).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+    if (!major) return
+    const next = growingPercentFor(oldGenerationBytes())
+    if (next !== percent) setGrowingPercent((percent = next))
+  }).observe({ entryTypes: ["gc"] })
 }

@@ -33,29 +33,47 @@ describe("heap growth", () => {
     )
   })
 
-  it("runs far fewer full collections than a fixed 75% when the live set is small (the CLI's own process, built)", () => {
-    // ~10 MB kept at any time, each object living long enough to be promoted: ~300 MB promoted in all.
+  it("refits V8's percent after each full collection to what survived it (a fresh process, the built module)", () => {
+    // V8's flags cannot be read back, so the child records what the module sets; gc() is a full collection.
     const module = fileURLToPath(new URL("../../dist/heap-growth.js", import.meta.url))
     const script = `
-      import { constants, PerformanceObserver } from "node:perf_hooks"
-      import { boundHeapGrowth } from ${JSON.stringify(module)}
+      import v8 from "node:v8"
+      const set = []
+      const setFlags = v8.setFlagsFromString
+      v8.setFlagsFromString = (flags) => { set.push(flags); setFlags(flags) }
+      const { boundHeapGrowth } = await import(${JSON.stringify(module)})
+      const collected = () => { globalThis.gc(); return new Promise((resolve) => setTimeout(resolve, 50)) }
       boundHeapGrowth()
-      let majors = 0
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++
-      }).observe({ entryTypes: ["gc"] })
-      const ring = new Array(64).fill([])
-      for (let i = 0; i < 2000; i++) ring[i % 64] = Array.from({ length: 10000 }, (_, n) => ({ n, i }))
-      setTimeout(() => console.log(majors), 50)
+      await collected()
+      let kept = Array.from({ length: 2e6 }, (_, n) => ({ n })) // ~60 MB survives
+      await collected()
+      kept = undefined
+      await collected()
+      console.log(JSON.stringify(set))
     `
-    const majors = (flags: ReadonlyArray<string>) => {
-      const run = spawnSync(process.execPath, [...flags, "--input-type=module", "-e", script], { encoding: "utf8" })
-      expect(run.stderr).toBe("")
-      return Number(run.stdout)
-    }
-    const fitted = majors([])
-    const fixed = majors(["--heap-growing-percent=75"]) // a user's flag: the CLI then sets none
-    expect(fixed).toBeGreaterThan(10)
-    expect(fitted).toBeLessThanOrEqual(fixed / 2)
+    const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" })
+    expect(run.stderr).toBe("")
+    const percents = (JSON.parse(run.stdout) as Array<string>).map((flags) => Number(/^--heap-growing-percent=(\d+)$/.exec(flags)?.[1]))
+    // Small at start (the headroom's percent), 75 once ~60 MB survive, the headroom's again once they are gone.
+    expect(percents.length).toBe(3)
+    expect(percents[0]).toBeGreaterThan(HEAP_GROWING_PERCENT)
+    expect(percents[1]).toBe(HEAP_GROWING_PERCENT)
+    expect(percents[2]).toBeGreaterThan(HEAP_GROWING_PERCENT)
+  })
+
+  it("sets nothing when the user sized the heap", () => {
+    const module = fileURLToPath(new URL("../../dist/heap-growth.js", import.meta.url))
+    const script = `
+      import v8 from "node:v8"
+      const set = []
+      v8.setFlagsFromString = (flags) => set.push(flags)
+      const { boundHeapGrowth } = await import(${JSON.stringify(module)})
+      boundHeapGrowth()
+      globalThis.gc()
+      setTimeout(() => console.log(JSON.stringify(set)), 50)
+    `
+    const run = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=512", "--input-type=module", "-e", script], { encoding: "utf8" })
+    expect(run.stderr).toBe("")
+    expect(JSON.parse(run.stdout)).toEqual([])
   })
 })

@@ -23,7 +23,7 @@ const traced = async (name: string, args: ReadonlyArray<string>) => {
   const loaded = readFileSync(trace, "utf8").split("\n").filter((line) => line !== "")
   // The command is a bundle: it must have run, and the trace reads as the modules its files hold.
   expect(loaded.filter((url) => bundled.test(url)).length).toBeGreaterThan(1)
-  return { result, modules: loaded.flatMap(unbundled) }
+  return { result, files: loaded, modules: loaded.flatMap(unbundled) }
 }
 
 // Each of the bundle's files (dist/bin.js, dist/bundle/*.js) as the repository's modules it holds
@@ -63,11 +63,16 @@ describe("a quick start: each sink's dependencies load only when it is used", ()
   })
 
   it("the same run into DuckDB and Parquet loads them (the trace sees what a sink needs), and not apache-arrow", async () => {
-    const { result, modules } = await traced("duckdb", [
+    const { result, files, modules } = await traced("duckdb", [
       "user-info", "--username", "user_00001", "--out", "duckdb:./users.duckdb", "--out", "parquet:./users-parquet"
     ])
     expect(result.code, result.stderr).toBe(fanOutExitCode(["user_00001"], fixture.sandbox.groundTruth.userInfo))
     expect(modules.some((url) => /@duckdb/.test(url))).toBe(true)
+    // @duckdb/node-api comes from the bundle (one chunk, not its ~180 CommonJS files); of DuckDB's
+    // packages only the native binding's loader is read from node_modules.
+    expect(modules.some((url) => /\/@duckdb\/node-api\/lib\/DuckDBInstance\.js$/.test(url))).toBe(true)
+    expect(files.filter((url) => /\/@duckdb\/node-api\//.test(url))).toEqual([])
+    expect(files.some((url) => /\/@duckdb\/node-bindings\/duckdb\.js$/.test(url))).toBe(true)
     expect(modules.some((url) => /parquet-wasm/.test(url))).toBe(true)
     // The Parquet sink writes parquet-wasm's Arrow IPC input itself: apache-arrow stays unloaded.
     expect(modules.filter((url) => /apache-arrow/.test(url))).toEqual([])

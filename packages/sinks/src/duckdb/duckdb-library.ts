@@ -23,7 +23,9 @@ let library: Promise<typeof import("@duckdb/node-api")> | undefined
 export const loadDuckDB = (): Promise<typeof import("@duckdb/node-api")> => {
   if (library === undefined) {
     process.env[CONF_VARIABLE] ??= DUCKDB_ALLOCATOR_CONF
-    library = import("@duckdb/node-api")
+    // Its CommonJS `module.exports` (which Node's named exports only mirror): the CLI's bundle
+    // holds node-api as a chunk whose one export is that object.
+    library = import("@duckdb/node-api").then((module) => module.default)
   }
   return library
 }

@@ -76,36 +76,49 @@ export const openResponseArchive = async (
     throw error
   }
   const pass = context.newPass ? (context.resume?.epoch ?? 0) + 1 : await lastPassIn(path)
-  // Lines as pieces (a format 2 line's body is the response's own bytes), copied once into the member.
-  let pending: Array<Uint8Array> = []
+  // Each line's pieces (a format 2 line's body is the response's own bytes) are copied once, into
+  // the member as it is appended: the response's buffers die young (freed by a scavenge) instead
+  // of waiting, promoted, for the member to fill and then for a full collection. Member buffers
+  // are reused: a fresh 1 MiB one per member was garbage only a full collection frees.
+  const members = memberBuffers()
+  let member = members.take()
   let pendingBytes = 0
   // Members are compressed and appended in order, off the page's path: `writing` is the chain of
   // appends, `inFlight` how many members it still holds; its first failure fails the next call.
   let writing: Promise<void> = Promise.resolve()
   let inFlight = 0
   const startMember = () => {
-    if (pending.length === 0) return
-    const member = Buffer.concat(pending, pendingBytes)
-    pending = []
+    if (pendingBytes === 0) return
+    const full = member
+    const bytes = full.subarray(0, pendingBytes)
+    member = members.take()
     pendingBytes = 0
     inFlight++
     // Output chunks of a quarter member: a compressed member mostly fits one (zlib's default of
     // 16 kB cost a main-thread callback each; a whole member's size a 1 MiB buffer per member).
-    const compressed = gzipAsync(member, { level: ARCHIVE_GZIP_LEVEL, memLevel: ARCHIVE_GZIP_MEM_LEVEL, chunkSize: MEMBER_BYTES / 4 })
-    // A failed compression surfaces through the chain, never as an unhandled rejection.
-    compressed.catch(() => undefined)
+    const compressed = gzipAsync(bytes, { level: ARCHIVE_GZIP_LEVEL, memLevel: ARCHIVE_GZIP_MEM_LEVEL, chunkSize: MEMBER_BYTES / 4 })
+    // zlib reads the member until it settles; a failed compression surfaces through the chain,
+    // never as an unhandled rejection.
+    compressed.then(() => members.give(full), () => undefined)
     writing = writing.then(async () => file.append(await compressed)).finally(() => inFlight--)
   }
   return {
     path,
     async append(responses, epoch) {
       for (const response of responses) {
-        for (const piece of archiveLinePieces(context.harvestId, epoch, pass, response)) {
-          pending.push(piece)
+        const pieces = archiveLinePieces(context.harvestId, epoch, pass, response)
+        let lineBytes = 0
+        for (const piece of pieces) lineBytes += piece.length
+        // A line that does not fit ends the member before it; one larger than a member has its own.
+        if (pendingBytes + lineBytes > member.length) {
+          startMember()
+          if (lineBytes > member.length) member = members.oversized(member, lineBytes)
+        }
+        for (const piece of pieces) {
+          member.set(piece, pendingBytes)
           pendingBytes += piece.length
         }
       }
-      if (pendingBytes >= MEMBER_BYTES) startMember()
       // Waits for the chain only when it is full, and always surfaces an earlier failure.
       if (inFlight >= MEMBERS_IN_FLIGHT) await writing
       else await Promise.race([writing, Promise.resolve()])
@@ -120,9 +133,28 @@ export const openResponseArchive = async (
     },
     async close() {
       // Lines still pending belong to an epoch never committed: a resume would cut them anyway.
-      pending = []
+      pendingBytes = 0
       await writing.catch(() => undefined)
       await file.close()
+    }
+  }
+}
+
+/**
+ * The member buffers of one archive: those zlib has finished reading are taken again (about
+ * MEMBERS_IN_FLIGHT + 1 exist at a time); a line larger than a member gets a buffer of its own.
+ */
+const memberBuffers = () => {
+  const free: Array<Buffer> = []
+  const give = (buffer: Buffer): void => {
+    if (buffer.length === MEMBER_BYTES) free.push(buffer)
+  }
+  return {
+    take: (): Buffer => free.pop() ?? Buffer.allocUnsafe(MEMBER_BYTES),
+    give,
+    oversized: (unused: Buffer, bytes: number): Buffer => {
+      give(unused)
+      return Buffer.allocUnsafe(bytes)
     }
   }
 }

@@ -1,7 +1,13 @@
 import type { Video } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect } from "vitest"
+import { loadDuckDB } from "../src/duckdb/duckdb-library.js"
+import { createStagingSql, createTableSql, upsertFromStagingSql } from "../src/duckdb/duckdb-tables.js"
 import { resolveSink, sharedDuckDB } from "../src/internal.js"
+import { columnsOf } from "../src/schema/columns.js"
 import { checkpoint, streamContext } from "./support/context.js"
 import { sampleVideo, videoArb } from "./support/records.js"
 
@@ -86,5 +92,50 @@ describe("duckdb sink merge", () => {
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await writer.close()
     expect((await readBack("merge_partial_videos")).length).toBe(5)
+  })
+})
+
+describe("duckdb sink merge at size", () => {
+  // Each epoch's DELETE joins the staged keys against the table. For the API's ids (time-ordered:
+  // a video's creation time is in their leading digits) DuckDB narrows that join's scan to the row
+  // groups whose key range the staged keys overlap (zone maps and the join's min/max filter), so
+  // an epoch's merge costs the same at any table size. A rewrite of the DELETE that defeats this
+  // (a cast or expression on the table's key, a tuple IN) would make every epoch scan the table.
+  test("an epoch's delete reads only the row groups its keys can be in", async () => {
+    const { DuckDBInstance } = await loadDuckDB()
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" })
+    const connection = await instance.connect()
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-merge-scan-"))
+    try {
+      const columns = columnsOf("video")
+      await connection.run(createTableSql("videos", columns))
+      // 300,000 rows of ids as the API's: seconds since the epoch times 2^32, plus a sequence.
+      const id = (second: string) => `((${second})::HUGEINT * 4294967296 + i % 1000)::VARCHAR`
+      await connection.run(`INSERT INTO videos (id) SELECT ${id("1704067200 + i")} FROM range(300000) t(i)`)
+      const staging = "_tikflow_stage_videos"
+      await connection.run(createStagingSql(staging, "videos", columns))
+      // The next epoch: 1,000 videos newer than every stored one.
+      await connection.run(`INSERT INTO temp.main.${staging} (id) SELECT ${id("1704067200 + 300000 + i")} FROM range(1000) t(i)`)
+      const profile = join(dir, "profile.json")
+      await connection.run("PRAGMA enable_profiling = 'json'")
+      await connection.run(`PRAGMA profiling_output = '${profile}'`)
+      await connection.run(`SET custom_profiling_settings = '{"OPERATOR_ROWS_SCANNED": "true", "EXTRA_INFO": "true"}'`)
+      await connection.run(upsertFromStagingSql(staging, "videos", "video", columns).deleteStaged)
+      await connection.run("PRAGMA disable_profiling")
+      const scanned = new Map<string, number>()
+      const walk = (node: { operator_rows_scanned?: number; extra_info?: { Table?: string }; children?: ReadonlyArray<unknown> }) => {
+        if (node.extra_info?.Table !== undefined) scanned.set(node.extra_info.Table, node.operator_rows_scanned ?? 0)
+        for (const child of node.children ?? []) walk(child as typeof node)
+      }
+      walk(JSON.parse(readFileSync(profile, "utf8")))
+      const table = [...scanned].find(([name]) => name.endsWith(".videos"))
+      expect(table).toBeDefined()
+      // A row group or two at the boundary, never the table (300,000 rows).
+      expect(table![1]).toBeLessThan(150_000)
+    } finally {
+      connection.closeSync()
+      instance.closeSync()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -64,6 +64,12 @@ export interface UpsertSql {
  * each. Measured on a table without an index, this is as fast for existing keys as for new ones;
  * DuckDB's `INSERT OR REPLACE` / `ON CONFLICT DO UPDATE` need a primary key and were 5× slower
  * still. Run them in one transaction.
+ *
+ * The delete costs the epoch, not the table, for the API's ids: their leading digits are the
+ * creation time, so DuckDB reads only the row groups whose key range (zone maps) the join's
+ * min/max filter of the staged keys overlaps (2M rows: ~5 ms per 50k-row epoch). Keys without that
+ * order (user names) scan the key column, ~14 ns per stored row. Keep `t.<key>` bare in the
+ * condition: an expression on it turns every epoch into a full scan (duckdb-merge.test.ts).
  */
 export const upsertFromStagingSql = (staging: string, table: string, kind: RecordKind, writerColumns: ReadonlyArray<Column>): UpsertSql => {
   const columns = writerColumns.map((c) => quoteIdent(c.name)).join(", ")

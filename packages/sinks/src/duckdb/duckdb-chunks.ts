@@ -46,6 +46,9 @@ export const epochAppender = (
   open: () => Promise<DuckDBAppender>
 ): EpochAppender => {
   const readers = columns.map((column) => columnValues(column.name))
+  // A page's values, column by column, in arrays reused page after page (as the Parquet sink's
+  // builder does), emptied after each page so no record outlives its page here.
+  const values = columns.map((): Array<unknown> => [])
   const buffers: ReadonlyArray<ColumnRows> = columns.map((column) => columnRows(column.type, library.vectors))
   let appender: DuckDBAppender | undefined
   /** The data chunk every chunk of the epoch is written into (the appender copies it). */
@@ -67,11 +70,14 @@ export const epochAppender = (
   }
   const convert = (records: ReadonlyArray<unknown>) => {
     for (let c = 0; c < columns.length; c++) {
+      const page = readers[c]!(records, values[c])
       try {
-        buffers[c]!.put(readers[c]!(records), waiting)
+        buffers[c]!.put(page, waiting)
       } catch (error) {
         // Rows past `waiting` are not counted yet: nothing of the page is kept.
         throw new Error(`${columns[c]!.name}: ${error instanceof Error ? error.message : String(error)}`)
+      } finally {
+        page.fill(null)
       }
     }
     waiting += records.length
@@ -103,7 +109,6 @@ export const epochAppender = (
     waiting = 0
     rows = 0
     broken = undefined
-    for (const buffer of buffers) buffer.clear()
   }
 
   return {

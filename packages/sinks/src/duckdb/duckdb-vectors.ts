@@ -16,8 +16,6 @@ export interface ColumnRows {
   write(vector: VectorHandle, from: number, count: number): void
   /** Moves rows [`from`, `from + count`) to the front. */
   shift(from: number, count: number): void
-  /** Forgets every row (an epoch's strings are not kept alive past it). */
-  clear(): void
 }
 
 /** Rows a column holds before it first grows: a data chunk's and a page's. */
@@ -53,21 +51,26 @@ const writeValidity = (duckdb: VectorBindings, vector: VectorHandle, valid: Uint
 
 /**
  * A fixed-width column: `perRow` elements of its typed array per row, in DuckDB's own layout, so a
- * chunk's rows go over in one copy. Subclasses convert the values (`put`).
+ * chunk's rows go over in one copy. Subclasses convert a page's values (`convert`).
  */
 abstract class FixedWidthRows<A extends Uint8Array | Int32Array | Float64Array> implements ColumnRows {
   readonly valid = new Validity()
+  values: A
   constructor(
-    protected readonly duckdb: VectorBindings,
-    public values: A,
+    private readonly duckdb: VectorBindings,
+    array: new (length: number) => A,
     private readonly perRow: number
-  ) {}
-  abstract put(values: ReadonlyArray<unknown>, at: number): void
-  /** Room for rows up to `rows`. */
-  protected reserve(rows: number) {
+  ) {
+    this.values = new array(INITIAL_ROWS * perRow)
+  }
+  put(values: ReadonlyArray<unknown>, at: number) {
+    const rows = at + values.length
     if (rows * this.perRow > this.values.length) this.values = grown(this.values, rows * this.perRow)
     this.valid.ensure(rows)
+    this.convert(values, at, this.values, this.valid.bytes)
   }
+  /** Converts `values` into rows `at`… of `out`, setting their bytes in `valid`. */
+  protected abstract convert(values: ReadonlyArray<unknown>, at: number, out: A, valid: Uint8Array): void
   write(vector: VectorHandle, from: number, count: number) {
     const rowBytes = this.values.BYTES_PER_ELEMENT * this.perRow
     this.duckdb.copy_data_to_vector(vector, 0, this.values.buffer, from * rowBytes, count * rowBytes)
@@ -77,17 +80,10 @@ abstract class FixedWidthRows<A extends Uint8Array | Int32Array | Float64Array> 
     this.values.copyWithin(0, from * this.perRow, (from + count) * this.perRow)
     this.valid.bytes.copyWithin(0, from, from + count)
   }
-  clear() {}
 }
 
 class Float64Rows extends FixedWidthRows<Float64Array> {
-  constructor(duckdb: VectorBindings) {
-    super(duckdb, new Float64Array(INITIAL_ROWS), 1)
-  }
-  put(values: ReadonlyArray<unknown>, at: number) {
-    this.reserve(at + values.length)
-    const out = this.values
-    const valid = this.valid.bytes
+  protected convert(values: ReadonlyArray<unknown>, at: number, out: Float64Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       if (value === null) valid[at + i] = 0
@@ -106,13 +102,7 @@ const TWO_POW_63 = 9223372036854775808
 
 /** Each row as its two 32-bit halves, low first (little-endian hosts): a number is stored without a BigInt. */
 class Int64Rows extends FixedWidthRows<Int32Array> {
-  constructor(duckdb: VectorBindings) {
-    super(duckdb, new Int32Array(INITIAL_ROWS * 2), 2)
-  }
-  put(values: ReadonlyArray<unknown>, at: number) {
-    this.reserve(at + values.length)
-    const out = this.values
-    const valid = this.valid.bytes
+  protected convert(values: ReadonlyArray<unknown>, at: number, out: Int32Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       const row = at + i
@@ -149,13 +139,7 @@ const describe = (value: unknown): string =>
   typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)
 
 class BoolRows extends FixedWidthRows<Uint8Array> {
-  constructor(duckdb: VectorBindings) {
-    super(duckdb, new Uint8Array(INITIAL_ROWS), 1)
-  }
-  put(values: ReadonlyArray<unknown>, at: number) {
-    this.reserve(at + values.length)
-    const out = this.values
-    const valid = this.valid.bytes
+  protected convert(values: ReadonlyArray<unknown>, at: number, out: Uint8Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       out[at + i] = value ? 1 : 0
@@ -164,25 +148,87 @@ class BoolRows extends FixedWidthRows<Uint8Array> {
   }
 }
 
+/**
+ * Strings as UTF-8, cell after cell in one buffer, encoded as each page arrives: a page's strings
+ * live no longer than the page (held until their chunk filled, they outlived young-generation
+ * collections and were promoted), and a chunk's cells are already one run of bytes.
+ */
+class Utf8Cells {
+  bytes = new Uint8Array(1 << 16)
+  /** `bytes` as a Buffer, for its UTF-8 writes. */
+  private buffer = Buffer.from(this.bytes.buffer)
+  /** Cell i's bytes are [offsets[i], offsets[i + 1]). */
+  offsets = new Int32Array(INITIAL_ROWS + 1)
+  readonly valid = new Validity()
+  /** Scratch: a page's strings, kept while it is encoded. */
+  private readonly texts: Array<string | null> = []
+
+  /** Sets cells [`at`, `at + count`) to `text` of `values`' first `count` items (null: a null cell). */
+  put(values: ReadonlyArray<unknown>, count: number, at: number, text: (value: unknown) => string | null) {
+    const texts = this.texts
+    try {
+      let joined = ""
+      for (let i = 0; i < count; i++) {
+        const value = text(values[i])
+        texts[i] = value
+        if (value !== null) joined += value
+      }
+      this.reserve(at + count, this.offsets[at]! + joined.length * 3)
+      this.encode(joined, count, at)
+    } finally {
+      texts.fill(null, 0, count)
+    }
+  }
+  private reserve(cells: number, bytes: number) {
+    if (cells + 1 > this.offsets.length) this.offsets = grown(this.offsets, cells + 1)
+    this.valid.ensure(cells)
+    if (bytes > this.bytes.length) {
+      this.bytes = grown(this.bytes, bytes)
+      this.buffer = Buffer.from(this.bytes.buffer)
+    }
+  }
+  /** Writes the page's strings (`joined`, and `texts` one by one) from cell `at`'s offset on. */
+  private encode(joined: string, count: number, at: number) {
+    const { texts, offsets, buffer } = this
+    const valid = this.valid.bytes
+    let position = offsets[at]!
+    // All ASCII (any other character takes more than one byte per UTF-16 unit): a byte per unit.
+    const ascii = joined.length === 0 || buffer.write(joined, position, "utf8") === joined.length
+    for (let i = 0; i < count; i++) {
+      const value = texts[i]
+      offsets[at + i] = position
+      valid[at + i] = value === null ? 0 : 1
+      if (value !== null) position += ascii ? value.length : buffer.write(value, position, "utf8")
+    }
+    offsets[at + count] = position
+  }
+  /** Writes cells [`from`, `from + count`) into a VARCHAR vector (see `writeStrings`). */
+  write(duckdb: VectorBindings, vector: VectorHandle, from: number, count: number) {
+    writeStrings(duckdb, vector, this, from, count)
+  }
+  shift(from: number, count: number) {
+    const offsets = this.offsets
+    const base = offsets[from]!
+    this.bytes.copyWithin(0, base, offsets[from + count])
+    for (let i = 0; i <= count; i++) offsets[i] = offsets[from + i]! - base
+    this.valid.bytes.copyWithin(0, from, from + count)
+  }
+}
+
 class StringRows implements ColumnRows {
-  /** The rows' strings (null for a null row); the array only grows, `at` says where rows end. */
-  readonly values: Array<string | null> = []
+  private readonly cells = new Utf8Cells()
   constructor(
     private readonly duckdb: VectorBindings,
     private readonly text: (value: unknown) => string | null
   ) {}
   put(values: ReadonlyArray<unknown>, at: number) {
-    const out = this.values
-    for (let i = 0; i < values.length; i++) out[at + i] = this.text(values[i])
+    this.cells.put(values, values.length, at, this.text)
   }
   write(vector: VectorHandle, from: number, count: number) {
-    writeStrings(this.duckdb, vector, this.values, from, count)
+    this.cells.write(this.duckdb, vector, from, count)
   }
   shift(from: number, count: number) {
-    this.values.copyWithin(0, from, from + count)
-  }
-  clear() {
-    this.values.length = 0
+    this.cells.shift(from, count)
   }
 }
 
@@ -195,54 +241,66 @@ const utf8Of = (value: unknown): string | null => {
 const jsonOf = (value: unknown): string | null => jsonText(value) ?? null
 
 class ListRows implements ColumnRows {
-  readonly values: Array<ReadonlyArray<string | null> | null> = []
-  /** Scratch: one chunk's elements, flattened, and each row's (offset, length) as DuckDB's list entries. */
-  private elements: Array<string | null> = []
+  /** Every row's elements, one cell each. */
+  private readonly elements = new Utf8Cells()
+  /** Row r's elements are cells [starts[r], starts[r + 1]). */
+  private starts = new Int32Array(INITIAL_ROWS + 1)
+  private readonly valid = new Validity()
+  /** Scratch: a page's elements, flattened; a chunk's (offset, length) list entries. */
+  private readonly flat: Array<string | null> = []
   private entries = new Uint32Array(INITIAL_ROWS * 4)
   constructor(private readonly duckdb: VectorBindings) {}
   put(values: ReadonlyArray<unknown>, at: number) {
-    const out = this.values
-    for (let i = 0; i < values.length; i++) out[at + i] = listOf(values[i])
+    const rows = at + values.length
+    if (rows + 1 > this.starts.length) this.starts = grown(this.starts, rows + 1)
+    this.valid.ensure(rows)
+    const { starts, flat } = this
+    const valid = this.valid.bytes
+    const first = starts[at]!
+    let count = 0
+    try {
+      for (let i = 0; i < values.length; i++) {
+        const list = listOf(values[i])
+        starts[at + i] = first + count
+        valid[at + i] = list === null ? 0 : 1
+        if (list !== null) for (let k = 0; k < list.length; k++) flat[count++] = list[k]!
+      }
+      this.elements.put(flat, count, first, identity)
+      starts[rows] = first + count
+    } finally {
+      flat.fill(null, 0, count)
+    }
   }
   write(vector: VectorHandle, from: number, count: number) {
-    const valid = new Uint8Array(count)
-    const total = this.flatten(from, count, valid)
-    const duckdb = this.duckdb
+    const { duckdb, starts } = this
+    const first = starts[from]!
+    const total = starts[from + count]! - first
     if (total > 0) {
       duckdb.list_vector_reserve(vector, total)
       duckdb.list_vector_set_size(vector, total)
-      writeStrings(duckdb, duckdb.list_vector_get_child(vector), this.elements, 0, total)
+      this.elements.write(duckdb, duckdb.list_vector_get_child(vector), first, total)
     } else duckdb.list_vector_set_size(vector, 0)
-    duckdb.copy_data_to_vector(vector, 0, this.entries.buffer, 0, count * 16)
-    writeValidity(duckdb, vector, valid, 0, count)
-  }
-  /** Fills `elements` and `entries` for rows [from, from + count) and `valid`; returns the element count. */
-  private flatten(from: number, count: number, valid: Uint8Array): number {
     if (count * 4 > this.entries.length) this.entries = new Uint32Array(count * 4)
     const entries = this.entries
-    const elements = this.elements
-    let total = 0
     for (let row = 0; row < count; row++) {
-      const list = this.values[from + row]!
-      entries[row * 4] = total
+      entries[row * 4] = starts[from + row]! - first
       entries[row * 4 + 1] = 0
-      entries[row * 4 + 2] = list === null ? 0 : list.length
+      entries[row * 4 + 2] = starts[from + row + 1]! - starts[from + row]!
       entries[row * 4 + 3] = 0
-      if (list === null) continue
-      valid[row] = 1
-      for (let k = 0; k < list.length; k++) elements[total++] = list[k]!
     }
-    elements.length = total
-    return total
+    duckdb.copy_data_to_vector(vector, 0, entries.buffer, 0, count * 16)
+    writeValidity(duckdb, vector, this.valid.bytes, from, count)
   }
   shift(from: number, count: number) {
-    this.values.copyWithin(0, from, from + count)
-  }
-  clear() {
-    this.values.length = 0
-    this.elements.length = 0
+    const starts = this.starts
+    const first = starts[from]!
+    this.elements.shift(first, starts[from + count]! - first)
+    for (let i = 0; i <= count; i++) starts[i] = starts[from + i]! - first
+    this.valid.bytes.copyWithin(0, from, from + count)
   }
 }
+
+const identity = (value: unknown) => value as string | null
 
 const listOf = (value: unknown): ReadonlyArray<string | null> | null => {
   if (value === null) return null
@@ -263,11 +321,11 @@ export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows
     case "json":
       return new StringRows(duckdb, jsonOf)
     case "int64":
-      return new Int64Rows(duckdb)
+      return new Int64Rows(duckdb, Int32Array, 2)
     case "float64":
-      return new Float64Rows(duckdb)
+      return new Float64Rows(duckdb, Float64Array, 1)
     case "bool":
-      return new BoolRows(duckdb)
+      return new BoolRows(duckdb, Uint8Array, 1)
     case "list_utf8":
       return new ListRows(duckdb)
   }
@@ -277,82 +335,52 @@ export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows
 const STRING_T = 16
 const INLINE_BYTES = 12
 
-/** Scratch: a column's strings as UTF-8, each one's byte offset, and the column's `duckdb_string_t`s. */
-let utf8 = Buffer.allocUnsafe(1 << 16)
-let offsets = new Int32Array(INITIAL_ROWS + 1)
+/** Scratch: a chunk's column as `duckdb_string_t`s. */
 let slots = new Uint8Array(INITIAL_ROWS * STRING_T)
 
 /**
- * Writes `count` strings into a VARCHAR vector with ONE native string: the column's strings,
- * concatenated as UTF-8, are assigned to row 0, so DuckDB copies them into the vector's own string
- * heap; every row's `duckdb_string_t` (the C API's layout) then points into that copy, and the
- * rows go over in one copy. A native call per string was ~3× the cost. The heap lives as long as
- * the chunk's vector (until it is reset, after the appender copied the chunk).
+ * Writes `count` cells into a VARCHAR vector with ONE native string: the cells' bytes, one run in
+ * `cells.bytes`, are assigned to row 0, so DuckDB copies them into the vector's own string heap;
+ * every row's `duckdb_string_t` (the C API's layout) then points into that copy, and the rows go
+ * over in one copy. A native call per string was ~3× the cost. The heap lives as long as the
+ * chunk's vector (until it is reset, after the appender copied the chunk).
  */
-const writeStrings = (duckdb: VectorBindings, vector: VectorHandle, strings: ReadonlyArray<string | null>, from: number, count: number) => {
-  const bytes = encode(strings, from, count)
+const writeStrings = (duckdb: VectorBindings, vector: VectorHandle, cells: Utf8Cells, from: number, count: number) => {
+  const { bytes, offsets } = cells
+  const valid = cells.valid.bytes
+  const base = offsets[from]!
+  const total = offsets[from + count]! - base
   if (count * STRING_T > slots.length) slots = new Uint8Array(count * STRING_T * 2)
   slots.fill(0, 0, count * STRING_T)
   let heapLow = 0
   let heapHigh = 0
-  if (bytes > INLINE_BYTES) {
+  if (total > INLINE_BYTES) {
     // Row 0 holds the whole text: its slot's pointer (bytes 8–15) is where DuckDB put it.
-    duckdb.vector_assign_string_element_len(vector, 0, utf8.subarray(0, bytes))
+    duckdb.vector_assign_string_element_len(vector, 0, bytes.subarray(base, base + total))
     const head = duckdb.vector_get_data(vector, STRING_T)
     const words = new Uint32Array(head.buffer, head.byteOffset, 4)
     heapLow = words[2]!
     heapHigh = words[3]!
   }
   const words = new Uint32Array(slots.buffer, 0, count * 4)
-  const valid = new Uint8Array(count)
   for (let row = 0; row < count; row++) {
-    if (strings[from + row] === null) continue
-    valid[row] = 1
-    const start = offsets[row]!
-    const length = offsets[row + 1]! - start
+    if (valid[from + row] === 0) continue
+    const start = offsets[from + row]!
+    const length = offsets[from + row + 1]! - start
     const at = row * STRING_T
     words[row * 4] = length
     if (length <= INLINE_BYTES) {
-      for (let k = 0; k < length; k++) slots[at + 4 + k] = utf8[start + k]!
+      for (let k = 0; k < length; k++) slots[at + 4 + k] = bytes[start + k]!
     } else {
-      slots[at + 4] = utf8[start]!
-      slots[at + 5] = utf8[start + 1]!
-      slots[at + 6] = utf8[start + 2]!
-      slots[at + 7] = utf8[start + 3]!
-      const low = heapLow + start
+      slots[at + 4] = bytes[start]!
+      slots[at + 5] = bytes[start + 1]!
+      slots[at + 6] = bytes[start + 2]!
+      slots[at + 7] = bytes[start + 3]!
+      const low = heapLow + start - base
       words[row * 4 + 2] = low >>> 0
       words[row * 4 + 3] = heapHigh + (low > 0xffffffff ? 1 : 0)
     }
   }
   duckdb.copy_data_to_vector(vector, 0, slots.buffer, 0, count * STRING_T)
-  writeValidity(duckdb, vector, valid, 0, count)
-}
-
-/** Encodes strings [from, from + count) into `utf8`, their byte offsets (relative to row `from`) into `offsets`; returns the byte count. */
-const encode = (strings: ReadonlyArray<string | null>, from: number, count: number): number => {
-  if (count + 1 > offsets.length) offsets = new Int32Array((count + 1) * 2)
-  let text = ""
-  for (let row = 0; row < count; row++) {
-    const value = strings[from + row]
-    if (value !== null) text += value
-  }
-  if (text.length * 3 > utf8.length) utf8 = Buffer.allocUnsafe(text.length * 3 * 2)
-  const bytes = utf8.write(text, 0, "utf8")
-  let position = 0
-  if (bytes === text.length) {
-    // All ASCII (any other character takes more than one byte per UTF-16 unit): a byte per unit.
-    for (let row = 0; row < count; row++) {
-      offsets[row] = position
-      const value = strings[from + row]
-      if (value !== null) position += value.length
-    }
-  } else {
-    for (let row = 0; row < count; row++) {
-      offsets[row] = position
-      const value = strings[from + row]
-      if (value !== null) position += utf8.write(value, position, "utf8")
-    }
-  }
-  offsets[count] = position
-  return position
+  writeValidity(duckdb, vector, valid, from, count)
 }

@@ -155,8 +155,9 @@ class BoolRows extends FixedWidthRows<Uint8Array> {
  */
 class Utf8Cells {
   bytes = new Uint8Array(1 << 16)
-  /** `bytes` as a Buffer, for its UTF-8 writes. */
+  /** `bytes` as a Buffer, for its UTF-8 writes, and as a DataView, to read them 4 at a time. */
   private buffer = Buffer.from(this.bytes.buffer)
+  view = new DataView(this.bytes.buffer)
   /** Cell i's bytes are [offsets[i], offsets[i + 1]). */
   offsets = new Int32Array(INITIAL_ROWS + 1)
   readonly valid = new Validity()
@@ -173,7 +174,8 @@ class Utf8Cells {
         texts[i] = value
         if (value !== null) joined += value
       }
-      this.reserve(at + count, this.offsets[at]! + joined.length * 3)
+      // Slack past the last cell: `writeStrings` reads a short cell as whole 4-byte words.
+      this.reserve(at + count, this.offsets[at]! + joined.length * 3 + INLINE_BYTES)
       this.encode(joined, count, at)
     } finally {
       texts.fill(null, 0, count)
@@ -185,6 +187,7 @@ class Utf8Cells {
     if (bytes > this.bytes.length) {
       this.bytes = grown(this.bytes, bytes)
       this.buffer = Buffer.from(this.bytes.buffer)
+      this.view = new DataView(this.bytes.buffer)
     }
   }
   /** Writes the page's strings (`joined`, and `texts` one by one) from cell `at`'s offset on. */
@@ -335,52 +338,54 @@ export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows
 const STRING_T = 16
 const INLINE_BYTES = 12
 
-/** Scratch: a chunk's column as `duckdb_string_t`s. */
-let slots = new Uint8Array(INITIAL_ROWS * STRING_T)
+/** Scratch: a chunk's column as `duckdb_string_t`s, as 32-bit words. */
+let slots = new Int32Array(INITIAL_ROWS * 4)
+
+/** The first n bytes of a little-endian word (n = 0…4). */
+const LOW_BYTES = Int32Array.of(0, 0xff, 0xffff, 0xffffff, -1)
 
 /**
  * Writes `count` cells into a VARCHAR vector with ONE native string: the cells' bytes, one run in
  * `cells.bytes`, are assigned to row 0, so DuckDB copies them into the vector's own string heap;
  * every row's `duckdb_string_t` (the C API's layout) then points into that copy, and the rows go
  * over in one copy. A native call per string was ~3× the cost. The heap lives as long as the
- * chunk's vector (until it is reset, after the appender copied the chunk).
+ * chunk's vector (until it is reset, after the appender copied the chunk). A slot is written as
+ * four words; an inline string's bytes past its length are zero (DuckDB compares inline strings
+ * as whole words).
  */
 const writeStrings = (duckdb: VectorBindings, vector: VectorHandle, cells: Utf8Cells, from: number, count: number) => {
-  const { bytes, offsets } = cells
+  const { view, offsets } = cells
   const valid = cells.valid.bytes
   const base = offsets[from]!
   const total = offsets[from + count]! - base
-  if (count * STRING_T > slots.length) slots = new Uint8Array(count * STRING_T * 2)
-  slots.fill(0, 0, count * STRING_T)
+  if (count * 4 > slots.length) slots = new Int32Array(count * 4 * 2)
+  const words = slots
   let heapLow = 0
   let heapHigh = 0
   if (total > INLINE_BYTES) {
     // Row 0 holds the whole text: its slot's pointer (bytes 8–15) is where DuckDB put it.
-    duckdb.vector_assign_string_element_len(vector, 0, bytes.subarray(base, base + total))
+    duckdb.vector_assign_string_element_len(vector, 0, cells.bytes.subarray(base, base + total))
     const head = duckdb.vector_get_data(vector, STRING_T)
-    const words = new Uint32Array(head.buffer, head.byteOffset, 4)
-    heapLow = words[2]!
-    heapHigh = words[3]!
+    const pointer = new DataView(head.buffer, head.byteOffset, STRING_T)
+    heapLow = pointer.getUint32(8, true)
+    heapHigh = pointer.getUint32(12, true)
   }
-  const words = new Uint32Array(slots.buffer, 0, count * 4)
   for (let row = 0; row < count; row++) {
-    if (valid[from + row] === 0) continue
+    const w = row * 4
     const start = offsets[from + row]!
-    const length = offsets[from + row + 1]! - start
-    const at = row * STRING_T
-    words[row * 4] = length
+    const length = valid[from + row] === 0 ? 0 : offsets[from + row + 1]! - start
+    words[w] = length
     if (length <= INLINE_BYTES) {
-      for (let k = 0; k < length; k++) slots[at + 4 + k] = bytes[start + k]!
+      words[w + 1] = length === 0 ? 0 : view.getInt32(start, true) & LOW_BYTES[length < 4 ? length : 4]!
+      words[w + 2] = length <= 4 ? 0 : view.getInt32(start + 4, true) & LOW_BYTES[length < 8 ? length - 4 : 4]!
+      words[w + 3] = length <= 8 ? 0 : view.getInt32(start + 8, true) & LOW_BYTES[length - 8]!
     } else {
-      slots[at + 4] = bytes[start]!
-      slots[at + 5] = bytes[start + 1]!
-      slots[at + 6] = bytes[start + 2]!
-      slots[at + 7] = bytes[start + 3]!
+      words[w + 1] = view.getInt32(start, true)
       const low = heapLow + start - base
-      words[row * 4 + 2] = low >>> 0
-      words[row * 4 + 3] = heapHigh + (low > 0xffffffff ? 1 : 0)
+      words[w + 2] = low | 0
+      words[w + 3] = heapHigh + (low > 0xffffffff ? 1 : 0)
     }
   }
-  duckdb.copy_data_to_vector(vector, 0, slots.buffer, 0, count * STRING_T)
+  duckdb.copy_data_to_vector(vector, 0, words.buffer, 0, count * STRING_T)
   writeValidity(duckdb, vector, valid, from, count)
 }

@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url"
 const cli = fileURLToPath(new URL("..", import.meta.url))
 
 // Loaded from files at run time: WebAssembly (parquet-wasm), modules `require`d by path or name
-// (undici's Pool, RxJS, Arrow) and the PostgreSQL client. The CLI's package depends on each, so they
+// (RxJS, Arrow) and the PostgreSQL client. The CLI's package depends on each, so they
 // resolve from the bundle as they do from the packages.
-const EXTERNAL = ["parquet-wasm", "apache-arrow", "rxjs", "undici", "pg", "pg-copy-streams"]
+const EXTERNAL = ["parquet-wasm", "apache-arrow", "rxjs", "pg", "pg-copy-streams"]
 
 // @duckdb/node-api (JavaScript, ~180 CommonJS modules) is bundled into the DuckDB sink's chunk: one file
 // to load instead of ~180. Its native bindings stay outside, required where node-api's own require

@@ -102,6 +102,19 @@ describe("duckdb epoch appender", () => {
     expect(bulk).toEqual(values)
   })
 
+  test("a chunk without nulls after one with them keeps every value (the reused chunk's validity starts clear)", async () => {
+    const n = ++tables
+    await connection.run(`${ddl(`bulk${n}`)}; ${ddl(`values${n}`)}`)
+    const nulls: Row = { s: null, i: null, f: null, b: null, l: [null, "x", null], j: null }
+    const full = (k: number): Row => ({ s: `string number ${k}`, i: k, f: k / 2, b: k % 2 === 0, l: [`${k}`, "thirteen bytes"], j: { k } })
+    const pages = [Array.from({ length: 2048 }, () => nulls), Array.from({ length: 2048 + 7 }, (_, k) => full(k))]
+    await appendWithEpochAppender(`bulk${n}`, pages)
+    await appendValueByValue(`values${n}`, pages)
+    const [bulk, values] = [await readBack(`bulk${n}`), await readBack(`values${n}`)]
+    expect(bulk.slice(2048).every((row) => row.every((value) => value !== null))).toBe(true)
+    expect(bulk).toEqual(values)
+  })
+
   test.each<[string, Row]>([
     ["i", { i: 1.5 }],
     ["i", { i: 2n ** 63n }],

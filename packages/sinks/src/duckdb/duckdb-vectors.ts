@@ -40,11 +40,30 @@ const grown = <A extends Uint8Array | Int32Array | Float64Array>(array: A, rows:
 /** Scratch for DuckDB's validity bits (one bit per row, 64-bit words, little-endian hosts). */
 let bits = new Uint8Array(INITIAL_ROWS / 8)
 
+/**
+ * Packs rows [`from`, `from + count`) of `valid` into the vector's validity bits, 8 rows a byte.
+ * When every row is valid it writes nothing: resetting a data chunk clears its validity masks.
+ */
 const writeValidity = (duckdb: VectorBindings, vector: VectorHandle, valid: Uint8Array, from: number, count: number) => {
   const byteCount = Math.ceil(count / 64) * 8
   if (byteCount > bits.length) bits = new Uint8Array(byteCount * 2)
   bits.fill(0, 0, byteCount)
-  for (let row = 0; row < count; row++) bits[row >> 3]! |= valid[from + row]! << (row & 7)
+  /** Any bit still 0 where a row is: a null row. */
+  let nulls = 0
+  let row = 0
+  for (; row + 8 <= count; row += 8) {
+    const at = from + row
+    const byte =
+      valid[at]! | (valid[at + 1]! << 1) | (valid[at + 2]! << 2) | (valid[at + 3]! << 3) |
+      (valid[at + 4]! << 4) | (valid[at + 5]! << 5) | (valid[at + 6]! << 6) | (valid[at + 7]! << 7)
+    bits[row >> 3] = byte
+    nulls |= byte ^ 0xff
+  }
+  for (; row < count; row++) {
+    bits[row >> 3]! |= valid[from + row]! << (row & 7)
+    nulls |= valid[from + row]! ^ 1
+  }
+  if (nulls === 0) return
   duckdb.vector_ensure_validity_writable(vector)
   duckdb.copy_data_to_vector_validity(vector, 0, bits.buffer, 0, byteCount)
 }
@@ -164,16 +183,16 @@ class Utf8Cells {
   /** Scratch: a page's strings, kept while it is encoded. */
   private readonly texts: Array<string | null> = []
 
-  /** Sets cells [`at`, `at + count`) to `text` of `values`' first `count` items (null: a null cell). */
-  put(values: ReadonlyArray<unknown>, count: number, at: number, text: (value: unknown) => string | null) {
+  /**
+   * Sets cells [`at`, `at + count`) to `values`' first `count` items (null: a null cell), strings
+   * or, with `json`, any value as its JSON text.
+   */
+  put(values: ReadonlyArray<unknown>, count: number, at: number, json: boolean) {
     const texts = this.texts
     try {
-      let joined = ""
-      for (let i = 0; i < count; i++) {
-        const value = text(values[i])
-        texts[i] = value
-        if (value !== null) joined += value
-      }
+      for (let i = 0; i < count; i++) texts[i] = json ? jsonOf(values[i]) : utf8Of(values[i])
+      // One flat string (a null, and the scratch's emptied tail, join as ""): no rope of pieces.
+      const joined = texts.join("")
       // Slack past the last cell: `writeStrings` reads a short cell as whole 4-byte words.
       this.reserve(at + count, this.offsets[at]! + joined.length * 3 + INLINE_BYTES)
       this.encode(joined, count, at)
@@ -222,10 +241,10 @@ class StringRows implements ColumnRows {
   private readonly cells = new Utf8Cells()
   constructor(
     private readonly duckdb: VectorBindings,
-    private readonly text: (value: unknown) => string | null
+    private readonly json: boolean
   ) {}
   put(values: ReadonlyArray<unknown>, at: number) {
-    this.cells.put(values, values.length, at, this.text)
+    this.cells.put(values, values.length, at, this.json)
   }
   write(vector: VectorHandle, from: number, count: number) {
     this.cells.write(this.duckdb, vector, from, count)
@@ -268,7 +287,7 @@ class ListRows implements ColumnRows {
         valid[at + i] = list === null ? 0 : 1
         if (list !== null) for (let k = 0; k < list.length; k++) flat[count++] = list[k]!
       }
-      this.elements.put(flat, count, first, identity)
+      this.elements.put(flat, count, first, false)
       starts[rows] = first + count
     } finally {
       flat.fill(null, 0, count)
@@ -303,8 +322,6 @@ class ListRows implements ColumnRows {
   }
 }
 
-const identity = (value: unknown) => value as string | null
-
 const listOf = (value: unknown): ReadonlyArray<string | null> | null => {
   if (value === null) return null
   if (!Array.isArray(value)) throw new Error(`expected a list of strings, got ${describe(value)}`)
@@ -320,9 +337,9 @@ const listOf = (value: unknown): ReadonlyArray<string | null> | null => {
 export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows => {
   switch (type) {
     case "utf8":
-      return new StringRows(duckdb, utf8Of)
+      return new StringRows(duckdb, false)
     case "json":
-      return new StringRows(duckdb, jsonOf)
+      return new StringRows(duckdb, true)
     case "int64":
       return new Int64Rows(duckdb, Int32Array, 2)
     case "float64":

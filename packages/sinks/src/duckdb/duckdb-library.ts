@@ -2,17 +2,16 @@ import { createRequire } from "node:module"
 import { endianness } from "node:os"
 
 /**
- * DuckDB's allocator settings, read once when the native library loads. Its bundled jemalloc spreads
- * threads over several arenas (the harvest's thread appends each epoch, libuv's pool threads run the
- * merges) and, with `threads=1`, no DuckDB worker ever purges them: each merge's transient memory
- * stayed (200k videos by the CLI peaked at 361 MB). One arena lets a merge reuse the pages the
- * appender freed and the reverse; freed pages wait up to a second for that reuse rather than being
- * faulted in afresh each epoch, and the sink's release after each merge (`releaseMemory`) purges
- * them. Returning pages at once (`dirty_decay_ms:0`) cost ~1.8 µs of CPU per record in the CLI at
- * 500k for ~9 MB less at the peak; the decay alone, over several arenas, cost +33 MB. One arena is
- * contended only with DuckDB's `threads` above 1 (the sink's default is 1).
+ * DuckDB's allocator settings, read once when the native library loads: freed pages go back to the
+ * system at once. DuckDB's bundled jemalloc keeps freed pages for a second by default, and with
+ * `threads=1` no DuckDB worker thread ever purges them (its `allocator_flush_threshold` acts after
+ * worker tasks only): each merge's transient memory stayed in the process, 200k videos by the CLI
+ * peaked at 361 MB, 319 MB with these settings. They cost CPU: each epoch faults its pages in
+ * afresh. One arena keeping freed pages 200 ms (`narenas:1,dirty_decay_ms:200,muzzy_decay_ms:0`,
+ * still purged by the release after each merge) took 1–2 µs per record off the CLI's CPU but added
+ * ~10 MB at 2M videos, past the 300 MB target (bench/findings.md, DuckDB at size).
  */
-export const DUCKDB_ALLOCATOR_CONF = "narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0"
+export const DUCKDB_ALLOCATOR_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 
 /** jemalloc's environment variable in DuckDB's build (its symbols are prefixed `duckdb_je_`). */
 const CONF_VARIABLE = "DUCKDB_JE_MALLOC_CONF"

@@ -1,5 +1,6 @@
 import { constants, PerformanceObserver } from "node:perf_hooks"
 import v8 from "node:v8"
+import { userSetV8Flag } from "./user-v8-flags.js"
 
 /**
  * How much V8 may grow the heap past what survived the last full collection: 1 + N/100. V8's own
@@ -33,12 +34,11 @@ export const growingPercentFor = (liveBytes: number): number => {
   return Math.min(MAX_GROWING_PERCENT, Math.max(HEAP_GROWING_PERCENT, forHeadroom))
 }
 
-// V8 reads these as `--a-b` or `--a_b`, from the command line or NODE_OPTIONS.
 const USER_HEAP_FLAG = /--(max-old-space-size|max-heap-size|max-semi-space-size|heap-growing-percent)\b/
 
 /** Whether the user sized the heap themselves (their flags win: the CLI then sets none). */
 export const userSizedHeap = (execArgv: ReadonlyArray<string>, nodeOptions: string | undefined): boolean =>
-  [...execArgv, nodeOptions ?? ""].some((arg) => USER_HEAP_FLAG.test(arg.replaceAll("_", "-")))
+  userSetV8Flag(USER_HEAP_FLAG, execArgv, nodeOptions)
 
 /** A `gc` performance entry: what kind of collection it was. */
 type GcEntry = { readonly detail?: { readonly kind?: number } }

@@ -1,4 +1,5 @@
 import v8 from "node:v8"
+import { userSetV8Flag } from "./user-v8-flags.js"
 
 /**
  * How much of a WebAssembly function V8 runs in its baseline code (Liftoff; "bytes executed")
@@ -10,14 +11,11 @@ import v8 from "node:v8"
  */
 export const WASM_TIERING_BUDGET = 20_000_000
 
-// V8 reads these as `--a-b` or `--a_b`, from the command line or NODE_OPTIONS.
 const USER_TIERING_FLAG = /--(no-)?(wasm-tiering-budget|wasm-tier-up|wasm-dynamic-tiering|liftoff)\b/
 
 /** The flag the CLI sets, or undefined when the user chose how WebAssembly tiers up (their flags win). */
 export const wasmTieringFlag = (execArgv: ReadonlyArray<string>, nodeOptions: string | undefined): string | undefined =>
-  [...execArgv, nodeOptions ?? ""].some((arg) => USER_TIERING_FLAG.test(arg.replaceAll("_", "-")))
-    ? undefined
-    : `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`
+  userSetV8Flag(USER_TIERING_FLAG, execArgv, nodeOptions) ? undefined : `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`
 
 /**
  * Sets the budget from inside the process, before anything is compiled: V8 reads it when a

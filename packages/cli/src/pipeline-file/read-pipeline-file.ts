@@ -18,7 +18,7 @@ import {
 import { type FieldPath, formatFieldPath } from "./field-path.js"
 import { MiB, readBoundedText } from "../inputs/read-bounded-text.js"
 import { SpecError } from "./spec-error.js"
-import { asBoolean, asList, asMapping, asString, asStringList, fail, required } from "./value-reader.js"
+import { asBoolean, asList, asMapping, asString, asStringList, fail, numberOf, required } from "./value-reader.js"
 
 /** A validated pipeline file, able to point at the line of any field for later (async) checks. */
 export interface PipelineFile {
@@ -85,7 +85,7 @@ export interface PipelineRunSpec extends RunSpec {
 
 export const validatePipeline = (value: unknown, label: string, today: Date, where: Where = formatFieldPath): PipelineRunSpec => {
   const top = asMapping(value ?? {}, [], topFields)
-  if (top.version !== undefined && Number(top.version) !== 1) fail(["version"], "1", top.version)
+  if (top.version !== undefined && numberOf(top.version) !== 1) fail(["version"], "1", top.version)
   const plugins = top.plugins === undefined
     ? []
     : asStringList(top.plugins, ["plugins"], "plugin package names or paths").map((specifier, index) => ({
@@ -227,7 +227,7 @@ const validateSource = (value: unknown, path: FieldPath, earlier: ReadonlyArray<
     if (from > to) fail([...path, "from"], `a date ≤ to (${to})`, from)
     const todayText = today.toISOString().slice(0, 10)
     if (to > todayText) fail([...path, "to"], `a day up to today (${todayText} UTC), not in the future`, to)
-    const windowDays = source.window_days === undefined ? MAX_WINDOW_DAYS : Number(source.window_days)
+    const windowDays = source.window_days === undefined ? MAX_WINDOW_DAYS : numberOf(source.window_days)
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > MAX_WINDOW_DAYS) {
       fail([...path, "window_days"], `a whole number from 1 to ${MAX_WINDOW_DAYS} (the API's longest window)`, source.window_days)
     }

@@ -9,6 +9,14 @@ export const fail = (path: FieldPath, expected: string, got?: unknown): never =>
   throw new SpecError(path, `${formatFieldPath(path)}: expected ${expected}${got === undefined ? "" : `, got ${describe(got)}`}`)
 }
 
+/**
+ * A number from a scalar (YAML gives numbers, JSON may quote them, big integers come as bigints);
+ * NaN for anything else, for the caller's one-line error: `Number()` of an object whose `toString`
+ * is not a function throws a TypeError.
+ */
+export const numberOf = (value: unknown): number =>
+  typeof value === "number" ? value : typeof value === "string" || typeof value === "bigint" ? Number(value) : Number.NaN
+
 export const asMapping = (value: unknown, path: FieldPath, known: ReadonlyArray<string>): Record<string, unknown> => {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return fail(path, "a mapping", value)
   const mapping = value as Record<string, unknown>

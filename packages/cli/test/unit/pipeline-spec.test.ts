@@ -50,6 +50,9 @@ describe("pipeline file validation", () => {
     [{ jobs: [{ source: { endpoint: "videos", query: "x", from: "2024-03-01", to: "2024-03-11" } }] }, "jobs[0].source.to: expected a day up to today (2024-03-10 UTC), not in the future"],
     [{ jobs: [{ source: { endpoint: "videos", query: "x", from: "-4000d", to: "today" } }] }, "jobs[0].source.from: -4000d (2013-03-28) is before the Research API's data starts"],
     [{ jobs: [{ source: { endpoint: "videos", query: "x", from: "2024-01-01", to: "2024-01-02", window_days: 45n } }] }, "jobs[0].source.window_days: expected a whole number from 1 to 30"],
+    // Objects `Number()` cannot convert (a `toString` that is no function) are bad input too, not a TypeError.
+    [{ version: { toString: {} }, jobs: [] }, "version: expected 1"],
+    [{ jobs: [{ source: { endpoint: "videos", query: "x", from: "2024-01-01", to: "2024-01-02", window_days: { toString: {} } } }] }, "jobs[0].source.window_days: expected a whole number from 1 to 30"],
     [{ jobs: [{ source: { endpoint: "user-info", usernames: ["a"], usernames_from: "f.txt" } }] }, "jobs[0].source.usernames_from: expected either usernames or usernames_from, not both"],
     [{ jobs: [{ source: { endpoint: "comments", video_ids: ["12", "x1"] } }] }, "jobs[0].source.video_ids[1]: expected a numeric video id"],
     [{ jobs: [{ source: { endpoint: "user-info", usernames: ["a"] } }] }, "jobs[0].sinks: expected at least one sink"],

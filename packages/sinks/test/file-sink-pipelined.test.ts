@@ -22,6 +22,16 @@ const partsIn = async (dir: string) => (await readdir(dir).catch(() => [] as Arr
 const idsIn = async (glob: string) => (await duckdbQuery(`select id from read_parquet(${sqlString(glob)}) order by id`)).map((row) => row.id)
 /** Lets every pending callback and I/O completion run, so a flush that could proceed would have. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+/**
+ * Waits until `gates` parts are held at their end: a part's end comes after the encoder thread took
+ * its batches, which a loaded machine (CI) can take many event-loop turns to do.
+ */
+const gatesHeld = async (gated: { readonly gates: ReadonlyArray<unknown> }, gates: number) => {
+  for (let waited = 0; gated.gates.length < gates; waited++) {
+    if (waited === 10_000) throw new Error(`no part reached its end: ${gated.gates.length} of ${gates} gates held`)
+    await new Promise<void>((resolve) => setTimeout(resolve, 1))
+  }
+}
 
 /** The Parquet encoder, each part's end held until its gate is opened (or failed). */
 const gatedParquet = (dir: string) => {
@@ -85,7 +95,7 @@ describe("file sinks, pipelined commit (writesDuringFlush)", () => {
     // Epoch 2 fills a part's buffer while flush 1 waits for its part's encoding: no part is written…
     await writer.write({ records: videos(50, 60), epoch: 2 })
     await writer.write({ records: videos(110, 60), epoch: 2 })
-    for (let i = 0; i < 20 && gated.gates.length === 0; i++) await settle()
+    await gatesHeld(gated, 1)
     // …and the next write waits for the flush.
     let third: "waiting" | "written" | Error = "waiting"
     const waiting = writer.write({ records: videos(170, 10), epoch: 2 }).then(() => void (third = "written"), (error: Error) => void (third = error))
@@ -102,12 +112,12 @@ describe("file sinks, pipelined commit (writesDuringFlush)", () => {
     await resumed.write({ records: videos(0, 50), epoch: 1 })
     const again = resumed.flush({ epoch: 1, checkpoint: checkpoint(1) })
     await resumed.write({ records: videos(50, 60), epoch: 2 })
-    for (let i = 0; i < 20 && gated.gates.length < 2; i++) await settle()
+    await gatesHeld(gated, 2)
     gated.gates[1].open()
     await again
     await resumed.write({ records: videos(110, 70), epoch: 2 })
     const last = resumed.flush({ epoch: 2, checkpoint: checkpoint(2) })
-    for (let i = 0; i < 20 && gated.gates.length < 3; i++) await settle()
+    await gatesHeld(gated, 3)
     gated.gates[2].open()
     await last
     await resumed.close()

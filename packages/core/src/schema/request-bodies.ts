@@ -1,7 +1,6 @@
 import * as Schema from "effect/Schema"
 import { ConfigError } from "../errors/config-error.js"
-import { conditionProblem, queryFieldNames, queryOperations } from "../query/query-fields.js"
-import type { QueryFieldName, QueryOperation } from "../query/query-fields.js"
+import { conditionProblem, isQueryFieldName, isQueryOperation } from "../query/query-fields.js"
 import { VideoQuerySchema } from "../query/query-schema.js"
 import { describeIssue } from "./decode-failure.js"
 import { isYyyyMmDd, YyyyMmDd } from "./wire-values.js"
@@ -152,8 +151,6 @@ export const videoQueryBodies = (
   }
 }
 
-const fieldNames: ReadonlySet<unknown> = new Set(queryFieldNames)
-const operations: ReadonlySet<unknown> = new Set(queryOperations)
 /** A plain object (literal or `JSON.parse`d): anything else, and inherited keys, the schema judges. */
 const isObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== "object" || value === null) return false
@@ -178,9 +175,9 @@ const plainConditions = (query: Record<string, unknown>, key: string): Array<obj
     const condition: unknown = list[i]
     if (!isObject(condition)) return undefined
     const { field_name: field, operation, field_values: values } = condition
-    if (!fieldNames.has(field) || !operations.has(operation) || !Array.isArray(values)) return undefined
-    if (!isStrings(values)) return undefined
-    if (conditionProblem(field as QueryFieldName, operation as QueryOperation, values) !== undefined) return undefined
+    if (typeof field !== "string" || !isQueryFieldName(field) || typeof operation !== "string" || !isQueryOperation(operation)) return undefined
+    if (!Array.isArray(values) || !isStrings(values)) return undefined
+    if (conditionProblem(field, operation, values) !== undefined) return undefined
     conditions[i] = { field_name: field, operation, field_values: values }
   }
   return conditions

@@ -102,6 +102,9 @@ abstract class FixedWidthRows<A extends Uint8Array | Int32Array | Float64Array> 
 }
 
 class Float64Rows extends FixedWidthRows<Float64Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, Float64Array, 1)
+  }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Float64Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
@@ -121,6 +124,9 @@ const TWO_POW_63 = 9223372036854775808
 
 /** Each row as its two 32-bit halves, low first (little-endian hosts): a number is stored without a BigInt. */
 class Int64Rows extends FixedWidthRows<Int32Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, Int32Array, 2)
+  }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Int32Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
@@ -158,6 +164,9 @@ const describe = (value: unknown): string =>
   typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)
 
 class BoolRows extends FixedWidthRows<Uint8Array> {
+  constructor(duckdb: VectorBindings) {
+    super(duckdb, Uint8Array, 1)
+  }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Uint8Array, valid: Uint8Array) {
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
@@ -341,11 +350,11 @@ export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows
     case "json":
       return new StringRows(duckdb, true)
     case "int64":
-      return new Int64Rows(duckdb, Int32Array, 2)
+      return new Int64Rows(duckdb)
     case "float64":
-      return new Float64Rows(duckdb, Float64Array, 1)
+      return new Float64Rows(duckdb)
     case "bool":
-      return new BoolRows(duckdb, Uint8Array, 1)
+      return new BoolRows(duckdb)
     case "list_utf8":
       return new ListRows(duckdb)
   }

@@ -111,8 +111,10 @@ const cases: ReadonlyArray<Case> = [
 ]
 
 // What the CLI says and returns, so in this process (no Node start per case); the exit code a
-// process gets from `main` is the CLI's end-to-end tests' concern.
-describe.concurrent("bad input: one line naming the option or field, and the exit code", () => {
+// process gets from `main` is the CLI's end-to-end tests' concern. One case after another: the
+// cases share one directory and its state, and a case that gets as far as a run takes the state's
+// lock (run concurrently, "refused credentials" once met another case's lock on CI).
+describe("bad input: one line naming the option or field, and the exit code", () => {
   it.each(cases)("$name", async ({ args, message, code, env }) => {
     const result = await runCliInProcess(args, { cwd: dir, env: fixture.env(env) })
     expect(result.stderr).toMatch(message)

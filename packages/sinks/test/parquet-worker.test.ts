@@ -26,6 +26,7 @@ const fileOf = async (chunks: ReadonlyArray<Uint8Array>, name: string) => {
 const idsIn = async (glob: string) => (await duckdbQuery(`select id from read_parquet(${sqlString(glob)}) order by id`)).map((row) => row.id)
 
 const lifecycle = fileURLToPath(new URL("./support/parquet-thread-lifecycle.mjs", import.meta.url))
+const closeInFlight = fileURLToPath(new URL("./support/parquet-thread-close-in-flight.mjs", import.meta.url))
 
 describe("the Parquet encoder thread (parquet-wasm off the main thread)", () => {
   test("parts interleaved on the thread come back as complete files, each with its batches in order", async () => {
@@ -65,6 +66,12 @@ describe("the Parquet encoder thread (parquet-wasm off the main thread)", () => 
     } finally {
       await thread.close()
     }
+  })
+
+  test("closing the thread while a write's answer is in flight: close resolves and the process ends (not exit 13, unsettled await)", () => {
+    const child = spawnSync(process.execPath, [closeInFlight], { encoding: "utf8", timeout: 60_000 })
+    expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: "" })
+    expect(JSON.parse(child.stdout)).toEqual({ closed: true, unrefWhileTerminating: false })
   })
 
   test("sinks share one thread; batches are encoded there: when it dies, flushes fail naming it on one line, no part is written; closing ends it; the process exits", async () => {

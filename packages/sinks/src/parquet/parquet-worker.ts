@@ -139,8 +139,9 @@ const slotPool = () => {
 }
 
 /**
- * Starts the thread. It keeps the process alive only while parquet-wasm loads or a request is
- * outstanding, so a run that never closes its sinks (a failed open elsewhere) still exits.
+ * Starts the thread. It keeps the process alive only while parquet-wasm loads, a request is
+ * outstanding or it is being terminated, so a run that never closes its sinks (a failed open
+ * elsewhere) still exits.
  */
 const startThread = (): Thread => {
   const worker = new Worker(workerUrl())
@@ -153,6 +154,10 @@ const startThread = (): Thread => {
   /** Hand-overs waiting for room, in the order of their writes. */
   const queued: Array<Handover> = []
   const slots = slotPool()
+  // Once terminating, the thread stays ref'd until its exit: terminate() refs it and waits for the exit,
+  // and an answer still in flight (a write taken just before) would otherwise unref it again, leaving
+  // that wait with nothing keeping the loop alive (a script awaiting close exited 13, unsettled await).
+  const idle = () => void (closing || worker.unref())
   const send = (message: ParquetRequest, entry: Outstanding) => {
     if (outstanding.size === 0) worker.ref()
     outstanding.set(message.id, entry)
@@ -171,7 +176,7 @@ const startThread = (): Thread => {
         next.resolve()
       }
     }
-    if (outstanding.size === 0) worker.unref()
+    if (outstanding.size === 0) idle()
     if (reply.error === undefined) entry.resolve(reply)
     else entry.reject(new Error(oneLine(reply.error)))
   }
@@ -182,7 +187,7 @@ const startThread = (): Thread => {
     outstanding.clear()
     for (const handover of queued.splice(0)) handover.reject(failure)
     slots.clear()
-    worker.unref()
+    idle()
   }
   const ready = new Promise<ParquetReply>((resolve, reject) => outstanding.set(0, { resolve, reject })).then(
     () => undefined,

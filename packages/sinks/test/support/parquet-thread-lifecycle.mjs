@@ -37,7 +37,12 @@ const sharedThreads = threads.length
 // 9,000 rows into a: its first 8,192 are handed to the thread as one batch; 100 into b stay staged.
 await a.write({ records: videos(0, 9000), epoch: 1 })
 await b.write({ records: videos(0, 100), epoch: 1 })
+// Terminated from outside: the sinks' thread handle does not know, and unrefs the thread once its
+// last request is answered (a's batch, taken just before), so something else must keep the loop
+// alive while this waits for the exit, or Node may end the process here (exit 13, unsettled await).
+const alive = setInterval(() => undefined, 60_000)
 await threads[0].terminate()
+clearInterval(alive)
 const crashed = {
   flushA: await outcome(a.flush({ epoch: 1, checkpoint })),
   flushB: await outcome(b.flush({ epoch: 1, checkpoint })),

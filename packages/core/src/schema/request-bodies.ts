@@ -1,9 +1,8 @@
 import * as Schema from "effect/Schema"
 import { ConfigError } from "../errors/config-error.js"
-import { conditionProblem, isQueryFieldName, isQueryOperation } from "../query/query-fields.js"
 import { VideoQuerySchema } from "../query/query-schema.js"
 import { describeIssue } from "./decode-failure.js"
-import { isYyyyMmDd, YyyyMmDd } from "./wire-values.js"
+import { YyyyMmDd } from "./wire-values.js"
 
 /** The JSON bodies of the research endpoints, as effect/Schema, and their encoders. */
 
@@ -135,13 +134,9 @@ export const videoQueryBodies = (
   request: Omit<VideoQueryRequest, "cursor" | "search_id">
 ): ((position: VideoQueryPosition) => string) => {
   const { is_random: random, ...search } = request
+  encodeVideoQueryRequest(request)
   // The same field order as the full encoder: …, max_count, cursor, search_id, is_random.
-  let head = plainSearchBody(request)
-  if (head === undefined) {
-    encodeVideoQueryRequest(request)
-    head = encodeVideoQueryRequest(search)
-  }
-  head = head.slice(0, -1)
+  const head = encodeVideoQueryRequest(search).slice(0, -1)
   const tail = random === undefined ? "}" : `,"is_random":${random}}`
   return (position) => {
     let body = head
@@ -149,67 +144,4 @@ export const videoQueryBodies = (
     if (position.searchId !== null) body += `,"search_id":${JSON.stringify(position.searchId)}`
     return body + tail
   }
-}
-
-/** A plain object (literal or `JSON.parse`d): anything else, and inherited keys, the schema judges. */
-const isObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== "object" || value === null) return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-const isStrings = (values: ReadonlyArray<unknown>): boolean => {
-  for (let i = 0; i < values.length; i++) if (typeof values[i] !== "string") return false // holes too
-  return true
-}
-
-/**
- * The conditions of one of `and`/`or`/`not` as the schema encodes them (its keys, in its order), or
- * undefined when the list is not plainly valid. A present key holding `undefined` is left to the schema.
- */
-const plainConditions = (query: Record<string, unknown>, key: string): Array<object> | null | undefined => {
-  if (!Object.hasOwn(query, key)) return null
-  const list = query[key]
-  if (!Array.isArray(list)) return undefined
-  const conditions = new Array<object>(list.length)
-  for (let i = 0; i < list.length; i++) {
-    const condition: unknown = list[i]
-    if (!isObject(condition)) return undefined
-    const { field_name: field, operation, field_values: values } = condition
-    if (typeof field !== "string" || !isQueryFieldName(field) || typeof operation !== "string" || !isQueryOperation(operation)) return undefined
-    if (!Array.isArray(values) || !isStrings(values)) return undefined
-    if (conditionProblem(field, operation, values) !== undefined) return undefined
-    conditions[i] = { field_name: field, operation, field_values: values }
-  }
-  return conditions
-}
-
-/**
- * A video query's body without cursor and search_id, checked without effect/Schema: a search's
- * request is checked when its source is built and for each date window, the schema's first,
- * unoptimized runs cost a harvest's start ~2 ms, and a harvest that needs no schema need not load
- * it. Undefined when anything is not plainly valid: the schema then decides, and words the refusal.
- * For a valid request the text is the one {@link encodeVideoQueryRequest} writes (requests.test.ts
- * checks both agree on any request, valid or not).
- */
-const plainSearchBody = (request: object): string | undefined => {
-  if (!isObject(request) || Object.hasOwn(request, "cursor") || Object.hasOwn(request, "search_id")) return undefined
-  const { query, start_date: start, end_date: end, max_count: maxCount, is_random: random } = request
-  if (!isObject(query) || typeof start !== "string" || typeof end !== "string") return undefined
-  if (typeof maxCount !== "number" || !Number.isInteger(maxCount) || maxCount < 1 || maxCount > 100) return undefined
-  if (Object.hasOwn(request, "is_random") && typeof random !== "boolean") return undefined
-  if (!isYyyyMmDd(start) || !isYyyyMmDd(end)) return undefined
-  const days = (ymdToMs(end) - ymdToMs(start)) / DAY_MS
-  if (days < 0 || days > MAX_WINDOW_DAYS) return undefined
-  const encoded: Record<string, Array<object>> = {}
-  let count = 0
-  for (const key of ["and", "or", "not"]) {
-    const conditions = plainConditions(query, key)
-    if (conditions === undefined) return undefined
-    if (conditions !== null) {
-      encoded[key] = conditions
-      count += conditions.length
-    }
-  }
-  if (count === 0) return undefined
-  return `{"query":${JSON.stringify(encoded)},"start_date":${JSON.stringify(start)},"end_date":${JSON.stringify(end)},"max_count":${maxCount}}`
 }

@@ -115,7 +115,7 @@ const endToEnd = async (base) => {
     e2e.bySize[size] = {
       records: runs.baseline[0].records,
       runs,
-      variants: variantsOf(runs, ["processRecordsPerSecond", "wallMs", "processCpuMicrosPerRecord", "peakRssMB"]),
+      variants: variantsOf(runs, ["processRecordsPerSecond", "wallMs", "processCpuMicrosPerRecord", "mainThreadCpuMicrosPerRecord", "peakRssMB"]),
       ratios: {
         wall: Object.fromEntries(here.map((k) => [k, ratioOf(runs[k], runs.baseline, "processRecordsPerSecond")])),
         cpu: Object.fromEntries(here.map((k) => [k, cpuRatioOf(runs[k], runs.baseline)]))

@@ -1,14 +1,18 @@
 import * as Effect from "effect/Effect"
 import { DecodeError } from "../errors/api-errors.js"
-import { JsonSyntaxError, parseLosslessJson } from "./lossless-json.js"
+import { JsonSyntaxError, parseLosslessJson, parseLosslessJsonBytes } from "./lossless-json.js"
+
+/** A body's text, or its bytes as UTF-8 (parsed without decoding them to a text first). */
+const parseBody = (body: string | Uint8Array): unknown =>
+  typeof body === "string" ? parseLosslessJson(body) : parseLosslessJsonBytes(body)
 
 /**
  * An API response body read losslessly, or a `DecodeError` for `endpoint` when it is not JSON
  * (truncated bodies, HTML from a gateway). The path is empty: the body as a whole is at fault.
  */
-export const parseJsonBody = (text: string, endpoint: string): Effect.Effect<unknown, DecodeError> =>
+export const parseJsonBody = (body: string | Uint8Array, endpoint: string): Effect.Effect<unknown, DecodeError> =>
   Effect.try({
-    try: () => parseLosslessJson(text),
+    try: () => parseBody(body),
     catch: (error) =>
       new DecodeError({
         endpoint,
@@ -18,9 +22,9 @@ export const parseJsonBody = (text: string, endpoint: string): Effect.Effect<unk
   })
 
 /** Synchronous {@link parseJsonBody}: throws the `DecodeError`. */
-export const parseJsonBodySync = (text: string, endpoint: string): unknown => {
+export const parseJsonBodySync = (body: string | Uint8Array, endpoint: string): unknown => {
   try {
-    return parseLosslessJson(text)
+    return parseBody(body)
   } catch (error) {
     throw new DecodeError({
       endpoint,

@@ -1,7 +1,7 @@
 import { readApiFixture } from "../../../../test/fixtures/api-fixtures.js"
 import { describe, expect, it } from "vitest"
 import fc from "fast-check"
-import { JsonSyntaxError, parseLosslessJson, quoteUnsafeIntegers } from "../../src/json/lossless-json.js"
+import { JsonSyntaxError, parseLosslessJson, parseLosslessJsonBytes, quoteUnsafeIntegers } from "../../src/json/lossless-json.js"
 
 /** A JSON value whose integers may be bigints (written as bare literals, as the API does). */
 type Doc = null | boolean | number | string | bigint | ReadonlyArray<Doc> | { readonly [key: string]: Doc }
@@ -158,5 +158,68 @@ describe("parseLosslessJson", () => {
         }
       })
     )
+  })
+})
+
+/** What parsing gives: the value, or the error's class, message and position. */
+const outcomeOf = (parse: () => unknown): unknown => {
+  try {
+    return { value: parse() }
+  } catch (error) {
+    return { error: [(error as Error).name, (error as Error).message, (error as JsonSyntaxError).position] }
+  }
+}
+
+/** Bytes that UTF-8 makes much of: multi-byte sequences, broken ones, quotes and backslashes next to them. */
+const trickyByte = fc.oneof(
+  fc.integer({ min: 0, max: 255 }),
+  fc.constantFrom(0x22, 0x5c, 0x75, 0x30, 0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf8, 0xff)
+)
+
+describe("parseLosslessJsonBytes", () => {
+  const agrees = (bytes: Buffer) => {
+    expect(outcomeOf(() => parseLosslessJsonBytes(bytes))).toEqual(outcomeOf(() => parseLosslessJson(bytes.toString("utf8"))))
+  }
+
+  it("parses any document's UTF-8 bytes as parseLosslessJson parses their text", () => {
+    fc.assert(
+      fc.property(doc, fc.constantFrom("", " "), fc.string({ unit: "binary", maxLength: 20 }), (value, space, extra) => {
+        // Any code point in strings and keys, lone surrogates included (UTF-8 holds them as U+FFFD).
+        agrees(Buffer.from(write({ value, extra, [extra]: value }, space), "utf8"))
+      }),
+      { numRuns: 500 }
+    )
+  })
+
+  it("agrees on bytes that are no valid UTF-8 or no valid JSON: the same value or the same error", () => {
+    fc.assert(
+      fc.property(doc, fc.array(fc.tuple(fc.nat(), fc.array(trickyByte, { minLength: 1, maxLength: 4 })), { maxLength: 4 }), (value, edits) => {
+        let bytes = Buffer.from(write({ text: "é😀 \\ x", value }, ""), "utf8")
+        for (const [at, inserted] of edits) {
+          const cut = at % (bytes.length + 1)
+          bytes = Buffer.concat([bytes.subarray(0, cut), Buffer.from(inserted), bytes.subarray(cut)])
+        }
+        agrees(bytes)
+      }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it("reads bytes at any offset of any buffer, escapes and non-ASCII text next to ids included", () => {
+    // An escaped backslash before "é" (valid), JSON escapes of non-ASCII, an unsafe id in a list and as a key's value.
+    const text = JSON.stringify({ a: "\\é", b: 'x"é', c: ["😀"], d: "\\\\ü" }).replace('["😀"]', '["😀",73207681965695992750,"\\u00e9\\ud83d\\ude00"],"é":-9007199254740993')
+    const body = Buffer.from(text, "utf8")
+    for (let offset = 0; offset < 8; offset++) {
+      const backing = Buffer.alloc(body.length + 16, 0x20)
+      body.copy(backing, offset)
+      agrees(backing.subarray(offset, offset + body.length))
+      expect(parseLosslessJsonBytes(new Uint8Array(backing.buffer, backing.byteOffset + offset, body.length))).toEqual({
+        a: "\\é", b: 'x"é', c: ["😀", "73207681965695992750", "é😀"], "é": "-9007199254740993", d: "\\\\ü"
+      })
+    }
+    // A backslash right before non-ASCII text is an invalid escape, and stays one.
+    expect(outcomeOf(() => parseLosslessJsonBytes(Buffer.from('["\\é"]', "utf8")))).toEqual({
+      error: ["JsonSyntaxError", 'malformed JSON at position 3, near "é\\"]"', 3]
+    })
   })
 })

@@ -77,7 +77,7 @@ export const classifyResponseSync = (
   let body: unknown = undefined
   let notJson: DecodeError | undefined
   try {
-    body = parseJsonBodySync(response.text, endpoint)
+    body = parseJsonBodySync(response.bytes, endpoint)
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error
     notJson = error

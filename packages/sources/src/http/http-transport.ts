@@ -26,9 +26,25 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 export interface HttpResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  /** The body's UTF-8 decoding (the transport's decodes on first read: a page is parsed from its bytes). */
   readonly text: string
-  /** The body bytes as received (`text` is their UTF-8 decoding). */
+  /** The body bytes as received. */
   readonly bytes: Uint8Array
+}
+
+/** The transport's response: `text` decoded once, when first read (an error's message, a token). */
+class ReceivedResponse implements HttpResponse {
+  private decoded: string | undefined = undefined
+
+  constructor(
+    readonly status: number,
+    readonly headers: HttpResponse["headers"],
+    readonly bytes: Buffer
+  ) {}
+
+  get text(): string {
+    return this.decoded ??= this.bytes.toString("utf8")
+  }
 }
 
 /** A response whose body is over `maxResponseBytes`: refused as soon as that is known. */
@@ -152,7 +168,7 @@ export class HttpTransport {
         signal: deadline
       })
       const bytes = await this.readBody(response)
-      return { status: response.statusCode, headers: response.headers, text: bytes.toString("utf8"), bytes }
+      return new ReceivedResponse(response.statusCode, response.headers, bytes)
     } catch (error) {
       if (signal?.aborted || error instanceof ResponseTooLarge) throw error
       if (timedOut) {

@@ -3,11 +3,12 @@ import { userSetV8Flag } from "./user-v8-flags.js"
 
 /**
  * How much of a WebAssembly function V8 runs in its baseline code (Liftoff; "bytes executed")
- * before optimizing it on a background thread (TurboFan). The only WebAssembly a run loads is
- * parquet-wasm: at V8's default (1.8 MB) most of the functions a Parquet run calls are optimized
- * during its first batches, a compile that costs more CPU than the faster code saves unless the run
- * is long; at 20 MB only the hottest are, later (bench/findings.md: 50k videos into Parquet, ~130 ms
- * of CPU less; 500k the same).
+ * before optimizing it on a background thread (TurboFan). A run loads two WebAssembly modules:
+ * parquet-wasm and undici's HTTP parser (llhttp). At V8's default (1.8 MB) most of the functions a
+ * Parquet run calls are optimized during its first batches, a compile that costs more CPU than the
+ * faster code saves unless the run is long; at 20 MB only the hottest are, later (bench/findings.md:
+ * 50k videos into Parquet, ~130 ms of CPU less; 500k the same). Part of llhttp then stays in
+ * baseline code (3–4% of the main thread at 200k); the default budget measured no less CPU in all.
  */
 export const WASM_TIERING_BUDGET = 20_000_000
 

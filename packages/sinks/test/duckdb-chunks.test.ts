@@ -115,6 +115,23 @@ describe("duckdb epoch appender", () => {
     expect(bulk).toEqual(values)
   })
 
+  test("epoch after epoch, one data chunk is filled (none left per epoch for a full GC to free) and each epoch's rows are its own", async () => {
+    const n = ++tables
+    await connection.run(`${ddl(`bulk${n}`)}; ${ddl(`values${n}`)}`)
+    const { DuckDBDataChunk } = await loadDuckDB()
+    let created = 0
+    const counting = { create: (...args: Parameters<typeof DuckDBDataChunk.create>) => (created++, DuckDBDataChunk.create(...args)) } as unknown as typeof DuckDBDataChunk
+    const epoch = epochAppender(columns, { DuckDBDataChunk: counting, vectors: await loadVectorBindings() }, () => connection.createAppender(`bulk${n}`))
+    const pages = [0, 1, 2].map((e) => Array.from({ length: 2048 + 100 * e }, (_, k): Row => ({ s: `epoch ${e} row ${k}`, i: k, l: [`${e}`] })))
+    for (const page of pages) {
+      await epoch.add(page)
+      epoch.finish()
+    }
+    await appendValueByValue(`values${n}`, pages)
+    expect(created).toBe(1)
+    expect(await readBack(`bulk${n}`)).toEqual(await readBack(`values${n}`))
+  })
+
   test.each<[string, Row]>([
     ["i", { i: 1.5 }],
     ["i", { i: 2n ** 63n }],

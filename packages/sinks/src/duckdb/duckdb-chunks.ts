@@ -51,7 +51,7 @@ export const epochAppender = (
   const values = columns.map((): Array<unknown> => [])
   const buffers: ReadonlyArray<ColumnRows> = columns.map((column) => columnRows(column.type, library.vectors))
   let appender: DuckDBAppender | undefined
-  /** The data chunk every chunk of the epoch is written into (the appender copies it). */
+  /** The data chunk every chunk is written into (the appender copies it), epoch after epoch. */
   let chunk: DuckDBDataChunk | undefined
   /** Converted rows waiting for a whole chunk, at the front of every column's buffer. */
   let waiting = 0
@@ -65,7 +65,9 @@ export const epochAppender = (
       created.closeSync()
       throw new Error(`duckdb table: expected ${columns.length} columns, the table has ${created.columnCount}`)
     }
-    chunk = library.DuckDBDataChunk.create(Array.from({ length: created.columnCount }, (_, i) => created.columnType(i)))
+    // One chunk for the appender's life, not one per epoch: node-api frees a chunk only when a full
+    // collection finalizes its wrapper, so each epoch's waited there, native memory and all.
+    chunk ??= library.DuckDBDataChunk.create(Array.from({ length: created.columnCount }, (_, i) => created.columnType(i)))
     return (appender = created)
   }
   const convert = (records: ReadonlyArray<unknown>) => {
@@ -105,7 +107,6 @@ export const epochAppender = (
   }
   const reset = () => {
     appender = undefined
-    chunk = undefined
     waiting = 0
     rows = 0
     broken = undefined

@@ -16,7 +16,10 @@ export interface ArchivedResponse extends RawResponse {
    * after a crash or a stop continues one. Dedupe holds within a pass, not across passes.
    */
   readonly pass: number
-  /** The body as text, as archived (undefined when its bytes are not UTF-8). */
+  /**
+   * The body as text, as archived (undefined when its bytes are not UTF-8); a format 2 line's is
+   * decoded when first read (replay parses the bytes themselves and words only errors with it).
+   */
   readonly bodyText: string | undefined
 }
 
@@ -188,7 +191,7 @@ export const parseArchiveLine = (line: Buffer, where: string): ArchivedResponse 
   }
   // A copy: the line is a view of the reader's decompressed chunk.
   const body = Buffer.from(line.subarray(bodyStart, line.length - 1))
-  return responseOf(head, body, body.toString("utf8"), where)
+  return responseOf(head, body, () => body.toString("utf8"), where)
 }
 
 const V2_START_BYTES = Buffer.from(V2_START, "utf8")
@@ -216,11 +219,11 @@ const fromFormat1 = (text: string, where: string): ArchivedResponse => {
     : typeof value.body_base64 === "string"
     ? Buffer.from(value.body_base64, "base64")
     : fail(where, "body", "a string (or body_base64)")
-  return responseOf(value, body, bodyText, where)
+  return responseOf(value, body, () => bodyText, where)
 }
 
 /** The response of a line's checked head fields and its body. */
-const responseOf = (value: Partial<ArchiveLine>, body: Buffer, bodyText: string | undefined, where: string): ArchivedResponse => {
+const responseOf = (value: Partial<ArchiveLine>, body: Buffer, textOf: () => string | undefined, where: string): ArchivedResponse => {
   const string = (field: keyof ArchiveLine) =>
     typeof value[field] === "string" ? (value[field] as string) : fail(where, field, "a string")
   const receivedAt = Date.parse(string("received_at"))
@@ -230,6 +233,7 @@ const responseOf = (value: Partial<ArchiveLine>, body: Buffer, bodyText: string 
   if (value.pass !== undefined && !Number.isInteger(value.pass)) fail(where, "pass", "an integer")
   if (!Number.isInteger(value.status)) fail(where, "status", "an integer")
   if (!(value.log_id === null || typeof value.log_id === "string")) fail(where, "log_id", "a string or null")
+  let bodyText: string | undefined
   return {
     harvestId: string("harvest_id"),
     epoch: value.epoch as number,
@@ -241,6 +245,8 @@ const responseOf = (value: Partial<ArchiveLine>, body: Buffer, bodyText: string 
     logId: value.log_id as string | null,
     receivedAt,
     body,
-    bodyText
+    get bodyText() {
+      return (bodyText ??= textOf())
+    }
   }
 }

@@ -89,9 +89,10 @@ export const recordsOfArchived = (response: ArchivedResponse, where: string): Ef
       return yield* new DecodeError({ endpoint: response.endpoint, path: "endpoint", message: `${where}: not an endpoint tikflow harvests` })
     }
     const bytes = Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
-    const text = response.bodyText ?? bytes.toString("utf8")
+    // The classifier parses the bytes; the text only words an error, so it is decoded only then.
+    const received = { status: response.status, headers: {}, bytes, get text() { return response.bodyText ?? bytes.toString("utf8") } }
     const request = parseLosslessJson(response.request) as Record<string, unknown>
-    const classified = yield* Effect.result(classifyResponse(response.endpoint, { status: response.status, headers: {}, text, bytes }, { now: response.receivedAt }))
+    const classified = yield* Effect.result(classifyResponse(response.endpoint, received, { now: response.receivedAt }))
     if (classified._tag === "Success") return yield* spec.records(classified.success, request, response.endpoint)
     const error = classified.failure
     if (error._tag === "InvalidRequestError") return spec.refused(error, request)

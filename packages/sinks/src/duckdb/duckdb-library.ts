@@ -6,10 +6,11 @@ import { endianness } from "node:os"
  * system at once. DuckDB's bundled jemalloc keeps freed pages for a second by default, and with
  * `threads=1` no DuckDB worker thread ever purges them (its `allocator_flush_threshold` acts after
  * worker tasks only): each merge's transient memory stayed in the process, 200k videos by the CLI
- * peaked at 361 MB, 319 MB with these settings. They cost CPU: each epoch faults its pages in
- * afresh. One arena keeping freed pages 200 ms (`narenas:1,dirty_decay_ms:200,muzzy_decay_ms:0`,
- * still purged by the release after each merge) took 1–2 µs per record off the CLI's CPU but added
- * ~10 MB at 2M videos, past the 300 MB target (bench/findings.md, DuckDB at size).
+ * peaked at 361 MB, 319 MB with these settings. They may cost CPU: each epoch faults its pages in
+ * afresh. One arena keeping freed pages (`narenas:1,dirty_decay_ms:200` or `1000`, `muzzy_decay_ms:0`,
+ * still purged by the release after each merge) took 1–2 µs per record off the CLI's CPU under load
+ * but added ~10 MB at 2M videos, past the 300 MB target; purged before each merge too, it added
+ * 3–6 MB and saved no CPU on a quiet machine (bench/findings.md, DuckDB at size, stops 16–17).
  */
 export const DUCKDB_ALLOCATOR_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -83,6 +84,33 @@ describe("pipeline", () => {
     const second = await runPipeline(pipeline(memorySource(pages)).to(sink.bound()), { checkpoints: store })
     expect(second).toMatchObject({ status: "completed", resumed: true, resumedFromEpoch: 1 })
     expect(sink.records()).toEqual(pages.flat())
+  })
+
+  test("a signal aborted while the run waits for the source's next page stops it at once, and the run leaves no listener on it", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const store = new MemoryCheckpointStore(log)
+    const controller = new AbortController()
+    const pages = [page(1), page(2), page(3), page(4)]
+    // Pages 0-2 flow (each waits on the signal anew), then page 3 never comes: only the abort ends the wait.
+    const source = memorySource(pages, {
+      beforePage: (i) => (i === 3 ? Effect.andThen(Effect.sync(() => setTimeout(() => controller.abort(), 5)), Effect.never) : Effect.void)
+    })
+    const summary = await runPipeline(pipeline(source).to(sink.bound()), { checkpoints: store, signal: controller.signal, epochMaxRecords: 100 })
+    expect(summary).toMatchObject({ status: "interrupted", pages: 3, lastEpoch: 1 })
+    expect(store.saved?.state).toBe(3)
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0)
+    const resumed = await runPipeline(pipeline(memorySource(pages)).to(sink.bound()), { checkpoints: store })
+    expect(resumed).toMatchObject({ status: "completed", resumed: true, pages: 1 })
+    expect(sink.records()).toEqual(pages.flat())
+  })
+
+  test("a run that completes leaves no listener on its signal", async () => {
+    const controller = new AbortController()
+    const sink = new MemorySink("s", [])
+    const summary = await runPipeline(pipeline(memorySource([page(1), page(2), page(3)])).to(sink.bound()), { signal: controller.signal })
+    expect(summary.status).toBe("completed")
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0)
   })
 
   test("interrupting the run's fiber while it waits for the source commits the pages already written", async () => {

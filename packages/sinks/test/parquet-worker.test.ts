@@ -68,6 +68,27 @@ describe("the Parquet encoder thread (parquet-wasm off the main thread)", () => 
     }
   })
 
+  test("a batch the thread's writer cannot take fails its part's end with the reason, not a file without it and the batches after it; later writes and parts are answered", async () => {
+    const thread = parquetEncoderThread()
+    try {
+      await thread.ready()
+      const part = thread.open({ compression: "zstd", rowGroupRows: 1000 })
+      await part.write(batchOf(0, 3))
+      // What parquet-wasm refuses as it reads the batch in (here an id column's offsets past its bytes).
+      const good = batchOf(3, 3)
+      const [ids, ...rest] = good.data
+      await part.write({ ...good, data: [{ ...ids!, valueOffsets: Int32Array.of(0, 1000, 1000, 1000) }, ...rest] })
+      await part.write(batchOf(6, 3))
+      await expect(part.end()).rejects.toThrow(/offset 1000/)
+      // Every write of the failed part was answered: the next part's writes do not wait for room forever.
+      const next = thread.open({ compression: "zstd", rowGroupRows: 1000 })
+      for (let i = 0; i < MAX_WAITING_BATCHES + 2; i++) await next.write(batchOf(100 + i * 2, 2))
+      expect(await idsIn(await fileOf(await next.end(), "after-failure.parquet"))).toEqual(videos(100, (MAX_WAITING_BATCHES + 2) * 2).map((video) => video.id).sort())
+    } finally {
+      await thread.close()
+    }
+  })
+
   test("closing the thread while a write's answer is in flight: close resolves and the process ends (not exit 13, unsettled await)", () => {
     const child = spawnSync(process.execPath, [closeInFlight], { encoding: "utf8", timeout: 60_000 })
     expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 0, signal: null, stderr: "" })

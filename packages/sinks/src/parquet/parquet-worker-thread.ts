@@ -53,6 +53,8 @@ interface Part {
   wake: (() => void) | undefined
   ended: boolean
   failed: boolean
+  /** Why the writer could not take a batch: the part fails with it (see `openPart`). */
+  error: unknown
   output: Promise<Array<Uint8Array>>
 }
 
@@ -71,34 +73,44 @@ const reply = (message: ParquetReply): void => {
 const openPart = (wasm: ParquetWasm, properties: ParquetProperties): Part => {
   const waiting: Part["waiting"] = []
   // Made before the writer starts: it may pull its first batch at once.
-  const part: Part = { waiting, wake: undefined, ended: false, failed: false, output: Promise.resolve([]) }
+  const part: Part = { waiting, wake: undefined, ended: false, failed: false, error: undefined, output: Promise.resolve([]) }
+  const fail = () => {
+    part.failed = true
+    for (const dropped of waiting.splice(0)) reply({ id: dropped.id })
+  }
   const batches = new ReadableStream<RecordBatch>({
     pull: async (controller) => {
       if (waiting.length === 0 && !part.ended) await new Promise<void>((resolve) => void (part.wake = resolve))
       const next = waiting.shift()
       if (next === undefined) return controller.close()
-      // Answered once copied into parquet-wasm's memory (or failed): its slot is the main thread's again.
-      const table = (() => {
-        try {
-          return wasm.Table.fromIPCStream(next.ipc)
-        } finally {
-          reply({ id: next.id })
-        }
-      })()
-      for (const batch of table.recordBatches()) controller.enqueue(batch)
-      table.free()
+      try {
+        // Answered once copied into parquet-wasm's memory (or failed): its slot is the main thread's again.
+        const table = (() => {
+          try {
+            return wasm.Table.fromIPCStream(next.ipc)
+          } finally {
+            reply({ id: next.id })
+          }
+        })()
+        for (const batch of table.recordBatches()) controller.enqueue(batch)
+        table.free()
+      } catch (error) {
+        // parquet-wasm's transform takes a failed pull for the stream's end: it would finish the
+        // file without this batch and the ones after it. The part fails with the reason instead.
+        part.error ??= error
+        fail()
+        controller.close()
+      }
     }
   }, { highWaterMark: 0 })
   part.output = (async () => {
     const chunks: Array<Uint8Array> = []
     const bytes = await wasm.transformParquetStream(batches as never, writerProperties(wasm, properties))
     for await (const chunk of bytes as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk)
+    if (part.error !== undefined) throw part.error
     return chunks
   })()
-  part.output.catch(() => {
-    part.failed = true
-    for (const dropped of waiting.splice(0)) reply({ id: dropped.id })
-  })
+  part.output.catch(fail)
   return part
 }
 

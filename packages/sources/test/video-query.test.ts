@@ -1,7 +1,7 @@
-import { Schedule } from "effect"
+import { Effect, Schedule, Stream } from "effect"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import type { Sandbox } from "@tikflow/sandbox"
-import { videoQuery } from "@tikflow/sources/internal"
+import { TikTokClient, videoQuery } from "@tikflow/sources/internal"
 import type { VideoQueryState } from "@tikflow/sources/internal"
 import { clientFor, collectPages, dayOf, recordsOfPages, startSmallSandbox } from "./support/harvest-kit.js"
 import type { VideoQuery } from "@tikflow/core/internal"
@@ -83,6 +83,33 @@ it("a source's retry override replaces the client's policy for that source only"
     expect(sandbox.stats.requests["video/query"] - before).toBe(1) // one-day window: nothing to split, no retry
   } finally {
     sandbox.setFaults({ serverError: 0 })
+    await client.close()
+  }
+})
+
+it("a lone window's pages: none requested ahead at concurrency 1, one while a slow reader works on a page at concurrency 2", async () => {
+  const { client } = clientFor(sandbox)
+  const requests = () => sandbox.stats.requests["video/query"]
+  try {
+    for (const concurrency of [1, 2]) {
+      const source = videoQuery({ query, startDate: dayOf(0), endDate: dayOf(20), maxCount: 10, concurrency })
+      const before = requests()
+      const requestedWhileReading: Array<number> = []
+      await Effect.runPromise(source.pages().pipe(
+        Stream.take(4),
+        Stream.runForEach(() =>
+          Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20))).pipe(
+            Effect.andThen(Effect.sync(() => requestedWhileReading.push(requests() - before)))
+          )
+        ),
+        Effect.provideService(TikTokClient, client.service)
+      ))
+      // The first page tells a slow reader apart; then each next page is requested as one is handed
+      // over, and the request ahead of the last page read is the only one spent beyond the reads.
+      expect(requestedWhileReading).toEqual(concurrency === 1 ? [1, 2, 3, 4] : [1, 3, 4, 5])
+      expect(requests() - before).toBe(concurrency === 1 ? 4 : 5)
+    }
+  } finally {
     await client.close()
   }
 })

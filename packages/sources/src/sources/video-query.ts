@@ -8,6 +8,7 @@ import { CursorTrail } from "../harvest/cursor-trail.js"
 import { finalResponse } from "../harvest/final-response.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
+import { inlinePages } from "../harvest/inline-pages.js"
 import { pageQueue } from "../harvest/page-queue.js"
 import type { PageFeed } from "../harvest/page-queue.js"
 import { withSourceRun } from "./source-run.js"
@@ -225,20 +226,120 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
 }
 
 /**
- * The pages of one run: `concurrency` workers, each a plain loop over the windows still to do,
- * feed one bounded page queue (at most `concurrency − 1` requests ahead of the reader: none with
- * one worker); the reader applies each page to the delivered state, in delivery order.
+ * The pages of one run: `concurrency` lanes, each a loop over the windows still to do, at most
+ * `concurrency − 1` requests ahead of the reader (none with one). With several lanes, a worker per
+ * lane feeds one bounded page queue; a lone lane (one window left to do, or `concurrency: 1`) is
+ * read in the reader's own pull, a request ahead only while the reader lags. The reader applies
+ * each page to the delivered state, in delivery order.
  */
 const windowPages = (plan: QueryPlan, initial: VideoQueryState, harvest: WindowHarvest): Stream.Stream<SourcePage<Video>, SourceError> => {
   const pending = initial.windows.filter((w) => !w.done)
   const delivered = new DeliveredState(initial.windows, plan.keepRepeats, harvest.emit)
-  return pageQueue<WindowUpdate, SourceError, never>({ workers: plan.concurrency, ahead: plan.concurrency - 1 }, (feed) =>
-    Effect.gen(function*() {
-      for (let w = pending.shift(); w !== undefined; w = pending.shift()) yield* harvest.window(w, feed)
-    })).pipe(Stream.map((update) => delivered.apply(update)))
+  const lanes = Math.max(1, Math.min(plan.concurrency, pending.length))
+  const ahead = plan.concurrency - 1
+  const pages = lanes === 1
+    ? inlinePages({ ahead }, new WindowLane(pending, harvest).next)
+    : pageQueue<WindowUpdate, SourceError, never>({ workers: lanes, ahead }, (feed) => new WindowLane(pending, harvest).feed(feed))
+  return pages.pipe(Stream.map((update) => delivered.apply(update)))
 }
 
-/** One window's requests: pages in cursor order, a new search for a stale search_id, a split on 5xx. */
+/**
+ * One lane's windows, a page at a time: the windows still pending (shared by the lanes), each from
+ * its saved cursor; a window that keeps failing with 5xx is replaced by its halves, done next in
+ * this lane, in order.
+ */
+class WindowLane {
+  private open: WindowPages | undefined
+  private readonly halves: Array<WindowState> = []
+
+  constructor(private readonly pending: Array<WindowState>, private readonly harvest: WindowHarvest) {}
+
+  /** Whether a page is left to request in this lane (opening its next window if need be). */
+  more(): boolean {
+    if (this.open !== undefined) return true
+    const w = this.halves.shift() ?? this.pending.shift()
+    if (w === undefined) return false
+    this.open = new WindowPages(this.harvest, w)
+    return true
+  }
+
+  /** The open window's next update: a page, or its split. */
+  readonly page: Effect.Effect<WindowUpdate, SourceError> = Effect.suspend(() =>
+    Effect.map(this.open!.next, (update) => {
+      if (update.type === "split") this.halves.unshift(...update.halves)
+      if (update.type === "split" || update.window.done) this.open = undefined
+      return update
+    })
+  )
+
+  /** The next update, or `undefined` once the lane is done. */
+  readonly next: Effect.Effect<WindowUpdate | undefined, SourceError> = Effect.suspend(() =>
+    this.more() ? this.page : Effect.succeed(undefined)
+  )
+
+  /** Offers every update of the lane to `feed`, each request once the reader's demand allows it. */
+  feed(feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
+    const self = this
+    return Effect.gen(function*() {
+      while (self.more()) {
+        yield* feed.ready
+        yield* feed.offer(yield* self.page)
+      }
+    })
+  }
+}
+
+/** One window's pages in cursor order (from its saved cursor), or its split once it keeps failing with 5xx. */
+class WindowPages {
+  private readonly bodies: ReturnType<typeof windowBodies>
+  private readonly trail: CursorTrail
+  private window: WindowState
+  private stalls = 0
+
+  constructor(private readonly harvest: WindowHarvest, private readonly w: WindowState) {
+    harvest.emit({ type: "window", window: keyOf(w), state: w.cursor === null ? "start" : "resumed" })
+    this.bodies = harvest.bodiesOf(w)
+    this.trail = new CursorTrail(endpoint, `window ${keyOf(w)}`, "ascending")
+    this.window = w
+  }
+
+  readonly next: Effect.Effect<WindowUpdate, SourceError> = Effect.suspend(() =>
+    Effect.flatMap(Effect.result(this.harvest.fetchPage(this.window, this.bodies)), (fetched): Effect.Effect<WindowUpdate, SourceError> => {
+      const { w, window } = this
+      if (fetched._tag === "Failure") {
+        return fetched.failure._tag === "ServerError" && daysOf(w.start, w.end) > 1
+          ? Effect.succeed({ type: "split", key: keyOf(w), halves: halvesOf(w) })
+          : Effect.fail(fetched.failure)
+      }
+      const { records, next, responses } = fetched.success
+      // An empty page that keeps the cursor is the API asking to try again (bounded by
+      // MAX_STALLS); any other page must move the cursor forward to one never sent before.
+      const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
+      const loop = next.done || stalled || next.cursor === null ? undefined : this.trail.check(window.cursor, next.cursor)
+      if (loop !== undefined) return Effect.fail(loop)
+      this.stalls = stalled ? this.stalls + 1 : 0
+      if (this.stalls > MAX_STALLS) {
+        return Effect.fail(new DecodeError({
+          endpoint,
+          path: "data.cursor",
+          message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
+        }))
+      }
+      this.window = next
+      return Effect.succeed({ type: "page", key: keyOf(window), window: next, records, responses })
+    })
+  )
+}
+
+/** A window's halves, each from its first page. */
+const halvesOf = (w: WindowState): readonly [WindowState, WindowState] => {
+  const days = daysOf(w.start, w.end)
+  const s = parseDay("start", w.start)
+  const mid = s + Math.floor(days / 2) - 1
+  return [freshWindow(s, mid), freshWindow(mid + 1, s + days - 1)]
+}
+
+/** One window's requests: a page from a cursor, with a new search for a stale search_id. */
 class WindowHarvest {
   readonly emit: ProgressListener
 
@@ -250,60 +351,16 @@ class WindowHarvest {
     this.emit = run.emit
   }
 
-  /** Every page of window `w` (from its saved cursor), offered to `feed`; its halves instead once it keeps failing with 5xx. */
-  window(w: WindowState, feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
-    const self = this
-    return Effect.gen(function*() {
-      self.emit({ type: "window", window: keyOf(w), state: w.cursor === null ? "start" : "resumed" })
-      const bodies = windowBodies(self.plan, w)
-      const trail = new CursorTrail(endpoint, `window ${keyOf(w)}`, "ascending")
-      let window = w
-      let stalls = 0
-      while (true) {
-        yield* feed.ready
-        const fetched = yield* Effect.result(self.fetchPage(window, bodies))
-        if (fetched._tag === "Failure") {
-          if (fetched.failure._tag === "ServerError" && daysOf(w.start, w.end) > 1) return yield* self.split(w, feed)
-          return yield* Effect.fail(fetched.failure)
-        }
-        const { records, next, responses } = fetched.success
-        // An empty page that keeps the cursor is the API asking to try again (bounded by
-        // MAX_STALLS); any other page must move the cursor forward to one never sent before.
-        const stalled = !next.done && records.length === 0 && next.cursor === window.cursor
-        const loop = next.done || stalled || next.cursor === null ? undefined : trail.check(window.cursor, next.cursor)
-        if (loop !== undefined) return yield* Effect.fail(loop)
-        stalls = stalled ? stalls + 1 : 0
-        if (stalls > MAX_STALLS) {
-          return yield* Effect.fail(new DecodeError({
-            endpoint,
-            path: "data.cursor",
-            message: `${MAX_STALLS} pages in a row without progress in window ${keyOf(window)}`
-          }))
-        }
-        yield* feed.offer({ type: "page", key: keyOf(window), window: next, records, responses })
-        if (next.done) return
-        window = next
-      }
-    })
-  }
-
-  /** A window that keeps failing with 5xx, in halves (each from its first page), one after the other. */
-  private split(w: WindowState, feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
-    const days = daysOf(w.start, w.end)
-    const s = parseDay("start", w.start)
-    const mid = s + Math.floor(days / 2) - 1
-    const halves = [freshWindow(s, mid), freshWindow(mid + 1, s + days - 1)] as const
-    return feed.offer({ type: "split", key: keyOf(w), halves }).pipe(
-      Effect.andThen(this.window(halves[0], feed)),
-      Effect.andThen(this.window(halves[1], feed))
-    )
+  /** The bodies of window `w`'s pages. */
+  bodiesOf(w: WindowState): ReturnType<typeof windowBodies> {
+    return windowBodies(this.plan, w)
   }
 
   /**
    * One page of window `w`, with a new search from the same cursor when its search_id stays stale;
    * with the final response it was made of (`SourcePage.responses`).
    */
-  private fetchPage(
+  fetchPage(
     w: WindowState,
     bodies: ReturnType<typeof windowBodies>,
     final = finalResponse(),

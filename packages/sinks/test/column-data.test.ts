@@ -14,7 +14,7 @@ const page = fc.array(fc.tuple(fc.option(text, { nil: null }), fc.integer({ min:
 
 describe("Utf8Builder", () => {
   test.prop([fc.array(page, { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 })])(
-    "holds each value's UTF-8 as TextEncoder encodes it, in offsets of its rows, across pages and batches",
+    "holds each value's UTF-8 as TextEncoder encodes it, in offsets of its rows, and its validity bit, across pages and batches",
     (pages, takeAfter) => {
       const builder = new Utf8Builder()
       let rows: Array<string | null> = []
@@ -25,6 +25,8 @@ describe("Utf8Builder", () => {
         const expected = rows.map((value) => new TextEncoder().encode(value ?? ""))
         expect(data.length).toBe(rows.length)
         expect(data.nullCount).toBe(rows.filter((value) => value === null).length)
+        // The validity bits are reused batch after batch: a null after an earlier batch's value reads as null.
+        expect(rows.map((_, row) => (data.nullBitmap[row >> 3]! >> (row & 7)) & 1)).toEqual(rows.map((value) => (value === null ? 0 : 1)))
         expect([...data.valueOffsets!]).toEqual(expected.reduce((offsets, bytes) => [...offsets, offsets.at(-1)! + bytes.length], [0]))
         expect(Buffer.from(data.values as Uint8Array).equals(Buffer.concat(expected))).toBe(true)
         rows = []

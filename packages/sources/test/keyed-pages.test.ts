@@ -42,4 +42,23 @@ describe("keyed pages on the page queue", () => {
       { version: 1, index: index + 1, cursor: null }
     ]))
   })
+
+  it("one worker: the reader's own pull requests each page as it asks, in key order, from a resumed cursor, up to the first failure", async () => {
+    const api = fakeApi("k4", () => 1)
+    const three = await Effect.runPromise(Stream.runCollect(Stream.take(keyedPages(keys, { version: 1, index: 2, cursor: 1 }, walk, api.fetchPage), 3)))
+    expect(three.flatMap((page) => page.records)).toEqual(["k2/1", "k3/0", "k3/1"])
+    expect(api.requested).toEqual(["k2@1", "k3@0", "k3@1"])
+    expect(three.map((page) => page.state)).toEqual([
+      { version: 1, index: 3, cursor: null },
+      { version: 1, index: 3, cursor: 1 },
+      { version: 1, index: 4, cursor: null }
+    ])
+    const delivered: Array<string> = []
+    const exit = await Effect.runPromiseExit(
+      Stream.runForEach(keyedPages(keys, { version: 1, index: 2, cursor: 1 }, walk, api.fetchPage), (page) => Effect.sync(() => void delivered.push(...page.records)))
+    )
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(delivered).toEqual(["k2/1", "k3/0", "k3/1"])
+    expect(api.requested.slice(3)).toEqual(["k2@1", "k3@0", "k3@1", "k4@0"])
+  })
 })

@@ -5,6 +5,7 @@ import { ConfigError } from "@tikflow/core/internal"
 import type { PlannedRequest, RawResponse, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
+import { inlinePages } from "./inline-pages.js"
 import { pageQueue } from "./page-queue.js"
 import type { PageFeed } from "./page-queue.js"
 
@@ -89,7 +90,8 @@ interface KeyedUpdate<R> {
 
 /**
  * Pages of a keyed harvest, one request per page, on the page queue the video query uses:
- * `concurrency` workers, each a plain loop over the keys still to do. Pages come out in key order
+ * `concurrency` workers, each a plain loop over the keys still to do (one worker is read in the
+ * reader's own pull instead, as a lone window is: `inlinePages`). Pages come out in key order
  * all the same (every page of key i before any of key i + 1), each carrying the state after it, so
  * the output and every checkpoint equal a sequential harvest's: the key whose turn it is hands its
  * pages to the queue as they come, paced by the reader's demand; a key ahead of its turn fetches
@@ -110,6 +112,13 @@ export const keyedPages = <R, Env>(
     if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
     const start = readKeyedState(resumeFrom, keys.length)
     const turns = new KeyTurns(start.index, keys.length)
+    const trailOf = (index: number) => new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order)
+    /** A key's page from `cursor`; a cursor that repeats (or goes backwards) fails before another request. */
+    const checkedPage = (index: number, cursor: Cursor, trail: CursorTrail): Effect.Effect<KeyPage<R>, SourceError, Env> =>
+      Effect.flatMap(fetchPage(keys[index], cursor), (page) => {
+        const loop = page.next === null ? undefined : trail.check(cursor, page.next)
+        return loop === undefined ? Effect.succeed(page) : Effect.fail(loop)
+      })
     const worker = (feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
       Effect.gen(function*() {
         for (let index = turns.take(); index !== undefined; index = turns.take()) {
@@ -118,7 +127,7 @@ export const keyedPages = <R, Env>(
       })
     const harvestKey = (index: number, first: Cursor, feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
       Effect.gen(function*() {
-        const trail = new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order)
+        const trail = trailOf(index)
         const held: Array<KeyedUpdate<R>> = []
         const handOver = Effect.gen(function*() {
           for (const update of held) yield* feed.offer(update)
@@ -132,15 +141,12 @@ export const keyedPages = <R, Env>(
             yield* handOver
             yield* feed.ready
           }
-          const fetched = yield* Effect.result(fetchPage(keys[index], cursor))
-          const loop = fetched._tag === "Success" && fetched.success.next !== null
-            ? trail.check(cursor, fetched.success.next)
-            : undefined
-          if (fetched._tag === "Failure" || loop !== undefined) {
+          const fetched = yield* Effect.result(checkedPage(index, cursor, trail))
+          if (fetched._tag === "Failure") {
             turns.failedAt(index)
             yield* turns.awaitTurn(index)
             yield* handOver
-            return yield* Effect.fail(fetched._tag === "Failure" ? fetched.failure : loop!)
+            return yield* Effect.fail(fetched.failure)
           }
           held.push({ index, page: fetched.success })
           if (inTurn || turns.isTurnOf(index)) yield* handOver
@@ -161,8 +167,28 @@ export const keyedPages = <R, Env>(
         : { version: 1, index, cursor: page.next }) satisfies KeyedState
     })
 
+    /** One worker's keys one after the other, a page per call: no turn to wait for, nothing to hold. */
+    const loneLane = (): Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> => {
+      let open: { readonly index: number; cursor: Cursor; readonly trail: CursorTrail } | undefined
+      return Effect.suspend(() => {
+        if (open === undefined) {
+          const index = turns.take()
+          if (index === undefined) return Effect.succeed(undefined)
+          open = { index, cursor: index === start.index ? start.cursor : null, trail: trailOf(index) }
+        }
+        const key = open
+        return Effect.map(checkedPage(key.index, key.cursor, key.trail), (page) => {
+          if (page.next === null) open = undefined
+          else key.cursor = page.next
+          return { index: key.index, page }
+        })
+      })
+    }
+
     const workers = Math.min(concurrency, Math.max(1, keys.length - start.index))
-    return pageQueue({ workers, ahead: workers - 1 }, worker).pipe(Stream.map(delivered))
+    // One worker is read in the reader's own pull: no second fiber per page, none requested ahead.
+    const pages = workers === 1 ? inlinePages({ ahead: 0 }, loneLane()) : pageQueue({ workers, ahead: workers - 1 }, worker)
+    return pages.pipe(Stream.map(delivered))
   }))
 
 /**

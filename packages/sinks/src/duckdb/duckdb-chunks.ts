@@ -2,7 +2,7 @@ import type { DuckDBAppender, DuckDBDataChunk } from "@duckdb/node-api"
 import type { Column } from "../schema/columns.js"
 import type { VectorBindings } from "./duckdb-library.js"
 import type { ColumnRows } from "./duckdb-vectors.js"
-import { columnValues } from "../schema/column-values.js"
+import { pageValues } from "../schema/column-values.js"
 import { assertColumnsHoldFields } from "../schema/columns.js"
 import { columnRows } from "./duckdb-vectors.js"
 
@@ -45,10 +45,7 @@ export const epochAppender = (
   library: ChunkLibrary,
   open: () => Promise<DuckDBAppender>
 ): EpochAppender => {
-  const readers = columns.map((column) => columnValues(column.name))
-  // A page's values, column by column, in arrays reused page after page (as the Parquet sink's
-  // builder does), emptied after each page so no record outlives its page here.
-  const values = columns.map((): Array<unknown> => [])
+  const page = pageValues(columns.map((column) => column.name))
   const buffers: ReadonlyArray<ColumnRows> = columns.map((column) => columnRows(column.type, library.vectors))
   let appender: DuckDBAppender | undefined
   /** The data chunk every chunk is written into (the appender copies it), epoch after epoch. */
@@ -71,16 +68,15 @@ export const epochAppender = (
     return (appender = created)
   }
   const convert = (records: ReadonlyArray<unknown>) => {
-    for (let c = 0; c < columns.length; c++) {
-      const page = readers[c]!(records, values[c])
-      try {
-        buffers[c]!.put(page, waiting)
-      } catch (error) {
-        // Rows past `waiting` are not counted yet: nothing of the page is kept.
-        throw new Error(`${columns[c]!.name}: ${error instanceof Error ? error.message : String(error)}`)
-      } finally {
-        page.fill(null)
-      }
+    const values = page.read(records)
+    let c = 0
+    try {
+      for (; c < columns.length; c++) buffers[c]!.put(values[c]!, waiting)
+    } catch (error) {
+      // Rows past `waiting` are not counted yet: nothing of the page is kept.
+      throw new Error(`${columns[c]!.name}: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      page.clear()
     }
     waiting += records.length
   }

@@ -1,6 +1,8 @@
 import type { ColumnType } from "../schema/columns.js"
 import type { VectorBindings, VectorHandle } from "./duckdb-library.js"
 import { jsonText } from "../schema/columns.js"
+import { grown } from "../schema/grown.js"
+import { Utf8Strings } from "../schema/utf8-strings.js"
 
 /**
  * One staging column's rows, converted as pages arrive and written into a data chunk's vector in
@@ -27,14 +29,6 @@ class Validity {
   ensure(rows: number) {
     if (rows > this.bytes.length) this.bytes = grown(this.bytes, rows)
   }
-}
-
-const grown = <A extends Uint8Array | Int32Array | Float64Array>(array: A, rows: number): A => {
-  let length = array.length
-  while (length < rows) length *= 2
-  const next = new (array.constructor as new (length: number) => A)(length)
-  next.set(array)
-  return next
 }
 
 /** Scratch for DuckDB's validity bits (one bit per row, 64-bit words, little-endian hosts). */
@@ -177,20 +171,24 @@ class BoolRows extends FixedWidthRows<Uint8Array> {
 }
 
 /**
- * Strings as UTF-8, cell after cell in one buffer, encoded as each page arrives: a page's strings
- * live no longer than the page (held until their chunk filled, they outlived young-generation
- * collections and were promoted), and a chunk's cells are already one run of bytes.
+ * Strings as UTF-8, cell after cell in one buffer ({@link Utf8Strings}, as the Parquet builder's),
+ * encoded as each page arrives: a page's strings live no longer than the page (held until their
+ * chunk filled, they outlived young-generation collections and were promoted), and a chunk's cells
+ * are already one run of bytes.
  */
 class Utf8Cells {
-  bytes = new Uint8Array(1 << 16)
-  /** `bytes` as a Buffer, for its UTF-8 writes, and as a DataView, to read them 4 at a time. */
-  private buffer = Buffer.from(this.bytes.buffer)
-  view = new DataView(this.bytes.buffer)
-  /** Cell i's bytes are [offsets[i], offsets[i + 1]). */
-  offsets = new Int32Array(INITIAL_ROWS + 1)
+  /** Cell i's bytes; slack past the last cell: `writeStrings` reads a short cell as whole 4-byte words. */
+  readonly strings = new Utf8Strings(INLINE_BYTES)
   readonly valid = new Validity()
   /** Scratch: a page's strings, kept while it is encoded. */
   private readonly texts: Array<string | null> = []
+  private bytesView = new DataView(new ArrayBuffer(0))
+
+  /** The cells' bytes as a DataView, to read them 4 at a time (made anew when they grew). */
+  view(): DataView {
+    const { buffer } = this.strings.bytes
+    return this.bytesView.buffer === buffer ? this.bytesView : (this.bytesView = new DataView(buffer))
+  }
 
   /**
    * Sets cells [`at`, `at + count`) to `values`' first `count` items (null: a null cell), strings
@@ -198,50 +196,26 @@ class Utf8Cells {
    */
   put(values: ReadonlyArray<unknown>, count: number, at: number, json: boolean) {
     const texts = this.texts
+    texts.length = count
+    this.valid.ensure(at + count)
+    const valid = this.valid.bytes
     try {
-      for (let i = 0; i < count; i++) texts[i] = json ? jsonOf(values[i]) : utf8Of(values[i])
-      // One flat string (a null, and the scratch's emptied tail, join as ""): no rope of pieces.
-      const joined = texts.join("")
-      // Slack past the last cell: `writeStrings` reads a short cell as whole 4-byte words.
-      this.reserve(at + count, this.offsets[at]! + joined.length * 3 + INLINE_BYTES)
-      this.encode(joined, count, at)
+      for (let i = 0; i < count; i++) {
+        const text = json ? jsonOf(values[i]) : utf8Of(values[i])
+        texts[i] = text
+        valid[at + i] = text === null ? 0 : 1
+      }
+      this.strings.put(texts, at)
     } finally {
       texts.fill(null, 0, count)
     }
-  }
-  private reserve(cells: number, bytes: number) {
-    if (cells + 1 > this.offsets.length) this.offsets = grown(this.offsets, cells + 1)
-    this.valid.ensure(cells)
-    if (bytes > this.bytes.length) {
-      this.bytes = grown(this.bytes, bytes)
-      this.buffer = Buffer.from(this.bytes.buffer)
-      this.view = new DataView(this.bytes.buffer)
-    }
-  }
-  /** Writes the page's strings (`joined`, and `texts` one by one) from cell `at`'s offset on. */
-  private encode(joined: string, count: number, at: number) {
-    const { texts, offsets, buffer } = this
-    const valid = this.valid.bytes
-    let position = offsets[at]!
-    // All ASCII (any other character takes more than one byte per UTF-16 unit): a byte per unit.
-    const ascii = joined.length === 0 || buffer.write(joined, position, "utf8") === joined.length
-    for (let i = 0; i < count; i++) {
-      const value = texts[i]
-      offsets[at + i] = position
-      valid[at + i] = value === null ? 0 : 1
-      if (value !== null) position += ascii ? value.length : buffer.write(value, position, "utf8")
-    }
-    offsets[at + count] = position
   }
   /** Writes cells [`from`, `from + count`) into a VARCHAR vector (see `writeStrings`). */
   write(duckdb: VectorBindings, vector: VectorHandle, from: number, count: number) {
     writeStrings(duckdb, vector, this, from, count)
   }
   shift(from: number, count: number) {
-    const offsets = this.offsets
-    const base = offsets[from]!
-    this.bytes.copyWithin(0, base, offsets[from + count])
-    for (let i = 0; i <= count; i++) offsets[i] = offsets[from + i]! - base
+    this.strings.shift(from, count)
     this.valid.bytes.copyWithin(0, from, from + count)
   }
 }
@@ -380,7 +354,8 @@ const LOW_BYTES = Int32Array.of(0, 0xff, 0xffff, 0xffffff, -1)
  * as whole words).
  */
 const writeStrings = (duckdb: VectorBindings, vector: VectorHandle, cells: Utf8Cells, from: number, count: number) => {
-  const { view, offsets } = cells
+  const { bytes, offsets } = cells.strings
+  const view = cells.view()
   const valid = cells.valid.bytes
   const base = offsets[from]!
   const total = offsets[from + count]! - base
@@ -390,7 +365,7 @@ const writeStrings = (duckdb: VectorBindings, vector: VectorHandle, cells: Utf8C
   let heapHigh = 0
   if (total > INLINE_BYTES) {
     // Row 0 holds the whole text: its slot's pointer (bytes 8–15) is where DuckDB put it.
-    duckdb.vector_assign_string_element_len(vector, 0, cells.bytes.subarray(base, base + total))
+    duckdb.vector_assign_string_element_len(vector, 0, bytes.subarray(base, base + total))
     const head = duckdb.vector_get_data(vector, STRING_T)
     const pointer = new DataView(head.buffer, head.byteOffset, STRING_T)
     heapLow = pointer.getUint32(8, true)

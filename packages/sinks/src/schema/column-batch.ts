@@ -5,7 +5,7 @@ import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
 import { assertInt64s, BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { NotAnInt64 } from "./not-an-int64.js"
-import { columnValues } from "./column-values.js"
+import { pageValues } from "./column-values.js"
 
 /** Rows of one record kind as Arrow column buffers, one per column of `columnsOf(kind, …)`. */
 export interface ColumnBatch {
@@ -68,17 +68,17 @@ const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyAr
 export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false): ColumnBatchBuilder => {
   const columns = columnsOf(kind, addedFields, provenance)
   const builders = columns.map(builderOf)
-  const readers = columns.map((column) => columnValues(column.name))
-  // A page's values, column by column, in arrays reused page after page (26 new arrays a page were
-  // garbage for the young generation); emptied after each page, so no record outlives its page here.
-  const values = columns.map((): Array<unknown> => [])
+  const page = pageValues(columns.map((column) => column.name))
+  /** A page's values, column by column, checked (int64) and converted (json to its text). */
   const read = (records: ReadonlyArray<AnyRecord>) => {
+    const values = page.read(records)
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]
-      const read = readers[i](records, values[i])
-      if (column.type === "int64") assertInt64Column(kind, column, records, read as Array<number | null>)
-      else if (column.type === "json") for (let r = 0; r < read.length; r++) read[r] = jsonText(read[r])
+      const value = values[i]
+      if (column.type === "int64") assertInt64Column(kind, column, records, value as Array<number | null>)
+      else if (column.type === "json") for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r])
     }
+    return values
   }
   let rows = 0
   return {
@@ -90,10 +90,10 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
       assertColumnsHoldFields(columns, records)
       try {
         // Every column's values are read and checked before any column takes a row.
-        read(records)
+        const values = read(records)
         for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
       } finally {
-        for (const column of values) column.fill(null)
+        page.clear()
       }
       rows += records.length
     },

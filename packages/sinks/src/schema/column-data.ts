@@ -1,4 +1,6 @@
+import { grown } from "./grown.js"
 import { NotAnInt64 } from "./not-an-int64.js"
+import { Utf8Strings } from "./utf8-strings.js"
 
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
 // (measured, see shared/notes/stack.md), and the converter is the hot loop of every file sink.
@@ -39,18 +41,6 @@ export const copyColumnData = (column: ColumnData): ColumnData => ({
   ...(column.values === undefined ? {} : { values: column.values.slice() }),
   ...(column.child === undefined ? {} : { child: copyColumnData(column.child) })
 })
-
-type Scratch = Uint8Array | Int32Array | Float64Array | BigInt64Array
-
-/**
- * A copy of `array` at least twice its size, with room for `needed` elements. Callers check the
- * length first: a call per page and column over four array types was ~5% of building a page.
- */
-const grown = <A extends Scratch>(array: A, needed: number): A => {
-  const next = new (array.constructor as new (length: number) => A)(Math.max(needed, 2 * array.length))
-  next.set(array as never)
-  return next
-}
 
 /** Bits set row by row (Arrow's order: row r is bit r % 8 of byte r / 8), reused batch after batch. */
 class Bitmap {
@@ -102,89 +92,25 @@ class ValidityBuilder {
 const offsetColumn = (length: number, validity: ValidityBuilder, offsets: Int32Array) =>
   ({ length, ...validity.take(length), valueOffsets: offsets.subarray(0, length + 1) })
 
+/** A utf8 column: its strings' bytes and offsets are a {@link Utf8Strings}' (one home for both sinks). */
 export class Utf8Builder implements ColumnBuilder {
   private length = 0
-  private position = 0
-  private offsets = new Int32Array(0)
-  private bytes = new Uint8Array(0)
+  private readonly strings = new Utf8Strings()
   private readonly validity = new ValidityBuilder()
-  // The last value and where its bytes start: provenance columns repeat one string a page.
-  private previous: string | null = null
-  private previousStart = 0
-  private previousEnd = 0
 
   append(values: ReadonlyArray<string | null>): void {
     this.validity.append(values, this.length)
-    let bound = 0
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      if (v != null) bound += v.length * 3
-    }
-    if (this.position + bound > this.bytes.length) this.bytes = grown(this.bytes, this.position + bound)
-    if (this.length + values.length + 1 > this.offsets.length) this.offsets = grown(this.offsets, this.length + values.length + 1)
-    const { bytes, offsets } = this
-    let position = this.position
-    let previous = this.previous
-    let previousStart = this.previousStart
-    let previousEnd = this.previousEnd
-    const at = this.length
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      if (v != null && v.length > 0) {
-        if (v === previous) {
-          // The same text again (the same string, a pointer compare; a provenance column's page is
-          // one run of it): the run's bytes are copied, doubling, in a few copies instead of one per row.
-          let run = 1
-          while (i + run < values.length && values[i + run] === v) run++
-          const size = previousEnd - previousStart
-          bytes.copyWithin(position, previousStart, previousEnd)
-          for (let copied = 1; copied < run; copied *= 2) {
-            bytes.copyWithin(position + copied * size, position, position + Math.min(copied, run - copied) * size)
-          }
-          for (let k = 0; k < run; k++) offsets[at + i + k + 1] = position += size
-          previousStart = position - size
-          previousEnd = position
-          i += run - 1
-          continue
-        }
-        const start = position
-        position += writeUtf8(bytes, v, position)
-        previous = v
-        previousStart = start
-        previousEnd = position
-      }
-      offsets[at + i + 1] = position
-    }
-    this.position = position
-    this.previous = previous
-    this.previousStart = previousStart
-    this.previousEnd = previousEnd
+    this.strings.put(values, this.length)
     this.length += values.length
   }
 
   take(): ColumnData {
-    const data = { ...offsetColumn(this.length, this.validity, this.offsets), values: this.bytes.subarray(0, this.position) }
+    const { length, strings } = this
+    const data = { ...offsetColumn(length, this.validity, strings.offsets), values: strings.bytes.subarray(0, strings.start(length)) }
     this.length = 0
-    this.position = 0
-    this.previous = null
     return data
   }
 }
-
-const encoder = new TextEncoder()
-const nativeUtf8Write = (Buffer.prototype as { utf8Write?: (this: Uint8Array, text: string, offset: number) => number }).utf8Write
-
-/**
- * Writes `text` as UTF-8 into `bytes` from `at` (the caller made room: 3 bytes a UTF-16 unit) and
- * returns the bytes written; a lone surrogate is written as U+FFFD, as `TextEncoder` writes it.
- * Node's own `utf8Write` (on any Uint8Array) where it has one: on Node 20 a char loop here cost ~1 µs
- * per video (V8 11 called `charCodeAt` generically per char once the column's strings came in more
- * than four representations: JSON.parse's, internalized, two-byte, JSON.stringify's), the native
- * write ~0.3, `encodeInto` with its subarray ~0.5 (the sandbox's videos, built as the CLI does).
- */
-const writeUtf8 = nativeUtf8Write === undefined
-  ? (bytes: Uint8Array, text: string, at: number): number => encoder.encodeInto(text, bytes.subarray(at)).written
-  : (bytes: Uint8Array, text: string, at: number): number => nativeUtf8Write.call(bytes, text, at)
 
 /**
  * Fails on the first value an int64 column cannot hold exactly (1.5, 1e20: records not made by

@@ -35,3 +35,30 @@ return out`
   }
   return read
 }
+
+/** A page's values, column by column (see {@link pageValues}). */
+export interface PageValues {
+  /** Every column's values of `records` (null where a field is absent), in the arrays reused page after page. */
+  read(records: ReadonlyArray<unknown>): ReadonlyArray<Array<unknown>>
+  /** Empties the arrays, so no record outlives its page here. */
+  clear(): void
+}
+
+/**
+ * Reads a page's values for the columns `names` into arrays reused page after page (a page's new
+ * arrays, one a column, were garbage for the young generation), with a compiled reader per field.
+ * The Parquet builder and the DuckDB appender both read their pages so.
+ */
+export const pageValues = (names: ReadonlyArray<string>): PageValues => {
+  const readers = names.map(columnValues)
+  const values = names.map((): Array<unknown> => [])
+  return {
+    read(records) {
+      for (let c = 0; c < readers.length; c++) readers[c]!(records, values[c])
+      return values
+    },
+    clear() {
+      for (const column of values) column.fill(null)
+    }
+  }
+}

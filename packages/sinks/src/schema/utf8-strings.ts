@@ -23,9 +23,12 @@ export class Utf8Strings {
    */
   put(values: ReadonlyArray<string | null>, at: number): void {
     let units = 0
+    // Whether the page is one string over and over (a provenance column's): copied, not joined.
+    let oneRun = true
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
       if (v != null) units += v.length
+      oneRun &&= v === values[0]
     }
     if (at + values.length + 1 > this.offsets.length) this.offsets = grown(this.offsets, at + values.length + 1)
     // 3 bytes at most per UTF-16 unit.
@@ -36,7 +39,7 @@ export class Utf8Strings {
     // language): one native write of the joined page where the last page was ASCII (a page's ids
     // 3× faster than a write each), a write per string where it was not (a page written joined
     // and then again string by string cost 1.6× that).
-    if (this.ascii && writeJoined(bytes, offsets, values, at, units)) return
+    if (this.ascii && !oneRun && writeJoined(bytes, offsets, values, at, units)) return
     this.ascii = writeEach(bytes, offsets, values, at) - offsets[at]! === units
   }
 

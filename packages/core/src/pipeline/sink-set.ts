@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SinkError } from "../errors/sink-error.js"
-import { sinkStepEffect } from "../errors/to-sink-error.js"
+import { sinkStepEffect, toSinkError } from "../errors/to-sink-error.js"
 import type { BoundSink, BoundWriter, StreamContext } from "../sink/sink-plugin.js"
 
 /** One opened sink and what it has been given. */
@@ -26,16 +26,46 @@ export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContex
 
 /**
  * Writes one page's output to every sink. Uninterruptible: a page is either in every sink or in
- * none, so an interruption can still commit the pages written before it.
+ * none, so an interruption can still commit the pages written before it. The sinks' writes run at
+ * once, as one promise: a fiber per sink per page (a CLI run has two sinks, the user's and the
+ * history's day counts) cost more than the writes of a page of short records. The first failure
+ * fails the page; a sink's count grows only for a write that ended before any failed.
  */
 export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> => {
   if (records.length === 0) return Effect.void
-  const writeTo = (entry: OpenSink) =>
-    Effect.map(attempt(entry.sink, "write", () => entry.writer.write({ records: records as ReadonlyArray<never>, epoch })), () => {
+  const batch = { records: records as ReadonlyArray<never>, epoch }
+  if (open.length === 1) {
+    const entry = open[0]
+    return Effect.uninterruptible(Effect.map(attempt(entry.sink, "write", () => entry.writer.write(batch)), () => {
       entry.recordsWritten += records.length
-    })
-  // One sink (the usual run) needs no fiber per sink to write concurrently.
-  return Effect.uninterruptible(open.length === 1 ? writeTo(open[0]) : Effect.forEach(open, writeTo, { concurrency: "unbounded", discard: true }))
+    }))
+  }
+  return Effect.uninterruptible(Effect.tryPromise({
+    try: () => {
+      let failed = false
+      return Promise.all(open.map((entry) =>
+        started(() => entry.writer.write(batch)).then(
+          () => {
+            if (!failed) entry.recordsWritten += records.length
+          },
+          (cause) => {
+            failed = true
+            throw toSinkError(entry.sink.name, "write", cause)
+          }
+        )
+      ))
+    },
+    catch: (error) => error as SinkError
+  }))
+}
+
+/** A plugin's step started now; one that throws instead of rejecting fails the same way. */
+const started = <A>(step: () => Promise<A>): Promise<A> => {
+  try {
+    return step()
+  } catch (cause) {
+    return Promise.reject(cause)
+  }
 }
 
 export const flushAll = (open: ReadonlyArray<OpenSink>, checkpoint: Checkpoint): Effect.Effect<void, SinkError> =>

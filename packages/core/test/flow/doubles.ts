@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { ServerError, videoFields } from "../../src/internal.js"
-import type { Video, BoundSink, RawResponse, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkWriter, StreamContext } from "../../src/internal.js"
+import type { Video, BoundSink, RawResponse, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkBatch, SinkWriter, StreamContext } from "../../src/internal.js"
 
 /** A shared, ordered record of what sinks and stores did, to check commit ordering. */
 export type EventLog = Array<string>
@@ -69,6 +69,10 @@ export class MemorySink {
   durable: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
   checkpoint: Checkpoint | undefined
   failFlushAt: number | undefined
+  /** The write numbered `write` (counting from 1 over the sink's life, see `writes`) fails: by rejecting, or by throwing before it returns a promise. */
+  failWriteAt: { readonly write: number; readonly how: "reject" | "throw" } | undefined
+  /** Writes the runner called so far. */
+  writes = 0
   /** Declares `writesDuringFlush` (a pipelined sink). */
   pipelined = false
   /** Logs `write:<name>:<epoch>`, `flush-start:<name>:<epoch>` and `close:<name>` too. */
@@ -125,16 +129,24 @@ export class MemorySink {
         /** The epoch whose flush runs, if one does. */
         let flushing: number | undefined
         const trace = (event: string) => this.traced && this.log.push(`${event}:${this.name}`)
+        const write = async (batch: SinkBatch<never>) => {
+          prepare()
+          trace(`write:${batch.epoch}`)
+          if (flushing !== undefined && (!this.pipelined || batch.epoch !== flushing + 1)) {
+            this.violations.push(`write of epoch ${batch.epoch} during the flush of ${flushing}`)
+          }
+          pending.push({ epoch: batch.epoch, records: [...batch.records] })
+        }
         return {
           checkpoints,
           writesDuringFlush: this.pipelined,
-          write: async (batch) => {
-            prepare()
-            trace(`write:${batch.epoch}`)
-            if (flushing !== undefined && (!this.pipelined || batch.epoch !== flushing + 1)) {
-              this.violations.push(`write of epoch ${batch.epoch} during the flush of ${flushing}`)
+          write: (batch) => {
+            this.writes++
+            if (this.failWriteAt?.write === this.writes) {
+              if (this.failWriteAt.how === "throw") throw new Error("disk full")
+              return Promise.reject(new Error("disk full"))
             }
-            pending.push({ epoch: batch.epoch, records: [...batch.records] })
+            return write(batch)
           },
           flush: async (commit) => {
             prepare()

@@ -266,6 +266,25 @@ describe("pipeline", () => {
     expect(store.saved).toBeUndefined()
   })
 
+  test.each(["reject", "throw"] as const)("a sink whose write fails (%s) fails the run with its SinkError; the other sink's pages are not committed, and a rerun delivers every record once to both", async (how) => {
+    const log: EventLog = []
+    const a = new MemorySink("a", log)
+    const b = new MemorySink("b", log)
+    b.failWriteAt = { write: 3, how }
+    const store = new MemoryCheckpointStore(log)
+    const pages = [page(1), page(2), page(3), page(4)]
+    const error = await runPipeline(pipeline(memorySource(pages)).to(a.bound(), b.bound()), { checkpoints: store, epochMaxRecords: 2 }).catch((e) => e)
+    expect(error).toBeInstanceOf(SinkError)
+    expect(error).toMatchObject({ sink: "b", operation: "write", message: "b: write failed: disk full" })
+    // Epoch 1 (pages 1-2) was committed; page 3 reached sink a but its epoch never was.
+    expect(store.saved).toMatchObject({ epoch: 1, state: 2 })
+    expect(a.records()).toEqual(page(1, 2))
+    const summary = await runPipeline(pipeline(memorySource(pages)).to(a.bound(), b.bound()), { checkpoints: store, epochMaxRecords: 2 })
+    expect(summary).toMatchObject({ status: "completed", resumed: true, sinks: [{ name: "a", recordsWritten: 2 }, { name: "b", recordsWritten: 2 }] })
+    expect(a.records()).toEqual(pages.flat())
+    expect(b.records()).toEqual(pages.flat())
+  })
+
   test("keep-last dedupe holds records, so the only checkpoint is at the end", async () => {
     const log: EventLog = []
     const sink = new MemorySink("s", log)
@@ -286,7 +305,13 @@ describe("pipeline", () => {
       fc.record({ kind: fc.constant("stage-fails" as const), id: fc.integer({ min: 0, max: 25 }).map(String) }),
       fc.record({ kind: fc.constant("interrupt" as const), page: fc.nat({ max: 12 }), ticks: fc.nat({ max: 40 }) }),
       fc.record({ kind: fc.constant("save-fails" as const), nth: fc.integer({ min: 1, max: 4 }) }),
-      fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) })
+      fc.record({ kind: fc.constant("flush-fails" as const), sink: fc.constantFrom(0, 1), nth: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({
+        kind: fc.constant("write-fails" as const),
+        sink: fc.constantFrom(0, 1),
+        nth: fc.integer({ min: 1, max: 8 }),
+        how: fc.constantFrom("reject" as const, "throw" as const)
+      })
     ),
     { maxLength: 6 }
   )
@@ -321,7 +346,10 @@ describe("pipeline", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
     try {
       for (const failure of [...failures, undefined]) {
-        sinks.forEach((s) => (s.failFlushAt = undefined))
+        sinks.forEach((s) => {
+          s.failFlushAt = undefined
+          s.failWriteAt = undefined
+        })
         store.failSaveAt = undefined
         const controller = new AbortController()
         let source = memorySource(pages)
@@ -330,6 +358,10 @@ describe("pipeline", () => {
         if (failure?.kind === "abort") source = memorySource(pages, { onPage: (i) => i === failure.page && controller.abort() })
         if (failure?.kind === "save-fails") store.failSaveAt = failure.nth
         if (failure?.kind === "flush-fails") sinks[failure.sink].failFlushAt = failure.nth
+        if (failure?.kind === "write-fails") {
+          const sink = sinks[failure.sink]
+          sink.failWriteAt = { write: sink.writes + failure.nth, how: failure.how }
+        }
         let interrupt: () => void = () => {}
         if (failure?.kind === "interrupt") {
           // Interrupt the run's fiber from outside, a few microtasks after page k is read: it

@@ -40,8 +40,12 @@ const MEMBERS_IN_FLIGHT = 2
  */
 export interface ResponseArchive {
   readonly path: string
-  /** Archives a page's responses as part of epoch `epoch` (not yet committed). */
-  append(responses: ReadonlyArray<RawResponse>, epoch: number): Promise<void>
+  /**
+   * Archives a page's responses as part of epoch `epoch` (not yet committed). Returns a promise
+   * only when the caller must wait (members in flight at their bound) or an earlier member failed;
+   * `undefined`: taken, go on (a page need not pay a promise and a suspension to be archived).
+   */
+  append(responses: ReadonlyArray<RawResponse>, epoch: number): Promise<void> | undefined
   /**
    * Makes everything appended so far durable as epoch `epoch`; what is appended while it runs
    * belongs to a later epoch and is not part of it.
@@ -84,9 +88,10 @@ export const openResponseArchive = async (
   let member = members.take()
   let pendingBytes = 0
   // Members are compressed and appended in order, off the page's path: `writing` is the chain of
-  // appends, `inFlight` how many members it still holds; its first failure fails the next call.
+  // appends, `inFlight` how many members it still holds; its first failure (`failed`) fails the next call.
   let writing: Promise<void> = Promise.resolve()
   let inFlight = 0
+  let failed: { readonly error: unknown } | undefined
   const startMember = () => {
     if (pendingBytes === 0) return
     const full = member
@@ -101,10 +106,12 @@ export const openResponseArchive = async (
     // never as an unhandled rejection.
     compressed.then(() => members.give(full), () => undefined)
     writing = writing.then(async () => file.append(await compressed)).finally(() => inFlight--)
+    writing.catch((error) => (failed ??= { error }))
   }
   return {
     path,
-    async append(responses, epoch) {
+    append(responses, epoch) {
+      if (failed !== undefined) return Promise.reject(failed.error)
       for (const response of responses) {
         const pieces = archiveLinePieces(context.harvestId, epoch, pass, response)
         let lineBytes = 0
@@ -119,9 +126,8 @@ export const openResponseArchive = async (
           pendingBytes += piece.length
         }
       }
-      // Waits for the chain only when it is full, and always surfaces an earlier failure.
-      if (inFlight >= MEMBERS_IN_FLIGHT) await writing
-      else await Promise.race([writing, Promise.resolve()])
+      // Waits for the chain only when it is full (which surfaces its failure too).
+      return inFlight >= MEMBERS_IN_FLIGHT ? writing : undefined
     },
     async commit(epoch) {
       startMember()

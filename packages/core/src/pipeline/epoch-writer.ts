@@ -159,11 +159,17 @@ export const makeEpochWriter = <E, R>(options: {
     return stampProvenance(page.records, provenance)
   }
 
+  /** The page's responses into the archive: an Effect step only when the archive says to wait (or failed). */
   const archiveOf = (page: SourcePage<unknown>) => {
     const responses = page.responses
-    return archive === undefined || responses === undefined || responses.length === 0
-      ? Effect.void
-      : archiveStep("write", () => archive.append(responses, sealed + 1)).pipe(poison)
+    if (archive === undefined || responses === undefined || responses.length === 0) return Effect.void
+    let wait: Promise<void> | undefined
+    try {
+      wait = archive.append(responses, sealed + 1)
+    } catch (error) {
+      wait = Promise.reject(error)
+    }
+    return wait === undefined ? Effect.void : archiveStep("write", () => wait).pipe(poison)
   }
 
   /** The open epoch is due once it holds enough records or is old enough. */

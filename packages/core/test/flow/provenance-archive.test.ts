@@ -1,11 +1,11 @@
 import { fc, test } from "@fast-check/vitest"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
 import type { RawResponse } from "../../src/internal.js"
-import { archiveFileOf, provenanceFields, readArchiveFile } from "../../src/internal.js"
+import { archiveFileOf, provenanceFields, readArchiveFile, SinkError } from "../../src/internal.js"
 import { pipeline, runPipeline } from "../../src/flow.js"
 import type { EventLog } from "./doubles.js"
 import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
@@ -39,6 +39,30 @@ const readAll = async (file: string) => {
 }
 
 describe("provenance and the raw archive", () => {
+  // An archive that cannot be written (its file on a full disk: Linux's /dev/full answers ENOSPC to
+  // every write) fails the run: members are compressed and written off the page's path, and the
+  // first one that fails fails a later page or the commit, before any checkpoint of it is saved.
+  test.runIf(existsSync("/dev/full"))("an archive whose writes fail fails the run with a SinkError naming it, and no checkpoint is saved", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tikflow-archive-full-"))
+    try {
+      symlinkSync("/dev/full", archiveFileOf(dir, "memory-harvest"))
+      const log: EventLog = []
+      const store = new MemoryCheckpointStore(log)
+      // ~300 kB a response: a 1 MiB member fills every few pages, so members are written while pages flow.
+      const big = (i: number): RawResponse => ({ ...responseOf(i), body: Buffer.from(`{"data":{"page":${i},"text":"${"y".repeat(300_000)}"}}`) })
+      const error = await runPipeline(
+        pipeline(memorySource(pagesOf(Array.from({ length: 12 }, () => 1)), { responsesOf: (i) => [big(i)] })).to(new MemorySink("s", log).bound()),
+        { archive: dir, checkpoints: store, epochMaxRecords: 1_000 }
+      ).catch((e) => e)
+      expect(error).toBeInstanceOf(SinkError)
+      expect((error as SinkError).sink).toBe(`archive:${archiveFileOf(dir, "memory-harvest")}`)
+      expect((error as SinkError).message).toMatch(/no space left on device/)
+      expect(store.saved).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test("records carry their page's response provenance; pages without responses get the delivery time and a null log id; provenance: false leaves records alone", async () => {
     const log: EventLog = []
     const pages = pagesOf([2, 0, 3])

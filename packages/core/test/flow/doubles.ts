@@ -129,7 +129,7 @@ export class MemorySink {
         /** The epoch whose flush runs, if one does. */
         let flushing: number | undefined
         const trace = (event: string) => this.traced && this.log.push(`${event}:${this.name}`)
-        const write = async (batch: SinkBatch<never>) => {
+        const write = async (batch: SinkBatch) => {
           prepare()
           trace(`write:${batch.epoch}`)
           if (flushing !== undefined && (!this.pipelined || batch.epoch !== flushing + 1)) {

@@ -57,6 +57,50 @@ describe("inlinePages", () => {
     )
   })
 
+  it("any mix of reader speeds, a reader that stops (take) and a failure: the pages in order, requests <= pages read + 1, none left running or started after the end", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -3, max: 50 }), { maxLength: 16 }),
+        fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(0, 1),
+        async (items, slow, take, ahead) => {
+          let at = 0
+          let running = 0
+          let requests = 0
+          const next = Effect.suspend(() => {
+            if (at === items.length) return Effect.succeed(undefined)
+            const item = items[at++]
+            requests++
+            running++
+            return tick(item % 2).pipe(
+              Effect.andThen(item < 0 ? Effect.fail(`failed at ${item}`) : Effect.succeed(item)),
+              Effect.ensuring(Effect.sync(() => running--))
+            )
+          })
+          const read: Array<number> = []
+          const exit = await Effect.runPromise(Effect.exit(inlinePages<number, string, never>({ ahead }, next).pipe(
+            Stream.take(take),
+            // A slow reader (1 ms over its page) gets the next one requested ahead; a fast one does not.
+            Stream.runForEach((page) => Effect.andThen(Effect.sync(() => read.push(page)), slow[read.length] ? tick(1) : Effect.void))
+          )))
+          const requestsAtEnd = requests
+          const runningAtEnd = running
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          const failedAt = items.findIndex((item) => item < 0)
+          const delivered = failedAt === -1 ? items : items.slice(0, failedAt)
+          expect(read).toEqual(delivered.slice(0, take))
+          expect(exit).toEqual(failedAt === -1 || failedAt >= take ? Exit.void : Exit.fail(`failed at ${items[failedAt]}`))
+          expect(requestsAtEnd).toBeLessThanOrEqual(read.length + 1)
+          // None ahead with ahead 0: a request only for a page the reader asked for.
+          if (ahead === 0) expect(requestsAtEnd).toBe(Math.min(items.length, read.length < take ? read.length + 1 : read.length))
+          expect({ runningAtEnd, running, requests }).toEqual({ runningAtEnd: 0, running: 0, requests: requestsAtEnd })
+        }
+      ),
+      { numRuns: 80 }
+    )
+  })
+
   it("requests the next page ahead while a slow reader works on one, only with ahead > 0", async () => {
     for (const ahead of [0, 1]) {
       const log: Array<string> = []

@@ -121,11 +121,14 @@ export const runPipelineSpec = <E, R>(
       now: yield* Clock.clockWith((clock) => Effect.succeed(() => clock.currentTimeMillisUnsafe()))
     })
 
-    const pull = yield* Stream.toPull(source.pages(
+    const pages = source.pages(
       resumeFrom === undefined ? { onProgress: progress.emit } : { resumeFrom: resumeFrom.state, onProgress: progress.emit }
-    ))
+    )
     const status = yield* Effect.gen(function*() {
-      const status = yield* readLoop(pull, writer, abort.signal).pipe(
+      // The source's scope ends with the read loop, before the commit: a request it made ahead of
+      // the reader (or its retries, or one waiting on the rate limiter) stops once the reader has
+      // stopped, and spends no quota while the sinks commit and close.
+      const status = yield* Effect.scoped(Effect.flatMap(Stream.toPull(pages), (pull) => readLoop(pull, writer, abort.signal))).pipe(
         // Interrupted from outside, or the source failed with a typed error (quota spent, API
         // refusal…): commit the pages every sink already has, so a rerun resumes after them, then
         // let finalizers close the sinks. Not while a page is in flight through the stages (see

@@ -3,7 +3,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fc, test } from "@fast-check/vitest"
-import { Deferred, Effect, Fiber } from "effect"
+import { Deferred, Effect, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import type { Transform } from "../../src/flow.js"
@@ -111,6 +111,36 @@ describe("pipeline", () => {
     const summary = await runPipeline(pipeline(memorySource([page(1), page(2), page(3)])).to(sink.bound()), { signal: controller.signal })
     expect(summary.status).toBe("completed")
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0)
+  })
+
+  test("a run stopped by its signal (as --max-records stops it) ends the source's request ahead before its sinks commit: no quota spent meanwhile", async () => {
+    const log: EventLog = []
+    const sink = new MemorySink("s", log)
+    const controller = new AbortController()
+    // The run stops at page 0 (the abort a record limit makes). The source has, as a source that
+    // requests a page ahead of a slow reader does, a request in the background of its stream: it
+    // waits (a rate limiter, a retry's back-off) and would go out once the sink's commit starts.
+    let commitStarted: () => void = () => {}
+    const committing = new Promise<void>((resolve) => (commitStarted = resolve))
+    sink.beforeFlush = async () => commitStarted()
+    let sentAfterStop = 0
+    let interrupted = 0
+    const inner = memorySource([page(1), page(2), page(3)], { onPage: (i) => i === 0 && controller.abort("max-records") })
+    const source = {
+      ...inner,
+      pages: (options?: Parameters<typeof inner.pages>[0]) =>
+        Stream.unwrap(Effect.as(
+          Effect.forkScoped(Effect.promise(() => committing).pipe(
+            Effect.andThen(Effect.sync(() => sentAfterStop++)),
+            Effect.onInterrupt(() => Effect.sync(() => interrupted++))
+          ), { startImmediately: true }),
+          inner.pages(options)
+        ))
+    }
+    const summary = await runPipeline(pipeline(source).to(sink.bound()), { signal: controller.signal, epochMaxRecords: 100 })
+    expect(summary).toMatchObject({ status: "interrupted", pages: 1 })
+    expect(sink.records()).toEqual(page(1))
+    expect({ sentAfterStop, interrupted }).toEqual({ sentAfterStop: 0, interrupted: 1 })
   })
 
   test("interrupting the run's fiber while it waits for the source commits the pages already written", async () => {

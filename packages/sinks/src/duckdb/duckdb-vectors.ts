@@ -2,6 +2,7 @@ import type { ColumnType } from "../schema/columns.js"
 import type { VectorBindings, VectorHandle } from "./duckdb-library.js"
 import { jsonText } from "../schema/columns.js"
 import { grown } from "../schema/grown.js"
+import { setInt64 } from "../schema/int64-words.js"
 import { Utf8Strings } from "../schema/utf8-strings.js"
 
 /**
@@ -113,10 +114,9 @@ class Float64Rows extends FixedWidthRows<Float64Array> {
   }
 }
 
-const TWO_POW_32 = 4294967296
 const TWO_POW_63 = 9223372036854775808
 
-/** Each row as its two 32-bit halves, low first (little-endian hosts): a number is stored without a BigInt. */
+/** Each row as its two 32-bit halves, low first (little-endian hosts; `setInt64` for a number). */
 class Int64Rows extends FixedWidthRows<Int32Array> {
   constructor(duckdb: VectorBindings) {
     super(duckdb, Int32Array, 2)
@@ -130,8 +130,7 @@ class Int64Rows extends FixedWidthRows<Int32Array> {
         continue
       }
       if (typeof value === "number" && Number.isInteger(value) && value >= -TWO_POW_63 && value < TWO_POW_63) {
-        out[row * 2] = value % TWO_POW_32 | 0
-        out[row * 2 + 1] = Math.floor(value / TWO_POW_32) | 0
+        setInt64(out, row, value)
       } else {
         const big = int64Of(value)
         out[row * 2] = Number(BigInt.asIntN(32, big))

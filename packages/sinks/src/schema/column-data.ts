@@ -1,4 +1,5 @@
 import { grown } from "./grown.js"
+import { setInt64 } from "./int64-words.js"
 import { NotAnInt64 } from "./not-an-int64.js"
 import { Utf8Strings } from "./utf8-strings.js"
 
@@ -155,20 +156,8 @@ export class Int64Builder extends NumberBuilder<BigInt64Array> {
   }
 
   protected fill(data: BigInt64Array, values: ReadonlyArray<number | null>, at: number): void {
-    // Written as two 32-bit halves (little-endian, as on every platform Node runs on): creating a
-    // BigInt per value is several times slower. Exact for every safe integer, negative ones included.
     const words = new Int32Array(data.buffer)
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]
-      const word = 2 * (at + i)
-      if (v != null) {
-        words[word] = v >>> 0
-        words[word + 1] = Math.floor(v / 4294967296)
-      } else {
-        words[word] = 0
-        words[word + 1] = 0
-      }
-    }
+    for (let i = 0; i < values.length; i++) setInt64(words, at + i, values[i] ?? 0)
   }
 }
 

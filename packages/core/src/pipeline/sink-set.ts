@@ -29,7 +29,8 @@ export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContex
  * none, so an interruption can still commit the pages written before it. The sinks' writes run at
  * once, as one promise: a fiber per sink per page (a CLI run has two sinks, the user's and the
  * history's day counts) cost more than the writes of a page of short records. The first failure
- * fails the page; a sink's count grows only for a write that ended before any failed.
+ * fails the page once every write has ended; a sink's count grows only for a write that ended
+ * before any failed.
  */
 export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> => {
   if (records.length === 0) return Effect.void
@@ -42,18 +43,21 @@ export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<u
   }
   return Effect.uninterruptible(Effect.tryPromise({
     try: () => {
-      let failed = false
+      // Every write ends before the page's outcome, failed or not: a sink is never closed (nor the
+      // run failed) while another sink's write of the page still runs.
+      let failure: SinkError | undefined
       return Promise.all(open.map((entry) =>
         started(() => entry.writer.write(batch)).then(
           () => {
-            if (!failed) entry.recordsWritten += records.length
+            if (failure === undefined) entry.recordsWritten += records.length
           },
           (cause) => {
-            failed = true
-            throw toSinkError(entry.sink.name, "write", cause)
+            failure ??= toSinkError(entry.sink.name, "write", cause)
           }
         )
-      ))
+      )).then(() => {
+        if (failure !== undefined) throw failure
+      })
     },
     catch: (error) => error as SinkError
   }))

@@ -73,6 +73,8 @@ export class MemorySink {
   failWriteAt: { readonly write: number; readonly how: "reject" | "throw" } | undefined
   /** Writes the runner called so far. */
   writes = 0
+  /** Awaited by the write numbered `write` before it takes the batch (e.g. a slow disk). */
+  beforeWrite: ((write: number) => Promise<void> | undefined) | undefined
   /** Declares `writesDuringFlush` (a pipelined sink). */
   pipelined = false
   /** Logs `write:<name>:<epoch>`, `flush-start:<name>:<epoch>` and `close:<name>` too. */
@@ -129,7 +131,15 @@ export class MemorySink {
         /** The epoch whose flush runs, if one does. */
         let flushing: number | undefined
         const trace = (event: string) => this.traced && this.log.push(`${event}:${this.name}`)
-        const write = async (batch: SinkBatch) => {
+        /** Writes started and not yet ended: a close meanwhile breaks the contract. */
+        let writing = 0
+        const write = async (batch: SinkBatch, n: number) => {
+          writing++
+          try {
+            await this.beforeWrite?.(n)
+          } finally {
+            writing--
+          }
           prepare()
           trace(`write:${batch.epoch}`)
           if (flushing !== undefined && (!this.pipelined || batch.epoch !== flushing + 1)) {
@@ -146,7 +156,7 @@ export class MemorySink {
               if (this.failWriteAt.how === "throw") throw new Error("disk full")
               return Promise.reject(new Error("disk full"))
             }
-            return write(batch)
+            return write(batch, this.writes)
           },
           flush: async (commit) => {
             prepare()
@@ -168,6 +178,7 @@ export class MemorySink {
           },
           close: async () => {
             trace("close")
+            if (writing > 0) this.violations.push("close during a write")
             if (flushing !== undefined) this.violations.push(`close during the flush of ${flushing}`)
             pending = []
           }

@@ -296,6 +296,39 @@ describe("pipeline", () => {
     expect(store.saved).toBeUndefined()
   })
 
+  test("a sink whose write fails while another sink's write of the page is still going: the run waits for it before it fails and closes the sinks", async () => {
+    const log: EventLog = []
+    const a = new MemorySink("a", log)
+    const b = new MemorySink("b", log)
+    // Sink a's third write is slow (a disk); sink b fails its third write at once.
+    let aWriteEnded = false
+    a.beforeWrite = (n) => (n === 3 ? new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void (aWriteEnded = true)) : undefined)
+    b.failWriteAt = { write: 3, how: "reject" }
+    const store = new MemoryCheckpointStore(log)
+    const pages = [page(1), page(2), page(3), page(4)]
+    const error = await runPipeline(pipeline(memorySource(pages)).to(a.bound(), b.bound()), { checkpoints: store, epochMaxRecords: 2 }).catch((e) => e)
+    expect(error).toMatchObject({ sink: "b", operation: "write" })
+    expect(aWriteEnded).toBe(true)
+    expect(a.violations).toEqual([])
+    expect(store.saved).toMatchObject({ epoch: 1, state: 2 })
+  })
+
+  test("a sink whose flush fails while another sink's flush is still going: the run waits for it before it fails and closes the sinks", async () => {
+    const log: EventLog = []
+    const a = new MemorySink("a", log)
+    const b = new MemorySink("b", log)
+    let aFlushEnded = false
+    a.beforeFlush = (epoch) => (epoch === 2 ? new Promise<void>((resolve) => setTimeout(resolve, 20)).then(() => void (aFlushEnded = true)) : Promise.resolve())
+    b.failFlushAt = 2
+    const store = new MemoryCheckpointStore(log)
+    const pages = [page(1), page(2), page(3), page(4)]
+    const error = await runPipeline(pipeline(memorySource(pages)).to(a.bound(), b.bound()), { checkpoints: store, epochMaxRecords: 2 }).catch((e) => e)
+    expect(error).toMatchObject({ sink: "b", operation: "flush" })
+    expect(aFlushEnded).toBe(true)
+    expect(a.violations).toEqual([])
+    expect(store.saved).toMatchObject({ epoch: 1, state: 2 })
+  })
+
   test.each(["reject", "throw"] as const)("a sink whose write fails (%s) fails the run with its SinkError; the other sink's pages are not committed, and a rerun delivers every record once to both", async (how) => {
     const log: EventLog = []
     const a = new MemorySink("a", log)

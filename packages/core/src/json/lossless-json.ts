@@ -193,20 +193,28 @@ const escapeRun = (text: string, runs: HighRuns, run: number, copied: number, pi
 }
 
 /**
+ * Bodies over this go through the text: the escaped copy is built of pieces, two a run of non-ASCII
+ * bytes (tens of bytes of heap per body byte when runs are short, where the text takes two), and
+ * can pass V8's string length limit (2^29 − 24) where the text does not (`\u00e9` for 2 bytes): a
+ * 180 MB body ran the heap out (4 GB) before either. A page of 100 videos is well under 1 MiB.
+ */
+const BYTES_PATH_MAX = 4 * 1024 * 1024
+
+/**
  * {@link parseLosslessJson} of `bytes` decoded as UTF-8, without decoding them to a two-byte text:
  * the bytes are read as Latin-1 (one char a byte, a one-byte string), each run of non-ASCII bytes
  * (text inside strings, in a valid body) becomes `\uXXXX` escapes of its UTF-8 decoding, and the
  * pure-ASCII result goes to `JSON.parse`, which parses a one-byte text faster (a body with one
  * emoji decodes to a two-byte text: ~0.5 µs per video less, decoding included). Whatever this
- * cannot vouch for (a parse failure, a run after a backslash) goes through the text instead, so
- * results and errors are those of `parseLosslessJson(bytes.toString("utf8"))`.
+ * cannot vouch for (a parse failure, a run after a backslash, a body over `BYTES_PATH_MAX`) goes
+ * through the text instead, so results and errors are those of `parseLosslessJson(bytes.toString("utf8"))`.
  */
 export const parseLosslessJsonBytes = (bytes: Uint8Array): unknown => {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const ascii = rewrite(buffer.toString("latin1"), highRunsOf(buffer))
-  if (ascii !== undefined) {
+  if (buffer.length <= BYTES_PATH_MAX) {
     try {
-      return JSON.parse(ascii)
+      const ascii = rewrite(buffer.toString("latin1"), highRunsOf(buffer))
+      if (ascii !== undefined) return JSON.parse(ascii)
     } catch {
       // Reported from the text below, with its position there.
     }

@@ -44,7 +44,7 @@ const rowArb = (nulls: number): fc.Arbitrary<Row> => {
   })
 }
 /** A value one column cannot hold: the page is refused, after the columns before it took its rows. */
-const poison = fc.constantFrom<Row>({ s: 7 }, { i: 1.5 }, { l: ["x", 5] }, { i: "not a number" })
+const poison = fc.constantFrom<Row>({ s: 7 }, { i: 1.5 }, { l: ["x", 5] }, { i: "not a number" }, { f: "not a number" as never })
 
 const pageArb = fc
   .record({

@@ -140,7 +140,11 @@ describe("duckdb epoch appender", () => {
     ["s", { s: 5 as never }],
     ["l", { l: "abc" as never }],
     ["l", { l: ["a", 1 as never] }],
-    ["f", { f: 1n as never }]
+    ["f", { f: 1n as never }],
+    // A typed array would take these as NaN, 0 and 1.
+    ["f", { f: "abc" as never }],
+    ["f", { f: "" as never }],
+    ["f", { f: true as never }]
   ])("a page with a value its column cannot hold (%s: %o) fails naming the column, none of its rows kept", async (column, bad) => {
     const table = `refused${++tables}`
     await connection.run(ddl(table))

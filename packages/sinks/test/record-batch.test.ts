@@ -91,4 +91,16 @@ describe("columnBatchBuilder", () => {
     builder.append([sampleVideo(5)])
     expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([...good, sampleVideo(5)])
   })
+
+  test.each([["abc", '"abc"'], ["", '""'], ["15.2", '"15.2"'], [true, "true"]])(
+    "a page with a video_duration that is not a number (%o) is refused whole, not stored as a typed array coerces it",
+    (duration, shown) => {
+      const builder = columnBatchBuilder("video")
+      builder.append([sampleVideo(1)])
+      const bad = [sampleVideo(2), { ...sampleVideo(3), video_duration: duration as never }]
+      expect(() => builder.append(bad)).toThrow(`video_duration: expected a number, got ${shown} (video ${bad[1].id})`)
+      expect(builder.rows).toBe(1)
+      expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([sampleVideo(1)])
+    }
+  )
 })

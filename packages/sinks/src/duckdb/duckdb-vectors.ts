@@ -4,6 +4,7 @@ import { jsonText } from "../schema/columns.js"
 import { grown } from "../schema/grown.js"
 import { setInt64 } from "../schema/int64-words.js"
 import { Utf8Strings } from "../schema/utf8-strings.js"
+import { assertFloat64s } from "../schema/not-a-number.js"
 
 /**
  * One staging column's rows, converted as pages arrive and written into a data chunk's vector in
@@ -101,12 +102,12 @@ class Float64Rows extends FixedWidthRows<Float64Array> {
     super(duckdb, Float64Array, 1)
   }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Float64Array, valid: Uint8Array) {
+    // Before any row: the typed array would take "abc" as NaN, silently.
+    assertFloat64s(values)
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       if (value === null) valid[at + i] = 0
-      else if (typeof value === "bigint") throw new Error(`expected a number, got the bigint ${value}`)
       else {
-        // A typed array's own coercion, as node-api's setItem stores a double.
         out[at + i] = value as number
         valid[at + i] = 1
       }

@@ -5,6 +5,7 @@ import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
 import { assertInt64s, BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { NotAnInt64 } from "./not-an-int64.js"
+import { assertFloat64s, NotANumber } from "./not-a-number.js"
 import { pageValues } from "./column-values.js"
 
 /** Rows of one record kind as Arrow column buffers, one per column of `columnsOf(kind, …)`. */
@@ -51,11 +52,12 @@ const builderOf = (column: Column): ColumnBuilder => {
   }
 }
 
-const assertInt64Column = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, values: Array<number | null>) => {
+/** Refuses a page whose column holds a value it cannot store exactly, naming the column and the record. */
+const assertColumn = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, check: () => void) => {
   try {
-    assertInt64s(values)
+    check()
   } catch (error) {
-    if (!(error instanceof NotAnInt64)) throw error
+    if (!(error instanceof NotAnInt64 || error instanceof NotANumber)) throw error
     const key = recordKinds[kind].keyOf(records[error.row] as never)
     throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
   }
@@ -69,13 +71,14 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
   const columns = columnsOf(kind, addedFields, provenance)
   const builders = columns.map(builderOf)
   const page = pageValues(columns.map((column) => column.name))
-  /** A page's values, column by column, checked (int64) and converted (json to its text). */
+  /** A page's values, column by column, checked (int64, float64) and converted (json to its text). */
   const read = (records: ReadonlyArray<AnyRecord>) => {
     const values = page.read(records)
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]
       const value = values[i]
-      if (column.type === "int64") assertInt64Column(kind, column, records, value as Array<number | null>)
+      if (column.type === "int64") assertColumn(kind, column, records, () => assertInt64s(value as Array<number | null>))
+      else if (column.type === "float64") assertColumn(kind, column, records, () => assertFloat64s(value))
       else if (column.type === "json") for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r])
     }
     return values

@@ -51,6 +51,27 @@ describe("the Parquet encoder thread (parquet-wasm off the main thread)", () => 
     }
   })
 
+  test("a batch of other columns than its part's is refused on the main thread, before the thread; the part's file holds its other batches", async () => {
+    const thread = parquetEncoderThread()
+    try {
+      await thread.ready()
+      const part = thread.open({ compression: "zstd", rowGroupRows: 1000 })
+      await part.write(batchOf(0, 10))
+      const withProvenance = columnBatchBuilder("video", [], true)
+      withProvenance.append(videos(10, 5).map((video) => ({ ...video, _harvest_id: "h", _fetched_at: "t", _log_id: null })))
+      const comments = columnBatchBuilder("comment")
+      comments.append([{ id: "1", video_id: "2", text: "x", like_count: 0, reply_count: 0, parent_comment_id: "2", create_time: 0 } as never])
+      expect(() => part.write(withProvenance.finish())).toThrow("a part's batch has other columns than the part: column 24 is _harvest_id utf8, the part's none: a part is one schema")
+      expect(() => part.write(comments.finish())).toThrow("a part's batch holds comment records, the part video records: a part is one schema")
+      // The same columns in another array (another builder) are the same schema.
+      await part.write(batchOf(10, 10))
+      const file = await fileOf(await part.end(), "shape.parquet")
+      expect(await idsIn(file)).toEqual(videos(0, 20).map((video) => video.id).sort())
+    } finally {
+      await thread.close()
+    }
+  })
+
   test(`past ${MAX_WAITING_BATCHES} batch(es) waiting for the thread, a write waits, and batches keep their order`, async () => {
     const thread = parquetEncoderThread()
     try {

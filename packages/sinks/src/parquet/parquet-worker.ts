@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads"
 import { oneLine } from "@tikflow/core/internal"
 import type { ColumnBatch } from "../schema/column-batch.js"
+import { assertPartShape } from "../schema/column-batch.js"
 import type { IpcStreamBytes } from "../schema/ipc-stream.js"
 import { ipcStreamBytes } from "../schema/ipc-stream.js"
 import type { ParquetCompression } from "./parquet-sink.js"
@@ -253,14 +254,17 @@ export const parquetEncoderThread = (): ParquetEncoderThread => {
 }
 
 const openPart = (thread: Thread, part: number, properties: ParquetProperties): ParquetPart => {
-  let first = true
+  /** The part's first batch: every later one must share its kind and columns (the file's one schema). */
+  let shape: Pick<ColumnBatch, "kind" | "columns"> | undefined
   let failure: Error | undefined
   return {
     write(batch) {
+      // Checked here, before the thread: parquet-wasm would fail the part on another schema, later.
+      if (shape !== undefined) assertPartShape(shape, batch)
       // Serializing is the main thread's share; the thread copies it into parquet-wasm.
       const ipc = ipcStreamBytes(batch.kind, batch.columns, [batch])
-      const handed = thread.hand(part, ipc, first ? properties : undefined, (error) => void (failure ??= error))
-      first = false
+      const handed = thread.hand(part, ipc, shape === undefined ? properties : undefined, (error) => void (failure ??= error))
+      shape ??= { kind: batch.kind, columns: batch.columns }
       return handed
     },
     async end() {

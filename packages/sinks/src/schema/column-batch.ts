@@ -26,6 +26,25 @@ export const partShapeOf = (batches: ReadonlyArray<ColumnBatch>): Pick<ColumnBat
   return first
 }
 
+/**
+ * Fails when `batch` is not of the part's `shape` (its kind and columns: names, types and
+ * nullability, in order): a part file is one schema. A part writer's batches share one `columnsOf`
+ * array, so this is a pointer compare but for a caller's bug.
+ */
+export const assertPartShape = (shape: Pick<ColumnBatch, "kind" | "columns">, batch: ColumnBatch): void => {
+  if (batch.columns === shape.columns && batch.kind === shape.kind) return
+  if (batch.kind !== shape.kind) throw new Error(`a part's batch holds ${batch.kind} records, the part ${shape.kind} records: a part is one schema`)
+  const length = Math.max(batch.columns.length, shape.columns.length)
+  for (let i = 0; i < length; i++) {
+    const column = columnText(batch.columns[i])
+    const expected = columnText(shape.columns[i])
+    if (column !== expected) throw new Error(`a part's batch has other columns than the part: column ${i + 1} is ${column}, the part's ${expected}: a part is one schema`)
+  }
+}
+
+const columnText = (column: Column | undefined): string =>
+  column === undefined ? "none" : `${column.name} ${column.type}${column.nullable ? "" : " not null"}`
+
 /** Records appended page by page, handed over as one {@link ColumnBatch}; the records are not kept. */
 export interface ColumnBatchBuilder {
   /** The rows appended since the last `finish`. */

@@ -259,7 +259,7 @@ const openPart = (thread: Thread, part: number, properties: ParquetProperties): 
   let failure: Error | undefined
   return {
     write(batch) {
-      // Checked here, before the thread: parquet-wasm would fail the part on another schema, later.
+      // Checked here, before the thread: a batch of another schema hangs parquet-wasm's transform (the part never ends).
       if (shape !== undefined) assertPartShape(shape, batch)
       // Serializing is the main thread's share; the thread copies it into parquet-wasm.
       const ipc = ipcStreamBytes(batch.kind, batch.columns, [batch])

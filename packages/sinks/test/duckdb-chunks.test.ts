@@ -144,7 +144,10 @@ describe("duckdb epoch appender", () => {
     // A typed array would take these as NaN, 0 and 1.
     ["f", { f: "abc" as never }],
     ["f", { f: "" as never }],
-    ["f", { f: true as never }]
+    ["f", { f: true as never }],
+    // Stored as true and false.
+    ["b", { b: "false" as never }],
+    ["b", { b: 0 as never }]
   ])("a page with a value its column cannot hold (%s: %o) fails naming the column, none of its rows kept", async (column, bad) => {
     const table = `refused${++tables}`
     await connection.run(ddl(table))

@@ -92,15 +92,30 @@ describe("columnBatchBuilder", () => {
     expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([...good, sampleVideo(5)])
   })
 
-  test.each([["abc", '"abc"'], ["", '""'], ["15.2", '"15.2"'], [true, "true"]])(
-    "a page with a video_duration that is not a number (%o) is refused whole, not stored as a typed array coerces it",
-    (duration, shown) => {
-      const builder = columnBatchBuilder("video")
-      builder.append([sampleVideo(1)])
-      const bad = [sampleVideo(2), { ...sampleVideo(3), video_duration: duration as never }]
-      expect(() => builder.append(bad)).toThrow(`video_duration: expected a number, got ${shown} (video ${bad[1].id})`)
-      expect(builder.rows).toBe(1)
-      expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([sampleVideo(1)])
-    }
-  )
+  test.each<[string, unknown, string]>([
+    // A Float64Array takes these as NaN, 0, 15.2 and 1.
+    ["video_duration", "abc", 'expected a number, got "abc"'],
+    ["video_duration", "", 'expected a number, got ""'],
+    ["video_duration", "15.2", 'expected a number, got "15.2"'],
+    ["video_duration", true, "expected a number, got true"],
+    // The strings' bytes were sized by `.length`: a number made the page's every string "".
+    ["username", 7, "expected a string, got 7"],
+    ["username", { a: 1 }, "expected a string, got an object"],
+    ["username", ["x"], "expected a string, got an array"],
+    // "abc" was ["a", "b", "c"], 7 an empty list, [1, "x"] made the page's every item "".
+    ["hashtag_names", "abc", 'expected a list of strings, got "abc"'],
+    ["hashtag_names", 7, "expected a list of strings, got 7"],
+    ["hashtag_names", [1, "x"], "expected a list of strings, got 1 in it"],
+    // "false" was stored as false by Parquet and as true by DuckDB.
+    ["is_stem_verified", "false", 'expected a boolean, got "false"'],
+    ["is_stem_verified", 0, "expected a boolean, got 0"]
+  ])("a page with a %s its column cannot hold as it is (%o) is refused whole, naming the column and the record", (field, value, message) => {
+    const builder = columnBatchBuilder("video")
+    builder.append([sampleVideo(1)])
+    const bad = [sampleVideo(2), { ...sampleVideo(3), [field]: value as never }]
+    expect(() => builder.append(bad)).toThrow(`${field}: ${message} (video ${bad[1].id})`)
+    expect(builder.rows).toBe(1)
+    builder.append([sampleVideo(4)])
+    expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([sampleVideo(1), sampleVideo(4)])
+  })
 })

@@ -4,7 +4,7 @@ import { jsonText } from "../schema/columns.js"
 import { grown } from "../schema/grown.js"
 import { setInt64 } from "../schema/int64-words.js"
 import { Utf8Strings } from "../schema/utf8-strings.js"
-import { assertFloat64s } from "../schema/not-a-number.js"
+import { assertColumnValues } from "../schema/refused-value.js"
 
 /**
  * One staging column's rows, converted as pages arrive and written into a data chunk's vector in
@@ -103,7 +103,7 @@ class Float64Rows extends FixedWidthRows<Float64Array> {
   }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Float64Array, valid: Uint8Array) {
     // Before any row: the typed array would take "abc" as NaN, silently.
-    assertFloat64s(values)
+    assertColumnValues("float64", values)
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       if (value === null) valid[at + i] = 0
@@ -162,6 +162,8 @@ class BoolRows extends FixedWidthRows<Uint8Array> {
     super(duckdb, Uint8Array, 1)
   }
   protected convert(values: ReadonlyArray<unknown>, at: number, out: Uint8Array, valid: Uint8Array) {
+    // Before any row: "false" would be stored as true.
+    assertColumnValues("bool", values)
     for (let i = 0; i < values.length; i++) {
       const value = values[i]
       out[at + i] = value ? 1 : 0

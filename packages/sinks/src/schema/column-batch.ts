@@ -5,7 +5,7 @@ import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
 import { assertInt64s, BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { NotAnInt64 } from "./not-an-int64.js"
-import { assertFloat64s, NotANumber } from "./not-a-number.js"
+import { assertColumnValues, RefusedValue } from "./refused-value.js"
 import { pageValues } from "./column-values.js"
 
 /** Rows of one record kind as Arrow column buffers, one per column of `columnsOf(kind, …)`. */
@@ -76,7 +76,7 @@ const assertColumn = (kind: RecordKind, column: Column, records: ReadonlyArray<A
   try {
     check()
   } catch (error) {
-    if (!(error instanceof NotAnInt64 || error instanceof NotANumber)) throw error
+    if (!(error instanceof NotAnInt64 || error instanceof RefusedValue)) throw error
     const key = recordKinds[kind].keyOf(records[error.row] as never)
     throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
   }
@@ -90,15 +90,15 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
   const columns = columnsOf(kind, addedFields, provenance)
   const builders = columns.map(builderOf)
   const page = pageValues(columns.map((column) => column.name))
-  /** A page's values, column by column, checked (int64, float64) and converted (json to its text). */
+  /** A page's values, column by column, checked (each column's type) and converted (json to its text). */
   const read = (records: ReadonlyArray<AnyRecord>) => {
     const values = page.read(records)
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]
       const value = values[i]
       if (column.type === "int64") assertColumn(kind, column, records, () => assertInt64s(value as Array<number | null>))
-      else if (column.type === "float64") assertColumn(kind, column, records, () => assertFloat64s(value))
       else if (column.type === "json") for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r])
+      else assertColumn(kind, column, records, () => assertColumnValues(column.type, value))
     }
     return values
   }

@@ -79,7 +79,9 @@ export const harvestAsTeam = async (schema: string, args: ReadonlyArray<string>,
     clock.offset = day * DAY
     const before = researchRequests()
     const workers = team(dir, round, 3, [...args, "--daily-quota", String(budget)])
-    if (round === "day1") for (const victim of [workers[1]!, workers[2]!]) await killMidItem(schema, victim)
+    // Both victims watched at once: watched one after the other, the second could finish its
+    // checkpointed item, take one it never checkpointed and exit on the spent budget meanwhile.
+    if (round === "day1") await Promise.all([workers[1]!, workers[2]!].map((victim) => killMidItem(schema, victim)))
     const ended = await Promise.all(workers.map((w) => w.done))
     stderr.push(...ended.map((r) => r.stderr))
     // The shared ledger never lets the team past the day's budget, whoever was killed.

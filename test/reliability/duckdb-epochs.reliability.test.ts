@@ -2,8 +2,8 @@ import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { epochAppender } from "../../packages/sinks/src/duckdb/duckdb-chunks.js"
 import { loadDuckDB, loadVectorBindings } from "../../packages/sinks/src/duckdb/duckdb-library.js"
-import type { Column } from "../../packages/sinks/src/schema/columns.js"
-import { jsonText } from "../../packages/sinks/src/schema/columns.js"
+import type { OracleRow } from "../../packages/sinks/test/support/duckdb-oracle.js"
+import { appendValueByValue, oracleColumns, oracleDdl, readBack } from "../../packages/sinks/test/support/duckdb-oracle.js"
 import { bySize, mode } from "./support/mode.js"
 
 // The DuckDB sink's epoch appender keeps ONE data chunk and its column buffers for its whole life:
@@ -18,21 +18,10 @@ type DuckDB = Awaited<ReturnType<typeof loadDuckDB>>
 type DuckDBConnection = Awaited<ReturnType<Awaited<ReturnType<DuckDB["DuckDBInstance"]["create"]>>["connect"]>>
 type DuckDBAppender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>
 
-const columns: ReadonlyArray<Column> = [
-  { name: "s", type: "utf8", nullable: true },
-  { name: "i", type: "int64", nullable: true },
-  { name: "f", type: "float64", nullable: true },
-  { name: "b", type: "bool", nullable: true },
-  { name: "l", type: "list_utf8", nullable: true },
-  { name: "j", type: "json", nullable: true }
-]
-const ddl = (table: string) => `CREATE TABLE ${table} (s VARCHAR, i BIGINT, f DOUBLE, b BOOLEAN, l VARCHAR[], j VARCHAR)`
-
-type Row = { s?: unknown; i?: unknown; f?: number | null; b?: boolean | null; l?: unknown; j?: unknown }
 
 const text = fc.oneof(fc.string({ unit: "binary", maxLength: 20 }), fc.constantFrom("", "twelve bytes", "thirteen byte", "🎉é", "\ud800"))
 // Mostly values or mostly nulls, so a chunk of nulls follows a chunk of values and the other way round.
-const rowArb = (nulls: number): fc.Arbitrary<Row> => {
+const rowArb = (nulls: number): fc.Arbitrary<OracleRow> => {
   const maybe = <A>(value: fc.Arbitrary<A>) => fc.oneof({ weight: 10 - nulls, arbitrary: value }, { weight: nulls, arbitrary: fc.constant(null) })
   return fc.record({
     s: maybe(text),
@@ -44,7 +33,7 @@ const rowArb = (nulls: number): fc.Arbitrary<Row> => {
   })
 }
 /** A value one column cannot hold: the page is refused, after the columns before it took its rows. */
-const poison = fc.constantFrom<Row>({ s: 7 }, { i: 1.5 }, { l: ["x", 5] }, { i: "not a number" }, { f: "not a number" as never })
+const poison = fc.constantFrom<OracleRow>({ s: 7 }, { i: 1.5 }, { l: ["x", 5] }, { i: "not a number" }, { f: "not a number" })
 
 const pageArb = fc
   .record({
@@ -87,27 +76,6 @@ const appenderOn = async (table: string, brokenAt: number | undefined): Promise<
   })
 }
 
-const appendValueByValue = async (table: string, rows: ReadonlyArray<Row>) => {
-  const { DuckDBDataChunkWriter, listValue } = await loadDuckDB()
-  const appender = await connection.createAppender(table)
-  const writer = DuckDBDataChunkWriter.forAppender(appender)
-  for (const row of rows) {
-    const values = [
-      (row.s ?? null) as string | null,
-      row.i === undefined || row.i === null ? null : BigInt(row.i as number | bigint),
-      row.f ?? null,
-      row.b ?? null,
-      row.l === undefined || row.l === null ? null : listValue(row.l as Array<string | null>),
-      jsonText(row.j) ?? null
-    ]
-    writer.appendRow(values as never)
-  }
-  writer.flush()
-  appender.closeSync()
-}
-
-const readBack = async (table: string) => (await connection.runAndReadAll(`SELECT * FROM ${table} ORDER BY rowid`)).getRowsJS()
-
 describe(`duckdb epoch appender across epochs (${mode} mode)`, () => {
   it(`one appender, epoch after epoch: each finished epoch's table holds exactly its accepted rows, nulls included (${runs} runs)`, async () => {
     const { DuckDBDataChunk } = await loadDuckDB()
@@ -116,13 +84,13 @@ describe(`duckdb epoch appender across epochs (${mode} mode)`, () => {
       fc.asyncProperty(fc.array(epochArb, { minLength: 2, maxLength: 4 }), async (epochs) => {
         let table = ""
         let brokenAt: number | undefined
-        const epoch = epochAppender(columns, { DuckDBDataChunk, vectors }, () => appenderOn(table, brokenAt))
+        const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors }, () => appenderOn(table, brokenAt))
         for (const { pages, end, brokenAt: refusedChunk } of epochs) {
           const n = ++tables
           table = `bulk${n}`
           brokenAt = refusedChunk
-          await connection.run(`${ddl(`bulk${n}`)}; ${ddl(`values${n}`)}`)
-          const accepted: Array<Row> = []
+          await connection.run(`${oracleDdl(`bulk${n}`)}; ${oracleDdl(`values${n}`)}`)
+          const accepted: Array<OracleRow> = []
           let broken = false
           for (const { page, refused } of pages) {
             try {
@@ -138,7 +106,7 @@ describe(`duckdb epoch appender across epochs (${mode} mode)`, () => {
           }
           if (end === "discard") {
             epoch.discard()
-            if (!broken) expect(await readBack(table)).toEqual([])
+            if (!broken) expect(await readBack(connection, table)).toEqual([])
             continue
           }
           try {
@@ -150,8 +118,8 @@ describe(`duckdb epoch appender across epochs (${mode} mode)`, () => {
           // A broken epoch: its table is emptied by the sink (the staging lane), never read.
           if (brokenAt === undefined) expect(broken).toBe(false)
           if (broken) continue
-          await appendValueByValue(`values${n}`, accepted)
-          expect(await readBack(`bulk${n}`)).toEqual(await readBack(`values${n}`))
+          await appendValueByValue(connection, `values${n}`, accepted)
+          expect(await readBack(connection, `bulk${n}`)).toEqual(await readBack(connection, `values${n}`))
         }
       }),
       { numRuns: runs }

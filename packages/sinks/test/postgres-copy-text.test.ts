@@ -33,4 +33,58 @@ describe("postgres COPY text encoder", () => {
       expect(fieldsOf(encoder.take()).map(([n]) => Number(n))).toEqual(Array.from({ length: before }, (_, i) => i))
     }
   )
+
+  const typed: ReadonlyArray<Column> = [
+    { name: "n", type: "int64", nullable: true },
+    { name: "text", type: "utf8", nullable: true },
+    { name: "score", type: "float64", nullable: true },
+    { name: "flag", type: "bool", nullable: true },
+    { name: "tags", type: "list_utf8", nullable: true }
+  ]
+  const row = { n: 1, text: "t", score: 1.5, flag: true, tags: ["a"] }
+
+  test.each([
+    ["text", 42, "expected a string, got 42"],
+    ["text", { a: 1 }, "expected a string, got an object"],
+    ["text", ["a"], "expected a string, got an array"],
+    ["text", 5n, "expected a string, got the bigint 5"],
+    ["score", "1.5", "expected a number, got \"1.5\""],
+    ["score", "1\n2\t3", "expected a number, got \"1\\n2\\t3\""],
+    ["score", [7], "expected a number, got an array"],
+    ["score", 5n, "expected a number, got the bigint 5"],
+    ["flag", "false", "expected a boolean, got \"false\""],
+    ["flag", 0, "expected a boolean, got 0"],
+    ["tags", "abc", "expected a list of strings, got \"abc\""],
+    ["tags", 5, "expected a list of strings, got 5"],
+    ["tags", { a: 1 }, "expected a list of strings, got an object"],
+    ["tags", ["a", 5], "expected a list of strings, got 5 in it"]
+  ])("%s = %o is refused in one line naming field and record; nothing of the append stays", (field, value, expected) => {
+    const encoder = copyTextEncoder(typed, () => "video 9")
+    encoder.append([row])
+    const bytes = encoder.bytes
+    let message = ""
+    try {
+      encoder.append([row, { ...row, [field]: value }])
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toBe(`${field}: ${expected} (video 9)`)
+    expect([encoder.rows, encoder.bytes]).toEqual([1, bytes])
+  })
+
+  test.prop([fc.oneof(fc.double(), fc.constantFrom(-0, Number.NaN, Infinity, -Infinity, 5e-324))])(
+    "a float64 is written as text PostgreSQL reads back as the same double, -0 with its sign",
+    (score) => {
+      const encoder = copyTextEncoder(typed, String)
+      encoder.append([{ ...row, score }])
+      const [[, , text]] = fieldsOf(encoder.take()) as [[string, string, string]]
+      expect(Object.is(Number(text), score)).toBe(true)
+    }
+  )
+
+  test("a null list element is written as NULL, a string \"NULL\" quoted", () => {
+    const encoder = copyTextEncoder(typed, String)
+    encoder.append([{ ...row, tags: ["a", null, "NULL", "x\ty"] }])
+    expect(fieldsOf(encoder.take())[0]![4]).toBe('{"a",NULL,"NULL","x\\ty"}')
+  })
 })

@@ -98,6 +98,26 @@ describe("postgres sink", () => {
     expect(await sql(server.uri(), "select count(*)::int n from partial.videos")).toEqual([{ n: 5 }])
   })
 
+  test("a value not of its column's type is refused at write, naming column and record; committed rows stay, a null list element is stored NULL", async () => {
+    const writer = await resolveSink(server.uri({ query: "schema=typed" })).open(streamContext("video", { stream: "videos" }))
+    await writer.write({ records: [{ ...sampleVideo(1), video_duration: -0, hashtag_names: ["a", null] as never }], epoch: 1 })
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    // Before: "false" was stored as true, "abc" in a list as {a,b,c}, and a float's "1\n2" split the row.
+    for (const [field, value, expected] of [
+      ["is_stem_verified", "false", "expected a boolean, got \"false\""],
+      ["hashtag_names", "abc", "expected a list of strings, got \"abc\""],
+      ["video_duration", "1\n2", "expected a number, got \"1\\n2\""],
+      ["username", 42, "expected a string, got 42"]
+    ] as const) {
+      await expect(writer.write({ records: [sampleVideo(2), { ...sampleVideo(3), [field]: value }], epoch: 2 })).rejects.toThrow(
+        `write failed: ${field}: ${expected} (video ${sampleVideo(3).id})`
+      )
+    }
+    await writer.flush({ epoch: 2, checkpoint: checkpoint(2) })
+    await writer.close()
+    expect(await sql(server.uri(), "select video_duration::text d, hashtag_names from typed.videos")).toEqual([{ d: "-0", hashtag_names: ["a", null] }])
+  })
+
   test("a load the server refuses fails the epoch: the flush throws it and none of the epoch's pages commit", async () => {
     const writer = await resolveSink(server.uri({ query: "schema=refused" })).open(streamContext("video", { stream: "videos" }))
     await writer.write({ records: [sampleVideo(1)], epoch: 1 })

@@ -2,6 +2,7 @@ import type { Column } from "../schema/columns.js"
 import { fieldRead } from "../schema/column-values.js"
 import { NotAnInt64 } from "../schema/not-an-int64.js"
 import { jsonText } from "../schema/columns.js"
+import { assertColumnValues, RefusedValue } from "../schema/refused-value.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
 
 // COPY's text format: one line per row, tab-separated, `\N` for null, and backslash escapes for
@@ -10,10 +11,13 @@ const SPECIAL = /[\\\n\r\t]/
 const copyEscape = (value: string): string =>
   SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t")) : value
 
-// An array literal: every element double-quoted, `"` and `\` inside it backslash-escaped.
-const arrayLiteral = (items: ReadonlyArray<string>): string => {
+// An array literal: every element double-quoted, `"` and `\` inside it backslash-escaped; a null one NULL.
+const arrayLiteral = (items: ReadonlyArray<string | null>): string => {
   let out = "{"
-  for (let i = 0; i < items.length; i++) out += (i === 0 ? "\"" : ",\"") + items[i]!.replace(/["\\]/g, "\\$&") + "\""
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    out += (i === 0 ? "" : ",") + (item == null ? "NULL" : "\"" + item.replace(/["\\]/g, "\\$&") + "\"")
+  }
   return out + "}"
 }
 
@@ -104,8 +108,9 @@ export interface CopyText {
   /**
    * Appends `records` as COPY text rows: the columns in order, then the NUL marker. Returns how
    * many values held NUL characters (stored escaped, see postgres-nul.ts). A value its column
-   * cannot take exactly (an int64 that is not a safe integer: `1.5`, `1e20`) throws, naming the
-   * field and the record, and nothing of `records` stays appended.
+   * cannot take exactly (an int64 that is not a safe integer: `1.5`, `1e20`; a value not of the
+   * column's type: refused-value.ts) throws, naming the field and the record, and nothing of
+   * `records` stays appended.
    */
   append(records: ReadonlyArray<unknown>): number
   /** Rows appended since the last `take`. */
@@ -120,9 +125,11 @@ export interface CopyText {
 interface RowHelpers {
   /** A string the plain path refused (non-ASCII, escapes, NUL); returns the row's NUL field list. */
   text(value: string, column: number, nulFields: Array<string> | undefined): Array<string> | undefined
-  list(items: ReadonlyArray<string>, column: number, nulFields: Array<string> | undefined): Array<string> | undefined
+  list(items: ReadonlyArray<unknown>, column: number, nulFields: Array<string> | undefined, record: unknown): Array<string> | undefined
   /** Throws for an int64 value that is not a safe integer. */
   notAnInteger(value: unknown, column: number, record: unknown): never
+  /** Throws for a value not of its column's type (refused-value.ts says which). */
+  refused(value: unknown, column: number, record: unknown): never
   json(value: unknown): string | null
   nulMarker(nulFields: Array<string>): void
 }
@@ -142,14 +149,17 @@ const rowEncoderFor = (columns: ReadonlyArray<Column>): RowEncoder => {
     const field = fieldRead("r", column.name)
     lines.push(`v = ${column.type === "json" ? `h.json(${field})` : field}`)
     lines.push("if (v === undefined || v === null) { out.byte(92); out.byte(78) }") // \N
+    // A value not of the column's type is refused, as assertColumnValues does: written as it is,
+    // "false" was true, a number in a text column "", "abc" in a list {a,b,c}, and a tab or newline
+    // in a float's string made other columns or rows.
     switch (column.type) {
-      case "utf8":
+      case "utf8": lines.push(`else if (typeof v !== "string") h.refused(v, ${c}, r)`, `else if (!out.plain(v, false)) nul = h.text(v, ${c}, nul)`); break
       case "json": lines.push(`else if (!out.plain(v, false)) nul = h.text(v, ${c}, nul)`); break
       case "int64": lines.push(`else if (Number.isSafeInteger(v)) out.integer(v)`, `else h.notAnInteger(v, ${c}, r)`); break
-      // Finite (the decoders refuse others): digits, `.`, `e`.
-      case "float64": lines.push("else out.text(String(v))"); break
-      case "bool": lines.push("else out.byte(v ? 116 : 102)"); break // t, f
-      case "list_utf8": lines.push(`else nul = h.list(v, ${c}, nul)`); break
+      // Digits, `.`, `e`, NaN, Infinity (PostgreSQL takes them all); -0 keeps its sign.
+      case "float64": lines.push(`else if (typeof v !== "number") h.refused(v, ${c}, r)`, "else out.text(v === 0 && 1 / v < 0 ? \"-0\" : String(v))"); break
+      case "bool": lines.push("else if (v === true) out.byte(116)", "else if (v === false) out.byte(102)", `else h.refused(v, ${c}, r)`); break // t, f
+      case "list_utf8": lines.push(`else if (!Array.isArray(v)) h.refused(v, ${c}, r)`, `else nul = h.list(v, ${c}, nul, r)`); break
     }
   })
   lines.push("out.byte(9)", "if (nul === undefined) { out.byte(92); out.byte(78) } else h.nulMarker(nul)", "out.byte(10)")
@@ -180,24 +190,37 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       out.text(copyEscape(escapeNul(value)))
       return withNulField(nulFields, c)
     },
-    list(items, c, nulFields) {
+    list(values, c, nulFields, record) {
+      for (let i = 0; i < values.length; i++) if (values[i] != null && typeof values[i] !== "string") helpers.refused(values, c, record)
+      const items = values as ReadonlyArray<string | null>
       const start = out.length
       out.byte(123) // {
       let plain = true
       for (let i = 0; plain && i < items.length; i++) {
         if (i > 0) out.byte(44) // ,
         out.byte(QUOTE)
-        plain = out.plain(items[i]!, true)
+        const item = items[i]
+        plain = item != null && out.plain(item, true)
         out.byte(QUOTE)
       }
       if (plain) return void out.byte(125), nulFields // }
       out.length = start
-      if (!items.some(hasNul)) return void out.text(copyEscape(arrayLiteral(items))), nulFields
-      out.text(copyEscape(arrayLiteral(items.map(escapeNul))))
+      if (!items.some((item) => item != null && hasNul(item))) return void out.text(copyEscape(arrayLiteral(items))), nulFields
+      out.text(copyEscape(arrayLiteral(items.map((item) => (item == null ? item : escapeNul(item))))))
       return withNulField(nulFields, c)
     },
     notAnInteger(value, c, record) {
       throw new RangeError(`${names[c]}: ${new NotAnInt64(0, value).message} (${describe(record)})`)
+    },
+    refused(value, c, record) {
+      try {
+        assertColumnValues(columns[c]!.type, [value])
+      } catch (error) {
+        if (error instanceof RefusedValue) throw new RangeError(`${names[c]}: ${error.message} (${describe(record)})`)
+        throw error
+      }
+      // The encoder's guards and assertColumnValues test the same: not reached.
+      throw new RangeError(`${names[c]}: refused ${typeof value} (${describe(record)})`)
     },
     json: jsonText,
     nulMarker: (nulFields) => out.text(copyEscape(arrayLiteral(nulFields)))

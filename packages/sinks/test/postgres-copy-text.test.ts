@@ -44,6 +44,7 @@ describe("postgres COPY text encoder", () => {
   const row = { n: 1, text: "t", score: 1.5, flag: true, tags: ["a"] }
 
   test.each([
+    ["n", "5", "expected an integer in ±(2^53 - 1), got \"5\""],
     ["text", 42, "expected a string, got 42"],
     ["text", { a: 1 }, "expected a string, got an object"],
     ["text", ["a"], "expected a string, got an array"],

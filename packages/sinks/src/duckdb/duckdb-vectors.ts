@@ -4,7 +4,7 @@ import { jsonText } from "../schema/columns.js"
 import { grown } from "../schema/grown.js"
 import { setInt64 } from "../schema/int64-words.js"
 import { Utf8Strings } from "../schema/utf8-strings.js"
-import { assertColumnValues } from "../schema/refused-value.js"
+import { assertColumnValues, shownValue } from "../schema/refused-value.js"
 
 /**
  * One staging column's rows, converted as pages arrive and written into a data chunk's vector in
@@ -148,14 +148,12 @@ const int64Of = (value: unknown): bigint => {
   try {
     big = typeof value === "bigint" ? value : BigInt(value as number)
   } catch {
-    throw new Error(`expected a whole number, got ${describe(value)}`)
+    throw new Error(`expected a whole number, got ${shownValue(value)}`)
   }
   if (BigInt.asIntN(64, big) !== big) throw new Error(`expected a whole number within int64, got ${big}`)
   return big
 }
 
-const describe = (value: unknown): string =>
-  typeof value === "string" ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)
 
 class BoolRows extends FixedWidthRows<Uint8Array> {
   constructor(duckdb: VectorBindings) {
@@ -241,7 +239,7 @@ class StringRows implements ColumnRows {
 
 const utf8Of = (value: unknown): string | null => {
   if (typeof value === "string" || value === null) return value
-  throw new Error(`expected a string, got ${describe(value)}`)
+  throw new Error(`expected a string, got ${shownValue(value)}`)
 }
 
 /** `jsonText` refuses nothing JSON.stringify takes; a value it makes nothing of (a function) is null, as before. */
@@ -309,12 +307,12 @@ class ListRows implements ColumnRows {
 
 const listOf = (value: unknown): ReadonlyArray<string | null> | null => {
   if (value === null) return null
-  if (!Array.isArray(value)) throw new Error(`expected a list of strings, got ${describe(value)}`)
+  if (!Array.isArray(value)) throw new Error(`expected a list of strings, got ${shownValue(value)}`)
   for (let k = 0; k < value.length; k++) {
     const item: unknown = value[k]
     // An absent element (a hole, undefined) is null, as node-api's list value made it.
     if (item === undefined) return value.map((element: unknown) => (element === undefined ? null : utf8Of(element)))
-    if (typeof item !== "string" && item !== null) throw new Error(`expected a list of strings, got ${describe(item)} in it`)
+    if (typeof item !== "string" && item !== null) throw new Error(`expected a list of strings, got ${shownValue(item)} in it`)
   }
   return value as ReadonlyArray<string | null>
 }

@@ -8,7 +8,7 @@ import type { ColumnType } from "./columns.js"
  */
 export class RefusedValue extends RangeError {
   constructor(readonly row: number, expected: string, value: unknown, inList = false) {
-    super(`expected ${expected}, got ${shown(value)}${inList ? " in it" : ""}`)
+    super(`expected ${expected}, got ${shownValue(value)}${inList ? " in it" : ""}`)
   }
 }
 
@@ -56,7 +56,8 @@ const assertStringList = (row: number, value: unknown): void => {
   }
 }
 
-const shown = (value: unknown): string =>
+/** A value as an error shows it: a string quoted (cut at 40), "5" apart from 5, never a whole object. */
+export const shownValue = (value: unknown): string =>
   typeof value === "string"
     ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
     : typeof value === "bigint" ? `the bigint ${value}` : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)

@@ -39,9 +39,10 @@ describe("postgres COPY text encoder", () => {
     { name: "text", type: "utf8", nullable: true },
     { name: "score", type: "float64", nullable: true },
     { name: "flag", type: "bool", nullable: true },
-    { name: "tags", type: "list_utf8", nullable: true }
+    { name: "tags", type: "list_utf8", nullable: true },
+    { name: "extra", type: "json", nullable: true, added: true }
   ]
-  const row = { n: 1, text: "t", score: 1.5, flag: true, tags: ["a"] }
+  const row = { n: 1, text: "t", score: 1.5, flag: true, tags: ["a"], extra: { a: 1 } }
 
   test.each([
     ["n", "5", "expected an integer in ±(2^53 - 1), got \"5\""],
@@ -58,7 +59,10 @@ describe("postgres COPY text encoder", () => {
     ["tags", "abc", "expected a list of strings, got \"abc\""],
     ["tags", 5, "expected a list of strings, got 5"],
     ["tags", { a: 1 }, "expected a list of strings, got an object"],
-    ["tags", ["a", 5], "expected a list of strings, got 5 in it"]
+    ["tags", ["a", 5], "expected a list of strings, got 5 in it"],
+    ["extra", { a: 5n }, "expected a JSON value, got an object"],
+    ["extra", 5n, "expected a JSON value, got the bigint 5"],
+    ["extra", () => 1, "expected a JSON value, got a function"]
   ])("%s = %o is refused in one line naming field and record; nothing of the append stays", (field, value, expected) => {
     const encoder = copyTextEncoder(typed, () => "video 9")
     encoder.append([row])

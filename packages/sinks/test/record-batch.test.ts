@@ -118,4 +118,16 @@ describe("columnBatchBuilder", () => {
     builder.append([sampleVideo(4)])
     expect(rowsOf(toArrowRecordBatch(builder.finish()), false)).toEqual([sampleVideo(1), sampleVideo(4)])
   })
+
+  test.each<[unknown, string]>([
+    // A bigint or a cycle threw JSON.stringify's own error, naming nothing; a function was stored null.
+    [{ a: 5n }, "expected a JSON value, got an object"],
+    [5n, "expected a JSON value, got the bigint 5"],
+    [() => 1, "expected a JSON value, got a function"]
+  ])("an added field's value JSON cannot hold (%o) is refused, naming the column and the record", (value, message) => {
+    const builder = columnBatchBuilder("video", ["extra"])
+    const bad = [{ ...sampleVideo(2), extra: 1 }, { ...sampleVideo(3), extra: value }]
+    expect(() => builder.append(bad as never)).toThrow(`extra: ${message} (video ${bad[1]!.id})`)
+    expect(builder.rows).toBe(0)
+  })
 })

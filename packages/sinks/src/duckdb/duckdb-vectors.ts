@@ -201,7 +201,7 @@ class Utf8Cells {
     const valid = this.valid.bytes
     try {
       for (let i = 0; i < count; i++) {
-        const text = json ? jsonOf(values[i]) : utf8Of(values[i])
+        const text = json ? jsonText(values[i]) : utf8Of(values[i])
         texts[i] = text
         valid[at + i] = text === null ? 0 : 1
       }
@@ -242,8 +242,6 @@ const utf8Of = (value: unknown): string | null => {
   throw new Error(`expected a string, got ${shownValue(value)}`)
 }
 
-/** `jsonText` refuses nothing JSON.stringify takes; a value it makes nothing of (a function) is null, as before. */
-const jsonOf = (value: unknown): string | null => jsonText(value) ?? null
 
 class ListRows implements ColumnRows {
   /** Every row's elements, one cell each. */

@@ -130,7 +130,8 @@ interface RowHelpers {
   notAnInteger(value: unknown, column: number, record: unknown): never
   /** Throws for a value not of its column's type (refused-value.ts says which). */
   refused(value: unknown, column: number, record: unknown): never
-  json(value: unknown): string | null
+  /** A json column's text (refused-value.ts refuses a bigint, a function). */
+  json(value: unknown, column: number, record: unknown): string | null
   nulMarker(nulFields: Array<string>): void
 }
 
@@ -147,7 +148,7 @@ const rowEncoderFor = (columns: ReadonlyArray<Column>): RowEncoder => {
   columns.forEach((column, c) => {
     if (c > 0) lines.push("out.byte(9)")
     const field = fieldRead("r", column.name)
-    lines.push(`v = ${column.type === "json" ? `h.json(${field})` : field}`)
+    lines.push(`v = ${column.type === "json" ? `h.json(${field}, ${c}, r)` : field}`)
     lines.push("if (v === undefined || v === null) { out.byte(92); out.byte(78) }") // \N
     // A value not of the column's type is refused, as assertColumnValues does: written as it is,
     // "false" was true, a number in a text column "", "abc" in a list {a,b,c}, and a tab or newline
@@ -222,7 +223,14 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       // The encoder's guards and assertColumnValues test the same: not reached.
       throw new RangeError(`${names[c]}: refused ${typeof value} (${describe(record)})`)
     },
-    json: jsonText,
+    json(value, c, record) {
+      try {
+        return jsonText(value)
+      } catch (error) {
+        if (error instanceof RefusedValue) throw new RangeError(`${names[c]}: ${error.message} (${describe(record)})`)
+        throw error
+      }
+    },
     nulMarker: (nulFields) => out.text(copyEscape(arrayLiteral(nulFields)))
   }
 

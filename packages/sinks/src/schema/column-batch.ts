@@ -97,7 +97,7 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
       const column = columns[i]
       const value = values[i]
       if (column.type === "int64") assertColumn(kind, column, records, () => assertInt64s(value as Array<number | null>))
-      else if (column.type === "json") for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r])
+      else if (column.type === "json") assertColumn(kind, column, records, () => { for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r], r) })
       else assertColumn(kind, column, records, () => assertColumnValues(column.type, value))
     }
     return values

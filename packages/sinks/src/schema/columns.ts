@@ -1,5 +1,6 @@
 import type { RecordKind } from "@tikflow/core/internal"
 import { provenanceFields, recordKinds } from "@tikflow/core/internal"
+import { RefusedValue } from "./refused-value.js"
 
 /**
  * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a
@@ -84,5 +85,18 @@ export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records:
   }
 }
 
-/** How a `json` column stores a value: its JSON text, null for null. */
-export const jsonText = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value))
+/**
+ * How a `json` column stores a value: its JSON text, null for null. A value JSON.stringify fails on
+ * (a bigint, a cycle) or makes nothing of (a function, a symbol: it was stored null) is refused.
+ */
+export const jsonText = (value: unknown, row = 0): string | null => {
+  if (value === null || value === undefined) return null
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch {
+    throw new RefusedValue(row, "a JSON value", value)
+  }
+  if (text === undefined) throw new RefusedValue(row, "a JSON value", value)
+  return text
+}

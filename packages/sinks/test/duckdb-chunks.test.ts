@@ -99,6 +99,16 @@ describe("duckdb epoch appender", () => {
     expect(await readBack(connection, `bulk${n}`)).toEqual(await readBack(connection, `values${n}`))
   })
 
+  test("a list's absent element (a hole or undefined) is stored null, as node-api's list value makes it", async () => {
+    const table = `holes${++tables}`
+    await connection.run(oracleDdl(table))
+    const { DuckDBDataChunk } = await loadDuckDB()
+    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table))
+    await epoch.add([{ l: [, "a"] }, { l: [undefined, "b", null] }])
+    epoch.finish()
+    expect((await readBack(connection, table)).map((row) => row[4])).toEqual([[null, "a"], [null, "b", null]])
+  })
+
   test.each<[string, OracleRow]>([
     ["i", { i: 1.5 }],
     ["i", { i: 2n ** 63n }],

@@ -192,7 +192,7 @@ class Utf8Cells {
 
   /**
    * Sets cells [`at`, `at + count`) to `values`' first `count` items (null: a null cell), strings
-   * or, with `json`, any value as its JSON text.
+   * (checked by the caller) or, with `json`, any value as its JSON text.
    */
   put(values: ReadonlyArray<unknown>, count: number, at: number, json: boolean) {
     const texts = this.texts
@@ -201,7 +201,7 @@ class Utf8Cells {
     const valid = this.valid.bytes
     try {
       for (let i = 0; i < count; i++) {
-        const text = json ? jsonText(values[i]) : utf8Of(values[i])
+        const text = json ? jsonText(values[i]) : (values[i] ?? null) as string | null
         texts[i] = text
         valid[at + i] = text === null ? 0 : 1
       }
@@ -227,6 +227,8 @@ class StringRows implements ColumnRows {
     private readonly json: boolean
   ) {}
   put(values: ReadonlyArray<unknown>, at: number) {
+    // Before any row: a number would reach the UTF-8 writer as no string at all.
+    if (!this.json) assertColumnValues("utf8", values)
     this.cells.put(values, values.length, at, this.json)
   }
   write(vector: VectorHandle, from: number, count: number) {
@@ -236,12 +238,6 @@ class StringRows implements ColumnRows {
     this.cells.shift(from, count)
   }
 }
-
-const utf8Of = (value: unknown): string | null => {
-  if (typeof value === "string" || value === null) return value
-  throw new Error(`expected a string, got ${shownValue(value)}`)
-}
-
 
 class ListRows implements ColumnRows {
   /** Every row's elements, one cell each. */
@@ -254,6 +250,8 @@ class ListRows implements ColumnRows {
   private entries = new Uint32Array(INITIAL_ROWS * 4)
   constructor(private readonly duckdb: VectorBindings) {}
   put(values: ReadonlyArray<unknown>, at: number) {
+    // Before any row: "abc" would be taken as the list ["a", "b", "c"].
+    assertColumnValues("list_utf8", values)
     const rows = at + values.length
     if (rows + 1 > this.starts.length) this.starts = grown(this.starts, rows + 1)
     this.valid.ensure(rows)
@@ -263,10 +261,11 @@ class ListRows implements ColumnRows {
     let count = 0
     try {
       for (let i = 0; i < values.length; i++) {
-        const list = listOf(values[i])
+        const list = values[i] as ReadonlyArray<string | null | undefined> | null
         starts[at + i] = first + count
         valid[at + i] = list === null ? 0 : 1
-        if (list !== null) for (let k = 0; k < list.length; k++) flat[count++] = list[k]!
+        // An absent element (a hole, undefined) is null, as node-api's list value made it.
+        if (list !== null) for (let k = 0; k < list.length; k++) flat[count++] = list[k] ?? null
       }
       this.elements.put(flat, count, first, false)
       starts[rows] = first + count
@@ -301,18 +300,6 @@ class ListRows implements ColumnRows {
     for (let i = 0; i <= count; i++) starts[i] = starts[from + i]! - first
     this.valid.bytes.copyWithin(0, from, from + count)
   }
-}
-
-const listOf = (value: unknown): ReadonlyArray<string | null> | null => {
-  if (value === null) return null
-  if (!Array.isArray(value)) throw new Error(`expected a list of strings, got ${shownValue(value)}`)
-  for (let k = 0; k < value.length; k++) {
-    const item: unknown = value[k]
-    // An absent element (a hole, undefined) is null, as node-api's list value made it.
-    if (item === undefined) return value.map((element: unknown) => (element === undefined ? null : utf8Of(element)))
-    if (typeof item !== "string" && item !== null) throw new Error(`expected a list of strings, got ${shownValue(item)} in it`)
-  }
-  return value as ReadonlyArray<string | null>
 }
 
 export const columnRows = (type: ColumnType, duckdb: VectorBindings): ColumnRows => {

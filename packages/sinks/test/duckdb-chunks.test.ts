@@ -15,12 +15,11 @@ const text = fc.oneof(
   fc.string({ unit: "binary", maxLength: 30 }),
   fc.constantFrom("", "\u0000", "twelve bytes", "thirteen byte", "elevenbytes\u00e9", "🎉🎉🎉", "\ud800")
 )
+// What an int64 column takes (refused-value.ts): the safe integers, negative ones and -0 included.
 const int64 = fc.oneof(
   fc.integer(),
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
-  fc.constantFrom(-(2 ** 63), 2 ** 62, -(2 ** 53) - 2, 2 ** 32, -(2 ** 32), -1, 0, -0),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
-  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String)
+  fc.constantFrom(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 2 ** 32, -(2 ** 32), -1, 0, -0)
 )
 const rowArb: fc.Arbitrary<OracleRow> = fc.record(
   {
@@ -113,6 +112,9 @@ describe("duckdb epoch appender", () => {
     ["i", { i: 1.5 }],
     ["i", { i: 2n ** 63n }],
     ["i", { i: 2 ** 63 }],
+    ["i", { i: 2 ** 53 }],
+    ["i", { i: 5n }],
+    ["i", { i: "5" }],
     ["i", { i: "x" }],
     ["s", { s: 5 }],
     ["l", { l: "abc" }],

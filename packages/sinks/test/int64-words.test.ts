@@ -2,7 +2,7 @@ import { fc, test } from "@fast-check/vitest"
 import { describe, expect } from "vitest"
 import { setInt64 } from "../src/schema/int64-words.js"
 
-// Whole doubles within int64's range: safe integers, and larger ones (DuckDB's column takes them).
+// Whole doubles within int64's range: safe integers (what an int64 column takes), and larger ones (setInt64 is exact for them too).
 const whole = fc.oneof(
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
   fc.integer(),

@@ -1,6 +1,5 @@
 import type { Column } from "../schema/columns.js"
 import { fieldRead } from "../schema/column-values.js"
-import { NotAnInt64 } from "../schema/not-an-int64.js"
 import { jsonText } from "../schema/columns.js"
 import { assertColumnValues, RefusedValue } from "../schema/refused-value.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
@@ -126,8 +125,6 @@ interface RowHelpers {
   /** A string the plain path refused (non-ASCII, escapes, NUL); returns the row's NUL field list. */
   text(value: string, column: number, nulFields: Array<string> | undefined): Array<string> | undefined
   list(items: ReadonlyArray<unknown>, column: number, nulFields: Array<string> | undefined, record: unknown): Array<string> | undefined
-  /** Throws for an int64 value that is not a safe integer. */
-  notAnInteger(value: unknown, column: number, record: unknown): never
   /** Throws for a value not of its column's type (refused-value.ts says which). */
   refused(value: unknown, column: number, record: unknown): never
   /** A json column's text (refused-value.ts refuses a bigint, a function). */
@@ -156,7 +153,8 @@ const rowEncoderFor = (columns: ReadonlyArray<Column>): RowEncoder => {
     switch (column.type) {
       case "utf8": lines.push(`else if (typeof v !== "string") h.refused(v, ${c}, r)`, `else if (!out.plain(v, false)) nul = h.text(v, ${c}, nul)`); break
       case "json": lines.push(`else if (!out.plain(v, false)) nul = h.text(v, ${c}, nul)`); break
-      case "int64": lines.push(`else if (Number.isSafeInteger(v)) out.integer(v)`, `else h.notAnInteger(v, ${c}, r)`); break
+      // refused-value.ts's isInt64Value, inline.
+      case "int64": lines.push(`else if (Number.isSafeInteger(v)) out.integer(v)`, `else h.refused(v, ${c}, r)`); break
       // Digits, `.`, `e`, NaN, Infinity (PostgreSQL takes them all); -0 keeps its sign.
       case "float64": lines.push(`else if (typeof v !== "number") h.refused(v, ${c}, r)`, "else out.text(v === 0 && 1 / v < 0 ? \"-0\" : String(v))"); break
       case "bool": lines.push("else if (v === true) out.byte(116)", "else if (v === false) out.byte(102)", `else h.refused(v, ${c}, r)`); break // t, f
@@ -209,9 +207,6 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       if (!items.some((item) => item != null && hasNul(item))) return void out.text(copyEscape(arrayLiteral(items))), nulFields
       out.text(copyEscape(arrayLiteral(items.map((item) => (item == null ? item : escapeNul(item))))))
       return withNulField(nulFields, c)
-    },
-    notAnInteger(value, c, record) {
-      throw new RangeError(`${names[c]}: ${new NotAnInt64(0, value).message} (${describe(record)})`)
     },
     refused(value, c, record) {
       try {

@@ -3,8 +3,7 @@ import { recordKinds } from "@tikflow/core/internal"
 import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
-import { assertInt64s, BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
-import { NotAnInt64 } from "./not-an-int64.js"
+import { BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
 import { assertColumnValues, RefusedValue } from "./refused-value.js"
 import { pageValues } from "./column-values.js"
 
@@ -76,7 +75,7 @@ const assertColumn = (kind: RecordKind, column: Column, records: ReadonlyArray<A
   try {
     check()
   } catch (error) {
-    if (!(error instanceof NotAnInt64 || error instanceof RefusedValue)) throw error
+    if (!(error instanceof RefusedValue)) throw error
     const key = recordKinds[kind].keyOf(records[error.row] as never)
     throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
   }
@@ -96,8 +95,7 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]
       const value = values[i]
-      if (column.type === "int64") assertColumn(kind, column, records, () => assertInt64s(value as Array<number | null>))
-      else if (column.type === "json") assertColumn(kind, column, records, () => { for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r], r) })
+      if (column.type === "json") assertColumn(kind, column, records, () => { for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r], r) })
       else assertColumn(kind, column, records, () => assertColumnValues(column.type, value))
     }
     return values

@@ -1,6 +1,5 @@
 import { grown } from "./grown.js"
 import { setInt64 } from "./int64-words.js"
-import { NotAnInt64 } from "./not-an-int64.js"
 import { Utf8Strings } from "./utf8-strings.js"
 
 // Filling Arrow buffers directly is 3× (utf8) to 13× (list<utf8>) faster than vectorFromArray
@@ -113,17 +112,6 @@ export class Utf8Builder implements ColumnBuilder {
   }
 }
 
-/**
- * Fails on the first value an int64 column cannot hold exactly (1.5, 1e20: records not made by
- * the decoders), before any column takes a row: refused, never truncated or wrapped.
- */
-export const assertInt64s = (values: ReadonlyArray<number | null>): void => {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    if (v != null && !Number.isSafeInteger(v)) throw new NotAnInt64(i, v)
-  }
-}
-
 /** A column of 8-byte numbers: validity, growth and `take` here; how a page's values are written in `fill`. */
 abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements ColumnBuilder {
   private length = 0
@@ -149,7 +137,7 @@ abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements 
   protected abstract fill(data: A, values: ReadonlyArray<number | null>, at: number): void
 }
 
-/** Values checked by {@link assertInt64s}. */
+/** Values checked by refused-value.ts's `assertColumnValues` (safe integers). */
 export class Int64Builder extends NumberBuilder<BigInt64Array> {
   constructor() {
     super(new BigInt64Array(0))

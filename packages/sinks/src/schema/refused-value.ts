@@ -1,8 +1,8 @@
 import type { ColumnType } from "./columns.js"
 
 /**
- * Thrown for a value its column would store changed: a typed array takes `"abc"` as NaN, `""` as 0,
- * `true` as 1; a string column took a number as "" and the page's other strings with it; a list
+ * Thrown for a value its column would store changed: an int64 column takes 1.5 cut and 2^60 + 1 as
+ * 2^60, a typed array takes `"abc"` as NaN, `""` as 0, `true` as 1; a string column took a number as "" and the page's other strings with it; a list
  * column took "abc" as ["a", "b", "c"]. Decoded records never hold one; a record a user's source or
  * transform made may. The caller names the column (and the record).
  */
@@ -13,12 +13,28 @@ export class RefusedValue extends RangeError {
 }
 
 /**
+ * What an int64 column takes, in every sink: a JS number that is an integer within ±(2^53 − 1).
+ * Records hold counts and times as numbers (the decoders refuse any other), and past 2^53 a number
+ * is already rounded (`2 ** 60 + 1 === 2 ** 60`): storing it would store a changed value as exact.
+ * A numeric string ("5") is not a number (a float64 or bool column refuses it too), and a bigint
+ * is refused as well: exact in Parquet, DuckDB and PostgreSQL alike, but no record kind holds one,
+ * JSON (NDJSON, webhook, a json column) cannot, and reading it back as a number would round it.
+ * The PostgreSQL encoder inlines this test in its generated code (`postgres-copy-text.ts`).
+ */
+export const isInt64Value = (value: unknown): value is number => Number.isSafeInteger(value)
+
+/**
  * Fails on the first value of a `type` column that is not of its type (null, absent, is null),
- * before any column takes a row. int64 has its own check (`assertInt64s`: a range too); json takes
- * any value.
+ * before any column takes a row; json takes any value (its text is `columns.ts` `jsonText`'s).
  */
 export const assertColumnValues = (type: ColumnType, values: ReadonlyArray<unknown>): void => {
   switch (type) {
+    case "int64":
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]
+        if (v != null && !isInt64Value(v)) throw new RefusedValue(i, "an integer in ±(2^53 - 1)", v)
+      }
+      return
     case "float64":
       for (let i = 0; i < values.length; i++) {
         const v = values[i]
@@ -40,7 +56,6 @@ export const assertColumnValues = (type: ColumnType, values: ReadonlyArray<unkno
     case "list_utf8":
       for (let i = 0; i < values.length; i++) assertStringList(i, values[i])
       return
-    case "int64":
     case "json":
       return
   }

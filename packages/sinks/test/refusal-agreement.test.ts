@@ -1,0 +1,90 @@
+import type { DuckDBConnection } from "@duckdb/node-api"
+import { fc, test } from "@fast-check/vitest"
+import { recordKinds } from "@tikflow/core/internal"
+import { afterAll, beforeAll, describe, expect } from "vitest"
+import { epochAppender } from "../src/duckdb/duckdb-chunks.js"
+import { loadDuckDB, loadVectorBindings } from "../src/duckdb/duckdb-library.js"
+import { createTableSql } from "../src/duckdb/duckdb-tables.js"
+import { copyTextEncoder } from "../src/postgres/postgres-copy-text.js"
+import { columnBatchBuilder } from "../src/schema/column-batch.js"
+import { columnsOf } from "../src/schema/columns.js"
+import { sampleVideo } from "./support/records.js"
+
+// A value its column cannot hold is refused, never stored changed, and what a column takes is one
+// rule (schema/refused-value.ts): the same value gets the same outcome from every typed sink's
+// encoder — the Arrow/Parquet column batch, PostgreSQL's COPY text, DuckDB's vectors.
+
+const added = ["extra"]
+const columns = columnsOf("video", added)
+const describeVideo = (record: unknown) => `video ${recordKinds.video.keyOf(record as never)}`
+
+/** A field of each column type, and values around what each takes. */
+const fields = ["like_count", "video_duration", "is_stem_verified", "hashtag_names", "region_code", "extra"] as const
+const value = fc.oneof(
+  fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.double(),
+  fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+  fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String),
+  fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 2 ** 64, 1e20, 1.5, -0, Number.NaN, Infinity, "5", "", "1.5", "true"),
+  fc.array(fc.oneof(fc.string(), fc.constant(null), fc.integer(), fc.constant(undefined)), { maxLength: 3 })
+)
+
+/** "ok", or the refusal's message without the record it names. */
+type Outcome = string
+const outcomeOf = (run: () => void): Outcome => {
+  try {
+    run()
+    return "ok"
+  } catch (error) {
+    return (error as Error).message.replace(/ \(video \d+\)$/, "")
+  }
+}
+
+let connection: DuckDBConnection
+let duckdbAdd: (records: ReadonlyArray<unknown>) => Promise<void>
+
+beforeAll(async () => {
+  const { DuckDBDataChunk, DuckDBInstance } = await loadDuckDB()
+  connection = await (await DuckDBInstance.create(":memory:")).connect()
+  await connection.run(createTableSql("videos", columns))
+  const epoch = epochAppender(columns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender("videos"))
+  duckdbAdd = (records) => epoch.add(records)
+})
+afterAll(() => connection.closeSync())
+
+describe("what a typed column takes", () => {
+  test.prop([fc.constantFrom(...fields), value], { numRuns: 600 })(
+    "the same value in the same field is taken or refused alike by Parquet/Arrow, PostgreSQL and DuckDB, with the same message",
+    async (field, v) => {
+      const record = { ...sampleVideo(1), extra: null, [field]: v }
+      const parquet = outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))
+      const postgres = outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))
+      let duckdb: Outcome = "ok"
+      await duckdbAdd([record]).catch((error: Error) => (duckdb = outcomeOf(() => { throw error })))
+      expect({ postgres, duckdb }).toEqual({ postgres: parquet, duckdb: parquet })
+    }
+  )
+
+  test.each([
+    [5n, "expected an integer in ±(2^53 - 1), got the bigint 5"],
+    ["5", "expected an integer in ±(2^53 - 1), got \"5\""],
+    [2 ** 53, "expected an integer in ±(2^53 - 1), got 9007199254740992"],
+    [2 ** 60, "expected an integer in ±(2^53 - 1), got 1152921504606847000"],
+    [1.5, "expected an integer in ±(2^53 - 1), got 1.5"]
+  ])("an int64 of %o is refused by every sink: %s", async (v, message) => {
+    const record = { ...sampleVideo(1), extra: null, like_count: v }
+    const expected = `like_count: ${message}`
+    expect(outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))).toBe(expected)
+    expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))).toBe(expected)
+    await expect(duckdbAdd([record])).rejects.toThrow(expected)
+  })
+
+  test.each([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, -0, 0, null, undefined])("an int64 of %o is taken by every sink", async (v) => {
+    const record = { ...sampleVideo(1), extra: null, like_count: v }
+    expect(outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))).toBe("ok")
+    expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))).toBe("ok")
+    await expect(duckdbAdd([record])).resolves.toBeUndefined()
+  })
+})

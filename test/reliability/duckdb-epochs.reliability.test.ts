@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { epochAppender } from "../../packages/sinks/src/duckdb/duckdb-chunks.js"
 import { loadDuckDB, loadVectorBindings } from "../../packages/sinks/src/duckdb/duckdb-library.js"
 import type { OracleRow } from "../../packages/sinks/test/support/duckdb-oracle.js"
-import { appendValueByValue, oracleColumns, oracleDdl, readBack } from "../../packages/sinks/test/support/duckdb-oracle.js"
+import { appendValueByValue, describeRow, oracleColumns, oracleDdl, readBack } from "../../packages/sinks/test/support/duckdb-oracle.js"
 import { bySize, mode } from "./support/mode.js"
 
 // The DuckDB sink's epoch appender keeps ONE data chunk and its column buffers for its whole life:
@@ -84,7 +84,7 @@ describe(`duckdb epoch appender across epochs (${mode} mode)`, () => {
       fc.asyncProperty(fc.array(epochArb, { minLength: 2, maxLength: 4 }), async (epochs) => {
         let table = ""
         let brokenAt: number | undefined
-        const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors }, () => appenderOn(table, brokenAt))
+        const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors }, () => appenderOn(table, brokenAt), describeRow)
         for (const { pages, end, brokenAt: refusedChunk } of epochs) {
           const n = ++tables
           table = `bulk${n}`

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest"
 import { epochAppender } from "../src/duckdb/duckdb-chunks.js"
 import { loadDuckDB, loadVectorBindings } from "../src/duckdb/duckdb-library.js"
 import type { OracleRow } from "./support/duckdb-oracle.js"
-import { appendValueByValue, oracleColumns, oracleDdl, readBack } from "./support/duckdb-oracle.js"
+import { appendValueByValue, describeRow, oracleColumns, oracleDdl, readBack } from "./support/duckdb-oracle.js"
 
 // The epoch appender writes DuckDB's vectors in bulk (typed arrays, validity bits, one native
 // string per column). The oracle is node-api's own value-by-value path (DuckDBDataChunkWriter,
@@ -52,7 +52,7 @@ afterAll(() => connection.closeSync())
 
 const appendWithEpochAppender = async (table: string, pages: ReadonlyArray<ReadonlyArray<OracleRow>>) => {
   const { DuckDBDataChunk } = await loadDuckDB()
-  const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table))
+  const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table), describeRow)
   for (const page of pages) await epoch.add(page)
   epoch.finish()
 }
@@ -87,7 +87,7 @@ describe("duckdb epoch appender", () => {
     const { DuckDBDataChunk } = await loadDuckDB()
     let created = 0
     const counting = { create: (...args: Parameters<typeof DuckDBDataChunk.create>) => (created++, DuckDBDataChunk.create(...args)) } as unknown as typeof DuckDBDataChunk
-    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk: counting, vectors: await loadVectorBindings() }, () => connection.createAppender(`bulk${n}`))
+    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk: counting, vectors: await loadVectorBindings() }, () => connection.createAppender(`bulk${n}`), describeRow)
     const pages = [0, 1, 2].map((e) => Array.from({ length: 2048 + 100 * e }, (_, k): OracleRow => ({ s: `epoch ${e} row ${k}`, i: k, l: [`${e}`] })))
     for (const page of pages) {
       await epoch.add(page)
@@ -102,7 +102,7 @@ describe("duckdb epoch appender", () => {
     const table = `holes${++tables}`
     await connection.run(oracleDdl(table))
     const { DuckDBDataChunk } = await loadDuckDB()
-    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table))
+    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table), describeRow)
     await epoch.add([{ l: [, "a"] }, { l: [undefined, "b", null] }])
     epoch.finish()
     expect((await readBack(connection, table)).map((row) => row[4])).toEqual([[null, "a"], [null, "b", null]])
@@ -131,7 +131,7 @@ describe("duckdb epoch appender", () => {
     const table = `refused${++tables}`
     await connection.run(oracleDdl(table))
     const { DuckDBDataChunk } = await loadDuckDB()
-    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table))
+    const epoch = epochAppender(oracleColumns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender(table), describeRow)
     const good = Array.from({ length: 3000 }, (_, k): OracleRow => ({ s: `row ${k}`, i: k, l: [`${k}`] }))
     await epoch.add(good.slice(0, 100))
     await expect(epoch.add([...good.slice(100, 2500), bad])).rejects.toThrow(new RegExp(`^${column}: expected`))

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { fc, test } from "@fast-check/vitest"
-import { recordKinds } from "@tikflow/core/internal"
 import { afterAll, beforeAll, describe, expect } from "vitest"
 import { epochAppender } from "../src/duckdb/duckdb-chunks.js"
 import { loadDuckDB, loadVectorBindings } from "../src/duckdb/duckdb-library.js"
@@ -8,6 +7,7 @@ import { createTableSql } from "../src/duckdb/duckdb-tables.js"
 import { copyTextEncoder } from "../src/postgres/postgres-copy-text.js"
 import { columnBatchBuilder } from "../src/schema/column-batch.js"
 import { columnsOf } from "../src/schema/columns.js"
+import { recordNameOf } from "../src/schema/refused-value.js"
 import { sampleVideo } from "./support/records.js"
 
 // A value its column cannot hold is refused, never stored changed, and what a column takes is one
@@ -16,7 +16,7 @@ import { sampleVideo } from "./support/records.js"
 
 const added = ["extra"]
 const columns = columnsOf("video", added)
-const describeVideo = (record: unknown) => `video ${recordKinds.video.keyOf(record as never)}`
+const describeVideo = recordNameOf("video")
 
 /** A field of each column type, and values around what each takes. */
 const fields = ["like_count", "video_duration", "is_stem_verified", "hashtag_names", "region_code", "extra"] as const
@@ -31,14 +31,14 @@ const value = fc.oneof(
   fc.array(fc.oneof(fc.string(), fc.constant(null), fc.integer(), fc.constant(undefined)), { maxLength: 3 })
 )
 
-/** "ok", or the refusal's message without the record it names. */
+/** "ok", or the refusal's message. */
 type Outcome = string
 const outcomeOf = (run: () => void): Outcome => {
   try {
     run()
     return "ok"
   } catch (error) {
-    return (error as Error).message.replace(/ \(video \d+\)$/, "")
+    return (error as Error).message
   }
 }
 
@@ -49,20 +49,20 @@ beforeAll(async () => {
   const { DuckDBDataChunk, DuckDBInstance } = await loadDuckDB()
   connection = await (await DuckDBInstance.create(":memory:")).connect()
   await connection.run(createTableSql("videos", columns))
-  const epoch = epochAppender(columns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender("videos"))
+  const epoch = epochAppender(columns, { DuckDBDataChunk, vectors: await loadVectorBindings() }, () => connection.createAppender("videos"), recordNameOf("video"))
   duckdbAdd = (records) => epoch.add(records)
 })
 afterAll(() => connection.closeSync())
 
 describe("what a typed column takes", () => {
   test.prop([fc.constantFrom(...fields), value], { numRuns: 600 })(
-    "the same value in the same field is taken or refused alike by Parquet/Arrow, PostgreSQL and DuckDB, with the same message",
+    "the same value in the same field is taken or refused alike by Parquet/Arrow, PostgreSQL and DuckDB, in the same line naming the column and the record",
     async (field, v) => {
       const record = { ...sampleVideo(1), extra: null, [field]: v }
       const parquet = outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))
       const postgres = outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))
       let duckdb: Outcome = "ok"
-      await duckdbAdd([record]).catch((error: Error) => (duckdb = outcomeOf(() => { throw error })))
+      await duckdbAdd([record]).catch((error: Error) => (duckdb = error.message))
       expect({ postgres, duckdb }).toEqual({ postgres: parquet, duckdb: parquet })
     }
   )
@@ -75,7 +75,7 @@ describe("what a typed column takes", () => {
     [1.5, "expected an integer in ±(2^53 - 1), got 1.5"]
   ])("an int64 of %o is refused by every sink: %s", async (v, message) => {
     const record = { ...sampleVideo(1), extra: null, like_count: v }
-    const expected = `like_count: ${message}`
+    const expected = `like_count: ${message} (video 7000000000000000001)`
     expect(outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))).toBe(expected)
     expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))).toBe(expected)
     await expect(duckdbAdd([record])).rejects.toThrow(expected)
@@ -86,5 +86,20 @@ describe("what a typed column takes", () => {
     expect(outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))).toBe("ok")
     expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))).toBe("ok")
     await expect(duckdbAdd([record])).resolves.toBeUndefined()
+  })
+
+  test.each([
+    ["like_count", "5"],
+    ["video_duration", "5"],
+    ["is_stem_verified", "false"],
+    ["hashtag_names", "abc"],
+    ["region_code", 5],
+    ["extra", 5n]
+  ])("a refusal of %s in a page's third record names that record, in every sink", async (field, v) => {
+    const page = [0, 1, 2].map((i) => ({ ...sampleVideo(i), extra: null, [field]: i === 2 ? v : null }))
+    const named = new RegExp(`^${field}: expected .* \\(video 7000000000000000002\\)$`)
+    expect(outcomeOf(() => columnBatchBuilder("video", added).append(page as never))).toMatch(named)
+    expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append(page))).toMatch(named)
+    await expect(duckdbAdd(page)).rejects.toThrow(named)
   })
 })

@@ -5,6 +5,7 @@ import type { ColumnRows } from "./duckdb-vectors.js"
 import { pageValues } from "../schema/column-values.js"
 import { assertColumnsHoldFields } from "../schema/columns.js"
 import { columnRows } from "./duckdb-vectors.js"
+import { RefusedValue, refusalIn } from "../schema/refused-value.js"
 
 /** DuckDB's standard vector size: the most rows one data chunk holds (the chunk refuses more). */
 const ROWS_PER_CHUNK = 2048
@@ -37,13 +38,14 @@ export interface EpochAppender {
 }
 
 /**
- * `columns` must be the staging table's columns, in order; `open` creates an appender on it. If
- * DuckDB refuses a chunk, the epoch is broken: `finish` throws, so it is never merged in part.
+ * `columns` must be the staging table's columns, in order; `open` creates an appender on it;
+ * `nameOf` names a record in a refusal (refused-value.ts). If DuckDB refuses a chunk, the epoch is broken: `finish` throws, so it is never merged in part.
  */
 export const epochAppender = (
   columns: ReadonlyArray<Column>,
   library: ChunkLibrary,
-  open: () => Promise<DuckDBAppender>
+  open: () => Promise<DuckDBAppender>,
+  nameOf: (record: unknown) => string
 ): EpochAppender => {
   const page = pageValues(columns.map((column) => column.name))
   const buffers: ReadonlyArray<ColumnRows> = columns.map((column) => columnRows(column.type, library.vectors))
@@ -74,6 +76,7 @@ export const epochAppender = (
       for (; c < columns.length; c++) buffers[c]!.put(values[c]!, waiting)
     } catch (error) {
       // Rows past `waiting` are not counted yet: nothing of the page is kept.
+      if (error instanceof RefusedValue) throw refusalIn(columns[c]!.name, error, nameOf(records[error.row]))
       throw new Error(`${columns[c]!.name}: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
       page.clear()

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
 import type { RecordKind } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
+import { recordNameOf } from "../schema/refused-value.js"
 import { epochAppender } from "./duckdb-chunks.js"
 import { createStagingSql, quoteIdent, upsertFromStagingSql } from "./duckdb-tables.js"
 
@@ -42,7 +43,7 @@ export const openStagingLane = async (
   await emptyStaging()
   const upsertSql = upsertFromStagingSql(staging, table, kind, columns)
   // One appender per epoch: rows go to the staging table in whole data chunks.
-  const epoch = epochAppender(columns, api, () => connection.createAppender(staging, "main", "temp"))
+  const epoch = epochAppender(columns, api, () => connection.createAppender(staging, "main", "temp"), recordNameOf(kind))
   /** Rows in the staging table, not merged yet. */
   let staged = 0
   return {

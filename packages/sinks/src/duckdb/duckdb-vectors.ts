@@ -180,7 +180,7 @@ class Utf8Cells {
     const valid = this.valid.bytes
     try {
       for (let i = 0; i < count; i++) {
-        const text = json ? jsonText(values[i]) : (values[i] ?? null) as string | null
+        const text = json ? jsonText(values[i], i) : (values[i] ?? null) as string | null
         texts[i] = text
         valid[at + i] = text === null ? 0 : 1
       }

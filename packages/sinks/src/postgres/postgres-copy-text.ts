@@ -1,7 +1,7 @@
 import type { Column } from "../schema/columns.js"
 import { fieldRead } from "../schema/column-values.js"
 import { jsonText } from "../schema/columns.js"
-import { assertColumnValues, RefusedValue } from "../schema/refused-value.js"
+import { assertColumnValues, RefusedValue, refusalIn } from "../schema/refused-value.js"
 import { escapeNul, hasNul } from "./postgres-nul.js"
 
 // COPY's text format: one line per row, tab-separated, `\N` for null, and backslash escapes for
@@ -212,7 +212,7 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       try {
         assertColumnValues(columns[c]!.type, [value])
       } catch (error) {
-        if (error instanceof RefusedValue) throw new RangeError(`${names[c]}: ${error.message} (${describe(record)})`)
+        if (error instanceof RefusedValue) throw refusalIn(names[c]!, error, describe(record))
         throw error
       }
       // The encoder's guards and assertColumnValues test the same: not reached.
@@ -222,7 +222,7 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       try {
         return jsonText(value)
       } catch (error) {
-        if (error instanceof RefusedValue) throw new RangeError(`${names[c]}: ${error.message} (${describe(record)})`)
+        if (error instanceof RefusedValue) throw refusalIn(names[c]!, error, describe(record))
         throw error
       }
     },

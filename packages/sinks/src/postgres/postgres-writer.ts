@@ -1,9 +1,9 @@
 // The PostgreSQL sink's writer: loaded when a postgres sink opens (postgres-sink.ts defines the sink).
-import { recordKinds } from "@tikflow/core/internal"
 import type { SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { assertColumnsHoldFields, columnsOf } from "../schema/columns.js"
 import { dayRangesSql } from "../schema/day-ranges-sql.js"
+import { recordNameOf } from "../schema/refused-value.js"
 import { postgresCheckpointStore, saveCheckpoint } from "./postgres-checkpoint-store.js"
 import type { PostgresSinkConfig } from "./postgres-config.js"
 import { describeConnection, resolveConnection } from "./postgres-connection.js"
@@ -48,12 +48,11 @@ export const openPostgresWriter = async (context: SinkContext<PostgresSinkConfig
     await session.close()
     throw error
   }
-  const describe = (record: unknown) => `${kind} ${recordKinds[kind].keyOf(record as never)}`
   const epoch = epochLoader(session, {
     copyIntoTable: copyIntoSql(table, columns),
     copyIntoStaging: copyIntoSql(quoteIdent(staging), columns),
     merge: [mergeFromStagingSql(staging, table, kind, columns), `TRUNCATE ${quoteIdent(staging)}`]
-  }, copyTextEncoder(columns, describe))
+  }, copyTextEncoder(columns, recordNameOf(kind)))
   let closed = false
 
   return {

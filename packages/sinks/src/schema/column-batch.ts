@@ -1,10 +1,9 @@
 import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
-import { recordKinds } from "@tikflow/core/internal"
 import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
 import { BoolBuilder, copyColumnData, Float64Builder, Int64Builder, ListUtf8Builder, Utf8Builder } from "./column-data.js"
-import { assertColumnValues, RefusedValue } from "./refused-value.js"
+import { assertColumnValues, recordNameOf, RefusedValue, refusalIn } from "./refused-value.js"
 import { pageValues } from "./column-values.js"
 
 /** Rows of one record kind as Arrow column buffers, one per column of `columnsOf(kind, …)`. */
@@ -71,13 +70,12 @@ const builderOf = (column: Column): ColumnBuilder => {
 }
 
 /** Refuses a page whose column holds a value it cannot store exactly, naming the column and the record. */
-const assertColumn = (kind: RecordKind, column: Column, records: ReadonlyArray<AnyRecord>, check: () => void) => {
+const assertColumn = (nameOf: (record: unknown) => string, column: Column, records: ReadonlyArray<AnyRecord>, check: () => void) => {
   try {
     check()
   } catch (error) {
     if (!(error instanceof RefusedValue)) throw error
-    const key = recordKinds[kind].keyOf(records[error.row] as never)
-    throw new RangeError(`${column.name}: ${error.message} (${kind} ${key})`)
+    throw refusalIn(column.name, error, nameOf(records[error.row]))
   }
 }
 
@@ -89,14 +87,15 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
   const columns = columnsOf(kind, addedFields, provenance)
   const builders = columns.map(builderOf)
   const page = pageValues(columns.map((column) => column.name))
+  const nameOf = recordNameOf(kind)
   /** A page's values, column by column, checked (each column's type) and converted (json to its text). */
   const read = (records: ReadonlyArray<AnyRecord>) => {
     const values = page.read(records)
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]
       const value = values[i]
-      if (column.type === "json") assertColumn(kind, column, records, () => { for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r], r) })
-      else assertColumn(kind, column, records, () => assertColumnValues(column.type, value))
+      if (column.type === "json") assertColumn(nameOf, column, records, () => { for (let r = 0; r < value.length; r++) value[r] = jsonText(value[r], r) })
+      else assertColumn(nameOf, column, records, () => assertColumnValues(column.type, value))
     }
     return values
   }

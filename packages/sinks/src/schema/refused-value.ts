@@ -1,16 +1,25 @@
+import type { RecordKind } from "@tikflow/core/internal"
+import { recordKinds } from "@tikflow/core/internal"
 import type { ColumnType } from "./columns.js"
 
 /**
  * Thrown for a value its column would store changed: an int64 column takes 1.5 cut and 2^60 + 1 as
  * 2^60, a typed array takes `"abc"` as NaN, `""` as 0, `true` as 1; a string column took a number as "" and the page's other strings with it; a list
  * column took "abc" as ["a", "b", "c"]. Decoded records never hold one; a record a user's source or
- * transform made may. The caller names the column (and the record).
+ * transform made may. The caller names the column and the record ({@link refusalIn}).
  */
 export class RefusedValue extends RangeError {
   constructor(readonly row: number, expected: string, value: unknown, inList = false) {
     super(`expected ${expected}, got ${shownValue(value)}${inList ? " in it" : ""}`)
   }
 }
+
+/** How a refusal names its record: kind and key (`video 7312…`). */
+export const recordNameOf = (kind: RecordKind) => (record: unknown): string => `${kind} ${recordKinds[kind].keyOf(record as never)}`
+
+/** A refusal as every sink reports it, one line: `like_count: expected …, got 1.5 (video 7312…)`. */
+export const refusalIn = (column: string, error: RefusedValue, record: string): RangeError =>
+  new RangeError(`${column}: ${error.message} (${record})`)
 
 /**
  * What an int64 column takes, in every sink: a JS number that is an integer within ±(2^53 − 1).

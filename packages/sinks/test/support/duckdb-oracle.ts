@@ -22,6 +22,9 @@ export const oracleDdl = (table: string) => `CREATE TABLE ${table} (s VARCHAR, i
 /** A record of {@link oracleColumns}: a test may give any value (what a column must refuse too). */
 export type OracleRow = { s?: unknown; i?: unknown; f?: unknown; b?: unknown; l?: unknown; j?: unknown }
 
+/** How a refusal names an oracle row (a sink names kind and key). */
+export const describeRow = (row: unknown) => `row ${String((row as OracleRow).s)}`
+
 /** Appends `rows` to `table` value by value, through node-api's writer (valid rows only). */
 export const appendValueByValue = async (connection: DuckDBConnection, table: string, rows: ReadonlyArray<OracleRow>) => {
   const { DuckDBDataChunkWriter, listValue } = await loadDuckDB()

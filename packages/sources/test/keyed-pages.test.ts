@@ -1,3 +1,4 @@
+import { fc, test } from "@fast-check/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { ServerError } from "@tikflow/core/internal"
@@ -61,4 +62,37 @@ describe("keyed pages on the page queue", () => {
     expect(delivered).toEqual(["k2/1", "k3/0", "k3/1"])
     expect(api.requested.slice(3)).toEqual(["k2@1", "k3@0", "k3@1", "k4@0"])
   })
+  /** Keys of 1–4 pages each (cursor = the page's number, 10, 20, …), each request after a drawn delay. */
+  const pagedApi = (pagesOf: ReadonlyArray<number>, delays: ReadonlyArray<number>) => {
+    const requested: Array<string> = []
+    const fetchPage = (key: string, cursor: number | string | null): Effect.Effect<KeyPage<string>> =>
+      Effect.suspend(() => {
+        const page = cursor === null ? 0 : (cursor as number) / 10
+        requested.push(`${key}@${page}`)
+        const last = page === pagesOf[Number(key.slice(1))]! - 1
+        return Effect.as(Effect.sleep(delays[requested.length % delays.length]!), { records: [`${key}/${page}`], next: last ? null : (page + 1) * 10 })
+      })
+    return { requested, fetchPage }
+  }
+
+  test.prop([
+    fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 7 }),
+    fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }),
+    fc.integer({ min: 1, max: 5 }),
+    fc.nat()
+  ], { numRuns: 60 })(
+    "from the start or any delivered page's state, at any concurrency: the rest of the one-at-a-time harvest, key by key, each page requested once",
+    async (pagesOf, delays, concurrency, cut) => {
+      const keyed = pagesOf.map((_, i) => `k${i}`)
+      const whole = await Effect.runPromise(Stream.runCollect(keyedPages(keyed, undefined, walk, pagedApi(pagesOf, [0]).fetchPage)))
+      expect(whole.flatMap((page) => page.records)).toEqual(keyed.flatMap((key, i) => Array.from({ length: pagesOf[i]! }, (_, p) => `${key}/${p}`)))
+      // A resume point: the start, or the state after any page but the last.
+      const from = cut % whole.length
+      const resumeFrom = from === 0 ? undefined : whole[from - 1]!.state
+      const api = pagedApi(pagesOf, delays)
+      const rest = await Effect.runPromise(Stream.runCollect(keyedPages(keyed, resumeFrom, walk, api.fetchPage, concurrency)))
+      expect(rest).toEqual(whole.slice(from))
+      expect(api.requested.toSorted()).toEqual(rest.flatMap((page) => page.records).map((record) => record.replace("/", "@")).toSorted())
+    }
+  )
 })

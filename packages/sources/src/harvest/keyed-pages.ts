@@ -112,46 +112,38 @@ export const keyedPages = <R, Env>(
     if (!Number.isInteger(concurrency) || concurrency < 1) throw ConfigError.make("concurrency", "an integer ≥ 1", concurrency)
     const start = readKeyedState(resumeFrom, keys.length)
     const turns = new KeyTurns(start.index, keys.length)
-    const trailOf = (index: number) => new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order)
-    /** A key's page from `cursor`; a cursor that repeats (or goes backwards) fails before another request. */
-    const checkedPage = (index: number, cursor: Cursor, trail: CursorTrail): Effect.Effect<KeyPage<R>, SourceError, Env> =>
-      Effect.flatMap(fetchPage(keys[index], cursor), (page) => {
-        const loop = page.next === null ? undefined : trail.check(cursor, page.next)
-        return loop === undefined ? Effect.succeed(page) : Effect.fail(loop)
-      })
+    /** Key `index`'s walk: from the saved cursor for the key in progress, else from the start. */
+    const walkOf = (index: number) =>
+      keyWalk(index, index === start.index ? start.cursor : null, new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order), (cursor) => fetchPage(keys[index], cursor))
     const worker = (feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
       Effect.gen(function*() {
-        for (let index = turns.take(); index !== undefined; index = turns.take()) {
-          yield* harvestKey(index, index === start.index ? start.cursor : null, feed)
-        }
+        for (let index = turns.take(); index !== undefined; index = turns.take()) yield* harvestKey(walkOf(index), feed)
       })
-    const harvestKey = (index: number, first: Cursor, feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
+    /** A key's pages to the queue in its turn; ahead of it, up to PREFETCH_PAGES held until it comes. */
+    const harvestKey = (key: KeyWalk<R, Env>, feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
       Effect.gen(function*() {
-        const trail = trailOf(index)
+        const { index } = key
         const held: Array<KeyedUpdate<R>> = []
         const handOver = Effect.gen(function*() {
           for (const update of held) yield* feed.offer(update)
           held.length = 0
         })
-        let cursor = first
-        while (true) {
+        while (!key.done) {
           if (!turns.isTurnOf(index) && held.length >= PREFETCH_PAGES) yield* turns.awaitTurn(index)
           const inTurn = turns.isTurnOf(index)
           if (inTurn) {
             yield* handOver
             yield* feed.ready
           }
-          const fetched = yield* Effect.result(checkedPage(index, cursor, trail))
+          const fetched = yield* Effect.result(key.step)
           if (fetched._tag === "Failure") {
             turns.failedAt(index)
             yield* turns.awaitTurn(index)
             yield* handOver
             return yield* Effect.fail(fetched.failure)
           }
-          held.push({ index, page: fetched.success })
+          held.push(fetched.success)
           if (inTurn || turns.isTurnOf(index)) yield* handOver
-          if (fetched.success.next === null) break
-          cursor = fetched.success.next
         }
         yield* turns.awaitTurn(index)
         yield* handOver
@@ -169,18 +161,17 @@ export const keyedPages = <R, Env>(
 
     /** One worker's keys one after the other, a page per call: no turn to wait for, nothing to hold. */
     const loneLane = (): Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> => {
-      let open: { readonly index: number; cursor: Cursor; readonly trail: CursorTrail } | undefined
+      let open: KeyWalk<R, Env> | undefined
       return Effect.suspend(() => {
         if (open === undefined) {
           const index = turns.take()
           if (index === undefined) return Effect.succeed(undefined)
-          open = { index, cursor: index === start.index ? start.cursor : null, trail: trailOf(index) }
+          open = walkOf(index)
         }
         const key = open
-        return Effect.map(checkedPage(key.index, key.cursor, key.trail), (page) => {
-          if (page.next === null) open = undefined
-          else key.cursor = page.next
-          return { index: key.index, page }
+        return Effect.map(key.step, (update) => {
+          if (key.done) open = undefined
+          return update
         })
       })
     }
@@ -190,6 +181,38 @@ export const keyedPages = <R, Env>(
     const pages = workers === 1 ? inlinePages({ ahead: 0 }, loneLane()) : pageQueue({ workers, ahead: workers - 1 }, worker)
     return pages.pipe(Stream.map(delivered))
   }))
+
+/** One key's walk over its cursor pages, a page per `step`, until `done` (the API sent no next cursor). */
+interface KeyWalk<R, Env> {
+  readonly index: number
+  readonly done: boolean
+  /** Requests the page at the key's cursor; a cursor that repeats (or goes backwards) fails before another request. */
+  readonly step: Effect.Effect<KeyedUpdate<R>, SourceError, Env>
+}
+
+/** The walk of key `index` from `first` (its saved cursor, or null to start it); `fetch` requests a page at a cursor. */
+const keyWalk = <R, Env>(
+  index: number,
+  first: Cursor,
+  trail: CursorTrail,
+  fetch: (cursor: Cursor) => Effect.Effect<KeyPage<R>, SourceError, Env>
+): KeyWalk<R, Env> => {
+  let cursor = first
+  const walk = {
+    index,
+    done: false,
+    step: Effect.suspend(() =>
+      Effect.flatMap(fetch(cursor), (page) => {
+        const loop = page.next === null ? undefined : trail.check(cursor, page.next)
+        if (loop !== undefined) return Effect.fail(loop)
+        if (page.next === null) walk.done = true
+        else cursor = page.next
+        return Effect.succeed({ index, page })
+      })
+    )
+  }
+  return walk
+}
 
 /**
  * Which key workers take next and whose turn it is to deliver: keys are taken in order, and the

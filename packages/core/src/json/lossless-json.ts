@@ -60,10 +60,7 @@ export const quoteUnsafeIntegers = (text: string): string => rewrite(text, undef
  */
 const rewrite = (text: string, runs: HighRuns | undefined): string | undefined => {
   const length = text.length
-  let pieces: Array<string> | undefined
-  let copied = 0
-  let run = 0
-  const runCount = runs === undefined ? 0 : runs.starts.length
+  const edits = new Edits(text, runs)
   let at = 0
   while (at < length) {
     const char = text.charCodeAt(at)
@@ -94,22 +91,47 @@ const rewrite = (text: string, runs: HighRuns | undefined): string | undefined =
       tokenStart = start - 1
     }
     if (digits === MAX_SAFE_DIGITS.length && text.slice(start, at) <= MAX_SAFE_DIGITS) continue
-    pieces ??= []
-    for (; run < runCount && runs!.starts[run]! < tokenStart; run++) {
-      if (!escapeRun(text, runs!, run, copied, pieces)) return undefined
-      copied = runs!.ends[run]!
+    if (!edits.escapeRunsBefore(tokenStart)) return undefined
+    edits.quote(tokenStart, at)
+  }
+  return edits.escapeRunsBefore(length) ? edits.result() : undefined
+}
+
+/** The rewritten text as pieces: `text` up to `copied` with its edits, then the rest as it is. */
+class Edits {
+  private pieces: Array<string> | undefined
+  private copied = 0
+  /** The next run of `runs` to escape. */
+  private run = 0
+
+  constructor(private readonly text: string, private readonly runs: HighRuns | undefined) {}
+
+  /** Escapes every run that starts before `end`, in order; false at a run after a backslash. */
+  escapeRunsBefore(end: number): boolean {
+    const runs = this.runs
+    if (runs === undefined) return true
+    for (; this.run < runs.starts.length && runs.starts[this.run]! < end; this.run++) {
+      this.pieces ??= []
+      if (!escapeRun(this.text, runs, this.run, this.copied, this.pieces)) return false
+      this.copied = runs.ends[this.run]!
     }
-    pieces.push(text.slice(copied, tokenStart), '"', text.slice(tokenStart, at), '"')
-    copied = at
+    return true
   }
-  if (run < runCount) pieces ??= []
-  for (; run < runCount; run++) {
-    if (!escapeRun(text, runs!, run, copied, pieces!)) return undefined
-    copied = runs!.ends[run]!
+
+  /** Quotes the integer literal [`start`, `end`), after every run before it was escaped. */
+  quote(start: number, end: number): void {
+    const { text } = this
+    const pieces = (this.pieces ??= [])
+    pieces.push(text.slice(this.copied, start), '"', text.slice(start, end), '"')
+    this.copied = end
   }
-  if (pieces === undefined) return text
-  pieces.push(text.slice(copied))
-  return pieces.join("")
+
+  /** The text with the edits; `text` itself when there were none. */
+  result(): string {
+    if (this.pieces === undefined) return this.text
+    this.pieces.push(this.text.slice(this.copied))
+    return this.pieces.join("")
+  }
 }
 
 /**

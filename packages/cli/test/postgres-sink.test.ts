@@ -46,6 +46,17 @@ describe("tikflow … --out postgres://", () => {
     expect(missing.stderr).not.toContain(server.password)
   })
 
+  it("the password in PGPASSWORD: a failed run's output, JSON events included, never holds it and names the server once", async () => {
+    const dir = tempDir()
+    const result = await runCli([...videosArgs("postgres://?schema=pw"), "--json"], { cwd: dir, env: fixture.env({ ...server.env(), PGDATABASE: "nodb" }) })
+    expect(result.code).toBe(1)
+    expect(result.stderr + result.stdout).not.toContain(server.password)
+    const failure = result.stderr.trim().split("\n").at(-1)!
+    expect(failure).toMatch(/database \\?"nodb\\?" does not exist/)
+    expect(failure.match(/127\.0\.0\.1:\d+\//g)).toHaveLength(1)
+    for (const file of filesUnder(dir)) expect(readFileSync(file, "utf8"), file).not.toContain(server.password)
+  })
+
   it("a server that goes away mid-run: exit 1 in one line; the same command afterwards completes the ground truth", async () => {
     const dir = tempDir()
     const uri = server.uri({ query: "schema=gone" })
@@ -70,7 +81,8 @@ describe("tikflow … --out postgres://", () => {
       server.start()
     }
     expect(code, stderr).toBe(1)
-    expect(stderr.trim().split("\n").at(-1)).toMatch(/^tikflow: sink postgres:\/\/127\.0\.0\.1:\d+\/tikflow: (write|flush) failed: postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: .*; the checkpoint is kept/)
+    // The server named once (the session named it again after the sink's name).
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/^tikflow: sink postgres:\/\/127\.0\.0\.1:\d+\/tikflow: (write|flush) failed: (?!postgres:).*; the checkpoint is kept/)
     expect(stderr).not.toContain(server.password)
     const again = await runCli(args, { cwd: dir, env: fixture.env() })
     expect(again.code, again.stderr).toBe(0)

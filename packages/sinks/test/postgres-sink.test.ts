@@ -3,6 +3,7 @@ import { recordKinds } from "@tikflow/core/internal"
 import { fc, test } from "@fast-check/vitest"
 import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { inspect } from "node:util"
 import { describe, expect, it } from "vitest"
 import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
 import { postgresSink, resolveSink, uriSecrets } from "../src/internal.js"
@@ -239,8 +240,43 @@ describe("postgres sink: bad input and a server that goes away", () => {
   test("a wrong password fails to open in one line that never shows a password", async () => {
     const uri = server.uri().replace(`:${secret()}@`, ":not-the-Secret-9@")
     const error = await resolveSink(uri).open(streamContext("video")).then(() => undefined, (e: Error) => e)
-    expect(error?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: open failed: connecting to postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: password authentication failed for user "tikflow" \(check the password/)
+    expect(error?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: open failed: connecting: password authentication failed for user "tikflow" \(check the password/)
     expect(error?.message).not.toMatch(/not-the-Secret-9|\n/)
+  })
+
+  /** Everything an error holds, its cause chain included (what a stack dump or a debugger would show). */
+  const everything = (error: unknown) => inspect(error, { depth: 10, showHidden: true })
+
+  test.each([
+    ["the URI", (query: string) => ({ uri: server.uri({ query }), env: {} })],
+    ["PGPASSWORD", (query: string) => ({ uri: server.uri({ query, withPassword: false }), env: { PGPASSWORD: secret() } })],
+    ["PG* variables alone", (query: string) => ({ uri: `postgres://?${query}`, env: server.env() })]
+  ])("with the password in %s, a failed open or flush names the server once and holds the password nowhere, cause included", async (_, given) => {
+    const saved = { ...process.env }
+    const failures: Array<Error> = []
+    try {
+      const missing = given("schema=pw")
+      Object.assign(process.env, missing.env, { PGDATABASE: "nodb" })
+      const uri = missing.uri.includes("@") ? missing.uri.replace(/\/tikflow\?/, "/nodb?") : missing.uri
+      failures.push(await resolveSink(uri).open(streamContext("video")).then(() => { throw new Error("opened") }, (e: Error) => e))
+      process.env = { ...saved }
+      const dropped = given("schema=pwdrop")
+      Object.assign(process.env, dropped.env)
+      const writer = await resolveSink(dropped.uri).open(streamContext("video"))
+      await writer.write({ records: [sampleVideo(1)], epoch: 1 })
+      server.psql("DROP SCHEMA pwdrop CASCADE", server.database)
+      failures.push(await writer.flush({ epoch: 1, checkpoint: checkpoint(1) }).then(() => { throw new Error("flushed") }, (e: Error) => e))
+      await writer.close()
+    } finally {
+      process.env = saved
+    }
+    expect(failures[0]!.message).toMatch(/database "nodb" does not exist/)
+    expect(failures[1]!.message).toMatch(/flush failed: .*pwdrop/)
+    for (const failure of failures) {
+      expect(failure.message.match(/127\.0\.0\.1:\d+\//g), failure.message).toHaveLength(1)
+      expect(failure.message).not.toMatch(/\n/)
+      expect(everything(failure)).not.toContain(secret())
+    }
   })
 
   test("a missing database fails to open in one line naming it", async () => {
@@ -281,12 +317,15 @@ describe("postgres sink: bad input and a server that goes away", () => {
     server.stop()
     try {
       const failed = await writer.flush({ epoch: 2, checkpoint: checkpoint(2) }).then(() => undefined, (e: Error) => e)
-      expect(failed?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: flush failed: postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: \S/)
+      // The server is named once, by the sink's name (it was named again by the session).
+      expect(failed?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: flush failed: \S/)
+      expect(failed?.message.match(/127\.0\.0\.1/g)).toHaveLength(1)
       expect(failed?.message).not.toMatch(/\n/)
       expect(failed?.message).not.toContain(secret())
       await writer.close()
       const refused = await resolveSink(uri).open(streamContext("video")).then(() => undefined, (e: Error) => e)
-      expect(refused?.message).toMatch(/open failed: connecting to postgres:\/\/tikflow@127\.0\.0\.1:\d+\/tikflow: .*ECONNREFUSED/)
+      expect(refused?.message).toMatch(/^postgres:\/\/127\.0\.0\.1:\d+\/tikflow: open failed: connecting: .*ECONNREFUSED/)
+      expect(refused?.message.match(/127\.0\.0\.1:\d+\//g)).toHaveLength(1)
     } finally {
       server.start()
     }

@@ -31,7 +31,8 @@ export const openCoordinator = async (
     options: Object.fromEntries(new URLSearchParams(q === -1 ? "" : uri.slice(q + 1)))
   })
   const connection = resolveConnection(config.endpoint)
-  const session = await openSession(connection)
+  // Its stores' messages do not name the server: the session's errors do.
+  const session = await openSession(connection, describeConnection(connection))
   try {
     await session.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock($1)", [lock])

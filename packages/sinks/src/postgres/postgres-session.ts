@@ -1,6 +1,5 @@
 import type { Client } from "pg"
 import type { PostgresConnection } from "./postgres-connection.js"
-import { describeConnection } from "./postgres-connection.js"
 
 /**
  * One connection of a writer, with its statements run one at a time (the writer's COPYs and
@@ -25,13 +24,18 @@ export interface PostgresSession extends PostgresStatements {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split("\n")[0]!
 
-const connectError = (connection: PostgresConnection, error: unknown): Error => {
+const connectError = (where: string | undefined, error: unknown): Error => {
   const code = (error as { code?: string }).code
   const hint = code === "3D000" ? " (create it, or name another database in the URI)" : code === "28P01" ? " (check the password in the URI, PGPASSWORD, the service file or ~/.pgpass)" : ""
-  return new Error(`connecting to ${describeConnection(connection)}: ${messageOf(error)}${hint}`, { cause: error })
+  return new Error(`connecting${where === undefined ? "" : ` to ${where}`}: ${messageOf(error)}${hint}`, { cause: error })
 }
 
-export const openSession = async (connection: PostgresConnection): Promise<PostgresSession> => {
+/**
+ * Connects. `where` is how the session's errors name the server (`describeConnection`: never its
+ * password), or undefined when every message they reach starts with it already: a sink's failures
+ * start with its name, which names the server when its URI does (it said it twice).
+ */
+export const openSession = async (connection: PostgresConnection, where: string | undefined): Promise<PostgresSession> => {
   // Loaded on first use: runs without a postgres sink never load the client.
   const pg = (await import("pg")).default
   const { from: copyFrom } = (await import("pg-copy-streams")).default
@@ -52,12 +56,12 @@ export const openSession = async (connection: PostgresConnection): Promise<Postg
     await client.connect()
   } catch (error) {
     await client.end().catch(() => undefined)
-    throw connectError(connection, error)
+    throw connectError(where, error)
   }
-  const where = describeConnection(connection)
+  const prefix = where === undefined ? "" : `${where}: `
   const fail = (error: unknown): never => {
     // The SQLSTATE stays on the error (`23505` for a duplicate key): callers branch on it.
-    throw Object.assign(new Error(`${where}: ${messageOf(lost ?? error)}`, { cause: error }), { code: (error as { code?: unknown }).code })
+    throw Object.assign(new Error(`${prefix}${messageOf(lost ?? error)}`, { cause: error }), { code: (error as { code?: unknown }).code })
   }
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <A>(task: () => Promise<A>): Promise<A> => {

@@ -34,7 +34,10 @@ const ensureTables = (session: PostgresSession, schema: string, table: string, k
 export const openPostgresWriter = async (context: SinkContext<PostgresSinkConfig>): Promise<SinkWriter> => {
   const { endpoint, schema, tablePrefix } = context.config
   const connection = resolveConnection(endpoint)
-  const session = await openSession(connection)
+  // The sink's name (the URI without user info) names the server when the URI gives its host;
+  // else (a service file, PG* variables) the session's errors say where it connected. Either way once.
+  const where = endpoint.host === undefined ? describeConnection(connection) : undefined
+  const session = await openSession(connection, where)
   const kind = context.recordKind
   const columns = columnsOf(kind, context.addedFields, context.provenance)
   const name = `${tablePrefix}${context.stream}`
@@ -94,6 +97,6 @@ export const openPostgresWriter = async (context: SinkContext<PostgresSinkConfig
       // Closing the connection rolls back an open epoch and drops the (temporary) staging table.
       await session.close()
     },
-    checkpoints: postgresCheckpointStore(`${describeConnection(connection)}?schema=${schema}`, checkpointTable, context.stream, session)
+    checkpoints: postgresCheckpointStore(where === undefined ? `${describeConnection(connection)}?schema=${schema}` : `schema ${schema}`, checkpointTable, context.stream, session)
   }
 }

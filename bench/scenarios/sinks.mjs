@@ -29,7 +29,7 @@ try {
   const batches = [...videoBatches(0, params.records, PAGE)].map((records) => ({ records }))
   if (params.mode === "floor") {
     // The same rows as Parquet first (untimed), then DuckDB's own load of them (timed).
-    await writeAll(await openSink(`parquet:${join(dir, "pq")}?compression=${params.compression ?? "zstd"}`), batches)
+    await writeAll(await openSink(`parquet:${join(dir, "pq")}${params.compression ? `?compression=${params.compression}` : ""}`), batches)
     batches.length = 0
     const files = filesUnder(join(dir, "pq"))
     const { DuckDBInstance } = await dependencyOf("sinks", "@duckdb/node-api")
@@ -44,7 +44,7 @@ try {
     }))
   } else {
     const uri = params.mode === "parquet"
-      ? `parquet:${join(dir, "pq")}?compression=${params.compression ?? "zstd"}`
+      ? `parquet:${join(dir, "pq")}${params.compression ? `?compression=${params.compression}` : ""}`
       : `duckdb:${join(dir, "sink.duckdb")}`
     const opening = performance.now()
     const writer = await openSink(uri)

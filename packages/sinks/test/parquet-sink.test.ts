@@ -136,6 +136,17 @@ describe("parquet sink", () => {
     expect((await readdir(join(dir, "videos"))).some((n) => n.endsWith(".tmp"))).toBe(false)
   })
 
+  test("parts are compressed with the codec asked for, snappy when none is", async () => {
+    const codecs: Record<string, string> = {}
+    for (const query of ["", "?compression=zstd", "?compression=snappy", "?compression=none"]) {
+      const dir = await tempDir()
+      await writeEpochs(`parquet:${dir}${query}`, Array.from({ length: 50 }, (_, i) => sampleVideo(i)), 50)
+      const rows = await duckdbQuery(`select distinct compression from parquet_metadata(${sqlString(join(dir, "videos", "*.parquet"))})`)
+      codecs[query] = rows.map((row) => String(row.compression)).join(",")
+    }
+    expect(codecs).toEqual({ "": "SNAPPY", "?compression=zstd": "ZSTD", "?compression=snappy": "SNAPPY", "?compression=none": "UNCOMPRESSED" })
+  })
+
   test("bad options fail with the option's name", () => {
     expect(() => resolveSink("parquet:/tmp/x?compression=lz4")).toThrow(/compression: expected one of zstd, snappy, none, got "lz4"/)
     expect(() => resolveSink("parquet:/tmp/x?partition=region")).toThrow(/partition: expected one of create_date/)

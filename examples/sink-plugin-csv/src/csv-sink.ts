@@ -1,5 +1,5 @@
 import type { SinkContext, SinkPlugin, SinkWriter } from "@tikflow/core"
-import { openEpochAppendFile } from "@tikflow/core"
+import { changeTally, openEpochAppendFile, wellFormedText } from "@tikflow/core"
 import { join } from "node:path"
 import type { CsvSinkConfig } from "./csv-config.js"
 import { parseCsvConfig } from "./csv-config.js"
@@ -19,12 +19,20 @@ const openCsvWriter = async (context: SinkContext<CsvSinkConfig>): Promise<SinkW
       if (file.size === 0 && header) await file.append(csvRow(columns, delimiter, nullText))
     },
     async write(batch) {
+      // The file is UTF-8, which has no bytes for a lone surrogate (a text cut mid-emoji): such a
+      // string is written as its toWellFormed() (U+FFFD), and counted, so the run reports it.
+      // Lists and objects are JSON, whose escapes keep them.
+      const changes = changeTally()
       let text = ""
       for (const record of batch.records) {
         const row = record as unknown as Readonly<Record<string, unknown>>
-        text += csvRow(columns.map((column) => row[column]), delimiter, nullText)
+        text += csvRow(columns.map((column) => {
+          const value = row[column]
+          return typeof value === "string" ? wellFormedText(value, column, changes) : value
+        }), delimiter, nullText)
       }
       await file.append(text)
+      return changes.take()
     },
     flush: (commit) => file.commit(commit.epoch),
     close: () => file.close()

@@ -179,6 +179,7 @@ testSinkPlugin(plugin, {
     if (!existsSync(file)) return []
     const [header, ...rows] = parseCsv(await readFile(file, "utf8"))
     const id = header.indexOf("id")
-    return rows.map((row) => ({ id: row[id] }))
+    const username = header.indexOf("username")
+    return rows.map((row) => ({ id: row[id], username: row[username] }))
   }
 })

@@ -11,6 +11,7 @@ export const ExitCode = {
   ItemsRefused: 5,
   MaxRecords: 6,
   KeptCopies: 7,
+  ValuesChanged: 8,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -26,6 +27,7 @@ export const exitCodeMeanings: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.ItemsRefused, "done, but the API refused some items (unknown videos, private accounts or lists): counted in the summary"],
   [ExitCode.MaxRecords, "stopped at --max-records N: the N records are committed, re-run the same command to continue"],
   [ExitCode.KeptCopies, "done, but an output kept earlier rows of provisional days fetched again beside the new ones: counted in the summary"],
+  [ExitCode.ValuesChanged, "done, but an output stored some values changed (a lone surrogate as U+FFFD, a NUL escaped in PostgreSQL): counted in the summary"],
   [ExitCode.Interrupted, "interrupted (SIGINT): sinks flushed, checkpoint saved, re-run to resume"],
   [ExitCode.Terminated, "terminated (SIGTERM): sinks flushed, checkpoint saved, re-run to resume"]
 ]

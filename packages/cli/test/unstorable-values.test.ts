@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs"
-import { createServer } from "node:http"
-import type { AddressInfo, Server } from "node:net"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { useFakeVideoApi } from "./support/fake-video-api.js"
 import { query, readArrowColumn } from "./support/read-outputs.js"
 import { runCli } from "./support/run-cli.js"
 import { tempDir } from "./support/temp-dir.js"
@@ -20,7 +19,6 @@ const runDir = () => {
 // field, the value and the record; never stored wrapped or truncated by any sink; never retried
 // (the same request returns the same value); and the advice printed works.
 
-const VIDEO_QUERY = "/v2/research/video/query/"
 const BAD_ID = "7320000000000000003"
 
 const videoJson = (id: string, likeCount: string, fields: ReadonlySet<string>): string => {
@@ -38,50 +36,10 @@ const pageJson = (cursor: number, likeCount: string, fields: ReadonlySet<string>
     `"error":{"code":"ok","message":"","log_id":"L"}}`
 }
 
-interface FakeApi {
-  readonly url: string
-  likeCount: string
-  /** Video query requests per cursor. */
-  readonly requests: Map<number, number>
-  close(): Promise<void>
-}
-
-const startFakeApi = async (): Promise<FakeApi> => {
-  const requests = new Map<number, number>()
-  const api = { likeCount: "1", requests } as FakeApi & { likeCount: string }
-  const server: Server = createServer((request, response) => {
-    let body = ""
-    request.on("data", (chunk) => (body += chunk))
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://x")
-      response.setHeader("content-type", "application/json")
-      if (url.pathname === "/v2/oauth/token/") {
-        response.end(JSON.stringify({ access_token: "token", expires_in: 7200, token_type: "Bearer" }))
-        return
-      }
-      if (url.pathname !== VIDEO_QUERY) {
-        response.writeHead(404).end("{}")
-        return
-      }
-      const cursor = Number((JSON.parse(body) as { cursor?: number }).cursor ?? 0)
-      requests.set(cursor, (requests.get(cursor) ?? 0) + 1)
-      response.end(pageJson(cursor, api.likeCount, new Set((url.searchParams.get("fields") ?? "").split(","))))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return Object.assign(api, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
-  })
-}
-
 describe("a count the schema cannot hold", () => {
-  let api: FakeApi
-  beforeAll(async () => {
-    api = await startFakeApi()
-  })
-  afterAll(() => api.close())
-  const env = () => ({ TIKFLOW_BASE_URL: api.url, TIKTOK_CLIENT_KEY: "key", TIKTOK_CLIENT_SECRET: "secret", TIKFLOW_RATE: "200" })
+  let likeCount = "1"
+  const api = useFakeVideoApi((cursor, fields) => pageJson(cursor, likeCount, fields))
+  const env = api.env
   const outs = ["--out", "parquet:./parquet", "--out", "arrow:./arrow", "--out", "duckdb:./db.duckdb"]
 
   it.each([
@@ -89,7 +47,7 @@ describe("a count the schema cannot hold", () => {
     ["9223372036854775808", "9223372036854775808"],
     ["1.5", "1.5"]
   ])("like_count %s: exit 1 naming field, value and video; not retried; no sink stores it", async (wire, shown) => {
-    api.likeCount = wire
+    likeCount = wire
     api.requests.clear()
     const dir = runDir()
     const args = ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01", ...outs]
@@ -114,7 +72,7 @@ describe("a count the schema cannot hold", () => {
   })
 
   it("the advice works: without the field, the harvest completes and every sink holds every video", async () => {
-    api.likeCount = "1e20"
+    likeCount = "1e20"
     const dir = runDir()
     writeFileSync(join(dir, "pipeline.yaml"), [
       "sinks: [parquet:./parquet, arrow:./arrow, duckdb:./db.duckdb]",

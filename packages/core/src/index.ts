@@ -40,12 +40,14 @@ export { FileWriteError } from "./errors/file-write-error.js"
 
 // Sources and progress (implemented by @tikflow/sources).
 export type { RawResponse, Source, SourcePage } from "./source/source.js"
-export type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "./progress/progress-event.js"
+export type { ItemRefusedEvent, ProgressEvent, ProgressListener, ValuesChangedEvent } from "./progress/progress-event.js"
 
 // For sink plugin authors: the contract, option readers with the standard one-line errors, the
 // epoch-tagged append file that cuts unacknowledged epochs on resume, the one atomic write.
 export * from "./sink/sink-plugin.js"
 export * from "./sink/option-readers.js"
+export { changeReasons, changeTally, mergeChangedValues, wellFormedText } from "./sink/changed-values.js"
+export type { ChangedValues, ChangeTally } from "./sink/changed-values.js"
 export { epochOffsetsPath, openEpochAppendFile } from "./sink/epoch-append-file.js"
 export { dayBounds, dayOfUnixSeconds, inDays, provisionalDayOf } from "./sink/day-bounds.js"
 export type { EpochAppendFile } from "./sink/epoch-append-file.js"

@@ -21,6 +21,7 @@ export * from "./sink/sink-plugin.js"
 export * from "./sink/option-readers.js"
 export * from "./sink/epoch-append-file.js"
 export * from "./sink/day-bounds.js"
+export * from "./sink/changed-values.js"
 export { failUnsettledSinkSteps } from "./sink/unsettled-steps.js"
 // The raw archive: its line format, writer (the runner's) and reader (replay's).
 export * from "./archive/archive-format.js"

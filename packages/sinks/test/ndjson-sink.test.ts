@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { resolveSink } from "../src/internal.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
-import { uniqueRecords } from "./support/records.js"
+import { sampleVideo, uniqueRecords } from "./support/records.js"
 
 const lines = async (file: string) => (await readFile(file, "utf8")).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Comment)
 
@@ -57,6 +57,25 @@ describe("ndjson sink", () => {
     await second.close()
     expect((await lines(target)).map((c) => c.id)).toEqual(comments(0, 50).map((c) => c.id))
     expect(context.logger.lines.some((l) => l.includes("cut"))).toBe(true)
+  })
+
+  it("what JSON cannot hold: an added field's NaN, bigint or function is refused naming the column and the record; a float's NaN is written null and counted", async () => {
+    const file = join(await tempDir(), "videos.ndjson")
+    const writer = await resolveSink(`ndjson:${file}`).open(streamContext("video", { stream: "videos", addedFields: ["author"] }))
+    const video = (i: number, extra: Record<string, unknown>) => ({ ...sampleVideo(i), author: { n: i }, ...extra })
+    // JSON.stringify wrote {"score":null} and null for the first two, and threw its own TypeError for the bigint.
+    for (const [author, shown] of [[{ score: NaN }, "NaN in it"], [[Infinity], "Infinity in it"], [{ n: 5n }, "an object"], [() => 1, "a function"]] as const) {
+      const bad = video(2, { author })
+      await expect(writer.write({ records: [video(1, {}), bad], epoch: 1 })).rejects.toThrow(`author: expected a JSON value, got ${shown} (video ${bad.id})`)
+    }
+    expect(await writer.write({ records: [video(3, {}), video(4, { video_duration: NaN }), video(5, { video_duration: -Infinity })], epoch: 1 }))
+      .toEqual([{ column: "video_duration", reason: "non-finite-null", count: 2 }])
+    expect(await writer.write({ records: [video(6, { video_duration: 15.2 })], epoch: 1 })).toBeUndefined()
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    expect((await lines(file)).map((line) => [line.id, (line as unknown as Record<string, unknown>).video_duration])).toEqual([
+      [sampleVideo(3).id, sampleVideo(3).video_duration], [sampleVideo(4).id, null], [sampleVideo(5).id, null], [sampleVideo(6).id, 15.2]
+    ])
   })
 
   it("another harvest appends; a restarted harvest replaces only its own lines", async () => {

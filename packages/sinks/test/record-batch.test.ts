@@ -123,11 +123,58 @@ describe("columnBatchBuilder", () => {
     // A bigint or a cycle threw JSON.stringify's own error, naming nothing; a function was stored null.
     [{ a: 5n }, "expected a JSON value, got an object"],
     [5n, "expected a JSON value, got the bigint 5"],
-    [() => 1, "expected a JSON value, got a function"]
+    [() => 1, "expected a JSON value, got a function"],
+    // NaN and ±Infinity have no JSON number: JSON.stringify stored them null, silently.
+    [{ score: NaN }, "expected a JSON value, got NaN in it"],
+    [[1, [2, { x: -Infinity }]], "expected a JSON value, got -Infinity in it"],
+    [Infinity, "expected a JSON value, got Infinity in it"],
+    [{ toJSON: () => ({ n: NaN }) }, "expected a JSON value, got NaN in it"]
   ])("an added field's value JSON cannot hold (%o) is refused, naming the column and the record", (value, message) => {
     const builder = columnBatchBuilder("video", ["extra"])
     const bad = [{ ...sampleVideo(2), extra: 1 }, { ...sampleVideo(3), extra: value }]
     expect(() => builder.append(bad as never)).toThrow(`extra: ${message} (video ${bad[1]!.id})`)
     expect(builder.rows).toBe(0)
+  })
+})
+
+describe("values stored changed", () => {
+  /** A column of a builder's batch, read back through Arrow IPC. */
+  const columnOf = (batch: ReturnType<ReturnType<typeof columnBatchBuilder>["finish"]>, name: string): Array<unknown> => {
+    const table = tableFromIPC(tableToIPC(new Table([toArrowRecordBatch(batch)]), "stream"))
+    const column = table.getChild(name)!
+    return Array.from({ length: table.numRows }, (_, i) => fromArrow(column.get(i)))
+  }
+  // Strings with lone surrogates among ASCII and other non-ASCII text, in pages of any size.
+  const piece = fc.constantFrom("a", "é", "😀", "\ud800", "\udfff", "\ud83d", "", "z\u0000")
+  const text = fc.array(piece, { maxLength: 6 }).map((pieces) => pieces.join(""))
+  const page = fc.array(fc.option(text, { nil: null }), { minLength: 1, maxLength: 20 })
+
+  test.prop([fc.array(page, { minLength: 1, maxLength: 5 })])(
+    "a utf8 column counts each string that is not well-formed, and stores its toWellFormed()",
+    (pages) => {
+      const builder = columnBatchBuilder("video", ["extra"])
+      let id = 0
+      const stored: Array<string | null> = []
+      for (const values of pages) {
+        const records = values.map((value) => ({ ...sampleVideo(++id), video_description: value }))
+        const changes = builder.append(records as never) ?? []
+        const notWellFormed = values.filter((value) => value !== null && !(value as unknown as { isWellFormed(): boolean }).isWellFormed()).length
+        expect(changes).toEqual(notWellFormed === 0 ? [] : [{ column: "video_description", reason: "lone-surrogate", count: notWellFormed }])
+        stored.push(...values.map((value) => value === null ? null : (value as unknown as { toWellFormed(): string }).toWellFormed()))
+      }
+      expect(columnOf(builder.finish(), "video_description")).toEqual(stored)
+    }
+  )
+
+  test("a list column counts its elements one by one; an added field's JSON text keeps a lone surrogate escaped (nothing changed)", () => {
+    const builder = columnBatchBuilder("video", ["extra"])
+    const changes = builder.append([
+      { ...sampleVideo(1), hashtag_names: ["ok", "a\ud800", "\udc00b"], extra: { note: "x\ud800" } },
+      { ...sampleVideo(2), hashtag_names: ["é\ud800"], extra: null }
+    ] as never)
+    expect(changes).toEqual([{ column: "hashtag_names", reason: "lone-surrogate", count: 3 }])
+    const batch = builder.finish()
+    expect(columnOf(batch, "hashtag_names")).toEqual([["ok", "a\ufffd", "\ufffdb"], ["é\ufffd"]])
+    expect(JSON.parse(columnOf(batch, "extra")[0] as string)).toEqual({ note: "x\ud800" })
   })
 })

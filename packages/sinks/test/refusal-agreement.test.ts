@@ -43,7 +43,7 @@ const outcomeOf = (run: () => void): Outcome => {
 }
 
 let connection: DuckDBConnection
-let duckdbAdd: (records: ReadonlyArray<unknown>) => Promise<void>
+let duckdbAdd: (records: ReadonlyArray<unknown>) => Promise<unknown>
 
 beforeAll(async () => {
   const { DuckDBDataChunk, DuckDBInstance } = await loadDuckDB()

@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { SinkWriter } from "@tikflow/core/internal"
 import { arrowSchemaFor, arrowSink, builtinSinks, duckdbSink, ndjsonSink, parquetSink, parseSinkUri, sharedDuckDB } from "../src/internal.js"
-import { runDayReplacementContract, runSinkContract, testSinkPlugin } from "../src/testing/index.js"
+import { runChangedValuesContract, runDayReplacementContract, runSinkContract, testSinkPlugin } from "../src/testing/index.js"
 import { checkpoint, streamContext, tempDir } from "./support/context.js"
 import { sampleVideo } from "./support/records.js"
 import { duckdbQuery, sqlString } from "./support/duckdb-reader.js"
@@ -34,18 +34,19 @@ testSinkPlugin(parquetSink, {
   read: async ({ dir, stream }) =>
     (await filesUnder(join(dir, stream), ".parquet")).length === 0
       ? []
-      : duckdbQuery(`SELECT id, like_count FROM read_parquet(${sqlString(join(dir, stream, "**", "*.parquet"))})`)
+      : duckdbQuery(`SELECT id, like_count, username FROM read_parquet(${sqlString(join(dir, stream, "**", "*.parquet"))})`)
 })
 
 testSinkPlugin(arrowSink, {
   uri: (dir) => `arrow:${dir}?part_rows=7`,
   read: async ({ dir, stream }) => {
-    const rows: Array<{ id: unknown; like_count: unknown }> = []
+    const rows: Array<{ id: unknown; like_count: unknown; username: unknown }> = []
     for (const file of await filesUnder(join(dir, stream), ".arrow")) {
       const table = tableFromIPC(await readFile(file))
       const likes = table.getChild("like_count")!.toArray() as ArrayLike<unknown>
+      const usernames = [...table.getChild("username")!]
       let i = 0
-      for (const id of table.getChild("id")!) rows.push({ id, like_count: likes[i++] })
+      for (const id of table.getChild("id")!) rows.push({ id, like_count: likes[i], username: usernames[i++] })
     }
     return rows
   }
@@ -58,7 +59,7 @@ testSinkPlugin(duckdbSink, {
     try {
       const tables = await connection.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = ${sqlString(stream)}`)
       if (tables.getRows().length === 0) return []
-      return (await connection.runAndReadAll(`SELECT id, like_count FROM "${stream}"`)).getRowObjectsJS() as Array<{ id: unknown }>
+      return (await connection.runAndReadAll(`SELECT id, like_count, username FROM "${stream}"`)).getRowObjectsJS() as Array<{ id: unknown }>
     } finally {
       connection.closeSync()
     }
@@ -159,6 +160,39 @@ describe("the contract suite catches broken plugins", () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(/^day replacement of keeping: after the days were fetched again: .*(×2|should be gone)/)
+  })
+
+  it("a plugin that stores a lone surrogate as U+FFFD without saying so fails, naming the column; one saying something else than changed values fails too", async () => {
+    // NDJSON's own lines, but each username written as UTF-8 holds it (toWellFormed), silently.
+    const silentlyChanged = defineSink({
+      ...ndjsonSink,
+      name: "silently-changed",
+      open: async (context) => {
+        const writer = await ndjsonSink.open(context)
+        return {
+          ...writer,
+          write: async (batch) => {
+            const records = batch.records.map((record) => {
+              const username = (record as { username: string | null }).username
+              return { ...record, username: username === null ? null : (username as unknown as { toWellFormed(): string }).toWellFormed() }
+            })
+            await writer.write({ ...batch, records: records as never })
+          }
+        }
+      }
+    })
+    const readUsernames = ({ dir }: { dir: string }) => readLines(join(dir, "videos.ndjson"))
+    const error = await runChangedValuesContract(silentlyChanged, { read: readUsernames }).catch((e: unknown) => e)
+    expect((error as Error).message).toBe("username: 2 value(s) read back other than written, but write said 0 changed: return what it stores changed (changeTally, wellFormedText)")
+    const saysNonsense = defineSink({
+      ...ndjsonSink,
+      name: "says-nonsense",
+      open: async (context) => ({ ...(await ndjsonSink.open(context)), write: async () => [{ column: "username", count: "2" }] as never })
+    })
+    const nonsense = await runChangedValuesContract(saysNonsense, { read: readUsernames }).catch((e: unknown) => e)
+    expect((nonsense as Error).message).toMatch(/^write resolved to \[\{"column":"username","count":"2"\}\]: expected nothing or changed values/)
+    // NDJSON itself keeps them (escaped) and says nothing: it passes.
+    await runChangedValuesContract(ndjsonSink, { read: readUsernames })
   })
 
   it("a contract 3 writer without the hook fails the replacement property, naming it", async () => {

@@ -53,6 +53,21 @@ describe("webhook sink", () => {
     expect(verifySignature("wrong", server.received[0].body, server.received[0].headers["x-tikflow-signature"] as string)).toBe(false)
   })
 
+  it("what a JSON body cannot hold: an added field's NaN is refused before any POST, naming the column and the record; a float's NaN is sent null and counted", async () => {
+    const server = await startWebhookServer(() => ({ status: 200 }))
+    const writer = await resolveSink(`webhook:${server.url}?unsigned=true`).open(streamContext("video", { stream: "videos", addedFields: ["author"] }))
+    const bad = { ...sampleVideo(2), author: { score: NaN } }
+    // JSON.stringify sent {"score":null}.
+    await expect(writer.write({ records: [{ ...sampleVideo(1), author: null }, bad] as never, epoch: 1 })).rejects.toThrow(`author: expected a JSON value, got NaN in it (video ${bad.id})`)
+    expect(await writer.write({ records: [{ ...sampleVideo(3), author: { n: 1 }, video_duration: Infinity }] as never, epoch: 1 }))
+      .toEqual([{ column: "video_duration", reason: "non-finite-null", count: 1 }])
+    await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+    await writer.close()
+    await server.close()
+    const records = server.received.flatMap((r) => (JSON.parse(r.body) as WebhookPayload).records as Array<Video>)
+    expect(records.map((record) => [record.id, record.video_duration])).toEqual([[sampleVideo(3).id, null]])
+  })
+
   test.prop([fc.array(fc.constantFrom<Behaviour>({ status: 500 }, { status: 429 }, { status: 503 }, "reset", { status: 200 }, { status: 200, delayMs: 5 }, { status: 200, delayMs: 400 }), { minLength: 1, maxLength: 30 })], {
     numRuns: 8
   })("retries 5xx/429/resets/stalls: every batch delivered, duplicates carry the same key and body", async (script) => {

@@ -1,4 +1,5 @@
 import type { PipelineSummary, RecordKind, SinkSummary, StageSummary } from "@tikflow/core/internal"
+import { mergeChangedValues } from "@tikflow/core/internal"
 
 const sum = <A>(items: ReadonlyArray<A>, f: (a: A) => number): number => items.reduce((total, a) => total + f(a), 0)
 
@@ -34,7 +35,11 @@ export const combineSummaries = (
       duplicates: a.duplicates + b.duplicates,
       dropped: a.dropped + b.dropped
     })),
-    sinks: byName<SinkSummary>(runs.map((r) => r.sinks), (a, b) => ({ name: a.name, recordsWritten: a.recordsWritten + b.recordsWritten })),
+    sinks: byName<SinkSummary>(runs.map((r) => r.sinks), (a, b) => ({
+      name: a.name,
+      recordsWritten: a.recordsWritten + b.recordsWritten,
+      changedValues: mergeChangedValues(a.changedValues, b.changedValues)
+    })),
     duplicatesDropped: sum(runs, (r) => r.duplicatesDropped),
     retries: sum(runs, (r) => r.retries),
     epochsCommitted: sum(runs, (r) => r.epochsCommitted),

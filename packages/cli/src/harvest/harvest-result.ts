@@ -1,5 +1,6 @@
 import type { PipelineSummary, RetryPolicy } from "@tikflow/core/internal"
 import type { ExitCode } from "../exit-codes.js"
+import type { ChangedInSink } from "./changed-values.js"
 import type { HarvestRefusals } from "./refused-items.js"
 
 export interface HarvestOptions {
@@ -27,6 +28,11 @@ export interface HarvestResult {
   readonly stoppedAtMaxRecords?: StoppedAtLimit | undefined
   /** Provisional days fetched again, per harvest whose pass finished: their earlier rows were replaced. */
   readonly replaced: ReadonlyArray<ReplacedDays>
+  /**
+   * Values the user's outputs stored changed (a lone surrogate as U+FFFD, a NUL escaped), per
+   * harvest and sink, in the epochs this run committed (an interrupted earlier process's too).
+   */
+  readonly changed: ReadonlyArray<ChangedInSink>
 }
 
 export interface ReplacedDays {

@@ -54,6 +54,7 @@ export const afterJobPipeline = async (run: OpenRun, job: JobSpec, summary: Pipe
         `run the same command again to resume${run.options.resumeCommand ? `: ${run.options.resumeCommand}` : ""}`
     )
     await run.refused.settled()
+    await run.changed.settled()
     return run.result(exitCodeForSignal(signal.reason))
   }
   return undefined
@@ -68,6 +69,7 @@ export const stoppedAtLimit = async (run: OpenRun, epoch?: number): Promise<Harv
   const limit = run.limit!
   run.display.stop()
   await run.refused.settled()
+  await run.changed.settled()
   const current = run.current
   const stopped = run.result(ExitCode.MaxRecords, undefined, {
     job: current?.job ?? "",

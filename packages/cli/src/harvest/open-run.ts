@@ -13,6 +13,7 @@ import type { RunSpec } from "./job-spec.js"
 import type { PreparedRun } from "./prepare-run.js"
 import { listInputOf } from "./prepare-run.js"
 import type { RecordLimit } from "./record-limit.js"
+import { ChangedValuesLog } from "./changed-values.js"
 import { RefusedItems } from "./refused-items.js"
 import { acquireRunLock, type RunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
@@ -38,6 +39,8 @@ export interface OpenRun {
   readonly client: TikTokClientHandle
   readonly summaries: Array<PipelineSummary>
   readonly refused: RefusedItems
+  /** Values the user's outputs stored changed, from `values-changed` events (kept across an interruption). */
+  readonly changed: ChangedValuesLog
   /** `--max-records`, when given. */
   readonly limit: RecordLimit | undefined
   readonly history: HistoryStore
@@ -71,6 +74,7 @@ export const openRun = async (
   const alreadyComplete: Array<AlreadyComplete> = []
   const replaced: Array<ReplacedDays> = []
   const refused = await RefusedItems.open(join(runState.dir, "refused-items.json"))
+  const changed = await ChangedValuesLog.open(join(runState.dir, "changed-values.json"))
   const result = (exitCode: ExitCode, stoppedByQuota?: StoppedJob, stoppedAtMaxRecords?: StoppedAtLimit): HarvestResult => {
     const totals = display.tracker.totals()
     return {
@@ -83,7 +87,8 @@ export const openRun = async (
       durationMs: Date.now() - startedAt,
       refused: refused.refusals(),
       alreadyComplete,
-      replaced
+      replaced,
+      changed: changed.changed()
     }
   }
   return {
@@ -100,6 +105,7 @@ export const openRun = async (
     client,
     summaries,
     refused,
+    changed,
     limit,
     alreadyComplete,
     replaced,

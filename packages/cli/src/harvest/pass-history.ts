@@ -26,6 +26,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   let journal: RunJournal | undefined
   const tally = () => journal?.tally ?? { requestsByDay: {}, errors: {} }
   const countRefusals = run.refused.track(harvestId, source.stream, items)
+  const countChanges = run.changed.track(harvestId, source.stream)
   const refused = () => run.refused.refusals().find((r) => r.harvestId === harvestId)?.items ?? []
   const nowIso = () => new Date(settings.now()).toISOString()
   /** The pass ended: its run's final entry; the record as it is now. */
@@ -96,6 +97,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     },
     onProgress: (event: ProgressEvent) => {
       countRefusals(event)
+      countChanges(event)
       if (event.type === "sending") journal?.sending(utcDay(settings.now()))
       else if (event.type === "request" && event.sent === false) journal?.unsent(utcDay(settings.now()))
       else if (event.type === "retry") journal?.error(event.kind)

@@ -1,9 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises"
-import { dirname } from "node:path"
 import type { ItemRefusedEvent, ProgressEvent, ProgressListener } from "@tikflow/core/internal"
-import { CliError } from "../cli-error.js"
-import { ExitCode } from "../exit-codes.js"
-import { makeDirectory } from "@tikflow/core/internal"
+import { RunStateFile } from "./run-state-file.js"
 
 /** What the API refused in one keyed harvest (comments of videos, user info, per-user lists). */
 export interface HarvestRefusals {
@@ -38,28 +34,15 @@ interface SavedRefusals {
  * refusals of the harvests an interruption cut short or that finished before it.
  */
 export class RefusedItems {
-  private saving: Promise<void> = Promise.resolve()
   private dirty = false
 
-  private constructor(private readonly file: string, private readonly harvests: Array<Tracked>) {}
+  private constructor(private readonly file: RunStateFile<SavedRefusals>, private readonly harvests: Array<Tracked>) {}
 
   /** The refusals saved in `file` by an interrupted run of the same command, if any. */
-  static async open(file: string): Promise<RefusedItems> {
-    let text: string
-    try {
-      text = await readFile(file, "utf8")
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return new RefusedItems(file, [])
-      throw error
-    }
-    let saved: SavedRefusals
-    try {
-      saved = JSON.parse(text) as SavedRefusals
-      if (saved.version !== 1 || !Array.isArray(saved.harvests)) throw new Error("version")
-    } catch {
-      throw new CliError(`${file}: not a refused-items file this version wrote; --fresh starts the run over`, ExitCode.Usage)
-    }
-    return new RefusedItems(file, saved.harvests.map((h): Tracked => ({
+  static async open(path: string): Promise<RefusedItems> {
+    const file = new RunStateFile<SavedRefusals>(path, "refused-items", 1)
+    const saved = await file.read((refusals) => Array.isArray(refusals.harvests))
+    return new RefusedItems(file, (saved?.harvests ?? []).map((h): Tracked => ({
       info: { harvestId: h.harvestId, stream: h.stream, of: h.of },
       list: undefined,
       items: new Map(h.items.map((item: string, i: number) => [item, { itemKind: h.itemKind, code: h.codes[i] ?? "unknown" }] as const))
@@ -84,7 +67,7 @@ export class RefusedItems {
 
   /** Waits for the saves started so far. */
   settled(): Promise<void> {
-    return this.saving
+    return this.file.settled()
   }
 
   /** The harvests with at least one refused item. */
@@ -103,13 +86,7 @@ export class RefusedItems {
       const codes = this.harvests.find((h) => h.info.harvestId === refusal.harvestId)!.items
       return { ...refusal, codes: refusal.items.map((item) => codes.get(item)!.code) }
     })
-    const saved: SavedRefusals = { version: 1, harvests }
-    this.saving = this.saving.then(async () => {
-      await makeDirectory(dirname(this.file))
-      const temp = `${this.file}.${process.pid}.tmp`
-      await writeFile(temp, JSON.stringify(saved))
-      await rename(temp, this.file)
-    })
+    this.file.save({ version: 1, harvests })
   }
 }
 

@@ -19,7 +19,9 @@ import { listField, listInputOf, prepareRun } from "./prepare-run.js"
 import { withWorkProgress } from "./progress-source.js"
 import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
 import { RecordLimit } from "./record-limit.js"
-import { isInternalSink, printRunSummary } from "./run-summary.js"
+import { changedTotal } from "./changed-values.js"
+import { isInternalSink } from "./internal-sinks.js"
+import { printRunSummary } from "./run-summary.js"
 
 type HarvestingPlan = Exclude<JobPlan, { type: "complete" }>
 type JobSourceValue = JobSource["source"]
@@ -45,7 +47,7 @@ export const harvest = async (spec: RunSpec, input: CommandInput, options: Harve
     // A dry run's and the team mode's modules load only when used: each module a run loads costs start-up.
     const { dryRun } = await import("./dry-run.js")
     await dryRun(spec, input, prepared)
-    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [], replaced: [] }
+    return { exitCode: ExitCode.Done, summaries: [], requests: 0, retries: {}, durationMs: Date.now() - startedAt, refused: [], alreadyComplete: [], replaced: [], changed: [] }
   }
   const run = await openRun(spec, input, options, prepared, startedAt, limit)
   try {
@@ -214,6 +216,7 @@ const runHistoryPass = async (
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
   await run.refused.settled()
+  await run.changed.settled()
   const ended = await pass.ended("complete", summary.lastEpoch)
   if (provisional?.replaces !== undefined) {
     noteReplacedDays(run, job, source, provisional.replaces.days, { before: rowsBefore, after: ended }, keptRows(summary, rowsBefore, plan.type === "resume"))
@@ -256,14 +259,18 @@ const finishRun = async (run: OpenRun): Promise<HarvestResult> => {
     await dropDeliveredKeys(stateDir, harvestId)
   }
   await run.refused.settled()
+  await run.changed.settled()
   await run.runState.remove()
   run.display.stop()
-  // Finished, but not everything asked for could be harvested: say so in the exit code too.
-  // Refused items first (their code is older); kept copies are in the summary either way.
+  // Finished, but not everything asked for could be harvested as it was: say so in the exit code
+  // too. Missing items first, then rows kept twice, then values stored changed (every record is
+  // there once); each is in the summary either way.
   const done = run.result(
     run.refused.refusals().length > 0
       ? ExitCode.ItemsRefused
-      : run.replaced.some((replaced) => replaced.kept.length > 0) ? ExitCode.KeptCopies : ExitCode.Done
+      : run.replaced.some((replaced) => replaced.kept.length > 0)
+      ? ExitCode.KeptCopies
+      : changedTotal(run.changed.changed()) > 0 ? ExitCode.ValuesChanged : ExitCode.Done
   )
   printRunSummary(run.input.output, done)
   return done
@@ -277,6 +284,7 @@ const failedRun = async (run: OpenRun, error: unknown): Promise<HarvestResult> =
   const { output, signal } = run.input
   run.display.stop()
   await run.refused.settled().catch(() => undefined)
+  await run.changed.settled().catch(() => undefined)
   const failure = describeFailure(error)
   const status = failedRunStatus(failure, signal)
   if (status === "stopped") {

@@ -2,9 +2,9 @@ import type { Output } from "../output/output.js"
 import { formatDuration } from "../progress/format-progress.js"
 import { countOf, describeRefusals, type HarvestRefusals, refusedTotals } from "./refused-items.js"
 import type { HarvestResult, KeptRows, ReplacedDays } from "./harvest-result.js"
+import { changedTotal, describeChanged } from "./changed-values.js"
+import { isInternalSink } from "./internal-sinks.js"
 
-/** The CLI's own sinks (coverage counts, collected ids): not the user's outputs. */
-export const isInternalSink = (name: string): boolean => /^(collector|history):/.test(name)
 
 /** The end-of-run report on stderr (stdout may be an ndjson sink): per stream, then totals. */
 export const printRunSummary = (output: Output, result: HarvestResult): void => {
@@ -34,6 +34,8 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
       }),
       earlierRefused: earlier.map((refused) => ({ stream: refused.stream, harvestId: refused.harvestId, ...refusalJson(refused) })),
       refused: refusedTotals(result.refused),
+      changed: result.changed,
+      changedValues: changedTotal(result.changed),
       alreadyComplete: result.alreadyComplete,
       replaced: result.replaced,
       requests: result.requests,
@@ -64,6 +66,7 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
     ...(stopped && refusedOf(stopped.harvestId) ? [`  ${"".padEnd(16)} ${describeRefusals(refusedOf(stopped.harvestId)!)}`] : []),
     ...earlier.map((refused) => `  ${refused.stream.padEnd(16)} (an earlier run) ${describeRefusals(refused)}`),
     ...result.replaced.map(describeReplaced),
+    ...result.changed.map((entry) => `  ${entry.stream.padEnd(16)} ${describeChanged(entry)}`),
     `  ${result.requests} requests, ${retries} retries survived${kinds ? ` (${kinds})` : ""}, ${formatDuration(result.durationMs)}`
   ].join("\n"))
   // Never silenced (--quiet included): the exit code says it, this line says why.
@@ -76,6 +79,11 @@ export const printRunSummary = (output: Output, result: HarvestResult): void => 
   if (kept.length > 0) {
     const rows = kept.reduce((sum, entry) => sum + entry.rows, 0)
     output.error(`finished, but ${[...new Set(kept.map((entry) => entry.sink))].join(", ")} kept ${rows.toLocaleString("en-US")} earlier row(s) of provisional days fetched again (see the summary)`)
+  }
+  const changed = changedTotal(result.changed)
+  if (changed > 0) {
+    const sinks = [...new Set(result.changed.map((entry) => entry.sink))]
+    output.error(`${stopped ? "" : "finished, but "}${sinks.join(", ")} stored ${changed.toLocaleString("en-US")} value(s) changed (see the summary)`)
   }
   const totals = Object.entries(refusedTotals(result.refused))
   if (totals.length > 0) {

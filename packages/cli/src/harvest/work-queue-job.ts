@@ -94,6 +94,7 @@ export const harvestQueuedJob = async (
   const stopped = await afterJobPipeline(run, job, summary)
   if (stopped !== undefined) return stopped
   await run.refused.settled()
+  await run.changed.settled()
   // Every item is done (the worker waited for the others): the first worker to get here covers the plan.
   const ended = await pass.ended("complete", undefined)
   if (jobPlan.refetched.length > 0) noteReplacedDays(run, job, source, jobPlan.refetched, { before: rowsBefore, after: ended }, keptByFileOutputs(job, rowsBefore))

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import { archiveFileOf, archiveFilesIn, pipeline, toPromise } from "@tikflow/core/internal"
+import { archiveFileOf, archiveFilesIn, mergeChangedValues, pipeline, toPromise } from "@tikflow/core/internal"
 import type { BoundSink, Checkpoint, CheckpointStore, PipelineSummary, Transform } from "@tikflow/core/internal"
 import { uriSecrets } from "@tikflow/sinks/registry"
 import { archivedPasses, archiveSource, inspectArchive } from "@tikflow/sources/internal"
@@ -10,6 +10,7 @@ import { existsSync } from "node:fs"
 import { usageError } from "../cli-error.js"
 import type { CommandInput } from "../commands/command.js"
 import { ExitCode } from "../exit-codes.js"
+import { changedInSummary, changedTotal, describeChanged } from "../harvest/changed-values.js"
 import { stagesOf } from "../harvest/job-pipeline.js"
 import type { SinkSpec, TransformSpec } from "../harvest/job-spec.js"
 import { exitCodeForSignal } from "../signals.js"
@@ -82,7 +83,8 @@ export const runReplay = async (spec: ReplaySpec, input: CommandInput): Promise<
     await rm(keysDir, { recursive: true, force: true })
   }
   printReplaySummary(input, summaries, sinks)
-  return ExitCode.Done
+  // As a harvest: values an output stored changed (a lone surrogate as U+FFFD) are in the exit code.
+  return changedTotal(summaries.flatMap(changedInSummary)) > 0 ? ExitCode.ValuesChanged : ExitCode.Done
 }
 
 /**
@@ -132,6 +134,8 @@ const replayHarvest = async (
       responses: total.responses + summary.pages,
       recordsOut: total.recordsOut + summary.recordsOut,
       duplicatesDropped: total.duplicatesDropped + summary.duplicatesDropped,
+      // Each pass's committed changes, added up per sink (the sinks are the same, in the same order).
+      sinks: summary.sinks.map((sink, i) => ({ ...sink, changedValues: mergeChangedValues(total!.sinks[i]?.changedValues, sink.changedValues) })),
       durationMs: total.durationMs + summary.durationMs
     }
     if (summary.status === "interrupted") break
@@ -164,7 +168,9 @@ const printReplaySummary = (
         records: s.recordsOut,
         duplicatesDropped: s.duplicatesDropped,
         durationMs: s.durationMs
-      }))
+      })),
+      changed: summaries.flatMap(changedInSummary),
+      changedValues: changedTotal(summaries.flatMap(changedInSummary))
     }))
     return
   }
@@ -173,6 +179,7 @@ const printReplaySummary = (
       `replayed ${s.harvestId} (${s.stream}): ${s.responses} archived responses → ${s.recordsOut} records` +
         (s.duplicatesDropped > 0 ? ` (${s.duplicatesDropped} repeats dropped)` : "")
     ),
-    `into ${sinks.map((sink) => sink.name).join(", ")}; 0 requests sent`
+    `into ${sinks.map((sink) => sink.name).join(", ")}; 0 requests sent`,
+    ...summaries.flatMap(changedInSummary).map((entry) => `${entry.stream}: ${describeChanged(entry)}`)
   ].join("\n"))
 }

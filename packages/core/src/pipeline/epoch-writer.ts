@@ -104,6 +104,10 @@ export const makeEpochWriter = <E, R>(options: {
       yield* flushAll(sinks, checkpoint)
       yield* archived
       if (checkpoints !== undefined) yield* saveTo(checkpoints, checkpoint)
+      for (const entry of sinks) {
+        const changes = entry.changes.committed(checkpoint.epoch)
+        if (changes !== undefined) emit({ type: "values-changed", harvestId, epoch: checkpoint.epoch, sink: entry.sink.name, changes })
+      }
       lastEpoch = checkpoint.epoch
       epochsCommitted++
       emit({ type: "checkpoint", harvestId, epoch: checkpoint.epoch })

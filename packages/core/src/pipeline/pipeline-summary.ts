@@ -1,4 +1,5 @@
 import type { RecordKind } from "../records/record-kind.js"
+import type { ChangedValues } from "../sink/changed-values.js"
 import type { StageStats } from "../transform/transform.js"
 
 export interface StageSummary extends StageStats {
@@ -8,6 +9,11 @@ export interface StageSummary extends StageStats {
 export interface SinkSummary {
   readonly name: string
   readonly recordsWritten: number
+  /**
+   * Values the sink stored changed (a lone surrogate as U+FFFD, …), per column and reason, in the
+   * epochs this run committed; empty when none.
+   */
+  readonly changedValues: ReadonlyArray<ChangedValues>
   /**
    * Set when the run fetched days again (`provisional.replaces`): false for a sink without the
    * `replaceDays` hook, which keeps the earlier rows of those days beside the new ones.
@@ -59,7 +65,7 @@ export const summaryOf = (run: {
     readonly lastEpoch: number
   }
   readonly stages: ReadonlyArray<StageSummary>
-  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly writer: { readonly replaceDays?: unknown; readonly replacedRows?: number | undefined }; readonly recordsWritten: number }>
+  readonly sinks: ReadonlyArray<{ readonly sink: { readonly name: string }; readonly writer: { readonly replaceDays?: unknown; readonly replacedRows?: number | undefined }; readonly recordsWritten: number; readonly changes: { readonly counted: ReadonlyArray<ChangedValues> } }>
   /** The days the run fetched again, if any. */
   readonly replaces?: unknown
   readonly retries: number
@@ -78,6 +84,7 @@ export const summaryOf = (run: {
   sinks: run.sinks.map((entry) => ({
     name: entry.sink.name,
     recordsWritten: entry.recordsWritten,
+    changedValues: entry.changes.counted,
     ...(run.replaces === undefined ? {} : { replacesDays: entry.writer.replaceDays !== undefined }),
     ...(run.replaces === undefined || entry.writer.replacedRows === undefined ? {} : { replacedRows: entry.writer.replacedRows })
   })),

@@ -2,13 +2,17 @@ import * as Effect from "effect/Effect"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SinkError } from "../errors/sink-error.js"
 import { sinkStepEffect, toSinkError } from "../errors/to-sink-error.js"
+import { changesOf } from "../sink/changed-values.js"
 import type { BoundSink, BoundWriter, StreamContext } from "../sink/sink-plugin.js"
+import { type CommittedChanges, committedChanges } from "./committed-changes.js"
 
 /** One opened sink and what it has been given. */
 export interface OpenSink {
   readonly sink: BoundSink
   readonly writer: BoundWriter
   recordsWritten: number
+  /** The values it stored changed, counted as their epochs commit. */
+  readonly changes: CommittedChanges
   closed: boolean
 }
 
@@ -21,6 +25,7 @@ export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContex
       sink,
       writer,
       recordsWritten: 0,
+      changes: committedChanges(),
       closed: false
     })), { concurrency: "unbounded" })
 
@@ -30,15 +35,16 @@ export const openSinks = (sinks: ReadonlyArray<BoundSink>, context: StreamContex
  * once, as one promise: a fiber per sink per page (a CLI run has two sinks, the user's and the
  * history's day counts) cost more than the writes of a page of short records. The first failure
  * fails the page once every write has ended; a sink's count grows only for a write that ended
- * before any failed.
+ * before any failed. What a write said it changed waits for its epoch's commit.
  */
 export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<unknown>, epoch: number): Effect.Effect<void, SinkError> => {
   if (records.length === 0) return Effect.void
   const batch = { records: records as ReadonlyArray<never>, epoch }
   if (open.length === 1) {
     const entry = open[0]
-    return Effect.uninterruptible(Effect.map(attempt(entry.sink, "write", () => entry.writer.write(batch)), () => {
+    return Effect.uninterruptible(Effect.map(attempt(entry.sink, "write", () => entry.writer.write(batch)), (result) => {
       entry.recordsWritten += records.length
+      if (result !== undefined) wrote(entry, epoch, result)
     }))
   }
   return Effect.uninterruptible(Effect.tryPromise({
@@ -48,8 +54,9 @@ export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<u
       let failure: SinkError | undefined
       return Promise.all(open.map((entry) =>
         started(() => entry.writer.write(batch)).then(
-          () => {
+          (result) => {
             if (failure === undefined) entry.recordsWritten += records.length
+            if (result !== undefined) wrote(entry, epoch, result)
           },
           (cause) => {
             failure ??= toSinkError(entry.sink.name, "write", cause)
@@ -61,6 +68,11 @@ export const writeAll = (open: ReadonlyArray<OpenSink>, records: ReadonlyArray<u
     },
     catch: (error) => error as SinkError
   }))
+}
+
+const wrote = (entry: OpenSink, epoch: number, result: unknown): void => {
+  const changes = changesOf(result)
+  if (changes !== undefined) entry.changes.wrote(epoch, changes)
 }
 
 /** A plugin's step started now; one that throws instead of rejecting fails the same way. */

@@ -1,3 +1,5 @@
+import type { ChangedValues } from "../sink/changed-values.js"
+
 /** What a running harvest reports, for progress displays, logs and users' own subscribers. */
 export type ProgressEvent =
   /**
@@ -37,6 +39,21 @@ export type ProgressEvent =
   | ItemRefusedEvent
   | { readonly type: "records-out"; readonly stage: string; readonly records: number }
   | { readonly type: "checkpoint"; readonly harvestId: string; readonly epoch: number }
+  | ValuesChangedEvent
+
+/**
+ * A sink stored values of an epoch changed (a lone surrogate as U+FFFD, …): emitted once the epoch
+ * is committed, before its `checkpoint` event, so each committed epoch's changes come once across
+ * a run and its resumes (an epoch delivered again after a crash was never counted).
+ */
+export interface ValuesChangedEvent {
+  readonly type: "values-changed"
+  readonly harvestId: string
+  readonly epoch: number
+  /** The sink's name, e.g. `parquet:./out`. */
+  readonly sink: string
+  readonly changes: ReadonlyArray<ChangedValues>
+}
 
 /**
  * The API refused one item of a keyed harvest (an unknown or deleted video, a private or unknown

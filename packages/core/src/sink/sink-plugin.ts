@@ -1,6 +1,7 @@
 import type { RecordBatch, Schema as ArrowSchema } from "apache-arrow"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
 import type { AnyRecord, RecordKind } from "../records/record-kind.js"
+import type { ChangedValues } from "./changed-values.js"
 
 /**
  * The sink plugin contract, version 3. A plugin is a plain object; its author needs neither Effect
@@ -154,7 +155,14 @@ export interface SinkWriter<R = AnyRecord> {
    * A sink without the hook keeps the earlier rows beside the new ones; the run reports it.
    */
   replaceDays?(replace: DayReplacement): Promise<number | undefined | void>
-  write(batch: SinkBatch<R>): Promise<void>
+  /**
+   * Takes a page of records of `batch.epoch`. Resolves to nothing, or (any contract version; an
+   * older runner ignores it) to the values of the batch this writer stores changed — per column
+   * and reason, e.g. `[{column: "video_description", reason: "lone-surrogate", count: 1}]`
+   * (`changeTally()` counts them) — which the run counts once the epoch commits and reports in its
+   * summary and exit code. A value the sink cannot store at all is refused instead (throw).
+   */
+  write(batch: SinkBatch<R>): Promise<void | ReadonlyArray<ChangedValues> | undefined>
   /**
    * Make everything written so far durable. Resolving means the records of every epoch ≤
    * `commit.epoch` survive a crash; only then does the runner commit the checkpoint.

@@ -1,6 +1,6 @@
 import { Effect, Stream } from "effect"
 import { ServerError, videoFields } from "../../src/internal.js"
-import type { Video, BoundSink, RawResponse, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkBatch, SinkWriter, StreamContext } from "../../src/internal.js"
+import type { ChangedValues, Video, BoundSink, RawResponse, Checkpoint, CheckpointStore, ProgressListener, Source, SourcePage, SinkBatch, SinkWriter, StreamContext } from "../../src/internal.js"
 
 /** A shared, ordered record of what sinks and stores did, to check commit ordering. */
 export type EventLog = Array<string>
@@ -81,6 +81,8 @@ export class MemorySink {
   traced = false
   /** Awaited by each flush before it makes anything durable (e.g. to let the next epoch's writes in). */
   beforeFlush: ((epoch: number) => Promise<void>) | undefined
+  /** What each write says it stored changed (its resolved value), if anything. */
+  changesOf: ((records: ReadonlyArray<unknown>) => ReadonlyArray<ChangedValues> | undefined) | undefined
   /** What the runner did that the contract forbids (a write past the next epoch, a step during a flush…). */
   readonly violations: Array<string> = []
   private flushes = 0
@@ -146,6 +148,7 @@ export class MemorySink {
             this.violations.push(`write of epoch ${batch.epoch} during the flush of ${flushing}`)
           }
           pending.push({ epoch: batch.epoch, records: [...batch.records] })
+          return this.changesOf?.(batch.records)
         }
         return {
           checkpoints,

@@ -9,6 +9,7 @@ import { describe, expect } from "vitest"
 import type { Transform } from "../../src/flow.js"
 import { dedupe, enrichAs, lookupFrom, lookupJoin, persistentKeys, pipeline, runPipeline } from "../../src/flow.js"
 import { ServerError, SinkError } from "../../src/internal.js"
+import type { ProgressEvent } from "../../src/internal.js"
 import type { EventLog, FakeVideo } from "./doubles.js"
 import { fakeVideo, MemoryCheckpointStore, MemorySink, memorySource } from "./doubles.js"
 
@@ -405,6 +406,14 @@ describe("pipeline", () => {
         }
       }
     }
+    // Each sink says it stored the id of every record with an odd id changed: over every run, the
+    // changes counted (values-changed events, sent once an epoch committed) are each record's once.
+    const odd = (records: ReadonlyArray<unknown>) => records.filter((record) => Number((record as FakeVideo).id) % 2 === 1).length
+    for (const sink of sinks) sink.changesOf = (records) => (odd(records) === 0 ? undefined : [{ column: "id", reason: "odd", count: odd(records) }])
+    const counted = new Map<string, number>()
+    const onProgress = (event: ProgressEvent) => {
+      if (event.type === "values-changed") for (const change of event.changes) counted.set(event.sink, (counted.get(event.sink) ?? 0) + change.count)
+    }
     const store = new MemoryCheckpointStore(log)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tikflow-pipeline-"))
     try {
@@ -443,7 +452,7 @@ describe("pipeline", () => {
         const runnable0 = withDedupe
           ? base0.through(dedupe({ store: persistentKeys(dir) }), failingStage(failOn)).to(...sinks.map((s) => s.bound()))
           : base0.through(failingStage(failOn)).to(...sinks.map((s) => s.bound()))
-        const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords }))
+        const fiber = Effect.runFork(runnable0.run({ checkpoints: store, signal: controller.signal, epochMaxRecords, onProgress }))
         interrupt = () => fiber.interruptUnsafe()
         const exit = await Effect.runPromise(Fiber.await(fiber))
         const result = exit._tag === "Success" ? exit.value : exit.cause
@@ -453,6 +462,8 @@ describe("pipeline", () => {
       const expected = withDedupe ? all.filter((v, i) => all.findIndex((w) => w.id === v.id) === i) : all
       expect(sinks[0].records()).toEqual(expected)
       expect(sinks[1].records()).toEqual(expected)
+      const expectedOdd = odd(expected)
+      expect([counted.get("a") ?? 0, counted.get("b") ?? 0]).toEqual([expectedOdd, expectedOdd])
       checkpointsFollowFlushes(log, ["a", "b"])
       expect([...sinks[0].violations, ...sinks[1].violations]).toEqual([])
     } finally {
@@ -467,7 +478,7 @@ describe("pipeline", () => {
     fc.boolean(),
     fc.boolean()
   ], { numRuns: 150 })(
-    "with random crashes and restarts on the same stores, sinks end with every record exactly once",
+    "with random crashes and restarts on the same stores, sinks end with every record exactly once, and the values they said they changed are counted once",
     restartsUntilDone
   )
 
@@ -479,7 +490,7 @@ describe("pipeline", () => {
     fc.boolean(),
     fc.integer({ min: 0, max: 4 })
   ], { numRuns: 100 })(
-    "pipelined sinks (the next epoch written during a flush): random crashes and restarts still end with every record exactly once",
+    "pipelined sinks (the next epoch written during a flush): random crashes and restarts still end with every record exactly once, its changed values counted once",
     restartsUntilDone
   )
 })

@@ -1,4 +1,5 @@
 import type { DuckDBAppender, DuckDBDataChunk } from "@duckdb/node-api"
+import type { ChangedValues } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import type { VectorBindings } from "./duckdb-library.js"
 import type { ColumnRows } from "./duckdb-vectors.js"
@@ -27,8 +28,11 @@ export interface ChunkLibrary {
  * slower).
  */
 export interface EpochAppender {
-  /** Takes a page's records; whole chunks go to the appender now, the rest waits for more. */
-  add(records: ReadonlyArray<unknown>): Promise<void>
+  /**
+   * Takes a page's records; whole chunks go to the appender now, the rest waits for more. Resolves
+   * to the values it stored changed (a lone surrogate as U+FFFD), undefined when none.
+   */
+  add(records: ReadonlyArray<unknown>): Promise<ReadonlyArray<ChangedValues> | undefined>
   /** Appends what waits and closes the appender: every added row is then in the staging table. */
   finish(): void
   /** Forgets what waits and closes the appender without appending it (the staging table is emptied next). */
@@ -69,11 +73,15 @@ export const epochAppender = (
     chunk ??= library.DuckDBDataChunk.create(Array.from({ length: created.columnCount }, (_, i) => created.columnType(i)))
     return (appender = created)
   }
-  const convert = (records: ReadonlyArray<unknown>) => {
+  const convert = (records: ReadonlyArray<unknown>): Array<ChangedValues> | undefined => {
     const values = page.read(records)
+    let changes: Array<ChangedValues> | undefined
     let c = 0
     try {
-      for (; c < columns.length; c++) buffers[c]!.put(values[c]!, waiting)
+      for (; c < columns.length; c++) {
+        const changed = buffers[c]!.put(values[c]!, waiting)
+        if (changed > 0) (changes ??= []).push({ column: columns[c]!.name, reason: "lone-surrogate", count: changed })
+      }
     } catch (error) {
       // Rows past `waiting` are not counted yet: nothing of the page is kept.
       if (error instanceof RefusedValue) throw refusalIn(columns[c]!.name, error, nameOf(records[error.row]))
@@ -82,6 +90,7 @@ export const epochAppender = (
       page.clear()
     }
     waiting += records.length
+    return changes
   }
   const appendChunk = (target: DuckDBAppender, from: number, count: number) => {
     const { vectors } = library
@@ -116,13 +125,14 @@ export const epochAppender = (
       return rows
     },
     async add(records) {
-      if (records.length === 0) return
+      if (records.length === 0) return undefined
       assertColumnsHoldFields(columns, records)
       const target = await opened()
       if (broken !== undefined) throw new Error(`an earlier write of this epoch failed (${String(broken)})`)
-      convert(records)
+      const changes = convert(records)
       rows += records.length
       if (waiting >= ROWS_PER_CHUNK) drain(target, false)
+      return changes
     },
     finish() {
       const target = appender

@@ -142,7 +142,7 @@ const openWriter = async (context: SinkContext<DuckDBSinkConfig>): Promise<SinkW
       replacing = replace
     },
     async write(batch: SinkBatch) {
-      await laneOf(batch.epoch).add(batch.records)
+      return laneOf(batch.epoch).add(batch.records)
     },
     async flush(commit: SinkCommit) {
       const lane = laneOf(commit.epoch)

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
-import type { RecordKind } from "@tikflow/core/internal"
+import type { ChangedValues, RecordKind } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { recordNameOf } from "../schema/refused-value.js"
 import { epochAppender } from "./duckdb-chunks.js"
@@ -17,7 +17,8 @@ export interface StagingLane {
   readonly connection: DuckDBConnection
   /** Rows added and not merged yet (in the staging table or still waiting for the appender). */
   readonly rows: number
-  add(records: ReadonlyArray<unknown>): Promise<void>
+  /** Resolves to the values stored changed (see `EpochAppender.add`). */
+  add(records: ReadonlyArray<unknown>): Promise<ReadonlyArray<ChangedValues> | undefined>
   /**
    * Puts every added row in the staging table. If the epoch is broken (DuckDB refused a chunk),
    * throws after emptying the staging table, so it is never merged in part.

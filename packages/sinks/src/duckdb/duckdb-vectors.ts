@@ -14,8 +14,11 @@ import { assertColumnValues } from "../schema/refused-value.js"
  * into the vector (plus, for strings, one native string for the whole column, below).
  */
 export interface ColumnRows {
-  /** Converts `values` into rows `at`…; throws (a one-line reason) on a value the column cannot hold. */
-  put(values: ReadonlyArray<unknown>, at: number): void
+  /**
+   * Converts `values` into rows `at`…; throws (a one-line reason) on a value the column cannot hold.
+   * Returns how many it stored changed (a lone surrogate as U+FFFD; a list's elements one by one).
+   */
+  put(values: ReadonlyArray<unknown>, at: number): number
   /** Writes rows [`from`, `from + count`) into `vector` (a reset chunk's, `count` rows long). */
   write(vector: VectorHandle, from: number, count: number): void
   /** Moves rows [`from`, `from + count`) to the front. */
@@ -83,6 +86,7 @@ abstract class FixedWidthRows<A extends Uint8Array | Int32Array | Float64Array> 
     if (rows * this.perRow > this.values.length) this.values = grown(this.values, rows * this.perRow)
     this.valid.ensure(rows)
     this.convert(values, at, this.values, this.valid.bytes)
+    return 0
   }
   /** Converts `values` into rows `at`… of `out`, setting their bytes in `valid`. */
   protected abstract convert(values: ReadonlyArray<unknown>, at: number, out: A, valid: Uint8Array): void
@@ -173,7 +177,7 @@ class Utf8Cells {
    * Sets cells [`at`, `at + count`) to `values`' first `count` items (null: a null cell), strings
    * (checked by the caller) or, with `json`, any value as its JSON text.
    */
-  put(values: ReadonlyArray<unknown>, count: number, at: number, json: boolean) {
+  put(values: ReadonlyArray<unknown>, count: number, at: number, json: boolean): number {
     const texts = this.texts
     texts.length = count
     this.valid.ensure(at + count)
@@ -184,7 +188,7 @@ class Utf8Cells {
         texts[i] = text
         valid[at + i] = text === null ? 0 : 1
       }
-      this.strings.put(texts, at)
+      return this.strings.put(texts, at)
     } finally {
       texts.fill(null, 0, count)
     }
@@ -208,7 +212,7 @@ class StringRows implements ColumnRows {
   put(values: ReadonlyArray<unknown>, at: number) {
     // Before any row: a number would reach the UTF-8 writer as no string at all.
     if (!this.json) assertColumnValues("utf8", values)
-    this.cells.put(values, values.length, at, this.json)
+    return this.cells.put(values, values.length, at, this.json)
   }
   write(vector: VectorHandle, from: number, count: number) {
     this.cells.write(this.duckdb, vector, from, count)
@@ -246,8 +250,9 @@ class ListRows implements ColumnRows {
         // An absent element (a hole, undefined) is null, as node-api's list value made it.
         if (list !== null) for (let k = 0; k < list.length; k++) flat[count++] = list[k] ?? null
       }
-      this.elements.put(flat, count, first, false)
+      const changed = this.elements.put(flat, count, first, false)
       starts[rows] = first + count
+      return changed
     } finally {
       flat.fill(null, 0, count)
     }

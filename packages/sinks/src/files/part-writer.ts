@@ -1,5 +1,5 @@
-import type { AnyRecord, AtomicWriteOptions, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
-import { provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
+import type { AnyRecord, AtomicWriteOptions, ChangeTally, SinkBatch, SinkCommit, SinkContext, SinkWriter } from "@tikflow/core/internal"
+import { changeTally, provisionalDayOf, writeFileAtomic } from "@tikflow/core/internal"
 import { join } from "node:path"
 import type { ColumnBatch, ColumnBatchBuilder } from "../schema/column-batch.js"
 import { columnBatchBuilder } from "../schema/column-batch.js"
@@ -109,9 +109,9 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
     if (options.encoder.open === undefined) entry.batches.push(entry.staged.finish())
     else return (entry.stream ??= options.encoder.open()).write(entry.staged.take())
   }
-  const addRecords = (partition: string, records: ReadonlyArray<AnyRecord>, day?: string): void | Promise<void> => {
+  const addRecords = (changes: ChangeTally, partition: string, records: ReadonlyArray<AnyRecord>, day?: string): void | Promise<void> => {
     const entry = entryOf(partition, day)
-    entry.staged.append(records)
+    changes.add(entry.staged.append(records))
     entry.rows += records.length
     pendingRows += records.length
     if (entry.staged.rows >= STAGE_ROWS) return convertStaged(entry)
@@ -184,7 +184,9 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
       if (pendingEpoch !== undefined && batch.epoch !== pendingEpoch) await writePending()
       pendingEpoch = batch.epoch
       const provisionalRows = provisional !== undefined && batch.records.some((record) => provisionalDayOf(record, provisional) !== undefined)
-      if (partitionOf === undefined && !provisionalRows) await addRecords("", batch.records)
+      // What this page's rows stored changed, counted by the run once its epoch commits.
+      const changes = changeTally()
+      if (partitionOf === undefined && !provisionalRows) await addRecords(changes, "", batch.records)
       else {
         const groups = new Map<string, { partition: string; day: string | undefined; records: Array<AnyRecord> }>()
         for (const record of batch.records) {
@@ -195,9 +197,10 @@ export const openPartWriter = async (context: SinkContext<unknown>, options: Par
           if (group === undefined) groups.set(key, { partition, day, records: [record] })
           else group.records.push(record)
         }
-        for (const group of groups.values()) await addRecords(group.partition, group.records, group.day)
+        for (const group of groups.values()) await addRecords(changes, group.partition, group.records, group.day)
       }
       if (pendingRows >= options.partRows && !besideFlush) await writePending()
+      return changes.take()
     },
     async replaceDays(replace) {
       // The parts the first flush removes are already known (the new ones are of later epochs):

@@ -2,6 +2,7 @@ import { defineSink, inDays, openEpochAppendFile, provisionalDayOf, readLocation
 import type { DayReplacement, SinkBatch, SinkContext, SinkTarget, SinkWriter } from "@tikflow/core/internal"
 import { join, resolve } from "node:path"
 import { once } from "node:events"
+import { jsonRecordsCheck } from "../schema/json-records.js"
 
 export interface NdjsonSinkConfig {
   /** `-` for stdout, a file (`.ndjson`/`.jsonl`, may contain `{stream}`), or a directory. */
@@ -35,22 +36,28 @@ const replacedLine = (context: SinkContext<NdjsonSinkConfig>, replace: DayReplac
   }
 }
 
+/** What a batch's lines hold other than its records (see `jsonRecordsCheck`): refused or counted. */
+const checkOf = (context: SinkContext<NdjsonSinkConfig>) => jsonRecordsCheck(context.recordKind, context.addedFields, context.provenance)
+
 const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<SinkWriter> => {
   const file = await openEpochAppendFile(fileFor(context.config.location, context.stream), context)
   const provisional = context.provisional
+  const check = checkOf(context)
   return {
     discardUncommitted: (resume) => file.discardUncommitted(resume),
     // Rewrites the file from where the first of those days starts (a day's lines are marked where
     // they begin), before the new lines are appended; a resume at `through` finds nothing to drop.
     replaceDays: (replace) => file.dropLines(replace.days, replacedLine(context, replace)),
-    write: (batch) => {
+    write: async (batch) => {
+      const changes = check(batch.records)
       if (provisional !== undefined) {
         for (const record of batch.records) {
           const day = provisionalDayOf(record, provisional)
           if (day !== undefined) file.mark(day)
         }
       }
-      return file.append(encode(batch))
+      await file.append(encode(batch))
+      return changes
     },
     flush: (commit) => file.commit(commit.epoch),
     close: () => file.close()
@@ -60,9 +67,12 @@ const openFileWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<S
 const openStdoutWriter = async (context: SinkContext<NdjsonSinkConfig>): Promise<SinkWriter> => {
   if (context.resume !== undefined) context.logger.warn("ndjson:- cannot take back lines already printed; a resumed run may repeat records")
   const out = process.stdout
+  const check = checkOf(context)
   return {
     async write(batch) {
+      const changes = check(batch.records)
       if (batch.records.length > 0 && !out.write(encode(batch))) await once(out, "drain")
+      return changes
     },
     async flush() {
       if (out.writableNeedDrain) await once(out, "drain")

@@ -1,3 +1,5 @@
+import type { ChangedValues } from "@tikflow/core/internal"
+import { isWellFormed } from "@tikflow/core/internal"
 import type { Column } from "../schema/columns.js"
 import { fieldRead } from "../schema/column-values.js"
 import { jsonText } from "../schema/columns.js"
@@ -105,13 +107,14 @@ const newChunk = () => new RowBuffer(CHUNK_BYTES + 64 * 1024)
 
 export interface CopyText {
   /**
-   * Appends `records` as COPY text rows: the columns in order, then the NUL marker. Returns how
-   * many values held NUL characters (stored escaped, see postgres-nul.ts). A value its column
-   * cannot take exactly (an int64 that is not a safe integer: `1.5`, `1e20`; a value not of the
-   * column's type: refused-value.ts) throws, naming the field and the record, and nothing of
-   * `records` stays appended.
+   * Appends `records` as COPY text rows: the columns in order, then the NUL marker. Returns the
+   * values stored changed, per column, undefined when none: those holding NUL characters (stored
+   * escaped, see postgres-nul.ts) and lone surrogates (UTF-8 has no bytes for one: U+FFFD), a
+   * list's elements one by one. A value its column cannot take exactly (an int64 that is not a
+   * safe integer: `1.5`, `1e20`; a value not of the column's type: refused-value.ts) throws,
+   * naming the field and the record, and nothing of `records` stays appended.
    */
-  append(records: ReadonlyArray<unknown>): number
+  append(records: ReadonlyArray<unknown>): ReadonlyArray<ChangedValues> | undefined
   /** Rows appended since the last `take`. */
   readonly rows: number
   /** Bytes appended since the last `take`. */
@@ -177,17 +180,24 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
   let full: Array<RowBuffer> = []
   let fullBytes = 0
   let rows = 0
-  let escapedValues = 0
+  // This append's changed values per column (see `append`): set only on the uncommon paths.
+  let changes: { nul: Int32Array; surrogate: Int32Array } | undefined
+  const changed = () => (changes ??= { nul: new Int32Array(columns.length), surrogate: new Int32Array(columns.length) })
+  /** Counts `value`'s lone surrogates, which `Buffer.write` stores as U+FFFD. */
+  const wellFormed = (value: string, c: number) => {
+    if (!isWellFormed(value)) changed().surrogate[c]!++
+  }
 
-  const withNulField = (nulFields: Array<string> | undefined, c: number): Array<string> => {
-    escapedValues++
+  const withNulField = (nulFields: Array<string> | undefined, c: number, count: number): Array<string> => {
+    changed().nul[c]! += count
     return [...(nulFields ?? []), names[c]!]
   }
   const helpers: RowHelpers = {
     text(value, c, nulFields) {
+      wellFormed(value, c)
       if (!hasNul(value)) return void out.text(copyEscape(value)), nulFields
       out.text(copyEscape(escapeNul(value)))
-      return withNulField(nulFields, c)
+      return withNulField(nulFields, c, 1)
     },
     list(values, c, nulFields, record) {
       for (let i = 0; i < values.length; i++) if (values[i] != null && typeof values[i] !== "string") helpers.refused(values, c, record)
@@ -204,9 +214,15 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       }
       if (plain) return void out.byte(125), nulFields // }
       out.length = start
-      if (!items.some((item) => item != null && hasNul(item))) return void out.text(copyEscape(arrayLiteral(items))), nulFields
+      let withNul = 0
+      for (const item of items) {
+        if (item == null) continue
+        wellFormed(item, c)
+        if (hasNul(item)) withNul++
+      }
+      if (withNul === 0) return void out.text(copyEscape(arrayLiteral(items))), nulFields
       out.text(copyEscape(arrayLiteral(items.map((item) => (item == null ? item : escapeNul(item))))))
-      return withNulField(nulFields, c)
+      return withNulField(nulFields, c, withNul)
     },
     refused(value, c, record) {
       try {
@@ -232,7 +248,7 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
   return {
     append(records) {
       const mark = { full: full.length, length: out.length, fullBytes }
-      escapedValues = 0
+      changes = undefined
       try {
         for (let row = 0; row < records.length; row++) {
           encodeRow(out, records[row] as Record<string, unknown>, helpers)
@@ -251,7 +267,7 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
         throw error
       }
       rows += records.length
-      return escapedValues
+      return changes === undefined ? undefined : changedValuesOf(names, changes)
     },
     get rows() {
       return rows
@@ -269,4 +285,14 @@ export const copyTextEncoder = (columns: ReadonlyArray<Column>, describe: (recor
       return chunks
     }
   }
+}
+
+/** The per-column counts as changed values: each column's NUL escapes, then its lone surrogates. */
+const changedValuesOf = (names: ReadonlyArray<string>, counts: { nul: Int32Array; surrogate: Int32Array }): ReadonlyArray<ChangedValues> | undefined => {
+  const changes: Array<ChangedValues> = []
+  for (let c = 0; c < names.length; c++) {
+    if (counts.nul[c]! > 0) changes.push({ column: names[c]!, reason: "nul-escaped", count: counts.nul[c]! })
+    if (counts.surrogate[c]! > 0) changes.push({ column: names[c]!, reason: "lone-surrogate", count: counts.surrogate[c]! })
+  }
+  return changes.length === 0 ? undefined : changes
 }

@@ -1,3 +1,4 @@
+import type { ChangedValues } from "@tikflow/core/internal"
 import type { CopyText } from "./postgres-copy-text.js"
 import type { PostgresSession, PostgresStatements } from "./postgres-session.js"
 
@@ -100,11 +101,11 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
     },
     /**
      * Encodes `records` into the epoch (see CopyText.append: a value its column cannot take throws
-     * and appends nothing); sends a load once one is full. Returns how many values held NUL.
+     * and appends nothing); sends a load once one is full. Resolves to the values stored changed.
      */
-    async write(records: ReadonlyArray<unknown>): Promise<number> {
+    async write(records: ReadonlyArray<unknown>): Promise<ReadonlyArray<ChangedValues> | undefined> {
       if (failure !== undefined) throw failure.error
-      const escaped = rows.append(records)
+      const changes = rows.append(records)
       if (rows.bytes >= LOAD_BYTES) {
         await settle()
         send()
@@ -113,7 +114,7 @@ export const epochLoader = (session: PostgresSession, statements: EpochStatement
         yielded = rows.bytes
         await nextTurn()
       }
-      return escaped
+      return changes
     },
     /** Sends the rest, merges what was staged, runs `withData` (the checkpoint) and commits: all or nothing. */
     async commit(withData: (tx: PostgresStatements) => Promise<unknown>): Promise<void> {

@@ -80,10 +80,8 @@ export const openPostgresWriter = async (context: SinkContext<PostgresSinkConfig
     async write(batch: SinkBatch) {
       if (batch.records.length === 0) return
       assertColumnsHoldFields(columns, batch.records)
-      const escapedValues = await epoch.write(batch.records)
-      if (escapedValues > 0) {
-        context.logger.warn(`${name}: ${escapedValues} value(s) held NUL characters, stored escaped (\\0) and named in _tikflow_nul_fields`)
-      }
+      // NUL escapes and lone surrogates: the run counts them once the epoch commits.
+      return epoch.write(batch.records)
     },
     async flush(commit: SinkCommit) {
       // Data and checkpoint commit together or not at all: exactly-once across crashes.

@@ -70,7 +70,8 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
     write: (batch) =>
       sinkStep(name, "write", async () => {
         await discardOnce()
-        await writer.write(withArrow(batch))
+        // What it stored changed, if it says: the runner counts it once the epoch commits.
+        return writer.write(withArrow(batch))
       }),
     flush: (commit) =>
       sinkStep(name, "flush", async () => {

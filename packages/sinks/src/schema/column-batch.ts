@@ -1,4 +1,4 @@
-import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
+import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
 import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
@@ -47,8 +47,11 @@ const columnText = (column: Column | undefined): string =>
 export interface ColumnBatchBuilder {
   /** The rows appended since the last `finish`. */
   readonly rows: number
-  /** Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. */
-  append(records: ReadonlyArray<AnyRecord>): void
+  /**
+   * Fails, appending nothing, on a field no column holds or a count an int64 cannot hold. Returns
+   * the values it stored changed (a lone surrogate as U+FFFD), undefined when none.
+   */
+  append(records: ReadonlyArray<AnyRecord>): ReadonlyArray<ChangedValues> | undefined
   /**
    * The rows appended since the last `take` or `finish`, as views of the builder's buffers: valid
    * until the next `append` (a consumer copies what it keeps, e.g. into its hand-over buffer).
@@ -70,7 +73,7 @@ const builderOf = (column: Column): ColumnBuilder => {
 }
 
 /** Refuses a page whose column holds a value it cannot store exactly, naming the column and the record. */
-const assertColumn = (nameOf: (record: unknown) => string, column: Column, records: ReadonlyArray<AnyRecord>, check: () => void) => {
+export const assertColumn = (nameOf: (record: unknown) => string, column: Column, records: ReadonlyArray<AnyRecord>, check: () => void) => {
   try {
     check()
   } catch (error) {
@@ -105,16 +108,21 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
       return rows
     },
     append(records) {
-      if (records.length === 0) return
+      if (records.length === 0) return undefined
       assertColumnsHoldFields(columns, records)
+      let changes: Array<ChangedValues> | undefined
       try {
         // Every column's values are read and checked before any column takes a row.
         const values = read(records)
-        for (let i = 0; i < builders.length; i++) builders[i].append(values[i])
+        for (let i = 0; i < builders.length; i++) {
+          const changed = builders[i].append(values[i])
+          if (changed > 0) (changes ??= []).push({ column: columns[i].name, reason: "lone-surrogate", count: changed })
+        }
       } finally {
         page.clear()
       }
       rows += records.length
+      return changes
     },
     take() {
       const batch = { kind, columns, length: rows, data: builders.map((builder) => builder.take()) }

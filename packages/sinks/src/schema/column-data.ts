@@ -27,7 +27,8 @@ export interface ColumnData {
 
 /** One Arrow column filled by appending values. */
 export interface ColumnBuilder {
-  append(values: ReadonlyArray<unknown>): void
+  /** Returns how many values it stored changed (a string's lone surrogate as U+FFFD; a list's elements one by one). */
+  append(values: ReadonlyArray<unknown>): number
   /** The rows appended so far, as views of the builder's buffers, valid until the next `append`; the builder starts afresh. */
   take(): ColumnData
 }
@@ -98,10 +99,11 @@ export class Utf8Builder implements ColumnBuilder {
   private readonly strings = new Utf8Strings()
   private readonly validity = new ValidityBuilder()
 
-  append(values: ReadonlyArray<string | null>): void {
+  append(values: ReadonlyArray<string | null>): number {
     this.validity.append(values, this.length)
-    this.strings.put(values, this.length)
+    const changed = this.strings.put(values, this.length)
     this.length += values.length
+    return changed
   }
 
   take(): ColumnData {
@@ -119,11 +121,12 @@ abstract class NumberBuilder<A extends BigInt64Array | Float64Array> implements 
 
   constructor(private data: A) {}
 
-  append(values: ReadonlyArray<number | null>): void {
+  append(values: ReadonlyArray<number | null>): number {
     this.validity.append(values, this.length)
     if (this.length + values.length > this.data.length) this.data = grown(this.data, this.length + values.length)
     this.fill(this.data, values, this.length)
     this.length += values.length
+    return 0
   }
 
   take(): ColumnData {
@@ -167,7 +170,7 @@ export class BoolBuilder implements ColumnBuilder {
   private readonly bits = new Bitmap()
   private readonly validity = new ValidityBuilder()
 
-  append(values: ReadonlyArray<boolean | null>): void {
+  append(values: ReadonlyArray<boolean | null>): number {
     this.validity.append(values, this.length)
     const bits = this.bits.reserve(this.length + values.length)
     for (let i = 0; i < values.length; i++) {
@@ -175,6 +178,7 @@ export class BoolBuilder implements ColumnBuilder {
       if (values[i] === true) bits[row >> 3] |= 1 << (row & 7)
     }
     this.length += values.length
+    return 0
   }
 
   take(): ColumnData {
@@ -192,7 +196,7 @@ export class ListUtf8Builder implements ColumnBuilder {
   private readonly items = new Utf8Builder()
   private itemCount = 0
 
-  append(values: ReadonlyArray<ReadonlyArray<string> | null>): void {
+  append(values: ReadonlyArray<ReadonlyArray<string> | null>): number {
     this.validity.append(values, this.length)
     if (this.length + values.length + 1 > this.offsets.length) this.offsets = grown(this.offsets, this.length + values.length + 1)
     const { offsets } = this
@@ -202,9 +206,10 @@ export class ListUtf8Builder implements ColumnBuilder {
       if (list != null) for (let j = 0; j < list.length; j++) items.push(list[j])
       offsets[this.length + i + 1] = this.itemCount + items.length
     }
-    this.items.append(items)
+    const changed = this.items.append(items)
     this.itemCount += items.length
     this.length += values.length
+    return changed
   }
 
   take(): ColumnData {

@@ -87,7 +87,9 @@ export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records:
 
 /**
  * How a `json` column stores a value: its JSON text, null for null. A value JSON.stringify fails on
- * (a bigint, a cycle) or makes nothing of (a function, a symbol: it was stored null) is refused.
+ * (a bigint, a cycle) or makes nothing of (a function, a symbol: it was stored null) is refused, and
+ * so is one holding NaN or ±Infinity, which JSON has no number for (stored null, they read back as
+ * a null the value never held): a transform made it, and the user can fix the transform.
  */
 export const jsonText = (value: unknown, row = 0): string | null => {
   if (value === null || value === undefined) return null
@@ -98,5 +100,23 @@ export const jsonText = (value: unknown, row = 0): string | null => {
     throw new RefusedValue(row, "a JSON value", value)
   }
   if (text === undefined) throw new RefusedValue(row, "a JSON value", value)
+  // Only a text with a null can hide one: most values are walked never.
+  if (text.includes("null")) {
+    const number = nonFiniteIn(value)
+    if (number !== undefined) throw new RefusedValue(row, "a JSON value", number, true)
+  }
   return text
+}
+
+/** The first NaN or ±Infinity in `value` (a number, or nested in arrays and objects as JSON.stringify walks them). */
+const nonFiniteIn = (value: unknown, depth = 0): number | undefined => {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : value
+  if (value === null || typeof value !== "object" || depth > 1000) return undefined
+  const inner = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value
+  if (inner !== value) return nonFiniteIn(inner, depth + 1)
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    const found = nonFiniteIn(item, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
 }

@@ -1,3 +1,4 @@
+import { isWellFormed } from "@tikflow/core/internal"
 import { grown } from "./grown.js"
 
 /**
@@ -20,8 +21,9 @@ export class Utf8Strings {
   /**
    * Sets strings [`at`, `at + values.length`) to `values`, after the strings before `at` (those
    * from `at` on are dropped); a lone surrogate is written as U+FFFD, as `TextEncoder` writes it.
+   * Returns how many strings that changed (not well-formed ones; an ASCII page has none).
    */
-  put(values: ReadonlyArray<string | null>, at: number): void {
+  put(values: ReadonlyArray<string | null>, at: number): number {
     let units = 0
     // Whether the page is one string over and over (a provenance column's): copied, not joined.
     let oneRun = true
@@ -39,8 +41,9 @@ export class Utf8Strings {
     // language): one native write of the joined page where the last page was ASCII (a page's ids
     // 3× faster than a write each), a write per string where it was not (a page written joined
     // and then again string by string cost 1.6× that).
-    if (this.ascii && !oneRun && writeJoined(bytes, offsets, values, at, units)) return
+    if (this.ascii && !oneRun && writeJoined(bytes, offsets, values, at, units)) return 0
     this.ascii = writeEach(bytes, offsets, values, at) - offsets[at]! === units
+    return this.ascii ? 0 : notWellFormed(values)
   }
 
   /** Where string `index`'s bytes start (0 before the first `put`). */
@@ -71,6 +74,16 @@ const writeJoined = (bytes: Uint8Array, offsets: Int32Array, values: ReadonlyArr
     offsets[at + i + 1] = position
   }
   return true
+}
+
+/** How many of `values` hold a lone surrogate (UTF-8 has no bytes for one). */
+const notWellFormed = (values: ReadonlyArray<string | null>): number => {
+  let count = 0
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v != null && !isWellFormed(v)) count++
+  }
+  return count
 }
 
 /** Writes `values` one by one from string `at`'s offset on, and their offsets; returns the end. */

@@ -4,10 +4,12 @@ import { checkSinkPlugin } from "../registry/check-plugin.js"
 import type { SinkContractOptions } from "./run-contract.js"
 import { runSinkContract } from "./run-contract.js"
 import { runDayReplacementContract } from "./run-replacement.js"
+import { runChangedValuesContract } from "./run-changed-values.js"
 
 export type { ContractOutput, SinkContractOptions } from "./run-contract.js"
 export { runSinkContract } from "./run-contract.js"
 export { runDayReplacementContract } from "./run-replacement.js"
+export { runChangedValuesContract } from "./run-changed-values.js"
 export type { ReplacementScenario } from "./replacement-scenario.js"
 export { replacementScenarioArb } from "./replacement-scenario.js"
 export type { ContractEpoch, ContractScenario, EpochFate } from "./contract-scenario.js"
@@ -23,7 +25,8 @@ export { contractScenarioArb } from "./contract-scenario.js"
  *
  * A contract 3 plugin is also checked for `replaceDays` (provisional days fetched again replace
  * their earlier rows; `read` then returns `id` and `like_count`), unless `replacesDays: false`
- * says it keeps them (as a webhook must).
+ * says it keeps them (as a webhook must). Every plugin is checked for what `write` says it stored
+ * changed (lone surrogates, U+0000): counted when the rows `read` returns carry `username`.
  */
 export const testSinkPlugin = (
   plugin: SinkPlugin<any>,
@@ -34,6 +37,7 @@ export const testSinkPlugin = (
       checkSinkPlugin(plugin, plugin?.name ?? "(unnamed)")
     })
     it("lands every record exactly once across crashes and resumes", () => runSinkContract(plugin, options), options.timeout ?? 120_000)
+    it("says which values it stored changed", () => runChangedValuesContract(plugin, options), options.timeout ?? 120_000)
     if (plugin?.contract === 3 && options.replacesDays !== false) {
       it("replaces the rows of days fetched again, across crashes and resumes", () => runDayReplacementContract(plugin, options), options.timeout ?? 120_000)
     }

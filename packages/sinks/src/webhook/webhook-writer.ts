@@ -3,6 +3,7 @@ import type { SinkBatch, SinkContext, SinkWriter } from "@tikflow/core/internal"
 import { setMaxListeners } from "node:events"
 import { resolve } from "node:path"
 import { Pool } from "undici"
+import { jsonRecordsCheck } from "../schema/json-records.js"
 import { deadLetterFile } from "./dead-letter.js"
 import type { DeliveryTarget, WebhookPayload } from "./deliver-payload.js"
 import { deliverPayload } from "./deliver-payload.js"
@@ -68,6 +69,8 @@ export const openWebhookWriter = async (context: SinkContext<WebhookSinkConfig>)
   }
   const running = inFlightSet(config.concurrency)
   const payloadsOf = payloadSequence(context)
+  // A body holds each record as JSON: a value it cannot hold is refused, a float's NaN counted (null).
+  const check = jsonRecordsCheck(context.recordKind, context.addedFields, context.provenance)
 
   return {
     async discardUncommitted(resume) {
@@ -79,11 +82,13 @@ export const openWebhookWriter = async (context: SinkContext<WebhookSinkConfig>)
     },
     async write(batch: SinkBatch) {
       undelivered.check()
+      const changes = check(batch.records)
       for (const payload of payloadsOf(batch)) {
         // Bounded concurrency: wait for a slot before starting another POST.
         await running.whenSlotFree()
         running.add(deliverPayload(target, payload))
       }
+      return changes
     },
     async flush() {
       // Durable means every POST so far got a 2xx; a dead-lettered batch fails the run unless opted in.

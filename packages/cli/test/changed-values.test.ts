@@ -1,0 +1,133 @@
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
+import { useFakeVideoApi } from "./support/fake-video-api.js"
+import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
+import { runCli } from "./support/run-cli.js"
+import { tempDir } from "./support/temp-dir.js"
+
+
+// A loopback API whose videos hold what the binary sinks cannot store as it is: lone surrogates
+// (a description cut mid-emoji; the body's `\ud800` escapes parse to one) and, for PostgreSQL,
+// U+0000. Sent as JSON escapes in the body's text, as the real API's JSON would.
+const pages = [
+  [
+    `{"id":7320000000000000001,"create_time":1704100000,"username":"u1","video_description":"cut \\ud83d","hashtag_names":["ok"]}`,
+    `{"id":7320000000000000002,"create_time":1704100001,"username":"u2","video_description":"fine","hashtag_names":["x\\udc00","y"]}`
+  ],
+  [
+    `{"id":7320000000000000003,"create_time":1704100002,"username":"u3","video_description":"\\ud800 and \\u00e9","hashtag_names":[]}`,
+    `{"id":7320000000000000004,"create_time":1704100003,"username":"u4","video_description":"n\\u0000ul","hashtag_names":null}`
+  ]
+]
+
+type JsonLine = Record<string, unknown>
+const jsonLines = (text: string): Array<JsonLine> =>
+  text.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as JsonLine)
+
+const surrogates = (sink: string, description: number, hashtags: number) => ({
+  sink,
+  changes: [
+    ...(description > 0 ? [{ column: "video_description", reason: "lone-surrogate", count: description }] : []),
+    ...(hashtags > 0 ? [{ column: "hashtag_names", reason: "lone-surrogate", count: hashtags }] : [])
+  ]
+})
+
+describe("values a sink stores changed", () => {
+  const { env } = useFakeVideoApi((cursor) => {
+    const page = cursor / 2
+    return `{"data":{"videos":[${pages[page]!.join(",")}],"cursor":${cursor + 2},"has_more":${page === 0},"search_id":"s1"},` +
+      `"error":{"code":"ok","message":"","log_id":"L"}}`
+  })
+  const args = ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01",
+    "--out", "parquet:./parquet", "--out", "arrow:./arrow", "--out", "duckdb:./db.duckdb", "--out", "ndjson:./videos.ndjson"]
+
+  it("lone surrogates: counted per sink and column in the text summary, exit 8; stored as U+FFFD, NDJSON keeps them", async () => {
+    const dir = tempDir()
+    const result = await runCli(args, { cwd: dir, env: env() })
+    expect(result.code, result.stderr).toBe(8)
+    const reason = "a lone UTF-16 surrogate stored as U+FFFD"
+    for (const sink of ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"]) {
+      expect(result.stderr).toContain(`videos           ${sink} stored 3 value(s) changed: video_description 2 (${reason}), hashtag_names 1 (${reason})`)
+    }
+    expect(result.stderr).not.toMatch(/ndjson\S* stored/)
+    expect(result.stderr).toContain("finished, but parquet:./parquet, arrow:./arrow, duckdb:./db.duckdb stored 9 value(s) changed (see the summary)")
+
+    const byId = "ORDER BY id"
+    const parquet = await query(":memory:", `SELECT video_description, hashtag_names FROM read_parquet('${join(dir, "parquet")}/**/*.parquet') ${byId}`)
+    const duckdb = await query(join(dir, "db.duckdb"), `SELECT video_description, hashtag_names FROM videos ${byId}`)
+    const stored = [
+      { video_description: "cut \ufffd", hashtag_names: ["ok"] },
+      { video_description: "fine", hashtag_names: ["x\ufffd", "y"] },
+      { video_description: "\ufffd and é", hashtag_names: [] },
+      { video_description: "n\u0000ul", hashtag_names: null }
+    ]
+    expect(parquet).toEqual(stored)
+    expect(duckdb).toEqual(stored)
+    expect(readArrowColumn(join(dir, "arrow"), "video_description").sort()).toEqual(stored.map((row) => row.video_description).sort())
+    // NDJSON escapes them: nothing changed.
+    expect(readNdjson(join(dir, "videos.ndjson")).map((row) => row.video_description)).toEqual(["cut \ud83d", "fine", "\ud800 and é", "n\u0000ul"])
+
+    // Replayed from the archive into a new output: the same changes, said the same way.
+    const replay = await runCli(["replay", "--out", "parquet:./rebuilt", "--out", "ndjson:./rebuilt.ndjson"], { cwd: dir, env: env() })
+    expect(replay.code, replay.stderr).toBe(8)
+    expect(replay.stdout).toContain(`videos: parquet:./rebuilt stored 3 value(s) changed: video_description 2 (${reason}), hashtag_names 1 (${reason})`)
+    expect(replay.stdout).not.toMatch(/ndjson\S* stored/)
+  })
+
+  it("--log-format json: the summary lists them (changed, changedValues) and each commit's values-changed event", async () => {
+    const dir = tempDir()
+    const result = await runCli([...args, "--log-format", "json"], { cwd: dir, env: env() })
+    expect(result.code, result.stderr).toBe(8)
+    const lines = jsonLines(result.stderr)
+    const summary = lines.find((line) => line.type === "summary")!
+    expect(summary).toMatchObject({ exitCode: 8, changedValues: 9 })
+    expect((summary.changed as Array<JsonLine>).map(({ harvestId: _, ...entry }) => entry)).toEqual(
+      ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"].map((sink) => ({ stream: "videos", ...surrogates(sink, 2, 1) }))
+    )
+    const events = lines.filter((line) => line.type === "progress" && (line.event as JsonLine).type === "values-changed")
+    expect(events.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it("stopped at --max-records after the first page, then continued: each committed page's changes counted once over the two runs", async () => {
+    const dir = tempDir()
+    const first = await runCli([...args, "--max-records", "2", "--log-format", "json"], { cwd: dir, env: env() })
+    expect(first.code, first.stderr).toBe(6)
+    const firstSummary = jsonLines(first.stderr).find((line) => line.type === "summary")!
+    expect((firstSummary.changed as Array<JsonLine>).map(({ harvestId: _, stream: __, ...entry }) => entry)).toEqual(
+      ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"].map((sink) => surrogates(sink, 1, 1))
+    )
+    const second = await runCli([...args, "--log-format", "json"], { cwd: dir, env: env() })
+    expect(second.code, second.stderr).toBe(8)
+    const summary = jsonLines(second.stderr).find((line) => line.type === "summary")!
+    // The first run's page 1 (from the run's saved state) and this run's page 2, each once.
+    expect(summary).toMatchObject({ changedValues: 9 })
+    expect((summary.changed as Array<JsonLine>).map(({ harvestId: _, stream: __, ...entry }) => entry)).toEqual(
+      ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"].map((sink) => surrogates(sink, 2, 1))
+    )
+  })
+
+  describe("PostgreSQL", () => {
+    const server = usePostgres()
+    it("lone surrogates and a NUL (stored escaped, in _tikflow_nul_fields) are counted, exit 8", async () => {
+      const dir = tempDir()
+      const uri = server.uri({ query: "schema=changed" })
+      const result = await runCli(["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01", "--out", uri, "--log-format", "json"], {
+        cwd: dir,
+        env: env()
+      })
+      expect(result.code, result.stderr).toBe(8)
+      const summary = jsonLines(result.stderr).find((line) => line.type === "summary")!
+      expect(summary).toMatchObject({ changedValues: 4 })
+      const [entry] = summary.changed as Array<{ changes: Array<JsonLine> }>
+      expect(entry!.changes).toEqual(expect.arrayContaining([
+        { column: "video_description", reason: "lone-surrogate", count: 2 },
+        { column: "video_description", reason: "nul-escaped", count: 1 },
+        { column: "hashtag_names", reason: "lone-surrogate", count: 1 }
+      ]))
+      expect(entry!.changes).toHaveLength(3)
+      const rows = server.psql("select video_description || '|' || coalesce(array_to_string(_tikflow_nul_fields, ','), '') from changed.videos order by id", server.database)
+      expect(rows.split("\n").filter((line: string) => line !== "")).toEqual(["cut \ufffd|", "fine|", "\ufffd and é|", "n\\0ul|video_description"])
+    })
+  })
+})

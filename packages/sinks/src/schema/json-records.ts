@@ -1,0 +1,35 @@
+import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
+import { assertColumn } from "./column-batch.js"
+import { columnsOf, jsonText } from "./columns.js"
+import { recordNameOf } from "./refused-value.js"
+
+/**
+ * For sinks that write each record as one JSON text (NDJSON lines, webhook bodies), what the typed
+ * sinks do at their columns: an added field's value JSON cannot hold (a bigint, a cycle, a
+ * function, NaN or ±Infinity inside it) is refused, naming the column and the record, as
+ * `jsonText` refuses it (JSON.stringify threw naming nothing, or wrote null); and a float64 field's
+ * NaN or ±Infinity, a number of the column's type that JSON writes as null, is counted as changed.
+ */
+export const jsonRecordsCheck = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false) => {
+  const columns = columnsOf(kind, addedFields, provenance)
+  const json = columns.filter((column) => column.type === "json")
+  const floats = columns.filter((column) => column.type === "float64").map((column) => column.name)
+  const nameOf = recordNameOf(kind)
+  return (records: ReadonlyArray<unknown>): ReadonlyArray<ChangedValues> | undefined => {
+    for (const column of json) {
+      assertColumn(nameOf, column, records as ReadonlyArray<AnyRecord>, () => {
+        for (let r = 0; r < records.length; r++) jsonText((records[r] as Record<string, unknown>)[column.name], r)
+      })
+    }
+    let changes: Array<ChangedValues> | undefined
+    for (const name of floats) {
+      let count = 0
+      for (const record of records) {
+        const v = (record as Record<string, unknown>)[name]
+        if (typeof v === "number" && !Number.isFinite(v)) count++
+      }
+      if (count > 0) (changes ??= []).push({ column: name, reason: "non-finite-null", count })
+    }
+    return changes
+  }
+}

@@ -9,7 +9,7 @@ import {
   decodeUserInfoResponseSync,
   decodeUserVideoListResponseSync,
   decodeVideoQueryResponseSync,
-  parseJsonBodySync
+  parseJsonBody
 } from "../../packages/core/src/internal.js"
 import { badBodyText, fixtureTexts } from "./support/fuzz-inputs.js"
 import { recordPart } from "./support/last-run.js"
@@ -45,7 +45,7 @@ const typedOrFine = (label: string, f: () => unknown): string | undefined => {
 describe(`response decoders under fuzzed bodies (${mode})`, () => {
   it("the recorded bodies decode (the mutations start from valid input)", () => {
     expect(fixtureTexts.length).toBeGreaterThan(3)
-    const page = decodeVideoQueryResponseSync(parseJsonBodySync(fixtureTexts.find((t) => t.includes('"videos"'))!, "/v2/research/video/query/"))
+    const page = decodeVideoQueryResponseSync(parseJsonBody(fixtureTexts.find((t) => t.includes('"videos"'))!, "/v2/research/video/query/"))
     expect(page.records.length).toBeGreaterThan(0)
   })
 
@@ -57,7 +57,7 @@ describe(`response decoders under fuzzed bodies (${mode})`, () => {
         fuzzed++
         let body: unknown
         const parse = typedOrFine("lossless JSON parser", () => {
-          body = parseJsonBodySync(text, "/v2/research/video/query/")
+          body = parseJsonBody(text, "/v2/research/video/query/")
         })
         expect(parse).toBeUndefined()
         if (body === undefined) {

@@ -6,7 +6,7 @@ import {
   DecodeError,
   errorEnvelopeOf,
   InvalidRequestError,
-  parseJsonBodySync,
+  parseJsonBody,
   RateLimitedError,
   SearchIdExpiredError,
   ServerError,
@@ -77,7 +77,7 @@ export const classifyResponseSync = (
   let body: unknown = undefined
   let notJson: DecodeError | undefined
   try {
-    body = parseJsonBodySync(response.bytes, endpoint)
+    body = parseJsonBody(response.bytes, endpoint)
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error
     notJson = error

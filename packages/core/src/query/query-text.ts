@@ -55,23 +55,22 @@ class Parser {
   }
 
   private or(): Node {
-    const first = this.and()
-    const items = [first]
-    while (isWord(this.next, "OR")) {
-      this.at++
-      items.push(this.and())
-    }
-    return items.length === 1 ? first : { kind: "or", items, position: first.position }
+    return this.joined("or", () => this.and())
   }
 
   private and(): Node {
-    const first = this.factor()
+    return this.joined("and", () => this.factor())
+  }
+
+  /** `item` (`OR` | `AND`) `item` …: one item as it is, several as one node. */
+  private joined(kind: "and" | "or", item: () => Node): Node {
+    const first = item()
     const items = [first]
-    while (isWord(this.next, "AND")) {
+    while (isWord(this.next, kind.toUpperCase())) {
       this.at++
-      items.push(this.factor())
+      items.push(item())
     }
-    return items.length === 1 ? first : { kind: "and", items, position: first.position }
+    return items.length === 1 ? first : { kind, items, position: first.position }
   }
 
   private depth = 0

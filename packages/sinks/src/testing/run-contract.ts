@@ -48,6 +48,17 @@ export const contextFor = (harvestId: string, committed: number): StreamContext 
   resume: committed > 0 ? { epoch: committed } : undefined
 })
 
+/** The harvest every scenario plays. */
+export const HARVEST_ID = "contract-harvest"
+
+/** A scenario's fresh directory, the output the plugin writes for it (`options.uri`), and the sink bound to that URI. */
+export const scenarioSink = async (plugin: SinkPlugin<unknown>, options: SinkContractOptions, contract: string) => {
+  const dir = await mkdtemp(join(tmpdir(), `tikflow-${contract}-${plugin.name}-`))
+  const uri = (options.uri ?? ((d: string) => `${plugin.schemes[0]}:${d}`))(dir)
+  const output: ContractOutput = { dir, uri, stream: STREAM }
+  return { output, sink: bindSink(plugin, parseSinkUri(uri)) }
+}
+
 export const checkpointAt = (harvestId: string, epoch: number) => ({ version: 1 as const, harvestId, epoch, state: epoch, updatedAt: new Date(0).toISOString() })
 
 /** Compares what was read with the ids expected: each exactly once, nothing else. */
@@ -75,11 +86,8 @@ const idsThrough = (scenario: ContractScenario, epoch: number): Array<string> =>
  * the rest, and checks the output after every acknowledged flush and at the end.
  */
 const playScenario = async (plugin: SinkPlugin<unknown>, options: SinkContractOptions, scenario: ContractScenario): Promise<void> => {
-  const dir = await mkdtemp(join(tmpdir(), `tikflow-contract-${plugin.name}-`))
-  const uri = (options.uri ?? ((d: string) => `${plugin.schemes[0]}:${d}`))(dir)
-  const output: ContractOutput = { dir, uri, stream: STREAM }
-  const sink = bindSink(plugin, parseSinkUri(uri))
-  const harvestId = "contract-harvest"
+  const { output, sink } = await scenarioSink(plugin, options, "contract")
+  const harvestId = HARVEST_ID
   const fates = scenario.epochs.map((epoch) => epoch.fate)
   let committed = 0
   let run = 0

@@ -1,15 +1,9 @@
 import type { ProvisionalDays, SinkPlugin, Video } from "@tikflow/core/internal"
-import { mkdtemp } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { bindSink } from "../registry/bind-sink.js"
-import { parseSinkUri } from "../registry/sink-uri.js"
-import type { ContractOutput, SinkContractOptions } from "./run-contract.js"
-import { checkContractProperty, contextFor, playRun } from "./run-contract.js"
+import type { SinkContractOptions } from "./run-contract.js"
+import { checkContractProperty, contextFor, HARVEST_ID, playRun, scenarioSink } from "./run-contract.js"
 import type { ReplacementScenario } from "./replacement-scenario.js"
 import { dayText, FIRST_DAY, replacementScenarioArb } from "./replacement-scenario.js"
 
-const STREAM = "videos"
 const DAY = 86_400
 
 /** The first run's videos, split by whether the second run fetched their day again. */
@@ -61,11 +55,8 @@ const checkReplacedRows = (replacedRows: number | undefined, scenario: Replaceme
  * fetches days again from the first run's last epoch, crashing and resuming as its fates say.
  */
 const playReplacement = async (plugin: SinkPlugin<unknown>, options: SinkContractOptions, scenario: ReplacementScenario): Promise<void> => {
-  const dir = await mkdtemp(join(tmpdir(), `tikflow-replace-${plugin.name}-`))
-  const uri = (options.uri ?? ((d: string) => `${plugin.schemes[0]}:${d}`))(dir)
-  const output: ContractOutput = { dir, uri, stream: STREAM }
-  const sink = bindSink(plugin, parseSinkUri(uri))
-  const harvestId = "contract-harvest"
+  const { output, sink } = await scenarioSink(plugin, options, "replace")
+  const harvestId = HARVEST_ID
   const from = FIRST_DAY + scenario.provisionalFrom * DAY
   const provisional: ProvisionalDays = { field: "create_time", from }
   const through = scenario.first.length

@@ -3,10 +3,10 @@ import { commentApiFields, ConfigError, decodeCommentListResponse, encodeComment
 import type { Comment, Source, SourceError } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { finalResponse } from "../harvest/final-response.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
 import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
+import { keyPage } from "./key-page.js"
 import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { maxCountOf } from "./source-options.js"
@@ -46,27 +46,23 @@ export const comments = (options: CommentsOptions): Source<"comment", TikTokClie
     stream: "comments",
     harvestId: harvestIdOf("comments", { endpoint, videoIds, maxCount }),
     pages: (run = {}) =>
-      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
+      withSourceRun(options, run.onProgress, (source) =>
+        keyedPages(videoIds, run.resumeFrom, { endpoint, keyKind: "video", order: "ascending" }, (videoId, cursor): Effect.Effect<KeyPage<Comment>, SourceError> => {
           if (countFrom(offsetOf(cursor)) <= 0) return Effect.succeed({ records: [], next: null })
-          const { onResponse, responses } = finalResponse()
-          return Effect.sync(() => requestOf(videoId, cursor)).pipe(
-            Effect.flatMap((request) => client.call({ ...request, retry, onProgress: run.onProgress, onResponse })),
-            Effect.flatMap((response) => decodeCommentListResponse(response, endpoint)),
-            Effect.map((decoded): KeyPage<Comment> => {
-              const next = decoded.cursor
-              // A cursor that does not move forward is a loop: keyedPages stops it with a typed error.
-              const more = decoded.hasMore && next !== null && next < COMMENT_CAP
-              emit({ type: "page", endpoint, records: decoded.records.length, hasMore: more })
-              return { records: decoded.records, next: more ? next : null, responses: responses() }
+          return keyPage(source, run.onProgress, {
+            endpoint,
+            request: () => requestOf(videoId, cursor),
+            itemKind: "video_id",
+            item: videoId,
+            decode: (response) => decodeCommentListResponse(response, endpoint),
+            // A cursor that does not move forward is a loop: keyedPages stops it with a typed error.
+            page: (decoded) => ({
+              records: decoded.records,
+              next: decoded.hasMore && decoded.cursor !== null && decoded.cursor < COMMENT_CAP ? decoded.cursor : null
             }),
-            Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "item-refused", endpoint, itemKind: "video_id", item: videoId, code: error.code, message: error.message })
-              return Effect.succeed<KeyPage<Comment>>({ records: [], next: null, responses: responses() })
-            })
-          )
-        }, options.concurrency)
-      }),
+            refused: () => []
+          })
+        }, options.concurrency)),
     plan: (resumeFrom) => plannedKeys(videoIds, resumeFrom, "video", requestOf)
   }
 }

@@ -3,10 +3,10 @@ import { decodeUserInfoResponse, userInfoApiFields, userInfoLookupFailed } from 
 import type { Source, SourceError, UserInfo } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { finalResponse } from "../harvest/final-response.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
 import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
 import { endpoints } from "./endpoints.js"
+import { keyPage } from "./key-page.js"
 import { withSourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
 import { nonEmptyNames } from "./source-options.js"
@@ -30,22 +30,18 @@ export const userInfo = (options: UserInfoOptions): Source<"user_info", TikTokCl
     stream: "users",
     harvestId: harvestIdOf("users", { endpoint, usernames, fields }),
     pages: (run = {}) =>
-      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        return keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> => {
-          const { onResponse, responses } = finalResponse()
-          return client.call({ ...requestOf(username), retry, onProgress: run.onProgress, onResponse }).pipe(
-            Effect.flatMap((response) => decodeUserInfoResponse(response, username, endpoint)),
-            Effect.map((record): KeyPage<UserInfo> => {
-              emit({ type: "page", endpoint, records: 1, hasMore: false })
-              return { records: [record], next: null, responses: responses() }
-            }),
-            Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "item-refused", endpoint, itemKind: "username", item: username, code: error.code, message: error.message })
-              return Effect.succeed<KeyPage<UserInfo>>({ records: [userInfoLookupFailed(username, error.code)], next: null, responses: responses() })
-            })
-          )
-        }, options.concurrency)
-      }),
+      withSourceRun(options, run.onProgress, (source) =>
+        keyedPages(usernames, run.resumeFrom, { endpoint, keyKind: "user", order: "any" }, (username): Effect.Effect<KeyPage<UserInfo>, SourceError> =>
+          keyPage(source, run.onProgress, {
+            endpoint,
+            request: () => requestOf(username),
+            itemKind: "username",
+            item: username,
+            decode: (response) => decodeUserInfoResponse(response, username, endpoint),
+            page: (record) => ({ records: [record], next: null }),
+            // A refused lookup is still the user's record, saying why.
+            refused: (code) => [userInfoLookupFailed(username, code)]
+          }), options.concurrency)),
     plan: (resumeFrom) => plannedKeys(usernames, resumeFrom, "user", requestOf)
   }
 }

@@ -1,11 +1,11 @@
 import * as Effect from "effect/Effect"
-import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source, SourceError } from "@tikflow/core/internal"
+import type { DecodedPage, DecodeError, RecordKind, RecordKinds, Source } from "@tikflow/core/internal"
 import { TikTokClient } from "../client/tiktok-client.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
-import { finalResponse } from "../harvest/final-response.js"
 import { keyedPages, plannedKeys } from "../harvest/keyed-pages.js"
-import type { KeyPage, KeyRequest } from "../harvest/keyed-pages.js"
+import type { KeyRequest } from "../harvest/keyed-pages.js"
 import type { CommonSourceOptions } from "./source-options.js"
+import { keyPage } from "./key-page.js"
 import { withSourceRun } from "./source-run.js"
 import { maxCountOf, nonEmptyNames } from "./source-options.js"
 
@@ -40,28 +40,21 @@ export const userListSource = <K extends RecordKind>(
     stream: spec.stream,
     harvestId: harvestIdOf(spec.stream, { endpoint: spec.endpoint, usernames, fields: spec.fields, maxCount }),
     pages: (run = {}) =>
-      withSourceRun(options, run.onProgress, ({ client, retry, emit }) => {
-        // Cursor directions differ by list (follow times descend, offsets ascend): only repeats are refused.
-        return keyedPages(usernames, run.resumeFrom, { endpoint: spec.endpoint, keyKind: "user", order: "any" }, (username, cursor) => {
-          const { onResponse, responses } = finalResponse()
-          return client.call({ ...requestOf(username, cursor), retry, onProgress: run.onProgress, onResponse }).pipe(
-            Effect.flatMap((body) => spec.decodePage(body, username)),
-            Effect.map((decoded): KeyPage<RecordKinds[K]> => {
-              // No cursor to send back means nothing more can be asked for; the same one again is a loop
-              // (keyedPages stops it), not the end of the list.
-              const more = decoded.hasMore && decoded.cursor !== null
-              emit({ type: "page", endpoint: spec.endpoint, records: decoded.records.length, hasMore: more })
-              return { records: decoded.records, next: more ? decoded.cursor : null, responses: responses() }
-            }),
-            Effect.catchTag("InvalidRequestError", (error) => {
-              emit({ type: "item-refused", endpoint: spec.endpoint, itemKind: "username", item: username, code: error.code, message: error.message })
-              return Effect.succeed<KeyPage<RecordKinds[K]>>({ records: [], next: null, responses: responses() })
-            })
-          )
-        },
-          options.concurrency
-        )
-      }),
+      // Cursor directions differ by list (follow times descend, offsets ascend): only repeats are refused.
+      withSourceRun(options, run.onProgress, (source) =>
+        keyedPages(usernames, run.resumeFrom, { endpoint: spec.endpoint, keyKind: "user", order: "any" }, (username, cursor) =>
+          keyPage(source, run.onProgress, {
+            endpoint: spec.endpoint,
+            request: () => requestOf(username, cursor),
+            itemKind: "username",
+            item: username,
+            decode: (body) => spec.decodePage(body, username),
+            // No cursor to send back means nothing more can be asked for; the same one again is a loop
+            // (keyedPages stops it), not the end of the list.
+            page: (decoded): { records: ReadonlyArray<RecordKinds[K]>; next: number | string | null } =>
+              ({ records: decoded.records, next: decoded.hasMore && decoded.cursor !== null ? decoded.cursor : null }),
+            refused: () => []
+          }), options.concurrency)),
     plan: (resumeFrom) => plannedKeys(usernames, resumeFrom, "user", requestOf)
   }
 }

@@ -171,6 +171,30 @@ describe("third-party plugins", () => {
     expect(error).toBeInstanceOf(SinkError)
     expect(error).toMatchObject({ sink: "probe:x", operation: "write", message: "probe:x: write failed: boom" })
   })
+
+  it("an Arrow plugin's write says what the conversion to Arrow changed, beside what the plugin says", async () => {
+    const stored: Array<unknown> = []
+    const plugin: SinkPlugin<null> = {
+      contract: 3, name: "probe", schemes: ["probe"], batchFormat: "arrow", config: { parse: () => null },
+      open: async () => ({
+        write: async (batch) => {
+          stored.push(...batch.arrow!.getChild("video_description")!.toArray())
+          return batch.epoch === 2 ? [{ column: "username", reason: "own-reason", count: 2 }] : undefined
+        },
+        flush: async () => undefined,
+        close: async () => undefined
+      })
+    }
+    const writer = await makeSinkRegistry({ plugins: [plugin] }).open("probe:x", streamContext("video"))
+    const lone = (i: number) => ({ ...sampleVideo(i), video_description: `cut \ud83d`, hashtag_names: ["ok", "\udc00"] })
+    expect(await writer.write({ records: [sampleVideo(1)], epoch: 1 })).toBeUndefined()
+    expect(await writer.write({ records: [lone(2), lone(3), sampleVideo(4)], epoch: 2 })).toEqual([
+      { column: "video_description", reason: "lone-surrogate", count: 2 },
+      { column: "hashtag_names", reason: "lone-surrogate", count: 2 },
+      { column: "username", reason: "own-reason", count: 2 }
+    ])
+    expect(stored.slice(1, 3)).toEqual(["cut \ufffd", "cut \ufffd"])
+  })
 })
 
 describe("one wrapping, structured errors, the resume hook", () => {

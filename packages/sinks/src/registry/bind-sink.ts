@@ -1,5 +1,5 @@
 import type { BoundSink, BoundWriter, SinkBatch, SinkPlugin, SinkTarget, SinkWriter, StreamContext } from "@tikflow/core/internal"
-import { ConfigError, isConfigError, sinkStep } from "@tikflow/core/internal"
+import { changesOf, ConfigError, isConfigError, mergeChangedValues, sinkStep } from "@tikflow/core/internal"
 import { displayName } from "./sink-uri.js"
 
 /**
@@ -14,8 +14,8 @@ export const withoutArrow = <P extends SinkPlugin<any>>(plugin: P): P => {
 
 /** The Arrow schema of a record kind and the records → RecordBatch converter, loaded on first use. */
 const loadArrow = async () => {
-  const [{ arrowSchemaFor }, { toRecordBatch }] = await Promise.all([import("../schema/arrow-schema.js"), import("../schema/record-batch.js")])
-  return { arrowSchemaFor, toRecordBatch }
+  const [{ arrowSchemaFor }, { recordBatchOf }] = await Promise.all([import("../schema/arrow-schema.js"), import("../schema/record-batch.js")])
+  return { arrowSchemaFor, recordBatchOf }
 }
 type Arrow = Awaited<ReturnType<typeof loadArrow>>
 
@@ -62,16 +62,16 @@ const wrapWriter = (writer: SinkWriter, name: string, context: StreamContext, ar
         }
       }
     })())
-  const withArrow = (batch: SinkBatch): SinkBatch =>
-    arrow !== undefined && batch.arrow === undefined
-      ? { ...batch, arrow: arrow.toRecordBatch(context.recordKind, batch.records, context.addedFields, context.provenance) }
-      : batch
   return {
     write: (batch) =>
       sinkStep(name, "write", async () => {
         await discardOnce()
+        if (arrow === undefined || batch.arrow !== undefined) return writer.write(batch)
+        // The conversion to Arrow is ours: what it stored changed counts beside what the plugin says.
+        const { batch: arrowBatch, changes } = arrow.recordBatchOf(context.recordKind, batch.records, context.addedFields, context.provenance)
+        const said = await writer.write({ ...batch, arrow: arrowBatch })
         // What it stored changed, if it says: the runner counts it once the epoch commits.
-        return writer.write(withArrow(batch))
+        return changes === undefined ? said : mergeChangedValues(changes, changesOf(said))
       }),
     flush: (commit) =>
       sinkStep(name, "flush", async () => {

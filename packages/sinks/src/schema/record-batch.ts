@@ -1,4 +1,4 @@
-import type { AnyRecord, RecordKind } from "@tikflow/core/internal"
+import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
 import type { Data, DataType, List, RecordBatch, Utf8 } from "apache-arrow"
 import { apacheArrow } from "./arrow-library.js"
 import { arrowSchemaOf } from "./arrow-schema.js"
@@ -34,16 +34,24 @@ export const toArrowRecordBatch = (batch: ColumnBatch): RecordBatch => {
 
 /**
  * Converts records of one kind into one Arrow `RecordBatch` with `arrowSchemaFor`'s schema (a
- * {@link columnBatchBuilder}'s batch of them). Fails on a field no column holds or a count an int64
- * cannot hold.
+ * {@link columnBatchBuilder}'s batch of them), with the values it stored changed (a lone surrogate
+ * is U+FFFD in Arrow's UTF-8). Fails on a field no column holds or a count an int64 cannot hold.
  */
+export const recordBatchOf = (
+  kind: RecordKind,
+  records: ReadonlyArray<AnyRecord>,
+  addedFields: ReadonlyArray<string> = [],
+  provenance = false
+): { readonly batch: RecordBatch; readonly changes: ReadonlyArray<ChangedValues> | undefined } => {
+  const builder = columnBatchBuilder(kind, addedFields, provenance)
+  const changes = builder.append(records)
+  return { batch: toArrowRecordBatch(builder.finish()), changes }
+}
+
+/** {@link recordBatchOf}'s batch alone. */
 export const toRecordBatch = (
   kind: RecordKind,
   records: ReadonlyArray<AnyRecord>,
   addedFields: ReadonlyArray<string> = [],
   provenance = false
-): RecordBatch => {
-  const builder = columnBatchBuilder(kind, addedFields, provenance)
-  builder.append(records)
-  return toArrowRecordBatch(builder.finish())
-}
+): RecordBatch => recordBatchOf(kind, records, addedFields, provenance).batch

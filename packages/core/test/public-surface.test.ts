@@ -133,6 +133,31 @@ describe("Rx: operators as verbs", () => {
     expect(log).toEqual(["write 1: 1", "flush 1 h", "write 2: 2"])
   })
 
+  it("writeTo: what the writer stored changed goes to onChanged after its flush, else to a process warning", async () => {
+    const changing: SinkWriter<Video> = {
+      write: async (batch) => (batch.epoch === 2 ? [{ column: "video_description", reason: "lone-surrogate", count: 3 }] : undefined),
+      flush: async () => undefined,
+      close: async () => undefined
+    }
+    const batches = [[fakeVideo(1)], [fakeVideo(2)], [fakeVideo(3)]]
+    const seen: Array<unknown> = []
+    await lastValueFrom(from(batches).pipe(Rx.writeTo(changing, { harvestId: "h", onChanged: (changes, epoch) => void seen.push({ epoch, changes }) })))
+    expect(seen).toEqual([{ epoch: 2, changes: [{ column: "video_description", reason: "lone-surrogate", count: 3 }] }])
+
+    const warnings: Array<Error & { code?: string }> = []
+    const onWarning = (warning: Error) => void warnings.push(warning)
+    process.on("warning", onWarning)
+    try {
+      await lastValueFrom(from(batches).pipe(Rx.writeTo(changing, { harvestId: "h" })))
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off("warning", onWarning)
+    }
+    expect(warnings.map((warning) => [warning.code, warning.message])).toEqual([
+      ["TIKFLOW_VALUES_CHANGED", "epoch 2 stored 3 video_description value(s) changed (a lone UTF-16 surrogate stored as U+FFFD)"]
+    ])
+  })
+
   it("fromStream and toStream convert both ways", async () => {
     const stream = Rx.toStream(Rx.fromStream(Stream.fromIterable([1, 2, 3])))
     expect([...(await Effect.runPromise(Stream.runCollect(stream)))]).toEqual([1, 2, 3])

@@ -12,6 +12,8 @@ import { fromObservable } from "../interop/from-observable.js"
 import { rxjs } from "../interop/rxjs-runtime.js"
 import { toObservable } from "../interop/to-observable.js"
 import type { SinkWriter } from "../sink/sink-plugin.js"
+import type { ChangedValues } from "../sink/changed-values.js"
+import { changeReasons, changesOf } from "../sink/changed-values.js"
 import { asOperator } from "../transform/as-operator.js"
 import { batchOperator } from "../transform/batch/batch.js"
 import type { DedupeError, DedupeOptions } from "../transform/dedupe/dedupe.js"
@@ -51,12 +53,25 @@ export interface WriteToOptions {
   readonly harvestId: string
   /** The epoch of the first batch; default 1 (after a resume: the resumed epoch + 1). */
   readonly firstEpoch?: number | undefined
+  /**
+   * Called with what the writer said it stored changed (a lone surrogate as U+FFFD, …), once the
+   * epoch's flush succeeded. Without it, each is a process warning (`TIKFLOW_VALUES_CHANGED`): a
+   * value is never stored changed without a word.
+   */
+  readonly onChanged?: ((changes: ReadonlyArray<ChangedValues>, epoch: number) => void) | undefined
 }
+
+const warnChanged = (changes: ReadonlyArray<ChangedValues>, epoch: number): void =>
+  process.emitWarning(
+    `epoch ${epoch} stored ${changes.map((change) => `${change.count} ${change.column} value(s) changed (${changeReasons[change.reason] ?? change.reason})`).join(", ")}`,
+    { code: "TIKFLOW_VALUES_CHANGED" }
+  )
 
 /**
  * Writes each incoming batch to an opened sink writer as one epoch and flushes it, then emits
  * the batch: a value downstream is durable in the sink. Batches are written one at a time, in
- * order. The writer stays open: the caller closes it.
+ * order. The writer stays open: the caller closes it. What the writer says it stored changed goes to
+ * `onChanged`.
  */
 export const writeTo = <R>(writer: SinkWriter<R>, options: WriteToOptions) =>
 <A extends R>(source: Observable<ReadonlyArray<A>>): Observable<ReadonlyArray<A>> => {
@@ -68,11 +83,12 @@ export const writeTo = <R>(writer: SinkWriter<R>, options: WriteToOptions) =>
       concatMap((records) =>
         defer(async () => {
           epoch++
-          await writer.write({ records, epoch })
+          const changes = changesOf(await writer.write({ records, epoch }))
           await writer.flush({
             epoch,
             checkpoint: { version: 1, harvestId: options.harvestId, epoch, state: null, updatedAt: new Date().toISOString() }
           })
+          if (changes !== undefined) (options.onChanged ?? warnChanged)(changes, epoch)
           return records
         })
       )

@@ -128,12 +128,25 @@ describe("columnBatchBuilder", () => {
     [{ score: NaN }, "expected a JSON value, got NaN in it"],
     [[1, [2, { x: -Infinity }]], "expected a JSON value, got -Infinity in it"],
     [Infinity, "expected a JSON value, got Infinity in it"],
-    [{ toJSON: () => ({ n: NaN }) }, "expected a JSON value, got NaN in it"]
+    [{ toJSON: () => ({ n: NaN }) }, "expected a JSON value, got NaN in it"],
+    // Stored changed, silently: a function or symbol inside was dropped (null in an array), a Map or Set written {}.
+    [{ a: 1, f: () => 1 }, "expected a JSON value, got a function in it"],
+    [[1, Symbol("s")], "expected a JSON value, got Symbol(s) in it"],
+    [{ tags: new Set(["a"]) }, "expected a JSON value, got a Set in it"],
+    [new Map([["a", 1]]), "expected a JSON value, got a Map in it"]
   ])("an added field's value JSON cannot hold (%o) is refused, naming the column and the record", (value, message) => {
     const builder = columnBatchBuilder("video", ["extra"])
     const bad = [{ ...sampleVideo(2), extra: 1 }, { ...sampleVideo(3), extra: value }]
     expect(() => builder.append(bad as never)).toThrow(`extra: ${message} (video ${bad[1]!.id})`)
     expect(builder.rows).toBe(0)
+  })
+
+  test("an added field's undefined property or element reads back absent or null, as JSON has it, and a Date as its text", () => {
+    const builder = columnBatchBuilder("video", ["extra"])
+    const extra = { a: undefined, list: [1, undefined], at: new Date(Date.UTC(2024, 0, 2)) }
+    builder.append([{ ...sampleVideo(1), extra } as never])
+    const table = tableFromIPC(tableToIPC(new Table([toArrowRecordBatch(builder.finish())]), "stream"))
+    expect(table.getChild("extra")!.get(0)).toBe('{"list":[1,null],"at":"2024-01-02T00:00:00.000Z"}')
   })
 })
 

@@ -88,8 +88,8 @@ export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records:
 /**
  * How a `json` column stores a value: its JSON text, null for null. A value JSON.stringify fails on
  * (a bigint, a cycle) or makes nothing of (a function, a symbol: it was stored null) is refused, and
- * so is one holding NaN or ±Infinity, which JSON has no number for (stored null, they read back as
- * a null the value never held): a transform made it, and the user can fix the transform.
+ * so is one holding what its text would change ({@link changedByJson}: NaN read back as a null the
+ * value never held, a Map as `{}`): a transform made it, and the user can fix the transform.
  */
 export const jsonText = (value: unknown, row = 0): string | null => {
   if (value === null || value === undefined) return null
@@ -100,23 +100,29 @@ export const jsonText = (value: unknown, row = 0): string | null => {
     throw new RefusedValue(row, "a JSON value", value)
   }
   if (text === undefined) throw new RefusedValue(row, "a JSON value", value)
-  // Only a text with a null can hide one: most values are walked never.
-  if (text.includes("null")) {
-    const number = nonFiniteIn(value)
-    if (number !== undefined) throw new RefusedValue(row, "a JSON value", number, true)
-  }
+  const changed = changedByJson(value)
+  if (changed !== kept) throw new RefusedValue(row, "a JSON value", changed, true)
   return text
 }
 
-/** The first NaN or ±Infinity in `value` (a number, or nested in arrays and objects as JSON.stringify walks them). */
-const nonFiniteIn = (value: unknown, depth = 0): number | undefined => {
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : value
-  if (value === null || typeof value !== "object" || depth > 1000) return undefined
+const kept = Symbol("kept")
+
+/**
+ * The first value inside `value` that JSON.stringify stores changed, walked as it walks (`toJSON`
+ * first): NaN or ±Infinity (null), a function or symbol (dropped, or null in an array), a Map or a
+ * Set (`{}`, its entries lost). An undefined property or element is left: JSON reads it as absent.
+ * Only added fields are json columns, and the value was just stringified (no cycle, no bigint).
+ */
+const changedByJson = (value: unknown): unknown => {
+  if (typeof value === "number") return Number.isFinite(value) ? kept : value
+  if (typeof value === "function" || typeof value === "symbol") return value
+  if (value === null || typeof value !== "object") return kept
   const inner = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value
-  if (inner !== value) return nonFiniteIn(inner, depth + 1)
+  if (inner !== value) return changedByJson(inner)
+  if (value instanceof Map || value instanceof Set) return value
   for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    const found = nonFiniteIn(item, depth + 1)
-    if (found !== undefined) return found
+    const found = changedByJson(item)
+    if (found !== kept) return found
   }
-  return undefined
+  return kept
 }

@@ -84,4 +84,4 @@ const assertStringList = (row: number, value: unknown): void => {
 export const shownValue = (value: unknown): string =>
   typeof value === "string"
     ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
-    : typeof value === "bigint" ? `the bigint ${value}` : typeof value === "function" ? "a function" : typeof value === "object" ? (Array.isArray(value) ? "an array" : "an object") : String(value)
+    : typeof value === "bigint" ? `the bigint ${value}` : typeof value === "function" ? "a function" : typeof value === "object" ? (Array.isArray(value) ? "an array" : value instanceof Map ? "a Map" : value instanceof Set ? "a Set" : "an object") : String(value)

@@ -21,7 +21,7 @@ const fakeApi = (failing: string, delayMs: (key: string) => number) => {
   return { requested, fetchPage }
 }
 
-describe("keyed pages on the page queue", () => {
+describe("keyed pages on lanes", () => {
   it("a key's failure surfaces in its turn, after the keys before it, and no key after it is requested", async () => {
     // k0 is slow, k1 fails at once: k2 was already taken by the third worker, but k3.. never are.
     const api = fakeApi("k1", (key) => (key === "k0" ? 30 : 1))

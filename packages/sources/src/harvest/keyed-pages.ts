@@ -5,9 +5,7 @@ import { ConfigError } from "@tikflow/core/internal"
 import type { PlannedRequest, RawResponse, SourceError, SourcePage } from "@tikflow/core/internal"
 import type { CursorOrder } from "./cursor-trail.js"
 import { CursorTrail } from "./cursor-trail.js"
-import { inlinePages } from "./inline-pages.js"
-import { pageQueue } from "./page-queue.js"
-import type { PageFeed } from "./page-queue.js"
+import { lanePages } from "./lane-pages.js"
 
 /** Resume state of a harvest that walks a list of keys (users, videos), each with its own cursor. */
 export interface KeyedState {
@@ -82,23 +80,22 @@ export interface KeyedWalk {
   readonly order: CursorOrder
 }
 
-/** A page of one key, as a worker hands it to the page queue. */
+/** A page of one key, as a lane gives it. */
 interface KeyedUpdate<R> {
   readonly index: number
   readonly page: KeyPage<R>
 }
 
 /**
- * Pages of a keyed harvest, one request per page, on the page queue the video query uses:
- * `concurrency` workers, each a plain loop over the keys still to do (one worker is read in the
- * reader's own pull instead, as a lone window is: `inlinePages`). Pages come out in key order
- * all the same (every page of key i before any of key i + 1), each carrying the state after it, so
- * the output and every checkpoint equal a sequential harvest's: the key whose turn it is hands its
- * pages to the queue as they come, paced by the reader's demand; a key ahead of its turn fetches
- * up to {@link PREFETCH_PAGES} pages, holds them and waits. So at most `concurrency` requests are
- * in flight, and a resume re-requests at most the pages fetched ahead and not yet delivered. A
- * key's failure surfaces in its turn, after the keys before it, and no key after it is started. A
- * key whose cursor repeats (or goes backwards, for offsets) fails with `CursorLoopError` before
+ * Pages of a keyed harvest, one request per page, read as the video query's windows are
+ * (`lanePages`): `concurrency` lanes, each a loop over the keys still to do. Pages come out in key
+ * order all the same (every page of key i before any of key i + 1), each carrying the state after
+ * it, so the output and every checkpoint equal a sequential harvest's: the key whose turn it is
+ * gives its pages as they come, paced by the reader's demand; a key ahead of its turn fetches up
+ * to {@link PREFETCH_PAGES} pages, holds them and waits. So at most `concurrency` requests are in
+ * flight, and a resume re-requests at most the pages fetched ahead and not yet delivered. A key's
+ * failure surfaces in its turn, after the keys before it, and no key after it is started. A key
+ * whose cursor repeats (or goes backwards, for offsets) fails with `CursorLoopError` before
  * another request for it.
  */
 export const keyedPages = <R, Env>(
@@ -115,40 +112,6 @@ export const keyedPages = <R, Env>(
     /** Key `index`'s walk: from the saved cursor for the key in progress, else from the start. */
     const walkOf = (index: number) =>
       keyWalk(index, index === start.index ? start.cursor : null, new CursorTrail(walk.endpoint, `${walk.keyKind} ${keys[index]}`, walk.order), (cursor) => fetchPage(keys[index], cursor))
-    const worker = (feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
-      Effect.gen(function*() {
-        for (let index = turns.take(); index !== undefined; index = turns.take()) yield* harvestKey(walkOf(index), feed)
-      })
-    /** A key's pages to the queue in its turn; ahead of it, up to PREFETCH_PAGES held until it comes. */
-    const harvestKey = (key: KeyWalk<R, Env>, feed: PageFeed<KeyedUpdate<R>>): Effect.Effect<void, SourceError, Env> =>
-      Effect.gen(function*() {
-        const { index } = key
-        const held: Array<KeyedUpdate<R>> = []
-        const handOver = Effect.gen(function*() {
-          for (const update of held) yield* feed.offer(update)
-          held.length = 0
-        })
-        while (!key.done) {
-          if (!turns.isTurnOf(index) && held.length >= PREFETCH_PAGES) yield* turns.awaitTurn(index)
-          const inTurn = turns.isTurnOf(index)
-          if (inTurn) {
-            yield* handOver
-            yield* feed.ready
-          }
-          const fetched = yield* Effect.result(key.step)
-          if (fetched._tag === "Failure") {
-            turns.failedAt(index)
-            yield* turns.awaitTurn(index)
-            yield* handOver
-            return yield* Effect.fail(fetched.failure)
-          }
-          held.push(fetched.success)
-          if (inTurn || turns.isTurnOf(index)) yield* handOver
-        }
-        yield* turns.awaitTurn(index)
-        yield* handOver
-        turns.finished(index)
-      })
 
     /** The page as the harvest delivers it: with the state after it. */
     const delivered = ({ index, page }: KeyedUpdate<R>): SourcePage<R> => ({
@@ -159,27 +122,55 @@ export const keyedPages = <R, Env>(
         : { version: 1, index, cursor: page.next }) satisfies KeyedState
     })
 
-    /** One worker's keys one after the other, a page per call: no turn to wait for, nothing to hold. */
-    const loneLane = (): Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> => {
-      let open: KeyWalk<R, Env> | undefined
-      return Effect.suspend(() => {
-        if (open === undefined) {
-          const index = turns.take()
-          if (index === undefined) return Effect.succeed(undefined)
-          open = walkOf(index)
-        }
-        const key = open
-        return Effect.map(key.step, (update) => {
-          if (key.done) open = undefined
-          return update
+    /**
+     * One lane's keys one after the other, a page per call. The key whose turn it is gives each page
+     * as it comes; a key ahead of its turn fetches up to {@link PREFETCH_PAGES} pages (or all it
+     * has), holds them and gives them once its turn comes: when the reader takes the key before's
+     * last page. A failure is given in the key's turn, after the pages it holds.
+     */
+    const keyLane = (): Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> => {
+      let key: KeyWalk<R, Env> | undefined
+      const held: Array<KeyedUpdate<R>> = []
+      let failure: SourceError | undefined
+      const release = Effect.suspend(() => {
+        const update = held.shift()
+        if (update === undefined) return Effect.fail(failure!)
+        if (held.length === 0 && key!.done) key = undefined
+        return Effect.succeed(update)
+      })
+      const fetchOne: Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> = Effect.suspend(() => {
+        const open = key!
+        return Effect.matchEffect(open.step, {
+          onFailure: (error) => {
+            turns.failedAt(open.index)
+            failure = error
+            return next
+          },
+          onSuccess: (update) => {
+            held.push(update)
+            if (turns.isTurnOf(open.index)) return release
+            return open.done || held.length >= PREFETCH_PAGES ? next : fetchOne
+          }
         })
       })
+      const next: Effect.Effect<KeyedUpdate<R> | undefined, SourceError, Env> = Effect.suspend(() => {
+        if (held.length > 0 || failure !== undefined) return Effect.andThen(turns.awaitTurn(key!.index), release)
+        if (key === undefined) {
+          const index = turns.take()
+          if (index === undefined) return Effect.succeed(undefined)
+          key = walkOf(index)
+        }
+        return fetchOne
+      })
+      return next
     }
 
-    const workers = Math.min(concurrency, Math.max(1, keys.length - start.index))
-    // One worker is read in the reader's own pull: no second fiber per page, none requested ahead.
-    const pages = workers === 1 ? inlinePages({ ahead: 0 }, loneLane()) : pageQueue({ workers, ahead: workers - 1 }, worker)
-    return pages.pipe(Stream.map(delivered))
+    const lanes = Math.min(concurrency, Math.max(1, keys.length - start.index))
+    return lanePages({ ahead: lanes - 1 }, Array.from({ length: lanes }, keyLane)).pipe(Stream.map((update) => {
+      // The key's last page is the reader's: the next key's turn (its pages come after this one).
+      if (update.page.next === null) turns.finished(update.index)
+      return delivered(update)
+    }))
   }))
 
 /** One key's walk over its cursor pages, a page per `step`, until `done` (the API sent no next cursor). */
@@ -215,7 +206,7 @@ const keyWalk = <R, Env>(
 }
 
 /**
- * Which key workers take next and whose turn it is to deliver: keys are taken in order, and the
+ * Which key lanes take next and whose turn it is to deliver: keys are taken in order, and the
  * turn passes to key i + 1 once key i has handed over its last page. After a key fails, no key
  * after it is taken (its failure ends the harvest in its turn).
  */

@@ -8,9 +8,7 @@ import { CursorTrail } from "../harvest/cursor-trail.js"
 import { finalResponse } from "../harvest/final-response.js"
 import { harvestIdOf } from "../harvest/harvest-id.js"
 import { endpoints } from "./endpoints.js"
-import { inlinePages } from "../harvest/inline-pages.js"
-import { pageQueue } from "../harvest/page-queue.js"
-import type { PageFeed } from "../harvest/page-queue.js"
+import { lanePages } from "../harvest/lane-pages.js"
 import { withSourceRun } from "./source-run.js"
 import type { SourceRun } from "./source-run.js"
 import type { CommonSourceOptions } from "./source-options.js"
@@ -227,19 +225,15 @@ export const videoQuery = (options: VideoQueryOptions): Source<"video", TikTokCl
 
 /**
  * The pages of one run: `concurrency` lanes, each a loop over the windows still to do, at most
- * `concurrency − 1` requests ahead of the reader (none with one). With several lanes, a worker per
- * lane feeds one bounded page queue; a lone lane (one window left to do, or `concurrency: 1`) is
- * read in the reader's own pull, a request ahead only while the reader lags. The reader applies
- * each page to the delivered state, in delivery order.
+ * `concurrency − 1` requests ahead of the reader (none with one), read in the reader's own pull
+ * (`lanePages`). The reader applies each page to the delivered state, in delivery order.
  */
 const windowPages = (plan: QueryPlan, initial: VideoQueryState, harvest: WindowHarvest): Stream.Stream<SourcePage<Video>, SourceError> => {
   const pending = initial.windows.filter((w) => !w.done)
   const delivered = new DeliveredState(initial.windows, plan.keepRepeats, harvest.emit)
   const lanes = Math.max(1, Math.min(plan.concurrency, pending.length))
   const ahead = plan.concurrency - 1
-  const pages = lanes === 1
-    ? inlinePages({ ahead }, new WindowLane(pending, harvest).next)
-    : pageQueue<WindowUpdate, SourceError, never>({ workers: lanes, ahead }, (feed) => new WindowLane(pending, harvest).feed(feed))
+  const pages = lanePages({ ahead }, Array.from({ length: lanes }, () => new WindowLane(pending, harvest).next))
   return pages.pipe(Stream.map((update) => delivered.apply(update)))
 }
 
@@ -276,17 +270,6 @@ class WindowLane {
   readonly next: Effect.Effect<WindowUpdate | undefined, SourceError> = Effect.suspend(() =>
     this.more() ? this.page : Effect.succeed(undefined)
   )
-
-  /** Offers every update of the lane to `feed`, each request once the reader's demand allows it. */
-  feed(feed: PageFeed<WindowUpdate>): Effect.Effect<void, SourceError> {
-    const self = this
-    return Effect.gen(function*() {
-      while (self.more()) {
-        yield* feed.ready
-        yield* feed.offer(yield* self.page)
-      }
-    })
-  }
 }
 
 /** One window's pages in cursor order (from its saved cursor), or its split once it keeps failing with 5xx. */

@@ -1,4 +1,5 @@
 import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
+import { changeTally } from "@tikflow/core/internal"
 import type { Column } from "./columns.js"
 import { assertColumnsHoldFields, columnsOf, jsonText } from "./columns.js"
 import type { ColumnBuilder, ColumnData } from "./column-data.js"
@@ -110,19 +111,19 @@ export const columnBatchBuilder = (kind: RecordKind, addedFields: ReadonlyArray<
     append(records) {
       if (records.length === 0) return undefined
       assertColumnsHoldFields(columns, records)
-      let changes: Array<ChangedValues> | undefined
+      // What this page's values stored changed, counted as each column takes them.
+      const changes = changeTally()
       try {
         // Every column's values are read and checked before any column takes a row.
         const values = read(records)
         for (let i = 0; i < builders.length; i++) {
-          const changed = builders[i].append(values[i])
-          if (changed > 0) (changes ??= []).push({ column: columns[i].name, reason: "lone-surrogate", count: changed })
+          changes.count(columns[i].name, "lone-surrogate", builders[i].append(values[i]))
         }
       } finally {
         page.clear()
       }
       rows += records.length
-      return changes
+      return changes.take()
     },
     take() {
       const batch = { kind, columns, length: rows, data: builders.map((builder) => builder.take()) }

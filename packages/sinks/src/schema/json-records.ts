@@ -1,4 +1,5 @@
 import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
+import { changeTally } from "@tikflow/core/internal"
 import { assertColumn } from "./column-batch.js"
 import { columnsOf, jsonText } from "./columns.js"
 import { recordNameOf } from "./refused-value.js"
@@ -21,15 +22,13 @@ export const jsonRecordsCheck = (kind: RecordKind, addedFields: ReadonlyArray<st
         for (let r = 0; r < records.length; r++) jsonText((records[r] as Record<string, unknown>)[column.name], r)
       })
     }
-    let changes: Array<ChangedValues> | undefined
+    const changes = changeTally()
     for (const name of floats) {
-      let count = 0
       for (const record of records) {
         const v = (record as Record<string, unknown>)[name]
-        if (typeof v === "number" && !Number.isFinite(v)) count++
+        if (typeof v === "number" && !Number.isFinite(v)) changes.count(name, "non-finite-null")
       }
-      if (count > 0) (changes ??= []).push({ column: name, reason: "non-finite-null", count })
     }
-    return changes
+    return changes.take()
   }
 }

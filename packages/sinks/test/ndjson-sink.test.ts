@@ -59,12 +59,12 @@ describe("ndjson sink", () => {
     expect(context.logger.lines.some((l) => l.includes("cut"))).toBe(true)
   })
 
-  it("what JSON cannot hold: an added field's NaN, bigint or function is refused naming the column and the record; a float's NaN is written null and counted", async () => {
+  it("what JSON cannot hold: an added field's NaN, bigint, function or symbol-keyed property is refused naming the column and the record; a float's NaN is written null and counted", async () => {
     const file = join(await tempDir(), "videos.ndjson")
     const writer = await resolveSink(`ndjson:${file}`).open(streamContext("video", { stream: "videos", addedFields: ["author"] }))
     const video = (i: number, extra: Record<string, unknown>) => ({ ...sampleVideo(i), author: { n: i }, ...extra })
-    // JSON.stringify wrote {"score":null} and null for the first two, and threw its own TypeError for the bigint.
-    for (const [author, shown] of [[{ score: NaN }, "NaN in it"], [[Infinity], "Infinity in it"], [{ n: 5n }, "an object"], [() => 1, "a function"]] as const) {
+    // JSON.stringify wrote {"score":null} and null for the first two, threw its own TypeError for the bigint and wrote {} for the last.
+    for (const [author, shown] of [[{ score: NaN }, "NaN in it"], [[Infinity], "Infinity in it"], [{ n: 5n }, "an object"], [() => 1, "a function"], [{ [Symbol("s")]: 1 }, "the symbol key Symbol(s) in it"]] as const) {
       const bad = video(2, { author })
       await expect(writer.write({ records: [video(1, {}), bad], epoch: 1 })).rejects.toThrow(`author: expected a JSON value, got ${shown} (video ${bad.id})`)
     }

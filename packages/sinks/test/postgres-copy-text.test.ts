@@ -62,7 +62,8 @@ describe("postgres COPY text encoder", () => {
     ["tags", ["a", 5], "expected a list of strings, got 5 in it"],
     ["extra", { a: 5n }, "expected a JSON value, got an object"],
     ["extra", 5n, "expected a JSON value, got the bigint 5"],
-    ["extra", () => 1, "expected a JSON value, got a function"]
+    ["extra", () => 1, "expected a JSON value, got a function"],
+    ["extra", { [Symbol("s")]: 1 }, "expected a JSON value, got the symbol key Symbol(s) in it"]
   ])("%s = %o is refused in one line naming field and record; nothing of the append stays", (field, value, expected) => {
     const encoder = copyTextEncoder(typed, () => "video 9")
     encoder.append([row])

@@ -133,7 +133,10 @@ describe("columnBatchBuilder", () => {
     [{ a: 1, f: () => 1 }, "expected a JSON value, got a function in it"],
     [[1, Symbol("s")], "expected a JSON value, got Symbol(s) in it"],
     [{ tags: new Set(["a"]) }, "expected a JSON value, got a Set in it"],
-    [new Map([["a", 1]]), "expected a JSON value, got a Map in it"]
+    [new Map([["a", 1]]), "expected a JSON value, got a Map in it"],
+    // A symbol-keyed property was dropped, silently.
+    [{ a: 1, [Symbol("s")]: 2 }, "expected a JSON value, got the symbol key Symbol(s) in it"],
+    [[1, { b: [{ [Symbol.iterator]: null }] }], "expected a JSON value, got the symbol key Symbol(Symbol.iterator) in it"]
   ])("an added field's value JSON cannot hold (%o) is refused, naming the column and the record", (value, message) => {
     const builder = columnBatchBuilder("video", ["extra"])
     const bad = [{ ...sampleVideo(2), extra: 1 }, { ...sampleVideo(3), extra: value }]
@@ -141,9 +144,10 @@ describe("columnBatchBuilder", () => {
     expect(builder.rows).toBe(0)
   })
 
-  test("an added field's undefined property or element reads back absent or null, as JSON has it, and a Date as its text", () => {
+  test("an added field's undefined property or element reads back absent or null, as JSON has it, a Date as its text, a non-enumerable symbol-keyed property not at all", () => {
     const builder = columnBatchBuilder("video", ["extra"])
     const extra = { a: undefined, list: [1, undefined], at: new Date(Date.UTC(2024, 0, 2)) }
+    Object.defineProperty(extra, Symbol("hidden"), { value: 1, enumerable: false })
     builder.append([{ ...sampleVideo(1), extra } as never])
     const table = tableFromIPC(tableToIPC(new Table([toArrowRecordBatch(builder.finish())]), "stream"))
     expect(table.getChild("extra")!.get(0)).toBe('{"list":[1,null],"at":"2024-01-02T00:00:00.000Z"}')

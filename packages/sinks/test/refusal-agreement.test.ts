@@ -7,21 +7,31 @@ import { createTableSql } from "../src/duckdb/duckdb-tables.js"
 import { copyTextEncoder } from "../src/postgres/postgres-copy-text.js"
 import { columnBatchBuilder } from "../src/schema/column-batch.js"
 import { columnsOf } from "../src/schema/columns.js"
+import { jsonRecordsCheck } from "../src/schema/json-records.js"
 import { recordNameOf } from "../src/schema/refused-value.js"
 import { sampleVideo } from "./support/records.js"
 
 // A value its column cannot hold is refused, never stored changed, and what a column takes is one
 // rule (schema/refused-value.ts): the same value gets the same outcome from every typed sink's
-// encoder — the Arrow/Parquet column batch, PostgreSQL's COPY text, DuckDB's vectors.
+// encoder — the Arrow/Parquet column batch, PostgreSQL's COPY text, DuckDB's vectors — and, for a
+// json column, from the check NDJSON and the webhook make before writing records as JSON.
 
 const added = ["extra"]
 const columns = columnsOf("video", added)
 const describeVideo = recordNameOf("video")
+const jsonRecords = jsonRecordsCheck("video", added)
 
 /** A field of each column type, and values around what each takes. */
 const fields = ["like_count", "video_duration", "is_stem_verified", "hashtag_names", "region_code", "extra"] as const
+const anything = fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true })
+/** A value inside an object with a symbol-keyed property (JSON drops it), enumerable or not. */
+const symbolKeyed = fc.tuple(anything, fc.string({ maxLength: 3 }), fc.boolean()).map(([inner, name, enumerable]) =>
+  Object.defineProperty({ inner }, Symbol(name), { value: 1, enumerable })
+)
 const value = fc.oneof(
-  fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withSparseArray: true }),
+  anything,
+  symbolKeyed,
+  fc.array(symbolKeyed, { maxLength: 2 }),
   fc.integer(),
   fc.maxSafeInteger(),
   fc.double(),
@@ -56,7 +66,7 @@ afterAll(() => connection.closeSync())
 
 describe("what a typed column takes", () => {
   test.prop([fc.constantFrom(...fields), value], { numRuns: 600 })(
-    "the same value in the same field is taken or refused alike by Parquet/Arrow, PostgreSQL and DuckDB, in the same line naming the column and the record",
+    "the same value in the same field is taken or refused alike by Parquet/Arrow, PostgreSQL and DuckDB (a json column's by NDJSON and the webhook too), in the same line naming the column and the record",
     async (field, v) => {
       const record = { ...sampleVideo(1), extra: null, [field]: v }
       const parquet = outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))
@@ -64,8 +74,21 @@ describe("what a typed column takes", () => {
       let duckdb: Outcome = "ok"
       await duckdbAdd([record]).catch((error: Error) => (duckdb = error.message))
       expect({ postgres, duckdb }).toEqual({ postgres: parquet, duckdb: parquet })
+      if (field === "extra") expect(outcomeOf(() => jsonRecords([record]))).toBe(parquet)
     }
   )
+
+  test.each([
+    [{ a: 1, [Symbol("s")]: 2 }, "the symbol key Symbol(s) in it"],
+    [[{ b: { [Symbol.for("t")]: "x" } }], "the symbol key Symbol(t) in it"]
+  ])("a json value with an enumerable symbol-keyed property (%o), which JSON drops, is refused by every sink: %s", async (v, shown) => {
+    const record = { ...sampleVideo(1), extra: v }
+    const expected = `extra: expected a JSON value, got ${shown} (video 7000000000000000001)`
+    expect(outcomeOf(() => columnBatchBuilder("video", added).append([record] as never))).toBe(expected)
+    expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append([record]))).toBe(expected)
+    await expect(duckdbAdd([record])).rejects.toThrow(expected)
+    expect(outcomeOf(() => jsonRecords([record]))).toBe(expected)
+  })
 
   test.each([
     [5n, "expected an integer in ±(2^53 - 1), got the bigint 5"],

@@ -53,12 +53,15 @@ describe("webhook sink", () => {
     expect(verifySignature("wrong", server.received[0].body, server.received[0].headers["x-tikflow-signature"] as string)).toBe(false)
   })
 
-  it("what a JSON body cannot hold: an added field's NaN is refused before any POST, naming the column and the record; a float's NaN is sent null and counted", async () => {
+  it("what a JSON body cannot hold: an added field's NaN or symbol-keyed property is refused before any POST, naming the column and the record; a float's NaN is sent null and counted", async () => {
     const server = await startWebhookServer(() => ({ status: 200 }))
     const writer = await resolveSink(`webhook:${server.url}?unsigned=true`).open(streamContext("video", { stream: "videos", addedFields: ["author"] }))
     const bad = { ...sampleVideo(2), author: { score: NaN } }
     // JSON.stringify sent {"score":null}.
     await expect(writer.write({ records: [{ ...sampleVideo(1), author: null }, bad] as never, epoch: 1 })).rejects.toThrow(`author: expected a JSON value, got NaN in it (video ${bad.id})`)
+    // JSON.stringify sent {"n":1}, the symbol-keyed property dropped.
+    const keyed = { ...sampleVideo(4), author: { n: 1, [Symbol("s")]: 2 } }
+    await expect(writer.write({ records: [keyed] as never, epoch: 1 })).rejects.toThrow(`author: expected a JSON value, got the symbol key Symbol(s) in it (video ${keyed.id})`)
     expect(await writer.write({ records: [{ ...sampleVideo(3), author: { n: 1 }, video_duration: Infinity }] as never, epoch: 1 }))
       .toEqual([{ column: "video_duration", reason: "non-finite-null", count: 1 }])
     await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })

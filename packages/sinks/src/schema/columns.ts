@@ -1,6 +1,6 @@
 import type { RecordKind } from "@tikflow/core/internal"
 import { provenanceFields, recordKinds } from "@tikflow/core/internal"
-import { RefusedValue } from "./refused-value.js"
+import { RefusedValue, SymbolKey } from "./refused-value.js"
 
 /**
  * The storage type of one record field, shared by the Arrow, Parquet and DuckDB sinks. `json` is a
@@ -110,8 +110,9 @@ const kept = Symbol("kept")
 /**
  * The first value inside `value` that JSON.stringify stores changed, walked as it walks (`toJSON`
  * first): NaN or ±Infinity (null), a function or symbol (dropped, or null in an array), a Map or a
- * Set (`{}`, its entries lost). An undefined property or element is left: JSON reads it as absent.
- * Only added fields are json columns, and the value was just stringified (no cycle, no bigint).
+ * Set (`{}`, its entries lost), an enumerable symbol-keyed property (dropped; a {@link SymbolKey}).
+ * An undefined property or element is left: JSON reads it as absent. Only added fields are json
+ * columns, and the value was just stringified (no cycle, no bigint).
  */
 const changedByJson = (value: unknown): unknown => {
   if (typeof value === "number") return Number.isFinite(value) ? kept : value
@@ -120,9 +121,22 @@ const changedByJson = (value: unknown): unknown => {
   const inner = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value
   if (inner !== value) return changedByJson(inner)
   if (value instanceof Map || value instanceof Set) return value
+  const symbolKey = enumerableSymbolKey(value)
+  if (symbolKey !== undefined) return new SymbolKey(symbolKey)
   for (const item of Array.isArray(value) ? value : Object.values(value)) {
     const found = changedByJson(item)
     if (found !== kept) return found
   }
   return kept
+}
+
+/**
+ * An own enumerable symbol-keyed property of `value`, which JSON.stringify skips: data as much as a
+ * string-keyed one (a spread copies it). A non-enumerable one is hidden by its maker, as JSON hides
+ * a non-enumerable string key.
+ */
+const enumerableSymbolKey = (value: object): symbol | undefined => {
+  const symbols = Object.getOwnPropertySymbols(value)
+  for (let i = 0; i < symbols.length; i++) if (Object.prototype.propertyIsEnumerable.call(value, symbols[i]!)) return symbols[i]
+  return undefined
 }

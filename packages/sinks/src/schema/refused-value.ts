@@ -80,8 +80,13 @@ const assertStringList = (row: number, value: unknown): void => {
   }
 }
 
+/** A symbol-keyed property found in a json value (JSON drops it), as a refusal names it. */
+export class SymbolKey {
+  constructor(readonly key: symbol) {}
+}
+
 /** A value as an error shows it: a string quoted (cut at 40), "5" apart from 5, never a whole object. */
 export const shownValue = (value: unknown): string =>
   typeof value === "string"
     ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
-    : typeof value === "bigint" ? `the bigint ${value}` : typeof value === "function" ? "a function" : typeof value === "object" ? (Array.isArray(value) ? "an array" : value instanceof Map ? "a Map" : value instanceof Set ? "a Set" : "an object") : String(value)
+    : typeof value === "bigint" ? `the bigint ${value}` : typeof value === "function" ? "a function" : typeof value === "object" ? (Array.isArray(value) ? "an array" : value instanceof Map ? "a Map" : value instanceof Set ? "a Set" : value instanceof SymbolKey ? `the symbol key ${String(value.key)}` : "an object") : String(value)

@@ -1,10 +1,15 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { holdLockFile } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
 import { usePostgres } from "../../../test/postgres/use-postgres.mjs"
+import { installFakePlugin } from "./support/fake-plugin.js"
 import { useFakeVideoApi } from "./support/fake-video-api.js"
 import { query, readArrowColumn, readNdjson } from "./support/read-outputs.js"
-import { runCli } from "./support/run-cli.js"
+import { collect, runCli, spawnCli, waitForOutput } from "./support/run-cli.js"
 import { tempDir } from "./support/temp-dir.js"
+
+const server = usePostgres()
 
 
 // A loopback API whose videos hold what the binary sinks cannot store as it is: lone surrogates
@@ -108,7 +113,6 @@ describe("values a sink stores changed", () => {
   })
 
   describe("PostgreSQL", () => {
-    const server = usePostgres()
     it("lone surrogates and a NUL (stored escaped, in _tikflow_nul_fields) are counted, exit 8", async () => {
       const dir = tempDir()
       const uri = server.uri({ query: "schema=changed" })
@@ -128,6 +132,99 @@ describe("values a sink stores changed", () => {
       expect(entry!.changes).toHaveLength(3)
       const rows = server.psql("select video_description || '|' || coalesce(array_to_string(_tikflow_nul_fields, ','), '') from changed.videos order by id", server.database)
       expect(rows.split("\n").filter((line: string) => line !== "")).toEqual(["cut \ufffd|", "fine|", "\ufffd and é|", "n\\0ul|video_description"])
+    })
+  })
+
+  describe("a SIGKILL around a checkpoint: each committed page's changes counted once by the resumed run", () => {
+    // The first page's answer waits until the test is ready for the kill.
+    let release: () => void = () => {}
+    let asked: () => void = () => {}
+    let gate = Promise.resolve()
+    let firstAsked = Promise.resolve()
+    const arm = () => {
+      gate = new Promise((resolve) => (release = resolve))
+      firstAsked = new Promise((resolve) => (asked = resolve))
+    }
+    const gated = useFakeVideoApi(async (cursor) => {
+      if (cursor === 0) {
+        asked()
+        await gate
+      }
+      const page = cursor / 2
+      return `{"data":{"videos":[${pages[page]!.join(",")}],"cursor":${cursor + 2},"has_more":${page === 0},"search_id":"s1"},` +
+        `"error":{"code":"ok","message":"","log_id":"L"}}`
+    })
+    const harvest = (outputs: ReadonlyArray<string>) => ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01",
+      ...outputs.flatMap((uri) => ["--out", uri]), "--commit-every", "2", "--log-format", "json"]
+    const stateFiles = (dir: string, sub: string) =>
+      existsSync(join(dir, ".tikflow", sub)) ? readdirSync(join(dir, ".tikflow", sub)).filter((name) => name.endsWith(".json")) : []
+    const savedEpoch = (dir: string): number => {
+      const [file] = stateFiles(dir, "checkpoints")
+      return file === undefined ? 0 : (JSON.parse(readFileSync(join(dir, ".tikflow", "checkpoints", file), "utf8")) as { epoch: number }).epoch
+    }
+    const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.type === "summary")!
+
+    /**
+     * Kills the run after the first page's checkpoint is saved and before the CLI records anything
+     * else: the history update that follows the save waits on the history's lock, which the test holds.
+     */
+    const killedAfterFirstCheckpoint = async (dir: string, outputs: ReadonlyArray<string>) => {
+      arm()
+      const child = spawnCli(harvest(outputs), { cwd: dir, env: gated.env() })
+      const done = collect(child)
+      await firstAsked
+      const [history] = stateFiles(dir, "history")
+      const lock = await holdLockFile(join(dir, ".tikflow", "history", `${history}.lock`))
+      if (!("release" in lock)) throw new Error("the history's lock is held")
+      release()
+      while (savedEpoch(dir) < 1) await new Promise((resolve) => setTimeout(resolve, 5))
+      child.kill("SIGKILL")
+      expect((await done).signal).toBe("SIGKILL")
+      await lock.release()
+    }
+
+    it.each([
+      { name: "Parquet and DuckDB (its checkpoint in its data's transaction)", outputs: ["parquet:./parquet", "duckdb:./db.duckdb"], nul: false },
+      { name: "PostgreSQL (its checkpoint in the epoch's transaction)", outputs: [], nul: true }
+    ])("$name: killed right after the checkpoint's save", async ({ outputs, nul }) => {
+      const dir = tempDir()
+      const uri = nul ? [server.uri({ query: "schema=killed" })] : outputs
+      await killedAfterFirstCheckpoint(dir, uri)
+      const resumed = await runCli(harvest(uri), { cwd: dir, env: gated.env() })
+      expect(resumed.code, resumed.stderr).toBe(8)
+      expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch 1/)
+      const changed = summaryOf(resumed.stderr).changed as Array<{ sink: string; changes: Array<JsonLine> }>
+      // The killed run's page 1 (held before its flush, committed) and the resumed run's page 2.
+      if (!nul) expect(changed.map(({ sink, changes }) => ({ sink, changes }))).toEqual(outputs.map((sink) => surrogates(sink, 2, 1)))
+      else {
+        expect(changed).toHaveLength(1)
+        expect(changed[0]!.changes).toEqual(expect.arrayContaining([
+          { column: "video_description", reason: "lone-surrogate", count: 2 },
+          { column: "video_description", reason: "nul-escaped", count: 1 },
+          { column: "hashtag_names", reason: "lone-surrogate", count: 1 }
+        ]))
+        expect(changed[0]!.changes).toHaveLength(3)
+      }
+    })
+
+    it("killed during the flush (held, never committed): the page is delivered again and counted once", async () => {
+      const dir = tempDir()
+      installFakePlugin(dir, "held", { holdFlush: "then-flush" })
+      const outputs = ["parquet:./parquet", "held:./held.jsonl?label=x"]
+      arm()
+      release()
+      const child = spawnCli(harvest(outputs), { cwd: dir, env: gated.env() })
+      const done = collect(child)
+      await waitForOutput(child, /held: flush held/)
+      child.kill("SIGKILL")
+      expect((await done).signal).toBe("SIGKILL")
+      const held = JSON.parse(readFileSync(join(dir, ".tikflow", "runs", readdirSync(join(dir, ".tikflow", "runs")).find((name) => !name.endsWith(".json"))!, "changed-values.json"), "utf8")) as { held: Array<{ epoch: number }> }
+      expect(held.held.map((entry) => entry.epoch)).toEqual([1])
+      installFakePlugin(dir, "held")
+      const resumed = await runCli(harvest(outputs), { cwd: dir, env: gated.env() })
+      expect(resumed.code, resumed.stderr).toBe(8)
+      const changed = summaryOf(resumed.stderr).changed as Array<{ sink: string; changes: Array<JsonLine> }>
+      expect(changed.map(({ sink, changes }) => ({ sink, changes }))).toEqual([surrogates("parquet:./parquet", 2, 1)])
     })
   })
 })

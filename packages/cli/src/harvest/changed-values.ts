@@ -1,5 +1,5 @@
-import type { ChangedValues, PipelineSummary, ProgressEvent, ProgressListener } from "@tikflow/core/internal"
-import { changeReasons, mergeChangedValues } from "@tikflow/core/internal"
+import type { ChangedValues, ChangesJournal, PipelineSummary } from "@tikflow/core/internal"
+import { changeReasons, mergeChangedValues, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
 import { RunStateFile } from "./run-state-file.js"
 
@@ -11,42 +11,57 @@ export interface ChangedInSink {
   readonly changes: ReadonlyArray<ChangedValues>
 }
 
+/** Changes held before the flush of `epoch` of the pipeline `pipeline` (the harvest's, or one of its work-queue items'), not counted yet. */
+interface HeldInSink extends ChangedInSink {
+  readonly pipeline: string
+  readonly epoch: number
+}
+
 interface SavedChanges {
   readonly version: 1
   readonly sinks: ReadonlyArray<ChangedInSink>
+  /** Absent in files of tikflow before the journal (they held nothing). */
+  readonly held?: ReadonlyArray<HeldInSink>
 }
 
 /**
- * Counts the values the user's outputs stored changed, from `values-changed` events (each sent once
- * its epoch committed). Saved with the run's state at every checkpoint that follows one, so a run
- * resumed after an interruption reports the earlier process's too, and an epoch delivered again
- * after a crash (never committed, never counted) counts once. A kill between a checkpoint and this
- * file's save loses that epoch's count.
+ * The values the user's outputs stored changed, kept in the run's state as each harvest's pipeline's
+ * changes journal: an epoch's changes are held (saved, durably) before its flush and count once its
+ * checkpoint is saved. A run resumed after an interruption, a kill included, reports the earlier
+ * process's too: held changes of the epoch it resumes at or before count (they were committed, even
+ * when the kill came between the checkpoint and this file's next save), later ones are dropped
+ * (delivered again, held again, counted once).
  */
 export class ChangedValuesLog {
-  private dirty = false
-
-  private constructor(private readonly file: RunStateFile<SavedChanges>, private readonly entries: Array<ChangedInSink>) {}
+  private constructor(
+    private readonly file: RunStateFile<SavedChanges>,
+    private readonly entries: Array<ChangedInSink>,
+    private held: ReadonlyArray<HeldInSink>
+  ) {}
 
   /** The changes saved in `file` by an interrupted run of the same command, if any. */
   static async open(path: string): Promise<ChangedValuesLog> {
     const file = new RunStateFile<SavedChanges>(path, "changed-values", 1)
-    const saved = await file.read((changes) => Array.isArray(changes.sinks))
-    return new ChangedValuesLog(file, [...(saved?.sinks ?? [])])
+    const saved = await file.read((changes) => Array.isArray(changes.sinks) && (changes.held === undefined || Array.isArray(changes.held)))
+    return new ChangedValuesLog(file, [...(saved?.sinks ?? [])], saved?.held ?? [])
   }
 
-  /** Counts one harvest's changes from its progress events. */
-  track(harvestId: string, stream: string): ProgressListener {
-    return (event: ProgressEvent) => {
-      if (event.type === "values-changed" && !isInternalSink(event.sink)) {
-        const at = this.entries.findIndex((entry) => entry.harvestId === harvestId && entry.sink === event.sink)
-        const earlier = at < 0 ? [] : this.entries[at]!.changes
-        const entry = { harvestId, stream, sink: event.sink, changes: mergeChangedValues(earlier, event.changes) }
-        if (at < 0) this.entries.push(entry)
-        else this.entries[at] = entry
-        this.dirty = true
+  /** The journal of one pipeline of `harvest`: the harvest's own (`pipeline` its id) or a work-queue item's. */
+  journal(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }): ChangesJournal {
+    return {
+      resumed: (epoch) => this.settle(pipeline, epoch, true),
+      hold: (epoch, changes) => {
+        const kept = this.held.filter((entry) => entry.pipeline !== pipeline || entry.epoch !== epoch)
+        const now = changes.filter((entry) => !isInternalSink(entry.sink))
+          .map((entry): HeldInSink => ({ harvestId: harvest.harvestId, stream: harvest.stream, sink: entry.sink, changes: entry.changes, pipeline, epoch }))
+        if (now.length === 0) return Promise.resolve()
+        this.held = [...kept, ...now]
+        return this.save()
+      },
+      committed: (epoch) => {
+        // Saved without waiting: until it is, the file still holds them, and a resume counts them.
+        if (this.settle(pipeline, epoch, false)) this.save().catch(() => undefined)
       }
-      if (event.type === "checkpoint" && this.dirty) this.save()
     }
   }
 
@@ -60,9 +75,26 @@ export class ChangedValuesLog {
     return this.entries
   }
 
-  private save(): void {
-    this.dirty = false
-    this.file.save({ version: 1, sinks: this.entries })
+  /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */
+  private settle(pipeline: string, epoch: number | undefined, resuming: boolean): boolean {
+    const mine = this.held.filter((entry) => entry.pipeline === pipeline)
+    if (mine.length === 0) return false
+    const settled = settleHeld(mine, epoch, resuming)
+    for (const { pipeline: _, epoch: __, ...entry } of settled.counted) this.count(entry)
+    this.held = [...this.held.filter((entry) => entry.pipeline !== pipeline), ...settled.held]
+    return true
+  }
+
+  private count(counted: ChangedInSink): void {
+    const at = this.entries.findIndex((entry) => entry.harvestId === counted.harvestId && entry.sink === counted.sink)
+    const earlier = at < 0 ? [] : this.entries[at]!.changes
+    const entry = { ...counted, changes: mergeChangedValues(earlier, counted.changes) }
+    if (at < 0) this.entries.push(entry)
+    else this.entries[at] = entry
+  }
+
+  private save(): Promise<void> {
+    return this.file.save({ version: 1, sinks: this.entries, held: this.held })
   }
 }
 

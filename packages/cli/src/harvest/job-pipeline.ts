@@ -3,6 +3,7 @@ import { join, resolve } from "node:path"
 import * as Effect from "effect/Effect"
 import {
   type BoundSink,
+  type ChangesJournal,
   type CheckpointStore,
   dedupe,
   enrichAs,
@@ -33,6 +34,8 @@ export const runJobPipeline = async (
   signal: AbortSignal,
   fresh: boolean,
   onEvent: (event: ProgressEvent) => void,
+  /** Where the sinks' changed values are held until counted (the run's state). */
+  changesJournal: ChangesJournal,
   internalSinks: ReadonlyArray<BoundSink> = [],
   /** Video harvests: which rows are of provisional days, and the days this pass fetches again. */
   provisional?: ProvisionalDays
@@ -56,6 +59,7 @@ export const runJobPipeline = async (
       fresh,
       archive: archiveDirOf(settings, run.spec),
       provisional,
+      changesJournal,
       onProgress: (event) => {
         onEvent(event)
         if (event.type === "records-out" && event.stage === "sinks") {

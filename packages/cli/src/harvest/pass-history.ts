@@ -26,7 +26,6 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   let journal: RunJournal | undefined
   const tally = () => journal?.tally ?? { requestsByDay: {}, errors: {} }
   const countRefusals = run.refused.track(harvestId, source.stream, items)
-  const countChanges = run.changed.track(harvestId, source.stream)
   const refused = () => run.refused.refusals().find((r) => r.harvestId === harvestId)?.items ?? []
   const nowIso = () => new Date(settings.now()).toISOString()
   /** The pass ended: its run's final entry; the record as it is now. */
@@ -66,6 +65,8 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     },
     ended,
     committed,
+    /** The changes journal of one of the pass's pipelines (`pipelineId`: the harvest's, or a work-queue item's), in the run's state. */
+    changesJournal: (pipelineId: string) => run.changed.journal(pipelineId, source),
     /**
      * A work-queue item's checkpoints and the sink counting its records per created day: counts of
      * its own, travelling in its checkpoints, added to the harvest's history when the item is done.
@@ -97,7 +98,6 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     },
     onProgress: (event: ProgressEvent) => {
       countRefusals(event)
-      countChanges(event)
       if (event.type === "sending") journal?.sending(utcDay(settings.now()))
       else if (event.type === "request" && event.sent === false) journal?.unsent(utcDay(settings.now()))
       else if (event.type === "retry") journal?.error(event.kind)

@@ -1,6 +1,6 @@
-import { readFile, rename, writeFile } from "node:fs/promises"
+import { readFile } from "node:fs/promises"
 import { dirname } from "node:path"
-import { makeDirectory } from "@tikflow/core/internal"
+import { makeDirectory, writeFileAtomic } from "@tikflow/core/internal"
 import { CliError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
 
@@ -31,15 +31,17 @@ export class RunStateFile<T extends { readonly version: number }> {
     }
   }
 
-  /** Replaces the file with `value` (whole: written aside, then renamed), after the saves before it. */
-  save(value: T): void {
+  /**
+   * Replaces the file with `value`, after the saves before it: whole and durable (written aside,
+   * fsynced, renamed); resolves once it is. What is saved is `value` as it is now.
+   */
+  save(value: T): Promise<void> {
     const text = JSON.stringify(value)
     this.saving = this.saving.then(async () => {
       await makeDirectory(dirname(this.file))
-      const temp = `${this.file}.${process.pid}.tmp`
-      await writeFile(temp, text)
-      await rename(temp, this.file)
+      await writeFileAtomic(this.file, text)
     })
+    return this.saving
   }
 
   /** Waits for the saves started so far. */

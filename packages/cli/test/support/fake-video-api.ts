@@ -12,9 +12,9 @@ export interface FakeVideoApi {
 /**
  * A loopback Research API of one endpoint, the video query: any token is granted, and each query
  * is answered with `pageJson(cursor, fields asked)` as it is (the body text verbatim, so a test can
- * send what `JSON.stringify` never writes: `1e20`, `\ud800`).
+ * send what `JSON.stringify` never writes: `1e20`, `\ud800`); a promise of it holds the answer until it resolves.
  */
-export const startFakeVideoApi = async (pageJson: (cursor: number, fields: ReadonlySet<string>) => string): Promise<FakeVideoApi> => {
+export const startFakeVideoApi = async (pageJson: (cursor: number, fields: ReadonlySet<string>) => string | Promise<string>): Promise<FakeVideoApi> => {
   const requests = new Map<number, number>()
   const server: Server = createServer((request, response) => {
     let body = ""
@@ -32,7 +32,7 @@ export const startFakeVideoApi = async (pageJson: (cursor: number, fields: Reado
       }
       const cursor = Number((JSON.parse(body) as { cursor?: number }).cursor ?? 0)
       requests.set(cursor, (requests.get(cursor) ?? 0) + 1)
-      response.end(pageJson(cursor, new Set((url.searchParams.get("fields") ?? "").split(","))))
+      void Promise.resolve(pageJson(cursor, new Set((url.searchParams.get("fields") ?? "").split(",")))).then((text) => response.end(text))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -47,7 +47,7 @@ export const startFakeVideoApi = async (pageJson: (cursor: number, fields: Reado
  * The file's (or the enclosing `describe`'s) fake API, started before its tests and closed after
  * them: its requests, and the environment that points the CLI at it with credentials.
  */
-export const useFakeVideoApi = (pageJson: (cursor: number, fields: ReadonlySet<string>) => string) => {
+export const useFakeVideoApi = (pageJson: (cursor: number, fields: ReadonlySet<string>) => string | Promise<string>) => {
   let api: FakeVideoApi | undefined
   beforeAll(async () => {
     api = await startFakeVideoApi(pageJson)

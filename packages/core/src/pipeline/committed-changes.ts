@@ -9,6 +9,8 @@ import { mergeChangedValues } from "../sink/changed-values.js"
 export interface CommittedChanges {
   /** What a write of `epoch` said it changed. */
   wrote(epoch: number, changes: ReadonlyArray<ChangedValues>): void
+  /** What writes of epochs up to `epoch` said and is not counted yet (what a journal holds before the flush). */
+  pending(epoch: number): ReadonlyArray<ChangedValues>
   /** Epochs up to `epoch` are committed: their changes count, and are returned (undefined: none). */
   committed(epoch: number): ReadonlyArray<ChangedValues> | undefined
   /** The committed changes, by column and reason. */
@@ -22,6 +24,9 @@ export const committedChanges = (): CommittedChanges => {
   return {
     wrote(epoch, changes) {
       if (changes.length > 0) waiting.push({ epoch, changes })
+    },
+    pending(epoch) {
+      return waiting.length === 0 ? [] : mergeChangedValues(...waiting.filter((entry) => entry.epoch <= epoch).map((entry) => entry.changes))
     },
     committed(epoch) {
       if (waiting.length === 0) return undefined

@@ -1,13 +1,14 @@
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
-import type { CheckpointError, SinkError } from "../errors/sink-error.js"
+import { CheckpointError, type SinkError } from "../errors/sink-error.js"
 import type { ProgressListener } from "../progress/progress-event.js"
 import type { ResponseArchive } from "../archive/archive-writer.js"
 import { sinkStepEffect } from "../errors/to-sink-error.js"
 import type { Provenance } from "../records/provenance.js"
 import { stampProvenance } from "../records/provenance.js"
 import type { SourcePage } from "../source/source.js"
+import type { ChangesJournal } from "./changes-journal.js"
 import { saveTo } from "./checkpoint-stores.js"
 import type { OpenSink } from "./sink-set.js"
 import { flushAll, writeAll } from "./sink-set.js"
@@ -60,10 +61,12 @@ export const makeEpochWriter = <E, R>(options: {
   readonly provenance: boolean
   /** The raw archive pages' responses go to, committed with the epoch. */
   readonly archive: ResponseArchive | undefined
+  /** Where the sinks' changes of an epoch are held before its flush, until counted. */
+  readonly journal: ChangesJournal | undefined
   /** The run's clock (the Effect `Clock`'s, read without an Effect step per page). */
   readonly now: () => number
 }): EpochWriter<E, R> => {
-  const { harvestId, sinks, stages, checkpoints, emit, archive, now } = options
+  const { harvestId, sinks, stages, checkpoints, emit, archive, journal, now } = options
   const archiveStep = (operation: "write" | "flush", run: () => Promise<void>) =>
     sinkStepEffect(`archive:${archive?.path}`, operation, run)
   let lastEpoch = options.resumeFrom?.epoch ?? 0
@@ -98,12 +101,32 @@ export const makeEpochWriter = <E, R>(options: {
     return Effect.ensuring(Fiber.join(fiber), Effect.sync(() => (flushing = undefined)))
   })
 
-  /** What makes the checkpoint's epoch durable once its stages committed: every sink's flush, the archive's commit, the checkpoint. */
+  /** The sinks' changes of `epoch` into the journal before its flush: nothing to do for an epoch that changed nothing. */
+  const hold = (epoch: number): Effect.Effect<void, CheckpointError> => {
+    if (journal === undefined) return Effect.void
+    const held = sinks.flatMap((entry) => {
+      const changes = entry.changes.pending(epoch)
+      return changes.length === 0 ? [] : [{ sink: entry.sink.name, changes }]
+    })
+    if (held.length === 0) return Effect.void
+    return Effect.tryPromise({
+      try: () => journal.hold(epoch, held),
+      catch: (cause) =>
+        new CheckpointError({ harvestId, operation: "save", message: `holding epoch ${epoch}'s changed values failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+    })
+  }
+
+  /**
+   * What makes the checkpoint's epoch durable once its stages committed: its changed values held,
+   * every sink's flush, the archive's commit, the checkpoint; then they count.
+   */
   const durable = (checkpoint: Checkpoint, archived: Effect.Effect<void, SinkError>) =>
     Effect.gen(function*() {
+      yield* hold(checkpoint.epoch)
       yield* flushAll(sinks, checkpoint)
       yield* archived
       if (checkpoints !== undefined) yield* saveTo(checkpoints, checkpoint)
+      journal?.committed(checkpoint.epoch)
       for (const entry of sinks) {
         const changes = entry.changes.committed(checkpoint.epoch)
         if (changes !== undefined) emit({ type: "values-changed", harvestId, epoch: checkpoint.epoch, sink: entry.sink.name, changes })

@@ -1,4 +1,5 @@
 import type { CheckpointStore } from "../checkpoint/checkpoint-store.js"
+import type { ChangesJournal } from "./changes-journal.js"
 import type { ProgressListener } from "../progress/progress-event.js"
 import type { ProvisionalDays, SinkLogger } from "../sink/sink-plugin.js"
 
@@ -36,4 +37,11 @@ export interface PipelineRunOptions {
    * `<dir>/<harvest id>.ndjson.gz`, committed with their epoch (docs/architecture.md). Default: none.
    */
   readonly archive?: string | undefined
+  /**
+   * Where the sinks' changed values are held, durably, from before their epoch's flush until the
+   * caller counted them, so a crash right after a checkpoint loses no count (see `ChangesJournal`).
+   * Default: none (the `values-changed` events alone, which a crash between the save and the
+   * caller's own record of them loses).
+   */
+  readonly changesJournal?: ChangesJournal | undefined
 }

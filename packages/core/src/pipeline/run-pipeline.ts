@@ -99,6 +99,7 @@ export const runPipelineSpec = <E, R>(
       fresh: options.fresh === true,
       contextAt: (checkpoint) => streamContextOf(spec, options, abort.signal, checkpoint)
     })
+    options.changesJournal?.resumed(resumeFrom?.epoch)
     const archive = options.archive === undefined ? undefined : yield* openArchive(options.archive, {
       harvestId,
       stream: source.stream,
@@ -118,6 +119,7 @@ export const runPipelineSpec = <E, R>(
       emit: progress.emit,
       provenance: options.provenance !== false,
       archive,
+      journal: options.changesJournal,
       now: yield* Clock.clockWith((clock) => Effect.succeed(() => clock.currentTimeMillisUnsafe()))
     })
 

@@ -20,6 +20,7 @@ import type { PipelineError } from "../pipeline/run-pipeline.js"
 export type { Pipeline, RunnablePipeline as Runnable } from "../pipeline/pipeline.js"
 export type { PipelineSummary as Summary, SinkSummary, StageSummary } from "../pipeline/pipeline-summary.js"
 export type { PipelineRunOptions as RunOptions } from "../pipeline/run-options.js"
+export type { ChangesJournal, SinkChanges } from "../pipeline/changes-journal.js"
 export type { PipelineError } from "../pipeline/run-pipeline.js"
 export { isPipeline, isRunnablePipeline as isRunnable }
 

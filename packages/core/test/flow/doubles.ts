@@ -195,6 +195,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
   readonly name = "memory-checkpoints"
   saved: Checkpoint | undefined
   failSaveAt: number | undefined
+  /** The save numbered so stores its checkpoint, then fails: the process died right after the save. */
+  dieAfterSaveAt: number | undefined
   private saves = 0
 
   constructor(readonly log: EventLog) {}
@@ -208,6 +210,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (this.failSaveAt === this.saves) throw new Error("store unavailable")
     this.saved = checkpoint
     this.log.push(`save:${checkpoint.epoch}`)
+    if (this.dieAfterSaveAt === this.saves) throw new Error("killed after the save")
   }
 
   async clear(): Promise<void> {

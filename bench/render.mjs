@@ -139,7 +139,7 @@ const TARGETS = { parquet: 0.6, duckdb: 0.5 }
 /** End to end by harvest size: the CLI against the bare loop, wall and CPU ratios side by side. */
 const renderEndToEnd = (e, note) => {
   const out = ["## End to end: the CLI", ""]
-  out.push("`tikflow videos --query-file all.json --from … --to … --out SINK --concurrency 2` — the built binary in its own process, with its own quota ledger, checkpoints, dedupe (persistent keys) and sink, against the sandbox (10,000 videos a day, faults off; warmed by an untimed run over each size's range first)." +
+  out.push("`tikflow videos --query-file all.json --from … --to … --out SINK --concurrency 2` — the built binary in its own process, with its own quota ledger, checkpoints, dedupe (persistent keys) and sink, against the sandbox (10,000 videos a day, faults off, each video's JSON kept in memory once served; warmed by an untimed run over each size's range first)." +
     " Rate limit and daily quota opened wide. Baseline: the bare undici loop above, interleaved run by run." +
     " Printing what it prints off a terminal (a last progress line and the summary). **records/s** is from spawn to exit of each side's process (Node's start and loading the CLI included; the Startup section has the CLI's start alone)." +
     " **CPU µs/record** is the whole process's user + system CPU over the records (start-up included, for both); the **CPU ratio** is the baseline's CPU per record over the CLI's, the fairer figure on a loaded 2-core machine." +

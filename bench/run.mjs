@@ -87,9 +87,9 @@ const save = () => {
 /**
  * End to end as a user runs it: the `tikflow videos` binary (its quota ledger, checkpoints, dedupe
  * and sinks) against the bare undici loop, interleaved run by run, at each size. The sandbox is
- * warmed by an untimed baseline run over each size's range first. Ratios: records/s from spawn to exit of the CLI's process
- * over the loop's, and the loop's CPU time per record over the CLI's (both whole processes, start-up
- * included).
+ * warmed by an untimed baseline run over each size's range first. Ratios: records/s from spawn to
+ * exit of the CLI's process over the loop's, and the loop's CPU time per record over the CLI's (both
+ * whole processes, start-up included).
  */
 const endToEnd = async (base) => {
   const sinks = (process.env.BENCH_E2E_SINKS ?? "parquet,duckdb,ndjson").split(",")
@@ -102,9 +102,9 @@ const endToEnd = async (base) => {
   for (const size of sizes.e2e) {
     const params = { ...base, ...rangeOf(size) }
     // Warmed over this size's range, untimed: the sandbox keeps each video's JSON the first time it
-    // serves it (256 MiB, ~0.7M videos of this world), so the first timed run over days not served
-    // yet, the baseline's, paid for generating them while the runs after it were served from memory
-    // (at 0.5M the sandbox spent ~10 µs of CPU per record on that run and 4–5.5 on the others).
+    // serves it (see cacheBytes below), so the first timed run over days not served yet, the
+    // baseline's, paid for generating them while the runs after it were served from memory (at 0.5M
+    // the sandbox spent 8–10.5 µs of CPU per record on that run and 4–6 on the others).
     await runScenario("end-to-end.mjs", { ...params, sink: "baseline" })
     // NDJSON only at the smallest size: the targets are Parquet's and DuckDB's.
     const here = size === sizes.e2e[0] ? sinks : sinks.filter((k) => k !== "ndjson")
@@ -136,7 +136,7 @@ if (wanted("source") || wanted("e2e")) {
     quotaPerDay: 1e9,
     // Room to keep every video's JSON (~370 bytes each in this world), so once warmed the sandbox
     // serves each size from memory alike: its default 256 MiB held ~0.7M videos, and at 2M it
-    // generated the other 1.3M on every run, ~8–9 µs of its CPU per record on the 2 cores the
+    // generated the other 1.3M on every run, 7.6–9.3 µs of its CPU per record on the 2 cores the
     // harvest shares against ~4.6 served from memory. (Its arena offsets are int32: under 2 GiB.)
     cacheBytes: Math.min(1.5 * 2 ** 30, Math.max(256 * 2 ** 20, worldDays * PER_DAY * 512))
   })

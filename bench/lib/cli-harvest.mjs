@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { allVideos } from "./harvest.mjs"
+import { allVideos } from "./baseline-harvest.mjs"
 
 const bin = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url))
 const preload = fileURLToPath(new URL("./usage-on-exit.mjs", import.meta.url))

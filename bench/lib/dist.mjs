@@ -10,6 +10,9 @@ const root = new URL("../../", import.meta.url)
 /** `@tikflow/<pkg>` from its dist/. */
 export const load = (pkg) => import(new URL(`packages/${pkg}/dist/index.js`, root).href)
 
+/** One module of `@tikflow/<pkg>`'s dist/ alone (e.g. `records/video.js`), without the package's index. */
+export const distModule = (pkg, path) => import(new URL(`packages/${pkg}/dist/${path}`, root).href)
+
 /** Imports `name` as the workspace package `pkg` sees it (pnpm does not hoist to the root). */
 export const dependencyOf = (pkg, name) => {
   const require = createRequire(new URL(`packages/${pkg}/package.json`, root))

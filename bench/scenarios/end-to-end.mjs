@@ -1,5 +1,5 @@
 // End to end: the pipeline into one sink (params.sink), or the bare baseline (params.sink = "baseline").
-import { baselineHarvest } from "../lib/harvest.mjs"
+import { baselineHarvest } from "../lib/baseline-harvest.mjs"
 import { emit, measure, paramsOf } from "../lib/report.mjs"
 
 const params = paramsOf()

@@ -134,6 +134,9 @@ describe("columnBatchBuilder", () => {
     [[1, Symbol("s")], "expected a JSON value, got Symbol(s) in it"],
     [{ tags: new Set(["a"]) }, "expected a JSON value, got a Set in it"],
     [new Map([["a", 1]]), "expected a JSON value, got a Map in it"],
+    // A boxed NaN was written null as NaN is; a boxed bigint threw as a bigint does.
+    [{ n: Object(NaN) }, "expected a JSON value, got NaN in it"],
+    [[Object(5n)], "expected a JSON value, got an array"],
     // A symbol-keyed property was dropped, silently.
     [{ a: 1, [Symbol("s")]: 2 }, "expected a JSON value, got the symbol key Symbol(s) in it"],
     [[1, { b: [{ [Symbol.iterator]: null }] }], "expected a JSON value, got the symbol key Symbol(Symbol.iterator) in it"]

@@ -6,9 +6,9 @@ import { loadDuckDB, loadVectorBindings } from "../src/duckdb/duckdb-library.js"
 import { createTableSql } from "../src/duckdb/duckdb-tables.js"
 import { copyTextEncoder } from "../src/postgres/postgres-copy-text.js"
 import { columnBatchBuilder } from "../src/schema/column-batch.js"
-import { columnsOf } from "../src/schema/columns.js"
+import { assertJsonValue, columnsOf } from "../src/schema/columns.js"
 import { jsonRecordsCheck } from "../src/schema/json-records.js"
-import { recordNameOf } from "../src/schema/refused-value.js"
+import { recordNameOf, shownValue } from "../src/schema/refused-value.js"
 import { sampleVideo } from "./support/records.js"
 
 // A value its column cannot hold is refused, never stored changed, and what a column takes is one
@@ -40,6 +40,13 @@ const value = fc.oneof(
   fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 2 ** 64, 1e20, 1.5, -0, Number.NaN, Infinity, "5", "", "1.5", "true"),
   fc.array(fc.oneof(fc.string(), fc.constant(null), fc.integer(), fc.constant(undefined)), { maxLength: 3 })
 )
+
+/** A value inside an object that holds itself (JSON.stringify throws), at the top or one level down. */
+const cyclic = fc.tuple(anything, fc.boolean()).map(([inner, nested]) => {
+  const cycle: Record<string, unknown> = { inner }
+  cycle.self = nested ? [{ back: cycle }] : cycle
+  return nested ? { outer: cycle } : cycle
+})
 
 /** "ok", or the refusal's message. */
 type Outcome = string
@@ -125,4 +132,17 @@ describe("what a typed column takes", () => {
     expect(outcomeOf(() => copyTextEncoder(columns, describeVideo).append(page))).toMatch(named)
     await expect(duckdbAdd(page)).rejects.toThrow(named)
   })
+
+  test.prop([fc.oneof(value, cyclic, fc.array(cyclic, { maxLength: 2 }))], { numRuns: 400 })(
+    "a json value is refused whole exactly where JSON.stringify throws or writes nothing, and otherwise stringifies",
+    (v) => {
+      let text: string | undefined
+      const stringified = outcomeOf(() => (text = JSON.stringify(v)))
+      const refusal = outcomeOf(() => assertJsonValue(v))
+      const whole = `expected a JSON value, got ${shownValue(v)}`
+      if (v === null || v === undefined) expect(refusal).toBe("ok")
+      else if (stringified !== "ok" || text === undefined) expect(refusal).toBe(whole)
+      else expect(refusal === "ok" || refusal.endsWith(" in it")).toBe(true)
+    }
+  )
 })

@@ -86,48 +86,92 @@ export const assertColumnsHoldFields = (columns: ReadonlyArray<Column>, records:
 }
 
 /**
- * How a `json` column stores a value: its JSON text, null for null. A value JSON.stringify fails on
- * (a bigint, a cycle) or makes nothing of (a function, a symbol: it was stored null) is refused, and
- * so is one holding what its text would change ({@link changedByJson}: NaN read back as a null the
- * value never held, a Map as `{}`): a transform made it, and the user can fix the transform.
+ * How a `json` column stores a value: its JSON text, null for null (or absent); a value
+ * {@link assertJsonValue} refuses is refused.
  */
 export const jsonText = (value: unknown, row = 0): string | null => {
   if (value === null || value === undefined) return null
-  let text: string | undefined
+  assertJsonValue(value, row)
+  return JSON.stringify(value)
+}
+
+/**
+ * Refuses a value a json column cannot store as it is: one JSON.stringify fails on (a bigint, a
+ * cycle, a `toJSON` or getter that throws) or writes nothing for (a function, a symbol), shown
+ * whole; and one holding what its text would change ({@link changedByJson}: NaN read back as a null
+ * the value never held, a Map as `{}`), shown as what is "in it". A transform made it, and the user
+ * can fix the transform. Writes no text: NDJSON and the webhook check their records' added fields
+ * with it, then stringify each record once.
+ */
+export const assertJsonValue = (value: unknown, row = 0): void => {
+  if (value === null || value === undefined) return
+  let changed: unknown
   try {
-    text = JSON.stringify(value)
+    changed = changedByJson(value, undefined)
   } catch {
     throw new RefusedValue(row, "a JSON value", value)
   }
-  if (text === undefined) throw new RefusedValue(row, "a JSON value", value)
-  const changed = changedByJson(value)
   if (changed !== kept) throw new RefusedValue(row, "a JSON value", changed, true)
-  return text
 }
 
+/** What {@link changedByJson} finds where JSON keeps the value as it is. */
 const kept = Symbol("kept")
+
+/** What {@link changedByJson} throws where JSON.stringify fails or writes nothing. */
+const unwritable = new TypeError("JSON cannot write it")
 
 /**
  * The first value inside `value` that JSON.stringify stores changed, walked as it walks (`toJSON`
  * first): NaN or ±Infinity (null), a function or symbol (dropped, or null in an array), a Map or a
  * Set (`{}`, its entries lost), an enumerable symbol-keyed property (dropped; a {@link SymbolKey}).
- * An undefined property or element is left: JSON reads it as absent. Only added fields are json
- * columns, and the value was just stringified (no cycle, no bigint).
+ * An undefined property or element is left: JSON reads it as absent. Throws where JSON.stringify
+ * throws (a bigint; a cycle: `inside` holds the objects the walk is in, undefined at the top) or,
+ * at the top, writes nothing; it walks on past a changed value to find those.
  */
-const changedByJson = (value: unknown): unknown => {
-  if (typeof value === "number") return Number.isFinite(value) ? kept : value
-  if (typeof value === "function" || typeof value === "symbol") return value
-  if (value === null || typeof value !== "object") return kept
-  const inner = typeof (value as { toJSON?: unknown }).toJSON === "function" ? (value as { toJSON(): unknown }).toJSON() : value
-  if (inner !== value) return changedByJson(inner)
-  if (value instanceof Map || value instanceof Set) return value
-  const symbolKey = enumerableSymbolKey(value)
-  if (symbolKey !== undefined) return new SymbolKey(symbolKey)
-  for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    const found = changedByJson(item)
-    if (found !== kept) return found
+const changedByJson = (value: unknown, inside: Array<object> | undefined): unknown => {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? kept : value
+    case "string":
+    case "boolean":
+      return kept
+    case "undefined":
+    case "function":
+    case "symbol":
+      if (inside === undefined) throw unwritable
+      return value === undefined ? kept : value
   }
-  return kept
+  if (value === null) return kept
+  const toJSON = (value as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === "function") {
+    const inner: unknown = toJSON.call(value)
+    if (inner !== value) return changedByJson(inner, inside)
+  }
+  if (typeof value === "bigint") throw unwritable
+  return changedInObject(value as object, inside ?? [])
+}
+
+/** {@link changedByJson} of an object: its items or property values, in JSON's order. */
+const changedInObject = (value: object, inside: Array<object>): unknown => {
+  if (inside.includes(value)) throw unwritable
+  const prototype: unknown = Object.getPrototypeOf(value)
+  // Objects JSON writes by their own properties alone skip the checks for a Map, Set or boxed value.
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) {
+    if (value instanceof Map || value instanceof Set) return value
+    // JSON writes a boxed primitive as the primitive (a boxed string or boolean as it is).
+    if (value instanceof Number) return changedByJson(Number(value), inside)
+    if (value instanceof BigInt) throw unwritable
+  }
+  const symbolKey = enumerableSymbolKey(value)
+  let found: unknown = symbolKey === undefined ? kept : new SymbolKey(symbolKey)
+  const items: ReadonlyArray<unknown> = Array.isArray(value) ? value : Object.values(value)
+  inside.push(value)
+  for (let i = 0; i < items.length; i++) {
+    const item = changedByJson(items[i], inside)
+    if (found === kept) found = item
+  }
+  inside.pop()
+  return found
 }
 
 /**

@@ -1,15 +1,16 @@
 import type { AnyRecord, ChangedValues, RecordKind } from "@tikflow/core/internal"
 import { changeTally } from "@tikflow/core/internal"
 import { assertColumn } from "./column-batch.js"
-import { columnsOf, jsonText } from "./columns.js"
+import { assertJsonValue, columnsOf } from "./columns.js"
 import { recordNameOf } from "./refused-value.js"
 
 /**
  * For sinks that write each record as one JSON text (NDJSON lines, webhook bodies), what the typed
  * sinks do at their columns: an added field's value JSON cannot hold (a bigint, a cycle, a
  * function, NaN or ±Infinity inside it) is refused, naming the column and the record, as
- * `jsonText` refuses it (JSON.stringify threw naming nothing, or wrote null); and a float64 field's
- * NaN or ±Infinity, a number of the column's type that JSON writes as null, is counted as changed.
+ * `jsonText` refuses it (JSON.stringify threw naming nothing, or wrote null), by the same check
+ * without writing its text (the sink stringifies the record); and a float64 field's NaN or
+ * ±Infinity, a number of the column's type that JSON writes as null, is counted as changed.
  */
 export const jsonRecordsCheck = (kind: RecordKind, addedFields: ReadonlyArray<string> = [], provenance = false) => {
   const columns = columnsOf(kind, addedFields, provenance)
@@ -19,7 +20,7 @@ export const jsonRecordsCheck = (kind: RecordKind, addedFields: ReadonlyArray<st
   return (records: ReadonlyArray<unknown>): ReadonlyArray<ChangedValues> | undefined => {
     for (const column of json) {
       assertColumn(nameOf, column, records as ReadonlyArray<AnyRecord>, () => {
-        for (let r = 0; r < records.length; r++) jsonText((records[r] as Record<string, unknown>)[column.name], r)
+        for (let r = 0; r < records.length; r++) assertJsonValue((records[r] as Record<string, unknown>)[column.name], r)
       })
     }
     const changes = changeTally()

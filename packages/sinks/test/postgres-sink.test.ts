@@ -295,6 +295,45 @@ describe("postgres sink: bad input and a server that goes away", () => {
     }
   })
 
+  test.each([
+    ["the URI", (query: string) => ({ uri: server.uri({ query }), env: {} })],
+    ["PG* variables alone", (query: string) => ({ uri: `postgres://?${query}`, env: server.env() })],
+    ["a service file", (query: string) => ({ uri: `postgres://?service=lab&${query}`, env: {} })]
+  ])("with the server given by %s, a checkpoint that fails to load names the server once, with the schema, and holds the password nowhere", async (_, given) => {
+    const saved = { ...process.env }
+    const file = join(await tempDir(), "pg_service.conf")
+    await writeFile(file, `[lab]\nhost=127.0.0.1\nport=${server.port}\nuser=${server.user}\npassword=${secret()}\ndbname=${server.database}\n`)
+    const loads: Array<string> = []
+    try {
+      const { uri, env } = given("schema=pwload")
+      Object.assign(process.env, env, { PGSERVICEFILE: file })
+      const writer = await resolveSink(uri).open(streamContext("video"))
+      const store = writer.checkpoints!
+      await writer.write({ records: [sampleVideo(1)], epoch: 1 })
+      await writer.flush({ epoch: 1, checkpoint: checkpoint(1) })
+      // The runner's words for a store's failure (core's checkpoint-stores.ts): its name, then the error.
+      const load = () => store.load("harvest-1").then(() => { throw new Error("loaded") }, (e: Error) => {
+        expect(everything(e)).not.toContain(secret())
+        return `${store.name}: loading the checkpoint failed: ${e.message}`
+      })
+      // A state that is not JSON (edited by hand), then a checkpoint table that is gone.
+      server.psql("UPDATE pwload._tikflow_checkpoints SET state = '{not json'", server.database)
+      loads.push(await load())
+      server.psql("DROP SCHEMA pwload CASCADE", server.database)
+      loads.push(await load())
+      await writer.close()
+    } finally {
+      process.env = saved
+    }
+    expect(loads[0]).toMatch(/the state of harvest-1's checkpoint is not JSON: /)
+    expect(loads[1]).toMatch(/pwload\._tikflow_checkpoints" does not exist/)
+    for (const message of loads) {
+      expect(message.match(/127\.0\.0\.1:\d+\//g), message).toHaveLength(1)
+      expect(message).toMatch(/schema=pwload|schema pwload/)
+      expect(message).not.toMatch(/\n/)
+    }
+  })
+
   test("a missing database fails to open in one line naming it", async () => {
     const error = await resolveSink(server.uri({ db: "nope" })).open(streamContext("video")).then(() => undefined, (e: Error) => e)
     expect(error?.message).toMatch(/database "nope" does not exist \(create it, or name another database in the URI\)$/)

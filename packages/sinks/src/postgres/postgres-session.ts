@@ -19,6 +19,8 @@ export interface PostgresStatements {
 export interface PostgresSession extends PostgresStatements {
   /** Runs `body` inside BEGIN … COMMIT (ROLLBACK on failure), after the session's earlier work. */
   transaction<A>(body: (tx: PostgresStatements) => Promise<A>): Promise<A>
+  /** An error naming the server as the session's own failures do, for what its users find wrong. */
+  failure(message: string, cause?: unknown): Error
   close(): Promise<void>
 }
 
@@ -58,10 +60,10 @@ export const openSession = async (connection: PostgresConnection, where: string 
     await client.end().catch(() => undefined)
     throw connectError(where, error)
   }
-  const prefix = where === undefined ? "" : `${where}: `
+  const failure = (message: string, cause?: unknown): Error => new Error(where === undefined ? message : `${where}: ${message}`, { cause })
   const fail = (error: unknown): never => {
     // The SQLSTATE stays on the error (`23505` for a duplicate key): callers branch on it.
-    throw Object.assign(new Error(`${prefix}${messageOf(lost ?? error)}`, { cause: error }), { code: (error as { code?: unknown }).code })
+    throw Object.assign(failure(messageOf(lost ?? error), error), { code: (error as { code?: unknown }).code })
   }
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <A>(task: () => Promise<A>): Promise<A> => {
@@ -118,6 +120,7 @@ export const openSession = async (connection: PostgresConnection, where: string 
           throw error
         }
       }),
+    failure,
     close: () => serial(() => client.end().catch(() => undefined))
   }
 }

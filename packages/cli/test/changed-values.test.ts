@@ -27,6 +27,15 @@ const pages = [
 ]
 
 type JsonLine = Record<string, unknown>
+
+const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.type === "summary")!
+
+/** The values stored changed that `tikflow runs --json` lists for the (only) harvest of `dir`'s history, or of a team's. */
+const changedInHistory = async (dir: string, coordinator?: string): Promise<number> => {
+  const listed = await runCli(["runs", "--json", ...(coordinator === undefined ? [] : ["--coordinator", coordinator])], { cwd: dir })
+  const [harvest] = JSON.parse(listed.stdout) as Array<{ changedValues: number }>
+  return harvest!.changedValues
+}
 const jsonLines = (text: string): Array<JsonLine> =>
   text.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as JsonLine)
 
@@ -57,6 +66,12 @@ describe("values a sink stores changed", () => {
     }
     expect(result.stderr).not.toMatch(/ndjson\S* stored/)
     expect(result.stderr).toContain("finished, but parquet:./parquet, arrow:./arrow, duckdb:./db.duckdb stored 9 value(s) changed (see the summary)")
+    // The harvest's history keeps them: runs lists the total, runs show each output's.
+    expect(await changedInHistory(dir)).toBe(9)
+    const [{ id }] = JSON.parse((await runCli(["runs", "--json"], { cwd: dir })).stdout) as Array<{ id: string }>
+    const shown = await runCli(["runs", "show", id], { cwd: dir })
+    expect(shown.stdout).toContain(`changed     parquet:./parquet stored 3 value(s) changed: video_description 2 (${reason}), hashtag_names 1 (${reason})\n` +
+      `            arrow:./arrow stored 3`)
 
     const byId = "ORDER BY id"
     const parquet = await query(":memory:", `SELECT video_description, hashtag_names FROM read_parquet('${join(dir, "parquet")}/**/*.parquet') ${byId}`)
@@ -98,6 +113,7 @@ describe("values a sink stores changed", () => {
     const dir = tempDir()
     const first = await runCli([...args, "--max-records", "2", "--log-format", "json"], { cwd: dir, env: env() })
     expect(first.code, first.stderr).toBe(6)
+    expect(await changedInHistory(dir)).toBe(6)
     const firstSummary = jsonLines(first.stderr).find((line) => line.type === "summary")!
     expect((firstSummary.changed as Array<JsonLine>).map(({ harvestId: _, stream: __, ...entry }) => entry)).toEqual(
       ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"].map((sink) => surrogates(sink, 1, 1))
@@ -105,8 +121,10 @@ describe("values a sink stores changed", () => {
     const second = await runCli([...args, "--log-format", "json"], { cwd: dir, env: env() })
     expect(second.code, second.stderr).toBe(8)
     const summary = jsonLines(second.stderr).find((line) => line.type === "summary")!
-    // The first run's page 1 (from the run's saved state) and this run's page 2, each once.
+    // The first run's page 1 (from the run's saved state) and this run's page 2, each once; in the
+    // history too (the command's counts set whole, not added again).
     expect(summary).toMatchObject({ changedValues: 9 })
+    expect(await changedInHistory(dir)).toBe(9)
     expect((summary.changed as Array<JsonLine>).map(({ harvestId: _, stream: __, ...entry }) => entry)).toEqual(
       ["parquet:./parquet", "arrow:./arrow", "duckdb:./db.duckdb"].map((sink) => surrogates(sink, 2, 1))
     )
@@ -132,6 +150,17 @@ describe("values a sink stores changed", () => {
       expect(entry!.changes).toHaveLength(3)
       const rows = server.psql("select video_description || '|' || coalesce(array_to_string(_tikflow_nul_fields, ','), '') from changed.videos order by id", server.database)
       expect(rows.split("\n").filter((line: string) => line !== "")).toEqual(["cut \ufffd|", "fine|", "\ufffd and é|", "n\\0ul|video_description"])
+      expect(await changedInHistory(dir)).toBe(4)
+    })
+
+    it("with a coordinator: the team's history (PostgreSQL) records them", async () => {
+      const dir = tempDir()
+      const coordinator = server.uri({ query: "schema=team_changed" })
+      const result = await runCli(["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01",
+        "--out", server.uri({ query: "schema=team_out" }), "--coordinator", coordinator, "--log-format", "json"], { cwd: dir, env: env() })
+      expect(result.code, result.stderr).toBe(8)
+      expect(summaryOf(result.stderr)).toMatchObject({ changedValues: 4 })
+      expect(await changedInHistory(tempDir(), coordinator)).toBe(4)
     })
   })
 
@@ -162,7 +191,6 @@ describe("values a sink stores changed", () => {
       const [file] = stateFiles(dir, "checkpoints")
       return file === undefined ? 0 : (JSON.parse(readFileSync(join(dir, ".tikflow", "checkpoints", file), "utf8")) as { epoch: number }).epoch
     }
-    const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.type === "summary")!
 
     /**
      * Kills the run after the first page's checkpoint is saved and before the CLI records anything
@@ -194,6 +222,8 @@ describe("values a sink stores changed", () => {
       expect(resumed.code, resumed.stderr).toBe(8)
       expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch 1/)
       const changed = summaryOf(resumed.stderr).changed as Array<{ sink: string; changes: Array<JsonLine> }>
+      // The history's too, once: the resumed attempt sets its command's counts whole.
+      expect(await changedInHistory(dir)).toBe(nul ? 4 : 6)
       // The killed run's page 1 (held before its flush, committed) and the resumed run's page 2.
       if (!nul) expect(changed.map(({ sink, changes }) => ({ sink, changes }))).toEqual(outputs.map((sink) => surrogates(sink, 2, 1)))
       else {

@@ -1,4 +1,5 @@
-import type { HarvestRecord, HistoryStore } from "@tikflow/core/internal"
+import { changedValuesOf, type HarvestRecord, type HistoryStore } from "@tikflow/core/internal"
+import { changedTotal, describeChanged } from "../harvest/changed-values.js"
 import { usageError } from "../cli-error.js"
 import { ExitCode } from "../exit-codes.js"
 import { queryOf } from "../harvest/harvest-history.js"
@@ -14,7 +15,8 @@ export const runsCommand: Command = {
     "Every harvest (an endpoint and its query, whatever the date range or id list) keeps a history in",
     "<state>/history/<id>.json: the days or items it covers and when each was fetched (days ending less",
     "than 48 h before the run are provisional and fetched again by the next run), records, requests per",
-    "UTC day, errors by kind, and every run (a run killed outright shows as killed, with every request it sent:",
+    "UTC day, errors by kind, values the outputs stored changed (per output, column and reason), and every",
+    "run (a run killed outright shows as killed, with every request it sent:",
     "its journal in <state>/run-journals/ is folded in first). `runs show ID` prints one (an id prefix is enough); --json",
     "prints the records themselves (the format is in docs/architecture.md). With --coordinator postgres://…",
     "(or TIKFLOW_COORDINATOR) it reads the team's history in that database instead."
@@ -59,6 +61,7 @@ const listRuns = async (
       coverage: coverageOf(record),
       records: record.records,
       requests: requestsOf(record),
+      changedValues: changedTotal(changedValuesOf(record)),
       status: record.status
     }))))
   } else if (records.length === 0) {
@@ -127,6 +130,7 @@ const describeRecord = (record: HarvestRecord): string => {
     `records     ${record.records}`,
     `requests    ${requestsOf(record)}${Object.keys(record.requests).length > 0 ? ` (${Object.entries(record.requests).map(([day, n]) => `${day}: ${n}`).join(", ")})` : ""}`,
     `errors      ${Object.keys(record.errors).length === 0 ? "none" : Object.entries(record.errors).map(([kind, n]) => `${kind} ${n}`).join(", ")}`,
+    ...changedLines(record),
     `last epoch  ${record.lastEpoch}`,
     `outputs     ${record.sinks.join(", ") || "-"}`,
     "runs:",
@@ -141,6 +145,13 @@ const describeRecord = (record: HarvestRecord): string => {
     }
   }
   return lines.join("\n")
+}
+
+/** `changed     none`, or a line per output: what it stored changed, per column and reason. */
+const changedLines = (record: HarvestRecord): Array<string> => {
+  const changed = changedValuesOf(record)
+  if (changed.length === 0) return ["changed     none"]
+  return changed.map((entry, i) => `${i === 0 ? "changed    " : "           "} ${describeChanged(entry)}`)
 }
 
 const clip = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, width - 1)}…`)

@@ -1,5 +1,6 @@
-import type { ChangedValues, ChangesJournal, PipelineSummary } from "@tikflow/core/internal"
-import { changeReasons, mergeChangedValues, settleHeld } from "@tikflow/core/internal"
+import { randomBytes } from "node:crypto"
+import type { ChangedValues, ChangesJournal, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
+import { changeReasons, mergeChangedValues, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
 import { RunStateFile } from "./run-state-file.js"
 
@@ -19,6 +20,8 @@ interface HeldInSink extends ChangedInSink {
 
 interface SavedChanges {
   readonly version: 1
+  /** The run command's id in the harvests' history (`HarvestRecord.changed`); absent in older files. */
+  readonly id?: string
   readonly sinks: ReadonlyArray<ChangedInSink>
   /** Absent in files of tikflow before the journal (they held nothing). */
   readonly held?: ReadonlyArray<HeldInSink>
@@ -34,6 +37,8 @@ interface SavedChanges {
  */
 export class ChangedValuesLog {
   private constructor(
+    /** The run command's key in the history's `changed`: one per command until it finishes, over its attempts. */
+    readonly id: string,
     private readonly file: RunStateFile<SavedChanges>,
     private readonly entries: Array<ChangedInSink>,
     private held: ReadonlyArray<HeldInSink>
@@ -43,7 +48,7 @@ export class ChangedValuesLog {
   static async open(path: string): Promise<ChangedValuesLog> {
     const file = new RunStateFile<SavedChanges>(path, "changed-values", 1)
     const saved = await file.read((changes) => Array.isArray(changes.sinks) && (changes.held === undefined || Array.isArray(changes.held)))
-    return new ChangedValuesLog(file, [...(saved?.sinks ?? [])], saved?.held ?? [])
+    return new ChangedValuesLog(saved?.id ?? randomBytes(6).toString("hex"), file, [...(saved?.sinks ?? [])], saved?.held ?? [])
   }
 
   /** The journal of one pipeline of `harvest`: the harvest's own (`pipeline` its id) or a work-queue item's. */
@@ -75,6 +80,16 @@ export class ChangedValuesLog {
     return this.entries
   }
 
+  /**
+   * What the command committed of `harvestId`, per sink, for its history: what counted, and what
+   * `pipeline` held for epochs up to `epoch` when given (its checkpoint is saved: committed, and
+   * counted just after the history update that asks).
+   */
+  committedOf(harvestId: string, through?: { readonly pipeline: string; readonly epoch: number }): ReadonlyArray<SinkChanges> {
+    const held = through === undefined ? [] : this.held.filter((entry) => entry.pipeline === through.pipeline && entry.epoch <= through.epoch)
+    return mergeSinkChanges([...this.entries, ...held].filter((entry) => entry.harvestId === harvestId))
+  }
+
   /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */
   private settle(pipeline: string, epoch: number | undefined, resuming: boolean): boolean {
     const mine = this.held.filter((entry) => entry.pipeline === pipeline)
@@ -94,7 +109,7 @@ export class ChangedValuesLog {
   }
 
   private save(): Promise<void> {
-    return this.file.save({ version: 1, sinks: this.entries, held: this.held })
+    return this.file.save({ version: 1, id: this.id, sinks: this.entries, held: this.held })
   }
 }
 
@@ -104,11 +119,11 @@ export const changedInSummary = (summary: PipelineSummary): Array<ChangedInSink>
     .map((sink) => ({ harvestId: summary.harvestId, stream: summary.stream, sink: sink.name, changes: sink.changedValues }))
 
 /** Values stored changed over every harvest and sink. */
-export const changedTotal = (changed: ReadonlyArray<ChangedInSink>): number =>
+export const changedTotal = (changed: ReadonlyArray<SinkChanges>): number =>
   changed.reduce((total, entry) => entry.changes.reduce((sum, change) => sum + change.count, total), 0)
 
 /** `parquet:./out stored 2 value(s) changed: video_description 2 (a lone UTF-16 surrogate stored as U+FFFD)` */
-export const describeChanged = (entry: ChangedInSink): string => {
+export const describeChanged = (entry: SinkChanges): string => {
   const each = entry.changes.map((change) => `${change.column} ${change.count.toLocaleString("en-US")} (${changeReasons[change.reason] ?? change.reason})`)
   return `${entry.sink} stored ${changedTotal([entry]).toLocaleString("en-US")} value(s) changed: ${each.join(", ")}`
 }

@@ -6,7 +6,8 @@ import {
   type HarvestRun,
   type HistoryStore,
   isProcessAlive,
-  isProvisionalDay
+  isProvisionalDay,
+  type SinkChanges
 } from "@tikflow/core/internal"
 import { TIKFLOW_VERSION } from "../version.js"
 import { daysOfRanges, type JobPlan } from "./harvest-plan.js"
@@ -132,6 +133,10 @@ export const killedRun = (record: HarvestRecord, runId: string, progress: RunPro
   const stillRunning = killed.runs.some((run) => run.status === "running")
   return { ...killed, status: killed.status === "running" && !stillRunning ? "stopped" : killed.status }
 }
+
+/** The record with the run command `key`'s committed changes, set whole (see `HarvestRecord.changed`); none leaves it as it is. */
+export const withChanged = (record: HarvestRecord, key: string, changed: ReadonlyArray<SinkChanges>): HarvestRecord =>
+  changed.length === 0 && record.changed?.[key] === undefined ? record : { ...record, changed: { ...record.changed, [key]: changed } }
 
 /** What `--fresh` keeps: the record of past runs and spent requests (the quota was spent), not the coverage. */
 const keptAcrossFresh = (record: HarvestRecord) =>

@@ -4,7 +4,7 @@ import { type BoundSink, type CheckpointStore, type HarvestRecord, type Progress
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { describeFailure, failedRunStatus } from "../failure.js"
 import { countsAtResume, dayCounter, withCounts } from "./day-counts.js"
-import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withRunProgress } from "./harvest-history.js"
+import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withChanged, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
@@ -31,15 +31,32 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   /** The pass ended: its run's final entry; the record as it is now. */
   const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined): Promise<HarvestRecord> => {
     const record = await run.history.update(harvestId, (current) =>
-      endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()))
+      withChanged(
+        endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()),
+        run.changed.id,
+        run.changed.committedOf(harvestId)
+      ))
     await journal?.remove()
     return record
   }
-  /** Committed: the run's progress so far and the items finished (with `also`, in the same update). */
-  const committed = async (done: ReadonlyArray<string>, also: (record: HarvestRecord) => HarvestRecord = (record) => record) => {
+  /**
+   * Committed: the run's progress so far, the items finished and the values stored changed (with
+   * what the pipeline `through` held up to the epoch whose checkpoint was just saved; with `also`,
+   * in the same update).
+   */
+  const committed = async (
+    done: ReadonlyArray<string>,
+    also: (record: HarvestRecord) => HarvestRecord = (record) => record,
+    through?: { readonly pipeline: string; readonly epoch: number }
+  ) => {
     journal?.committed(run.written)
+    const changed = run.changed.committedOf(harvestId, through)
     await run.history.update(harvestId, (record) =>
-      coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()))
+      withChanged(
+        coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()),
+        run.changed.id,
+        changed
+      ))
   }
   /**
    * The sink counting the records per created day of `countedId` (the pass's harvest, or a
@@ -91,7 +108,10 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
           await counted.save(checkpoint)
           const counts = { ...counter.counts }
           const index = (checkpoint.state as { index?: unknown } | null)?.index
-          await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts))
+          await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts), {
+            pipeline: harvestId,
+            epoch: checkpoint.epoch
+          })
         }
       }
       return { checkpoints, counter: counter.sink }

@@ -1,4 +1,4 @@
-import type { HarvestRecord } from "@tikflow/core/internal"
+import { changedValuesOf, changeReasons, type HarvestRecord } from "@tikflow/core/internal"
 import { queryOf } from "../harvest/harvest-history.js"
 import { dayOfTime, spanOf } from "./days.js"
 import type { Coverage, DayCount, HarvestReport, KindCount, ReportData } from "./report-data.js"
@@ -35,6 +35,9 @@ export const harvestReportOf = (record: HarvestRecord): HarvestReport => {
       : recordsByRunDay(record),
     requestsByDay: dayCounts(record.requests),
     errorsByKind: Object.entries(record.errors).map(([kind, count]): KindCount => ({ kind, count })),
+    changed: changedValuesOf(record).flatMap(({ sink, changes }) =>
+      changes.map((change) => ({ sink: withoutPassword(sink), column: change.column, reason: changeReasons[change.reason] ?? change.reason, count: change.count }))
+    ),
     runs: record.runs.map((run) => ({
       startedAt: run.startedAt,
       finishedAt: run.finishedAt ?? undefined,

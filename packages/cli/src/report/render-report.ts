@@ -64,6 +64,7 @@ const harvestSection = (harvest: HarvestReport, index: number, data: ReportData)
 <dt>records</dt><dd data-fact="records">${formatCount(harvest.records)}</dd>
 <dt>requests</dt><dd data-fact="requests">${formatCount(harvest.requests)}</dd>
 <dt>coverage</dt><dd data-fact="coverage">${coverageSummary(harvest)}</dd>
+<dt>values changed</dt><dd data-fact="changed">${formatCount(harvest.changed.reduce((sum, entry) => sum + entry.count, 0))}</dd>
 <dt>sinks</dt><dd>${harvest.sinks.length === 0 ? "none recorded" : join(harvest.sinks.map((sink) => html`<code>${sink}</code>`), ", ")}</dd>
 <dt>tikflow</dt><dd>${harvest.tikflowVersion ?? "unknown"}</dd>
 </dl>
@@ -75,6 +76,8 @@ ${coverageView(harvest)}
 ${requestsChart("requests", harvest.requestsByDay, data.dailyQuota)}
 <h3>Errors by kind</h3>
 ${harvest.errorsByKind.length === 0 ? html`<p class="none" data-chart="errors">No errors.</p>` : kindBarChart("errors", "errors by kind", harvest.errorsByKind)}
+<h3>Values stored changed</h3>
+${changedTable(harvest)}
 <h3>Runs</h3>
 ${runTimeline(harvest.runs, data.generatedAt)}
 ${runTable(harvest)}
@@ -143,6 +146,17 @@ ${table}
 }
 
 const FOLDED_RUNS = 20
+
+/** What the outputs stored changed, a row per output, column and reason. */
+const changedTable = (harvest: HarvestReport): Html => {
+  if (harvest.changed.length === 0) return html`<p class="none" data-changed="none">No values stored changed.</p>`
+  return html`<table class="changed">
+<thead><tr><th>output</th><th>column</th><th>stored as</th><th class="n">values</th></tr></thead>
+<tbody>
+${join(harvest.changed.map((entry) => html`<tr data-changed="${entry.sink} ${entry.column}"><td><code>${entry.sink}</code></td><td><code>${entry.column}</code></td><td>${entry.reason}</td><td class="n">${formatCount(entry.count)}</td></tr>`), "\n")}
+</tbody>
+</table>`
+}
 
 const countsByDay = (counts: ReadonlyArray<DayCount>): Map<string, number> => sumByDay(counts).reduce((map, d) => map.set(d.day, d.count), new Map<string, number>())
 

@@ -29,7 +29,18 @@ export interface HarvestReport {
   /** Requests this harvest sent per UTC day (the quota's day). */
   readonly requestsByDay: ReadonlyArray<DayCount>
   readonly errorsByKind: ReadonlyArray<KindCount>
+  /** Values the outputs stored changed (a lone surrogate as U+FFFD, a NUL escaped): per output, column and reason. */
+  readonly changed: ReadonlyArray<ChangedCount>
   readonly runs: ReadonlyArray<RunReport>
+}
+
+export interface ChangedCount {
+  /** The output, e.g. `parquet:/data/videos` (without a password). */
+  readonly sink: string
+  readonly column: string
+  /** What was done to the values: `a lone UTF-16 surrogate stored as U+FFFD`, … (a plugin's own code as it is). */
+  readonly reason: string
+  readonly count: number
 }
 
 export interface DayCount {

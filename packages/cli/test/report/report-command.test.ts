@@ -23,7 +23,15 @@ const videos: HarvestRecord = {
   requests: { "2024-03-10": 12 },
   errors: { "server-error": 2 },
   runs: [{ startedAt: "2024-03-10T08:00:00.000Z", finishedAt: fetchedAt, status: "complete", records: 35, requests: 12, tikflowVersion: "0.1.0" }],
-  sinks: ["ndjson:/data/videos.ndjson"]
+  sinks: ["ndjson:/data/videos.ndjson"],
+  // Two run commands' counts: added up per output, column and reason.
+  changed: {
+    "0a0a0a0a0a0a": [{ sink: "parquet:/data/videos", changes: [{ column: "video_description", reason: "lone-surrogate", count: 2 }] }],
+    "0b0b0b0b0b0b": [
+      { sink: "parquet:/data/videos", changes: [{ column: "video_description", reason: "lone-surrogate", count: 1 }] },
+      { sink: "postgres://u:secret@db/x", changes: [{ column: "video_description", reason: "nul-escaped", count: 1 }] }
+    ]
+  }
 }
 const comments: HarvestRecord = {
   ...emptyHarvestRecord({ id: "comments-00000000000000b2", endpoint: "comments", stream: "comments", request: { fields: ["id", "text"] } }, "2024-03-11T08:00:00.000Z"),
@@ -64,6 +72,16 @@ describe("tikflow report", () => {
       expect(v!.errors!.bars.map((bar) => [bar.key, bar.value])).toEqual([["server-error", 2]])
       expect(v!.runs).toHaveLength(1)
       expect(c!.coverage.items).toEqual({ covered: "1", total: "1" })
+      // Values stored changed: the total among the facts, a row per output, column and reason; no password.
+      expect([v!.facts.changed, c!.facts.changed]).toEqual(["4", "0"])
+      expect(JSON.parse(await page.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#harvest-1 tr[data-changed]')].map((tr) => [...tr.cells].map((td) => td.textContent)))"
+      ) as string)).toEqual([
+        ["parquet:/data/videos", "video_description", "a lone UTF-16 surrogate stored as U+FFFD", "3"],
+        ["postgres://u:***@db/x", "video_description", "U+0000 stored escaped (\\0, named in _tikflow_nul_fields)", "1"]
+      ])
+      expect(v!.text).not.toContain("secret")
+      expect(c!.text).toContain("No values stored changed.")
       expect(page.requests).toEqual([])
     } finally {
       await page.close()

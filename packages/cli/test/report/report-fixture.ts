@@ -53,6 +53,7 @@ export const reportFixture: ReportData = {
         { kind: hostile.kind, count: 3 },
         { kind: "reset", count: 6 }
       ],
+      changed: [{ sink: "parquet:/data/videos", column: "video_description", reason: "a lone UTF-16 surrogate stored as U+FFFD", count: 2 }],
       runs: [
         { startedAt: "2024-03-10T08:00:00.000Z", finishedAt: "2024-03-10T10:00:00.000Z", status: "stopped", records: 3000, requests: 1000 },
         { startedAt: "2024-03-11T09:00:00.000Z", finishedAt: "2024-03-11T09:30:00.000Z", status: "stopped", records: 1321, requests: 650 }
@@ -72,6 +73,7 @@ export const reportFixture: ReportData = {
       // A harvest with another client key, the same day as the videos' quota-exhausted run: 1,040 that day.
       requestsByDay: [{ day: "2024-03-10", count: 40 }, { day: "2024-03-12", count: 50 }],
       errorsByKind: [],
+      changed: [],
       runs: [
         { startedAt: "2024-03-10T20:00:00.000Z", finishedAt: "2024-03-10T21:00:00.000Z", status: "stopped", records: 2000, requests: 40 },
         { startedAt: "2024-03-12T11:00:00.000Z", finishedAt: undefined, status: "running", records: 3000, requests: 50 }

@@ -1,3 +1,5 @@
+import { mergeSinkChanges, type SinkChanges } from "../pipeline/changes-journal.js"
+
 /**
  * The history of one harvest: what it is (endpoint and normalized request, without the date
  * range or id list, so every run of the same query shares it), what its runs covered, and how
@@ -29,9 +31,21 @@ export interface HarvestRecord {
   readonly runs: ReadonlyArray<HarvestRun>
   /** The normalized outputs (`parquet:/abs/dir`, …) the covered data is in. */
   readonly sinks: ReadonlyArray<string>
+  /**
+   * Values the outputs stored changed (a lone surrogate as U+FFFD, a NUL escaped), per sink, column
+   * and reason, by the run command that committed them (the key: the id its run state keeps until
+   * the command finishes, over its interrupted and killed attempts): each commit sets its command's
+   * counts whole, so an update after a kill never counts twice. `--fresh` drops them with the
+   * coverage. Absent in older records.
+   */
+  readonly changed?: Readonly<Record<string, ReadonlyArray<SinkChanges>>>
   readonly createdAt: string
   readonly updatedAt: string
 }
+
+/** The values the harvest's outputs stored changed, per sink: every run command's added up. */
+export const changedValuesOf = (record: HarvestRecord): ReadonlyArray<SinkChanges> =>
+  mergeSinkChanges(Object.values(record.changed ?? {}).flat())
 
 /** `running` (a run is at it, or was killed), `stopped` (quota, signal or failure: resumable), `complete`. */
 export type HarvestStatus = "running" | "stopped" | "complete"

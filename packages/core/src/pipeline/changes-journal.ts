@@ -1,4 +1,5 @@
 import type { ChangedValues } from "../sink/changed-values.js"
+import { mergeChangedValues } from "../sink/changed-values.js"
 
 /** What one sink stored changed in the epoch being committed and nobody counted yet. */
 export interface SinkChanges {
@@ -37,3 +38,10 @@ export const settleHeld = <H extends { readonly epoch: number }>(
   counted: epoch === undefined ? [] : held.filter((entry) => entry.epoch <= epoch),
   held: resuming ? [] : held.filter((entry) => epoch === undefined || entry.epoch > epoch)
 })
+
+/** Changes of several epochs, runs or commands added up per sink (in first-seen order), by column and reason. */
+export const mergeSinkChanges = (entries: ReadonlyArray<SinkChanges>): Array<SinkChanges> => {
+  const bySink = new Map<string, Array<ReadonlyArray<ChangedValues>>>()
+  for (const { sink, changes } of entries) bySink.set(sink, [...(bySink.get(sink) ?? []), changes])
+  return [...bySink].map(([sink, lists]) => ({ sink, changes: mergeChangedValues(...lists) }))
+}

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { holdLockFile } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
@@ -165,17 +165,19 @@ describe("values a sink stores changed", () => {
   })
 
   describe("a SIGKILL around a checkpoint: each committed page's changes counted once by the resumed run", () => {
-    // The first page's answer waits until the test is ready for the kill.
+    // The answer for one cursor (the first page's unless said) waits until the test is ready for the kill.
     let release: () => void = () => {}
     let asked: () => void = () => {}
     let gate = Promise.resolve()
     let firstAsked = Promise.resolve()
-    const arm = () => {
+    let gatedCursor = 0
+    const arm = (cursor = 0) => {
+      gatedCursor = cursor
       gate = new Promise((resolve) => (release = resolve))
       firstAsked = new Promise((resolve) => (asked = resolve))
     }
     const gated = useFakeVideoApi(async (cursor) => {
-      if (cursor === 0) {
+      if (cursor === gatedCursor) {
         asked()
         await gate
       }
@@ -255,6 +257,43 @@ describe("values a sink stores changed", () => {
       expect(resumed.code, resumed.stderr).toBe(8)
       const changed = summaryOf(resumed.stderr).changed as Array<{ sink: string; changes: Array<JsonLine> }>
       expect(changed.map(({ sink, changes }) => ({ sink, changes }))).toEqual([surrogates("parquet:./parquet", 2, 1)])
+    })
+
+    it("with a coordinator: a worker killed after its item's first checkpoint; the worker taking the item over counts that page too, and the team's history once", async () => {
+      const dir = tempDir()
+      const coordinator = server.uri({ query: "schema=team_taken" })
+      const argv = [...harvest([server.uri({ query: "schema=team_taken_out" })]), "--coordinator", coordinator]
+      const workerDir = (name: string) => {
+        mkdirSync(join(dir, name), { recursive: true })
+        return join(dir, name)
+      }
+      const checkpointed = () => {
+        try {
+          return server.psql("select count(*) from team_taken._tikflow_work_items where checkpoint is not null", server.database).trim() === "1"
+        } catch {
+          return false
+        }
+      }
+      // The second page waits: the worker has committed the first and holds the item when it is killed.
+      arm(2)
+      const first = spawnCli(argv, { cwd: workerDir("a"), env: gated.env() })
+      const done = collect(first)
+      await firstAsked
+      while (!checkpointed()) await new Promise((resolve) => setTimeout(resolve, 20))
+      first.kill("SIGKILL")
+      expect((await done).signal).toBe("SIGKILL")
+      release()
+      // Another worker (another state directory) takes the item over from its checkpoint on the queue.
+      const taken = await runCli(argv, { cwd: workerDir("b"), env: gated.env() })
+      expect(taken.code, taken.stderr).toBe(8)
+      const [entry] = summaryOf(taken.stderr).changed as Array<{ changes: Array<JsonLine> }>
+      expect(entry!.changes).toEqual(expect.arrayContaining([
+        { column: "video_description", reason: "lone-surrogate", count: 2 },
+        { column: "video_description", reason: "nul-escaped", count: 1 },
+        { column: "hashtag_names", reason: "lone-surrogate", count: 1 }
+      ]))
+      expect(entry!.changes).toHaveLength(3)
+      expect(await changedInHistory(tempDir(), coordinator)).toBe(4)
     })
   })
 })

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import type { ChangedValues, ChangesJournal, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
+import type { ChangedValues, ChangesJournal, Checkpoint, CheckpointStore, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
 import { changeReasons, mergeChangedValues, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
 import { RunStateFile } from "./run-state-file.js"
@@ -12,7 +12,13 @@ export interface ChangedInSink {
   readonly changes: ReadonlyArray<ChangedValues>
 }
 
-/** Changes held before the flush of `epoch` of the pipeline `pipeline` (the harvest's, or one of its work-queue items'), not counted yet. */
+/** What one pipeline (`pipeline`: the harvest's own, or a work-queue item's) counted of a harvest, per sink. */
+interface CountedInSink extends ChangedInSink {
+  /** Absent in files of tikflow before work-queue items carried their counts: the harvest's own. */
+  readonly pipeline?: string
+}
+
+/** Changes held before the flush of `epoch` of the pipeline `pipeline`, not counted yet. */
 interface HeldInSink extends ChangedInSink {
   readonly pipeline: string
   readonly epoch: number
@@ -22,10 +28,17 @@ interface SavedChanges {
   readonly version: 1
   /** The run command's id in the harvests' history (`HarvestRecord.changed`); absent in older files. */
   readonly id?: string
-  readonly sinks: ReadonlyArray<ChangedInSink>
+  readonly sinks: ReadonlyArray<CountedInSink>
   /** Absent in files of tikflow before the journal (they held nothing). */
   readonly held?: ReadonlyArray<HeldInSink>
 }
+
+/**
+ * A work-queue item's committed changes as its checkpoint (on the queue row) carries them at the
+ * epoch its pipeline resumes, if that checkpoint is of that epoch: what every worker before this one
+ * committed of the item, exactly (see `withChanges`).
+ */
+export type CarriedChanges = (epoch: number) => Promise<ReadonlyArray<SinkChanges> | undefined>
 
 /**
  * The values the user's outputs stored changed, kept in the run's state as each harvest's pipeline's
@@ -33,14 +46,15 @@ interface SavedChanges {
  * checkpoint is saved. A run resumed after an interruption, a kill included, reports the earlier
  * process's too: held changes of the epoch it resumes at or before count (they were committed, even
  * when the kill came between the checkpoint and this file's next save), later ones are dropped
- * (delivered again, held again, counted once).
+ * (delivered again, held again, counted once). A work-queue item resumed from a checkpoint carrying
+ * its changes starts from them instead, whichever worker committed them.
  */
 export class ChangedValuesLog {
   private constructor(
     /** The run command's key in the history's `changed`: one per command until it finishes, over its attempts. */
     readonly id: string,
     private readonly file: RunStateFile<SavedChanges>,
-    private readonly entries: Array<ChangedInSink>,
+    private entries: ReadonlyArray<CountedInSink>,
     private held: ReadonlyArray<HeldInSink>
   ) {}
 
@@ -48,13 +62,20 @@ export class ChangedValuesLog {
   static async open(path: string): Promise<ChangedValuesLog> {
     const file = new RunStateFile<SavedChanges>(path, "changed-values", 1)
     const saved = await file.read((changes) => Array.isArray(changes.sinks) && (changes.held === undefined || Array.isArray(changes.held)))
-    return new ChangedValuesLog(saved?.id ?? randomBytes(6).toString("hex"), file, [...(saved?.sinks ?? [])], saved?.held ?? [])
+    return new ChangedValuesLog(saved?.id ?? randomBytes(6).toString("hex"), file, saved?.sinks ?? [], saved?.held ?? [])
   }
 
-  /** The journal of one pipeline of `harvest`: the harvest's own (`pipeline` its id) or a work-queue item's. */
-  journal(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }): ChangesJournal {
+  /**
+   * The journal of one pipeline of `harvest`: the harvest's own (`pipeline` its id) or a work-queue
+   * item's, whose checkpoints carry its changes (`carried`).
+   */
+  journal(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried?: CarriedChanges): ChangesJournal {
     return {
-      resumed: (epoch) => this.settle(pipeline, epoch, true),
+      resumed: async (epoch) => {
+        const atResume = epoch === undefined || carried === undefined ? undefined : await carried(epoch)
+        if (atResume === undefined) this.settle(pipeline, epoch, true)
+        else this.restart(pipeline, harvest, atResume)
+      },
       hold: (epoch, changes) => {
         const kept = this.held.filter((entry) => entry.pipeline !== pipeline || entry.epoch !== epoch)
         const now = changes.filter((entry) => !isInternalSink(entry.sink))
@@ -75,9 +96,15 @@ export class ChangedValuesLog {
     return this.file.settled()
   }
 
-  /** Every harvest's changes, per sink. */
+  /** Every harvest's changes, per sink (its pipelines' added up). */
   changed(): ReadonlyArray<ChangedInSink> {
-    return this.entries
+    const harvests = new Map<string, { stream: string; sinks: Array<SinkChanges> }>()
+    for (const { harvestId, stream, sink, changes } of this.entries) {
+      const harvest = harvests.get(harvestId) ?? { stream, sinks: [] }
+      harvest.sinks.push({ sink, changes })
+      harvests.set(harvestId, harvest)
+    }
+    return [...harvests].flatMap(([harvestId, { stream, sinks }]) => mergeSinkChanges(sinks).map((entry) => ({ harvestId, stream, ...entry })))
   }
 
   /**
@@ -90,27 +117,54 @@ export class ChangedValuesLog {
     return mergeSinkChanges([...this.entries, ...held].filter((entry) => entry.harvestId === harvestId))
   }
 
+  /** What one pipeline committed, per sink: its counts, and what it held for epochs up to `epoch` when given (its checkpoint's save is under way). */
+  pipelineChanges(pipeline: string, epoch?: number): ReadonlyArray<SinkChanges> {
+    const held = epoch === undefined ? [] : this.held.filter((entry) => entry.pipeline === pipeline && entry.epoch <= epoch)
+    return mergeSinkChanges([...this.entries, ...held].filter((entry) => (entry.pipeline ?? entry.harvestId) === pipeline))
+  }
+
   /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */
   private settle(pipeline: string, epoch: number | undefined, resuming: boolean): boolean {
     const mine = this.held.filter((entry) => entry.pipeline === pipeline)
     if (mine.length === 0) return false
     const settled = settleHeld(mine, epoch, resuming)
-    for (const { pipeline: _, epoch: __, ...entry } of settled.counted) this.count(entry)
+    for (const { epoch: _, ...entry } of settled.counted) this.count(entry)
     this.held = [...this.held.filter((entry) => entry.pipeline !== pipeline), ...settled.held]
     return true
   }
 
-  private count(counted: ChangedInSink): void {
-    const at = this.entries.findIndex((entry) => entry.harvestId === counted.harvestId && entry.sink === counted.sink)
-    const earlier = at < 0 ? [] : this.entries[at]!.changes
-    const entry = { ...counted, changes: mergeChangedValues(earlier, counted.changes) }
-    if (at < 0) this.entries.push(entry)
-    else this.entries[at] = entry
+  /** The pipeline starts from the changes its checkpoint carries: they replace what it counted or held here. */
+  private restart(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried: ReadonlyArray<SinkChanges>): void {
+    this.entries = this.entries.filter((entry) => (entry.pipeline ?? entry.harvestId) !== pipeline)
+    this.held = this.held.filter((entry) => entry.pipeline !== pipeline)
+    for (const { sink, changes } of carried) this.count({ harvestId: harvest.harvestId, stream: harvest.stream, sink, changes, pipeline })
+  }
+
+  private count(counted: CountedInSink & { readonly pipeline: string }): void {
+    const same = (entry: CountedInSink) =>
+      entry.harvestId === counted.harvestId && entry.sink === counted.sink && (entry.pipeline ?? entry.harvestId) === counted.pipeline
+    const earlier = this.entries.find(same)
+    const entry = { ...counted, changes: mergeChangedValues(earlier?.changes ?? [], counted.changes) }
+    this.entries = earlier === undefined ? [...this.entries, entry] : this.entries.map((e) => (same(e) ? entry : e))
   }
 
   private save(): Promise<void> {
     return this.file.save({ version: 1, id: this.id, sinks: this.entries, held: this.held })
   }
+}
+
+/** The item's checkpoint store, saving with each checkpoint what the item committed through its epoch (`changes`). */
+export const withChanges = (store: CheckpointStore, committed: (epoch: number) => ReadonlyArray<SinkChanges>): CheckpointStore => ({
+  name: store.name,
+  load: (harvestId) => store.load(harvestId),
+  save: (checkpoint) => store.save({ ...checkpoint, changes: committed(checkpoint.epoch) } as Checkpoint),
+  clear: (harvestId) => store.clear(harvestId)
+})
+
+/** The changes a checkpoint of `store` carries at `epoch`, when it is of that epoch (a `CarriedChanges`). */
+export const carriedBy = (store: CheckpointStore, harvestId: string): CarriedChanges => async (epoch) => {
+  const saved = await store.load(harvestId) as (Checkpoint & { readonly changes?: ReadonlyArray<SinkChanges> }) | undefined
+  return saved?.epoch === epoch ? saved.changes : undefined
 }
 
 /** What a pipeline run's summary says the user's outputs stored changed (replay reads it there). */

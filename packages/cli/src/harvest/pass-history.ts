@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
-import { type BoundSink, type CheckpointStore, type HarvestRecord, type ProgressEvent, type StreamContext, utcDay } from "@tikflow/core/internal"
+import { type BoundSink, type CheckpointStore, type HarvestRecord, type ProgressEvent, type SinkChanges, type StreamContext, utcDay } from "@tikflow/core/internal"
 import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { describeFailure, failedRunStatus } from "../failure.js"
+import { carriedBy, withChanges } from "./changed-values.js"
 import { countsAtResume, dayCounter, withCounts } from "./day-counts.js"
 import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withChanged, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
@@ -30,32 +31,28 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   const nowIso = () => new Date(settings.now()).toISOString()
   /** The pass ended: its run's final entry; the record as it is now. */
   const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined): Promise<HarvestRecord> => {
+    // A team's items record their own changes as each is done (`itemDone`), whichever worker did them.
+    const changed = run.workQueue === undefined ? run.changed.committedOf(harvestId) : []
     const record = await run.history.update(harvestId, (current) =>
-      withChanged(
-        endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()),
-        run.changed.id,
-        run.changed.committedOf(harvestId)
-      ))
+      withChanged(endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()), run.changed.id, changed))
     await journal?.remove()
     return record
   }
   /**
-   * Committed: the run's progress so far, the items finished and the values stored changed (with
-   * what the pipeline `through` held up to the epoch whose checkpoint was just saved; with `also`,
-   * in the same update).
+   * Committed: the run's progress so far, the items finished and, under `changed.key`, the values
+   * stored changed (`HarvestRecord.changed`; with `also`, in the same update).
    */
   const committed = async (
     done: ReadonlyArray<string>,
-    also: (record: HarvestRecord) => HarvestRecord = (record) => record,
-    through?: { readonly pipeline: string; readonly epoch: number }
+    also: (record: HarvestRecord) => HarvestRecord,
+    changed: { readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> }
   ) => {
     journal?.committed(run.written)
-    const changed = run.changed.committedOf(harvestId, through)
     await run.history.update(harvestId, (record) =>
       withChanged(
         coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()),
-        run.changed.id,
-        changed
+        changed.key,
+        changed.sinks
       ))
   }
   /**
@@ -81,16 +78,23 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
       return begun
     },
     ended,
-    committed,
-    /** The changes journal of one of the pass's pipelines (`pipelineId`: the harvest's, or a work-queue item's), in the run's state. */
-    changesJournal: (pipelineId: string) => run.changed.journal(pipelineId, source),
+    /**
+     * A work-queue item is done: its fan-out items covered and, with `also`, its counts; its
+     * changes (its checkpoints carried the earlier workers' share) under its own key.
+     */
+    itemDone: (itemHarvestId: string, done: ReadonlyArray<string>, also: (record: HarvestRecord) => HarvestRecord) =>
+      committed(done, also, { key: itemHarvestId, sinks: run.changed.pipelineChanges(itemHarvestId) }),
+    /** The changes journal of the pass's pipeline, in the run's state (a work-queue item's: `itemCounts`). */
+    changesJournal: () => run.changed.journal(harvestId, source),
     /**
      * A work-queue item's checkpoints and the sink counting its records per created day: counts of
      * its own, travelling in its checkpoints, added to the harvest's history when the item is done.
      */
     itemCounts: (store: CheckpointStore, itemHarvestId: string) => {
       const counter = counterOf(store, itemHarvestId)
-      return { checkpoints: withCounts(store, counter.counts), counter: counter.sink, counts: counter.counts }
+      const checkpoints = withChanges(withCounts(store, counter.counts), (epoch) => run.changed.pipelineChanges(itemHarvestId, epoch))
+      const changesJournal = run.changed.journal(itemHarvestId, source, carriedBy(store, itemHarvestId))
+      return { checkpoints, counter: counter.sink, counts: counter.counts, changesJournal }
     },
     /**
      * The job's checkpoints and the sink counting its records per created day. Each checkpoint
@@ -109,8 +113,8 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
           const counts = { ...counter.counts }
           const index = (checkpoint.state as { index?: unknown } | null)?.index
           await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts), {
-            pipeline: harvestId,
-            epoch: checkpoint.epoch
+            key: run.changed.id,
+            sinks: run.changed.committedOf(harvestId, { pipeline: harvestId, epoch: checkpoint.epoch })
           })
         }
       }

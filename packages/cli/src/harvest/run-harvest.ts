@@ -206,7 +206,7 @@ const runHistoryPass = async (
   let summary: PipelineSummary
   try {
     summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), checkpoints, signal, plan.type === "fresh",
-      pass.onProgress, pass.changesJournal(source.harvestId), [counter], provisional)
+      pass.onProgress, pass.changesJournal(), [counter], provisional)
   } catch (error) {
     await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)
     throw error

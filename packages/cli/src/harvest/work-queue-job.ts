@@ -164,11 +164,11 @@ const runQueuedItem = async (
   const itemSource = jobSource(narrowed.spec, { query: run.prepared.queries.get(job.name), list: narrowed.list }, settings.concurrency, dedupeFollows(job)).source
   const counted = pass.itemCounts(checkpoints, harvestId)
   const summary = await runJobPipeline(run, job, { ...itemSource, harvestId }, counted.checkpoints, itemSignal, false, pass.onProgress,
-    pass.changesJournal(harvestId), [counted.counter])
+    counted.changesJournal, [counted.counter])
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.
     // With its fan-out items (covered now) and the run's progress so far.
-    await pass.committed(narrowed.list ?? [], (record) => addPendingCounts(record, counted.counts))
+    await pass.itemDone(harvestId, narrowed.list ?? [], (record) => addPendingCounts(record, counted.counts))
     await dropDeliveredKeys(settings.stateDir, harvestId)
   }
   return summary

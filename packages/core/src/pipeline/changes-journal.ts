@@ -18,7 +18,7 @@ export interface SinkChanges {
  */
 export interface ChangesJournal {
   /** Before the first write: the run resumes at `epoch` (undefined: its harvest starts over in every sink). */
-  resumed(epoch: number | undefined): void
+  resumed(epoch: number | undefined): void | Promise<void>
   /** Before the flush of `epoch`: each sink's changes in it (sinks with none left out). Resolves once durable. */
   hold(epoch: number, changes: ReadonlyArray<SinkChanges>): Promise<void>
   /** The checkpoint of `epoch` is saved: what was held for it (and before) counts. Must not throw. */

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
-import type { CheckpointError, SinkError } from "../errors/sink-error.js"
+import { CheckpointError, type SinkError } from "../errors/sink-error.js"
 import type { RecordKind } from "../records/record-kind.js"
 import { recordKinds } from "../records/record-kind.js"
 import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
@@ -99,7 +99,14 @@ export const runPipelineSpec = <E, R>(
       fresh: options.fresh === true,
       contextAt: (checkpoint) => streamContextOf(spec, options, abort.signal, checkpoint)
     })
-    options.changesJournal?.resumed(resumeFrom?.epoch)
+    const journal = options.changesJournal
+    if (journal !== undefined) {
+      yield* Effect.tryPromise({
+        try: async () => journal.resumed(resumeFrom?.epoch),
+        catch: (cause) =>
+          new CheckpointError({ harvestId, operation: "load", message: `reading the changed values held at resume failed: ${cause instanceof Error ? cause.message : String(cause)}` })
+      })
+    }
     const archive = options.archive === undefined ? undefined : yield* openArchive(options.archive, {
       harvestId,
       stream: source.stream,

@@ -9,18 +9,20 @@ import type { AnyRecord, BoundSink, Checkpoint, CheckpointStore, SinkWriter, Str
  */
 export const dayCounter = (
   initial: (context: StreamContext) => Promise<Readonly<Record<string, number>>> | Readonly<Record<string, number>>
-): { readonly sink: BoundSink; readonly counts: Record<string, number> } => {
+): { readonly sink: BoundSink; readonly counts: Record<string, number>; readonly committedRecords: () => number } => {
   const counts: Record<string, number> = {}
+  const committed = { records: 0 }
   const sink: BoundSink = {
     name: "history:day-counts",
     async open(context: StreamContext): Promise<SinkWriter> {
       const resumed = await initial(context)
       for (const day of Object.keys(counts)) delete counts[day]
       Object.assign(counts, resumed)
-      return dayCountingWriter(context.recordKind, counts)
+      committed.records = 0
+      return dayCountingWriter(context.recordKind, counts, committed)
     }
   }
-  return { sink, counts }
+  return { sink, counts, committedRecords: () => committed.records }
 }
 
 /** A checkpoint carrying the committed counts per created day. */
@@ -56,19 +58,34 @@ export const withCounts = (store: CheckpointStore, counts: Readonly<Record<strin
   clear: (harvestId) => store.clear(harvestId)
 })
 
-/** A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are held apart). */
-const dayCountingWriter = (kind: StreamContext["recordKind"], counts: Record<string, number>): SinkWriter => {
-  let pending: Record<string, number> = {}
+/**
+ * A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are
+ * held apart, by epoch) and their number to `committed.records` (this opening's). It takes the next
+ * epoch's writes while a flush runs (`writesDuringFlush`): without it, being in every harvest, it
+ * kept the runner's commit strict for every sink — the harvest stopped at each epoch until the
+ * DuckDB merge or the Parquet parts were done.
+ */
+const dayCountingWriter = (kind: StreamContext["recordKind"], counts: Record<string, number>, committed: { records: number }): SinkWriter => {
+  const pending = new Map<number, Record<string, number>>()
   return {
+    writesDuringFlush: true,
     async write(batch) {
+      let days = pending.get(batch.epoch)
+      if (days === undefined) pending.set(batch.epoch, days = {})
       for (const record of batch.records) {
         const day = createdDayOf(record, kind)
-        pending[day] = (pending[day] ?? 0) + 1
+        days[day] = (days[day] ?? 0) + 1
       }
     },
-    async flush() {
-      for (const [day, n] of Object.entries(pending)) counts[day] = (counts[day] ?? 0) + n
-      pending = {}
+    async flush(commit) {
+      for (const [epoch, days] of pending) {
+        if (epoch > commit.epoch) continue
+        for (const [day, n] of Object.entries(days)) {
+          counts[day] = (counts[day] ?? 0) + n
+          committed.records += n
+        }
+        pending.delete(epoch)
+      }
     },
     async close() {}
   }

@@ -40,17 +40,20 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   }
   /**
    * Committed: the run's progress so far, the items finished and, under `changed.key`, the values
-   * stored changed (`HarvestRecord.changed`; with `also`, in the same update).
+   * stored changed (`HarvestRecord.changed`; with `also`, in the same update). `records`: the run's
+   * records committed, when the run may have written more (the next epoch's, while this one was
+   * committed); else every record written is.
    */
   const committed = async (
     done: ReadonlyArray<string>,
     also: (record: HarvestRecord) => HarvestRecord,
-    changed: { readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> }
+    changed: { readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> },
+    records = run.written
   ) => {
-    journal?.committed(run.written)
+    journal?.committed(records)
     await run.history.update(harvestId, (record) =>
       withChanged(
-        coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records: run.written }), done, new Set(refused()), nowIso()),
+        coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records }), done, new Set(refused()), nowIso()),
         changed.key,
         changed.sinks
       ))
@@ -115,7 +118,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
           await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts), {
             key: run.changed.id,
             sinks: run.changed.committedOf(harvestId, { pipeline: harvestId, epoch: checkpoint.epoch })
-          })
+          }, counter.committedRecords())
         }
       }
       return { checkpoints, counter: counter.sink }

@@ -67,14 +67,24 @@ export class ChangedValuesLog {
 
   /**
    * The journal of one pipeline of `harvest`: the harvest's own (`pipeline` its id) or a work-queue
-   * item's, whose checkpoints carry its changes (`carried`).
+   * item's, whose checkpoints carry its changes (`carried`). `notice` says when such an item resumes
+   * at an epoch its checkpoint carries no counts for and this run state knows none of it either:
+   * what an earlier worker stored changed before that epoch cannot be counted.
    */
-  journal(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried?: CarriedChanges): ChangesJournal {
+  journal(
+    pipeline: string,
+    harvest: { readonly harvestId: string; readonly stream: string },
+    carried?: CarriedChanges,
+    notice?: (message: string) => void
+  ): ChangesJournal {
     return {
       resumed: async (epoch) => {
         const atResume = epoch === undefined || carried === undefined ? undefined : await carried(epoch)
-        if (atResume === undefined) this.settle(pipeline, epoch, true)
-        else this.restart(pipeline, harvest, atResume)
+        if (atResume !== undefined) return this.restart(pipeline, harvest, atResume)
+        if (carried !== undefined && epoch !== undefined && !this.knows(pipeline)) {
+          notice?.(`${pipeline}: resumes at epoch ${epoch}, which its checkpoint carries no changed-value counts for; values an earlier worker stored changed before it are not counted`)
+        }
+        this.settle(pipeline, epoch, true)
       },
       hold: (epoch, changes) => {
         const kept = this.held.filter((entry) => entry.pipeline !== pipeline || entry.epoch !== epoch)
@@ -121,6 +131,11 @@ export class ChangedValuesLog {
   pipelineChanges(pipeline: string, epoch?: number): ReadonlyArray<SinkChanges> {
     const held = epoch === undefined ? [] : this.held.filter((entry) => entry.pipeline === pipeline && entry.epoch <= epoch)
     return mergeSinkChanges([...this.entries, ...held].filter((entry) => (entry.pipeline ?? entry.harvestId) === pipeline))
+  }
+
+  /** Whether this run state counted or holds anything of `pipeline`. */
+  private knows(pipeline: string): boolean {
+    return this.held.some((entry) => entry.pipeline === pipeline) || this.entries.some((entry) => (entry.pipeline ?? entry.harvestId) === pipeline)
   }
 
   /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */

@@ -96,7 +96,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     itemCounts: (store: CheckpointStore, itemHarvestId: string) => {
       const counter = counterOf(store, itemHarvestId)
       const checkpoints = withChanges(withCounts(store, counter.counts), (epoch) => run.changed.pipelineChanges(itemHarvestId, epoch))
-      const changesJournal = run.changed.journal(itemHarvestId, source, carriedBy(store, itemHarvestId))
+      const changesJournal = run.changed.journal(itemHarvestId, source, carriedBy(store, itemHarvestId), (message) => output.notice(message))
       return { checkpoints, counter: counter.sink, counts: counter.counts, changesJournal }
     },
     /**

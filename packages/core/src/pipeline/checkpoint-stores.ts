@@ -4,23 +4,21 @@ import { CheckpointError } from "../errors/sink-error.js"
 
 const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
-export const loadFrom = (store: CheckpointStore, harvestId: string): Effect.Effect<Checkpoint | undefined, CheckpointError> =>
+/**
+ * `run` as an Effect failing with a `CheckpointError` of `harvestId`: `<what> failed: <cause>`. The
+ * one wrapping of what the runner keeps beside its data to resume exactly (stores, changes journal).
+ */
+export const checkpointStep = <A>(harvestId: string, operation: CheckpointError["operation"], what: string, run: () => Promise<A>): Effect.Effect<A, CheckpointError> =>
   Effect.tryPromise({
-    try: () => store.load(harvestId),
-    catch: (cause) =>
-      new CheckpointError({ harvestId, operation: "load", message: `${store.name}: loading the checkpoint failed: ${message(cause)}` })
+    try: run,
+    catch: (cause) => new CheckpointError({ harvestId, operation, message: `${what} failed: ${message(cause)}` })
   })
 
+export const loadFrom = (store: CheckpointStore, harvestId: string): Effect.Effect<Checkpoint | undefined, CheckpointError> =>
+  checkpointStep(harvestId, "load", `${store.name}: loading the checkpoint`, () => store.load(harvestId))
+
 export const saveTo = (store: CheckpointStore, checkpoint: Checkpoint): Effect.Effect<void, CheckpointError> =>
-  Effect.tryPromise({
-    try: () => store.save(checkpoint),
-    catch: (cause) =>
-      new CheckpointError({
-        harvestId: checkpoint.harvestId,
-        operation: "save",
-        message: `${store.name}: saving the checkpoint failed: ${message(cause)}`
-      })
-  })
+  checkpointStep(checkpoint.harvestId, "save", `${store.name}: saving the checkpoint`, () => store.save(checkpoint))
 
 /**
  * Which checkpoint a run resumes from when several stores hold one (the runner's store and the

@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type { Checkpoint, CheckpointStore } from "../checkpoint/checkpoint-store.js"
-import { CheckpointError, type SinkError } from "../errors/sink-error.js"
+import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { ProgressListener } from "../progress/progress-event.js"
 import type { ResponseArchive } from "../archive/archive-writer.js"
 import { sinkStepEffect } from "../errors/to-sink-error.js"
@@ -9,7 +9,7 @@ import type { Provenance } from "../records/provenance.js"
 import { stampProvenance } from "../records/provenance.js"
 import type { SourcePage } from "../source/source.js"
 import type { ChangesJournal } from "./changes-journal.js"
-import { saveTo } from "./checkpoint-stores.js"
+import { checkpointStep, saveTo } from "./checkpoint-stores.js"
 import type { OpenSink } from "./sink-set.js"
 import { flushAll, writeAll } from "./sink-set.js"
 import type { StageChain } from "./stage-chain.js"
@@ -109,11 +109,7 @@ export const makeEpochWriter = <E, R>(options: {
       return changes.length === 0 ? [] : [{ sink: entry.sink.name, changes }]
     })
     if (held.length === 0) return Effect.void
-    return Effect.tryPromise({
-      try: () => journal.hold(epoch, held),
-      catch: (cause) =>
-        new CheckpointError({ harvestId, operation: "save", message: `holding epoch ${epoch}'s changed values failed: ${cause instanceof Error ? cause.message : String(cause)}` })
-    })
+    return checkpointStep(harvestId, "save", `holding epoch ${epoch}'s changed values`, () => journal.hold(epoch, held))
   }
 
   /**

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
-import { CheckpointError, type SinkError } from "../errors/sink-error.js"
+import type { CheckpointError, SinkError } from "../errors/sink-error.js"
 import type { RecordKind } from "../records/record-kind.js"
 import { recordKinds } from "../records/record-kind.js"
 import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
@@ -12,6 +12,7 @@ import type { Source } from "../source/source.js"
 import type { Transform } from "../transform/transform.js"
 import { openResponseArchive } from "../archive/archive-writer.js"
 import { sinkStepEffect } from "../errors/to-sink-error.js"
+import { checkpointStep } from "./checkpoint-stores.js"
 import { makeEpochWriter } from "./epoch-writer.js"
 import type { PipelineSummary } from "./pipeline-summary.js"
 import { summaryOf } from "./pipeline-summary.js"
@@ -101,11 +102,7 @@ export const runPipelineSpec = <E, R>(
     })
     const journal = options.changesJournal
     if (journal !== undefined) {
-      yield* Effect.tryPromise({
-        try: async () => journal.resumed(resumeFrom?.epoch),
-        catch: (cause) =>
-          new CheckpointError({ harvestId, operation: "load", message: `reading the changed values held at resume failed: ${cause instanceof Error ? cause.message : String(cause)}` })
-      })
+      yield* checkpointStep(harvestId, "load", "reading the changed values held at resume", async () => journal.resumed(resumeFrom?.epoch))
     }
     const archive = options.archive === undefined ? undefined : yield* openArchive(options.archive, {
       harvestId,

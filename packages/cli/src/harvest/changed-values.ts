@@ -18,6 +18,9 @@ interface CountedInSink extends ChangedInSink {
   readonly pipeline?: string
 }
 
+/** The pipeline that counted `entry`: entries of files before work-queue items carried counts are the harvest's own. */
+const pipelineOf = (entry: CountedInSink): string => entry.pipeline ?? entry.harvestId
+
 /** Changes held before the flush of `epoch` of the pipeline `pipeline`, not counted yet. */
 interface HeldInSink extends ChangedInSink {
   readonly pipeline: string
@@ -123,19 +126,24 @@ export class ChangedValuesLog {
    * counted just after the history update that asks).
    */
   committedOf(harvestId: string, through?: { readonly pipeline: string; readonly epoch: number }): ReadonlyArray<SinkChanges> {
-    const held = through === undefined ? [] : this.held.filter((entry) => entry.pipeline === through.pipeline && entry.epoch <= through.epoch)
+    const held = through === undefined ? [] : this.heldThrough(through.pipeline, through.epoch)
     return mergeSinkChanges([...this.entries, ...held].filter((entry) => entry.harvestId === harvestId))
   }
 
   /** What one pipeline committed, per sink: its counts, and what it held for epochs up to `epoch` when given (its checkpoint's save is under way). */
   pipelineChanges(pipeline: string, epoch?: number): ReadonlyArray<SinkChanges> {
-    const held = epoch === undefined ? [] : this.held.filter((entry) => entry.pipeline === pipeline && entry.epoch <= epoch)
-    return mergeSinkChanges([...this.entries, ...held].filter((entry) => (entry.pipeline ?? entry.harvestId) === pipeline))
+    const held = epoch === undefined ? [] : this.heldThrough(pipeline, epoch)
+    return mergeSinkChanges([...this.entries, ...held].filter((entry) => pipelineOf(entry) === pipeline))
+  }
+
+  /** What `pipeline` held for epochs up to `epoch` (committed once their checkpoint is saved). */
+  private heldThrough(pipeline: string, epoch: number): ReadonlyArray<HeldInSink> {
+    return this.held.filter((entry) => entry.pipeline === pipeline && entry.epoch <= epoch)
   }
 
   /** Whether this run state counted or holds anything of `pipeline`. */
   private knows(pipeline: string): boolean {
-    return this.held.some((entry) => entry.pipeline === pipeline) || this.entries.some((entry) => (entry.pipeline ?? entry.harvestId) === pipeline)
+    return this.held.some((entry) => entry.pipeline === pipeline) || this.entries.some((entry) => pipelineOf(entry) === pipeline)
   }
 
   /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */
@@ -150,14 +158,14 @@ export class ChangedValuesLog {
 
   /** The pipeline starts from the changes its checkpoint carries: they replace what it counted or held here. */
   private restart(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried: ReadonlyArray<SinkChanges>): void {
-    this.entries = this.entries.filter((entry) => (entry.pipeline ?? entry.harvestId) !== pipeline)
+    this.entries = this.entries.filter((entry) => pipelineOf(entry) !== pipeline)
     this.held = this.held.filter((entry) => entry.pipeline !== pipeline)
     for (const { sink, changes } of carried) this.count({ harvestId: harvest.harvestId, stream: harvest.stream, sink, changes, pipeline })
   }
 
   private count(counted: CountedInSink & { readonly pipeline: string }): void {
     const same = (entry: CountedInSink) =>
-      entry.harvestId === counted.harvestId && entry.sink === counted.sink && (entry.pipeline ?? entry.harvestId) === counted.pipeline
+      entry.harvestId === counted.harvestId && entry.sink === counted.sink && pipelineOf(entry) === counted.pipeline
     const earlier = this.entries.find(same)
     const entry = { ...counted, changes: mergeChangedValues(earlier?.changes ?? [], counted.changes) }
     this.entries = earlier === undefined ? [...this.entries, entry] : this.entries.map((e) => (same(e) ? entry : e))

@@ -1,4 +1,5 @@
 import type { AnyRecord, BoundSink, Checkpoint, CheckpointStore, SinkWriter, StreamContext } from "@tikflow/core/internal"
+import { EpochPending } from "./epoch-pending.js"
 
 /**
  * A sink, internal to the CLI, counting the records the job's sinks receive per created day (videos;
@@ -66,25 +67,22 @@ export const withCounts = (store: CheckpointStore, counts: Readonly<Record<strin
  * DuckDB merge or the Parquet parts were done.
  */
 const dayCountingWriter = (kind: StreamContext["recordKind"], counts: Record<string, number>, committed: { records: number }): SinkWriter => {
-  const pending = new Map<number, Record<string, number>>()
+  const pending = new EpochPending<Record<string, number>>(() => ({}))
   return {
     writesDuringFlush: true,
     async write(batch) {
-      let days = pending.get(batch.epoch)
-      if (days === undefined) pending.set(batch.epoch, days = {})
+      const days = pending.of(batch.epoch)
       for (const record of batch.records) {
         const day = createdDayOf(record, kind)
         days[day] = (days[day] ?? 0) + 1
       }
     },
     async flush(commit) {
-      for (const [epoch, days] of pending) {
-        if (epoch > commit.epoch) continue
+      for (const days of pending.takeThrough(commit.epoch)) {
         for (const [day, n] of Object.entries(days)) {
           counts[day] = (counts[day] ?? 0) + n
           committed.records += n
         }
-        pending.delete(epoch)
       }
     },
     async close() {}

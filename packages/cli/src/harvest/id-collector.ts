@@ -2,6 +2,7 @@ import { open, readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { AnyRecord, BoundSink, SinkWriter, StreamContext } from "@tikflow/core/internal"
 import { makeDirectory, writeFileAtomic, writeFully } from "@tikflow/core/internal"
+import { EpochPending } from "./epoch-pending.js"
 
 /** Which value of a record feeds a later job: its video id, or its username (a video's author). */
 export type CollectedField = "video_id" | "username"
@@ -21,7 +22,8 @@ export const collectedValueOf = (record: AnyRecord, field: CollectedField, kind:
  * A sink, internal to the CLI, that keeps the values a later job of the same run needs (the video
  * ids or authors of a videos job) in the run's state directory, one file per harvest, each line
  * tagged with its epoch. It follows the sink contract like any sink: values of epochs after the
- * resumed one are dropped on open, so the list holds exactly what was committed.
+ * resumed one are dropped on open, so the list holds exactly what was committed. A flush appends
+ * only the epochs it commits (`writesDuringFlush`: the next epoch's lines gather meanwhile).
  */
 export const idCollector = (dir: string, job: string, fields: ReadonlyArray<CollectedField>): BoundSink => ({
   name: `collector:${job}`,
@@ -35,28 +37,29 @@ export const idCollector = (dir: string, job: string, fields: ReadonlyArray<Coll
       : (await readText(file)).split("\n").filter((line) => line !== "" && Number(line.split("\t", 1)[0]) <= resumeEpoch).map((l) => l + "\n").join("")
     // Atomic: a crash while cutting back must not lose the committed lines.
     await writeFileAtomic(file, kept)
-    let pending: Array<string> = []
+    const pending = new EpochPending<Array<string>>(() => [])
     return {
+      writesDuringFlush: true,
       async write(batch) {
+        const lines = pending.of(batch.epoch)
         for (const record of batch.records) {
           for (const field of fields) {
             const value = collectedValueOf(record, field, context.recordKind)
-            if (value !== null) pending.push(`${batch.epoch}\t${field}\t${value}\n`)
+            if (value !== null) lines.push(`${batch.epoch}\t${field}\t${value}\n`)
           }
         }
       },
-      async flush() {
-        if (pending.length > 0) {
-          // Durable before the runner commits the epoch, like any sink's flush.
-          const handle = await open(file, "a")
-          try {
-            await writeFully(handle, Buffer.from(pending.join(""), "utf8"), { path: file })
-            await handle.sync()
-          } finally {
-            await handle.close()
-          }
+      async flush(commit) {
+        const lines = pending.takeThrough(commit.epoch).flat()
+        if (lines.length === 0) return
+        // Durable before the runner commits the epoch, like any sink's flush.
+        const handle = await open(file, "a")
+        try {
+          await writeFully(handle, Buffer.from(lines.join(""), "utf8"), { path: file })
+          await handle.sync()
+        } finally {
+          await handle.close()
         }
-        pending = []
       },
       async close() {}
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { holdLockFile } from "@tikflow/core/internal"
 import { describe, expect, it } from "vitest"
@@ -26,6 +26,13 @@ const pages = [
   ]
 ]
 
+/** The API's answer for `cursor` over `of` (two records a page, the cursor counting records). */
+const answer = (of: ReadonlyArray<ReadonlyArray<string>>, cursor: number) => {
+  const page = cursor / 2
+  return `{"data":{"videos":[${of[page]!.join(",")}],"cursor":${cursor + 2},"has_more":${page < of.length - 1},"search_id":"s1"},` +
+    `"error":{"code":"ok","message":"","log_id":"L"}}`
+}
+
 type JsonLine = Record<string, unknown>
 
 const summaryOf = (stderr: string) => jsonLines(stderr).find((line) => line.type === "summary")!
@@ -48,11 +55,7 @@ const surrogates = (sink: string, description: number, hashtags: number) => ({
 })
 
 describe("values a sink stores changed", () => {
-  const { env } = useFakeVideoApi((cursor) => {
-    const page = cursor / 2
-    return `{"data":{"videos":[${pages[page]!.join(",")}],"cursor":${cursor + 2},"has_more":${page === 0},"search_id":"s1"},` +
-      `"error":{"code":"ok","message":"","log_id":"L"}}`
-  })
+  const { env } = useFakeVideoApi((cursor) => answer(pages, cursor))
   const args = ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01",
     "--out", "parquet:./parquet", "--out", "arrow:./arrow", "--out", "duckdb:./db.duckdb", "--out", "ndjson:./videos.ndjson"]
 
@@ -130,6 +133,50 @@ describe("values a sink stores changed", () => {
     )
   })
 
+  describe("a store older than the run's checkpoint: what its sinks deliver again is counted once", () => {
+    // A third page: the run can be stopped after each of three epochs.
+    const threePages = [...pages, [`{"id":7320000000000000005,"create_time":1704100004,"username":"u5","video_description":"end \\udfff","hashtag_names":[]}`]]
+    const api = useFakeVideoApi((cursor) => answer(threePages, cursor))
+    const outputs = ["--out", "parquet:./parquet", "--out", "duckdb:./db.duckdb"]
+    const argv = ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01", ...outputs, "--commit-every", "2", "--log-format", "json"]
+    /** Runs the command, stopped after `pages` more pages when given (exit 6), else to its end (exit 8). */
+    const harvest = async (dir: string, pages?: number) => {
+      const result = await runCli([...argv, ...(pages === undefined ? [] : ["--max-records", String(pages * 2)])], { cwd: dir, env: api.env() })
+      expect(result.code, result.stderr).toBe(pages === undefined ? 8 : 6)
+      return result
+    }
+    /** Every page once, in both outputs: pages 1 and 2 as above, page 3 one description more. */
+    const everyPageOnce = ["parquet:./parquet", "duckdb:./db.duckdb"].map((sink) => surrogates(sink, 3, 1))
+    const summarized = (result: { stderr: string }) =>
+      (summaryOf(result.stderr).changed as Array<JsonLine>).map(({ sink, changes }) => ({ sink, changes }))
+    const duckdbFiles = (dir: string) => readdirSync(dir).filter((name) => name.startsWith("db.duckdb"))
+
+    it("its store lost (the DuckDB file deleted after the first epoch): the harvest starts over in every output, each page counted once", async () => {
+      const dir = tempDir()
+      await harvest(dir, 1)
+      for (const name of duckdbFiles(dir)) rmSync(join(dir, name))
+      const resumed = await harvest(dir)
+      expect(summarized(resumed)).toEqual(everyPageOnce)
+      expect(await changedInHistory(dir)).toBe(8)
+      expect(await query(join(dir, "db.duckdb"), "SELECT count(*)::INT AS n FROM videos")).toEqual([{ n: 5 }])
+    })
+
+    it("an older copy restored (the DuckDB file of epoch 1 after epoch 2 was counted): the run resumes at 1, page 2 counted once", async () => {
+      const dir = tempDir()
+      await harvest(dir, 1)
+      mkdirSync(join(dir, "epoch-1"))
+      for (const name of duckdbFiles(dir)) copyFileSync(join(dir, name), join(dir, "epoch-1", name))
+      await harvest(dir, 1)
+      for (const name of duckdbFiles(dir)) rmSync(join(dir, name))
+      for (const name of readdirSync(join(dir, "epoch-1"))) copyFileSync(join(dir, "epoch-1", name), join(dir, name))
+      const resumed = await harvest(dir)
+      expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch 2/)
+      expect(summarized(resumed)).toEqual(everyPageOnce)
+      expect(await changedInHistory(dir)).toBe(8)
+      expect(await query(join(dir, "db.duckdb"), "SELECT count(*)::INT AS n FROM videos")).toEqual([{ n: 5 }])
+    })
+  })
+
   describe("PostgreSQL", () => {
     it("lone surrogates and a NUL (stored escaped, in _tikflow_nul_fields) are counted, exit 8", async () => {
       const dir = tempDir()
@@ -181,9 +228,7 @@ describe("values a sink stores changed", () => {
         asked()
         await gate
       }
-      const page = cursor / 2
-      return `{"data":{"videos":[${pages[page]!.join(",")}],"cursor":${cursor + 2},"has_more":${page === 0},"search_id":"s1"},` +
-        `"error":{"code":"ok","message":"","log_id":"L"}}`
+      return answer(pages, cursor)
     })
     const harvest = (outputs: ReadonlyArray<string>) => ["videos", "--query", "region_code = US", "--from", "2024-01-01", "--to", "2024-01-01",
       ...outputs.flatMap((uri) => ["--out", uri]), "--commit-every", "2", "--log-format", "json"]
@@ -220,6 +265,9 @@ describe("values a sink stores changed", () => {
       const dir = tempDir()
       const uri = nul ? [server.uri({ query: "schema=killed" })] : outputs
       await killedAfterFirstCheckpoint(dir, uri)
+      // Killed before its history took the first page: the next command that reads the history
+      // (runs here) settles the dead run, its changes through its last checkpoint with it.
+      expect(await changedInHistory(dir)).toBe(nul ? 2 : 4)
       const resumed = await runCli(harvest(uri), { cwd: dir, env: gated.env() })
       expect(resumed.code, resumed.stderr).toBe(8)
       expect(resumed.stderr).toMatch(/resuming harvest videos-[0-9a-f]+ from epoch 1/)
@@ -259,7 +307,7 @@ describe("values a sink stores changed", () => {
       expect(changed.map(({ sink, changes }) => ({ sink, changes }))).toEqual([surrogates("parquet:./parquet", 2, 1)])
     })
 
-    it("with a coordinator: a worker killed after its item's first checkpoint; the worker taking the item over counts that page too, and the team's history once", async () => {
+    it("with a coordinator: a worker killed after its item's first checkpoint; each worker's summary counts the page it committed, the team's history both once", async () => {
       const dir = tempDir()
       const coordinator = server.uri({ query: "schema=team_taken" })
       const argv = [...harvest([server.uri({ query: "schema=team_taken_out" })]), "--coordinator", coordinator]
@@ -282,17 +330,31 @@ describe("values a sink stores changed", () => {
       while (!checkpointed()) await new Promise((resolve) => setTimeout(resolve, 20))
       first.kill("SIGKILL")
       expect((await done).signal).toBe("SIGKILL")
+      // As a kill right after the row's save leaves the run state: the page held, its count not saved yet.
+      const runs = join(dir, "a", ".tikflow", "runs")
+      const saved = join(runs, readdirSync(runs).find((name) => !name.endsWith(".json"))!, "changed-values.json")
+      const { sinks, held, ...file } = JSON.parse(readFileSync(saved, "utf8")) as { sinks: Array<JsonLine>; held: Array<JsonLine> }
+      writeFileSync(saved, JSON.stringify({ ...file, sinks: [], held: [...held, ...sinks] }))
       release()
-      // Another worker (another state directory) takes the item over from its checkpoint on the queue.
+      // Another worker (another state directory) takes the item over from its checkpoint on the queue:
+      // its summary counts the second page, which it committed; the first is the killed worker's.
       const taken = await runCli(argv, { cwd: workerDir("b"), env: gated.env() })
       expect(taken.code, taken.stderr).toBe(8)
-      const [entry] = summaryOf(taken.stderr).changed as Array<{ changes: Array<JsonLine> }>
-      expect(entry!.changes).toEqual(expect.arrayContaining([
-        { column: "video_description", reason: "lone-surrogate", count: 2 },
-        { column: "video_description", reason: "nul-escaped", count: 1 },
-        { column: "hashtag_names", reason: "lone-surrogate", count: 1 }
+      const changesOf = (result: { stderr: string }) => (summaryOf(result.stderr).changed as Array<{ changes: Array<JsonLine> }>).flatMap((entry) => entry.changes)
+      expect(changesOf(taken)).toEqual(expect.arrayContaining([
+        { column: "video_description", reason: "lone-surrogate", count: 1 },
+        { column: "video_description", reason: "nul-escaped", count: 1 }
       ]))
-      expect(entry!.changes).toHaveLength(3)
+      expect(changesOf(taken)).toHaveLength(2)
+      expect(await changedInHistory(tempDir(), coordinator)).toBe(4)
+      // The killed worker's command again: nothing left to do; its summary counts the first page, as
+      // the item's row says it committed it (whether or not its run state counted it before the kill).
+      const again = await runCli(argv, { cwd: join(dir, "a"), env: gated.env() })
+      expect(again.code, again.stderr).toBe(8)
+      expect(changesOf(again)).toEqual([
+        { column: "video_description", reason: "lone-surrogate", count: 1 },
+        { column: "hashtag_names", reason: "lone-surrogate", count: 1 }
+      ])
       expect(await changedInHistory(tempDir(), coordinator)).toBe(4)
     })
   })

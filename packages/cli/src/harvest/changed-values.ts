@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto"
 import type { ChangedValues, ChangesJournal, Checkpoint, CheckpointStore, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
-import { changeReasons, mergeChangedValues, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
+import { changeReasons, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
+import { checkpointStoreOf } from "./job-checkpoints.js"
 import { RunStateFile } from "./run-state-file.js"
 
 /** Values one of the user's outputs stored changed in one harvest, per column and reason. */
@@ -12,60 +13,77 @@ export interface ChangedInSink {
   readonly changes: ReadonlyArray<ChangedValues>
 }
 
-/** What one pipeline (`pipeline`: the harvest's own, or a work-queue item's) counted of a harvest, per sink. */
+/** What one pipeline (`pipeline`: the harvest's own, or a work-queue item's) counted of a harvest in one sink, for one epoch. */
 interface CountedInSink extends ChangedInSink {
   /** Absent in files of tikflow before work-queue items carried their counts: the harvest's own. */
   readonly pipeline?: string
+  /** The epoch whose commit counted them; absent in files of tikflow before counts were kept per epoch (taken as 0). */
+  readonly epoch?: number
+  /**
+   * A work-queue item's changes that another worker committed (its run command's id), carried by the
+   * item's checkpoint: the item's, counted in the team's history, not in this worker's summary.
+   */
+  readonly by?: string
 }
 
-/** The pipeline that counted `entry`: entries of files before work-queue items carried counts are the harvest's own. */
-const pipelineOf = (entry: CountedInSink): string => entry.pipeline ?? entry.harvestId
-
-/** Changes held before the flush of `epoch` of the pipeline `pipeline`, not counted yet. */
-interface HeldInSink extends ChangedInSink {
+/** An entry of this run state, counted or held, with its pipeline and epoch said. */
+interface Entry extends CountedInSink {
   readonly pipeline: string
   readonly epoch: number
 }
+
+/** Entries of files before per-epoch counts (or before work-queue items carried theirs) as entries now. */
+const entryOf = (entry: CountedInSink): Entry => ({ ...entry, pipeline: entry.pipeline ?? entry.harvestId, epoch: entry.epoch ?? 0 })
 
 interface SavedChanges {
   readonly version: 1
   /** The run command's id in the harvests' history (`HarvestRecord.changed`); absent in older files. */
   readonly id?: string
   readonly sinks: ReadonlyArray<CountedInSink>
-  /** Absent in files of tikflow before the journal (they held nothing). */
-  readonly held?: ReadonlyArray<HeldInSink>
+  /** Changes held before an epoch's flush, not counted yet; absent in files of tikflow before the journal (they held nothing). */
+  readonly held?: ReadonlyArray<Entry>
+}
+
+/** One sink's changes of one epoch of a work-queue item as its checkpoint carries them, with who committed them (`by`: a run command's id). */
+export interface CarriedEpoch extends SinkChanges {
+  readonly epoch: number
+  readonly by: string
 }
 
 /**
- * A work-queue item's committed changes as its checkpoint (on the queue row) carries them at the
- * epoch its pipeline resumes, if that checkpoint is of that epoch: what every worker before this one
- * committed of the item, exactly (see `withChanges`).
+ * What a work-queue item's checkpoint (on the queue row) carries of the item's committed changes
+ * through the epoch its pipeline resumes at, per epoch and worker (see `withChanges`): what every
+ * worker before this one committed of the item, exactly. Undefined when it carries none for that epoch.
  */
-export type CarriedChanges = (epoch: number) => Promise<ReadonlyArray<SinkChanges> | undefined>
+export type CarriedChanges = (epoch: number) => Promise<ReadonlyArray<CarriedEpoch> | undefined>
 
 /**
  * The values the user's outputs stored changed, kept in the run's state as each harvest's pipeline's
- * changes journal: an epoch's changes are held (saved, durably) before its flush and count once its
- * checkpoint is saved. A run resumed after an interruption, a kill included, reports the earlier
- * process's too: held changes of the epoch it resumes at or before count (they were committed, even
- * when the kill came between the checkpoint and this file's next save), later ones are dropped
- * (delivered again, held again, counted once). A work-queue item resumed from a checkpoint carrying
- * its changes starts from them instead, whichever worker committed them.
+ * changes journal, per pipeline, sink and epoch: an epoch's changes are held (saved, durably) before
+ * its flush and count once its checkpoint is saved. A run resumed after an interruption, a kill
+ * included, reports the earlier process's too, by core's `settleHeld`: held changes of the epoch it
+ * resumes at or before count (they were committed, even when the kill came between the checkpoint and
+ * this file's next save); what was held or counted for a later epoch is dropped, since its sinks
+ * discarded it (delivered again, counted once: a resume below what was counted, an older database
+ * restored, and a harvest starting over, a sink's checkpoint lost, included). A work-queue item resumed
+ * from a checkpoint carrying its changes starts from them instead, whichever worker committed them.
  */
 export class ChangedValuesLog {
   private constructor(
     /** The run command's key in the history's `changed`: one per command until it finishes, over its attempts. */
     readonly id: string,
+    /** The file in the run's state (named in its run journal: see `changedAtKill`). */
+    readonly path: string,
     private readonly file: RunStateFile<SavedChanges>,
-    private entries: ReadonlyArray<CountedInSink>,
-    private held: ReadonlyArray<HeldInSink>
+    private entries: ReadonlyArray<Entry>,
+    private held: ReadonlyArray<Entry>
   ) {}
 
   /** The changes saved in `file` by an interrupted run of the same command, if any. */
   static async open(path: string): Promise<ChangedValuesLog> {
     const file = new RunStateFile<SavedChanges>(path, "changed-values", 1)
     const saved = await file.read((changes) => Array.isArray(changes.sinks) && (changes.held === undefined || Array.isArray(changes.held)))
-    return new ChangedValuesLog(saved?.id ?? randomBytes(6).toString("hex"), file, saved?.sinks ?? [], saved?.held ?? [])
+    return new ChangedValuesLog(saved?.id ?? randomBytes(6).toString("hex"), path, file, (saved?.sinks ?? []).map(entryOf), saved?.held ?? [])
   }
 
   /**
@@ -81,25 +99,28 @@ export class ChangedValuesLog {
     notice?: (message: string) => void
   ): ChangesJournal {
     return {
-      resumed: async (epoch) => {
+      resumed: async (epoch, sinks) => {
         const atResume = epoch === undefined || carried === undefined ? undefined : await carried(epoch)
         if (atResume !== undefined) return this.restart(pipeline, harvest, atResume)
         if (carried !== undefined && epoch !== undefined && !this.knows(pipeline)) {
           notice?.(`${pipeline}: resumes at epoch ${epoch}, which its checkpoint carries no changed-value counts for; values an earlier worker stored changed before it are not counted`)
         }
-        this.settle(pipeline, epoch, true)
+        this.settle(pipeline, epoch, true, sinks)
       },
       hold: (epoch, changes) => {
         const kept = this.held.filter((entry) => entry.pipeline !== pipeline || entry.epoch !== epoch)
         const now = changes.filter((entry) => !isInternalSink(entry.sink))
-          .map((entry): HeldInSink => ({ harvestId: harvest.harvestId, stream: harvest.stream, sink: entry.sink, changes: entry.changes, pipeline, epoch }))
+          .map((entry): Entry => ({ harvestId: harvest.harvestId, stream: harvest.stream, sink: entry.sink, changes: entry.changes, pipeline, epoch }))
         if (now.length === 0) return Promise.resolve()
         this.held = [...kept, ...now]
-        return this.save()
+        // A work-queue item's checkpoint carries what it holds now (`withChanges`), atomic with the
+        // checkpoint on the queue row, and any resume of the item starts from the row's: this file
+        // only keeps the worker's own summary, so it needs no fsync (a SIGKILL cannot lose the write).
+        return this.save({ durable: carried === undefined })
       },
       committed: (epoch) => {
         // Saved without waiting: until it is, the file still holds them, and a resume counts them.
-        if (this.settle(pipeline, epoch, false)) this.save().catch(() => undefined)
+        if (this.settle(pipeline, epoch, false)) this.save({ durable: carried === undefined }).catch(() => undefined)
       }
     }
   }
@@ -109,10 +130,10 @@ export class ChangedValuesLog {
     return this.file.settled()
   }
 
-  /** Every harvest's changes, per sink (its pipelines' added up). */
+  /** What this command's own pipelines committed, per harvest and sink: a work-queue item's changes other workers committed are left out. */
   changed(): ReadonlyArray<ChangedInSink> {
     const harvests = new Map<string, { stream: string; sinks: Array<SinkChanges> }>()
-    for (const { harvestId, stream, sink, changes } of this.entries) {
+    for (const { harvestId, stream, sink, changes } of this.entries.filter((entry) => entry.by === undefined)) {
       const harvest = harvests.get(harvestId) ?? { stream, sinks: [] }
       harvest.sinks.push({ sink, changes })
       harvests.set(harvestId, harvest)
@@ -130,64 +151,92 @@ export class ChangedValuesLog {
     return mergeSinkChanges([...this.entries, ...held].filter((entry) => entry.harvestId === harvestId))
   }
 
-  /** What one pipeline committed, per sink: its counts, and what it held for epochs up to `epoch` when given (its checkpoint's save is under way). */
-  pipelineChanges(pipeline: string, epoch?: number): ReadonlyArray<SinkChanges> {
-    const held = epoch === undefined ? [] : this.heldThrough(pipeline, epoch)
-    return mergeSinkChanges([...this.entries, ...held].filter((entry) => pipelineOf(entry) === pipeline))
+  /** What one pipeline committed, per sink, whichever worker did (a work-queue item's whole, for the team's history). */
+  pipelineChanges(pipeline: string): ReadonlyArray<SinkChanges> {
+    return mergeSinkChanges(this.entries.filter((entry) => entry.pipeline === pipeline))
+  }
+
+  /** What one pipeline committed per epoch and worker, with what it held for epochs up to `epoch` (its checkpoint's save is under way): what the checkpoint carries. */
+  carriedThrough(pipeline: string, epoch: number): ReadonlyArray<CarriedEpoch> {
+    return [...this.entries.filter((entry) => entry.pipeline === pipeline), ...this.heldThrough(pipeline, epoch)]
+      .map(({ sink, changes, epoch: of, by }) => ({ sink, changes, epoch: of, by: by ?? this.id }))
   }
 
   /** What `pipeline` held for epochs up to `epoch` (committed once their checkpoint is saved). */
-  private heldThrough(pipeline: string, epoch: number): ReadonlyArray<HeldInSink> {
+  private heldThrough(pipeline: string, epoch: number): ReadonlyArray<Entry> {
     return this.held.filter((entry) => entry.pipeline === pipeline && entry.epoch <= epoch)
   }
 
-  /** Whether this run state counted or holds anything of `pipeline`. */
-  private knows(pipeline: string): boolean {
-    return this.held.some((entry) => entry.pipeline === pipeline) || this.entries.some((entry) => pipelineOf(entry) === pipeline)
+  /** Whether this run state counted or holds anything of a work-queue item of `harvestId` (a pipeline not the harvest's own). */
+  knowsItemsOf(harvestId: string): boolean {
+    return [...this.held, ...this.entries].some((entry) => entry.harvestId === harvestId && entry.pipeline !== harvestId)
   }
 
-  /** Counts what `settleHeld` says of the pipeline's held changes at `epoch`; true when anything moved. */
-  private settle(pipeline: string, epoch: number | undefined, resuming: boolean): boolean {
-    const mine = this.held.filter((entry) => entry.pipeline === pipeline)
-    if (mine.length === 0) return false
-    const settled = settleHeld(mine, epoch, resuming)
-    for (const { epoch: _, ...entry } of settled.counted) this.count(entry)
-    this.held = [...this.held.filter((entry) => entry.pipeline !== pipeline), ...settled.held]
+  /** Whether this run state counted or holds anything of `pipeline`. */
+  knows(pipeline: string): boolean {
+    return [...this.held, ...this.entries].some((entry) => entry.pipeline === pipeline)
+  }
+
+  /**
+   * Settles the pipeline's changes by `settleHeld` at `epoch` (at a resume, in the sinks named
+   * `sinks`, which discard what came later: another job's sinks keep theirs); true when anything moved.
+   */
+  private settle(pipeline: string, epoch: number | undefined, resuming: boolean, sinks?: ReadonlyArray<string>): boolean {
+    const mine = (entry: Entry) => entry.pipeline === pipeline && (sinks === undefined || sinks.includes(entry.sink))
+    const journal = { counted: this.entries.filter(mine), held: this.held.filter(mine) }
+    const settled = settleHeld(journal, epoch, resuming)
+    if (settled.counted.length === journal.counted.length && settled.held.length === journal.held.length) return false
+    this.entries = [...this.entries.filter((entry) => !mine(entry)), ...settled.counted]
+    this.held = [...this.held.filter((entry) => !mine(entry)), ...settled.held]
     return true
   }
 
   /** The pipeline starts from the changes its checkpoint carries: they replace what it counted or held here. */
-  private restart(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried: ReadonlyArray<SinkChanges>): void {
-    this.entries = this.entries.filter((entry) => pipelineOf(entry) !== pipeline)
+  private restart(pipeline: string, harvest: { readonly harvestId: string; readonly stream: string }, carried: ReadonlyArray<CarriedEpoch>): void {
+    this.entries = [
+      ...this.entries.filter((entry) => entry.pipeline !== pipeline),
+      ...carried.map(({ sink, changes, epoch, by }): Entry => ({ ...harvest, sink, changes, pipeline, epoch, ...(by === this.id ? {} : { by }) }))
+    ]
     this.held = this.held.filter((entry) => entry.pipeline !== pipeline)
-    for (const { sink, changes } of carried) this.count({ harvestId: harvest.harvestId, stream: harvest.stream, sink, changes, pipeline })
   }
 
-  private count(counted: CountedInSink & { readonly pipeline: string }): void {
-    const same = (entry: CountedInSink) =>
-      entry.harvestId === counted.harvestId && entry.sink === counted.sink && pipelineOf(entry) === counted.pipeline
-    const earlier = this.entries.find(same)
-    const entry = { ...counted, changes: mergeChangedValues(earlier?.changes ?? [], counted.changes) }
-    this.entries = earlier === undefined ? [...this.entries, entry] : this.entries.map((e) => (same(e) ? entry : e))
-  }
-
-  private save(): Promise<void> {
-    return this.file.save({ version: 1, id: this.id, sinks: this.entries, held: this.held })
+  private save(options: { readonly durable?: boolean } = {}): Promise<void> {
+    return this.file.save({ version: 1, id: this.id, sinks: this.entries, held: this.held }, options)
   }
 }
 
-/** The item's checkpoint store, saving with each checkpoint what the item committed through its epoch (`changes`). */
-export const withChanges = (store: CheckpointStore, committed: (epoch: number) => ReadonlyArray<SinkChanges>): CheckpointStore => ({
+/** The item's checkpoint store, saving with each checkpoint what the item committed through its epoch (`changes`, per epoch and worker). */
+export const withChanges = (store: CheckpointStore, committed: (epoch: number) => ReadonlyArray<CarriedEpoch>): CheckpointStore => ({
   name: store.name,
   load: (harvestId) => store.load(harvestId),
   save: (checkpoint) => store.save({ ...checkpoint, changes: committed(checkpoint.epoch) } as Checkpoint),
   clear: (harvestId) => store.clear(harvestId)
 })
 
-/** The changes a checkpoint of `store` carries at `epoch`, when it is of that epoch (a `CarriedChanges`). */
+/**
+ * The changes a checkpoint of `store` carries through `epoch` (a `CarriedChanges`): those of epochs
+ * up to it, when the checkpoint is of that epoch or a later one (a sink's checkpoint behind the
+ * queue row's). A checkpoint of an earlier tikflow carried one total through its own epoch, by no
+ * worker named: usable at that epoch only.
+ */
 export const carriedBy = (store: CheckpointStore, harvestId: string): CarriedChanges => async (epoch) => {
-  const saved = await store.load(harvestId) as (Checkpoint & { readonly changes?: ReadonlyArray<SinkChanges> }) | undefined
-  return saved?.epoch === epoch ? saved.changes : undefined
+  const saved = await store.load(harvestId) as (Checkpoint & { readonly changes?: ReadonlyArray<SinkChanges & Partial<CarriedEpoch>> }) | undefined
+  if (saved?.changes === undefined || saved.epoch < epoch) return undefined
+  if (saved.changes.every((entry) => typeof entry.epoch === "number")) return (saved.changes as ReadonlyArray<CarriedEpoch>).filter((entry) => entry.epoch <= epoch)
+  return saved.epoch === epoch ? saved.changes.map((entry) => ({ ...entry, epoch, by: entry.by ?? "an earlier worker" })) : undefined
+}
+
+/**
+ * What a killed run of a harvest (not a team's) committed of its changes, for its history: what its
+ * run state (`path`) counted, and what it held through the checkpoint its state directory keeps (the
+ * last saved: every sink flushed it). The history took them after the checkpoint before it; a kill
+ * between a save and the history's update leaves it one epoch behind until the next command that
+ * opens the history settles the dead run's journal (`settleDeadRuns`) and this with it.
+ */
+export const changedAtKill = async (path: string, stateDir: string, harvestId: string): Promise<{ readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> }> => {
+  const log = await ChangedValuesLog.open(path)
+  const checkpoint = await checkpointStoreOf(stateDir).load(harvestId)
+  return { key: log.id, sinks: log.committedOf(harvestId, checkpoint === undefined ? undefined : { pipeline: harvestId, epoch: checkpoint.epoch }) }
 }
 
 /** What a pipeline run's summary says the user's outputs stored changed (replay reads it there). */

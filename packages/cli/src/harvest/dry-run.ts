@@ -1,10 +1,10 @@
 import { join } from "node:path"
-import { FileCheckpointStore, type HistoryStore, type PlannedRequest } from "@tikflow/core/internal"
+import { type FileCheckpointStore, type HistoryStore, type PlannedRequest } from "@tikflow/core/internal"
 import type { CommandInput } from "../commands/command.js"
 import { openHistory } from "./coordinator-history.js"
 import { harvestedAt } from "./harvest-history.js"
 import { planJob, requestedOf } from "./harvest-plan.js"
-import { JobCheckpoints } from "./job-checkpoints.js"
+import { checkpointStoreOf, JobCheckpoints } from "./job-checkpoints.js"
 import { jobSource } from "./job-sources.js"
 import type { JobSpec, RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
@@ -44,7 +44,7 @@ export interface DryRun {
  * printed on stdout; nothing is sent (no token request either) and no quota is reserved.
  */
 export const dryRun = async (spec: RunSpec, input: CommandInput, prepared: PreparedRun): Promise<DryRun> => {
-  const checkpoints = new FileCheckpointStore(join(input.settings.stateDir, "checkpoints"))
+  const checkpoints = checkpointStoreOf(input.settings.stateDir)
   const jobs: Array<JobDryRun> = []
   // The team's history when a coordinator is named (what a real run of the team would plan from).
   const history = await openHistory(input.settings, input.output)

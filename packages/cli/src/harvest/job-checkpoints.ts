@@ -1,5 +1,10 @@
-import type { Checkpoint, CheckpointStore, FileCheckpointStore } from "@tikflow/core/internal"
+import { join } from "node:path"
+import { type Checkpoint, type CheckpointStore, FileCheckpointStore } from "@tikflow/core/internal"
 import { sameOutputs } from "./output-set.js"
+
+/** `<state>/checkpoints/`: the runner's checkpoints of every harvest run from the state directory. */
+export const checkpointDirOf = (stateDir: string): string => join(stateDir, "checkpoints")
+export const checkpointStoreOf = (stateDir: string): FileCheckpointStore => new FileCheckpointStore(checkpointDirOf(stateDir))
 
 /** A checkpoint file as the CLI saves it: the runner's checkpoint plus the outputs it was saved for. */
 interface JobCheckpoint extends Checkpoint {

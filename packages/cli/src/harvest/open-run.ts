@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { FileCheckpointStore, type HistoryStore, machineQuotaLedgerPath, type PipelineSummary } from "@tikflow/core/internal"
+import { type FileCheckpointStore, type HistoryStore, machineQuotaLedgerPath, type PipelineSummary } from "@tikflow/core/internal"
 import { createTikTokClient } from "@tikflow/sources/internal"
 import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import type { CommandInput } from "../commands/command.js"
@@ -14,6 +14,7 @@ import type { PreparedRun } from "./prepare-run.js"
 import { listInputOf } from "./prepare-run.js"
 import type { RecordLimit } from "./record-limit.js"
 import { ChangedValuesLog } from "./changed-values.js"
+import { checkpointStoreOf } from "./job-checkpoints.js"
 import { RefusedItems } from "./refused-items.js"
 import { acquireRunLock, type RunLock, runLockTargets } from "./run-lock.js"
 import { RunState } from "./run-state.js"
@@ -99,7 +100,7 @@ export const openRun = async (
     ...shared,
     queueIds: new Map(),
     runState,
-    checkpoints: new FileCheckpointStore(join(settings.stateDir, "checkpoints")),
+    checkpoints: checkpointStoreOf(settings.stateDir),
     collect: collectedFields(spec),
     display,
     client,

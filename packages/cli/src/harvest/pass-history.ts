@@ -76,7 +76,9 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     begin: async (identity: Parameters<typeof beginRun>[1], plan: HarvestingPlan, outputs: ReadonlyArray<string>) => {
       const startedAt = nowIso()
       const begun = await run.history.update(harvestId, (current) => beginRun(current, identity, plan, outputs, startedAt, runner))
-      journal = await RunJournal.open(settings.stateDir, { version: 1, harvestId, run: runner.id, pid: runner.pid, host: runner.host, startedAt }, (message) =>
+      // A team's changes are the items' (`itemDone`): a killed worker's run has none of its own to settle.
+      const changes = run.workQueue === undefined ? { changes: run.changed.path } : {}
+      journal = await RunJournal.open(settings.stateDir, { version: 1, harvestId, run: runner.id, pid: runner.pid, host: runner.host, startedAt, ...changes }, (message) =>
         output.notice(message))
       return begun
     },
@@ -95,7 +97,7 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
      */
     itemCounts: (store: CheckpointStore, itemHarvestId: string) => {
       const counter = counterOf(store, itemHarvestId)
-      const checkpoints = withChanges(withCounts(store, counter.counts), (epoch) => run.changed.pipelineChanges(itemHarvestId, epoch))
+      const checkpoints = withChanges(withCounts(store, counter.counts), (epoch) => run.changed.carriedThrough(itemHarvestId, epoch))
       const changesJournal = run.changed.journal(itemHarvestId, source, carriedBy(store, itemHarvestId), (message) => output.notice(message))
       return { checkpoints, counter: counter.sink, counts: counter.counts, changesJournal }
     },
@@ -144,6 +146,18 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   }
 }
 export type PassHistory = ReturnType<typeof passHistory>
+
+/**
+ * A work-queue item this run state counted or held changes of, which this attempt did not finish
+ * (another worker did, or holds it): what it counts of the item becomes what the item's checkpoint on
+ * the queue row carries, as at a resume (the row says which worker committed which epoch: an epoch
+ * held here and committed just before a SIGKILL counts; one never committed, or delivered again by
+ * the worker that took the item over, does not).
+ */
+export const itemSettled = async (run: OpenRun, source: { readonly harvestId: string; readonly stream: string }, store: CheckpointStore, itemHarvestId: string) => {
+  const saved = await store.load(itemHarvestId)
+  if (saved !== undefined) await run.changed.journal(itemHarvestId, source, carriedBy(store, itemHarvestId)).resumed(saved.epoch, [])
+}
 
 /** The harvest's identity as its history keeps it: endpoint and normalized request, without range or list. */
 export const identityOf = (job: JobSpec, id: string, stream: string, query: VideoQueryFilter | undefined) => ({

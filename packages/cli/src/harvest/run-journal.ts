@@ -3,7 +3,8 @@ import { readdir, readFile, stat, unlink } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { type HistoryStore, isDeadHere, makeDirectory } from "@tikflow/core/internal"
-import { addCount, killedRun, type RunProgress } from "./harvest-history.js"
+import { changedAtKill } from "./changed-values.js"
+import { addCount, killedRun, type RunProgress, withChanged } from "./harvest-history.js"
 
 /** Who writes a journal: the run (of the harvest's history) and the process running it. */
 export interface RunJournalHeader {
@@ -14,6 +15,12 @@ export interface RunJournalHeader {
   readonly pid: number
   readonly host: string
   readonly startedAt: string
+  /**
+   * The run command's `changed-values.json` (a single run's, not a team worker's): a killed run's
+   * history takes its changes committed through its last checkpoint (`changedAtKill`). Absent in
+   * journals of earlier tikflow.
+   */
+  readonly changes?: string
 }
 
 /** `<state>/run-journals/`: one file per run in progress (or killed and not yet reconciled). */
@@ -165,7 +172,14 @@ export const settleDeadRuns = async (stateDir: string, history: HistoryStore, no
     const gone = header.pid === process.pid ? header.host === hostname() : isDeadHere(header)
     if (!gone) continue
     if (await history.read(header.harvestId) !== undefined) {
-      await history.update(header.harvestId, (record) => killedRun(record!, header.run, journal.tally, journal.lastWrite.toISOString()))
+      const changed = header.changes === undefined ? undefined : await changedAtKill(header.changes, stateDir, header.harvestId).catch((error: unknown) => {
+        notice(`${header.changes}: ${(error as Error).message.split("\n")[0]}; the history of run ${header.run} may miss values its outputs stored changed`)
+        return undefined
+      })
+      await history.update(header.harvestId, (record) => {
+        const killed = killedRun(record!, header.run, journal.tally, journal.lastWrite.toISOString())
+        return killed === record || changed === undefined ? killed : withChanged(killed, changed.key, changed.sinks)
+      })
     }
     await unlink(path).catch(() => undefined)
   }

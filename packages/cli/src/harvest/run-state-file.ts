@@ -33,13 +33,14 @@ export class RunStateFile<T extends { readonly version: number }> {
 
   /**
    * Replaces the file with `value`, after the saves before it: whole and durable (written aside,
-   * fsynced, renamed); resolves once it is. What is saved is `value` as it is now.
+   * fsynced, renamed; `durable: false` leaves out the fsyncs, see `writeFileAtomic`); resolves once
+   * it is. What is saved is `value` as it is now.
    */
-  save(value: T): Promise<void> {
+  save(value: T, options: { readonly durable?: boolean } = {}): Promise<void> {
     const text = JSON.stringify(value)
     this.saving = this.saving.then(async () => {
       await makeDirectory(dirname(this.file))
-      await writeFileAtomic(this.file, text)
+      await writeFileAtomic(this.file, text, options)
     })
     return this.saving
   }

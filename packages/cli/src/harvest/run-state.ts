@@ -3,6 +3,7 @@ import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { usageError } from "../cli-error.js"
 import { historyDirOf } from "./harvest-history.js"
+import { checkpointDirOf } from "./job-checkpoints.js"
 import type { RunSpec } from "./job-spec.js"
 import { outputSetOf } from "./output-set.js"
 import { canonicalJson, makeDirectory, removeStaleTempFiles, writeJsonAtomic } from "@tikflow/core/internal"
@@ -54,7 +55,7 @@ export class RunState {
     const runsDir = join(stateDir, "runs")
     const state = new RunState(id, join(runsDir, id), { version: 1, label: spec.label, harvestsDone: [], jobsDone: [] }, false)
     // Checkpoints, run states, histories and the quota ledger a killed run was writing: never renamed, never read.
-    for (const dir of [stateDir, runsDir, join(stateDir, "checkpoints"), historyDirOf(stateDir)]) await removeStaleTempFiles(dir)
+    for (const dir of [stateDir, runsDir, checkpointDirOf(stateDir), historyDirOf(stateDir)]) await removeStaleTempFiles(dir)
     if (fresh) {
       await state.remove()
       return state

@@ -11,9 +11,9 @@ import { dedupeFollows, jobSource } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
 import type { OpenRun } from "./open-run.js"
 import { outputPathOf } from "./output-set.js"
-import { identityOf, type PassHistory, passHistory } from "./pass-history.js"
+import { identityOf, itemSettled, type PassHistory, passHistory } from "./pass-history.js"
 import { itemHarvestIdOf, itemSourceSpec, planWorkQueue, sharedOutputsOf, type WorkItem, type WorkQueuePlan } from "./work-queue-plan.js"
-import { runQueuedJob } from "./work-queue-worker.js"
+import { itemCheckpoints, runQueuedJob } from "./work-queue-worker.js"
 
 /** A queued job's plan, and the queue a later job of the run reads this job's ids from. */
 export interface QueuedJobPlan {
@@ -55,7 +55,7 @@ export const harvestQueuedJob = async (
   queue: PostgresWorkQueue,
   job: JobSpec,
   list: ReadonlyArray<string> | undefined,
-  { jobPlan, queue: plan }: QueuedJobPlan
+  { jobPlan, queue: plan, lastQueueId }: QueuedJobPlan
 ): Promise<HarvestResult | undefined> => {
   const { settings, output } = run.input
   const { runState, display } = run
@@ -63,6 +63,10 @@ export const harvestQueuedJob = async (
   const { source, label } = jobSource(job.source, { query, list }, settings.concurrency, dedupeFollows(job))
   if (jobPlan.type === "complete" || plan === undefined) {
     if (jobPlan.type === "complete") announceComplete(run, job, jobPlan.record)
+    // Finished by others after this worker's earlier attempt was killed: its share, as the queue's rows say.
+    if (lastQueueId !== undefined && run.changed.knowsItemsOf(source.harvestId)) {
+      await settleItemsLeft(run, queue, { queueId: lastQueueId, items: (await queue.progress(lastQueueId)).items }, source, [])
+    }
     await runState.harvestDone(source.harvestId)
     await runState.jobDone(job.name)
     return undefined
@@ -139,9 +143,29 @@ const runJobQueued = async (
     runItem: (item, index, checkpoints, itemSignal) =>
       runQueuedItem(run, job, { source, queueId: plan.queueId, item, index }, checkpoints, itemSignal, pass)
   })
+  await settleItemsLeft(run, queue, { queueId: plan.queueId, items: plan.items.length }, source, queued.summaries)
   return {
     ...combineSummaries({ harvestId: source.harvestId, stream: source.stream, recordKind: source.kind }, queued.summaries, Date.now() - started),
     status: queued.interrupted ? "interrupted" : "completed"
+  }
+}
+
+/**
+ * The items of the job's queue this run state knows changes of and this attempt did not finish (a
+ * SIGKILLed earlier attempt's, an item lost with its lease): counted as their queue rows say
+ * (`itemSettled`), so this worker's summary counts what it committed itself, once.
+ */
+const settleItemsLeft = async (
+  run: OpenRun,
+  queue: PostgresWorkQueue,
+  { queueId, items }: { readonly queueId: string; readonly items: number },
+  source: { readonly harvestId: string; readonly stream: string },
+  finished: ReadonlyArray<PipelineSummary>
+): Promise<void> => {
+  const done = new Set(finished.filter((summary) => summary.status === "completed").map((summary) => summary.harvestId))
+  for (let index = 0; index < items; index++) {
+    const itemHarvestId = itemHarvestIdOf(source.stream, queueId, index)
+    if (!done.has(itemHarvestId) && run.changed.knows(itemHarvestId)) await itemSettled(run, source, itemCheckpoints(queue, queueId, index), itemHarvestId)
   }
 }
 

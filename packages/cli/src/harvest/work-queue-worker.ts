@@ -155,7 +155,7 @@ const holdLease = (queue: PostgresWorkQueue, queueId: string, item: number): Lea
 }
 
 /** The item's checkpoint on its queue row: saved only while this worker holds the lease. */
-const itemCheckpoints = (queue: PostgresWorkQueue, queueId: string, item: number): CheckpointStore => ({
+export const itemCheckpoints = (queue: PostgresWorkQueue, queueId: string, item: number): CheckpointStore => ({
   name: `coordinator work item ${item}`,
   load: () => queue.loadCheckpoint(queueId, item),
   save: (checkpoint: Checkpoint) => queue.saveCheckpoint(queueId, item, checkpoint),

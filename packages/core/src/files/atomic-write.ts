@@ -12,6 +12,11 @@ export interface AtomicWriteOptions {
    * on disk before the file takes its name: a file that fails is never seen under it.
    */
   readonly magic?: { readonly head?: Uint8Array; readonly tail?: Uint8Array }
+  /**
+   * `false`: neither the file nor its directory is fsynced, for a file something else makes durable:
+   * still whole under its name, and a killed process's write survives it (the page cache does), a power cut may not.
+   */
+  readonly durable?: boolean
 }
 
 /** fsyncs a directory so a rename in it survives a crash (a no-op where directories can't be opened). */
@@ -78,7 +83,7 @@ export const writeFileAtomic = async (
       written += chunk.length
     }
     step = "sync"
-    await handle.sync()
+    if (options.durable !== false) await handle.sync()
     step = "verify"
     await verify(handle, path, total, options.magic)
     await handle.close()
@@ -90,7 +95,7 @@ export const writeFileAtomic = async (
     await rm(temp, { force: true })
     throw cause instanceof FileWriteError ? cause : FileWriteError.of(path, step, { bytesWritten: written, bytesExpected: total }, cause)
   }
-  await syncDirectory(dir)
+  if (options.durable !== false) await syncDirectory(dir)
 }
 
 /** {@link writeFileAtomic} of `JSON.stringify(value)`. */

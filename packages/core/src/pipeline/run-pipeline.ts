@@ -102,7 +102,8 @@ export const runPipelineSpec = <E, R>(
     })
     const journal = options.changesJournal
     if (journal !== undefined) {
-      yield* checkpointStep(harvestId, "load", "reading the changed values held at resume", async () => journal.resumed(resumeFrom?.epoch))
+      yield* checkpointStep(harvestId, "load", "reading the changed values held at resume", async () =>
+        journal.resumed(resumeFrom?.epoch, sinks.map((entry) => entry.sink.name)))
     }
     const archive = options.archive === undefined ? undefined : yield* openArchive(options.archive, {
       harvestId,

@@ -68,6 +68,8 @@ export const memorySource = (pages: ReadonlyArray<ReadonlyArray<FakeVideo>>, fau
 export class MemorySink {
   durable: Array<{ epoch: number; records: ReadonlyArray<unknown> }> = []
   checkpoint: Checkpoint | undefined
+  /** The checkpoints a transactional sink saved that its data still stands for (see `rollBack`). */
+  lineage: ReadonlyArray<Checkpoint> = []
   failFlushAt: number | undefined
   /** The write numbered `write` (counting from 1 over the sink's life, see `writes`) fails: by rejecting, or by throwing before it returns a promise. */
   failWriteAt: { readonly write: number; readonly how: "reject" | "throw" } | undefined
@@ -88,6 +90,17 @@ export class MemorySink {
   private flushes = 0
 
   constructor(readonly name: string, readonly log: EventLog, readonly transactional = false) {}
+
+  /**
+   * The sink's data and checkpoint as they were `back` checkpoints ago (an older database file
+   * restored), or without either when it has no checkpoint that old (the file lost).
+   */
+  rollBack(back: number): void {
+    const restored = this.lineage.at(-1 - back)
+    this.checkpoint = restored
+    this.lineage = restored === undefined ? [] : this.lineage.slice(0, this.lineage.length - back)
+    this.durable = this.durable.filter((batch) => batch.epoch <= (restored?.epoch ?? 0))
+  }
 
   /** The durable records without the provenance the runner stamps (see `stampedRecords`). */
   records(): Array<unknown> {
@@ -173,7 +186,10 @@ export class MemorySink {
               // Only what this flush covers: writes of the next epoch that came meanwhile stay pending.
               this.durable.push(...pending.filter((batch) => batch.epoch <= commit.epoch))
               pending = pending.filter((batch) => batch.epoch > commit.epoch)
-              if (this.transactional) this.checkpoint = commit.checkpoint
+              if (this.transactional) {
+                this.checkpoint = commit.checkpoint
+                this.lineage = lineageWith(this.lineage, commit.checkpoint)
+              }
               this.log.push(`flush:${this.name}:${commit.epoch}`)
             } finally {
               flushing = undefined
@@ -191,9 +207,15 @@ export class MemorySink {
   }
 }
 
+/** A store's checkpoints after saving `checkpoint`: those of later epochs were discarded by a resume below them. */
+const lineageWith = (lineage: ReadonlyArray<Checkpoint>, checkpoint: Checkpoint): ReadonlyArray<Checkpoint> =>
+  [...lineage.filter((earlier) => earlier.epoch < checkpoint.epoch), checkpoint]
+
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly name = "memory-checkpoints"
   saved: Checkpoint | undefined
+  /** The checkpoints saved that the stored data still stands for (see `rollBack`). */
+  lineage: ReadonlyArray<Checkpoint> = []
   failSaveAt: number | undefined
   /** The save numbered so stores its checkpoint, then fails: the process died right after the save. */
   dieAfterSaveAt: number | undefined
@@ -209,11 +231,18 @@ export class MemoryCheckpointStore implements CheckpointStore {
     this.saves++
     if (this.failSaveAt === this.saves) throw new Error("store unavailable")
     this.saved = checkpoint
+    this.lineage = lineageWith(this.lineage, checkpoint)
     this.log.push(`save:${checkpoint.epoch}`)
     if (this.dieAfterSaveAt === this.saves) throw new Error("killed after the save")
   }
 
   async clear(): Promise<void> {
     this.saved = undefined
+  }
+
+  /** The checkpoint saved `back` saves ago (an older file restored), or none when there is none that old (the file lost). */
+  rollBack(back: number): void {
+    this.saved = this.lineage.at(-1 - back)
+    this.lineage = this.saved === undefined ? [] : this.lineage.slice(0, this.lineage.length - back)
   }
 }

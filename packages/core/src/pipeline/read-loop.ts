@@ -81,13 +81,15 @@ const firstOf = (
  * Pulls the source's pages into the epoch writer until the source ends (`completed`) or the
  * signal is aborted (`interrupted`; a page in flight is abandoned). The next pull runs in its own
  * fiber, so an epoch whose time is up is committed while the source is still waiting (on a slow
- * API, a rate limit, a retry back-off).
+ * API, a rate limit, a retry back-off). It runs in the caller's scope, the one the source's pull
+ * was made in, so each pull's fiber has the context the pull was made with, without the context
+ * provided again per pull (`Stream.toPull`'s wrapper; see `pullOf` in run-pipeline.ts).
  */
-export const readLoop = <E, R>(
-  pull: Pull.Pull<Pages, SourceError, void>,
+export const readLoop = <E, R, RP>(
+  pull: Pull.Pull<Pages, SourceError, void, RP>,
   writer: EpochWriter<E, R>,
   signal: AbortSignal
-): Effect.Effect<"completed" | "interrupted", SourceError | SinkError | CheckpointError | E, R> => {
+): Effect.Effect<"completed" | "interrupted", SourceError | SinkError | CheckpointError | E, R | RP | Scope.Scope> => {
   let timer: DeadlineTimer | undefined
   const stopTimer = Effect.suspend(() => {
     const fiber = timer?.fiber
@@ -127,5 +129,5 @@ export const readLoop = <E, R>(
     yield* stopTimer
     yield* writer.finish
     return "completed" as const
-  }).pipe(Effect.ensuring(stopTimer), Effect.scoped)
+  }).pipe(Effect.ensuring(stopTimer))
 }

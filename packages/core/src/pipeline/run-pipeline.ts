@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Channel from "effect/Channel"
 import * as Stream from "effect/Stream"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
@@ -66,6 +67,15 @@ const streamContextOf = (
   provenance: options.provenance !== false,
   ...(options.provisional === undefined ? {} : { provisional: options.provisional })
 })
+
+/**
+ * The source's pull in the current scope, as it is: `Stream.toPull` wraps every pull in a
+ * semaphore (for readers pulling from several fibers at once) and the context it was made in,
+ * 7 of the ~57 Effect steps a page took. The read loop needs neither: it pulls one page at a
+ * time, in a child fiber that has that context already (it runs in the same scope).
+ */
+const pullOf = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+  Effect.flatMap(Effect.scope, (scope) => Channel.toPullScoped(Stream.toChannel(stream), scope))
 
 /**
  * Runs a pipeline: source pages → stages (page by page) → every sink, in epochs. An epoch ends
@@ -135,7 +145,7 @@ export const runPipelineSpec = <E, R>(
       // The source's scope ends with the read loop, before the commit: a request it made ahead of
       // the reader (or its retries, or one waiting on the rate limiter) stops once the reader has
       // stopped, and spends no quota while the sinks commit and close.
-      const status = yield* Effect.scoped(Effect.flatMap(Stream.toPull(pages), (pull) => readLoop(pull, writer, abort.signal))).pipe(
+      const status = yield* Effect.scoped(Effect.flatMap(pullOf(pages), (pull) => readLoop(pull, writer, abort.signal))).pipe(
         // Interrupted from outside, or the source failed with a typed error (quota spent, API
         // refusal…): commit the pages every sink already has, so a rerun resumes after them, then
         // let finalizers close the sinks. Not while a page is in flight through the stages (see

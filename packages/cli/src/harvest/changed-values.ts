@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto"
 import type { ChangedValues, ChangesJournal, Checkpoint, CheckpointStore, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
 import { changeReasons, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
-import { checkpointStoreOf } from "./job-checkpoints.js"
 import { RunStateFile } from "./run-state-file.js"
 
 /** Values one of the user's outputs stored changed in one harvest, per column and reason. */
@@ -228,15 +227,14 @@ export const carriedBy = (store: CheckpointStore, harvestId: string): CarriedCha
 
 /**
  * What a killed run of a harvest (not a team's) committed of its changes, for its history: what its
- * run state (`path`) counted, and what it held through the checkpoint its state directory keeps (the
- * last saved: every sink flushed it). The history took them after the checkpoint before it; a kill
+ * run state (`path`) counted, and what it held through the epoch its harvest's checkpoint `reached`
+ * (the last saved: every sink flushed it; `settleDeadRuns` reads it). The history took them after the checkpoint before it; a kill
  * between a save and the history's update leaves it one epoch behind until the next command that
  * opens the history settles the dead run's journal (`settleDeadRuns`) and this with it.
  */
-export const changedAtKill = async (path: string, stateDir: string, harvestId: string): Promise<{ readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> }> => {
+export const changedAtKill = async (path: string, harvestId: string, reached: number | undefined): Promise<{ readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> }> => {
   const log = await ChangedValuesLog.open(path)
-  const checkpoint = await checkpointStoreOf(stateDir).load(harvestId)
-  return { key: log.id, sinks: log.committedOf(harvestId, checkpoint === undefined ? undefined : { pipeline: harvestId, epoch: checkpoint.epoch }) }
+  return { key: log.id, sinks: log.committedOf(harvestId, reached === undefined ? undefined : { pipeline: harvestId, epoch: reached }) }
 }
 
 /** What a pipeline run's summary says the user's outputs stored changed (replay reads it there). */

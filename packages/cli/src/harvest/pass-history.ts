@@ -29,12 +29,17 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   const countRefusals = run.refused.track(harvestId, source.stream, items)
   const refused = () => run.refused.refusals().find((r) => r.harvestId === harvestId)?.items ?? []
   const nowIso = () => new Date(settings.now()).toISOString()
+  // The run's records committed: a job's pass, those of the last checkpoint it saved (`commits`; a
+  // failure may leave records written after it, which the next run delivers again); a team's worker,
+  // what it wrote (an item is counted as it is done, a stopped one commits what its sinks hold).
+  let recordsCommitted = () => run.written
   /** The pass ended: its run's final entry; the record as it is now. */
   const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined): Promise<HarvestRecord> => {
     // A team's items record their own changes as each is done (`itemDone`), whichever worker did them.
     const changed = run.workQueue === undefined ? run.changed.committedOf(harvestId) : []
+    const records = recordsCommitted()
     const record = await run.history.update(harvestId, (current) =>
-      withChanged(endRun(current!, runner.id, { status, lastEpoch, records: run.written, ...tally(), refused: refused() }, settings.now()), run.changed.id, changed))
+      withChanged(endRun(current!, runner.id, { status, lastEpoch, records, ...tally(), refused: refused() }, settings.now()), run.changed.id, changed))
     await journal?.remove()
     return record
   }
@@ -106,21 +111,28 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
      * carries the epoch's counts; after it is saved, ONE history update takes them with the run's
      * progress and the items done (a keyed state's `index` names them). A crash between the two
      * leaves the history at the previous epoch, never ahead of a checkpoint, and the resumed run
-     * takes the counts from the checkpoint.
+     * takes the counts from the checkpoint; the run's records, held in its journal before the save,
+     * are settled by the epoch the checkpoint reached.
      */
     commits: (store: CheckpointStore): { readonly checkpoints: CheckpointStore; readonly counter: BoundSink } => {
       const counter = counterOf(store, harvestId)
       const counted = withCounts(store, counter.counts)
+      let saved = 0
+      recordsCommitted = () => saved
       const checkpoints: CheckpointStore = {
         ...counted,
         save: async (checkpoint) => {
+          // Its sinks flushed: the run's records once this checkpoint is saved, held first (see `RunJournal.held`).
+          const records = counter.committedRecords()
+          journal?.held(checkpoint.epoch, records)
           await counted.save(checkpoint)
+          saved = records
           const counts = { ...counter.counts }
           const index = (checkpoint.state as { index?: unknown } | null)?.index
           await committed(Number.isInteger(index) ? items.slice(0, index as number) : [], (record) => commitCounts(record, checkpoint.epoch, counts), {
             key: run.changed.id,
             sinks: run.changed.committedOf(harvestId, { pipeline: harvestId, epoch: checkpoint.epoch })
-          }, counter.committedRecords())
+          }, records)
         }
       }
       return { checkpoints, counter: counter.sink }

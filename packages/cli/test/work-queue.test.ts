@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import { describe, expect, it } from "vitest"
 import { type CliResult, runCli } from "./support/run-cli.js"
 import { expectedVideoIds, holdsNul } from "./support/sandbox.js"
@@ -111,14 +112,58 @@ describe("a team of workers on one work queue (--coordinator postgres://, --out 
     const [{ changedValues }] = JSON.parse((await runCli(["runs", "--coordinator", uri, "--json"], { cwd, env })).stdout) as Array<{ changedValues: number }>
     expect(changedValues).toBe(escaped)
     const shown = JSON.parse((await runCli(["runs", "show", listed.id, "--coordinator", uri, "--json"], { cwd, env })).stdout) as {
+      records: number
       requests: Record<string, number>
-      runs: Array<{ status: string; requests: number }>
+      runs: Array<{ status: string; requests: number; records: number }>
     }
     // The run that completed counts exactly what the API counted of it; the killed one what `runs` listed.
     const completed = researchRequests() - before - sent
     const day = new Date().toISOString().slice(0, 10)
     expect(shown.requests).toEqual({ [day]: listed.requests + completed })
     expect(shown.runs.map((run) => [run.status, run.requests])).toEqual([["killed", listed.requests], ["complete", completed]])
+    // Every record is counted by one run: the killed worker's committed epochs of the item it held
+    // are in the item, which the run finishing it counts whole.
+    expect(shown.records).toBe(Number(column("select count(*) from team_killed.videos")[0]))
+    expect(shown.runs.reduce((sum, run) => sum + run.records, 0)).toBe(shown.records)
+  })
+
+  it("a worker killed after its item is counted in the history and before the queue marks it done: the item finished again is counted once", { timeout: 180_000 }, async () => {
+    const dir = tempDir()
+    const schema = "team_twice"
+    const uri = server.uri({ query: `schema=${schema}` })
+    const args = ["videos", "--query", QUERY, "--from", "2024-01-01", "--to", "2024-01-04", "--window-days", "2",
+      "--out", uri, "--coordinator", uri, "--commit-every", "50"]
+    // The queue's tables (as a worker creates them), and a trigger holding the first `done` (the
+    // worker's history update for the item is made just before it) until the test ends it.
+    await (await PostgresWorkQueue.open(uri)).close()
+    server.psql(
+      `CREATE FUNCTION ${schema}.wait_done() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3600); RETURN NEW; END $$; ` +
+        `CREATE TRIGGER wait_done BEFORE UPDATE ON ${schema}._tikflow_work_items FOR EACH ROW WHEN (NEW.status = 'done') EXECUTE FUNCTION ${schema}.wait_done()`,
+      server.database
+    )
+    const [worker] = team(dir, "twice", 1, args, "8")
+    const waiting = () => column("select pid from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()")
+    while (waiting().length === 0) {
+      if (worker!.child.exitCode !== null) throw new Error("the worker ended before it finished an item")
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    worker!.child.kill("SIGKILL")
+    expect((await worker!.done).signal).toBe("SIGKILL")
+    // Its connection's `done` never goes through.
+    for (const pid of waiting()) server.psql(`select pg_terminate_backend(${pid})`, server.database)
+    server.psql(`DROP TRIGGER wait_done ON ${schema}._tikflow_work_items`, server.database)
+    const cwd = join(dir, "twice-worker-0")
+    const env = fixture.env({ XDG_STATE_HOME: join(cwd, "state-home") })
+    const again = await runCli(args, { cwd, env })
+    expect(again.code, again.stderr).toBe(holdsNul(fixture.sandbox, QUERY, "2024-01-01", "2024-01-04") ? 8 : 0)
+    const [listed] = JSON.parse((await runCli(["runs", "--coordinator", uri, "--json"], { cwd, env })).stdout) as Array<{ id: string }>
+    const shown = JSON.parse((await runCli(["runs", "show", listed!.id, "--coordinator", uri, "--json"], { cwd, env })).stdout) as {
+      records: number
+      runs: Array<{ status: string; records: number }>
+    }
+    expect(shown.runs.map((run) => run.status)).toEqual(["killed", "complete"])
+    expect(shown.records).toBe(Number(column(`select count(*) from ${schema}.videos`)[0]))
+    expect(shown.runs.reduce((sum, run) => sum + run.records, 0)).toBe(shown.records)
   })
 
   it("a fan-out worker killed with SIGKILL: the team's history covers the items of every finished queue item, the rest once the job completes", { timeout: 180_000 }, async () => {

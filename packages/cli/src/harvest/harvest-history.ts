@@ -142,9 +142,20 @@ export const withChanged = (record: HarvestRecord, key: string, changed: Readonl
 const keptAcrossFresh = (record: HarvestRecord) =>
   ({ createdAt: record.createdAt, runs: record.runs, requests: record.requests, errors: record.errors })
 
-/** Adds counts of records per created day to the pending plan's (a work-queue item of the harvest finished). */
-export const addPendingCounts = (record: HarvestRecord, counts: Readonly<Record<string, number>>): HarvestRecord =>
-  record.pending === null ? record : { ...record, pending: { ...record.pending, counts: addCounts(record.pending.counts, counts) } }
+/**
+ * A work-queue item of the harvest (`item`, its harvest id) finished: its counts of records per
+ * created day added to the pending plan's and their sum to the records of the run `runId` that
+ * finished it (the item whole: its checkpoints carried every earlier worker's share), once. A worker
+ * killed after this update and before the queue marked the item done leaves it to be finished
+ * again: the plan's `workItems` say it is counted already.
+ */
+export const itemCounted = (record: HarvestRecord, runId: string, item: string, counts: Readonly<Record<string, number>>): HarvestRecord => {
+  const pending = record.pending
+  if (pending === null || pending.workItems?.includes(item) === true) return record
+  const counted = { ...record, pending: { ...pending, counts: addCounts(pending.counts, counts), workItems: [...(pending.workItems ?? []), item] } }
+  const run = record.runs.find((r) => r.id === runId)
+  return run === undefined ? counted : withRun(counted, runId, { records: run.records + Object.values(counts).reduce((a, b) => a + b, 0) })
+}
 
 /**
  * Fan-out items finished and committed (with the records committed so far): covered now, so a
@@ -188,7 +199,8 @@ export interface RunOutcome extends RunProgress {
   readonly status: "complete" | "stopped" | "interrupted" | "failed"
   /** The last committed epoch, when known. */
   readonly lastEpoch: number | undefined
-  readonly records: number
+  /** Undefined: the run's entry keeps what its commits counted (a team's worker: the items it finished). */
+  readonly records: number | undefined
   /** Fan-out items the API refused in this run. */
   readonly refused: ReadonlyArray<string>
 }

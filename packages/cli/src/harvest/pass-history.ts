@@ -5,7 +5,7 @@ import type { VideoQueryFilter } from "@tikflow/sources/internal"
 import { describeFailure, failedRunStatus } from "../failure.js"
 import { carriedBy, withChanges } from "./changed-values.js"
 import { countsAtResume, dayCounter, withCounts } from "./day-counts.js"
-import { beginRun, commitCounts, countsAt, coverItems, endRun, type RunOutcome, withChanged, withRunProgress } from "./harvest-history.js"
+import { beginRun, commitCounts, countsAt, coverItems, endRun, itemCounted, type RunOutcome, withChanged, withRunProgress } from "./harvest-history.js"
 import type { JobPlan } from "./harvest-plan.js"
 import { harvestRequestOf } from "./job-sources.js"
 import type { JobSpec } from "./job-spec.js"
@@ -31,31 +31,31 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
   const nowIso = () => new Date(settings.now()).toISOString()
   // The run's records committed: a job's pass, those of the last checkpoint it saved (`commits`; a
   // failure may leave records written after it, which the next run delivers again); a team's worker,
-  // what it wrote (an item is counted as it is done, a stopped one commits what its sinks hold).
-  let recordsCommitted = () => run.written
+  // undefined: its entry keeps the records of the items it finished (`itemCounted`).
+  let recordsCommitted = (): number | undefined => undefined
   /** The pass ended: its run's final entry; the record as it is now. */
   const ended = async (status: RunOutcome["status"], lastEpoch: number | undefined): Promise<HarvestRecord> => {
     // A team's items record their own changes as each is done (`itemDone`), whichever worker did them.
     const changed = run.workQueue === undefined ? run.changed.committedOf(harvestId) : []
     const records = recordsCommitted()
     const record = await run.history.update(harvestId, (current) =>
-      withChanged(endRun(current!, runner.id, { status, lastEpoch, records, ...tally(), refused: refused() }, settings.now()), run.changed.id, changed))
+      withChanged(endRun(current!, runner.id, { status, lastEpoch, ...tally(), records, refused: refused() }, settings.now()), run.changed.id, changed))
     await journal?.remove()
     return record
   }
   /**
    * Committed: the run's progress so far, the items finished and, under `changed.key`, the values
    * stored changed (`HarvestRecord.changed`; with `also`, in the same update). `records`: the run's
-   * records committed, when the run may have written more (the next epoch's, while this one was
-   * committed); else every record written is.
+   * records committed (a checkpoint of the job's pass saved: also said in its journal first);
+   * undefined for a team's worker, whose `also` adds an item's to its entry.
    */
   const committed = async (
     done: ReadonlyArray<string>,
     also: (record: HarvestRecord) => HarvestRecord,
     changed: { readonly key: string; readonly sinks: ReadonlyArray<SinkChanges> },
-    records = run.written
+    records: number | undefined
   ) => {
-    journal?.committed(records)
+    if (records !== undefined) journal?.committed(records)
     await run.history.update(harvestId, (record) =>
       withChanged(
         coverItems(withRunProgress(also(record!), runner.id, { ...tally(), records }), done, new Set(refused()), nowIso()),
@@ -89,11 +89,17 @@ export const passHistory = (run: OpenRun, source: { readonly harvestId: string; 
     },
     ended,
     /**
-     * A work-queue item is done: its fan-out items covered and, with `also`, its counts; its
-     * changes (its checkpoints carried the earlier workers' share) under its own key.
+     * A work-queue item is done: its fan-out items covered, its `counts` (its checkpoints carried the
+     * earlier workers' share) and records counted once, for the run finishing it (`itemCounted`);
+     * its changes under its own key. Nothing in the journal: the update alone says the item counted,
+     * so a kill before it leaves the item to the worker finishing it again, and one after it
+     * counts it once.
      */
-    itemDone: (itemHarvestId: string, done: ReadonlyArray<string>, also: (record: HarvestRecord) => HarvestRecord) =>
-      committed(done, also, { key: itemHarvestId, sinks: run.changed.pipelineChanges(itemHarvestId) }),
+    itemDone: (itemHarvestId: string, done: ReadonlyArray<string>, counts: Readonly<Record<string, number>>) =>
+      committed(done, (record) => itemCounted(record, runner.id, itemHarvestId, counts), {
+        key: itemHarvestId,
+        sinks: run.changed.pipelineChanges(itemHarvestId)
+      }, undefined),
     /** The changes journal of the pass's pipeline, in the run's state (a work-queue item's: `itemCounts`). */
     changesJournal: () => run.changed.journal(harvestId, source),
     /**

@@ -2,7 +2,7 @@ import type { CheckpointStore, PipelineSummary, ProgressEvent, Source } from "@t
 import type { TikTokClient } from "@tikflow/sources/internal"
 import type { PostgresWorkQueue } from "@tikflow/sinks/internal"
 import { combineSummaries } from "./combined-summary.js"
-import { addPendingCounts, recordsOfDays } from "./harvest-history.js"
+import { recordsOfDays } from "./harvest-history.js"
 import { planJob, requestedOf } from "./harvest-plan.js"
 import type { HarvestResult, KeptRows } from "./harvest-result.js"
 import { dropDeliveredKeys, runJobPipeline } from "./job-pipeline.js"
@@ -192,7 +192,7 @@ const runQueuedItem = async (
   if (summary.status === "completed") {
     // Before the item is marked done, so the counts are whole once every item is.
     // With its fan-out items (covered now) and the run's progress so far.
-    await pass.itemDone(harvestId, narrowed.list ?? [], (record) => addPendingCounts(record, counted.counts))
+    await pass.itemDone(harvestId, narrowed.list ?? [], counted.counts)
     await dropDeliveredKeys(settings.stateDir, harvestId)
   }
   return summary

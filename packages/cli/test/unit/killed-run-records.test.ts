@@ -136,7 +136,7 @@ describe("a run killed around a commit: the history's runs count every committed
     fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 6 }),
     fc.nat(),
     fc.constantFrom<Step>("before-save", "after-save", "before-history", "after-history")
-  ])("killed at any step of any commit, then resumed to the end: the runs' records sum to the records committed", async (epochs, n, step) => {
+  ], { numRuns: 40 })("killed at any step of any commit, then resumed to the end: the runs' records sum to the records committed", async (epochs, n, step) => {
     const state = tempDir()
     const killed = await killedAt(state, epochs, step, n % epochs.length)
     // What the killed run committed: every epoch up to the checkpoint it saved.
@@ -147,7 +147,7 @@ describe("a run killed around a commit: the history's runs count every committed
     expect(sum(runs.map((run) => run.records))).toBe(sum(epochs))
   })
 
-  test.prop([fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 6 }), fc.nat()])(
+  test.prop([fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 6 }), fc.nat()], { numRuns: 40 })(
     "a run failing with an epoch written and not committed counts the epochs it committed: that one is the next run's",
     async (epochs, n) => {
       const state = tempDir()
@@ -155,6 +155,47 @@ describe("a run killed around a commit: the history's runs count every committed
       await runPass(state, epochs, () => {}, failsAt)
       const runs = await resumedToTheEnd(state, epochs)
       expect(runs.map((run) => [run.status, run.records])).toEqual([["failed", sum(epochs.slice(0, failsAt - 1))], ["complete", sum(epochs.slice(failsAt - 1))]])
+    }
+  )
+})
+
+describe("a team's worker killed as it finishes a work-queue item: the history counts each item once, for one run", () => {
+  const days = { type: "continue" as const, days: [["2024-01-01", "2024-01-02"] as const], refetched: [] }
+  /**
+   * A worker finishing the items the queue does not hold done (`queueDone`), each with its counts
+   * (what its checkpoints carried: every earlier worker's share), then marked done on the queue.
+   */
+  const worker = async (state: string, items: ReadonlyArray<number>, queueDone: Set<number>, first: boolean, at: (step: Step) => void) => {
+    let begun = false
+    const history = steppedHistory(new FileHistoryStore(join(state, "history")), (step) => begun && at(step))
+    const run = Object.assign(await fakeRun(state, history), { workQueue: {} })
+    const pass = passHistory(run, { harvestId: HARVEST, stream: "videos" }, [])
+    await pass.begin(identity, first ? days : { ...days, type: "resume" as const }, ["postgres://team"])
+    begun = true
+    for (const [i, n] of items.entries()) {
+      if (queueDone.has(i)) continue
+      await pass.itemDone(`${HARVEST}-item-${i}`, [], { "2024-01-01": n })
+      queueDone.add(i)
+    }
+    await pass.ended("complete", undefined)
+  }
+
+  test.prop([fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 5 }), fc.nat(), fc.constantFrom<Step>("before-history", "after-history")], { numRuns: 40 })(
+    "killed before or after an item's history update (before the queue marks it done), the item finished again by the next worker: the harvest and its runs count every item once",
+    async (items, n, step) => {
+      const state = tempDir()
+      const queueDone = new Set<number>()
+      let seen = 0
+      await worker(state, items, queueDone, true, (now) => {
+        if (now === step && seen++ === n % items.length) throw new Killed()
+      }).then(() => expect.unreachable("the worker was not killed"), (error: unknown) => expect(error).toBeInstanceOf(Killed))
+      asLeftByDeadProcess(state)
+      await settleDeadRuns(state, new FileHistoryStore(join(state, "history")), () => {})
+      await worker(state, items, queueDone, false, () => {})
+      const record = (await new FileHistoryStore(join(state, "history")).read(HARVEST))!
+      expect(record.runs.map((run) => run.status)).toEqual(["killed", "complete"])
+      expect(record.records).toBe(sum(items))
+      expect(sum(record.runs.map((run) => run.records))).toBe(sum(items))
     }
   )
 })

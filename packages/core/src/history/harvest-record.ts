@@ -85,6 +85,8 @@ export interface PendingHarvest {
   readonly previous?: { readonly counts: Readonly<Record<string, number>>; readonly epoch: number } | undefined
   /** Covered provisional days the run fetches again: their rows of epochs ≤ `through` are replaced (sink contract 3). */
   readonly replaces?: { readonly days: ReadonlyArray<string>; readonly through: number } | undefined
+  /** Work-queue runs: the items (their harvest ids) whose counts are in `counts` already, each added once. */
+  readonly workItems?: ReadonlyArray<string> | undefined
 }
 
 export interface HarvestRun {

@@ -101,7 +101,10 @@ export interface HarvestRun {
    * or `killed`: it never finished (SIGKILL, a crash), as the next run of the harvest found it.
    */
   readonly status: "running" | "complete" | "stopped" | "interrupted" | "failed" | "killed"
-  /** Records it committed (updated at each epoch commit, so a killed run keeps what it committed). */
+  /**
+   * Records it committed: updated at each epoch commit (a killed run's settled from its journal by
+   * the checkpoint it reached); a team's worker, the work-queue items it finished, each whole.
+   */
   readonly records: number
   /** Research requests it sent: the sum of `requestsByDay`. */
   readonly requests: number

@@ -1,4 +1,4 @@
-import { oneLine } from "@tikflow/core/internal"
+import { isStoreBehindError, oneLine, type StoreBehindError } from "@tikflow/core/internal"
 import { CliError } from "./cli-error.js"
 import { ExitCode } from "./exit-codes.js"
 
@@ -41,6 +41,7 @@ const describe = (error: unknown): Failure => {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message }
   const tagged = error as { _tag?: string; message?: string; reason?: string; field?: string; endpoint?: string; sink?: string; operation?: string; status?: number; resetAt?: string; deterministic?: boolean }
   if (tagged?._tag === "DecodeError" && tagged.deterministic === true) return unstorableValue(tagged.endpoint, tagged.message)
+  if (isStoreBehindError(error)) return storeBehind(error)
   switch (tagged?._tag) {
     case "ConfigError":
       return { exitCode: ExitCode.Usage, message: tagged.message ?? "invalid configuration" }
@@ -92,3 +93,19 @@ const unstorableValue = (endpoint: string | undefined, message: string | undefin
     "so re-running stops here too. What was committed stays; to get past it, harvest without that field " +
     "(videos: a pipeline file's source `fields`)"
 })
+
+/**
+ * An output holds less than the harvest committed before this pass (its file deleted, an older copy
+ * restored): the run did not start, nothing was requested or changed. Re-running meets the same
+ * store; say what gets past it.
+ */
+const storeBehind = (error: StoreBehindError): Failure => {
+  const stores = error.behind.map((entry) => entry.store).join(", ")
+  return {
+    exitCode: ExitCode.Failure,
+    rerunHelps: false,
+    message:
+      `${error.message}; nothing was requested or changed. To go on: restore ${stores} from a copy holding epoch ${error.floor} or later, ` +
+      "or run with --fresh to harvest everything the command asks for again into every output (about the requests its runs spent so far; tikflow runs lists them)"
+  }
+}

@@ -36,6 +36,8 @@ export { provenanceFields } from "./records/provenance.js"
 export * from "./errors/api-errors.js"
 export { ConfigError } from "./errors/config-error.js"
 export { CheckpointError, SinkError } from "./errors/sink-error.js"
+export { StoreBehindError } from "./errors/store-behind-error.js"
+export type { StoreEpoch } from "./errors/store-behind-error.js"
 export { FileWriteError } from "./errors/file-write-error.js"
 
 // Sources and progress (implemented by @tikflow/sources).

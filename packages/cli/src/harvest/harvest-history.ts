@@ -67,6 +67,7 @@ export const beginRun = (
         ...(plan.days ? { days: plan.days } : { items: plan.items ?? [], records: base.records }),
         counts: {},
         countsEpoch: base.lastEpoch,
+        fromEpoch: base.lastEpoch,
         ...(plan.refetched.length > 0 ? { replaces: { days: plan.refetched, through: base.lastEpoch } } : {})
       },
     runs: [...base.runs.map((earlier) => (isDeadRun(earlier, runner) ? { ...earlier, status: "killed" as const } : earlier)), run],
@@ -191,6 +192,8 @@ export const countsAt = (record: HarvestRecord | undefined, epoch: number): Reco
   if (pending === null) return {}
   if (pending.countsEpoch === epoch) return { ...pending.counts }
   if (pending.previous?.epoch === epoch) return { ...pending.previous.counts }
+  // The plan's start (its resume floor): it had counted nothing yet.
+  if (pending.fromEpoch === epoch) return {}
   return undefined
 }
 

@@ -113,6 +113,14 @@ export const daysOfRanges = (ranges: ReadonlyArray<readonly [string, string]>): 
   ranges.flatMap(([first, last]) => daysBetween(first, last))
 
 /**
+ * The epoch a pending plan began after: the resume floor of its pass (`pending.fromEpoch`). A plan
+ * of an earlier tikflow lacks it: the epoch its days fetched again are replaced through is the
+ * same one when it has them, else 0 (no floor, as then).
+ */
+export const resumeFloorOf = (pending: HarvestRecord["pending"]): number =>
+  pending?.fromEpoch ?? pending?.replaces?.through ?? 0
+
+/**
  * What a video harvest's sinks are told of provisional days (sink contract 3): rows created on a
  * day that is provisional now are kept apart by day — a superset of the days still provisional
  * when the run finishes — and the days the run fetches again replace their earlier rows.

@@ -37,8 +37,12 @@ export const runJobPipeline = async (
   /** Where the sinks' changed values are held until counted (the run's state). */
   changesJournal: ChangesJournal,
   internalSinks: ReadonlyArray<BoundSink> = [],
-  /** Video harvests: which rows are of provisional days, and the days this pass fetches again. */
-  provisional?: ProvisionalDays
+  pass: {
+    /** Video harvests: which rows are of provisional days, and the days this pass fetches again. */
+    readonly provisional?: ProvisionalDays | undefined
+    /** The epoch the pass began after (`PipelineRunOptions.resumeFloor`); a work-queue item has none. */
+    readonly resumeFloor?: number | undefined
+  } = {}
 ): Promise<PipelineSummary> => {
   const { settings } = run.input
   const jobSinks = [...run.prepared.sinks.get(job.name)!, ...internalSinks]
@@ -58,7 +62,8 @@ export const runJobPipeline = async (
       stateDir: settings.stateDir,
       fresh,
       archive: archiveDirOf(settings, run.spec),
-      provisional,
+      provisional: pass.provisional,
+      resumeFloor: pass.resumeFloor,
       changesJournal,
       onProgress: (event) => {
         onEvent(event)

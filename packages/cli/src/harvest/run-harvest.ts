@@ -5,7 +5,7 @@ import { ExitCode } from "../exit-codes.js"
 import { describeFailure, failedRunStatus } from "../failure.js"
 import { exitCodeForSignal } from "../signals.js"
 import { recordsOfDays } from "./harvest-history.js"
-import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf } from "./harvest-plan.js"
+import { daysOfRanges, type JobPlan, planJob, provisionalDaysOf, requestedOf, resumeFloorOf } from "./harvest-plan.js"
 import type { HarvestOptions, HarvestResult, KeptRows } from "./harvest-result.js"
 import { JobCheckpoints, type JobStart, outputsDifferNotice } from "./job-checkpoints.js"
 import { afterJobPipeline, announceComplete, noteReplacedDays, stoppedAtLimit } from "./job-outcomes.js"
@@ -158,7 +158,11 @@ const harvestPasses = async (
     const provisional = job.source.endpoint === "videos" ? provisionalDaysOf(settings.now(), begun.pending?.replaces) : undefined
     // The rows the history held for the days fetched again, as the pass began.
     const rowsBefore = provisional?.replaces === undefined ? 0 : recordsOfDays(begun, provisional.replaces.days)
-    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, history, { provisional, rowsBefore })
+    const interrupted = await runHistoryPass(run, job, { source, keys, label }, jobCheckpoints, plan, history, {
+      provisional,
+      rowsBefore,
+      resumeFloor: resumeFloorOf(begun.pending)
+    })
     if (interrupted !== undefined) return interrupted
     if (plan.type !== "resume") break
   }
@@ -195,7 +199,7 @@ const runHistoryPass = async (
   jobCheckpoints: JobCheckpoints,
   plan: HarvestingPlan,
   pass: PassHistory,
-  { provisional, rowsBefore }: { provisional: ProvisionalDays | undefined; rowsBefore: number }
+  { provisional, rowsBefore, resumeFloor }: { provisional: ProvisionalDays | undefined; rowsBefore: number; resumeFloor: number }
 ): Promise<HarvestResult | undefined> => {
   const { signal } = run.input
   const { checkpoints, counter } = pass.commits(jobCheckpoints)
@@ -206,7 +210,7 @@ const runHistoryPass = async (
   let summary: PipelineSummary
   try {
     summary = await runJobPipeline(run, job, withWorkProgress(source, run.display.tracker, keys), checkpoints, signal, plan.type === "fresh",
-      pass.onProgress, pass.changesJournal(), [counter], provisional)
+      pass.onProgress, pass.changesJournal(), [counter], { provisional, resumeFloor })
   } catch (error) {
     await pass.failed(error, (await jobCheckpoints.load(source.harvestId))?.epoch)
     throw error

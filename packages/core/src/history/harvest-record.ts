@@ -81,6 +81,12 @@ export interface PendingHarvest {
   /** Records per created day committed so far by this run, as of epoch `countsEpoch`. */
   readonly counts: Readonly<Record<string, number>>
   readonly countsEpoch: number
+  /**
+   * The harvest's `lastEpoch` when the plan began (0 for a first or fresh one): its resume floor. A
+   * resume below it, over every checkpoint store, would drop what earlier passes committed, so the
+   * run refuses (`PipelineRunOptions.resumeFloor`). Absent in plans of an earlier tikflow.
+   */
+  readonly fromEpoch?: number | undefined
   /** The counts as of the epoch before, for a resume from it (a crash between a flush and its checkpoint). */
   readonly previous?: { readonly counts: Readonly<Record<string, number>>; readonly epoch: number } | undefined
   /** Covered provisional days the run fetches again: their rows of epochs ≤ `through` are replaced (sink contract 3). */

@@ -19,6 +19,15 @@ export interface PipelineRunOptions {
   readonly epochMaxMs?: number | undefined
   /** Ignore any saved checkpoint and start over. */
   readonly fresh?: boolean | undefined
+  /**
+   * The epoch this run's pass began after: what earlier passes of the harvest committed, which the
+   * pass does not fetch again (the CLI's history keeps it with the pass, `pending.fromEpoch`). A
+   * resume point below it over every checkpoint store — a start-over too, as when a sink's store lost
+   * its checkpoint — would drop that from every sink, so the run fails with `StoreBehindError`
+   * before any request and before any sink discards; a resume at it starts the pass (state null).
+   * Default 0: a start-over re-fetches everything the run is asked for.
+   */
+  readonly resumeFloor?: number | undefined
   readonly logger?: SinkLogger | undefined
   /** Given to sinks as `StreamContext.stateDir` (where the webhook sink keeps dead letters). */
   readonly stateDir?: string | undefined

@@ -6,6 +6,7 @@ import * as Stream from "effect/Stream"
 import type { Checkpoint } from "../checkpoint/checkpoint-store.js"
 import type { SourceError } from "../errors/api-errors.js"
 import type { CheckpointError, SinkError } from "../errors/sink-error.js"
+import type { StoreBehindError } from "../errors/store-behind-error.js"
 import type { RecordKind } from "../records/record-kind.js"
 import { recordKinds } from "../records/record-kind.js"
 import type { BoundSink, SinkLogger, StreamContext } from "../sink/sink-plugin.js"
@@ -25,7 +26,7 @@ import { linkedAbort } from "./run-signal.js"
 import { closeAll } from "./sink-set.js"
 import { openStages } from "./stage-chain.js"
 
-export type PipelineError = SourceError | SinkError | CheckpointError
+export type PipelineError = SourceError | SinkError | CheckpointError | StoreBehindError
 
 /** Everything the runner needs; built by `pipeline(source).through(…).to(…)`. */
 export interface PipelineSpec<Env> {
@@ -108,6 +109,7 @@ export const runPipelineSpec = <E, R>(
       harvestId,
       checkpoints: options.checkpoints,
       fresh: options.fresh === true,
+      floor: options.resumeFloor ?? 0,
       contextAt: (checkpoint) => streamContextOf(spec, options, abort.signal, checkpoint)
     })
     const journal = options.changesJournal

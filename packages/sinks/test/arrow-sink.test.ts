@@ -6,6 +6,7 @@ import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { describe, expect } from "vitest"
 import { columnsOf, resolveSink } from "../src/internal.js"
+import { cellOf } from "./support/arrow-cells.js"
 import { checkpoint, chunk, streamContext, tempDir } from "./support/context.js"
 import { uniqueRecords } from "./support/records.js"
 
@@ -17,10 +18,7 @@ const readBack = async (dir: string): Promise<Array<Record<string, unknown>>> =>
   for (const file of files) {
     const table = tableFromIPC(await readFile(join(dir, file)))
     for (let i = 0; i < table.numRows; i++) {
-      rows.push(Object.fromEntries(columnsOf("comment").map((c) => {
-        const v = table.getChild(c.name)!.get(i)
-        return [c.name, typeof v === "bigint" ? Number(v) : v ?? null]
-      })))
+      rows.push(Object.fromEntries(columnsOf("comment").map((c) => [c.name, cellOf(table.getChild(c.name)!, i)])))
     }
   }
   return rows

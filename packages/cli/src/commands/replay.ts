@@ -10,7 +10,9 @@ export const replayCommand: Command = {
     "Every harvest archives the API responses of the pages it committed (default <state>/archive; see",
     "docs/architecture.md). replay turns them back into records through the same decoders and dedupe, and",
     "writes them to the sinks as a fresh harvest (each sink first drops that harvest's rows), so a new sink,",
-    "a lost table or a schema change costs no quota. It needs no credentials and sends no request.",
+    "a lost table or a schema change costs no quota. It needs no credentials and sends no request. Each",
+    "page is committed in the epoch the harvest committed it in (--commit-every does not apply), so a later",
+    "run of the harvest into the rebuilt outputs continues them.",
     "Pipeline joins (user info lookups) are not replayed."
   ].join("\n"),
   options: {

@@ -58,7 +58,9 @@ const resolveSinks = async (spec: ReplaySpec, input: CommandInput): Promise<Read
 /**
  * Rebuilds sinks from the raw archive: each archived harvest's responses become its pages again
  * (same decoders), go through the same transforms and into the sinks, as a fresh harvest (each
- * sink first drops what it holds of that harvest). No request is sent and no credentials read.
+ * sink first drops what it holds of that harvest), each page in the epoch the harvest committed it
+ * in: a later run of the harvest resumes at its own epoch and keeps every replayed row (at a
+ * replay's epoch numbering, it would drop those past it). No request is sent and no credentials read.
  */
 export const runReplay = async (spec: ReplaySpec, input: CommandInput): Promise<ExitCode> => {
   const { output, settings, signal } = input

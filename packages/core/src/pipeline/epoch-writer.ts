@@ -74,6 +74,8 @@ export const makeEpochWriter = <E, R>(options: {
   let epochPages = 0
   let epochRecords = 0
   let epochStartedAt = 0
+  // The open epoch's pages carry their epoch (`SourcePage.epoch`): it ends at a page of another one.
+  let epochPinned = false
   let epochsCommitted = 0
   let pages = 0
   let recordsIn = 0
@@ -146,6 +148,7 @@ export const makeEpochWriter = <E, R>(options: {
     sealed = epoch
     epochPages = 0
     epochRecords = 0
+    epochPinned = false
     if (!pipelined) {
       const archived = archive === undefined ? Effect.void : archiveStep("flush", () => archive.commit(epoch))
       return yield* durable(checkpoint, archived)
@@ -195,8 +198,22 @@ export const makeEpochWriter = <E, R>(options: {
     return wait === undefined ? Effect.void : archiveStep("write", () => wait).pipe(poison)
   }
 
-  /** The open epoch is due once it holds enough records or is old enough. */
-  const due = () => epochRecords >= options.epochMaxRecords || now() - epochStartedAt >= options.epochMaxMs
+  /** The open epoch is due once it holds enough records or is old enough (unless its pages name their epoch). */
+  const due = () => !epochPinned && (epochRecords >= options.epochMaxRecords || now() - epochStartedAt >= options.epochMaxMs)
+
+  /**
+   * A page naming its epoch: the open epoch (of another) is committed first, and the page opens
+   * its own, numbered as it says when that is later than the next (none lower: epochs only grow).
+   * An epoch that cannot be committed yet (a stage holding records) takes the page as it is.
+   */
+  const enterEpochOf = (epoch: number) => {
+    const open = epochPages > 0 && epoch !== sealed + 1 ? startCommit : Effect.void
+    return Effect.map(open, () => {
+      if (epochPages > 0) return
+      if (epoch > sealed + 1) sealed = epoch - 1
+      epochPinned = true
+    })
+  }
 
   // A plain chain of steps, no generator: this runs once per page.
   const deliver = (page: SourcePage<unknown>) =>
@@ -206,7 +223,9 @@ export const makeEpochWriter = <E, R>(options: {
       recordsIn += page.records.length
       inFlight = true
       const records = options.provenance && page.records.length > 0 ? provenanceOf(page) : page.records
-      return archiveOf(page).pipe(
+      // A page naming its epoch enters it first (archived with it); others take no extra step.
+      const entered = page.epoch === undefined ? archiveOf(page) : Effect.andThen(enterEpochOf(page.epoch), Effect.suspend(() => archiveOf(page)))
+      return entered.pipe(
         Effect.andThen(Effect.suspend(() => stages.process(records))),
         Effect.flatMap((output) => writePage(output, page.state)),
         Effect.flatMap(() => {
@@ -229,7 +248,7 @@ export const makeEpochWriter = <E, R>(options: {
     startCommit,
     commit,
     settled: Effect.asVoid(Effect.suspend(() => (flushing === undefined ? Effect.void : Fiber.await(flushing)))),
-    deadline: () => (epochPages > 0 && !stages.held() ? epochStartedAt + options.epochMaxMs : undefined),
+    deadline: () => (epochPages > 0 && !epochPinned && !stages.held() ? epochStartedAt + options.epochMaxMs : undefined),
     pageInFlight: () => inFlight,
     counts: () => ({ pages, recordsIn, recordsOut, epochsCommitted, lastEpoch })
   }

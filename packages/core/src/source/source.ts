@@ -45,6 +45,14 @@ export interface SourcePage<R> {
    * without it gets the time the runner received the page and a null log id.
    */
   readonly responses?: ReadonlyArray<RawResponse> | undefined
+  /**
+   * The epoch this page must be committed in (the replay's archived pages: the one the harvest
+   * committed it in, so the rebuilt outputs hold each row at the harvest's epoch and a later run of
+   * the harvest, resuming at its own epoch, keeps them). A page of another epoch than the open one
+   * commits it first; such epochs are not committed by size or time. Optional: the runner numbers
+   * the epochs itself.
+   */
+  readonly epoch?: number | undefined
 }
 
 /** A request a source would send first for one window or item, as its `plan` lists it (nothing is sent). */

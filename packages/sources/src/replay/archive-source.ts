@@ -51,8 +51,8 @@ export async function* archivedPasses(harvest: ArchivedHarvest): AsyncGenerator<
 /**
  * A source that replays archived responses of a harvest (a pass of it, from `archivedPasses`): one
  * page per response, in the order they were delivered, made by the same decoders as when they
- * arrived, each carrying its response (so the runner stamps the same provenance). It sends no
- * request and needs no client.
+ * arrived, each carrying its response (so the runner stamps the same provenance) and committed in
+ * the epoch the harvest committed it in (`SourcePage.epoch`). It sends no request and needs no client.
  */
 export const archiveSource = (harvest: ArchivedHarvest, responses: AsyncIterable<ArchivedResponse>): Source<RecordKind> => ({
   kind: harvest.kind,
@@ -76,7 +76,9 @@ export const archiveSource = (harvest: ArchivedHarvest, responses: AsyncIterable
             })
           }
           const records = yield* recordsOfArchived(response, where)
-          return { records, state: { epoch: response.epoch, page }, responses: [response] } satisfies SourcePage<AnyRecord>
+          // Committed in the harvest's own epoch; the state says nothing of where the harvest's
+          // source stood (a run of the harvest resuming at a replay's checkpoint starts its plan over).
+          return { records, state: null, responses: [response], epoch: response.epoch } satisfies SourcePage<AnyRecord>
         })
       )
     ) as unknown as Stream.Stream<SourcePage<never>, SourceError>

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto"
 import type { ChangedValues, ChangesJournal, Checkpoint, CheckpointStore, PipelineSummary, SinkChanges } from "@tikflow/core/internal"
 import { changeReasons, mergeSinkChanges, settleHeld } from "@tikflow/core/internal"
 import { isInternalSink } from "./internal-sinks.js"
+import { savingWith } from "./job-checkpoints.js"
 import { RunStateFile } from "./run-state-file.js"
 
 /** Values one of the user's outputs stored changed in one harvest, per column and reason. */
@@ -205,12 +206,8 @@ export class ChangedValuesLog {
 }
 
 /** The item's checkpoint store, saving with each checkpoint what the item committed through its epoch (`changes`, per epoch and worker). */
-export const withChanges = (store: CheckpointStore, committed: (epoch: number) => ReadonlyArray<CarriedEpoch>): CheckpointStore => ({
-  name: store.name,
-  load: (harvestId) => store.load(harvestId),
-  save: (checkpoint) => store.save({ ...checkpoint, changes: committed(checkpoint.epoch) } as Checkpoint),
-  clear: (harvestId) => store.clear(harvestId)
-})
+export const withChanges = (store: CheckpointStore, committed: (epoch: number) => ReadonlyArray<CarriedEpoch>): CheckpointStore =>
+  savingWith(store, (checkpoint) => ({ changes: committed(checkpoint.epoch) }))
 
 /**
  * The changes a checkpoint of `store` carries through `epoch` (a `CarriedChanges`): those of epochs

@@ -1,5 +1,6 @@
 import type { AnyRecord, BoundSink, Checkpoint, CheckpointStore, SinkWriter, StreamContext } from "@tikflow/core/internal"
 import { EpochPending } from "./epoch-pending.js"
+import { savingWith } from "./job-checkpoints.js"
 
 /**
  * A sink, internal to the CLI, counting the records the job's sinks receive per created day (videos;
@@ -52,12 +53,8 @@ export const countsAtResume = async (
 }
 
 /** The job's checkpoint store, saving the counter's committed counts with each checkpoint. */
-export const withCounts = (store: CheckpointStore, counts: Readonly<Record<string, number>>): CheckpointStore => ({
-  name: store.name,
-  load: (harvestId) => store.load(harvestId),
-  save: (checkpoint) => store.save({ ...checkpoint, dayCounts: { ...counts } } as CountedCheckpoint),
-  clear: (harvestId) => store.clear(harvestId)
-})
+export const withCounts = (store: CheckpointStore, counts: Readonly<Record<string, number>>): CheckpointStore =>
+  savingWith(store, (): Pick<CountedCheckpoint, "dayCounts"> => ({ dayCounts: { ...counts } }))
 
 /**
  * A writer adding each committed epoch's records per created day to `counts` (uncommitted ones are

@@ -6,6 +6,17 @@ import { sameOutputs } from "./output-set.js"
 export const checkpointDirOf = (stateDir: string): string => join(stateDir, "checkpoints")
 export const checkpointStoreOf = (stateDir: string): FileCheckpointStore => new FileCheckpointStore(checkpointDirOf(stateDir))
 
+/**
+ * `store`, saving with each checkpoint what `extra` adds to it: what a job or work-queue item carries
+ * in its checkpoints to resume exactly (its day counts, its values stored changed), atomic with them.
+ */
+export const savingWith = (store: CheckpointStore, extra: (checkpoint: Checkpoint) => object): CheckpointStore => ({
+  name: store.name,
+  load: (harvestId) => store.load(harvestId),
+  save: (checkpoint) => store.save({ ...checkpoint, ...extra(checkpoint) }),
+  clear: (harvestId) => store.clear(harvestId)
+})
+
 /** A checkpoint file as the CLI saves it: the runner's checkpoint plus the outputs it was saved for. */
 interface JobCheckpoint extends Checkpoint {
   readonly outputs?: ReadonlyArray<string>
